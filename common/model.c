@@ -1,0 +1,167 @@
+#include "model.h"
+
+#include <stdio.h>
+#include <strings.h>
+#include <sys/random.h>
+
+static const char *const network_names[_NETWORK_MAX] = {
+        [NETWORK_OPERATIONAL] = "operational",
+        [NETWORK_PERSONAL] = "personal",
+        [NETWORK_STRATEGIC] = "strategic",
+};
+
+const char *network_to_string(enum network n)
+{
+        if (n < 0 || n >= _NETWORK_MAX)
+                return NULL;
+        return network_names[n];
+}
+
+enum network network_from_string(const char *s)
+{
+        size_t len;
+        int found = _NETWORK_INVALID;
+
+        if (!s || !*s)
+                return _NETWORK_INVALID;
+        len = strlen(s);
+        for (int i = 0; i < _NETWORK_MAX; i++) {
+                if (strcasecmp(s, network_names[i]) == 0)
+                        return (enum network)i;
+                if (strncasecmp(s, network_names[i], len) == 0) {
+                        if (found != _NETWORK_INVALID)
+                                return _NETWORK_INVALID;
+                        found = i;
+                }
+        }
+        return (enum network)found;
+}
+
+static const char *const scope_names[_SCOPE_MAX] = {
+        [SCOPE_UNSET] = "unset",
+        [SCOPE_INTERNAL] = "internal",
+        [SCOPE_EXTERNAL] = "external",
+};
+
+const char *scope_to_string(enum scope s)
+{
+        if (s < 0 || s >= _SCOPE_MAX)
+                return NULL;
+        return scope_names[s];
+}
+
+enum scope scope_from_string(const char *s)
+{
+        for (int i = 0; s && i < _SCOPE_MAX; i++)
+                if (strcasecmp(s, scope_names[i]) == 0)
+                        return (enum scope)i;
+        return _SCOPE_INVALID;
+}
+
+struct contact *contact_new(void)
+{
+        return calloc(1, sizeof(struct contact));
+}
+
+void contact_done(struct contact *c)
+{
+        free(c->name);
+        strv_free(c->emails);
+        strv_free(c->phones);
+        strv_free(c->urls);
+        strv_free(c->tags);
+        free(c->org);
+        free(c->title);
+        free(c->notes);
+        free(c->how_met);
+        free(c->last_kind);
+        free(c->unknown);
+        memset(c, 0, sizeof(*c));
+}
+
+void contact_free(struct contact *c)
+{
+        if (!c)
+                return;
+        contact_done(c);
+        free(c);
+}
+
+struct interaction *interaction_new(void)
+{
+        return calloc(1, sizeof(struct interaction));
+}
+
+void interaction_done(struct interaction *i)
+{
+        free(i->kind);
+        free(i->note);
+        free(i->gave);
+        free(i->got);
+        free(i->unknown);
+        memset(i, 0, sizeof(*i));
+}
+
+void interaction_free(struct interaction *i)
+{
+        if (!i)
+                return;
+        interaction_done(i);
+        free(i);
+}
+
+int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1])
+{
+        uint8_t b[16];
+        ssize_t n = getrandom(b, sizeof(b), 0);
+
+        if (n < 0)
+                return -errno;
+        if (n != (ssize_t)sizeof(b))
+                return -EIO;
+        b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+        b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+        snprintf(buf, UUID_STRING_LEN + 1,
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                 b[15]);
+        return 0;
+}
+
+bool uuid_is_valid(const char *s)
+{
+        if (!s || strlen(s) != UUID_STRING_LEN)
+                return false;
+        for (int i = 0; i < UUID_STRING_LEN; i++) {
+                char c = s[i];
+                bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+                if (dash ? c != '-'
+                         : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+                        return false;
+        }
+        return true;
+}
+
+int text_validate(const char *s, size_t max, bool multiline)
+{
+        size_t len = strlen(s);
+
+        if (len > max)
+                return -E2BIG;
+        if (!utf8_is_clean_text(s, len, multiline))
+                return -EINVAL;
+        return 0;
+}
+
+int kind_validate(const char *s)
+{
+        size_t len = strlen(s);
+
+        if (len == 0 || len > FIELD_KIND_MAX)
+                return -EINVAL;
+        for (const char *p = s; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+                        return -EINVAL;
+        return 0;
+}

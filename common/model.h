@@ -1,0 +1,121 @@
+/* The data model shared by daemon and client: networks, records and field limits. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* Ibarra & Hunter's three networks; a contact may belong to any subset. */
+enum network {
+        NETWORK_OPERATIONAL,
+        NETWORK_PERSONAL,
+        NETWORK_STRATEGIC,
+        _NETWORK_MAX,
+        _NETWORK_INVALID = -EINVAL,
+};
+
+#define NETWORK_MASK_ALL ((1u << _NETWORK_MAX) - 1)
+
+/** "operational", "personal", "strategic"; NULL for anything else. */
+const char *network_to_string(enum network n);
+
+/** Parse a network name (case-insensitive, unique prefixes accepted); _NETWORK_INVALID if none. */
+enum network network_from_string(const char *s);
+
+/* Whether the contact is inside or outside your organisation. */
+enum scope {
+        SCOPE_UNSET,
+        SCOPE_INTERNAL,
+        SCOPE_EXTERNAL,
+        _SCOPE_MAX,
+        _SCOPE_INVALID = -EINVAL,
+};
+
+const char *scope_to_string(enum scope s);
+enum scope scope_from_string(const char *s);
+
+/* Limits on client-supplied fields: they bound record sizes and index key lengths. */
+#define FIELD_NAME_MAX      256   /* bytes: display name, org, title, met-via text */
+#define FIELD_EMAIL_MAX     254   /* RFC 5321 path limit */
+#define FIELD_PHONE_MAX     64
+#define FIELD_TAG_MAX       64
+#define FIELD_URL_MAX       2048
+#define FIELD_NOTE_MAX      65536 /* free text: notes, interaction notes */
+#define FIELD_KIND_MAX      64
+#define FIELD_LIST_MAX      64 /* entries per list (emails, phones, tags, urls) */
+#define CADENCE_MAX_SECONDS (10LL * 366 * 86400)
+
+#define UUID_STRING_LEN 36
+
+struct contact {
+        uint64_t id;
+        char uuid[UUID_STRING_LEN + 1];
+        char *name;
+        char **emails;
+        char **phones;
+        char **urls;
+        char **tags;
+        char *org;
+        char *title;
+        char *notes;
+        char *how_met;          /* free text: how or where you met */
+        uint64_t introduced_by; /* contact id of who introduced you, 0 = none */
+        uint32_t networks;      /* bit mask of 1u << enum network */
+        enum scope scope;
+        int64_t cadence;          /* seconds between touches, 0 = none */
+        int64_t next_due;         /* UTC seconds, 0 = not due */
+        int64_t last_interaction; /* UTC seconds, 0 = never */
+        char *last_kind;
+        int64_t created;
+        int64_t updated;
+        /* Encoded fields this version does not know, kept verbatim so they survive a rewrite. */
+        uint8_t *unknown;
+        size_t unknown_len;
+};
+
+struct interaction {
+        uint64_t contact_id;
+        int64_t at;   /* UTC seconds */
+        uint32_t seq; /* disambiguates interactions at the same second */
+        char uuid[UUID_STRING_LEN + 1];
+        char *kind;
+        char *note;
+        char *gave; /* what you offered */
+        char *got;  /* what they brought */
+        int64_t created;
+        uint8_t *unknown;
+        size_t unknown_len;
+};
+
+/** Allocate an empty contact. Returns NULL on allocation failure. */
+struct contact *contact_new(void);
+/** Free a contact and everything it owns; accepts NULL. */
+void contact_free(struct contact *c);
+/** Release what c owns and zero it (for embedded contacts). */
+void contact_done(struct contact *c);
+static inline void contact_freep(struct contact **c)
+{
+        contact_free(*c);
+}
+
+struct interaction *interaction_new(void);
+void interaction_free(struct interaction *i);
+void interaction_done(struct interaction *i);
+static inline void interaction_freep(struct interaction **i)
+{
+        interaction_free(*i);
+}
+
+/** Fill buf with a random RFC 4122 version 4 UUID, lower-case. Returns 0 or -errno. */
+int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1]);
+
+/** Whether s is a syntactically valid UUID string. */
+bool uuid_is_valid(const char *s);
+
+/** Validate free text of at most max bytes (UTF-8, no control characters but newlines when
+ * multiline). Returns 0, -EINVAL or -E2BIG. */
+int text_validate(const char *s, size_t max, bool multiline);
+
+/** Validate an interaction kind: 1..FIELD_KIND_MAX of [a-z0-9-]. Returns 0 or -EINVAL. */
+int kind_validate(const char *s);

@@ -1,0 +1,45 @@
+/* Parsing and formatting of dates, durations and relative times. All instants are UTC seconds
+ * since the epoch (int64_t); local-time forms use the process time zone (TZ). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIME_RFC3339_MAX 32
+#define DURATION_DAY     86400LL
+
+/** Parse a DURATION: a positive integer with a unit, `45s 10m 3h 3d 2w 1mo 1y`, optionally
+ * spelled out (`3 days`, `2 weeks`, `1 month`), several summed (`1w 2d`). 1mo = 30 days,
+ * 1y = 365 days. Returns 0, -EINVAL (syntax) or -ERANGE (zero, negative or over 100 years). */
+int time_parse_duration(const char *s, int64_t *ret_seconds);
+
+/** Parse a DATE relative to now, in local time:
+ *  - RFC 3339 / ISO 8601: `2026-12-01` (local midnight), `2026-12-01T09:00`, `2026-12-01 09:00`,
+ *    `2026-12-01T09:00:05`, with optional `Z` or `±hh:mm` offset (then not local time);
+ *  - `now`, `today`, `tomorrow`, `yesterday` (local midnight except `now`);
+ *  - weekday names or 3-letter abbreviations: the next such day (never today), local midnight;
+ *  - `+3d`, `in 2 weeks`, `in 3 days` (now + duration); `-3d`, `3 days ago` (now - duration).
+ * Case-insensitive; surrounding white space ignored. Returns 0, -EINVAL or -ERANGE
+ * (a calendar date that does not exist, such as 2026-02-30). */
+int time_parse_date(const char *s, int64_t now, int64_t *ret);
+
+/** Parse the strict wire form used by the protocol: RFC 3339 with seconds and `Z` or an
+ * offset (fractional seconds accepted and truncated). Returns 0 or -EINVAL. */
+int time_parse_rfc3339(const char *s, int64_t *ret);
+
+/** Format t as RFC 3339 UTC, `2026-12-01T09:00:00Z`. Returns buf. */
+char *time_format_rfc3339(int64_t t, char buf[static TIME_RFC3339_MAX]);
+
+/** Human relative time of t against now: `now`, `in 5 minutes`, `in 3 days`, `2 weeks ago`,
+ * `yesterday`, `tomorrow`. Rounded to the largest sensible unit. Returns buf. */
+char *time_format_relative(int64_t t, int64_t now, char *buf, size_t size);
+
+/** Compact duration: `45s`, `10m`, `3h`, `3d`, `2w`, `1mo`, `1y` (largest unit that divides
+ * exactly, else days with no fraction, else seconds). Returns buf. */
+char *time_format_duration(int64_t seconds, char *buf, size_t size);
+
+/** Local date and time for people, `Tue 2026-12-01 09:00`. Returns buf. */
+char *time_format_local(int64_t t, char *buf, size_t size);
+
+/** Current wall-clock time in UTC seconds. */
+int64_t time_now(void);

@@ -1,0 +1,16 @@
+# Writes OUT: one C string per DIR/*.varlink file, named after the interface with dots
+# turned into underscores, e.g. idl_io_tend_Contacts.
+set(content "/* Generated from the .varlink files in daemon/interfaces; do not edit. */\n#include \"interfaces.h\"\n")
+file(GLOB IN ${DIR}/*.varlink)
+list(SORT IN)
+foreach(file ${IN})
+  get_filename_component(full ${file} NAME)
+  string(REGEX REPLACE "\\.varlink$" "" iface ${full})
+  string(REPLACE "." "_" sym ${iface})
+  file(READ ${file} text)
+  string(REPLACE "\\" "\\\\" text "${text}")
+  string(REPLACE "\"" "\\\"" text "${text}")
+  string(REPLACE "\n" "\\n\"\n\"" text "${text}")
+  string(APPEND content "const char idl_${sym}[] =\n\"${text}\";\n")
+endforeach()
+file(WRITE ${OUT} "${content}")

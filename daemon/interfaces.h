@@ -1,0 +1,7 @@
+/* Interface descriptions embedded from the .varlink files in daemon/interfaces. */
+#pragma once
+
+extern const char idl_io_tend_Service[];
+extern const char idl_io_tend_Contacts[];
+extern const char idl_io_tend_Interactions[];
+extern const char idl_io_tend_FollowUps[];

@@ -1,0 +1,50 @@
+/* The varlink socket server on a libev loop: listening socket (bound here or handed over by
+ * socket activation), one connection object per client with a read watcher, a write watcher
+ * active only while output is pending and an idle timer. Every resource a client controls is
+ * limited; hitting a limit yields an error reply or closes that one connection. */
+#pragma once
+
+#include <ev.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "varlink.h"
+
+struct server_limits {
+        size_t max_message;     /* bytes per incoming message (NUL excluded); default 1 MiB */
+        size_t max_connections; /* default 64 */
+        size_t max_output;      /* bytes queued for one client before we stop reading its
+                                 * further calls; default 16 MiB */
+        double idle_timeout;    /* seconds without a complete call, or without write progress
+                                 * while output is pending, before closing; default 60 */
+};
+
+struct server;
+
+/** Create a server dispatching to svc with userdata. limits may be NULL (defaults).
+ * Returns 0 or -errno. */
+int server_new(struct ev_loop *loop, const struct server_limits *limits,
+               const struct varlink_service *svc, void *userdata, struct server **ret);
+
+/** Stop watchers, close every connection and the listening socket (unlinking a path this
+ * server bound itself); accepts NULL. */
+void server_free(struct server *s);
+
+/** Bind and listen on path: creates the parent directory 0700 (checked to be ours), removes
+ * a stale socket nobody answers on, refuses (-EADDRINUSE) when a live daemon answers there,
+ * binds under umask 0177 so the socket is 0600. Returns 0 or -errno. */
+int server_listen_path(struct server *s, const char *path);
+
+/** Serve on an already listening socket (socket activation); made non-blocking and
+ * close-on-exec here; never shutdown(). Returns 0 or -errno. */
+int server_adopt_fd(struct server *s, int fd);
+
+/** Stop accepting and reading; replies already queued are still flushed until done or idle
+ * timeout. Used on SIGTERM. */
+void server_stop_accepting(struct server *s);
+
+/** Number of open client connections. */
+size_t server_connection_count(const struct server *s);
+
+/** Whether output is still queued on any connection. */
+int server_has_pending_output(const struct server *s);
