@@ -1,0 +1,166 @@
+#include "conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include "frame.h"
+#include "util.h"
+
+struct tend_conn {
+        int fd;
+        struct frame_in in;
+        struct frame_out out;
+};
+
+static void json_decrefp(json_t **j)
+{
+        json_decref(*j);
+}
+
+int tend_conn_open(const char *path, struct tend_conn **ret)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct timeval tv = {.tv_sec = TEND_CONN_TIMEOUT_SEC};
+        _cleanup_close_ int fd = -1;
+        struct tend_conn *c;
+        size_t len = strlen(path);
+
+        if (len == 0)
+                return -EINVAL;
+        if (len >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, len + 1);
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return -errno;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        frame_in_init(&c->in, TEND_CONN_REPLY_MAX);
+        frame_out_init(&c->out);
+        c->fd = TAKE_FD(fd);
+        *ret = c;
+        return 0;
+}
+
+struct tend_conn *tend_conn_free(struct tend_conn *c)
+{
+        if (!c)
+                return NULL;
+        if (c->fd >= 0)
+                close(c->fd);
+        frame_in_done(&c->in);
+        frame_out_done(&c->out);
+        free(c);
+        return NULL;
+}
+
+static int conn_send(struct tend_conn *c)
+{
+        size_t before = frame_out_pending(&c->out);
+
+        while (before > 0) {
+                ssize_t n = frame_out_flush(&c->out, c->fd);
+
+                if (n == -EINTR)
+                        continue;
+                if (n == -EPIPE || n == -ECONNRESET)
+                        return -ECONNRESET;
+                if (n < 0)
+                        return (int)n;
+                /* A blocking socket only stops taking data when its send timeout expired. */
+                if ((size_t)n >= before)
+                        return -ETIMEDOUT;
+                before = (size_t)n;
+        }
+        return 0;
+}
+
+static int conn_receive(struct tend_conn *c, const char **ret, size_t *ret_len)
+{
+        for (;;) {
+                ssize_t n;
+                int r = frame_in_next(&c->in, ret, ret_len);
+
+                if (r != 0)
+                        return r < 0 ? r : 0;
+                n = frame_in_read(&c->in, c->fd);
+                if (n == 0)
+                        return -ECONNRESET;
+                if (n == -EINTR)
+                        continue;
+                if (n == -EAGAIN || n == -EWOULDBLOCK)
+                        return -ETIMEDOUT;
+                if (n < 0)
+                        return n == -EPIPE ? -ECONNRESET : (int)n;
+        }
+}
+
+/* A varlink reply: an object whose "error", when present, is a string and whose "parameters",
+ * when present, is an object. */
+static bool reply_is_valid(json_t *reply)
+{
+        json_t *error, *params;
+
+        if (!json_is_object(reply))
+                return false;
+        error = json_object_get(reply, "error");
+        params = json_object_get(reply, "parameters");
+        if (error && !json_is_string(error))
+                return false;
+        if (params && !json_is_object(params))
+                return false;
+        return true;
+}
+
+int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json_t **ret_reply)
+{
+        _cleanup_(json_decrefp) json_t *call = NULL;
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *msg;
+        size_t msg_len;
+        int r;
+
+        if (!params)
+                params = json_object();
+        if (!params)
+                return -ENOMEM;
+        if (!json_is_object(params)) {
+                json_decref(params);
+                return -EINVAL;
+        }
+        call = json_pack("{s:s, s:o}", "method", method, "parameters", params);
+        if (!call)
+                return -ENOMEM;
+        text = json_dumps(call, JSON_COMPACT);
+        if (!text)
+                return -ENOMEM;
+
+        r = frame_out_push(&c->out, text, strlen(text));
+        if (r < 0)
+                return r;
+        r = conn_send(c);
+        if (r < 0)
+                return r;
+
+        r = conn_receive(c, &msg, &msg_len);
+        if (r < 0)
+                return r;
+        reply = json_loadb(msg, msg_len, JSON_REJECT_DUPLICATES, NULL);
+        if (!reply_is_valid(reply))
+                return -EBADMSG;
+
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}

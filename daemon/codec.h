@@ -12,7 +12,8 @@
 
 #define CODEC_VERSION 1
 
-/** Encode c into a new heap buffer. Returns 0 or -ENOMEM. */
+/** Encode c into a new heap buffer. Returns 0 or -ENOMEM (-E2BIG for a field over 4 GiB).
+ * Rules on versions, zero values and unknown fields: see the comment atop codec.c. */
 int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret_len);
 
 /** Decode into a new contact. Returns 0, -EBADMSG for a corrupt or foreign record (bounds are

@@ -1,4 +1,76 @@
-int main(void)
+/* tendd: parse options, build the daemon, run it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "tendd.h"
+
+static void help(void)
 {
-        return 0;
+        printf("Usage: tendd [OPTIONS]\n"
+               "\n"
+               "The tend daemon: keeps your contacts, interactions and follow-ups in LMDB and\n"
+               "serves the tend client over a varlink Unix socket. Runs in the foreground.\n"
+               "\n"
+               "  -d, --data-dir DIR   store location (default $XDG_DATA_HOME/tend)\n"
+               "  -s, --socket PATH    socket path (default $XDG_RUNTIME_DIR/tend/tendd.sock)\n"
+               "  -v, --verbose        log debug messages\n"
+               "      --version        print the version and exit\n"
+               "  -h, --help           print this help and exit\n"
+               "\n"
+               "Under systemd the socket may be passed by socket activation (tendd.socket).\n"
+               "SIGTERM and SIGINT stop the daemon cleanly.\n");
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option options[] = {
+                {"data-dir", required_argument, NULL, 'd'},
+                {"socket", required_argument, NULL, 's'},
+                {"verbose", no_argument, NULL, 'v'},
+                {"version", no_argument, NULL, 'V'},
+                {"help", no_argument, NULL, 'h'},
+                {},
+        };
+        struct tendd_options opts = {0};
+        struct tendd *d = NULL;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "d:s:vh", options, NULL)) >= 0) {
+                switch (c) {
+                case 'd':
+                        opts.data_dir = optarg;
+                        break;
+                case 's':
+                        opts.socket_path = optarg;
+                        break;
+                case 'v':
+                        opts.verbose = true;
+                        break;
+                case 'V':
+                        printf("tendd %s\n", TEND_VERSION);
+                        return EXIT_SUCCESS;
+                case 'h':
+                        help();
+                        return EXIT_SUCCESS;
+                default:
+                        fprintf(stderr, "Try 'tendd --help'.\n");
+                        return 2;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "tendd: unexpected argument '%s'\nTry 'tendd --help'.\n",
+                        argv[optind]);
+                return 2;
+        }
+        if (opts.verbose)
+                log_set_max_level(LOG_DEBUG);
+
+        r = tendd_new(&opts, &d);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = tendd_run(d);
+        tendd_free(d);
+        return r;
 }

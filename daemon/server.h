@@ -21,26 +21,33 @@ struct server_limits {
 
 struct server;
 
-/** Create a server dispatching to svc with userdata. limits may be NULL (defaults).
- * Returns 0 or -errno. */
+/** Create a server dispatching to svc with userdata. limits may be NULL (defaults); a zero
+ * field in limits also means its default. Returns 0 or -errno. */
 int server_new(struct ev_loop *loop, const struct server_limits *limits,
                const struct varlink_service *svc, void *userdata, struct server **ret);
 
 /** Stop watchers, close every connection and the listening socket (unlinking a path this
- * server bound itself); accepts NULL. */
+ * server bound itself, if the socket file there is still ours); accepts NULL. Not to be called
+ * from inside a method handler. */
 void server_free(struct server *s);
 
 /** Bind and listen on path: creates the parent directory 0700 (checked to be ours), removes
  * a stale socket nobody answers on, refuses (-EADDRINUSE) when a live daemon answers there,
- * binds under umask 0177 so the socket is 0600. Returns 0 or -errno. */
+ * binds under umask 0177 so the socket is 0600. Never removes anything that is not a socket
+ * (-EEXIST then). -ENAMETOOLONG when path does not fit sun_path, -EBUSY when this server
+ * listens already. Returns 0 or -errno. */
 int server_listen_path(struct server *s, const char *path);
 
 /** Serve on an already listening socket (socket activation); made non-blocking and
- * close-on-exec here; never shutdown(). Returns 0 or -errno. */
+ * close-on-exec here; never shutdown(). On success the server owns fd (closed, never
+ * unlinked, by server_free); on failure the caller keeps it. -EINVAL when fd is not a
+ * listening socket. Returns 0 or -errno. */
 int server_adopt_fd(struct server *s, int fd);
 
 /** Stop accepting and reading; replies already queued are still flushed until done or idle
- * timeout. Used on SIGTERM. */
+ * timeout. Used on SIGTERM. No further calls are dispatched (calls already received but not
+ * yet dispatched are dropped); each connection is closed as soon as its output is written,
+ * at once when nothing is queued. A reply being produced by a running handler is still sent. */
 void server_stop_accepting(struct server *s);
 
 /** Number of open client connections. */
@@ -48,3 +55,6 @@ size_t server_connection_count(const struct server *s);
 
 /** Whether output is still queued on any connection. */
 int server_has_pending_output(const struct server *s);
+
+/** Bytes of output queued and not yet written, over all connections (for status and tests). */
+size_t server_pending_output(const struct server *s);

@@ -28,7 +28,10 @@ struct varlink_call;
 /** A method handler. Must either call varlink_call_reply / varlink_call_error exactly once
  * and return 0, or return a negative errno without replying (the dispatcher then answers
  * with a generic error derived from it). params is the validated parameters object (never
- * NULL; absent parameters are missing keys, null values are removed). */
+ * NULL; absent parameters are missing keys, null values are removed). params belongs to the
+ * dispatcher and lives until the handler returns: json_incref it to keep it. A second reply is
+ * freed and the first one sent; a reply made before returning a negative errno is sent. With
+ * call->oneway the reply is made as usual and discarded by the dispatcher. */
 typedef int (*varlink_handler)(struct varlink_call *call, json_t *params, void *userdata);
 
 struct varlink_method {
@@ -58,7 +61,8 @@ struct varlink_call {
 /** Reply with parameters (stolen; NULL = {}). Returns 0 or -ENOMEM. */
 int varlink_call_reply(struct varlink_call *call, json_t *params);
 
-/** Reply with a qualified error name and parameters (stolen; NULL = {}). Returns 0. */
+/** Reply with a qualified error name and parameters (stolen; NULL = {}). Returns 0 (out of
+ * memory, the call stays without a reply and the dispatcher answers InternalError). */
 int varlink_call_error(struct varlink_call *call, const char *error, json_t *params);
 
 /** Convenience: io.tend.Service.InvalidValue {parameter, reason}. */
@@ -76,14 +80,19 @@ enum varlink_dispatch_result {
 
 /** Handle one message of len bytes (NUL excluded). Never fails on client input: malformed
  * JSON, a non-object, a missing method, unknown methods or interfaces, bad parameter types
- * and unknown parameters all become error replies. Returns an enum varlink_dispatch_result
+ * and unknown parameters all become error replies (see varlink.c for the exact protocol
+ * decisions: unknown top-level keys are ignored, "upgrade" gets InvalidParameter, a
+ * well-formed oneway call never gets a reply, malformed input gets
+ * io.tend.Service.InvalidMessage with VARLINK_REPLY_CLOSE). Returns an enum varlink_dispatch_result
  * with *ret_reply set (NULL for VARLINK_NO_REPLY), or -ENOMEM. */
 int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t len,
                      void *userdata, json_t **ret_reply);
 
-/** Map a negative errno from a handler to a reply (DiskFull for -ENOSPC, StorageFailed for
- * -EIO, InternalError otherwise). Returns the reply message. */
+/** Map a negative errno from a handler to a reply (DiskFull for -ENOSPC and -EDQUOT,
+ * StorageFailed {reason} for -EIO, InternalError {reason} otherwise). Returns the reply
+ * message, or NULL when out of memory. */
 json_t *varlink_errno_reply(int error);
 
-/** Encode a reply message compactly; returns a heap string or NULL on -ENOMEM. */
+/** Encode a reply message compactly (UTF-8, no NUL inside: a U+0000 in a string is escaped);
+ * returns a heap string to free() or NULL on -ENOMEM. */
 char *varlink_encode(const json_t *msg, size_t *ret_len);

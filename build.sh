@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# tend's one entry point for people and CI on Debian 12.
+#
+#   ./build.sh          install missing packages, build, and start tendd
+#                       (as a systemd user service when a user manager runs, else in the
+#                       foreground)
+#   ./build.sh test     install missing packages, build with -Werror and run the whole suite,
+#                       then again with AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./build.sh deps     only install missing packages
+#   ./build.sh build    only build (into ./build)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1)
+BUILD_PKGS=(build-essential cmake pkgconf libev-dev liblmdb-dev libjansson-dev libsystemd-dev
+            libinih-dev scdoc)
+TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+say() { printf '==> %s\n' "$*"; }
+
+install_missing() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "Installing ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+}
+
+build() {   # build DIR [cmake args...]
+    local dir=$1
+    shift
+    say "Building in $dir"
+    cmake -S . -B "$dir" -DTEND_WERROR=ON "$@" >/dev/null
+    cmake --build "$dir" -j "$JOBS"
+}
+
+run_suite() {   # run_suite DIR
+    say "Running the test suite in $1"
+    ctest --test-dir "$1" --output-on-failure -j "$JOBS" --timeout 600
+}
+
+start_daemon() {
+    if systemctl --user is-system-running >/dev/null 2>&1 ||
+        [ "$(systemctl --user is-system-running 2>/dev/null)" = degraded ]; then
+        say "Installing into ~/.local and starting tendd as a systemd user service"
+        cmake -S . -B build -DCMAKE_INSTALL_PREFIX="$HOME/.local" \
+            -DTEND_USER_UNIT_DIR="$HOME/.config/systemd/user" >/dev/null
+        cmake --build build -j "$JOBS" >/dev/null
+        cmake --install build >/dev/null
+        systemctl --user daemon-reload
+        systemctl --user enable --now tendd.socket tendd.service
+        say "tendd is running: try '$HOME/.local/bin/tend status'"
+    else
+        say "No systemd user manager here: running tendd in the foreground (Ctrl-C stops it)."
+        say "In another terminal: $(pwd)/build/client/tend status"
+        exec ./build/daemon/tendd
+    fi
+}
+
+case "${1:-start}" in
+    deps)
+        install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+        ;;
+    build)
+        install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}"
+        build build
+        ;;
+    start)
+        install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}"
+        build build -DTEND_TESTS=OFF
+        start_daemon
+        ;;
+    test)
+        install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+        build build -DTEND_TESTS=ON
+        run_suite build
+        build build-asan -DTEND_TESTS=ON -DTEND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+            run_suite build-asan
+        say "All tests passed, with and without sanitizers."
+        ;;
+    *)
+        sed -n '2,12p' "$0" >&2
+        exit 2
+        ;;
+esac

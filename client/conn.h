@@ -1,0 +1,33 @@
+/* A client connection to tendd: one blocking Unix stream socket, varlink calls in sequence. */
+#pragma once
+
+#include <jansson.h>
+
+/* How long a call waits for tendd to reply (or to take the request) before giving up. */
+#define TEND_CONN_TIMEOUT_SEC 30
+
+/* Largest reply accepted (bytes, without the NUL): a full `tend ls --json` of a big network. */
+#define TEND_CONN_REPLY_MAX (256u * 1024 * 1024)
+
+struct tend_conn;
+
+/** Connect to the daemon's socket at path (SOCK_CLOEXEC, blocking, send and receive timeouts
+ * of TEND_CONN_TIMEOUT_SEC). Returns 0 with the connection in *ret, -ENAMETOOLONG when path does
+ * not fit a socket address, or the -errno of socket/connect (-ENOENT, -ECONNREFUSED, -EACCES…). */
+int tend_conn_open(const char *path, struct tend_conn **ret);
+
+/** Close the socket and free the connection; accepts NULL. Returns NULL. */
+struct tend_conn *tend_conn_free(struct tend_conn *c);
+
+static inline void tend_conn_freep(struct tend_conn **c)
+{
+        tend_conn_free(*c);
+}
+
+/** Call method with params (a JSON object, or NULL for none; the reference is stolen either way)
+ * and wait for the reply. Returns 0 with the whole reply object in *ret_reply for any well-formed
+ * reply, an error reply included (the caller inspects its "error" member); -EBADMSG when the reply
+ * is not a varlink reply object, -EMSGSIZE when it exceeds TEND_CONN_REPLY_MAX, -ECONNRESET when
+ * the daemon closed the connection, -ETIMEDOUT when it did not answer in time, -ENOMEM or -errno.
+ * Several calls may be made on one connection, one after the other. */
+int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json_t **ret_reply);

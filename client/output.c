@@ -1,0 +1,318 @@
+#include "output.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "model.h"
+#include "timeutil.h"
+#include "util.h"
+
+#define NONE_MARK "—"
+
+bool output_color_wanted(bool is_tty, const char *no_color, const char *term)
+{
+        if (!is_tty)
+                return false;
+        if (no_color && no_color[0])
+                return false;
+        if (term && streq(term, "dumb"))
+                return false;
+        return true;
+}
+
+/* Decode one UTF-8 sequence at s; returns its length (1 for an invalid byte, *cp = -1). */
+static size_t utf8_decode(const unsigned char *s, int32_t *cp)
+{
+        unsigned char c = s[0];
+        size_t len;
+        int32_t v, min;
+
+        if (c < 0x80) {
+                *cp = c;
+                return 1;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+                len = 2, v = c & 0x1f, min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+                len = 3, v = c & 0x0f, min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                len = 4, v = c & 0x07, min = 0x10000;
+        } else {
+                *cp = -1;
+                return 1;
+        }
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80) {
+                        *cp = -1;
+                        return 1;
+                }
+                v = (v << 6) | (s[i] & 0x3f);
+        }
+        if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+                *cp = -1;
+                return 1;
+        }
+        *cp = v;
+        return len;
+}
+
+size_t output_text_width(const char *s)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        size_t width = 0;
+
+        while (*p) {
+                int32_t cp;
+                int w;
+
+                p += utf8_decode(p, &cp);
+                if (cp < 0) {
+                        width++;
+                        continue;
+                }
+                w = wcwidth((wchar_t)cp);
+                if (w < 0)
+                        w = cp < 0x20 || cp == 0x7f ? 0 : 1;
+                width += (size_t)w;
+        }
+        return width;
+}
+
+static const char *const style_codes[_OUTPUT_STYLE_MAX] = {
+        [OUTPUT_PLAIN] = NULL,        [OUTPUT_BOLD] = "\033[1m",    [OUTPUT_DIM] = "\033[2m",
+        [OUTPUT_RED] = "\033[1;31m", [OUTPUT_YELLOW] = "\033[33m",
+};
+
+void output_styled(FILE *f, bool color, enum output_style style, const char *s)
+{
+        const char *code = NULL;
+
+        if (color && style >= 0 && style < _OUTPUT_STYLE_MAX)
+                code = style_codes[style];
+        if (code)
+                fprintf(f, "%s%s\033[0m", code, s);
+        else
+                fputs(s, f);
+}
+
+char *output_format_due(int64_t due, int64_t now, char *buf, size_t size)
+{
+        char rel[64];
+        size_t len;
+
+        if (size == 0)
+                return buf;
+        time_format_relative(due, now, rel, sizeof(rel));
+        len = strlen(rel);
+        if (due > now) {
+                snprintf(buf, size, "%s", rel);
+        } else if (streq(rel, "now") || due == now) {
+                snprintf(buf, size, "due now");
+        } else if (streq(rel, "yesterday")) {
+                snprintf(buf, size, "1 day overdue");
+        } else if (len > 4 && streq(rel + len - 4, " ago")) {
+                snprintf(buf, size, "%.*s overdue", (int)(len - 4), rel);
+        } else {
+                snprintf(buf, size, "overdue since %s", rel);
+        }
+        return buf;
+}
+
+enum output_style output_due_style(int64_t due, int64_t now)
+{
+        if (due <= now)
+                return OUTPUT_RED;
+        if (due - now <= DURATION_DAY)
+                return OUTPUT_YELLOW;
+        return OUTPUT_PLAIN;
+}
+
+char *output_format_date(int64_t t, char *buf, size_t size)
+{
+        time_t tt = (time_t)t;
+        struct tm tm;
+
+        if (size == 0)
+                return buf;
+        if (!localtime_r(&tt, &tm) || strftime(buf, size, "%a %Y-%m-%d", &tm) == 0)
+                snprintf(buf, size, "?");
+        return buf;
+}
+
+char *output_format_networks(json_t *networks, bool full, char *buf, size_t size)
+{
+        size_t i, used = 0;
+        json_t *v;
+
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
+        json_array_foreach(networks, i, v)
+        {
+                const char *name = json_string_value(v);
+                int n;
+
+                if (!name)
+                        continue;
+                if (full || network_from_string(name) == _NETWORK_INVALID)
+                        n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", name);
+                else
+                        n = snprintf(buf + used, size - used, "%s%.2s", used ? "," : "", name);
+                if (n < 0 || (size_t)n >= size - used)
+                        break;
+                used += (size_t)n;
+        }
+        return buf;
+}
+
+int output_json(FILE *f, json_t *v)
+{
+        if (json_dumpf(v, f, JSON_INDENT(2) | JSON_ENCODE_ANY) < 0)
+                return -EIO;
+        if (fputc('\n', f) == EOF)
+                return -EIO;
+        return 0;
+}
+
+struct cell {
+        char *text;
+        enum output_style style;
+};
+
+struct output_table {
+        const struct output_column *columns;
+        size_t n_columns;
+        struct cell *cells;
+        size_t n_cells;
+        size_t cap;
+};
+
+struct output_table *output_table_new(const struct output_column *columns, size_t n)
+{
+        struct output_table *t;
+
+        if (n == 0)
+                return NULL;
+        t = calloc(1, sizeof(*t));
+        if (!t)
+                return NULL;
+        t->columns = columns;
+        t->n_columns = n;
+        return t;
+}
+
+struct output_table *output_table_free(struct output_table *t)
+{
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < t->n_cells; i++)
+                free(t->cells[i].text);
+        free(t->cells);
+        free(t);
+        return NULL;
+}
+
+static int table_push(struct output_table *t, char *text, enum output_style style)
+{
+        if (t->n_cells == t->cap) {
+                size_t cap = t->cap ? t->cap * 2 : 64;
+                struct cell *cells = realloc(t->cells, cap * sizeof(*cells));
+
+                if (!cells) {
+                        free(text);
+                        return -ENOMEM;
+                }
+                t->cells = cells;
+                t->cap = cap;
+        }
+        t->cells[t->n_cells++] = (struct cell){.text = text, .style = style};
+        return 0;
+}
+
+int output_table_add(struct output_table *t, const char *text, enum output_style style)
+{
+        char *copy = strdup(text ? text : NONE_MARK);
+
+        if (!copy)
+                return -ENOMEM;
+        if (!text && style == OUTPUT_PLAIN)
+                style = OUTPUT_DIM;
+        return table_push(t, copy, style);
+}
+
+int output_table_addf(struct output_table *t, enum output_style style, const char *fmt, ...)
+{
+        char *text;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return table_push(t, text, style);
+}
+
+size_t output_table_rows(const struct output_table *t)
+{
+        return (t->n_cells + t->n_columns - 1) / t->n_columns;
+}
+
+static void pad(FILE *f, size_t n)
+{
+        while (n-- > 0)
+                fputc(' ', f);
+}
+
+static void print_cell(FILE *f, bool color, const char *text, enum output_style style,
+                       size_t width, bool right, bool last)
+{
+        size_t w = output_text_width(text);
+        size_t fill = width > w ? width - w : 0;
+
+        if (right)
+                pad(f, fill);
+        output_styled(f, color, style, text);
+        if (!right && !last)
+                pad(f, fill);
+}
+
+void output_table_print(const struct output_table *t, FILE *f, bool color)
+{
+        size_t n = t->n_columns, rows = output_table_rows(t);
+        size_t *width = calloc(n, sizeof(size_t));
+        size_t last = n - 1;
+
+        if (!width)
+                return;
+        for (size_t c = 0; c < n; c++)
+                width[c] = output_text_width(t->columns[c].header);
+        for (size_t i = 0; i < t->n_cells; i++) {
+                size_t w = output_text_width(t->cells[i].text);
+
+                if (w > width[i % n])
+                        width[i % n] = w;
+        }
+
+        for (size_t c = 0; c < n; c++) {
+                print_cell(f, color, t->columns[c].header, OUTPUT_BOLD, width[c], t->columns[c].right,
+                           c == last);
+                fputs(c == last ? "\n" : "  ", f);
+        }
+        for (size_t r = 0; r < rows; r++) {
+                for (size_t c = 0; c < n; c++) {
+                        size_t i = r * n + c;
+
+                        if (i < t->n_cells)
+                                print_cell(f, color, t->cells[i].text, t->cells[i].style, width[c],
+                                           t->columns[c].right, c == last);
+                        else
+                                pad(f, c == last ? 0 : width[c]);
+                        fputs(c == last ? "\n" : "  ", f);
+                }
+        }
+        free(width);
+}

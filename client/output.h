@@ -1,0 +1,79 @@
+/* Output for people and for programs: aligned tables, colour, relative due dates, JSON. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum output_style {
+        OUTPUT_PLAIN,
+        OUTPUT_BOLD,
+        OUTPUT_DIM,
+        OUTPUT_RED,    /* overdue */
+        OUTPUT_YELLOW, /* due within a day */
+        _OUTPUT_STYLE_MAX,
+        _OUTPUT_STYLE_INVALID = -EINVAL,
+};
+
+/** Whether to colour a stream: only a terminal, only when NO_COLOR is unset or empty, and never
+ * when TERM is "dumb". The environment values are passed in (NULL = unset). */
+bool output_color_wanted(bool is_tty, const char *no_color, const char *term);
+
+/** Columns s takes on a terminal: UTF-8 decoded, each code point counted by wcwidth(3) in the
+ * current locale, as 1 when the locale does not know it; invalid bytes count 1 each. */
+size_t output_text_width(const char *s);
+
+/** Write s to f, wrapped in the style's escape sequence when color is true. */
+void output_styled(FILE *f, bool color, enum output_style style, const char *s);
+
+/** Wording of a follow-up date against now: "in 2 days", "tomorrow", "due now",
+ * "3 days overdue", "1 day overdue" (time_format_relative with "ago" turned into "overdue").
+ * Returns buf. */
+char *output_format_due(int64_t due, int64_t now, char *buf, size_t size);
+
+/** How urgent a follow-up looks: red when due now or overdue, yellow within a day, else plain. */
+enum output_style output_due_style(int64_t due, int64_t now);
+
+/** Local date without the time, "Tue 2026-12-01". Returns buf. */
+char *output_format_date(int64_t t, char *buf, size_t size);
+
+/** Short network names ("op", "pe", "st") of a JSON array of network names, comma-joined, into
+ * buf. Unknown names are kept as they are. Returns buf. */
+char *output_format_networks(json_t *networks, bool full, char *buf, size_t size);
+
+/** Print v as JSON indented by two spaces, then a newline. Returns 0 or -EIO. */
+int output_json(FILE *f, json_t *v);
+
+struct output_column {
+        const char *header;
+        bool right; /* right-aligned (numbers) */
+};
+
+struct output_table;
+
+/** A table of n columns; columns is copied by reference and must outlive the table. */
+struct output_table *output_table_new(const struct output_column *columns, size_t n);
+
+/** Free a table; accepts NULL. Returns NULL. */
+struct output_table *output_table_free(struct output_table *t);
+
+static inline void output_table_freep(struct output_table **t)
+{
+        output_table_free(*t);
+}
+
+/** Append the next cell (rows fill left to right); text NULL is printed as "—". Returns 0 or
+ * -ENOMEM. */
+int output_table_add(struct output_table *t, const char *text, enum output_style style);
+
+/** Append a formatted cell. */
+int output_table_addf(struct output_table *t, enum output_style style, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/** Rows added so far (complete or not). */
+size_t output_table_rows(const struct output_table *t);
+
+/** Print the header (bold) and rows, columns separated by two spaces and padded to the widest
+ * cell by display width; the last column is not padded. Styles only when color. */
+void output_table_print(const struct output_table *t, FILE *f, bool color);

@@ -1,0 +1,547 @@
+/* The record codec: see codec.h for the format.
+ *
+ * Rules this implementation follows (and every later version must keep):
+ *  - The framing never changes: type byte, version byte, then TLVs (tag u16 BE, length u32
+ *    BE, value). A change to the framing itself would need a new record-type byte.
+ *  - Tag numbers below are stable forever. Never renumber or reuse one; a field whose meaning
+ *    or encoding changes gets a new tag.
+ *  - Version: 0 is invalid. Any version >= 1 is decoded, including versions newer than
+ *    CODEC_VERSION: because tags never change meaning, the tags we know are decoded as usual
+ *    and every other TLV is kept verbatim in ->unknown. Encoding always writes CODEC_VERSION.
+ *  - Fields holding their zero value (NULL string, 0 integer, empty UUID) are not written;
+ *    a missing field decodes as zero. An empty string "" is written and decodes as "". An
+ *    empty list decodes as NULL.
+ *  - A known scalar tag that appears twice: the last one wins. The encoder writes ->unknown
+ *    before the known fields, so a value this version could not represent (e.g. a scope
+ *    added later, kept in ->unknown) is overridden by a value set here.
+ *  - A known integer tag must be exactly 8 bytes; u32 fields must fit. A value of an enum
+ *    this version does not know (scope) is kept verbatim in ->unknown and the field stays 0.
+ *  - Strings must not contain NUL; a UUID is at most UUID_STRING_LEN bytes. UTF-8 validity is
+ *    not checked here (that is the validation layer's business).
+ * Anything else out of bounds is -EBADMSG. */
+#include "codec.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECORD_CONTACT     'C'
+#define RECORD_INTERACTION 'I'
+#define RECORD_HEADER_LEN  2
+#define TLV_HEADER_LEN     6
+
+/* Contact tags. STABLE FOREVER: never renumber, never reuse. */
+enum {
+        CONTACT_TAG_ID = 1,
+        CONTACT_TAG_UUID = 2,
+        CONTACT_TAG_NAME = 3,
+        CONTACT_TAG_EMAIL = 4, /* list */
+        CONTACT_TAG_PHONE = 5, /* list */
+        CONTACT_TAG_URL = 6,   /* list */
+        CONTACT_TAG_TAG = 7,   /* list */
+        CONTACT_TAG_ORG = 8,
+        CONTACT_TAG_TITLE = 9,
+        CONTACT_TAG_NOTES = 10,
+        CONTACT_TAG_HOW_MET = 11,
+        CONTACT_TAG_INTRODUCED_BY = 12,
+        CONTACT_TAG_NETWORKS = 13,
+        CONTACT_TAG_SCOPE = 14,
+        CONTACT_TAG_CADENCE = 15,
+        CONTACT_TAG_NEXT_DUE = 16,
+        CONTACT_TAG_LAST_INTERACTION = 17,
+        CONTACT_TAG_LAST_KIND = 18,
+        CONTACT_TAG_CREATED = 19,
+        CONTACT_TAG_UPDATED = 20,
+};
+
+/* Interaction tags. STABLE FOREVER: never renumber, never reuse. */
+enum {
+        INTERACTION_TAG_CONTACT_ID = 1,
+        INTERACTION_TAG_AT = 2,
+        INTERACTION_TAG_SEQ = 3,
+        INTERACTION_TAG_UUID = 4,
+        INTERACTION_TAG_KIND = 5,
+        INTERACTION_TAG_NOTE = 6,
+        INTERACTION_TAG_GAVE = 7,
+        INTERACTION_TAG_GOT = 8,
+        INTERACTION_TAG_CREATED = 9,
+};
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+        p[0] = (uint8_t)(v >> 8);
+        p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+        for (int i = 3; i >= 0; i--, v >>= 8)
+                p[i] = (uint8_t)v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+        for (int i = 7; i >= 0; i--, v >>= 8)
+                p[i] = (uint8_t)v;
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+        return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+        return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+        uint64_t v = 0;
+
+        for (int i = 0; i < 8; i++)
+                v = (v << 8) | p[i];
+        return v;
+}
+
+/* ---- encoding ---- */
+
+/* A growing output buffer; the first error sticks and later writes are ignored. */
+struct wbuf {
+        uint8_t *data;
+        size_t len;
+        size_t cap;
+        int error;
+};
+
+static uint8_t *wbuf_grow(struct wbuf *b, size_t n)
+{
+        if (b->error)
+                return NULL;
+        if (n > SIZE_MAX - b->len) {
+                b->error = -E2BIG;
+                return NULL;
+        }
+        if (b->len + n > b->cap) {
+                size_t cap = b->cap ? b->cap : 256;
+                uint8_t *p;
+
+                while (cap < b->len + n)
+                        cap = cap > SIZE_MAX / 2 ? b->len + n : cap * 2;
+                p = realloc(b->data, cap);
+                if (!p) {
+                        b->error = -ENOMEM;
+                        return NULL;
+                }
+                b->data = p;
+                b->cap = cap;
+        }
+        b->len += n;
+        return b->data + b->len - n;
+}
+
+static void wbuf_bytes(struct wbuf *b, const void *p, size_t n)
+{
+        uint8_t *d;
+
+        if (n == 0)
+                return;
+        d = wbuf_grow(b, n);
+        if (d)
+                memcpy(d, p, n);
+}
+
+static void wbuf_tlv(struct wbuf *b, uint16_t tag, const void *value, size_t n)
+{
+        uint8_t *h;
+
+        if (n > UINT32_MAX) {
+                if (!b->error)
+                        b->error = -E2BIG;
+                return;
+        }
+        h = wbuf_grow(b, TLV_HEADER_LEN);
+        if (!h)
+                return;
+        put_be16(h, tag);
+        put_be32(h + 2, (uint32_t)n);
+        wbuf_bytes(b, value, n);
+}
+
+static void wbuf_str(struct wbuf *b, uint16_t tag, const char *s)
+{
+        if (s)
+                wbuf_tlv(b, tag, s, strlen(s));
+}
+
+static void wbuf_strv(struct wbuf *b, uint16_t tag, char *const *v)
+{
+        for (; v && *v; v++)
+                wbuf_str(b, tag, *v);
+}
+
+static void wbuf_u64(struct wbuf *b, uint16_t tag, uint64_t v)
+{
+        uint8_t be[8];
+
+        if (v == 0)
+                return;
+        put_be64(be, v);
+        wbuf_tlv(b, tag, be, sizeof(be));
+}
+
+static void wbuf_i64(struct wbuf *b, uint16_t tag, int64_t v)
+{
+        wbuf_u64(b, tag, (uint64_t)v);
+}
+
+static void wbuf_header(struct wbuf *b, uint8_t type, const uint8_t *unknown, size_t unknown_len)
+{
+        uint8_t *h = wbuf_grow(b, RECORD_HEADER_LEN);
+
+        if (h) {
+                h[0] = type;
+                h[1] = CODEC_VERSION;
+        }
+        /* Unknown fields first, so known fields set by this version win (last one wins). */
+        if (unknown)
+                wbuf_bytes(b, unknown, unknown_len);
+}
+
+static int wbuf_finish(struct wbuf *b, uint8_t **ret_buf, size_t *ret_len)
+{
+        if (b->error) {
+                free(b->data);
+                return b->error;
+        }
+        *ret_buf = b->data;
+        *ret_len = b->len;
+        return 0;
+}
+
+int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret_len)
+{
+        struct wbuf b = {0};
+
+        wbuf_header(&b, RECORD_CONTACT, c->unknown, c->unknown_len);
+        wbuf_u64(&b, CONTACT_TAG_ID, c->id);
+        if (c->uuid[0])
+                wbuf_tlv(&b, CONTACT_TAG_UUID, c->uuid, strnlen(c->uuid, UUID_STRING_LEN));
+        wbuf_str(&b, CONTACT_TAG_NAME, c->name);
+        wbuf_strv(&b, CONTACT_TAG_EMAIL, c->emails);
+        wbuf_strv(&b, CONTACT_TAG_PHONE, c->phones);
+        wbuf_strv(&b, CONTACT_TAG_URL, c->urls);
+        wbuf_strv(&b, CONTACT_TAG_TAG, c->tags);
+        wbuf_str(&b, CONTACT_TAG_ORG, c->org);
+        wbuf_str(&b, CONTACT_TAG_TITLE, c->title);
+        wbuf_str(&b, CONTACT_TAG_NOTES, c->notes);
+        wbuf_str(&b, CONTACT_TAG_HOW_MET, c->how_met);
+        wbuf_u64(&b, CONTACT_TAG_INTRODUCED_BY, c->introduced_by);
+        wbuf_u64(&b, CONTACT_TAG_NETWORKS, c->networks);
+        wbuf_i64(&b, CONTACT_TAG_SCOPE, (int64_t)c->scope);
+        wbuf_i64(&b, CONTACT_TAG_CADENCE, c->cadence);
+        wbuf_i64(&b, CONTACT_TAG_NEXT_DUE, c->next_due);
+        wbuf_i64(&b, CONTACT_TAG_LAST_INTERACTION, c->last_interaction);
+        wbuf_str(&b, CONTACT_TAG_LAST_KIND, c->last_kind);
+        wbuf_i64(&b, CONTACT_TAG_CREATED, c->created);
+        wbuf_i64(&b, CONTACT_TAG_UPDATED, c->updated);
+        return wbuf_finish(&b, ret_buf, ret_len);
+}
+
+int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, size_t *ret_len)
+{
+        struct wbuf b = {0};
+
+        wbuf_header(&b, RECORD_INTERACTION, i->unknown, i->unknown_len);
+        wbuf_u64(&b, INTERACTION_TAG_CONTACT_ID, i->contact_id);
+        wbuf_i64(&b, INTERACTION_TAG_AT, i->at);
+        wbuf_u64(&b, INTERACTION_TAG_SEQ, i->seq);
+        if (i->uuid[0])
+                wbuf_tlv(&b, INTERACTION_TAG_UUID, i->uuid, strnlen(i->uuid, UUID_STRING_LEN));
+        wbuf_str(&b, INTERACTION_TAG_KIND, i->kind);
+        wbuf_str(&b, INTERACTION_TAG_NOTE, i->note);
+        wbuf_str(&b, INTERACTION_TAG_GAVE, i->gave);
+        wbuf_str(&b, INTERACTION_TAG_GOT, i->got);
+        wbuf_i64(&b, INTERACTION_TAG_CREATED, i->created);
+        return wbuf_finish(&b, ret_buf, ret_len);
+}
+
+/* ---- decoding ---- */
+
+struct tlv {
+        uint16_t tag;
+        uint32_t len;
+        const uint8_t *value;
+        const uint8_t *raw; /* header + value, for ->unknown */
+        size_t raw_len;
+};
+
+/* Read the next TLV at *pos. Returns 1 with *ret filled, 0 at the end, -EBADMSG if truncated. */
+static int tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct tlv *ret)
+{
+        size_t p = *pos, avail;
+        uint32_t n;
+
+        if (p == len)
+                return 0;
+        avail = len - p;
+        if (avail < TLV_HEADER_LEN)
+                return -EBADMSG;
+        n = get_be32(buf + p + 2);
+        if (n > avail - TLV_HEADER_LEN)
+                return -EBADMSG;
+        *ret = (struct tlv){
+                .tag = get_be16(buf + p),
+                .len = n,
+                .value = buf + p + TLV_HEADER_LEN,
+                .raw = buf + p,
+                .raw_len = TLV_HEADER_LEN + (size_t)n,
+        };
+        *pos = p + TLV_HEADER_LEN + n;
+        return 1;
+}
+
+static int check_header(const uint8_t *buf, size_t len, uint8_t type)
+{
+        if (!buf || len < RECORD_HEADER_LEN || buf[0] != type || buf[1] == 0)
+                return -EBADMSG;
+        return 0;
+}
+
+/* Replace *dst with a NUL-terminated copy of the value (last one wins). */
+static int dec_str(const struct tlv *f, char **dst)
+{
+        char *s;
+
+        if (memchr(f->value, 0, f->len))
+                return -EBADMSG;
+        s = malloc((size_t)f->len + 1);
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, f->value, f->len);
+        s[f->len] = 0;
+        free(*dst);
+        *dst = s;
+        return 0;
+}
+
+/* A string vector under construction; it stays NULL-terminated after every append so the
+ * owning record can be freed at any point. */
+struct strv_builder {
+        size_t n;
+        size_t cap;
+};
+
+static int dec_strv(const struct tlv *f, char ***v, struct strv_builder *sb)
+{
+        char *s = NULL;
+        int r;
+
+        r = dec_str(f, &s);
+        if (r < 0)
+                return r;
+        if (sb->n + 2 > sb->cap) {
+                size_t cap = sb->cap ? sb->cap * 2 : 4;
+                char **nv = realloc(*v, cap * sizeof(char *));
+
+                if (!nv) {
+                        free(s);
+                        return -ENOMEM;
+                }
+                *v = nv;
+                sb->cap = cap;
+        }
+        (*v)[sb->n++] = s;
+        (*v)[sb->n] = NULL;
+        return 0;
+}
+
+static int dec_u64(const struct tlv *f, uint64_t *ret)
+{
+        if (f->len != 8)
+                return -EBADMSG;
+        *ret = get_be64(f->value);
+        return 0;
+}
+
+static int dec_i64(const struct tlv *f, int64_t *ret)
+{
+        uint64_t v;
+        int r = dec_u64(f, &v);
+
+        if (r < 0)
+                return r;
+        memcpy(ret, &v, sizeof(v)); /* two's complement, without implementation-defined casts */
+        return 0;
+}
+
+static int dec_u32(const struct tlv *f, uint32_t *ret)
+{
+        uint64_t v;
+        int r = dec_u64(f, &v);
+
+        if (r < 0)
+                return r;
+        if (v > UINT32_MAX)
+                return -EBADMSG;
+        *ret = (uint32_t)v;
+        return 0;
+}
+
+static int dec_uuid(const struct tlv *f, char uuid[static UUID_STRING_LEN + 1])
+{
+        if (f->len > UUID_STRING_LEN || memchr(f->value, 0, f->len))
+                return -EBADMSG;
+        memcpy(uuid, f->value, f->len);
+        uuid[f->len] = 0;
+        return 0;
+}
+
+/* Append the raw TLV to an unknown-field buffer. */
+static int keep_unknown(const struct tlv *f, uint8_t **unknown, size_t *unknown_len)
+{
+        uint8_t *p;
+
+        if (f->raw_len > SIZE_MAX - *unknown_len)
+                return -ENOMEM;
+        p = realloc(*unknown, *unknown_len + f->raw_len);
+        if (!p)
+                return -ENOMEM;
+        memcpy(p + *unknown_len, f->raw, f->raw_len);
+        *unknown = p;
+        *unknown_len += f->raw_len;
+        return 0;
+}
+
+static int contact_decode_field(struct contact *c, const struct tlv *f, struct strv_builder sb[4])
+{
+        int64_t v;
+        int r;
+
+        switch (f->tag) {
+        case CONTACT_TAG_ID:
+                return dec_u64(f, &c->id);
+        case CONTACT_TAG_UUID:
+                return dec_uuid(f, c->uuid);
+        case CONTACT_TAG_NAME:
+                return dec_str(f, &c->name);
+        case CONTACT_TAG_EMAIL:
+                return dec_strv(f, &c->emails, &sb[0]);
+        case CONTACT_TAG_PHONE:
+                return dec_strv(f, &c->phones, &sb[1]);
+        case CONTACT_TAG_URL:
+                return dec_strv(f, &c->urls, &sb[2]);
+        case CONTACT_TAG_TAG:
+                return dec_strv(f, &c->tags, &sb[3]);
+        case CONTACT_TAG_ORG:
+                return dec_str(f, &c->org);
+        case CONTACT_TAG_TITLE:
+                return dec_str(f, &c->title);
+        case CONTACT_TAG_NOTES:
+                return dec_str(f, &c->notes);
+        case CONTACT_TAG_HOW_MET:
+                return dec_str(f, &c->how_met);
+        case CONTACT_TAG_INTRODUCED_BY:
+                return dec_u64(f, &c->introduced_by);
+        case CONTACT_TAG_NETWORKS:
+                return dec_u32(f, &c->networks);
+        case CONTACT_TAG_SCOPE:
+                r = dec_i64(f, &v);
+                if (r < 0)
+                        return r;
+                if (v < 0 || v >= _SCOPE_MAX) /* a scope added later: keep it, verbatim */
+                        return keep_unknown(f, &c->unknown, &c->unknown_len);
+                c->scope = (enum scope)v;
+                return 0;
+        case CONTACT_TAG_CADENCE:
+                return dec_i64(f, &c->cadence);
+        case CONTACT_TAG_NEXT_DUE:
+                return dec_i64(f, &c->next_due);
+        case CONTACT_TAG_LAST_INTERACTION:
+                return dec_i64(f, &c->last_interaction);
+        case CONTACT_TAG_LAST_KIND:
+                return dec_str(f, &c->last_kind);
+        case CONTACT_TAG_CREATED:
+                return dec_i64(f, &c->created);
+        case CONTACT_TAG_UPDATED:
+                return dec_i64(f, &c->updated);
+        default:
+                return keep_unknown(f, &c->unknown, &c->unknown_len);
+        }
+}
+
+int codec_contact_decode(const void *buf, size_t len, struct contact **ret)
+{
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        struct strv_builder sb[4] = {{0}};
+        struct tlv f;
+        size_t pos = RECORD_HEADER_LEN;
+        int r;
+
+        r = check_header(buf, len, RECORD_CONTACT);
+        if (r < 0)
+                return r;
+        c = contact_new();
+        if (!c)
+                return -ENOMEM;
+        while ((r = tlv_next(buf, len, &pos, &f)) > 0) {
+                r = contact_decode_field(c, &f, sb);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static int interaction_decode_field(struct interaction *i, const struct tlv *f)
+{
+        switch (f->tag) {
+        case INTERACTION_TAG_CONTACT_ID:
+                return dec_u64(f, &i->contact_id);
+        case INTERACTION_TAG_AT:
+                return dec_i64(f, &i->at);
+        case INTERACTION_TAG_SEQ:
+                return dec_u32(f, &i->seq);
+        case INTERACTION_TAG_UUID:
+                return dec_uuid(f, i->uuid);
+        case INTERACTION_TAG_KIND:
+                return dec_str(f, &i->kind);
+        case INTERACTION_TAG_NOTE:
+                return dec_str(f, &i->note);
+        case INTERACTION_TAG_GAVE:
+                return dec_str(f, &i->gave);
+        case INTERACTION_TAG_GOT:
+                return dec_str(f, &i->got);
+        case INTERACTION_TAG_CREATED:
+                return dec_i64(f, &i->created);
+        default:
+                return keep_unknown(f, &i->unknown, &i->unknown_len);
+        }
+}
+
+int codec_interaction_decode(const void *buf, size_t len, struct interaction **ret)
+{
+        _cleanup_(interaction_freep) struct interaction *i = NULL;
+        struct tlv f;
+        size_t pos = RECORD_HEADER_LEN;
+        int r;
+
+        r = check_header(buf, len, RECORD_INTERACTION);
+        if (r < 0)
+                return r;
+        i = interaction_new();
+        if (!i)
+                return -ENOMEM;
+        while ((r = tlv_next(buf, len, &pos, &f)) > 0) {
+                r = interaction_decode_field(i, &f);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(i);
+        return 0;
+}

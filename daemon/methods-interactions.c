@@ -1,0 +1,205 @@
+/* io.tend.Interactions: log what happened with someone, and read their history. */
+#include <string.h>
+
+#include "fields.h"
+#include "interfaces.h"
+#include "methods.h"
+#include "reply.h"
+#include "tendd.h"
+#include "timeutil.h"
+
+/* Logging "in the future" is planning, not an interaction; a little clock skew is fine. */
+#define LOG_FUTURE_SLACK 300
+
+struct log_op {
+        struct tendd *d;
+        const char *who;
+        struct interaction in;
+        struct op_error err;
+        json_t *result;
+        int64_t now;
+};
+
+/* Logging resets the rhythm: the latest interaction moves next_due to at + cadence. Without
+ * a cadence an explicit follow-up date that has now been met (due ≤ at) is cleared; a
+ * planned one still ahead is kept. Back-filling an older interaction changes nothing. */
+static void apply_interaction(struct contact *c, const struct interaction *i)
+{
+        if (i->at < c->last_interaction)
+                return;
+        c->last_interaction = i->at;
+        free_and_strdup(&c->last_kind, i->kind);
+        if (c->cadence > 0)
+                c->next_due = i->at + c->cadence;
+        else if (c->next_due && c->next_due <= i->at)
+                c->next_due = 0;
+}
+
+static int log_fn(struct store_txn *t, void *userdata)
+{
+        struct log_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        r = reply_resolve_who(t, op->who, &op->err, &c);
+        if (r < 0)
+                return r;
+        op->in.contact_id = c->id;
+        op->in.uuid[0] = 0; /* a re-run after map growth draws a fresh one */
+        op->in.created = op->now;
+        r = store_txn_interaction_add(t, &op->in);
+        if (r < 0)
+                return r;
+        apply_interaction(c, &op->in);
+        c->updated = op->now;
+        r = store_txn_contact_put(t, c);
+        if (r < 0)
+                return r;
+        json_decref(op->result);
+        op->result = json_pack("{s:o,s:o}", "interaction", reply_interaction(&op->in, c->name),
+                               "next_due", reply_time_or_null(c->next_due));
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_log(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct log_op op = {.d = userdata, .now = tendd_now(userdata)};
+        const char *kind, *note = NULL, *gave = NULL, *got = NULL;
+        _cleanup_free_ char *kind_norm = NULL;
+        int r;
+
+        op.who = json_string_value(json_object_get(params, "who"));
+        op.in.at = op.now;
+        kind = json_string_value(json_object_get(params, "kind"));
+        kind_norm = strdup(kind);
+        if (!kind_norm)
+                return -ENOMEM;
+        /* "Coffee" and "informational interview" are the same kinds as coffee and
+         * informational-interview. */
+        ascii_strlower(kind_norm);
+        for (char *p = kind_norm; *p; p++)
+                if (*p == ' ' || *p == '_')
+                        *p = '-';
+        if (kind_validate(kind_norm) < 0)
+                r = op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                                 json_pack("{s:s,s:s}", "parameter", "kind", "reason",
+                                           "use 1-64 letters, digits and dashes, e.g. coffee, "
+                                           "call, informational-interview"));
+        else if ((r = fields_text(params, "note", FIELD_NOTE_MAX, 1, &op.err, &note)) >= 0 &&
+                 (r = fields_text(params, "gave", FIELD_NOTE_MAX, 1, &op.err, &gave)) >= 0 &&
+                 (r = fields_text(params, "got", FIELD_NOTE_MAX, 1, &op.err, &got)) >= 0 &&
+                 (r = fields_time(params, "at", &op.err, &op.in.at)) >= 0 &&
+                 op.in.at > op.now + LOG_FUTURE_SLACK)
+                r = op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                                 json_pack("{s:s,s:s}", "parameter", "at", "reason",
+                                           "is in the future; log what happened, and use "
+                                           "'tend snooze' to plan a follow-up"));
+        if (r >= 0) {
+                op.in.kind = kind_norm;
+                op.in.note = note && *note ? (char *)note : NULL;
+                op.in.gave = gave && *gave ? (char *)gave : NULL;
+                op.in.got = got && *got ? (char *)got : NULL;
+                r = store_write(op.d->store, log_fn, &op);
+                if (r < 0)
+                        tendd_check_store(op.d);
+        }
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
+        return r;
+}
+
+struct history_op {
+        const char *who;
+        size_t limit;
+        struct op_error err;
+        json_t *result;
+        const char *name;
+        json_t *array;
+};
+
+static int append_interaction(const struct interaction *i, void *userdata)
+{
+        struct history_op *op = userdata;
+        json_t *o = reply_interaction(i, op->name);
+
+        if (!o || json_array_append_new(op->array, o) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int history_fn(struct store_txn *t, void *userdata)
+{
+        struct history_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        r = reply_resolve_who(t, op->who, &op->err, &c);
+        if (r < 0)
+                return r;
+        op->name = c->name;
+        op->array = json_array();
+        if (!op->array)
+                return -ENOMEM;
+        r = store_txn_interaction_list(t, c->id, op->limit, append_interaction, op);
+        if (r < 0) {
+                json_decref(op->array);
+                return r;
+        }
+        op->result = json_pack("{s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
+                               "interactions", op->array);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_list(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct tendd *d = userdata;
+        struct history_op op = {.who = json_string_value(json_object_get(params, "who"))};
+        int r;
+
+        r = fields_limit(params, "limit", &op.err, &op.limit);
+        if (r >= 0) {
+                r = store_read(d->store, history_fn, &op);
+                if (r < 0)
+                        tendd_check_store(d);
+        }
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
+        return r;
+}
+
+static const struct varlink_param log_params[] = {
+        {"who", VARLINK_STRING, true},   {"kind", VARLINK_STRING, true},
+        {"note", VARLINK_STRING, false}, {"at", VARLINK_STRING, false},
+        {"gave", VARLINK_STRING, false}, {"got", VARLINK_STRING, false},
+        {NULL},
+};
+
+static const struct varlink_param list_params[] = {
+        {"who", VARLINK_STRING, true},
+        {"limit", VARLINK_INT, false},
+        {NULL},
+};
+
+static const struct varlink_method interactions_methods[] = {
+        {"Log", method_log, log_params},
+        {"List", method_list, list_params},
+        {NULL},
+};
+
+const struct varlink_interface methods_interactions_interface = {
+        .name = "io.tend.Interactions",
+        .idl = idl_io_tend_Interactions,
+        .methods = interactions_methods,
+};

@@ -1,0 +1,12 @@
+/* The io.tend varlink interfaces: method tables and handlers, on top of the store. */
+#pragma once
+
+#include "varlink.h"
+
+extern const struct varlink_interface methods_service_interface;
+extern const struct varlink_interface methods_contacts_interface;
+extern const struct varlink_interface methods_interactions_interface;
+extern const struct varlink_interface methods_followups_interface;
+
+/** The complete service description (vendor, product, version, interfaces). */
+const struct varlink_service *methods_service(void);

@@ -1,0 +1,235 @@
+#include "tendd.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <systemd/sd-daemon.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "methods.h"
+#include "paths.h"
+#include "server.h"
+#include "timeutil.h"
+
+/* How long SIGTERM waits for replies still queued to slow clients. */
+#define SHUTDOWN_GRACE 2.0
+
+int64_t tendd_now(const struct tendd *d)
+{
+        return time_now();
+}
+
+static void stop_loop(struct tendd *d, int exit_code)
+{
+        if (exit_code > d->exit_code)
+                d->exit_code = exit_code;
+        ev_break(d->loop, EVBREAK_ALL);
+}
+
+void tendd_check_store(struct tendd *d)
+{
+        if (!store_is_broken(d->store))
+                return;
+        log_error("The store reported a fatal error (MDB_PANIC); exiting so the service "
+                  "manager can restart tendd.");
+        stop_loop(d, EXIT_FAILURE);
+}
+
+static void shutdown_poll(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct tendd *d = w->data;
+
+        if (!server_has_pending_output(d->server) || ev_now(loop) >= d->shutdown_deadline)
+                stop_loop(d, EXIT_SUCCESS);
+}
+
+static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+        struct tendd *d = w->data;
+
+        /* Signals are handled between requests: the current one has completed. */
+        log_info("Received %s, shutting down.", strsignal(w->signum));
+        sd_notify(0, "STOPPING=1");
+        server_stop_accepting(d->server);
+        d->shutdown_deadline = ev_now(loop) + SHUTDOWN_GRACE;
+        ev_timer_init(&d->shutdown_timer, shutdown_poll, 0., 0.05);
+        d->shutdown_timer.data = d;
+        ev_timer_start(loop, &d->shutdown_timer);
+}
+
+static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+        log_info("Received SIGHUP; there is no configuration to reload yet.");
+}
+
+static int listen_socket(struct tendd *d, const struct tendd_options *opts)
+{
+        int n, r;
+
+        n = sd_listen_fds(1);
+        if (n < 0)
+                return log_error_errno(n, "Failed to read socket activation fds: %m");
+        if (n > 1)
+                return log_error_errno(-EINVAL, "Expected one activation socket, got %d.", n);
+        if (n == 1) {
+                int fd = SD_LISTEN_FDS_START;
+
+                if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0)
+                        return log_error_errno(-ENOTSOCK,
+                                               "The activation fd is not a listening Unix "
+                                               "stream socket.");
+                r = server_adopt_fd(d->server, fd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to serve the activation socket: %m");
+                d->socket_activated = true;
+                log_debug("Serving the socket passed by the service manager.");
+                return 0;
+        }
+
+        if (opts->socket_path)
+                d->socket_path = strdup(opts->socket_path);
+        else {
+                r = paths_socket(true, &d->socket_path);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to find the runtime directory: %m");
+        }
+        if (!d->socket_path)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        r = server_listen_path(d->server, d->socket_path);
+        if (r == -EADDRINUSE)
+                return log_error_errno(r, "Another tendd is already listening on %s.",
+                                       d->socket_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen on %s: %m", d->socket_path);
+        log_debug("Listening on %s.", d->socket_path);
+        return 0;
+}
+
+/* One daemon per store: a second one would serve the same data and fire the same follow-ups
+ * twice. The lock dies with the process, so a crash never leaves it stale. */
+static int lock_data_dir(struct tendd *d)
+{
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = mkdir_parents(d->data_dir, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", d->data_dir);
+        r = dir_ensure_private(d->data_dir);
+        if (r < 0)
+                return log_error_errno(r, "The data directory %s is not private to us: %m",
+                                       d->data_dir);
+        if (asprintf(&path, "%s/tendd.lock", d->data_dir) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (d->lock_fd < 0)
+                return log_error_errno(-errno, "Failed to open %s: %m", path);
+        if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK)
+                        return log_error_errno(-EBUSY,
+                                               "Another tendd is already using %s.",
+                                               d->data_dir);
+                return log_error_errno(-errno, "Failed to lock %s: %m", path);
+        }
+        return 0;
+}
+
+int tendd_new(const struct tendd_options *opts, struct tendd **ret)
+{
+        struct tendd *d = calloc(1, sizeof(*d));
+        struct store_options so = {0};
+        int r;
+
+        if (!d)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        d->lock_fd = -1;
+        d->started = time_now();
+        d->loop = ev_loop_new(EVFLAG_AUTO);
+        if (!d->loop) {
+                r = log_error_errno(-ENOMEM, "Failed to create the event loop.");
+                goto fail;
+        }
+
+        if (opts->data_dir)
+                d->data_dir = strdup(opts->data_dir);
+        else if ((r = paths_data_dir(&d->data_dir)) < 0) {
+                log_error_errno(r, "Failed to find the data directory: %m");
+                goto fail;
+        }
+        if (!d->data_dir) {
+                r = log_error_errno(-ENOMEM, "Out of memory.");
+                goto fail;
+        }
+        r = lock_data_dir(d);
+        if (r < 0)
+                goto fail;
+        so.dir = d->data_dir;
+        so.initial_map_size = opts->initial_map_size;
+        r = store_open(&so, &d->store);
+        if (r == -EREMOTE) {
+                log_error_errno(r, "Refusing to keep the store on a network file system: %s",
+                                d->data_dir);
+                goto fail;
+        }
+        if (r == -EPROTONOSUPPORT) {
+                log_error_errno(r, "The store in %s was written by a newer tend; upgrade tend.",
+                                d->data_dir);
+                goto fail;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Failed to open the store in %s: %m", d->data_dir);
+                goto fail;
+        }
+
+        r = server_new(d->loop, NULL, methods_service(), d, &d->server);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the server: %m");
+                goto fail;
+        }
+        r = listen_socket(d, opts);
+        if (r < 0)
+                goto fail;
+
+        ev_signal_init(&d->sigterm, on_stop_signal, SIGTERM);
+        ev_signal_init(&d->sigint, on_stop_signal, SIGINT);
+        ev_signal_init(&d->sighup, on_sighup, SIGHUP);
+        d->sigterm.data = d->sigint.data = d->sighup.data = d;
+        ev_signal_start(d->loop, &d->sigterm);
+        ev_signal_start(d->loop, &d->sigint);
+        ev_signal_start(d->loop, &d->sighup);
+        /* A client that disappears mid-reply must not kill us. */
+        signal(SIGPIPE, SIG_IGN);
+
+        *ret = d;
+        return 0;
+fail:
+        tendd_free(d);
+        return r;
+}
+
+int tendd_run(struct tendd *d)
+{
+        log_info("tendd %s ready: data in %s, socket %s.", TEND_VERSION, d->data_dir,
+                 d->socket_activated ? "from the service manager" : d->socket_path);
+        sd_notifyf(0, "READY=1\nSTATUS=Serving %s", d->data_dir);
+        ev_run(d->loop, 0);
+        log_debug("Event loop finished, exit code %d.", d->exit_code);
+        return d->exit_code;
+}
+
+void tendd_free(struct tendd *d)
+{
+        if (!d)
+                return;
+        server_free(d->server);
+        store_close(d->store);
+        if (d->loop)
+                ev_loop_destroy(d->loop);
+        free(d->data_dir);
+        free(d->socket_path);
+        if (d->lock_fd >= 0)
+                close(d->lock_fd);
+        free(d);
+}

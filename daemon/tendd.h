@@ -1,0 +1,49 @@
+/* The daemon object: one struct tendd built in main and passed as userdata everywhere. */
+#pragma once
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct server;
+
+struct tendd_options {
+        const char *data_dir;    /* NULL = $XDG_DATA_HOME/tend */
+        const char *socket_path; /* NULL = $XDG_RUNTIME_DIR/tend/tendd.sock */
+        bool verbose;
+        size_t initial_map_size; /* 0 = store default (tests use tiny maps) */
+};
+
+struct tendd {
+        struct ev_loop *loop;
+        struct store *store;
+        struct server *server;
+        char *data_dir;
+        char *socket_path;
+        bool socket_activated;
+        int lock_fd; /* flock on DATA/tendd.lock: one daemon per store */
+        int64_t started;
+        ev_signal sigterm, sigint, sighup;
+        ev_timer shutdown_timer;
+        double shutdown_deadline;
+        int exit_code;
+};
+
+/** Open the store, create the server and listen (socket activation or bind). Logs what
+ * fails. Returns 0 or -errno. */
+int tendd_new(const struct tendd_options *opts, struct tendd **ret);
+
+/** Run the loop until SIGTERM/SIGINT (or a fatal store error). Returns the exit code. */
+int tendd_run(struct tendd *d);
+
+/** Close everything; accepts NULL. */
+void tendd_free(struct tendd *d);
+
+/** Wall-clock now in UTC seconds. */
+int64_t tendd_now(const struct tendd *d);
+
+/** Called by method handlers after a store failure: if the store is broken (MDB_PANIC),
+ * log and stop the daemon with a non-zero exit so systemd restarts it. */
+void tendd_check_store(struct tendd *d);
