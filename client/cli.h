@@ -95,10 +95,10 @@ const char *cli_suggest(const char *word);
 struct cli_io {
         FILE *out;
         FILE *err;
-        FILE *in;     /* answers to questions (rm) */
-        bool in_tty;  /* in is a terminal, so rm may ask */
-        bool color;   /* colour on out */
-        int64_t now;  /* UTC seconds; 0 = time_now() */
+        FILE *in;    /* answers to questions (rm) */
+        bool in_tty; /* in is a terminal, so rm may ask */
+        bool color;  /* colour on out */
+        int64_t now; /* UTC seconds; 0 = time_now() */
 };
 
 /** Run tend with argv (argv[0] is the program name) and return its exit status (enum cli_exit).
@@ -117,13 +117,13 @@ struct cli {
         FILE *out, *err, *in;
         bool in_tty;
         bool color;
-        bool json;                   /* --json */
-        const char *socket_arg;      /* --socket PATH, or NULL */
-        int64_t now;                 /* when the run started, UTC seconds */
+        bool json;                     /* --json */
+        const char *socket_arg;        /* --socket PATH, or NULL */
+        int64_t now;                   /* when the run started, UTC seconds */
         const struct command *command; /* the command running */
-        struct tend_conn *conn;      /* opened by the first cli_call() */
-        char *socket_path;           /* resolved socket path */
-        int exit_code;               /* set by whoever reports a failure, -1 while unset */
+        struct tend_conn *conn;        /* opened by the first cli_call() */
+        char *socket_path;             /* resolved socket path */
+        int exit_code;                 /* set by whoever reports a failure, -1 while unset */
 };
 
 /** Report a usage error: "tend: MESSAGE" and "Try 'tend help VERB'.". Sets exit status 2 and

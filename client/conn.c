@@ -15,11 +15,6 @@ struct tend_conn {
         struct frame_out out;
 };
 
-static void json_decrefp(json_t **j)
-{
-        json_decref(*j);
-}
-
 int tend_conn_open(const char *path, struct tend_conn **ret)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};

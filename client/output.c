@@ -81,8 +81,8 @@ size_t output_text_width(const char *s)
 }
 
 static const char *const style_codes[_OUTPUT_STYLE_MAX] = {
-        [OUTPUT_PLAIN] = NULL,        [OUTPUT_BOLD] = "\033[1m",    [OUTPUT_DIM] = "\033[2m",
-        [OUTPUT_RED] = "\033[1;31m", [OUTPUT_YELLOW] = "\033[33m",
+    [OUTPUT_PLAIN] = NULL,       [OUTPUT_BOLD] = "\033[1m",    [OUTPUT_DIM] = "\033[2m",
+    [OUTPUT_RED] = "\033[1;31m", [OUTPUT_YELLOW] = "\033[33m",
 };
 
 void output_styled(FILE *f, bool color, enum output_style style, const char *s)
@@ -187,6 +187,7 @@ struct output_table {
         struct cell *cells;
         size_t n_cells;
         size_t cap;
+        size_t indent;
 };
 
 struct output_table *output_table_new(const struct output_column *columns, size_t n)
@@ -256,6 +257,11 @@ int output_table_addf(struct output_table *t, enum output_style style, const cha
         return table_push(t, text, style);
 }
 
+void output_table_set_indent(struct output_table *t, size_t n)
+{
+        t->indent = n;
+}
+
 size_t output_table_rows(const struct output_table *t)
 {
         return (t->n_cells + t->n_columns - 1) / t->n_columns;
@@ -267,29 +273,57 @@ static void pad(FILE *f, size_t n)
                 fputc(' ', f);
 }
 
-static void print_cell(FILE *f, bool color, const char *text, enum output_style style,
-                       size_t width, bool right, bool last)
+/* Print one cell. Padding is owed in *pending and only written before visible text, so no
+ * line ends in blanks. */
+static void print_cell(FILE *f, bool color, const char *text, enum output_style style, size_t width,
+                       bool right, size_t *pending)
 {
         size_t w = output_text_width(text);
         size_t fill = width > w ? width - w : 0;
 
         if (right)
-                pad(f, fill);
-        output_styled(f, color, style, text);
-        if (!right && !last)
-                pad(f, fill);
+                *pending += fill;
+        if (text[0]) {
+                pad(f, *pending);
+                *pending = 0;
+                output_styled(f, color, style, text);
+        }
+        if (!right)
+                *pending += fill;
+}
+
+static void print_row(const struct output_table *t, FILE *f, bool color, const size_t *width,
+                      size_t row)
+{
+        size_t pending = t->indent;
+
+        for (size_t c = 0; c < t->n_columns; c++) {
+                size_t i = row * t->n_columns + c;
+
+                if (c > 0)
+                        pending += 2;
+                if (row == SIZE_MAX)
+                        print_cell(f, color, t->columns[c].header, OUTPUT_BOLD, width[c],
+                                   t->columns[c].right, &pending);
+                else if (i < t->n_cells)
+                        print_cell(f, color, t->cells[i].text, t->cells[i].style, width[c],
+                                   t->columns[c].right, &pending);
+                else
+                        pending += width[c];
+        }
+        fputc('\n', f);
 }
 
 void output_table_print(const struct output_table *t, FILE *f, bool color)
 {
         size_t n = t->n_columns, rows = output_table_rows(t);
         size_t *width = calloc(n, sizeof(size_t));
-        size_t last = n - 1;
+        bool header = t->columns[0].header != NULL;
 
         if (!width)
                 return;
         for (size_t c = 0; c < n; c++)
-                width[c] = output_text_width(t->columns[c].header);
+                width[c] = header ? output_text_width(t->columns[c].header) : 0;
         for (size_t i = 0; i < t->n_cells; i++) {
                 size_t w = output_text_width(t->cells[i].text);
 
@@ -297,22 +331,9 @@ void output_table_print(const struct output_table *t, FILE *f, bool color)
                         width[i % n] = w;
         }
 
-        for (size_t c = 0; c < n; c++) {
-                print_cell(f, color, t->columns[c].header, OUTPUT_BOLD, width[c], t->columns[c].right,
-                           c == last);
-                fputs(c == last ? "\n" : "  ", f);
-        }
-        for (size_t r = 0; r < rows; r++) {
-                for (size_t c = 0; c < n; c++) {
-                        size_t i = r * n + c;
-
-                        if (i < t->n_cells)
-                                print_cell(f, color, t->cells[i].text, t->cells[i].style, width[c],
-                                           t->columns[c].right, c == last);
-                        else
-                                pad(f, c == last ? 0 : width[c]);
-                        fputs(c == last ? "\n" : "  ", f);
-                }
-        }
+        if (header)
+                print_row(t, f, color, width, SIZE_MAX);
+        for (size_t r = 0; r < rows; r++)
+                print_row(t, f, color, width, r);
         free(width);
 }

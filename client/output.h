@@ -1,6 +1,7 @@
 /* Output for people and for programs: aligned tables, colour, relative due dates, JSON. */
 #pragma once
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,8 +47,8 @@ char *output_format_networks(json_t *networks, bool full, char *buf, size_t size
 int output_json(FILE *f, json_t *v);
 
 struct output_column {
-        const char *header;
-        bool right; /* right-aligned (numbers) */
+        const char *header; /* NULL in the first column: print no header row */
+        bool right;         /* right-aligned (numbers) */
 };
 
 struct output_table;
@@ -69,7 +70,10 @@ int output_table_add(struct output_table *t, const char *text, enum output_style
 
 /** Append a formatted cell. */
 int output_table_addf(struct output_table *t, enum output_style style, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
+
+/** Indent every printed line by n spaces (default 0). */
+void output_table_set_indent(struct output_table *t, size_t n);
 
 /** Rows added so far (complete or not). */
 size_t output_table_rows(const struct output_table *t);

@@ -27,8 +27,8 @@ static int buffer_reserve(char **data, size_t *len, size_t *cap, size_t *head, s
         char *n;
 
         /* Move only when the bytes moved are paid for by at least as many consumed ones. */
-        if (*head > 0 && (*head == *len || *head >= *cap / 2 ||
-                          (*cap - *len < need && *head >= *len - *head))) {
+        if (*head > 0 &&
+            (*head == *len || *head >= *cap / 2 || (*cap - *len < need && *head >= *len - *head))) {
                 memmove(*data, *data + *head, *len - *head);
                 *len -= *head;
                 *head = 0;

@@ -112,42 +112,42 @@ static const char *skip_space(const char *p)
         return p;
 }
 
-/* Duration units. Longer spellings first is not needed: a unit is the whole run of letters. */
+/* Duration units, matched case-insensitively against the whole run of letters after a number. */
 static const struct {
         const char *name;
         int64_t seconds;
 } duration_units[] = {
-        {"s", 1},
-        {"sec", 1},
-        {"secs", 1},
-        {"second", 1},
-        {"seconds", 1},
-        {"m", MINUTE_SEC},
-        {"min", MINUTE_SEC},
-        {"mins", MINUTE_SEC},
-        {"minute", MINUTE_SEC},
-        {"minutes", MINUTE_SEC},
-        {"h", HOUR_SEC},
-        {"hr", HOUR_SEC},
-        {"hrs", HOUR_SEC},
-        {"hour", HOUR_SEC},
-        {"hours", HOUR_SEC},
-        {"d", DURATION_DAY},
-        {"day", DURATION_DAY},
-        {"days", DURATION_DAY},
-        {"w", WEEK_SEC},
-        {"wk", WEEK_SEC},
-        {"wks", WEEK_SEC},
-        {"week", WEEK_SEC},
-        {"weeks", WEEK_SEC},
-        {"mo", MONTH_SEC},
-        {"month", MONTH_SEC},
-        {"months", MONTH_SEC},
-        {"y", YEAR_SEC},
-        {"yr", YEAR_SEC},
-        {"yrs", YEAR_SEC},
-        {"year", YEAR_SEC},
-        {"years", YEAR_SEC},
+    {"s", 1},
+    {"sec", 1},
+    {"secs", 1},
+    {"second", 1},
+    {"seconds", 1},
+    {"m", MINUTE_SEC},
+    {"min", MINUTE_SEC},
+    {"mins", MINUTE_SEC},
+    {"minute", MINUTE_SEC},
+    {"minutes", MINUTE_SEC},
+    {"h", HOUR_SEC},
+    {"hr", HOUR_SEC},
+    {"hrs", HOUR_SEC},
+    {"hour", HOUR_SEC},
+    {"hours", HOUR_SEC},
+    {"d", DURATION_DAY},
+    {"day", DURATION_DAY},
+    {"days", DURATION_DAY},
+    {"w", WEEK_SEC},
+    {"wk", WEEK_SEC},
+    {"wks", WEEK_SEC},
+    {"week", WEEK_SEC},
+    {"weeks", WEEK_SEC},
+    {"mo", MONTH_SEC},
+    {"month", MONTH_SEC},
+    {"months", MONTH_SEC},
+    {"y", YEAR_SEC},
+    {"yr", YEAR_SEC},
+    {"yrs", YEAR_SEC},
+    {"year", YEAR_SEC},
+    {"years", YEAR_SEC},
 };
 
 static int64_t duration_unit(const char *p, size_t n)
@@ -244,8 +244,8 @@ static int parse_iso(const char *s, bool strict, struct iso_time *ret)
         const char *p = s;
         int y;
 
-        if (!parse_fixed(&p, 4, &y) || *p++ != '-' || !parse_fixed(&p, 2, &t.mon) ||
-            *p++ != '-' || !parse_fixed(&p, 2, &t.mday))
+        if (!parse_fixed(&p, 4, &y) || *p++ != '-' || !parse_fixed(&p, 2, &t.mon) || *p++ != '-' ||
+            !parse_fixed(&p, 2, &t.mday))
                 return -EINVAL;
         t.year = y;
 
@@ -339,32 +339,30 @@ static int local_to_utc(int64_t year, int mon, int mday, int hour, int min, int 
         civil_from_days(days_from_civil(year, mon, 1) + mday - 1, &want_y, &want_m, &want_d);
 
         for (size_t i = 0; i < ARRAY_SIZE(isdst_try); i++) {
-                struct tm tm = {
-                        .tm_year = (int)(want_y - 1900),
-                        .tm_mon = want_m - 1,
-                        .tm_mday = want_d,
-                        .tm_hour = hour,
-                        .tm_min = min,
-                        .tm_sec = sec,
-                        .tm_isdst = isdst_try[i],
-                }, back;
+                struct tm tm = {0}, back;
                 time_t r;
+                bool exact;
 
-                errno = 0;
+                tm.tm_year = (int)(want_y - 1900);
+                tm.tm_mon = want_m - 1;
+                tm.tm_mday = want_d;
+                tm.tm_hour = hour;
+                tm.tm_min = min;
+                tm.tm_sec = sec;
+                tm.tm_isdst = isdst_try[i];
+                /* (time_t)-1 is both the error value and a real instant: the round trip
+                 * through localtime decides, not errno. */
                 r = mktime(&tm);
-                if (r == (time_t)-1 && errno != 0)
-                        continue;
-                if (isdst_try[i] < 0) {
-                        fallback = r;
-                        have_fallback = true;
-                }
-                if (!local_fields(r, &back))
-                        continue;
-                if (back.tm_year + 1900LL == want_y && back.tm_mon + 1 == want_m &&
-                    back.tm_mday == want_d && back.tm_hour == hour && back.tm_min == min &&
-                    back.tm_sec == sec && (!have_best || r < best)) {
+                exact = local_fields(r, &back) && back.tm_year + 1900LL == want_y &&
+                        back.tm_mon + 1 == want_m && back.tm_mday == want_d &&
+                        back.tm_hour == hour && back.tm_min == min && back.tm_sec == sec;
+                if (exact && (!have_best || r < best)) {
                         best = r;
                         have_best = true;
+                }
+                if (isdst_try[i] < 0 && (exact || r != (time_t)-1)) {
+                        fallback = r;
+                        have_fallback = true;
                 }
         }
 
@@ -480,8 +478,8 @@ int time_parse_date(const char *s, int64_t now, int64_t *ret)
                 if (k < 0)
                         return k;
                 if (t.has_offset) {
-                        *ret = utc_from_fields(t.year, t.mon, t.mday, t.hour, t.min, t.sec) -
-                               t.offset;
+                        *ret =
+                            utc_from_fields(t.year, t.mon, t.mday, t.hour, t.min, t.sec) - t.offset;
                         return 0;
                 }
                 k = local_to_utc(t.year, t.mon, t.mday, t.hour, t.min, t.sec, &r);
@@ -579,8 +577,8 @@ char *time_format_duration(int64_t seconds, char *buf, size_t size)
                 const char *suffix;
                 int64_t seconds;
         } units[] = {
-                {"y", YEAR_SEC},     {"mo", MONTH_SEC}, {"w", WEEK_SEC},
-                {"d", DURATION_DAY}, {"h", HOUR_SEC},   {"m", MINUTE_SEC},
+            {"y", YEAR_SEC},     {"mo", MONTH_SEC}, {"w", WEEK_SEC},
+            {"d", DURATION_DAY}, {"h", HOUR_SEC},   {"m", MINUTE_SEC},
         };
         const char *sign = "";
         uint64_t a;

@@ -31,11 +31,16 @@ int time_parse_rfc3339(const char *s, int64_t *ret);
 char *time_format_rfc3339(int64_t t, char buf[static TIME_RFC3339_MAX]);
 
 /** Human relative time of t against now: `now`, `in 5 minutes`, `in 3 days`, `2 weeks ago`,
- * `yesterday`, `tomorrow`. Rounded to the largest sensible unit. Returns buf. */
+ * `yesterday`, `tomorrow`. Rounded to the largest sensible unit. Returns buf.
+ * Exact wording: `now` (under 60 s), else `in N unit(s)` / `N unit(s) ago` with unit minute,
+ * hour, day (1..13; a day reads `in 1 day` / `1 day ago`, never tomorrow/yesterday), week
+ * (2..8), month (2..11), year; each rounded half up. The thresholds are in timeutil.c. */
 char *time_format_relative(int64_t t, int64_t now, char *buf, size_t size);
 
 /** Compact duration: `45s`, `10m`, `3h`, `3d`, `2w`, `1mo`, `1y` (largest unit that divides
- * exactly, else days with no fraction, else seconds). Returns buf. */
+ * exactly, else days with no fraction, else seconds). Returns buf.
+ * Units tried: y, mo, w, d, h, m, then s, so the text always parses back to the same value
+ * (`25h`, `90m`, `86401s`); 0 gives `0s`, a negative value a leading `-`. */
 char *time_format_duration(int64_t seconds, char *buf, size_t size);
 
 /** Local date and time for people, `Tue 2026-12-01 09:00`. Returns buf. */

@@ -2,7 +2,9 @@
  *
  * Rules this implementation follows (and every later version must keep):
  *  - The framing never changes: type byte, version byte, then TLVs (tag u16 BE, length u32
- *    BE, value). A change to the framing itself would need a new record-type byte.
+ *    BE, value), the last of which is the end marker: tag 0, length 0. The marker makes every
+ *    truncation detectable (a record cut at a field boundary would otherwise still parse); tag
+ *    0 appears nowhere else. A change to the framing itself would need a new record-type byte.
  *  - Tag numbers below are stable forever. Never renumber or reuse one; a field whose meaning
  *    or encoding changes gets a new tag.
  *  - Version: 0 is invalid. Any version >= 1 is decoded, including versions newer than
@@ -30,6 +32,7 @@
 #define RECORD_INTERACTION 'I'
 #define RECORD_HEADER_LEN  2
 #define TLV_HEADER_LEN     6
+#define TAG_END            0 /* end marker, length 0, always the last TLV */
 
 /* Contact tags. STABLE FOREVER: never renumber, never reuse. */
 enum {
@@ -211,6 +214,7 @@ static void wbuf_header(struct wbuf *b, uint8_t type, const uint8_t *unknown, si
 
 static int wbuf_finish(struct wbuf *b, uint8_t **ret_buf, size_t *ret_len)
 {
+        wbuf_tlv(b, TAG_END, NULL, 0);
         if (b->error) {
                 free(b->data);
                 return b->error;
@@ -277,26 +281,31 @@ struct tlv {
         size_t raw_len;
 };
 
-/* Read the next TLV at *pos. Returns 1 with *ret filled, 0 at the end, -EBADMSG if truncated. */
+/* Read the next field TLV at *pos. Returns 1 with *ret filled, 0 after the end marker (which
+ * must close the buffer), -EBADMSG if truncated or malformed. */
 static int tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct tlv *ret)
 {
         size_t p = *pos, avail;
+        uint16_t tag;
         uint32_t n;
 
-        if (p == len)
-                return 0;
+        if (p >= len)
+                return -EBADMSG; /* no end marker */
         avail = len - p;
         if (avail < TLV_HEADER_LEN)
                 return -EBADMSG;
+        tag = get_be16(buf + p);
         n = get_be32(buf + p + 2);
+        if (tag == TAG_END)
+                return n == 0 && avail == TLV_HEADER_LEN ? 0 : -EBADMSG;
         if (n > avail - TLV_HEADER_LEN)
                 return -EBADMSG;
         *ret = (struct tlv){
-                .tag = get_be16(buf + p),
-                .len = n,
-                .value = buf + p + TLV_HEADER_LEN,
-                .raw = buf + p,
-                .raw_len = TLV_HEADER_LEN + (size_t)n,
+            .tag = tag,
+            .len = n,
+            .value = buf + p + TLV_HEADER_LEN,
+            .raw = buf + p,
+            .raw_len = TLV_HEADER_LEN + (size_t)n,
         };
         *pos = p + TLV_HEADER_LEN + n;
         return 1;

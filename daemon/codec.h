@@ -1,7 +1,8 @@
 /* Turns records into bytes and back. Format: a record-type byte ('C' contact, 'I'
  * interaction), a codec version byte, then fields as TLV (tag u16 BE, length u32 BE, value).
  * Strings are raw UTF-8 without NUL, integers are 8 bytes big-endian, a list repeats its tag
- * once per entry. Fields with tags this version does not know are kept verbatim in
+ * once per entry; the record ends with an end marker (tag 0, length 0), so a truncated record is
+ * always detected. Fields with tags this version does not know are kept verbatim in
  * ->unknown and written back unchanged, so an older daemon never destroys a newer field. */
 #pragma once
 

@@ -167,8 +167,7 @@ static int conn_queue(struct connection *c, const json_t *msg)
 static int conn_queue_too_large(struct connection *c)
 {
         json_t *msg = json_pack("{s:s, s:{s:I}}", "error", "io.tend.Service.MessageTooLarge",
-                                "parameters", "limit",
-                                (json_int_t)c->server->limits.max_message);
+                                "parameters", "limit", (json_int_t)c->server->limits.max_message);
         int r;
 
         if (!msg)
@@ -218,18 +217,20 @@ static void conn_update(struct connection *c)
                 ev_io_stop(s->loop, &c->read_io);
 }
 
-/* Dispatch the complete calls held, in order, as long as the output queue allows. */
-static void conn_process(struct connection *c)
+/* Dispatch the complete calls held, in order, as long as the output queue allows; returns
+ * true when calls were held back because the queue is over max_output. */
+static bool conn_dispatch(struct connection *c)
 {
         struct server *s = c->server;
 
-        while (!c->dead && !c->close_after_flush && s->accepting &&
-               frame_out_pending(&c->out) <= s->limits.max_output) {
+        while (!c->dead && !c->close_after_flush && s->accepting) {
                 const char *msg;
                 json_t *reply = NULL;
                 size_t len;
                 int r;
 
+                if (frame_out_pending(&c->out) > s->limits.max_output)
+                        return true;
                 r = frame_in_next(&c->in, &msg, &len);
                 if (r == 0) {
                         /* At EOF a partial message without its NUL is dropped. */
@@ -261,7 +262,20 @@ static void conn_process(struct connection *c)
                 if (r == VARLINK_REPLY_CLOSE)
                         c->close_after_flush = true;
         }
-        conn_flush(c);
+        return false;
+}
+
+/* Dispatch what can be, write what the socket takes, and again while writing made room for
+ * calls that were held back; then set the watchers. */
+static void conn_process(struct connection *c)
+{
+        bool held_back;
+
+        do {
+                held_back = conn_dispatch(c);
+                conn_flush(c);
+        } while (held_back && !c->dead &&
+                 frame_out_pending(&c->out) <= c->server->limits.max_output);
         conn_update(c);
 }
 
@@ -381,10 +395,10 @@ int server_new(struct ev_loop *loop, const struct server_limits *limits,
         s->svc = svc;
         s->userdata = userdata;
         s->limits = (struct server_limits){
-                .max_message = DEFAULT_MAX_MESSAGE,
-                .max_connections = DEFAULT_MAX_CONNECTIONS,
-                .max_output = DEFAULT_MAX_OUTPUT,
-                .idle_timeout = DEFAULT_IDLE_TIMEOUT,
+            .max_message = DEFAULT_MAX_MESSAGE,
+            .max_connections = DEFAULT_MAX_CONNECTIONS,
+            .max_output = DEFAULT_MAX_OUTPUT,
+            .idle_timeout = DEFAULT_IDLE_TIMEOUT,
         };
         if (limits) {
                 if (limits->max_message > 0)

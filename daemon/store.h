@@ -13,8 +13,13 @@
  *   idx_tag       DUPSORT lower-cased tag → id
  *   idx_network   DUPSORT network byte → id
  *   idx_uuid      uuid → id
- *   tombstones    uuid → record type byte ‖ deletion time
- * A record and all its index entries change in one write transaction. */
+ *   tombstones    uuid → record type byte ‖ deletion time (offset)
+ * A record and all its index entries change in one write transaction.
+ *
+ * Index strings are ASCII-lower-cased (UTF-8 bytes untouched) and cut at a UTF-8 boundary to
+ * LMDB's 511-byte key limit. Tokens (idx_token) are maximal runs of ASCII alphanumerics and
+ * bytes >= 0x80 in name, org, title, each email and each tag, plus each whole email address.
+ * UUIDs are stored lower-cased. */
 #pragma once
 
 #include <stdbool.h>
@@ -56,6 +61,8 @@ int store_read(struct store *s, store_txn_fn fn, void *userdata);
  * store_is_broken() turns true; the daemon must exit. */
 int store_write(struct store *s, store_txn_fn fn, void *userdata);
 
+/* Neither store_read nor store_write may be called from inside a transaction callback. */
+
 /** Whether the environment hit a fatal error (MDB_PANIC) and must not be used any more. */
 bool store_is_broken(const struct store *s);
 
@@ -72,7 +79,12 @@ int store_txn_contact_get(struct store_txn *t, uint64_t id, struct contact **ret
 
 /** Insert or replace a contact and update every index in this transaction. When c->id is 0 a
  * new id is assigned (written to c->id) and, if c->uuid is empty, a UUID. The caller sets
- * created/updated and next_due. Returns 0, -EEXIST (uuid belongs to another contact) or -errno. */
+ * created/updated and next_due. Returns 0, -EEXIST (uuid belongs to another contact) or -errno.
+ * Details: c->name must be non-empty and a non-empty c->uuid valid (-EINVAL); c->uuid is
+ * written back lower-cased. Replacing with an empty c->uuid keeps the stored one. A non-zero
+ * c->id that does not exist inserts under that id (and next_id moves past it), which makes a
+ * store_write re-run after map growth safe. A tombstone with the same uuid is removed.
+ * -EINVAL/-EEXIST are detected before anything is written. */
 int store_txn_contact_put(struct store_txn *t, struct contact *c);
 
 /** Delete a contact, its index entries and its interactions, and leave a tombstone with the
@@ -83,13 +95,24 @@ int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now);
 int store_txn_contact_count(struct store_txn *t, uint64_t *ret);
 
 /** Resolve a WHO: a decimal id; else (contains '@') an email; else a case-insensitive exact
- * full name; else a case-insensitive prefix of full names. Fills at most max ids into ret_ids
+ * full name; else a case-insensitive prefix of full names; else contacts where every word of
+ * WHO is a prefix of a word of the name ("doe", "j doe" → Jane Doe). Fills at most max ids into ret_ids
  * (exact matches win over prefixes) and returns how many candidates there are in total (0 = no
- * such contact, 1 = unique, >1 = ambiguous), or -errno. */
+ * such contact, 1 = unique, >1 = ambiguous), or -errno.
+ * Details: an id is digits only (no sign, no spaces, no 0) naming an existing contact; digits
+ * that are no existing id fall through to name matching (someone may be called "42"), but an
+ * existing id always wins over a name. An email is matched exactly (case-insensitively), never
+ * by prefix. When any exact name matches, prefix matches are not counted. Prefix candidates are
+ * counted up to max + 1000 only, so a larger return value means "at least". ids come in key
+ * order (name, then id). Empty who: -EINVAL. */
 int store_txn_contact_resolve(struct store_txn *t, const char *who, uint64_t *ret_ids, size_t max);
 
 /** Contact id for a UUID. Returns 0, -ENOENT. */
 int store_txn_contact_by_uuid(struct store_txn *t, const char *uuid, uint64_t *ret);
+
+/** Tombstone of a deleted contact or interaction. Returns its record type ('C' or 'I', > 0)
+ * and sets *ret_deleted (may be NULL) to the deletion time, or -ENOENT. */
+int store_txn_tombstone_get(struct store_txn *t, const char *uuid, int64_t *ret_deleted);
 
 struct contact_filter {
         uint32_t networks;  /* bit mask; contact must be in all of them; 0 = any */
@@ -105,7 +128,13 @@ typedef int (*store_contact_cb)(const struct contact *c, void *userdata);
 
 /** Visit matching contacts, driven by an index (never a scan of all contacts when a filter is
  * given): due order when due_before is set, otherwise by lower-cased name. Returns 0, the
- * callback's positive stop value, or -errno. */
+ * callback's positive stop value, or -errno.
+ * Details: the driving index is due (due_before) > tag > text (first word's prefix range) >
+ * network (the smallest requested one); with no filter idx_name is walked. Order: due time then
+ * id when due-driven; else lower-cased name (memcmp, shorter first) then id. Non-due filtered
+ * lists load all k candidates of the driving index, filter and sort them: O(k log k) time,
+ * O(k) memory; limit applies after sorting. Text is split into words like the tokens; text
+ * without any word matches everything. An empty tag: -EINVAL. */
 int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f,
                            store_contact_cb cb, void *userdata);
 

@@ -28,41 +28,41 @@
 #define VARLINK_SERVICE_INTERFACE "org.varlink.service"
 
 static const char org_varlink_service_idl[] =
-        "# The Varlink Service Interface is provided by every varlink service. It\n"
-        "# describes the service and the interfaces it implements.\n"
-        "interface org.varlink.service\n"
-        "\n"
-        "# Get a list of all the interfaces a service provides and information\n"
-        "# about the implementation.\n"
-        "method GetInfo() -> (\n"
-        "  vendor: string,\n"
-        "  product: string,\n"
-        "  version: string,\n"
-        "  url: string,\n"
-        "  interfaces: []string\n"
-        ")\n"
-        "\n"
-        "# Get the description of an interface that is implemented by this service.\n"
-        "method GetInterfaceDescription(interface: string) -> (description: string)\n"
-        "\n"
-        "# The requested interface was not found.\n"
-        "error InterfaceNotFound (interface: string)\n"
-        "\n"
-        "# The requested method was not found\n"
-        "error MethodNotFound (method: string)\n"
-        "\n"
-        "# The interface defines the requested method, but the service does not\n"
-        "# implement it.\n"
-        "error MethodNotImplemented (method: string)\n"
-        "\n"
-        "# One of the passed parameters is invalid.\n"
-        "error InvalidParameter (parameter: string)\n"
-        "\n"
-        "# Client is denied access\n"
-        "error PermissionDenied ()\n"
-        "\n"
-        "# Method is expected to be called with 'more' set to true, but wasn't\n"
-        "error ExpectedMore ()\n";
+    "# The Varlink Service Interface is provided by every varlink service. It\n"
+    "# describes the service and the interfaces it implements.\n"
+    "interface org.varlink.service\n"
+    "\n"
+    "# Get a list of all the interfaces a service provides and information\n"
+    "# about the implementation.\n"
+    "method GetInfo() -> (\n"
+    "  vendor: string,\n"
+    "  product: string,\n"
+    "  version: string,\n"
+    "  url: string,\n"
+    "  interfaces: []string\n"
+    ")\n"
+    "\n"
+    "# Get the description of an interface that is implemented by this service.\n"
+    "method GetInterfaceDescription(interface: string) -> (description: string)\n"
+    "\n"
+    "# The requested interface was not found.\n"
+    "error InterfaceNotFound (interface: string)\n"
+    "\n"
+    "# The requested method was not found\n"
+    "error MethodNotFound (method: string)\n"
+    "\n"
+    "# The interface defines the requested method, but the service does not\n"
+    "# implement it.\n"
+    "error MethodNotImplemented (method: string)\n"
+    "\n"
+    "# One of the passed parameters is invalid.\n"
+    "error InvalidParameter (parameter: string)\n"
+    "\n"
+    "# Client is denied access\n"
+    "error PermissionDenied ()\n"
+    "\n"
+    "# Method is expected to be called with 'more' set to true, but wasn't\n"
+    "error ExpectedMore ()\n";
 
 int varlink_call_reply(struct varlink_call *call, json_t *params)
 {
@@ -78,7 +78,11 @@ int varlink_call_reply(struct varlink_call *call, json_t *params)
                 return 0;
         }
         msg = json_object();
-        if (!msg || json_object_set_new(msg, "parameters", params) < 0) {
+        if (!msg) {
+                json_decref(params);
+                return -ENOMEM;
+        }
+        if (json_object_set_new(msg, "parameters", params) < 0) { /* consumes params */
                 json_decref(msg);
                 return -ENOMEM;
         }
@@ -111,13 +115,12 @@ fail:
         return 0;
 }
 
-int varlink_call_invalid_value(struct varlink_call *call, const char *parameter,
-                               const char *reason)
+int varlink_call_invalid_value(struct varlink_call *call, const char *parameter, const char *reason)
 {
         /* json_pack fails on invalid UTF-8; then the error goes out without parameters. */
-        return varlink_call_error(call, "io.tend.Service.InvalidValue",
-                                  json_pack("{s:s, s:s}", "parameter", parameter, "reason",
-                                            reason));
+        return varlink_call_error(
+            call, "io.tend.Service.InvalidValue",
+            json_pack("{s:s, s:s}", "parameter", parameter, "reason", reason));
 }
 
 int varlink_call_invalid_parameter(struct varlink_call *call, const char *parameter)
@@ -209,8 +212,7 @@ static json_t *invalid_message(const char *reason)
         for (i = 0; reason[i] && i < sizeof(buf) - 1; i++)
                 buf[i] = (reason[i] >= 0x20 && reason[i] < 0x7f) ? reason[i] : '?';
         buf[i] = '\0';
-        return error_message("io.tend.Service.InvalidMessage",
-                             json_pack("{s:s}", "reason", buf));
+        return error_message("io.tend.Service.InvalidMessage", json_pack("{s:s}", "reason", buf));
 }
 
 static bool is_alnum(char c)
@@ -276,9 +278,7 @@ static bool type_matches(enum varlink_type type, const json_t *v)
         case VARLINK_STRV:
                 if (!json_is_array(v))
                         return false;
-                json_array_foreach(v, i, e)
-                        if (!json_is_string(e))
-                                return false;
+                json_array_foreach(v, i, e) if (!json_is_string(e)) return false;
                 return true;
         case VARLINK_OBJECT:
                 return json_is_object(v);
@@ -303,7 +303,8 @@ static int params_validate(struct varlink_call *call, const struct varlink_param
         json_t *value;
         void *tmp;
 
-        json_object_foreach_safe(params, tmp, key, value) {
+        json_object_foreach_safe(params, tmp, key, value)
+        {
                 const struct varlink_param *p = param_find(table, key);
 
                 if (!p || (json_is_null(value) && p->required) ||
@@ -345,9 +346,9 @@ static int builtin_get_info(struct varlink_call *call, json_t *params, void *use
                 if (json_array_append_new(list, json_string((*i)->name)) < 0)
                         goto oom;
         }
-        reply = json_pack("{s:s, s:s, s:s, s:s, s:o}", "vendor", strempty(svc->vendor),
-                          "product", strempty(svc->product), "version", strempty(svc->version),
-                          "url", strempty(svc->url), "interfaces", list);
+        reply = json_pack("{s:s, s:s, s:s, s:s, s:o}", "vendor", strempty(svc->vendor), "product",
+                          strempty(svc->product), "version", strempty(svc->version), "url",
+                          strempty(svc->url), "interfaces", list);
         if (!reply)
                 return -ENOMEM; /* json_pack consumed list */
         return varlink_call_reply(call, reply);
@@ -375,8 +376,8 @@ static int builtin_get_interface_description(struct varlink_call *call, json_t *
                 if (iface->idl)
                         reply = json_pack("{s:s}", "description", iface->idl);
                 else
-                        reply = json_pack("{s:s++}", "description", "interface ", iface->name,
-                                          "\n");
+                        reply =
+                            json_pack("{s:s++}", "description", "interface ", iface->name, "\n");
         }
         if (!reply)
                 return -ENOMEM;
@@ -384,21 +385,21 @@ static int builtin_get_interface_description(struct varlink_call *call, json_t *
 }
 
 static const struct varlink_param builtin_get_interface_description_params[] = {
-        {"interface", VARLINK_STRING, true},
-        {NULL},
+    {"interface", VARLINK_STRING, true},
+    {0},
 };
 
 static const struct varlink_method builtin_methods[] = {
-        {"GetInfo", builtin_get_info, NULL},
-        {"GetInterfaceDescription", builtin_get_interface_description,
-         builtin_get_interface_description_params},
-        {NULL},
+    {"GetInfo", builtin_get_info, NULL},
+    {"GetInterfaceDescription", builtin_get_interface_description,
+     builtin_get_interface_description_params},
+    {0},
 };
 
 static const struct varlink_interface builtin_interface = {
-        .name = VARLINK_SERVICE_INTERFACE,
-        .idl = org_varlink_service_idl,
-        .methods = builtin_methods,
+    .name = VARLINK_SERVICE_INTERFACE,
+    .idl = org_varlink_service_idl,
+    .methods = builtin_methods,
 };
 
 /* Find the method and run it, leaving the reply (if any) in call->reply. Returns what the
@@ -448,11 +449,17 @@ static int call_method(const struct varlink_service *svc, struct varlink_call *c
         return method->handler(call, params, userdata);
 }
 
-/* Parse the envelope. Returns 0 with the fields set, or a static reason for InvalidMessage. */
+/* Parse the envelope. Returns NULL with the fields set, or a static reason for
+ * InvalidMessage. */
 static const char *envelope_parse(json_t *m, const char **ret_method, json_t **ret_params,
                                   bool *ret_oneway, bool *ret_more, bool *ret_upgrade)
 {
         static const char *const flag_names[] = {"oneway", "more", "upgrade"};
+        static const char *const flag_errors[] = {
+            "\"oneway\" is not a boolean",
+            "\"more\" is not a boolean",
+            "\"upgrade\" is not a boolean",
+        };
         bool flags[3] = {false, false, false};
         json_t *method, *params;
         unsigned n = 0;
@@ -468,16 +475,9 @@ static const char *envelope_parse(json_t *m, const char **ret_method, json_t **r
         for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++) {
                 json_t *f = json_object_get(m, flag_names[i]);
 
-                if (f && !json_is_boolean(f) && !json_is_null(f)) {
-                        switch (i) {
-                        case 0:
-                                return "\"oneway\" is not a boolean";
-                        case 1:
-                                return "\"more\" is not a boolean";
-                        default:
-                                return "\"upgrade\" is not a boolean";
-                        }
-                }
+                /* null counts as false, like an absent flag */
+                if (f && !json_is_boolean(f) && !json_is_null(f))
+                        return flag_errors[i];
                 flags[i] = json_is_true(f);
                 n += flags[i];
         }
@@ -492,21 +492,20 @@ static const char *envelope_parse(json_t *m, const char **ret_method, json_t **r
         return NULL;
 }
 
-int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t len,
-                     void *userdata, json_t **ret_reply)
+int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t len, void *userdata,
+                     json_t **ret_reply)
 {
         struct varlink_call call = {0};
         json_error_t err;
         json_t *m = NULL, *params = NULL, *reply = NULL;
-        const char *method, *reason, *dot;
+        const char *method = NULL, *reason, *dot;
         bool upgrade = false;
         char buf[sizeof(err.text) + 64];
         int r;
 
         m = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &err);
         if (!m) {
-                snprintf(buf, sizeof(buf), "invalid JSON at byte %d: %s", err.position,
-                         err.text);
+                snprintf(buf, sizeof(buf), "invalid JSON at byte %d: %s", err.position, err.text);
                 reason = buf;
                 goto invalid;
         }
@@ -534,9 +533,9 @@ int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t 
                 if (r < 0)
                         call.reply = varlink_errno_reply(r);
                 else
-                        call.reply = error_message(
-                                "io.tend.Service.InternalError",
-                                json_pack("{s:s}", "reason", "the method did not reply"));
+                        call.reply =
+                            error_message("io.tend.Service.InternalError",
+                                          json_pack("{s:s}", "reason", "the method did not reply"));
         }
         if (!call.reply) {
                 r = -ENOMEM;

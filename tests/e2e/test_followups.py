@@ -79,7 +79,10 @@ class FollowUpTests(TendTestCase):
         self.assertEqual(self.json("due"), [])
         r = self.json("snooze", "sue", "2031-01-01")
         self.assertTrue(r["next_due"].startswith("2031-01-01"))
-        self.tend("snooze", "sue", "2020-01-01", check=1)  # not in the future
+        self.tend("snooze", "sue", "2020-01-01", check=2)  # not in the future: usage error
+        # The daemon refuses it too, for clients that do not check.
+        r = self.call("io.tend.FollowUps.Snooze", {"who": "sue", "until": "2020-01-01T00:00:00Z"})
+        self.assertEqual(r["error"], "io.tend.Service.InvalidValue")
         self.tend("snooze", "nobody", "1w", check=1)
 
     def test_status(self):
