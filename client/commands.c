@@ -16,20 +16,20 @@
 
 /* ---- reading replies ---- */
 
-static const char *jstr(json_t *o, const char *key)
+const char *cmd_jstr(json_t *o, const char *key)
 {
         return json_string_value(json_object_get(o, key));
 }
 
-static long long jid(json_t *o)
+long long cmd_jid(json_t *o)
 {
         return (long long)json_integer_value(json_object_get(o, "id"));
 }
 
 /* An RFC 3339 member as UTC seconds; 0 when absent, null or malformed. */
-static int64_t jtime(json_t *o, const char *key)
+int64_t cmd_jtime(json_t *o, const char *key)
 {
-        const char *s = jstr(o, key);
+        const char *s = cmd_jstr(o, key);
         int64_t t;
 
         if (!s || time_parse_rfc3339(s, &t) < 0)
@@ -38,7 +38,7 @@ static int64_t jtime(json_t *o, const char *key)
 }
 
 /* "Tue 2026-12-01 09:00 (in 3 days)" */
-static char *format_when(int64_t t, int64_t now, char *buf, size_t size)
+char *cmd_format_when(int64_t t, int64_t now, char *buf, size_t size)
 {
         char local[64], rel[64];
 
@@ -50,12 +50,12 @@ static char *format_when(int64_t t, int64_t now, char *buf, size_t size)
 
 /* ---- building calls, checking values first ---- */
 
-static int oom(struct cli *cli)
+int cmd_oom(struct cli *cli)
 {
         return cli_fail(cli, -ENOMEM, "out of memory");
 }
 
-static int check_text(struct cli *cli, const char *what, const char *s, size_t max, bool multiline)
+int cmd_check_text(struct cli *cli, const char *what, const char *s, size_t max, bool multiline)
 {
         int r = text_validate(s, max, multiline);
 
@@ -67,34 +67,34 @@ static int check_text(struct cli *cli, const char *what, const char *s, size_t m
         return 0;
 }
 
-static int set_string(struct cli *cli, json_t *params, const char *key, const char *value)
+int cmd_set_string(struct cli *cli, json_t *params, const char *key, const char *value)
 {
         json_t *v = json_string(value);
 
         if (!v || json_object_set_new(params, key, v) < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         return 0;
 }
 
-static int set_integer(struct cli *cli, json_t *params, const char *key, json_int_t value)
+int cmd_set_integer(struct cli *cli, json_t *params, const char *key, json_int_t value)
 {
         json_t *v = json_integer(value);
 
         if (!v || json_object_set_new(params, key, v) < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         return 0;
 }
 
-static int set_time(struct cli *cli, json_t *params, const char *key, int64_t t)
+int cmd_set_time(struct cli *cli, json_t *params, const char *key, int64_t t)
 {
         char buf[TIME_RFC3339_MAX];
 
-        return set_string(cli, params, key, time_format_rfc3339(t, buf));
+        return cmd_set_string(cli, params, key, time_format_rfc3339(t, buf));
 }
 
 /* Append value to the array params[key] (created on first use), skipping duplicates. */
-static int append_string(struct cli *cli, const char *what, json_t *params, const char *key,
-                         const char *value)
+int cmd_append_string(struct cli *cli, const char *what, json_t *params, const char *key,
+                      const char *value)
 {
         json_t *array = json_object_get(params, key), *v;
         size_t i;
@@ -102,7 +102,7 @@ static int append_string(struct cli *cli, const char *what, json_t *params, cons
         if (!array) {
                 array = json_array();
                 if (!array || json_object_set_new(params, key, array) < 0)
-                        return oom(cli);
+                        return cmd_oom(cli);
         }
         json_array_foreach(array, i, v)
         {
@@ -113,24 +113,24 @@ static int append_string(struct cli *cli, const char *what, json_t *params, cons
                 return cli_usage(cli, "too many %s (at most %d)", what, FIELD_LIST_MAX);
         v = json_string(value);
         if (!v || json_array_append_new(array, v) < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         return 0;
 }
 
-static int parse_who(struct cli *cli, json_t *params, const char *who)
+int cmd_parse_who(struct cli *cli, json_t *params, const char *who)
 {
         int r;
 
         if (!who[0])
                 return cli_usage(cli, "WHO is empty; give an id, an email or a name");
-        r = check_text(cli, "WHO", who, FIELD_NAME_MAX, false);
+        r = cmd_check_text(cli, "WHO", who, FIELD_NAME_MAX, false);
         if (r < 0)
                 return r;
-        return set_string(cli, params, "who", who);
+        return cmd_set_string(cli, params, "who", who);
 }
 
-static int parse_networks(struct cli *cli, const char *opt, const char *arg, json_t *params,
-                          const char *key, bool single)
+int cmd_parse_networks(struct cli *cli, const char *opt, const char *arg, json_t *params,
+                       const char *key, bool single)
 {
         _cleanup_free_ char *copy = strdup(arg);
         size_t n = 0;
@@ -138,7 +138,7 @@ static int parse_networks(struct cli *cli, const char *opt, const char *arg, jso
         int r;
 
         if (!copy)
-                return oom(cli);
+                return cmd_oom(cli);
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
                 enum network net;
 
@@ -156,9 +156,9 @@ static int parse_networks(struct cli *cli, const char *opt, const char *arg, jso
                         return cli_usage(cli, "'tend %s' filters by one network at a time",
                                          cli->command->verb);
                 if (single)
-                        r = set_string(cli, params, key, network_to_string(net));
+                        r = cmd_set_string(cli, params, key, network_to_string(net));
                 else
-                        r = append_string(cli, opt, params, key, network_to_string(net));
+                        r = cmd_append_string(cli, opt, params, key, network_to_string(net));
                 if (r < 0)
                         return r;
                 n++;
@@ -169,8 +169,8 @@ static int parse_networks(struct cli *cli, const char *opt, const char *arg, jso
         return 0;
 }
 
-static int parse_duration(struct cli *cli, const char *opt, const char *arg, const char *hint,
-                          int64_t *ret)
+int cmd_parse_duration(struct cli *cli, const char *opt, const char *arg, const char *hint,
+                       int64_t *ret)
 {
         int64_t d;
         int r = time_parse_duration(arg, &d);
@@ -190,7 +190,7 @@ static int parse_duration(struct cli *cli, const char *opt, const char *arg, con
         return 0;
 }
 
-static int parse_date(struct cli *cli, const char *opt, const char *arg, int64_t *ret)
+int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, int64_t *ret)
 {
         int64_t t;
         int r = time_parse_date(arg, cli->now, &t);
@@ -204,7 +204,7 @@ static int parse_date(struct cli *cli, const char *opt, const char *arg, int64_t
         return 0;
 }
 
-static int parse_limit(struct cli *cli, const char *arg, json_t *params)
+int cmd_parse_limit(struct cli *cli, const char *arg, json_t *params)
 {
         char *end = NULL;
         long long n;
@@ -218,7 +218,7 @@ static int parse_limit(struct cli *cli, const char *arg, json_t *params)
                                  arg);
         if (n == 0)
                 return 0;
-        return set_integer(cli, params, "limit", n);
+        return cmd_set_integer(cli, params, "limit", n);
 }
 
 /* Options add and edit share; edit names list changes add_* / remove_*. */
@@ -237,10 +237,10 @@ static int set_text_option(struct cli *cli, struct contact_args *a, const char *
                 return cli_usage(cli, "%s given more than once", opt);
         if (!arg[0] && !a->edit)
                 return 0; /* nothing to add */
-        r = check_text(cli, opt, arg, max, multiline);
+        r = cmd_check_text(cli, opt, arg, max, multiline);
         if (r < 0)
                 return r;
-        return set_string(cli, a->params, key, arg);
+        return cmd_set_string(cli, a->params, key, arg);
 }
 
 static int list_option(struct cli *cli, struct contact_args *a, const char *opt,
@@ -252,10 +252,10 @@ static int list_option(struct cli *cli, struct contact_args *a, const char *opt,
                 return cli_usage(cli, "%s only works with 'tend edit'", opt);
         if (!arg[0])
                 return cli_usage(cli, "%s needs a value", opt);
-        r = check_text(cli, opt, arg, max, false);
+        r = cmd_check_text(cli, opt, arg, max, false);
         if (r < 0)
                 return r;
-        return append_string(cli, opt, a->params, a->edit ? edit_key : add_key, arg);
+        return cmd_append_string(cli, opt, a->params, a->edit ? edit_key : add_key, arg);
 }
 
 static int contact_option(struct cli *cli, struct contact_args *a, int id, const char *arg)
@@ -265,11 +265,11 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
 
         switch (id) {
         case CLI_OPT_NETWORK:
-                return parse_networks(cli, "--network", arg, a->params,
-                                      a->edit ? "add_networks" : "networks", false);
+                return cmd_parse_networks(cli, "--network", arg, a->params,
+                                          a->edit ? "add_networks" : "networks", false);
         case CLI_OPT_DROP_NETWORK:
-                return parse_networks(cli, "--drop-network", arg, a->params, "remove_networks",
-                                      false);
+                return cmd_parse_networks(cli, "--drop-network", arg, a->params, "remove_networks",
+                                          false);
         case CLI_OPT_EMAIL:
                 return list_option(cli, a, "--email", "emails", "add_emails", arg, FIELD_EMAIL_MAX);
         case CLI_OPT_DROP_EMAIL:
@@ -305,45 +305,46 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
         case CLI_OPT_INTERNAL:
         case CLI_OPT_EXTERNAL: {
                 const char *scope = id == CLI_OPT_INTERNAL ? "internal" : "external";
-                const char *old = jstr(a->params, "scope");
+                const char *old = cmd_jstr(a->params, "scope");
 
                 if (old && !streq(old, scope))
                         return cli_usage(cli, "--internal and --external exclude each other");
-                return set_string(cli, a->params, "scope", scope);
+                return cmd_set_string(cli, a->params, "scope", scope);
         }
         case CLI_OPT_EVERY:
                 if (a->every || a->no_cadence)
                         return cli_usage(cli, a->every ? "--every given more than once"
                                                        : "--every and --no-cadence exclude "
                                                          "each other");
-                r = parse_duration(cli, "--every", arg,
-                                   a->edit ? " (--no-cadence removes the cadence)" : NULL, &v);
+                r = cmd_parse_duration(cli, "--every", arg,
+                                       a->edit ? " (--no-cadence removes the cadence)" : NULL, &v);
                 if (r < 0)
                         return r;
                 if (v > CADENCE_MAX_SECONDS)
                         return cli_usage(cli, "cadence '%s' for --every is longer than 10 years",
                                          arg);
                 a->every = true;
-                return set_integer(cli, a->params, "cadence_seconds", v);
+                return cmd_set_integer(cli, a->params, "cadence_seconds", v);
         case CLI_OPT_NO_CADENCE:
                 if (a->every)
                         return cli_usage(cli, "--every and --no-cadence exclude each other");
                 a->no_cadence = true;
-                return set_integer(cli, a->params, "cadence_seconds", 0);
+                return cmd_set_integer(cli, a->params, "cadence_seconds", 0);
         case CLI_OPT_DUE:
                 if (a->due || a->no_due)
                         return cli_usage(cli, a->due ? "--due given more than once"
                                                      : "--due and --no-due exclude each other");
-                r = parse_date(cli, "--due", arg, &v);
+                r = cmd_parse_date(cli, "--due", arg, &v);
                 if (r < 0)
                         return r;
                 a->due = true;
-                return set_time(cli, a->params, "next_due", v);
+                return cmd_set_time(cli, a->params, "next_due", v);
         case CLI_OPT_NO_DUE:
                 if (a->due)
                         return cli_usage(cli, "--due and --no-due exclude each other");
                 a->no_due = true;
-                return json_object_set_new(a->params, "clear_due", json_true()) < 0 ? oom(cli) : 0;
+                return json_object_set_new(a->params, "clear_due", json_true()) < 0 ? cmd_oom(cli)
+                                                                                    : 0;
         default:
                 return cli_usage(cli, "option not handled");
         }
@@ -352,7 +353,7 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
 /* ", next follow-up in 2 weeks" or "" */
 static char *next_followup_suffix(struct cli *cli, json_t *contact, char *buf, size_t size)
 {
-        int64_t due = jtime(contact, "next_due");
+        int64_t due = cmd_jtime(contact, "next_due");
         char rel[64];
 
         if (!due) {
@@ -376,10 +377,10 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
         int r;
 
         if (!params)
-                return oom(cli);
+                return cmd_oom(cli);
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(&p, &arg)) > 0) {
                 r = contact_option(cli, &a, r, arg);
                 if (r < 0)
@@ -389,7 +390,7 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
                 return r;
 
         if (edit) {
-                r = parse_who(cli, params, p.pos[0]);
+                r = cmd_parse_who(cli, params, p.pos[0]);
                 if (r < 0)
                         return r;
                 if (json_object_size(params) == 1)
@@ -397,10 +398,10 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
         } else {
                 if (!p.pos[0][0])
                         return cli_usage(cli, "NAME is empty");
-                r = check_text(cli, "NAME", p.pos[0], FIELD_NAME_MAX, false);
+                r = cmd_check_text(cli, "NAME", p.pos[0], FIELD_NAME_MAX, false);
                 if (r < 0)
                         return r;
-                r = set_string(cli, params, "name", p.pos[0]);
+                r = cmd_set_string(cli, params, "name", p.pos[0]);
                 if (r < 0)
                         return r;
         }
@@ -415,7 +416,7 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
         if (cli->json)
                 return cli_print_json(cli, contact);
         fprintf(cli->out, "%s %s (#%lld)%s.\n", edit ? "Updated" : "Added",
-                strempty(jstr(contact, "name")), jid(contact),
+                strempty(cmd_jstr(contact, "name")), cmd_jid(contact),
                 next_followup_suffix(cli, contact, suffix, sizeof(suffix)));
         return 0;
 }
@@ -431,27 +432,27 @@ int commands_edit(struct cli *cli, int argc, char **argv)
 }
 
 /* Parse a command that takes only global options and its positionals. */
-static int parse_plain(struct cli_parser *p, struct cli *cli, int argc, char **argv)
+int cmd_parse_plain(struct cli_parser *p, struct cli *cli, int argc, char **argv)
 {
         const char *arg;
         int r;
 
         r = cli_parser_init(p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(p, &arg)) > 0)
                 ; /* a command without options of its own gets none here */
         return r;
 }
 
-static int who_params(struct cli *cli, const char *who, json_t **ret)
+int cmd_who_params(struct cli *cli, const char *who, json_t **ret)
 {
         json_t *params = json_object();
         int r;
 
         if (!params)
-                return oom(cli);
-        r = parse_who(cli, params, who);
+                return cmd_oom(cli);
+        r = cmd_parse_who(cli, params, who);
         if (r < 0) {
                 json_decref(params);
                 return r;
@@ -527,17 +528,18 @@ static void label_list(const struct label_printer *lp, const char *name, json_t 
 static void print_contact(struct cli *cli, json_t *c)
 {
         const struct label_printer lp = {.cli = cli, .width = (int)strlen("Last interaction")};
-        const char *org = jstr(c, "org"), *title = jstr(c, "title"), *kind = jstr(c, "last_kind");
+        const char *org = cmd_jstr(c, "org"), *title = cmd_jstr(c, "title"),
+                   *kind = cmd_jstr(c, "last_kind");
         json_t *met_via = json_object_get(c, "met_via");
-        int64_t due = jtime(c, "next_due"), last = jtime(c, "last_interaction");
-        int64_t created = jtime(c, "created");
+        int64_t due = cmd_jtime(c, "next_due"), last = cmd_jtime(c, "last_interaction");
+        int64_t created = cmd_jtime(c, "created");
         char buf[512], when[160], dur[32];
 
-        snprintf(buf, sizeof(buf), "%s (#%lld)", strempty(jstr(c, "name")), jid(c));
+        snprintf(buf, sizeof(buf), "%s (#%lld)", strempty(cmd_jstr(c, "name")), cmd_jid(c));
         label(&lp, "Name", buf, OUTPUT_BOLD);
         label_list(&lp, "Networks", json_object_get(c, "networks"));
-        if (jstr(c, "scope"))
-                label(&lp, "Scope", jstr(c, "scope"), OUTPUT_PLAIN);
+        if (cmd_jstr(c, "scope"))
+                label(&lp, "Scope", cmd_jstr(c, "scope"), OUTPUT_PLAIN);
         label_list(&lp, "Emails", json_object_get(c, "emails"));
         label_list(&lp, "Phones", json_object_get(c, "phones"));
         label_list(&lp, "URLs", json_object_get(c, "urls"));
@@ -548,12 +550,12 @@ static void print_contact(struct cli *cli, json_t *c)
         }
         label_list(&lp, "Tags", json_object_get(c, "tags"));
         if (json_is_object(met_via)) {
-                snprintf(buf, sizeof(buf), "%s (#%lld)", strempty(jstr(met_via, "name")),
-                         jid(met_via));
+                snprintf(buf, sizeof(buf), "%s (#%lld)", strempty(cmd_jstr(met_via, "name")),
+                         cmd_jid(met_via));
                 label(&lp, "Met via", buf, OUTPUT_PLAIN);
         }
-        if (jstr(c, "how_met"))
-                label(&lp, "How met", jstr(c, "how_met"), OUTPUT_PLAIN);
+        if (cmd_jstr(c, "how_met"))
+                label(&lp, "How met", cmd_jstr(c, "how_met"), OUTPUT_PLAIN);
         if (json_integer_value(json_object_get(c, "cadence_seconds")) > 0) {
                 time_format_duration(json_integer_value(json_object_get(c, "cadence_seconds")), dur,
                                      sizeof(dur));
@@ -577,16 +579,18 @@ static void print_contact(struct cli *cli, json_t *c)
         } else {
                 label(&lp, "Last interaction", "never", OUTPUT_DIM);
         }
-        if (jstr(c, "notes"))
-                label(&lp, "Notes", jstr(c, "notes"), OUTPUT_PLAIN);
+        if (cmd_jstr(c, "notes"))
+                label(&lp, "Notes", cmd_jstr(c, "notes"), OUTPUT_PLAIN);
         if (created)
-                label(&lp, "Added", format_when(created, cli->now, when, sizeof(when)), OUTPUT_DIM);
+                label(&lp, "Added", cmd_format_when(created, cli->now, when, sizeof(when)),
+                      OUTPUT_DIM);
 }
 
 /* The note of an interaction on one line, with what was given and got. */
 static char *interaction_text(json_t *i)
 {
-        const char *note = jstr(i, "note"), *gave = jstr(i, "gave"), *got = jstr(i, "got");
+        const char *note = cmd_jstr(i, "note"), *gave = cmd_jstr(i, "gave"),
+                   *got = cmd_jstr(i, "got");
         char *s = NULL;
 
         if (asprintf(&s, "%s%s%s%s%s%s%s", strempty(note), gave && note ? "; " : "",
@@ -613,7 +617,7 @@ static const struct output_column interaction_columns_bare[] = {
     {NULL, false},
 };
 
-static int interaction_table(struct cli *cli, json_t *interactions, bool header)
+int cmd_interaction_table(struct cli *cli, json_t *interactions, bool header)
 {
         _cleanup_(output_table_freep) struct output_table *t = NULL;
         json_t *i;
@@ -622,24 +626,24 @@ static int interaction_table(struct cli *cli, json_t *interactions, bool header)
         t = output_table_new(header ? interaction_columns : interaction_columns_bare,
                              ARRAY_SIZE(interaction_columns));
         if (!t)
-                return oom(cli);
+                return cmd_oom(cli);
         if (!header)
                 output_table_set_indent(t, 2);
         json_array_foreach(interactions, k, i)
         {
-                int64_t at = jtime(i, "at");
+                int64_t at = cmd_jtime(i, "at");
                 _cleanup_free_ char *text = interaction_text(i);
                 char local[64], rel[64];
 
                 if (!text)
-                        return oom(cli);
+                        return cmd_oom(cli);
                 time_format_local(at, local, sizeof(local));
                 time_format_relative(at, cli->now, rel, sizeof(rel));
                 if (output_table_add(t, local, OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, rel, OUTPUT_DIM) < 0 ||
-                    output_table_add(t, strempty(jstr(i, "kind")), OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t, strempty(cmd_jstr(i, "kind")), OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, text[0] ? text : NULL, OUTPUT_PLAIN) < 0)
-                        return oom(cli);
+                        return cmd_oom(cli);
         }
         output_table_print(t, cli->out, cli->color);
         return 0;
@@ -655,10 +659,10 @@ int commands_show(struct cli *cli, int argc, char **argv)
         char id[32];
         int r;
 
-        r = parse_plain(&p, cli, argc, argv);
+        r = cmd_parse_plain(&p, cli, argc, argv);
         if (r < 0)
                 return r;
-        r = who_params(cli, p.pos[0], &params);
+        r = cmd_who_params(cli, p.pos[0], &params);
         if (r < 0)
                 return r;
         r = cli_call(cli, "io.tend.Contacts.Get", params, &got);
@@ -670,10 +674,10 @@ int commands_show(struct cli *cli, int argc, char **argv)
         count = (long long)json_integer_value(json_object_get(got, "interaction_count"));
 
         /* By id: the name may match someone else by now. */
-        snprintf(id, sizeof(id), "%lld", jid(contact));
+        snprintf(id, sizeof(id), "%lld", cmd_jid(contact));
         params = json_pack("{s:s, s:i}", "who", id, "limit", RECENT_INTERACTIONS);
         if (!params)
-                return oom(cli);
+                return cmd_oom(cli);
         r = cli_call(cli, "io.tend.Interactions.List", params, &list);
         if (r < 0)
                 return r;
@@ -687,7 +691,7 @@ int commands_show(struct cli *cli, int argc, char **argv)
                 if (!json_is_object(out) ||
                     json_object_set(out, "interactions", interactions) < 0 ||
                     json_object_set_new(out, "interaction_count", json_integer(count)) < 0)
-                        return oom(cli);
+                        return cmd_oom(cli);
                 return cli_print_json(cli, out);
         }
 
@@ -702,7 +706,7 @@ int commands_show(struct cli *cli, int argc, char **argv)
                         json_array_size(interactions), count);
         else
                 fputs("Recent interactions:\n", cli->out);
-        return interaction_table(cli, interactions, false);
+        return cmd_interaction_table(cli, interactions, false);
 }
 
 /* ---- rm ---- */
@@ -731,7 +735,7 @@ int commands_rm(struct cli *cli, int argc, char **argv)
 
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(&p, &arg)) > 0)
                 if (r == CLI_OPT_YES)
                         yes = true;
@@ -742,7 +746,7 @@ int commands_rm(struct cli *cli, int argc, char **argv)
                                  "not removing '%s': stdin is not a terminal, so tend cannot "
                                  "ask; pass --yes",
                                  p.pos[0]);
-        r = who_params(cli, p.pos[0], &params);
+        r = cmd_who_params(cli, p.pos[0], &params);
         if (r < 0)
                 return r;
 
@@ -759,18 +763,18 @@ int commands_rm(struct cli *cli, int argc, char **argv)
                 if (count > 0)
                         snprintf(question, sizeof(question),
                                  "Remove %s (#%lld) and %lld interaction%s?",
-                                 strempty(jstr(contact, "name")), jid(contact), count,
+                                 strempty(cmd_jstr(contact, "name")), cmd_jid(contact), count,
                                  count == 1 ? "" : "s");
                 else
                         snprintf(question, sizeof(question), "Remove %s (#%lld)?",
-                                 strempty(jstr(contact, "name")), jid(contact));
+                                 strempty(cmd_jstr(contact, "name")), cmd_jid(contact));
                 if (!confirm(cli, question))
                         return cli_fail(cli, -ECANCELED, "nothing removed");
                 /* Remove exactly the person confirmed. */
-                snprintf(id, sizeof(id), "%lld", jid(contact));
+                snprintf(id, sizeof(id), "%lld", cmd_jid(contact));
                 params = json_pack("{s:s}", "who", id);
                 if (!params)
-                        return oom(cli);
+                        return cmd_oom(cli);
         }
 
         r = cli_call(cli, "io.tend.Contacts.Remove", params, &removed);
@@ -782,10 +786,10 @@ int commands_rm(struct cli *cli, int argc, char **argv)
                     json_pack("{s:O}", "removed", ref ? ref : json_null());
 
                 if (!out)
-                        return oom(cli);
+                        return cmd_oom(cli);
                 return cli_print_json(cli, out);
         }
-        fprintf(cli->out, "Removed %s (#%lld).\n", strempty(jstr(ref, "name")), jid(ref));
+        fprintf(cli->out, "Removed %s (#%lld).\n", strempty(cmd_jstr(ref, "name")), cmd_jid(ref));
         return 0;
 }
 
@@ -797,7 +801,7 @@ static const struct output_column contact_columns[] = {
 
 static int add_due_cell(struct cli *cli, struct output_table *t, json_t *c)
 {
-        int64_t due = jtime(c, "next_due");
+        int64_t due = cmd_jtime(c, "next_due");
         char buf[64];
 
         if (!due)
@@ -806,7 +810,7 @@ static int add_due_cell(struct cli *cli, struct output_table *t, json_t *c)
                                 output_due_style(due, cli->now));
 }
 
-static int contact_table(struct cli *cli, json_t *contacts)
+int cmd_contact_table(struct cli *cli, json_t *contacts)
 {
         _cleanup_(output_table_freep) struct output_table *t = NULL;
         json_t *c;
@@ -814,24 +818,24 @@ static int contact_table(struct cli *cli, json_t *contacts)
 
         t = output_table_new(contact_columns, ARRAY_SIZE(contact_columns));
         if (!t)
-                return oom(cli);
+                return cmd_oom(cli);
         json_array_foreach(contacts, i, c)
         {
                 char nets[64];
 
                 output_format_networks(json_object_get(c, "networks"), false, nets, sizeof(nets));
-                if (output_table_addf(t, OUTPUT_DIM, "%lld", jid(c)) < 0 ||
-                    output_table_add(t, strempty(jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
+                if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(c)) < 0 ||
+                    output_table_add(t, strempty(cmd_jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, nets[0] ? nets : NULL, OUTPUT_PLAIN) < 0 ||
-                    output_table_add(t, jstr(c, "org"), OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t, cmd_jstr(c, "org"), OUTPUT_PLAIN) < 0 ||
                     add_due_cell(cli, t, c) < 0)
-                        return oom(cli);
+                        return cmd_oom(cli);
         }
         output_table_print(t, cli->out, cli->color);
         return 0;
 }
 
-static int print_contacts(struct cli *cli, json_t *reply, const char *empty)
+int cmd_print_contacts(struct cli *cli, json_t *reply, const char *empty)
 {
         json_t *contacts = json_object_get(reply, "contacts");
 
@@ -843,7 +847,7 @@ static int print_contacts(struct cli *cli, json_t *reply, const char *empty)
                 fprintf(cli->out, "%s\n", empty);
                 return 0;
         }
-        return contact_table(cli, contacts);
+        return cmd_contact_table(cli, contacts);
 }
 
 int commands_ls(struct cli *cli, int argc, char **argv)
@@ -856,29 +860,29 @@ int commands_ls(struct cli *cli, int argc, char **argv)
         int r;
 
         if (!params)
-                return oom(cli);
+                return cmd_oom(cli);
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(&p, &arg)) > 0) {
                 switch (r) {
                 case CLI_OPT_NETWORK:
-                        r = parse_networks(cli, "--network", arg, params, "network", true);
+                        r = cmd_parse_networks(cli, "--network", arg, params, "network", true);
                         break;
                 case CLI_OPT_TAG:
                         if (json_object_get(params, "tag"))
                                 return cli_usage(cli, "ls takes one --tag");
-                        r = check_text(cli, "--tag", arg, FIELD_TAG_MAX, false);
+                        r = cmd_check_text(cli, "--tag", arg, FIELD_TAG_MAX, false);
                         if (r >= 0)
-                                r = set_string(cli, params, "tag", arg);
+                                r = cmd_set_string(cli, params, "tag", arg);
                         break;
                 case CLI_OPT_DUE_BEFORE:
-                        r = parse_date(cli, "--due-before", arg, &t);
+                        r = cmd_parse_date(cli, "--due-before", arg, &t);
                         if (r >= 0)
-                                r = set_time(cli, params, "due_before", t);
+                                r = cmd_set_time(cli, params, "due_before", t);
                         break;
                 case CLI_OPT_LIMIT:
-                        r = parse_limit(cli, arg, params);
+                        r = cmd_parse_limit(cli, arg, params);
                         break;
                 }
                 if (r < 0)
@@ -890,10 +894,10 @@ int commands_ls(struct cli *cli, int argc, char **argv)
         r = cli_call(cli, "io.tend.Contacts.List", json_incref(params), &reply);
         if (r < 0)
                 return r;
-        return print_contacts(cli, reply,
-                              json_object_size(params) > 0 ? "No contacts match."
-                                                           : "No contacts yet; add one with "
-                                                             "'tend add NAME'.");
+        return cmd_print_contacts(cli, reply,
+                                  json_object_size(params) > 0 ? "No contacts match."
+                                                               : "No contacts yet; add one with "
+                                                                 "'tend add NAME'.");
 }
 
 int commands_find(struct cli *cli, int argc, char **argv)
@@ -906,23 +910,23 @@ int commands_find(struct cli *cli, int argc, char **argv)
         int r;
 
         if (!params)
-                return oom(cli);
+                return cmd_oom(cli);
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(&p, &arg)) > 0)
-                if (r == CLI_OPT_LIMIT && (r = parse_limit(cli, arg, params)) < 0)
+                if (r == CLI_OPT_LIMIT && (r = cmd_parse_limit(cli, arg, params)) < 0)
                         return r;
         if (r < 0)
                 return r;
         if (cli_parser_rest(&p, 0, &text) < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         if (!text[strspn(text, " ")])
                 return cli_usage(cli, "TEXT is empty");
-        r = check_text(cli, "TEXT", text, FIELD_NAME_MAX, false);
+        r = cmd_check_text(cli, "TEXT", text, FIELD_NAME_MAX, false);
         if (r < 0)
                 return r;
-        r = set_string(cli, params, "text", text);
+        r = cmd_set_string(cli, params, "text", text);
         if (r < 0)
                 return r;
 
@@ -930,8 +934,8 @@ int commands_find(struct cli *cli, int argc, char **argv)
         if (r < 0)
                 return r;
         if (asprintf(&empty, "No contacts match '%s'.", text) < 0)
-                return oom(cli);
-        return print_contacts(cli, reply, empty);
+                return cmd_oom(cli);
+        return cmd_print_contacts(cli, reply, empty);
 }
 
 static const struct output_column due_columns[] = {
@@ -954,17 +958,17 @@ int commands_due(struct cli *cli, int argc, char **argv)
         int r;
 
         if (!params)
-                return oom(cli);
+                return cmd_oom(cli);
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(&p, &arg)) > 0) {
                 if (r == CLI_OPT_WITHIN) {
-                        r = parse_duration(cli, "--within", arg, NULL, &d);
+                        r = cmd_parse_duration(cli, "--within", arg, NULL, &d);
                         if (r >= 0)
-                                r = set_integer(cli, params, "within_seconds", d);
+                                r = cmd_set_integer(cli, params, "within_seconds", d);
                 } else if (r == CLI_OPT_LIMIT) {
-                        r = parse_limit(cli, arg, params);
+                        r = cmd_parse_limit(cli, arg, params);
                 }
                 if (r < 0)
                         return r;
@@ -987,17 +991,17 @@ int commands_due(struct cli *cli, int argc, char **argv)
 
         t = output_table_new(due_columns, ARRAY_SIZE(due_columns));
         if (!t)
-                return oom(cli);
+                return cmd_oom(cli);
         json_array_foreach(contacts, i, c)
         {
-                int64_t last = jtime(c, "last_interaction");
-                const char *kind = jstr(c, "last_kind");
+                int64_t last = cmd_jtime(c, "last_interaction");
+                const char *kind = cmd_jstr(c, "last_kind");
                 char rel[64];
 
-                if (output_table_addf(t, OUTPUT_DIM, "%lld", jid(c)) < 0 ||
-                    output_table_add(t, strempty(jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
+                if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(c)) < 0 ||
+                    output_table_add(t, strempty(cmd_jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
                     add_due_cell(cli, t, c) < 0)
-                        return oom(cli);
+                        return cmd_oom(cli);
                 if (last) {
                         time_format_relative(last, cli->now, rel, sizeof(rel));
                         r = output_table_addf(t, OUTPUT_PLAIN, "%s%s%s", strempty(kind),
@@ -1006,7 +1010,7 @@ int commands_due(struct cli *cli, int argc, char **argv)
                         r = output_table_add(t, NULL, OUTPUT_DIM);
                 }
                 if (r < 0)
-                        return oom(cli);
+                        return cmd_oom(cli);
         }
         output_table_print(t, cli->out, cli->color);
         return 0;
@@ -1048,10 +1052,10 @@ int commands_log(struct cli *cli, int argc, char **argv)
         int r;
 
         if (!params)
-                return oom(cli);
+                return cmd_oom(cli);
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(&p, &arg)) > 0) {
                 const char *key = r == CLI_OPT_GAVE ? "gave" : "got";
                 const char *opt = r == CLI_OPT_GAVE ? "--gave" : "--got";
@@ -1059,15 +1063,15 @@ int commands_log(struct cli *cli, int argc, char **argv)
                 if (r == CLI_OPT_AT) {
                         if (json_object_get(params, "at"))
                                 return cli_usage(cli, "--at given more than once");
-                        r = parse_date(cli, "--at", arg, &t);
+                        r = cmd_parse_date(cli, "--at", arg, &t);
                         if (r >= 0)
-                                r = set_time(cli, params, "at", t);
+                                r = cmd_set_time(cli, params, "at", t);
                 } else {
                         if (json_object_get(params, key))
                                 return cli_usage(cli, "%s given more than once", opt);
-                        r = check_text(cli, opt, arg, FIELD_NOTE_MAX, true);
+                        r = cmd_check_text(cli, opt, arg, FIELD_NOTE_MAX, true);
                         if (r >= 0 && arg[0])
-                                r = set_string(cli, params, key, arg);
+                                r = cmd_set_string(cli, params, key, arg);
                 }
                 if (r < 0)
                         return r;
@@ -1075,27 +1079,27 @@ int commands_log(struct cli *cli, int argc, char **argv)
         if (r < 0)
                 return r;
 
-        r = parse_who(cli, params, p.pos[0]);
+        r = cmd_parse_who(cli, params, p.pos[0]);
         if (r < 0)
                 return r;
         kind = normalise_kind(p.pos[1]);
         if (!kind)
-                return oom(cli);
+                return cmd_oom(cli);
         if (kind_validate(kind) < 0)
                 return cli_usage(cli,
                                  "invalid KIND '%s'; use letters, digits and '-', e.g. coffee, "
                                  "call, informational-interview, email, meeting",
                                  p.pos[1]);
-        r = set_string(cli, params, "kind", kind);
+        r = cmd_set_string(cli, params, "kind", kind);
         if (r < 0)
                 return r;
         if (cli_parser_rest(&p, 2, &note) < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         if (note && note[0]) {
-                r = check_text(cli, "NOTE", note, FIELD_NOTE_MAX, true);
+                r = cmd_check_text(cli, "NOTE", note, FIELD_NOTE_MAX, true);
                 if (r < 0)
                         return r;
-                r = set_string(cli, params, "note", note);
+                r = cmd_set_string(cli, params, "note", note);
                 if (r < 0)
                         return r;
         }
@@ -1106,9 +1110,9 @@ int commands_log(struct cli *cli, int argc, char **argv)
         if (cli->json)
                 return cli_print_json(cli, reply);
         interaction = json_object_get(reply, "interaction");
-        due = jtime(reply, "next_due");
-        fprintf(cli->out, "Logged %s with %s", strempty(jstr(interaction, "kind")),
-                strempty(jstr(json_object_get(interaction, "contact"), "name")));
+        due = cmd_jtime(reply, "next_due");
+        fprintf(cli->out, "Logged %s with %s", strempty(cmd_jstr(interaction, "kind")),
+                strempty(cmd_jstr(json_object_get(interaction, "contact"), "name")));
         if (due) {
                 char date[64], rel[64];
 
@@ -1130,16 +1134,16 @@ int commands_history(struct cli *cli, int argc, char **argv)
         int r;
 
         if (!params)
-                return oom(cli);
+                return cmd_oom(cli);
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
-                return oom(cli);
+                return cmd_oom(cli);
         while ((r = cli_parser_next(&p, &arg)) > 0)
-                if (r == CLI_OPT_LIMIT && (r = parse_limit(cli, arg, params)) < 0)
+                if (r == CLI_OPT_LIMIT && (r = cmd_parse_limit(cli, arg, params)) < 0)
                         return r;
         if (r < 0)
                 return r;
-        r = parse_who(cli, params, p.pos[0]);
+        r = cmd_parse_who(cli, params, p.pos[0]);
         if (r < 0)
                 return r;
 
@@ -1154,10 +1158,10 @@ int commands_history(struct cli *cli, int argc, char **argv)
                 return cli_print_json(cli, interactions);
         if (json_array_size(interactions) == 0) {
                 fprintf(cli->out, "No interactions with %s (#%lld) yet.\n",
-                        strempty(jstr(contact, "name")), jid(contact));
+                        strempty(cmd_jstr(contact, "name")), cmd_jid(contact));
                 return 0;
         }
-        return interaction_table(cli, interactions, true);
+        return cmd_interaction_table(cli, interactions, true);
 }
 
 /* ---- snooze ---- */
@@ -1173,15 +1177,15 @@ int commands_snooze(struct cli *cli, int argc, char **argv)
         int r;
 
         if (!params)
-                return oom(cli);
-        r = parse_plain(&p, cli, argc, argv);
+                return cmd_oom(cli);
+        r = cmd_parse_plain(&p, cli, argc, argv);
         if (r < 0)
                 return r;
-        r = parse_who(cli, params, p.pos[0]);
+        r = cmd_parse_who(cli, params, p.pos[0]);
         if (r < 0)
                 return r;
         if (cli_parser_rest(&p, 1, &when) < 0)
-                return oom(cli);
+                return cmd_oom(cli);
 
         if (time_parse_duration(when, &d) == 0)
                 until = cli->now + d;
@@ -1194,7 +1198,7 @@ int commands_snooze(struct cli *cli, int argc, char **argv)
                                  when);
         else if (until < cli->now)
                 return cli_usage(cli, "'%s' is in the past; snooze to a later date", when);
-        r = set_time(cli, params, "until", until);
+        r = cmd_set_time(cli, params, "until", until);
         if (r < 0)
                 return r;
 
@@ -1203,11 +1207,11 @@ int commands_snooze(struct cli *cli, int argc, char **argv)
                 return r;
         if (cli->json)
                 return cli_print_json(cli, reply);
-        due = jtime(reply, "next_due");
+        due = cmd_jtime(reply, "next_due");
         fprintf(cli->out, "Snoozed %s (#%lld) until %s.\n",
-                strempty(jstr(json_object_get(reply, "contact"), "name")),
-                jid(json_object_get(reply, "contact")),
-                format_when(due ? due : until, cli->now, buf, sizeof(buf)));
+                strempty(cmd_jstr(json_object_get(reply, "contact"), "name")),
+                cmd_jid(json_object_get(reply, "contact")),
+                cmd_format_when(due ? due : until, cli->now, buf, sizeof(buf)));
         return 0;
 }
 
@@ -1255,7 +1259,7 @@ int commands_status(struct cli *cli, int argc, char **argv)
         char buf[512], a[64], b[64];
         int r;
 
-        r = parse_plain(&p, cli, argc, argv);
+        r = cmd_parse_plain(&p, cli, argc, argv);
         if (r < 0)
                 return r;
         r = cli_call(cli, "io.tend.Service.Status", NULL, &reply);
@@ -1264,7 +1268,8 @@ int commands_status(struct cli *cli, int argc, char **argv)
         if (cli->json)
                 return cli_print_json(cli, reply);
 
-        snprintf(buf, sizeof(buf), "%s (tend %s)", strempty(jstr(reply, "version")), TEND_VERSION);
+        snprintf(buf, sizeof(buf), "%s (tend %s)", strempty(cmd_jstr(reply, "version")),
+                 TEND_VERSION);
         label(&lp, "version", buf, OUTPUT_PLAIN);
         snprintf(buf, sizeof(buf), "%lld",
                  (long long)json_integer_value(json_object_get(reply, "pid")));
@@ -1273,8 +1278,8 @@ int commands_status(struct cli *cli, int argc, char **argv)
               format_uptime(json_integer_value(json_object_get(reply, "uptime_seconds")), a,
                             sizeof(a)),
               OUTPUT_PLAIN);
-        label(&lp, "socket", strempty(jstr(reply, "socket")), OUTPUT_PLAIN);
-        label(&lp, "data dir", strempty(jstr(reply, "data_dir")), OUTPUT_PLAIN);
+        label(&lp, "socket", strempty(cmd_jstr(reply, "socket")), OUTPUT_PLAIN);
+        label(&lp, "data dir", strempty(cmd_jstr(reply, "data_dir")), OUTPUT_PLAIN);
         snprintf(buf, sizeof(buf), "%lld",
                  (long long)json_integer_value(json_object_get(reply, "contacts")));
         label(&lp, "contacts", buf, OUTPUT_PLAIN);
@@ -1283,11 +1288,11 @@ int commands_status(struct cli *cli, int argc, char **argv)
         label(&lp, "due now", buf,
               json_integer_value(json_object_get(reply, "due_now")) > 0 ? OUTPUT_RED
                                                                         : OUTPUT_PLAIN);
-        due = jtime(reply, "next_due");
+        due = cmd_jtime(reply, "next_due");
         next = json_object_get(reply, "next_contact");
         if (due) {
-                snprintf(buf, sizeof(buf), "%s (#%lld), %s (%s)", strempty(jstr(next, "name")),
-                         jid(next), time_format_local(due, a, sizeof(a)),
+                snprintf(buf, sizeof(buf), "%s (#%lld), %s (%s)", strempty(cmd_jstr(next, "name")),
+                         cmd_jid(next), time_format_local(due, a, sizeof(a)),
                          output_format_due(due, cli->now, b, sizeof(b)));
                 label(&lp, "next due", buf, output_due_style(due, cli->now));
         } else {

@@ -16,3 +16,56 @@ int commands_history(struct cli *cli, int argc, char **argv);
 int commands_due(struct cli *cli, int argc, char **argv);
 int commands_snooze(struct cli *cli, int argc, char **argv);
 int commands_status(struct cli *cli, int argc, char **argv);
+
+/* ---- helpers shared by the command files ---- */
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct cli_parser;
+struct output_table;
+
+/** String member of o, or NULL. */
+const char *cmd_jstr(json_t *o, const char *key);
+/** The "id" member of o. */
+long long cmd_jid(json_t *o);
+/** An RFC 3339 member as UTC seconds; 0 when absent, null or malformed. */
+int64_t cmd_jtime(json_t *o, const char *key);
+/** "Tue 2026-12-01 09:00 (in 3 days)" into buf; returns buf. */
+char *cmd_format_when(int64_t t, int64_t now, char *buf, size_t size);
+/** Report out of memory (exit 1); returns -ENOMEM. */
+int cmd_oom(struct cli *cli);
+/** Check free text against a field limit; a usage error names what. */
+int cmd_check_text(struct cli *cli, const char *what, const char *s, size_t max, bool multiline);
+/** params[key] = value (a usage error if it was set already). */
+int cmd_set_string(struct cli *cli, json_t *params, const char *key, const char *value);
+/** params[key] = value. */
+int cmd_set_integer(struct cli *cli, json_t *params, const char *key, json_int_t value);
+/** params[key] = t as RFC 3339 UTC. */
+int cmd_set_time(struct cli *cli, json_t *params, const char *key, int64_t t);
+/** Append value to the string array params[key], checking it as text. */
+int cmd_append_string(struct cli *cli, const char *what, json_t *params, const char *key,
+                      const char *value);
+/** Check a WHO and set params["who"]. */
+int cmd_parse_who(struct cli *cli, json_t *params, const char *who);
+/** Parse --network values (comma lists, prefixes) into params[key] (a single string when single).
+ */
+int cmd_parse_networks(struct cli *cli, const char *opt, const char *arg, json_t *params,
+                       const char *key, bool single);
+/** Parse a DURATION option argument; a usage error names opt and hint. */
+int cmd_parse_duration(struct cli *cli, const char *opt, const char *arg, const char *hint,
+                       int64_t *ret);
+/** Parse a DATE option argument against cli->now. */
+int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, int64_t *ret);
+/** Parse --limit N into params["limit"]. */
+int cmd_parse_limit(struct cli *cli, const char *arg, json_t *params);
+/** Parse a command that takes only global options and its positionals. */
+int cmd_parse_plain(struct cli_parser *p, struct cli *cli, int argc, char **argv);
+/** A new params object holding {"who": who}. */
+int cmd_who_params(struct cli *cli, const char *who, json_t **ret);
+/** Print contacts (a JSON array of Contact) as the ls table. */
+int cmd_contact_table(struct cli *cli, json_t *contacts);
+/** Print reply["contacts"] as JSON (--json) or the ls table, or empty when there are none. */
+int cmd_print_contacts(struct cli *cli, json_t *reply, const char *empty);
+/** Print interactions (a JSON array) as a table. */
+int cmd_interaction_table(struct cli *cli, json_t *interactions, bool header);

@@ -1,4 +1,5 @@
-/* The LMDB store: see store.h for the layout. This is the only file that includes lmdb.h.
+/* The LMDB store: see store.h for the layout. With store-internal.h, the only files that include
+ * lmdb.h.
  *
  * Notes for readers:
  *  - Every LMDB return code goes through lmdb_errno(); MDB_MAP_FULL also sets the
@@ -10,6 +11,7 @@
  *  - Index strings are ASCII-lower-cased (UTF-8 bytes untouched) and cut at a UTF-8 boundary
  *    to fit the LMDB key limit. */
 #include "store.h"
+#include "store-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,34 +26,6 @@
 #include "codec.h"
 #include "paths.h"
 #include "util.h"
-
-#define DEFAULT_MAP_SIZE     ((size_t)64 << 20)
-#define DEFAULT_MAX_MAP_SIZE ((size_t)64 << 30)
-#define KEY_MAX              511  /* LMDB's default maximum key (and DUPSORT value) size */
-#define RESIZE_RETRIES       16   /* MDB_MAP_RESIZED loops before giving up */
-#define RESOLVE_COUNT_SLACK  1000 /* prefix candidates counted beyond max */
-#define ID_KEY_LEN           8
-#define DUE_KEY_LEN          16 /* due time ‖ contact id */
-#define INTERACTION_KEY_LEN  20 /* contact id ‖ time ‖ seq */
-#define TOMBSTONE_LEN        9  /* type byte ‖ deletion time */
-
-#define META_SCHEMA  "schema"
-#define META_NEXT_ID "next_id"
-
-enum db {
-        DB_META,
-        DB_CONTACTS,
-        DB_INTERACTIONS,
-        DB_DUE,
-        DB_IDX_NAME,
-        DB_IDX_TOKEN,
-        DB_IDX_EMAIL,
-        DB_IDX_TAG,
-        DB_IDX_NETWORK,
-        DB_IDX_UUID,
-        DB_TOMBSTONES,
-        _DB_MAX,
-};
 
 #define DB_INDEX_FLAGS (MDB_DUPSORT | MDB_DUPFIXED)
 
@@ -71,227 +45,6 @@ static const struct {
     [DB_IDX_UUID] = {"idx_uuid", 0},
     [DB_TOMBSTONES] = {"tombstones", 0},
 };
-
-struct store {
-        MDB_env *env;
-        MDB_dbi dbi[_DB_MAX];
-        char *dir;
-        size_t map_size;
-        size_t max_map_size;
-        size_t max_key; /* longest index key we write: min(KEY_MAX, LMDB's limit) */
-        bool broken;
-};
-
-struct store_txn {
-        struct store *store;
-        MDB_txn *txn;
-        bool write;
-        bool map_full; /* some operation hit MDB_MAP_FULL: store_write grows and re-runs */
-};
-
-/* ---- small helpers ---- */
-
-static void be32_put(uint8_t *p, uint32_t v)
-{
-        for (int i = 3; i >= 0; i--, v >>= 8)
-                p[i] = (uint8_t)v;
-}
-
-static void be64_put(uint8_t *p, uint64_t v)
-{
-        for (int i = 7; i >= 0; i--, v >>= 8)
-                p[i] = (uint8_t)v;
-}
-
-static uint32_t be32_get(const uint8_t *p)
-{
-        return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static uint64_t be64_get(const uint8_t *p)
-{
-        uint64_t v = 0;
-
-        for (int i = 0; i < 8; i++)
-                v = (v << 8) | p[i];
-        return v;
-}
-
-/* Times in keys: int64 offset by 2^63, so memcmp order is numeric order, negatives first. */
-static uint64_t time_to_key(int64_t t)
-{
-        uint64_t u;
-
-        memcpy(&u, &t, sizeof(u));
-        return u ^ (UINT64_C(1) << 63);
-}
-
-static int64_t time_from_key(uint64_t k)
-{
-        int64_t t;
-
-        k ^= UINT64_C(1) << 63;
-        memcpy(&t, &k, sizeof(t));
-        return t;
-}
-
-static bool is_word_byte(uint8_t b)
-{
-        return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-               b >= 0x80;
-}
-
-static uint8_t ascii_lower(uint8_t b)
-{
-        return (b >= 'A' && b <= 'Z') ? (uint8_t)(b - 'A' + 'a') : b;
-}
-
-/* Lower-case ASCII into buf and cut at a UTF-8 boundary so the result fits max bytes.
- * buf holds at least max bytes. Returns the length. */
-static size_t key_normalize(const char *s, size_t len, size_t max, uint8_t *buf)
-{
-        if (len > max) {
-                len = max;
-                /* s[len] is the first byte dropped; never cut inside a sequence. */
-                while (len > 0 && ((uint8_t)s[len] & 0xc0) == 0x80)
-                        len--;
-        }
-        for (size_t i = 0; i < len; i++)
-                buf[i] = ascii_lower((uint8_t)s[i]);
-        return len;
-}
-
-static void cursor_closep(MDB_cursor **c)
-{
-        if (*c)
-                mdb_cursor_close(*c);
-}
-
-/* The one place LMDB return codes become -errno. t may be NULL. */
-static int lmdb_errno(struct store *s, struct store_txn *t, int rc)
-{
-        switch (rc) {
-        case MDB_SUCCESS:
-                return 0;
-        case MDB_NOTFOUND:
-                return -ENOENT;
-        case MDB_KEYEXIST:
-                return -EEXIST;
-        case MDB_MAP_FULL:
-                if (t)
-                        t->map_full = true;
-                return -ENOSPC;
-        case MDB_PANIC:
-                if (s)
-                        s->broken = true;
-                return -EIO;
-        case MDB_CORRUPTED:
-        case MDB_PAGE_NOTFOUND:
-        case MDB_INVALID:
-        case MDB_PAGE_FULL:
-        case MDB_CURSOR_FULL:
-                return -EBADMSG;
-        case MDB_READERS_FULL:
-                return -EBUSY;
-        case MDB_BAD_VALSIZE:
-                return -E2BIG;
-        case MDB_MAP_RESIZED:
-                return -EAGAIN;
-        case MDB_TXN_FULL:
-                return -ENOBUFS;
-        case MDB_DBS_FULL:
-        case MDB_TLS_FULL:
-                return -EMFILE;
-        case MDB_VERSION_MISMATCH:
-        case MDB_INCOMPATIBLE:
-                return -EPROTO;
-        case MDB_BAD_RSLOT:
-        case MDB_BAD_TXN:
-        case MDB_BAD_DBI:
-                return -EINVAL;
-        default:
-                return rc > 0 ? -rc : -EIO;
-        }
-}
-
-static int txn_err(struct store_txn *t, int rc)
-{
-        return lmdb_errno(t->store, t, rc);
-}
-
-/* Writes inside store_read fail clearly instead of with LMDB's EACCES. */
-static int txn_writable(const struct store_txn *t)
-{
-        return t->write ? 0 : -EROFS;
-}
-
-static MDB_dbi dbi(struct store_txn *t, enum db db)
-{
-        return t->store->dbi[db];
-}
-
-static int cursor_open(struct store_txn *t, enum db db, MDB_cursor **ret)
-{
-        return txn_err(t, mdb_cursor_open(t->txn, dbi(t, db), ret));
-}
-
-/* The 8-byte big-endian id stored as a value (indexes, idx_uuid). */
-static int val_to_id(const MDB_val *v, uint64_t *ret)
-{
-        if (v->mv_size != ID_KEY_LEN)
-                return -EBADMSG;
-        *ret = be64_get(v->mv_data);
-        return 0;
-}
-
-/* ---- growable arrays ---- */
-
-struct idvec {
-        uint64_t *v;
-        size_t n;
-        size_t cap;
-};
-
-static void idvec_done(struct idvec *v)
-{
-        free(v->v);
-        *v = (struct idvec){0};
-}
-
-static int idvec_push(struct idvec *v, uint64_t id)
-{
-        if (v->n == v->cap) {
-                size_t cap = v->cap ? v->cap * 2 : 16;
-                uint64_t *p = reallocarray(v->v, cap, sizeof(uint64_t));
-
-                if (!p)
-                        return -ENOMEM;
-                v->v = p;
-                v->cap = cap;
-        }
-        v->v[v->n++] = id;
-        return 0;
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-        return x < y ? -1 : x > y;
-}
-
-static void idvec_sort_uniq(struct idvec *v)
-{
-        size_t w = 0;
-
-        if (v->n == 0)
-                return;
-        qsort(v->v, v->n, sizeof(uint64_t), u64_cmp);
-        for (size_t r = 1; r < v->n; r++)
-                if (v->v[r] != v->v[w])
-                        v->v[++w] = v->v[r];
-        v->n = w + 1;
-}
 
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
 struct ikey {
@@ -1249,8 +1002,9 @@ static int collect_name_words(struct store_txn *t, const char *who, size_t keep,
                         bool found = false;
 
                         for (size_t n = 0; !found && n < name.n; n++)
-                                found = name.v[n].len >= words.v[w].len &&
-                                        memcmp(name.v[n].data, words.v[w].data, words.v[w].len) == 0;
+                                found =
+                                    name.v[n].len >= words.v[w].len &&
+                                    memcmp(name.v[n].data, words.v[w].data, words.v[w].len) == 0;
                         all = found;
                 }
                 if (!all)

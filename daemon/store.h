@@ -1,6 +1,6 @@
-/* The LMDB store. No other module includes lmdb.h. All access happens inside a transaction
- * run by store_read or store_write, which call back into the caller with a struct store_txn;
- * the store_txn_* operations below work on that transaction.
+/* The LMDB store. Only the store files (store*.c, store-internal.h) include lmdb.h. All access
+ * happens inside a transaction run by store_read or store_write, which call back into the caller
+ * with a struct store_txn; the store_txn_* operations below work on that transaction.
  *
  * Layout (integers in keys big-endian, so memcmp order is numeric order):
  *   meta          "schema" → u32, "next_id" → u64
@@ -96,15 +96,14 @@ int store_txn_contact_count(struct store_txn *t, uint64_t *ret);
 
 /** Resolve a WHO: a decimal id; else (contains '@') an email; else a case-insensitive exact
  * full name; else a case-insensitive prefix of full names; else contacts where every word of
- * WHO is a prefix of a word of the name ("doe", "j doe" → Jane Doe). Fills at most max ids into ret_ids
- * (exact matches win over prefixes) and returns how many candidates there are in total (0 = no
- * such contact, 1 = unique, >1 = ambiguous), or -errno.
- * Details: an id is digits only (no sign, no spaces, no 0) naming an existing contact; digits
- * that are no existing id fall through to name matching (someone may be called "42"), but an
- * existing id always wins over a name. An email is matched exactly (case-insensitively), never
- * by prefix. When any exact name matches, prefix matches are not counted. Prefix candidates are
- * counted up to max + 1000 only, so a larger return value means "at least". ids come in key
- * order (name, then id). Empty who: -EINVAL. */
+ * WHO is a prefix of a word of the name ("doe", "j doe" → Jane Doe). Fills at most max ids into
+ * ret_ids (exact matches win over prefixes) and returns how many candidates there are in total (0 =
+ * no such contact, 1 = unique, >1 = ambiguous), or -errno. Details: an id is digits only (no sign,
+ * no spaces, no 0) naming an existing contact; digits that are no existing id fall through to name
+ * matching (someone may be called "42"), but an existing id always wins over a name. An email is
+ * matched exactly (case-insensitively), never by prefix. When any exact name matches, prefix
+ * matches are not counted. Prefix candidates are counted up to max + 1000 only, so a larger return
+ * value means "at least". ids come in key order (name, then id). Empty who: -EINVAL. */
 int store_txn_contact_resolve(struct store_txn *t, const char *who, uint64_t *ret_ids, size_t max);
 
 /** Contact id for a UUID. Returns 0, -ENOENT. */
@@ -135,8 +134,8 @@ typedef int (*store_contact_cb)(const struct contact *c, void *userdata);
  * lists load all k candidates of the driving index, filter and sort them: O(k log k) time,
  * O(k) memory; limit applies after sorting. Text is split into words like the tokens; text
  * without any word matches everything. An empty tag: -EINVAL. */
-int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f,
-                           store_contact_cb cb, void *userdata);
+int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, store_contact_cb cb,
+                           void *userdata);
 
 /** Visit contacts with next_due < until (0 = all with a due date) in due order, at most limit
  * (0 = all). Returns like store_txn_contact_list. */
