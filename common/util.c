@@ -164,3 +164,49 @@ bool utf8_is_clean_text(const char *s, size_t len, bool allow_newline)
         }
         return true;
 }
+
+/* Lower-case a two-byte code point, or return it unchanged. */
+static uint32_t fold_cp(uint32_t cp)
+{
+        if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) || /* Latin-1 capitals (not ×) */
+            (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) || /* Greek capitals */
+            (cp >= 0x410 && cp <= 0x42f))                   /* Cyrillic А–Я */
+                return cp + 0x20;
+        if (cp >= 0x400 && cp <= 0x40f) /* Cyrillic Ѐ–Џ */
+                return cp + 0x50;
+        /* Latin Extended-A pairs capital/small as even/odd, except around the ı/ĸ/ŉ gaps. */
+        if ((cp >= 0x100 && cp <= 0x137 && !(cp & 1)) || (cp >= 0x14a && cp <= 0x177 && !(cp & 1)))
+                return cp + 1;
+        if ((cp >= 0x139 && cp <= 0x148 && (cp & 1)) || cp == 0x179 || cp == 0x17b || cp == 0x17d)
+                return cp + 1;
+        if (cp == 0x178) /* Ÿ → ÿ */
+                return 0xff;
+        return cp;
+}
+
+void utf8_casefold(const char *s, size_t len, char *out)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        unsigned char *o = (unsigned char *)out;
+        size_t i = 0;
+
+        while (i < len) {
+                unsigned char c = p[i];
+
+                if (c >= 'A' && c <= 'Z') {
+                        o[i] = (unsigned char)(c - 'A' + 'a');
+                        i++;
+                } else if ((c & 0xe0) == 0xc0 && i + 1 < len && (p[i + 1] & 0xc0) == 0x80) {
+                        uint32_t cp = ((uint32_t)(c & 0x1f) << 6) | (p[i + 1] & 0x3f);
+                        uint32_t f = cp >= 0x80 ? fold_cp(cp) : cp;
+
+                        /* Every mapping above stays within U+0080..U+07FF: two bytes. */
+                        o[i] = (unsigned char)(0xc0 | (f >> 6));
+                        o[i + 1] = (unsigned char)(0x80 | (f & 0x3f));
+                        i += 2;
+                } else {
+                        o[i] = c;
+                        i++;
+                }
+        }
+}

@@ -144,7 +144,7 @@ int fields_list(json_t *params, const char *key, enum field_kind kind, struct op
                         return -ENOMEM;
                 /* Tags compare case-insensitively everywhere; store them lower-cased. */
                 if (kind == FIELD_TAG)
-                        ascii_strlower(value);
+                        utf8_casefold(value, strlen(value), value);
                 reason = fields_check(kind, value);
                 if (reason) {
                         snprintf(full, sizeof(full), "'%.64s': %s", value, reason);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "util.h"
 
 #define DEFAULT_MAP_SIZE     ((size_t)64 << 20)
 #define DEFAULT_MAX_MAP_SIZE ((size_t)64 << 30)
@@ -123,8 +124,7 @@ static inline size_t key_normalize(const char *s, size_t len, size_t max, uint8_
                 while (len > 0 && ((uint8_t)s[len] & 0xc0) == 0x80)
                         len--;
         }
-        for (size_t i = 0; i < len; i++)
-                buf[i] = ascii_lower((uint8_t)s[i]);
+        utf8_casefold(s, len, (char *)buf);
         return len;
 }
 

@@ -8,7 +8,7 @@
  *  - Index entries are computed as a sorted set of (database, key) pairs per contact
  *    (contact_index_keys); an update deletes the pairs only the old record had and adds the
  *    pairs only the new one has.
- *  - Index strings are ASCII-lower-cased (UTF-8 bytes untouched) and cut at a UTF-8 boundary
+ *  - Index strings are case-folded (utf8_casefold: ASCII, Latin, Greek, Cyrillic) and cut at a UTF-8 boundary
  *    to fit the LMDB key limit. */
 #include "store.h"
 #include "store-internal.h"

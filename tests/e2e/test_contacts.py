@@ -176,6 +176,12 @@ class ContactTests(TendTestCase):
         c = self.add("Zoë Ångström", "--org", "Café Ünïcode")
         self.assertEqual(self.json("show", "zoë")["id"], c["id"])
         self.assertIn("Zoë Ångström", self.ok("ls").stdout)
+        # Case-insensitive beyond ASCII: names are found however they are typed.
+        o = self.add("Örjan Åsberg", "--tag", "Ärende")
+        self.assertEqual(self.json("show", "ÖRJAN")["id"], o["id"])
+        self.assertEqual(self.json("show", "åsberg")["id"], o["id"])
+        self.assertEqual(o["tags"], ["ärende"])
+        self.assertEqual([x["name"] for x in self.json("ls", "--tag", "ÄRENDE")], ["Örjan Åsberg"])
 
     def test_data_survives_restart(self):
         c = self.add("Persistent Pat", "--email", "pat@example.com", "--every", "3d",

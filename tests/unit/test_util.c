@@ -1,0 +1,115 @@
+/* Unit tests for common/util: string vectors, case folding, UTF-8 checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+
+static void test_strv_push_remove_contains(void **state)
+{
+        _cleanup_strv_ char **v = NULL;
+
+        assert_int_equal(strv_length(v), 0);
+        assert_int_equal(strv_push(&v, "a"), 0);
+        assert_int_equal(strv_push(&v, "B"), 0);
+        assert_int_equal(strv_push(&v, "a"), 0);
+        assert_int_equal(strv_length(v), 3);
+        assert_true(strv_contains(v, "b", true));
+        assert_false(strv_contains(v, "b", false));
+        assert_int_equal(strv_remove(v, "A", true), 2);
+        assert_int_equal(strv_length(v), 1);
+        assert_string_equal(v[0], "B");
+        assert_null(v[1]);
+        assert_int_equal(strv_remove(v, "zzz", true), 0);
+}
+
+static void test_strv_copy(void **state)
+{
+        _cleanup_strv_ char **v = NULL, **c = NULL, **n = (char **)1;
+
+        assert_int_equal(strv_copy(NULL, &n), 0);
+        assert_null(n);
+        assert_int_equal(strv_push(&v, "x"), 0);
+        assert_int_equal(strv_push(&v, "y"), 0);
+        assert_int_equal(strv_copy(v, &c), 0);
+        assert_int_equal(strv_length(c), 2);
+        assert_string_equal(c[1], "y");
+        assert_ptr_not_equal(c[0], v[0]);
+}
+
+static void test_free_and_strdup(void **state)
+{
+        _cleanup_free_ char *s = NULL;
+
+        assert_int_equal(free_and_strdup(&s, "one"), 0);
+        assert_string_equal(s, "one");
+        assert_int_equal(free_and_strdup(&s, NULL), 0);
+        assert_null(s);
+}
+
+static void fold_eq(const char *in, const char *want)
+{
+        char buf[256];
+        size_t n = strlen(in);
+
+        utf8_casefold(in, n, buf);
+        buf[n] = 0;
+        assert_string_equal(buf, want);
+}
+
+static void test_casefold(void **state)
+{
+        fold_eq("Jane DOE", "jane doe");
+        fold_eq("ÖRJAN Åström", "örjan åström");
+        fold_eq("ÀÉÎÕÜÇÑ", "àéîõüçñ");
+        fold_eq("×", "×"); /* the multiplication sign has no small form */
+        fold_eq("ŁUKASZ ŻÓŁW", "łukasz żółw");
+        fold_eq("ČEŠKA ĐURO", "češka đuro");
+        fold_eq("ΣΩΚΡΑΤΗΣ", "σωκρατησ");
+        fold_eq("ИВАН ЁЖИКОВ", "иван ёжиков");
+        fold_eq("Ÿ", "ÿ");
+        fold_eq("日本 ẞ 😀", "日本 ẞ 😀"); /* untouched beyond the folded ranges */
+        /* Broken sequences are copied, never read past the end. */
+        fold_eq("A\xc3", "a\xc3");
+        fold_eq("\xc3(", "\xc3(");
+}
+
+static void test_casefold_in_place(void **state)
+{
+        char s[] = "ÅSA";
+
+        utf8_casefold(s, strlen(s), s);
+        assert_string_equal(s, "åsa");
+}
+
+static void test_utf8_clean(void **state)
+{
+        assert_true(utf8_is_clean_text("héllo\twörld", strlen("héllo\twörld"), false));
+        assert_false(utf8_is_clean_text("a\nb", 3, false));
+        assert_true(utf8_is_clean_text("a\nb", 3, true));
+        assert_false(utf8_is_clean_text("a\rb", 3, true));
+        assert_false(utf8_is_clean_text("a\x7f", 2, true));
+        assert_false(utf8_is_clean_text("a\0b", 3, true));
+        assert_false(utf8_is_clean_text("\xc0\xaf", 2, false));         /* overlong */
+        assert_false(utf8_is_clean_text("\xed\xa0\x80", 3, false));     /* surrogate */
+        assert_false(utf8_is_clean_text("\xf4\x90\x80\x80", 4, false)); /* > U+10FFFF */
+        assert_false(utf8_is_clean_text("\xe2\x82", 2, false));         /* truncated */
+        assert_true(utf8_is_clean_text("😀", strlen("😀"), false));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_strv_push_remove_contains),
+                cmocka_unit_test(test_strv_copy),
+                cmocka_unit_test(test_free_and_strdup),
+                cmocka_unit_test(test_casefold),
+                cmocka_unit_test(test_casefold_in_place),
+                cmocka_unit_test(test_utf8_clean),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
