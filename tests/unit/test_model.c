@@ -39,8 +39,8 @@ static void test_uuid(void **state)
         assert_int_equal(uuid_generate_v4(b), 0);
         assert_true(uuid_is_valid(a));
         assert_string_not_equal(a, b);
-        assert_int_equal(a[14], '4');                  /* version 4 */
-        assert_non_null(strchr("89ab", a[19]));        /* RFC 4122 variant */
+        assert_int_equal(a[14], '4');           /* version 4 */
+        assert_non_null(strchr("89ab", a[19])); /* RFC 4122 variant */
         assert_true(uuid_is_valid("0F8FAD5B-D9CB-469F-A165-70867728950E"));
         assert_false(uuid_is_valid("0f8fad5b-d9cb-469f-a165-70867728950"));
         assert_false(uuid_is_valid("0f8fad5bxd9cb-469f-a165-70867728950e"));
@@ -83,9 +83,11 @@ static void test_contact_lifecycle(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_networks),        cmocka_unit_test(test_scopes),
-                cmocka_unit_test(test_uuid),            cmocka_unit_test(test_text_and_kind),
-                cmocka_unit_test(test_contact_lifecycle),
+            cmocka_unit_test(test_networks),
+            cmocka_unit_test(test_scopes),
+            cmocka_unit_test(test_uuid),
+            cmocka_unit_test(test_text_and_kind),
+            cmocka_unit_test(test_contact_lifecycle),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

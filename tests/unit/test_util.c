@@ -103,12 +103,9 @@ static void test_utf8_clean(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_strv_push_remove_contains),
-                cmocka_unit_test(test_strv_copy),
-                cmocka_unit_test(test_free_and_strdup),
-                cmocka_unit_test(test_casefold),
-                cmocka_unit_test(test_casefold_in_place),
-                cmocka_unit_test(test_utf8_clean),
+            cmocka_unit_test(test_strv_push_remove_contains), cmocka_unit_test(test_strv_copy),
+            cmocka_unit_test(test_free_and_strdup),           cmocka_unit_test(test_casefold),
+            cmocka_unit_test(test_casefold_in_place),         cmocka_unit_test(test_utf8_clean),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
