@@ -169,6 +169,41 @@ class UnreachableTests(TendTestCase):
         self.assertEqual(self.tend("ls", check=0).returncode, 0)
 
 
+class RuntimeFallbackTests(TendTestCase):
+    """Without XDG_RUNTIME_DIR (containers, CI, root shells) client and daemon agree on the
+    same private fallback directory."""
+
+    start_daemon = False
+
+    def test_client_and_daemon_agree_without_xdg_runtime_dir(self):
+        uid = os.getuid()
+        candidates = ["/run/user/%d" % uid, "/tmp/tend-%d" % uid]
+        for c in candidates:
+            if os.path.exists(os.path.join(c, "tend", "tendd.sock")):
+                self.skipTest("a tendd already uses %s" % c)
+        del self.daemon.env["XDG_RUNTIME_DIR"]
+        self.daemon.socket = None
+        self.daemon.proc = subprocess.Popen(
+            [os.environ.get("TENDD_BIN", "tendd")], env=self.daemon.env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                p = self.tend("status", "--json")
+                if p.returncode == 0:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            sock = json.loads(p.stdout)["socket"]
+            self.assertIn(os.path.dirname(os.path.dirname(sock)), candidates)
+            st = os.stat(os.path.dirname(os.path.dirname(sock)))
+            self.assertEqual(st.st_uid, uid)
+            self.assertEqual(stat.S_IMODE(st.st_mode) & 0o077, 0)
+        finally:
+            self.daemon.proc.terminate()
+            self.assertEqual(self.daemon.proc.wait(10), 0)
+
+
 class CliTests(TendTestCase):
     start_daemon = False
 
