@@ -15,14 +15,6 @@ struct status_op {
         json_t *next_contact;
 };
 
-static int count_due(const struct contact *c, void *userdata)
-{
-        struct status_op *op = userdata;
-
-        op->due_now++;
-        return 0;
-}
-
 static int status_fn(struct store_txn *t, void *userdata)
 {
         struct status_op *op = userdata;
@@ -45,7 +37,7 @@ static int status_fn(struct store_txn *t, void *userdata)
                 if (store_txn_contact_get(t, id, &c) >= 0)
                         op->next_contact = reply_contact_ref(c->id, c->name);
         }
-        return store_txn_due_list(t, op->now + 1, 0, count_due, op);
+        return store_txn_due_count(t, op->now + 1, &op->due_now);
 }
 
 static int method_status(struct varlink_call *call, json_t *params, void *userdata)

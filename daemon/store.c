@@ -1230,6 +1230,61 @@ static int list_candidates(struct store_txn *t, struct idvec *ids, const struct 
         return 0;
 }
 
+static int u64_bsearch_cmp(const void *key, const void *elem)
+{
+        uint64_t a = *(const uint64_t *)key, b = *(const uint64_t *)elem;
+
+        return a < b ? -1 : a > b;
+}
+
+/* For a large candidate set and a small limit: walk idx_name in order and test membership in
+ * the sorted candidate ids, decoding only members, until limit matches. About
+ * limit × (contacts / candidates) cheap checks instead of decoding and sorting every
+ * candidate. */
+static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
+                                   const struct contact_filter *f, const struct ikeys *words,
+                                   store_contact_cb cb, void *userdata)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        size_t max = t->store->max_key, seen = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        idvec_sort_uniq(ids);
+        r = cursor_open(t, DB_IDX_NAME, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && seen < f->limit;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                uint64_t id;
+                bool match;
+
+                r = val_to_id(&v, &id);
+                if (r < 0)
+                        return r;
+                if (!bsearch(&id, ids->v, ids->n, sizeof(uint64_t), u64_bsearch_cmp))
+                        continue;
+                r = contact_load(t, id, &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                r = contact_match(c, f, words, max, &match);
+                if (r < 0)
+                        return r;
+                if (!match)
+                        continue;
+                seen++;
+                r = cb(c, userdata);
+                if (r != 0)
+                        return r;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        return 0;
+}
+
 /* Walk `due` in order while due < until (has_until), visiting contacts matching f. */
 static int due_walk(struct store_txn *t, bool has_until, int64_t until,
                     const struct contact_filter *f, const struct ikeys *words, size_t limit,
@@ -1367,8 +1422,25 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
 
                 r = collect_exact(t, DB_IDX_TAG, key, len, SIZE_MAX, &ids, &total);
         } else if (words.n > 0) {
-                r = collect_prefix(t, DB_IDX_TOKEN, words.v[0].data, words.v[0].len, SIZE_MAX, 0,
-                                   &ids, &total);
+                /* Drive from the rarest word: count each prefix range, never past the best. */
+                size_t best = 0, best_n = SIZE_MAX;
+
+                for (size_t w = 0; w < words.n && words.n > 1; w++) {
+                        struct idvec unused = {0};
+                        size_t n = 0;
+
+                        r = collect_prefix(t, DB_IDX_TOKEN, words.v[w].data, words.v[w].len, 0,
+                                           best_n == SIZE_MAX ? 0 : best_n, &unused, &n);
+                        idvec_done(&unused);
+                        if (r < 0)
+                                return r;
+                        if (n < best_n) {
+                                best_n = n;
+                                best = w;
+                        }
+                }
+                r = collect_prefix(t, DB_IDX_TOKEN, words.v[best].data, words.v[best].len,
+                                   SIZE_MAX, 0, &ids, &total);
         } else if (f->networks) {
                 uint8_t n = 0;
 
@@ -1379,6 +1451,14 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
                 return name_walk(t, f->limit, cb, userdata);
         if (r < 0)
                 return r;
+        if (f->limit > 0 && ids.n > 0) {
+                MDB_stat st;
+
+                /* Name walk when limit × contacts / candidates < candidates (see above). */
+                if (mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st) == 0 &&
+                    (double)f->limit * (double)st.ms_entries < (double)ids.n * (double)ids.n)
+                        return list_candidates_by_name(t, &ids, f, &words, cb, userdata);
+        }
         return list_candidates(t, &ids, f, &words, cb, userdata);
 }
 
@@ -1404,6 +1484,31 @@ int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id)
                 return -EBADMSG;
         *ret_due = time_from_key(be64_get(k.mv_data));
         *ret_id = be64_get((const uint8_t *)k.mv_data + 8);
+        return 0;
+}
+
+int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint64_t n = 0, limit = time_to_key(until);
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_DUE, &cur);
+        if (r < 0)
+                return r;
+        /* Keys only: no record is decoded. */
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size != DUE_KEY_LEN)
+                        return -EBADMSG;
+                if (be64_get(k.mv_data) >= limit)
+                        break;
+                n++;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret = n;
         return 0;
 }
 

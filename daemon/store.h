@@ -145,6 +145,9 @@ int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_c
 /** The earliest due entry. Returns 0 with *ret_due / *ret_id, or -ENOENT when nothing is due. */
 int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id);
 
+/** Number of due entries with due < until, counted from the index keys alone. */
+int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret);
+
 /* ---- interactions ---- */
 
 /** Add an interaction for i->contact_id (which must exist: -ENOENT). Assigns i->seq and, if

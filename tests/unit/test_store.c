@@ -995,6 +995,66 @@ static void test_due(void **state)
         assert_int_equal(d.first_id, a);
 }
 
+struct due_count_op {
+        int64_t until;
+        uint64_t n;
+};
+
+static int due_count_fn(struct store_txn *t, void *userdata)
+{
+        struct due_count_op *op = userdata;
+
+        return store_txn_due_count(t, op->until, &op->n);
+}
+
+static void test_due_count(void **state)
+{
+        struct fixture *f = *state;
+        struct due_count_op op = {.until = 1001};
+
+        assert_int_equal(store_read(f->s, due_count_fn, &op), 0);
+        assert_int_equal(op.n, 0);
+        add_simple(f->s, "A", NULL, NULL, 0, 1000);
+        add_simple(f->s, "B", NULL, NULL, 0, -5);
+        add_simple(f->s, "C", NULL, NULL, 0, 1001);
+        add_simple(f->s, "D", NULL, NULL, 0, 0);
+        assert_int_equal(store_read(f->s, due_count_fn, &op), 0);
+        assert_int_equal(op.n, 2);
+        op.until = 1000;
+        assert_int_equal(store_read(f->s, due_count_fn, &op), 0);
+        assert_int_equal(op.n, 1);
+}
+
+/* A limited list over a large candidate set walks the name index instead of sorting every
+ * candidate; both strategies must give the same people in the same order. */
+static void test_limited_list_matches_full_list(void **state)
+{
+        struct fixture *f = *state;
+        struct list_op full = {.filter = {.tag = "common"}};
+        struct list_op lim = {.filter = {.tag = "common", .limit = 3}};
+        struct list_op words = {.filter = {.text = "member 1", .limit = 2}};
+        struct list_op words_full = {.filter = {.text = "1 member"}};
+        char name[32];
+
+        for (int i = 0; i < 60; i++) {
+                snprintf(name, sizeof(name), "Member %02d", (i * 37) % 60);
+                add_simple(f->s, name, NULL, i % 4 ? "common" : "rare", 0, 0);
+        }
+        assert_int_equal(store_read(f->s, list_fn, &full), 0);
+        assert_int_equal(full.n, 45);
+        assert_int_equal(store_read(f->s, list_fn, &lim), 0);
+        assert_int_equal(lim.n, 3);
+        for (size_t i = 0; i < lim.n; i++)
+                assert_int_equal(lim.ids[i], full.ids[i]);
+        /* Multi-word text drives from the rarest word ("1" < "member"), same answers. */
+        assert_int_equal(store_read(f->s, list_fn, &words_full), 0);
+        assert_int_equal(words_full.n, 10); /* Member 10..19 */
+        assert_int_equal(store_read(f->s, list_fn, &words), 0);
+        assert_int_equal(words.n, 2);
+        assert_int_equal(words.ids[0], words_full.ids[0]);
+        assert_int_equal(words.ids[1], words_full.ids[1]);
+}
+
 /* ---- map growth ---- */
 
 #define SMALL_MAP ((size_t)64 << 10)
@@ -1301,6 +1361,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
             cmocka_unit_test_setup_teardown(test_interactions, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_due_count, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_limited_list_matches_full_list, setup, teardown),
             cmocka_unit_test_setup_teardown(test_map_growth, setup_closed, teardown),
             cmocka_unit_test_setup_teardown(test_map_max, setup_closed, teardown),
             cmocka_unit_test_setup_teardown(test_map_resized_by_other_process, setup_closed,
