@@ -5,16 +5,25 @@
 #                       (as a systemd user service when a user manager runs, else in the
 #                       foreground)
 #   ./build.sh test     install missing packages, build with -Werror and run the whole suite,
-#                       then again with AddressSanitizer + UndefinedBehaviorSanitizer
+#                       then again with AddressSanitizer + UndefinedBehaviorSanitizer, then
+#                       build, lintian-check and install the Debian package
 #   ./build.sh deps     only install missing packages
 #   ./build.sh build    only build (into ./build)
 set -euo pipefail
 cd "$(dirname "$0")"
 
-RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1)
+RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 dbus-user-session)
 BUILD_PKGS=(build-essential cmake pkgconf libev-dev liblmdb-dev libjansson-dev libsystemd-dev
             libinih-dev scdoc)
-TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat)
+TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
+           # packaging check, units and completions (tests/e2e/test_systemd.py, completion, docs)
+           dpkg-dev debhelper lintian bash-completion zsh fish man-db systemd
+           # tend graph --format svg (tests/e2e/test_network.py)
+           graphviz
+           # notifications on a private bus, a real notification daemon, the idle check
+           python3-dbus python3-dbusmock dunst xvfb strace
+           # import/export interop (khard, calcurse, an iCalendar parser) and the fuzzers
+           khard calcurse python3-icalendar clang libclang-rt-14-dev)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 say() { printf '==> %s\n' "$*"; }
@@ -85,10 +94,16 @@ case "${1:-start}" in
         build build-asan -DTEND_TESTS=ON -DTEND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
             run_suite build-asan
-        say "All tests passed, with and without sanitizers."
+        say "Fuzzing the vCard and CSV parsers (bounded runs over the seed corpus)"
+        CC=clang build build-fuzz -DTEND_FUZZ=ON -DTEND_TESTS=ON
+        ctest --test-dir build-fuzz -L fuzz --output-on-failure
+        say "Building, checking and installing the Debian package"
+        # nocheck: the suite just ran twice; check-deb.sh runs it inside the build without it.
+        DEB_BUILD_OPTIONS=nocheck packaging/check-deb.sh
+        say "All tests passed, with and without sanitizers, and the package installs."
         ;;
     *)
-        sed -n '2,12p' "$0" >&2
+        sed -n '2,13p' "$0" >&2
         exit 2
         ;;
 esac

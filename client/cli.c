@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cmd-complete.h"
 #include "commands.h"
 #include "conn.h"
 #include "output.h"
@@ -33,6 +34,7 @@ static const struct option_help add_options[] = {
     {"note", CLI_OPT_NOTE, "TEXT", "notes about them", NULL},
     {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
+    {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
     {0},
 };
 
@@ -60,6 +62,7 @@ static const struct option_help edit_options[] = {
     {"note", CLI_OPT_NOTE, "TEXT", "replace the notes ('' clears)", NULL},
     {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
+    {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
     {0},
 };
 
@@ -133,7 +136,42 @@ static const struct command commands[] = {
     {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
     {"snooze", "WHO DURATION|DATE...", commands_snooze, "Move a person's next follow-up",
      no_options, "A DURATION counts from now: 'tend snooze jane 3d', 'tend snooze jane fri'."},
+    {"done", "WHO [NOTE...]", commands_done, "Mark a follow-up done (logs a follow-up interaction)",
+     no_options, cmd_done_help},
+    {"watch", "", commands_watch, "Print follow-up events as they happen", no_options,
+     cmd_watch_help},
     {"status", "", commands_status, "Show what tendd is doing", no_options, NULL},
+    {"plan", "", commands_plan, "Who to reach out to this week, ranked, with reasons",
+     cmd_plan_options, "Overdue follow-ups, goal people, under-served networks for your profile,\n"
+     "people you owe (ledger), pipeline steps and warm paths to prospects."},
+    {"goal", "SUBCOMMAND [ARGS...]", commands_goal,
+     "Goals: add, ls, show, link, unlink, done, reopen, rm", cmd_goal_options, cmd_goal_help},
+    {"prospect", "SUBCOMMAND [ARGS...]", commands_prospect,
+     "The outreach pipeline: add, next, ls", cmd_prospect_options, cmd_prospect_help},
+    {"intro", "A [B]", commands_intro, "Record that you introduced A and B ('intro ls [WHO]')",
+     cmd_intro_options, "Quote names with spaces. 'tend intro ls [WHO]' lists introductions."},
+    {"path", "WHO...", commands_path, "Warm paths: chains of people you know that lead to WHO",
+     cmd_path_options,
+     "Through who introduced you to whom (--met-via), your introductions (tend intro) and\n"
+     "shared organisations, starting from people you have been in touch with; best first."},
+    {"graph", "", commands_graph, "Your network as Graphviz DOT (or SVG), coloured by network",
+     cmd_graph_options, "SVG needs Graphviz's dot program: 'tend graph --format svg > net.svg'."},
+    {"ledger", "[WHO...]", commands_ledger, "What you gave and got, per person and in total",
+     no_options, "From 'tend log ... --gave TEXT --got TEXT'; flags people you only ever asked."},
+    {"health", "", commands_health, "Per-network figures and the balance against your profile",
+     no_options, NULL},
+    {"profile", "[SUBCOMMAND] [PROFILE]", commands_profile,
+     "Your profile: show, set job-seeking|growing|founder", cmd_profile_options, cmd_profile_help},
+    {"me", "[SUBCOMMAND] [TEXT...]", commands_me, "You: your profile and what you offer",
+     cmd_me_options, cmd_me_help},
+    {"import", "FILE|-", commands_import, "Bring in an address book, a LinkedIn export or a tend export",
+     cmd_import_options, cmd_import_help},
+    {"export", "", commands_export, "Take everything out: vCard, iCalendar follow-ups or JSON lines",
+     cmd_export_options, cmd_export_help},
+    {"backup", "FILE", commands_backup, "Write a consistent copy of the store while tendd runs",
+     no_options, cmd_backup_help},
+    {"restore", "FILE", commands_restore, "Put a backup in place (tendd stopped)",
+     cmd_restore_options, cmd_restore_help},
     {"help", "[COMMAND]", cmd_help, "Show help for tend or one command", no_options, NULL},
 };
 
@@ -707,6 +745,23 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
                 return cli_fail(cli, -ENOENT, "no contact matches '%s'", param_str(params, "who"));
         if (streq(error, "io.tend.Contacts.AmbiguousContact"))
                 return report_ambiguous(cli, params);
+        if (streq(error, "io.tend.Goals.NoSuchGoal"))
+                return cli_fail(cli, -ENOENT, "no goal matches '%s' ('tend goal ls' lists them)",
+                                param_str(params, "goal"));
+        if (streq(error, "io.tend.Goals.AmbiguousGoal"))
+                return cli_fail(cli, -EADDRNOTAVAIL,
+                                "'%s' matches %lld goals; name one by its id ('tend goal ls')",
+                                param_str(params, "goal"),
+                                (long long)json_integer_value(json_object_get(params, "total")));
+        if (streq(error, "io.tend.Goals.NotLinked"))
+                return cli_fail(cli, -ENOENT, "%s is not linked to goal \"%s\"",
+                                param_str(json_object_get(params, "contact"), "name"),
+                                param_str(json_object_get(params, "goal"), "title"));
+        if (streq(error, "io.tend.Network.PipelineFinished"))
+                return cli_fail(cli, -EALREADY,
+                                "%s is already at the last stage (ongoing); use --stage to "
+                                "move them elsewhere",
+                                param_str(json_object_get(params, "contact"), "name"));
         if (streq(error, "io.tend.Contacts.EmailInUse")) {
                 json_t *c = json_object_get(params, "contact");
 
@@ -801,6 +856,48 @@ int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret_p
         return 0;
 }
 
+struct more_ctx {
+        struct cli *cli;
+        int (*cb)(struct cli *cli, json_t *params, void *userdata);
+        void *userdata;
+        bool reported;
+};
+
+static int more_reply(json_t *reply, void *userdata)
+{
+        struct more_ctx *m = userdata;
+        const char *error = json_string_value(json_object_get(reply, "error"));
+        json_t *p = json_object_get(reply, "parameters");
+        _cleanup_(json_decrefp) json_t *empty = json_object();
+
+        if (!p && !empty)
+                return -ENOMEM;
+        if (error) {
+                m->reported = true;
+                return report_error(m->cli, error, p ? p : empty);
+        }
+        return m->cb(m->cli, p ? p : empty, m->userdata);
+}
+
+int cli_call_more(struct cli *cli, const char *method, json_t *params,
+                  int (*cb)(struct cli *cli, json_t *params, void *userdata), void *userdata)
+{
+        struct more_ctx m = {.cli = cli, .cb = cb, .userdata = userdata};
+        int r;
+
+        if (!cli->conn) {
+                r = cli_connect(cli);
+                if (r < 0) {
+                        json_decref(params);
+                        return r;
+                }
+        }
+        r = tend_conn_call_more(cli->conn, method, params, more_reply, &m);
+        if (r < 0 && !m.reported && cli->exit_code < 0)
+                return report_transport(cli, r);
+        return r;
+}
+
 /* ---- running ---- */
 
 static int run(struct cli *cli, int argc, char **argv)
@@ -855,6 +952,8 @@ static int run(struct cli *cli, int argc, char **argv)
         }
         if (optind >= argc)
                 return cli_usage(cli, "no command given");
+        if (cmd_complete_is_hidden(argv[optind]))
+                return cmd_complete_run(cli, argc - optind, argv + optind);
 
         cmd = cli_find_command(argv[optind]);
         if (!cmd)

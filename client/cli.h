@@ -53,6 +53,24 @@ enum cli_option {
         CLI_OPT_GAVE,
         CLI_OPT_GOT,
         CLI_OPT_WITHIN,
+        /* issue 4: goals, network, pipeline (client/cmd-goals.c, client/cmd-network.c) */
+        CLI_OPT_BY,
+        CLI_OPT_WHY,
+        CLI_OPT_ALL,
+        CLI_OPT_BRINGS,
+        CLI_OPT_GOAL,
+        CLI_OPT_VIA,
+        CLI_OPT_PLAN,
+        CLI_OPT_FORMAT,
+        CLI_OPT_STAGE,
+        CLI_OPT_GOAL_EVERY,
+        CLI_OPT_LINKED,
+        /* issue 6: import, export, backup, restore (client/cmd-transfer.c) */
+        CLI_OPT_OUT,
+        CLI_OPT_DRY_RUN,
+        CLI_OPT_STRICT,
+        CLI_OPT_FORCE,
+        CLI_OPT_DATA_DIR,
 };
 
 /* One option of a command, as parsed and as documented. */
@@ -139,6 +157,12 @@ int cli_fail(struct cli *cli, int r, const char *fmt, ...) _printf_(3, 4);
  * *ret_params, or a negative errno after reporting the failure: an error reply (exit 1), tendd
  * unreachable (exit 3), a broken or missing reply (exit 1). */
 int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret_params);
+
+/** A streaming call (varlink "more"): cb gets the parameters of every reply (borrowed) until
+ * the last one, or until it returns < 0. Errors are reported like cli_call; a daemon that hangs
+ * up mid-stream is reported as "tendd closed the connection" (exit 1). Returns 0 or -errno. */
+int cli_call_more(struct cli *cli, const char *method, json_t *params,
+                  int (*cb)(struct cli *cli, json_t *params, void *userdata), void *userdata);
 
 /** Print v for --json to cli->out. Returns 0 or a reported -EIO. */
 int cli_print_json(struct cli *cli, json_t *v);

@@ -302,6 +302,8 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
                 return set_text_option(cli, a, "--how-met", "how_met", arg, FIELD_NOTE_MAX, true);
         case CLI_OPT_MET_VIA:
                 return set_text_option(cli, a, "--met-via", "met_via", arg, FIELD_NAME_MAX, false);
+        case CLI_OPT_BRINGS:
+                return set_text_option(cli, a, "--brings", "brings", arg, FIELD_NOTE_MAX, true);
         case CLI_OPT_INTERNAL:
         case CLI_OPT_EXTERNAL: {
                 const char *scope = id == CLI_OPT_INTERNAL ? "internal" : "external";
@@ -556,6 +558,15 @@ static void print_contact(struct cli *cli, json_t *c)
         }
         if (cmd_jstr(c, "how_met"))
                 label(&lp, "How met", cmd_jstr(c, "how_met"), OUTPUT_PLAIN);
+        if (cmd_jstr(c, "brings"))
+                label(&lp, "Brings", cmd_jstr(c, "brings"), OUTPUT_PLAIN);
+        if (json_is_object(json_object_get(c, "prospect"))) {
+                json_t *pr = json_object_get(c, "prospect");
+
+                snprintf(buf, sizeof(buf), "%s%s%s", strempty(cmd_jstr(pr, "stage")),
+                         cmd_jstr(pr, "plan") ? " — " : "", strempty(cmd_jstr(pr, "plan")));
+                label(&lp, "Pipeline", buf, OUTPUT_PLAIN);
+        }
         if (json_integer_value(json_object_get(c, "cadence_seconds")) > 0) {
                 time_format_duration(json_integer_value(json_object_get(c, "cadence_seconds")), dur,
                                      sizeof(dur));

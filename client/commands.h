@@ -17,6 +17,50 @@ int commands_due(struct cli *cli, int argc, char **argv);
 int commands_snooze(struct cli *cli, int argc, char **argv);
 int commands_status(struct cli *cli, int argc, char **argv);
 
+/* Intentional networking (issue 4): client/cmd-goals.c, client/cmd-network.c. A verb with
+ * subcommands dispatches inside its file; its help text lists them. */
+int commands_goal(struct cli *cli, int argc, char **argv);
+int commands_profile(struct cli *cli, int argc, char **argv);
+int commands_me(struct cli *cli, int argc, char **argv);
+int commands_intro(struct cli *cli, int argc, char **argv);
+int commands_path(struct cli *cli, int argc, char **argv);
+int commands_graph(struct cli *cli, int argc, char **argv);
+int commands_ledger(struct cli *cli, int argc, char **argv);
+int commands_prospect(struct cli *cli, int argc, char **argv);
+int commands_plan(struct cli *cli, int argc, char **argv);
+int commands_health(struct cli *cli, int argc, char **argv);
+extern const char cmd_goal_help[];
+extern const char cmd_profile_help[];
+extern const char cmd_me_help[];
+extern const char cmd_prospect_help[];
+extern const struct option_help cmd_goal_options[];
+extern const struct option_help cmd_profile_options[];
+extern const struct option_help cmd_me_options[];
+extern const struct option_help cmd_intro_options[];
+extern const struct option_help cmd_path_options[];
+extern const struct option_help cmd_graph_options[];
+extern const struct option_help cmd_prospect_options[];
+extern const struct option_help cmd_plan_options[];
+
+/* Import, export, backup and restore (issue 6): client/cmd-transfer.c. */
+int commands_import(struct cli *cli, int argc, char **argv);
+int commands_export(struct cli *cli, int argc, char **argv);
+int commands_backup(struct cli *cli, int argc, char **argv);
+int commands_restore(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_import_options[];
+extern const struct option_help cmd_export_options[];
+extern const struct option_help cmd_restore_options[];
+extern const char cmd_import_help[];
+extern const char cmd_export_help[];
+extern const char cmd_backup_help[];
+extern const char cmd_restore_help[];
+
+/* Follow-ups (issue 3): client/cmd-followups.c. */
+int commands_done(struct cli *cli, int argc, char **argv);
+int commands_watch(struct cli *cli, int argc, char **argv);
+extern const char cmd_done_help[];
+extern const char cmd_watch_help[];
+
 /* ---- helpers shared by the command files ---- */
 
 #include <jansson.h>

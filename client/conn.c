@@ -1,5 +1,6 @@
 #include "conn.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,9 +74,19 @@ static int conn_send(struct tend_conn *c)
                         return -ECONNRESET;
                 if (n < 0)
                         return (int)n;
-                /* A blocking socket only stops taking data when its send timeout expired. */
-                if ((size_t)n >= before)
-                        return -ETIMEDOUT;
+                /* frame_out_flush never blocks (MSG_DONTWAIT): when the socket buffer is
+                 * full, wait until tendd has read some, up to the timeout. */
+                if ((size_t)n >= before) {
+                        struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
+                        int k = poll(&pfd, 1, TEND_CONN_TIMEOUT_SEC * 1000);
+
+                        if (k < 0 && errno == EINTR)
+                                continue;
+                        if (k < 0)
+                                return -errno;
+                        if (k == 0)
+                                return -ETIMEDOUT;
+                }
                 before = (size_t)n;
         }
         return 0;
@@ -116,6 +127,56 @@ static bool reply_is_valid(json_t *reply)
         if (params && !json_is_object(params))
                 return false;
         return true;
+}
+
+int tend_conn_call_more(struct tend_conn *c, const char *method, json_t *params,
+                        tend_conn_more_cb cb, void *userdata)
+{
+        _cleanup_(json_decrefp) json_t *call = NULL;
+        _cleanup_free_ char *text = NULL;
+        struct timeval none = {0};
+        int r;
+
+        if (!params)
+                params = json_object();
+        if (!params)
+                return -ENOMEM;
+        if (!json_is_object(params)) {
+                json_decref(params);
+                return -EINVAL;
+        }
+        call = json_pack("{s:s, s:o, s:b}", "method", method, "parameters", params, "more", 1);
+        if (!call)
+                return -ENOMEM;
+        text = json_dumps(call, JSON_COMPACT);
+        if (!text)
+                return -ENOMEM;
+        r = frame_out_push(&c->out, text, strlen(text));
+        if (r < 0)
+                return r;
+        r = conn_send(c);
+        if (r < 0)
+                return r;
+        /* Events come when they come. */
+        if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none)) < 0)
+                return -errno;
+        for (;;) {
+                _cleanup_(json_decrefp) json_t *reply = NULL;
+                const char *msg;
+                size_t msg_len;
+
+                r = conn_receive(c, &msg, &msg_len);
+                if (r < 0)
+                        return r;
+                reply = json_loadb(msg, msg_len, JSON_REJECT_DUPLICATES, NULL);
+                if (!reply_is_valid(reply))
+                        return -EBADMSG;
+                r = cb(reply, userdata);
+                if (r < 0)
+                        return r;
+                if (!json_is_true(json_object_get(reply, "continues")))
+                        return 0;
+        }
 }
 
 int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json_t **ret_reply)

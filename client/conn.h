@@ -31,3 +31,14 @@ static inline void tend_conn_freep(struct tend_conn **c)
  * the daemon closed the connection, -ETIMEDOUT when it did not answer in time, -ENOMEM or -errno.
  * Several calls may be made on one connection, one after the other. */
 int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json_t **ret_reply);
+
+/* Called with each reply of a streaming call (borrowed); return < 0 to stop reading. */
+typedef int (*tend_conn_more_cb)(json_t *reply, void *userdata);
+
+/** A streaming call ("more": true; params stolen like tend_conn_call): hand every reply to cb,
+ * waiting without a time limit, until one without "continues" (an error reply included), which
+ * is handed on too, then return 0. Returns cb's negative value, -ECONNRESET when the daemon
+ * closed the stream, -EBADMSG, -EMSGSIZE, -ENOMEM or -errno. The connection cannot be used for
+ * further calls after a stream ended early. */
+int tend_conn_call_more(struct tend_conn *c, const char *method, json_t *params,
+                        tend_conn_more_cb cb, void *userdata);

@@ -58,6 +58,42 @@ enum scope scope_from_string(const char *s)
         return _SCOPE_INVALID;
 }
 
+static const char *const stage_names[_STAGE_MAX] = {
+        [STAGE_NONE] = "none",
+        [STAGE_WANT_TO_MEET] = "want-to-meet",
+        [STAGE_REACHED_OUT] = "reached-out",
+        [STAGE_SCHEDULED] = "scheduled",
+        [STAGE_MET] = "met",
+        [STAGE_ONGOING] = "ongoing",
+};
+
+const char *prospect_stage_to_string(enum prospect_stage s)
+{
+        if (s < 0 || s >= _STAGE_MAX)
+                return NULL;
+        return stage_names[s];
+}
+
+enum prospect_stage prospect_stage_from_string(const char *s)
+{
+        size_t len;
+        int found = _STAGE_INVALID;
+
+        if (!s || !*s)
+                return _STAGE_INVALID;
+        len = strlen(s);
+        for (int i = 0; i < _STAGE_MAX; i++) {
+                if (strcasecmp(s, stage_names[i]) == 0)
+                        return (enum prospect_stage)i;
+                if (strncasecmp(s, stage_names[i], len) == 0) {
+                        if (found != _STAGE_INVALID)
+                                return _STAGE_INVALID;
+                        found = i;
+                }
+        }
+        return (enum prospect_stage)found;
+}
+
 struct contact *contact_new(void)
 {
         return calloc(1, sizeof(struct contact));
@@ -75,6 +111,11 @@ void contact_done(struct contact *c)
         free(c->notes);
         free(c->how_met);
         free(c->last_kind);
+        free(c->brings);
+        free(c->prospect_plan);
+        free(c->birthday);
+        free(c->name_parts);
+        strv_free(c->vcard_extra);
         free(c->unknown);
         memset(c, 0, sizeof(*c));
 }

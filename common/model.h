@@ -35,6 +35,23 @@ enum scope {
 const char *scope_to_string(enum scope s);
 enum scope scope_from_string(const char *s);
 
+/* The outreach pipeline: someone you want to meet, step by step (issue 4). */
+enum prospect_stage {
+        STAGE_NONE,
+        STAGE_WANT_TO_MEET,
+        STAGE_REACHED_OUT,
+        STAGE_SCHEDULED,
+        STAGE_MET,
+        STAGE_ONGOING,
+        _STAGE_MAX,
+        _STAGE_INVALID = -EINVAL,
+};
+
+/** "want-to-meet", "reached-out", "scheduled", "met", "ongoing" ("none" for STAGE_NONE). */
+const char *prospect_stage_to_string(enum prospect_stage s);
+/** Parse a stage name (case-insensitive, unique prefixes accepted); _STAGE_INVALID if none. */
+enum prospect_stage prospect_stage_from_string(const char *s);
+
 /* Limits on client-supplied fields: they bound record sizes and index key lengths. */
 #define FIELD_NAME_MAX      256   /* bytes: display name, org, title, met-via text */
 #define FIELD_EMAIL_MAX     254   /* RFC 5321 path limit */
@@ -69,6 +86,21 @@ struct contact {
         char *last_kind;
         int64_t created;
         int64_t updated;
+        /* Follow-up notification state (issue 3; codec tags 40-49), see daemon/schedule.h. */
+        int64_t notified_due; /* the next_due that was last shown, 0 = none */
+        int64_t notified_at;  /* when it was shown */
+        int64_t resurface_at; /* while still overdue: when it comes back in the digest */
+        uint32_t notify_id;   /* notification server id of the last one shown, 0 = none */
+        /* Intentional networking (issue 4; codec tags 50-69). */
+        char *brings;                 /* what they bring to the table */
+        enum prospect_stage stage;    /* outreach pipeline, STAGE_NONE = not a prospect */
+        int64_t stage_changed;        /* when the stage last changed */
+        char *prospect_plan;          /* what you plan to ask or talk about */
+        uint64_t prospect_via;        /* contact id who could introduce you, 0 = none */
+        /* Address-book data from imports (issue 6; codec tags 70-89). */
+        char *birthday;     /* "YYYY-MM-DD", or "--MM-DD" without a year */
+        char *name_parts;   /* the vCard N value (family;given;additional;prefix;suffix), escaped */
+        char **vcard_extra; /* vCard properties tend has no field for, as raw 4.0 lines */
         /* Encoded fields this version does not know, kept verbatim so they survive a rewrite. */
         uint8_t *unknown;
         size_t unknown_len;

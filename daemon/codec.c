@@ -22,6 +22,7 @@
  *    not checked here (that is the validation layer's business).
  * Anything else out of bounds is -EBADMSG. */
 #include "codec.h"
+#include "store-goals.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -56,6 +57,21 @@ enum {
         CONTACT_TAG_LAST_KIND = 18,
         CONTACT_TAG_CREATED = 19,
         CONTACT_TAG_UPDATED = 20,
+        /* 40-49: follow-up notification state (issue 3). */
+        CONTACT_TAG_NOTIFIED_DUE = 40,
+        CONTACT_TAG_NOTIFIED_AT = 41,
+        CONTACT_TAG_RESURFACE_AT = 42,
+        CONTACT_TAG_NOTIFY_ID = 43,
+        /* 50-69: intentional networking (issue 4). */
+        CONTACT_TAG_BRINGS = 50,
+        CONTACT_TAG_STAGE = 51,
+        CONTACT_TAG_STAGE_CHANGED = 52,
+        CONTACT_TAG_PROSPECT_PLAN = 53,
+        CONTACT_TAG_PROSPECT_VIA = 54,
+        /* 70-89: address-book data from imports (issue 6). */
+        CONTACT_TAG_BIRTHDAY = 70,
+        CONTACT_TAG_NAME_PARTS = 71,
+        CONTACT_TAG_VCARD_EXTRA = 72, /* list */
 };
 
 /* Interaction tags. STABLE FOREVER: never renumber, never reuse. */
@@ -250,6 +266,18 @@ int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret
         wbuf_str(&b, CONTACT_TAG_LAST_KIND, c->last_kind);
         wbuf_i64(&b, CONTACT_TAG_CREATED, c->created);
         wbuf_i64(&b, CONTACT_TAG_UPDATED, c->updated);
+        wbuf_i64(&b, CONTACT_TAG_NOTIFIED_DUE, c->notified_due);
+        wbuf_i64(&b, CONTACT_TAG_NOTIFIED_AT, c->notified_at);
+        wbuf_i64(&b, CONTACT_TAG_RESURFACE_AT, c->resurface_at);
+        wbuf_u64(&b, CONTACT_TAG_NOTIFY_ID, c->notify_id);
+        wbuf_str(&b, CONTACT_TAG_BRINGS, c->brings);
+        wbuf_i64(&b, CONTACT_TAG_STAGE, (int64_t)c->stage);
+        wbuf_i64(&b, CONTACT_TAG_STAGE_CHANGED, c->stage_changed);
+        wbuf_str(&b, CONTACT_TAG_PROSPECT_PLAN, c->prospect_plan);
+        wbuf_u64(&b, CONTACT_TAG_PROSPECT_VIA, c->prospect_via);
+        wbuf_str(&b, CONTACT_TAG_BIRTHDAY, c->birthday);
+        wbuf_str(&b, CONTACT_TAG_NAME_PARTS, c->name_parts);
+        wbuf_strv(&b, CONTACT_TAG_VCARD_EXTRA, c->vcard_extra);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -423,7 +451,7 @@ static int keep_unknown(const struct tlv *f, uint8_t **unknown, size_t *unknown_
         return 0;
 }
 
-static int contact_decode_field(struct contact *c, const struct tlv *f, struct strv_builder sb[4])
+static int contact_decode_field(struct contact *c, const struct tlv *f, struct strv_builder sb[5])
 {
         int64_t v;
         int r;
@@ -475,6 +503,36 @@ static int contact_decode_field(struct contact *c, const struct tlv *f, struct s
                 return dec_i64(f, &c->created);
         case CONTACT_TAG_UPDATED:
                 return dec_i64(f, &c->updated);
+        case CONTACT_TAG_NOTIFIED_DUE:
+                return dec_i64(f, &c->notified_due);
+        case CONTACT_TAG_NOTIFIED_AT:
+                return dec_i64(f, &c->notified_at);
+        case CONTACT_TAG_RESURFACE_AT:
+                return dec_i64(f, &c->resurface_at);
+        case CONTACT_TAG_NOTIFY_ID:
+                return dec_u32(f, &c->notify_id);
+        case CONTACT_TAG_BRINGS:
+                return dec_str(f, &c->brings);
+        case CONTACT_TAG_STAGE:
+                r = dec_i64(f, &v);
+                if (r < 0)
+                        return r;
+                if (v < 0 || v >= _STAGE_MAX) /* a stage added later: keep it, verbatim */
+                        return keep_unknown(f, &c->unknown, &c->unknown_len);
+                c->stage = (enum prospect_stage)v;
+                return 0;
+        case CONTACT_TAG_STAGE_CHANGED:
+                return dec_i64(f, &c->stage_changed);
+        case CONTACT_TAG_PROSPECT_PLAN:
+                return dec_str(f, &c->prospect_plan);
+        case CONTACT_TAG_PROSPECT_VIA:
+                return dec_u64(f, &c->prospect_via);
+        case CONTACT_TAG_BIRTHDAY:
+                return dec_str(f, &c->birthday);
+        case CONTACT_TAG_NAME_PARTS:
+                return dec_str(f, &c->name_parts);
+        case CONTACT_TAG_VCARD_EXTRA:
+                return dec_strv(f, &c->vcard_extra, &sb[4]);
         default:
                 return keep_unknown(f, &c->unknown, &c->unknown_len);
         }
@@ -483,7 +541,7 @@ static int contact_decode_field(struct contact *c, const struct tlv *f, struct s
 int codec_contact_decode(const void *buf, size_t len, struct contact **ret)
 {
         _cleanup_(contact_freep) struct contact *c = NULL;
-        struct strv_builder sb[4] = {{0}};
+        struct strv_builder sb[5] = {{0}};
         struct tlv f;
         size_t pos = RECORD_HEADER_LEN;
         int r;
@@ -546,6 +604,235 @@ int codec_interaction_decode(const void *buf, size_t len, struct interaction **r
                 return -ENOMEM;
         while ((r = tlv_next(buf, len, &pos, &f)) > 0) {
                 r = interaction_decode_field(i, &f);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(i);
+        return 0;
+}
+
+/* ---- goals, goal links, introductions (issue 4) ---- */
+
+#define RECORD_GOAL      'G'
+#define RECORD_GOAL_LINK 'L'
+#define RECORD_INTRO     'N'
+
+/* Goal tags. STABLE FOREVER: never renumber, never reuse. */
+enum {
+        GOAL_TAG_ID = 1,
+        GOAL_TAG_UUID = 2,
+        GOAL_TAG_TITLE = 3,
+        GOAL_TAG_NOTE = 4,
+        GOAL_TAG_BY = 5,
+        GOAL_TAG_STATUS = 6,
+        GOAL_TAG_CREATED = 7,
+        GOAL_TAG_UPDATED = 8,
+        GOAL_TAG_DONE_AT = 9,
+};
+
+/* Goal link tags. STABLE FOREVER. */
+enum {
+        LINK_TAG_GOAL_ID = 1,
+        LINK_TAG_CONTACT_ID = 2,
+        LINK_TAG_WHY = 3,
+        LINK_TAG_LINKED_AT = 4,
+};
+
+/* Introduction tags. STABLE FOREVER. */
+enum {
+        INTRO_TAG_ID = 1,
+        INTRO_TAG_UUID = 2,
+        INTRO_TAG_A = 3,
+        INTRO_TAG_B = 4,
+        INTRO_TAG_NOTE = 5,
+        INTRO_TAG_AT = 6,
+        INTRO_TAG_CREATED = 7,
+};
+
+int codec_goal_encode(const struct goal *g, uint8_t **ret_buf, size_t *ret_len)
+{
+        struct wbuf b = {0};
+
+        wbuf_header(&b, RECORD_GOAL, g->unknown, g->unknown_len);
+        wbuf_u64(&b, GOAL_TAG_ID, g->id);
+        if (g->uuid[0])
+                wbuf_tlv(&b, GOAL_TAG_UUID, g->uuid, strnlen(g->uuid, UUID_STRING_LEN));
+        wbuf_str(&b, GOAL_TAG_TITLE, g->title);
+        wbuf_str(&b, GOAL_TAG_NOTE, g->note);
+        wbuf_i64(&b, GOAL_TAG_BY, g->by);
+        wbuf_i64(&b, GOAL_TAG_STATUS, (int64_t)g->status);
+        wbuf_i64(&b, GOAL_TAG_CREATED, g->created);
+        wbuf_i64(&b, GOAL_TAG_UPDATED, g->updated);
+        wbuf_i64(&b, GOAL_TAG_DONE_AT, g->done_at);
+        return wbuf_finish(&b, ret_buf, ret_len);
+}
+
+static int goal_decode_field(struct goal *g, const struct tlv *f)
+{
+        int64_t v;
+        int r;
+
+        switch (f->tag) {
+        case GOAL_TAG_ID:
+                return dec_u64(f, &g->id);
+        case GOAL_TAG_UUID:
+                return dec_uuid(f, g->uuid);
+        case GOAL_TAG_TITLE:
+                return dec_str(f, &g->title);
+        case GOAL_TAG_NOTE:
+                return dec_str(f, &g->note);
+        case GOAL_TAG_BY:
+                return dec_i64(f, &g->by);
+        case GOAL_TAG_STATUS:
+                r = dec_i64(f, &v);
+                if (r < 0)
+                        return r;
+                if (v < 0 || v >= _GOAL_STATUS_MAX)
+                        return keep_unknown(f, &g->unknown, &g->unknown_len);
+                g->status = (enum goal_status)v;
+                return 0;
+        case GOAL_TAG_CREATED:
+                return dec_i64(f, &g->created);
+        case GOAL_TAG_UPDATED:
+                return dec_i64(f, &g->updated);
+        case GOAL_TAG_DONE_AT:
+                return dec_i64(f, &g->done_at);
+        default:
+                return keep_unknown(f, &g->unknown, &g->unknown_len);
+        }
+}
+
+int codec_goal_decode(const void *buf, size_t len, struct goal **ret)
+{
+        _cleanup_(goal_freep) struct goal *g = NULL;
+        struct tlv f;
+        size_t pos = RECORD_HEADER_LEN;
+        int r;
+
+        r = check_header(buf, len, RECORD_GOAL);
+        if (r < 0)
+                return r;
+        g = goal_new();
+        if (!g)
+                return -ENOMEM;
+        while ((r = tlv_next(buf, len, &pos, &f)) > 0) {
+                r = goal_decode_field(g, &f);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(g);
+        return 0;
+}
+
+int codec_goal_link_encode(const struct goal_link *l, uint8_t **ret_buf, size_t *ret_len)
+{
+        struct wbuf b = {0};
+
+        wbuf_header(&b, RECORD_GOAL_LINK, l->unknown, l->unknown_len);
+        wbuf_u64(&b, LINK_TAG_GOAL_ID, l->goal_id);
+        wbuf_u64(&b, LINK_TAG_CONTACT_ID, l->contact_id);
+        wbuf_str(&b, LINK_TAG_WHY, l->why);
+        wbuf_i64(&b, LINK_TAG_LINKED_AT, l->linked_at);
+        return wbuf_finish(&b, ret_buf, ret_len);
+}
+
+static int goal_link_decode_field(struct goal_link *l, const struct tlv *f)
+{
+        switch (f->tag) {
+        case LINK_TAG_GOAL_ID:
+                return dec_u64(f, &l->goal_id);
+        case LINK_TAG_CONTACT_ID:
+                return dec_u64(f, &l->contact_id);
+        case LINK_TAG_WHY:
+                return dec_str(f, &l->why);
+        case LINK_TAG_LINKED_AT:
+                return dec_i64(f, &l->linked_at);
+        default:
+                return keep_unknown(f, &l->unknown, &l->unknown_len);
+        }
+}
+
+int codec_goal_link_decode(const void *buf, size_t len, struct goal_link **ret)
+{
+        _cleanup_(goal_link_freep) struct goal_link *l = NULL;
+        struct tlv f;
+        size_t pos = RECORD_HEADER_LEN;
+        int r;
+
+        r = check_header(buf, len, RECORD_GOAL_LINK);
+        if (r < 0)
+                return r;
+        l = goal_link_new();
+        if (!l)
+                return -ENOMEM;
+        while ((r = tlv_next(buf, len, &pos, &f)) > 0) {
+                r = goal_link_decode_field(l, &f);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int codec_intro_encode(const struct intro *i, uint8_t **ret_buf, size_t *ret_len)
+{
+        struct wbuf b = {0};
+
+        wbuf_header(&b, RECORD_INTRO, i->unknown, i->unknown_len);
+        wbuf_u64(&b, INTRO_TAG_ID, i->id);
+        if (i->uuid[0])
+                wbuf_tlv(&b, INTRO_TAG_UUID, i->uuid, strnlen(i->uuid, UUID_STRING_LEN));
+        wbuf_u64(&b, INTRO_TAG_A, i->a);
+        wbuf_u64(&b, INTRO_TAG_B, i->b);
+        wbuf_str(&b, INTRO_TAG_NOTE, i->note);
+        wbuf_i64(&b, INTRO_TAG_AT, i->at);
+        wbuf_i64(&b, INTRO_TAG_CREATED, i->created);
+        return wbuf_finish(&b, ret_buf, ret_len);
+}
+
+static int intro_decode_field(struct intro *i, const struct tlv *f)
+{
+        switch (f->tag) {
+        case INTRO_TAG_ID:
+                return dec_u64(f, &i->id);
+        case INTRO_TAG_UUID:
+                return dec_uuid(f, i->uuid);
+        case INTRO_TAG_A:
+                return dec_u64(f, &i->a);
+        case INTRO_TAG_B:
+                return dec_u64(f, &i->b);
+        case INTRO_TAG_NOTE:
+                return dec_str(f, &i->note);
+        case INTRO_TAG_AT:
+                return dec_i64(f, &i->at);
+        case INTRO_TAG_CREATED:
+                return dec_i64(f, &i->created);
+        default:
+                return keep_unknown(f, &i->unknown, &i->unknown_len);
+        }
+}
+
+int codec_intro_decode(const void *buf, size_t len, struct intro **ret)
+{
+        _cleanup_(intro_freep) struct intro *i = NULL;
+        struct tlv f;
+        size_t pos = RECORD_HEADER_LEN;
+        int r;
+
+        r = check_header(buf, len, RECORD_INTRO);
+        if (r < 0)
+                return r;
+        i = intro_new();
+        if (!i)
+                return -ENOMEM;
+        while ((r = tlv_next(buf, len, &pos, &f)) > 0) {
+                r = intro_decode_field(i, &f);
                 if (r < 0)
                         return r;
         }

@@ -23,3 +23,15 @@ int codec_contact_decode(const void *buf, size_t len, struct contact **ret);
 
 int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, size_t *ret_len);
 int codec_interaction_decode(const void *buf, size_t len, struct interaction **ret);
+
+/* Goals ('G'), goal links ('L') and introductions ('N'): see store-goals.h. Same format and
+ * rules as contacts. */
+struct goal;
+struct goal_link;
+struct intro;
+int codec_goal_encode(const struct goal *g, uint8_t **ret_buf, size_t *ret_len);
+int codec_goal_decode(const void *buf, size_t len, struct goal **ret);
+int codec_goal_link_encode(const struct goal_link *l, uint8_t **ret_buf, size_t *ret_len);
+int codec_goal_link_decode(const void *buf, size_t len, struct goal_link **ret);
+int codec_intro_encode(const struct intro *i, uint8_t **ret_buf, size_t *ret_len);
+int codec_intro_decode(const void *buf, size_t len, struct intro **ret);

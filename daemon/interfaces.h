@@ -5,3 +5,6 @@ extern const char idl_io_tend_Service[];
 extern const char idl_io_tend_Contacts[];
 extern const char idl_io_tend_Interactions[];
 extern const char idl_io_tend_FollowUps[];
+extern const char idl_io_tend_Goals[];
+extern const char idl_io_tend_Network[];
+extern const char idl_io_tend_Transfer[];

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "config.h"
 #include "log.h"
 #include "tendd.h"
 
@@ -15,12 +16,17 @@ static void help(void)
                "\n"
                "  -d, --data-dir DIR   store location (default $XDG_DATA_HOME/tend)\n"
                "  -s, --socket PATH    socket path (default $XDG_RUNTIME_DIR/tend/tendd.sock)\n"
+               "  -c, --config FILE    configuration (default $XDG_CONFIG_HOME/tend/tendd.conf)\n"
+               "      --check-config [FILE]\n"
+               "                       check the configuration, print the effective settings\n"
+               "                       (or the errors, with line numbers: exit status 1)\n"
                "  -v, --verbose        log debug messages\n"
                "      --version        print the version and exit\n"
                "  -h, --help           print this help and exit\n"
                "\n"
                "Under systemd the socket may be passed by socket activation (tendd.socket).\n"
-               "SIGTERM and SIGINT stop the daemon cleanly.\n");
+               "SIGTERM and SIGINT stop the daemon cleanly; SIGHUP reloads the configuration\n"
+               "(a file with errors is refused and the running settings stay).\n");
 }
 
 int main(int argc, char **argv)
@@ -28,6 +34,8 @@ int main(int argc, char **argv)
         static const struct option options[] = {
                 {"data-dir", required_argument, NULL, 'd'},
                 {"socket", required_argument, NULL, 's'},
+                {"config", required_argument, NULL, 'c'},
+                {"check-config", optional_argument, NULL, 'C'},
                 {"verbose", no_argument, NULL, 'v'},
                 {"version", no_argument, NULL, 'V'},
                 {"help", no_argument, NULL, 'h'},
@@ -35,15 +43,28 @@ int main(int argc, char **argv)
         };
         struct tendd_options opts = {0};
         struct tendd *d = NULL;
+        bool check_config = false;
+        const char *check_path = NULL;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "d:s:vh", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "d:s:c:vh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'd':
                         opts.data_dir = optarg;
                         break;
                 case 's':
                         opts.socket_path = optarg;
+                        break;
+                case 'c':
+                        opts.config_path = optarg;
+                        break;
+                case 'C':
+                        check_config = true;
+                        /* --check-config FILE as well as --check-config=FILE */
+                        if (optarg)
+                                check_path = optarg;
+                        else if (optind < argc && argv[optind][0] != '-')
+                                check_path = argv[optind++];
                         break;
                 case 'v':
                         opts.verbose = true;
@@ -64,6 +85,8 @@ int main(int argc, char **argv)
                         argv[optind]);
                 return 2;
         }
+        if (check_config)
+                return config_check(check_path ? check_path : opts.config_path, stdout, stderr);
         if (opts.verbose)
                 log_set_max_level(LOG_DEBUG);
 

@@ -3,14 +3,18 @@
 #include <strings.h>
 
 #include "fields.h"
+#include "goals.h"
 #include "interfaces.h"
 #include "methods.h"
+#include "config.h"
 #include "reply.h"
+#include "scheduler.h"
 #include "tendd.h"
 
 /* Everything a client may set on a contact, validated before any transaction starts. */
 struct contact_input {
         const char *name, *org, *title, *notes, *how_met, *met_via, *scope;
+        const char *brings; /* what they bring to the table (issue 4) */
         char **emails, **phones, **urls, **tags;
         char **remove_emails, **remove_phones, **remove_urls, **remove_tags;
         uint32_t networks, remove_networks;
@@ -46,6 +50,8 @@ static int parse_contact_input(json_t *p, bool update, struct contact_input *in,
             (r = fields_text(p, "how_met", FIELD_NAME_MAX, 0, e, &in->how_met)) < 0 ||
             (r = fields_text(p, "met_via", FIELD_NAME_MAX, 0, e, &in->met_via)) < 0 ||
             (r = fields_text(p, "scope", 16, 0, e, &in->scope)) < 0)
+                return r;
+        if ((r = fields_text(p, "brings", FIELD_NOTE_MAX, 1, e, &in->brings)) < 0)
                 return r;
         if (in->name) {
                 /* A name is what people are found by: no empty or blank names. */
@@ -169,7 +175,8 @@ static int apply_input(struct contact *c, const struct contact_input *in)
 
         if ((r = set_text(&c->name, in->name)) < 0 || (r = set_text(&c->org, in->org)) < 0 ||
             (r = set_text(&c->title, in->title)) < 0 || (r = set_text(&c->notes, in->notes)) < 0 ||
-            (r = set_text(&c->how_met, in->how_met)) < 0)
+            (r = set_text(&c->how_met, in->how_met)) < 0 ||
+            (r = set_text(&c->brings, in->brings)) < 0)
                 return r;
         if (in->scope)
                 c->scope = *in->scope ? scope_from_string(in->scope) : SCOPE_UNSET;
@@ -217,7 +224,9 @@ static int add_fn(struct store_txn *t, void *userdata)
         r = resolve_met_via(t, op->in.met_via, 0, &op->err, &c->introduced_by);
         if (r < 0)
                 return r;
-        c->cadence = op->in.cadence;
+        /* Without --every, the shortest default cadence of its networks (tendd.conf). */
+        c->cadence = op->in.has_cadence ? op->in.cadence
+                                        : config_default_cadence(op->d->config, c->networks);
         if (op->in.next_due)
                 c->next_due = op->in.next_due;
         else if (c->cadence > 0)
@@ -239,6 +248,8 @@ static int run_write(struct varlink_call *call, struct write_op *op, store_txn_f
                 tendd_check_store(op->d);
                 return op_error_reply(&op->err, call, r);
         }
+        tendd_status_changed(op->d);
+        scheduler_changed(op->d->scheduler, "changed", op->result);
         return varlink_call_reply(call, json_pack("{s:O}", "contact", op->result));
 }
 
@@ -298,6 +309,10 @@ static int update_fn(struct store_txn *t, void *userdata)
                                 (c->last_interaction ? c->last_interaction : op->now) + c->cadence;
                 else
                         c->next_due = 0;
+                /* People linked to an active goal, prospects: their own rules (goals.h). */
+                r = goals_apply_due_rules(t, c);
+                if (r < 0)
+                        return r;
         }
         if (op->in.clear_due)
                 c->next_due = 0;
@@ -487,13 +502,14 @@ static int method_find(struct varlink_call *call, json_t *params, void *userdata
                 {"org", VARLINK_STRING, false}, {"title", VARLINK_STRING, false},                  \
                 {"notes", VARLINK_STRING, false}, {"how_met", VARLINK_STRING, false},              \
                 {"met_via", VARLINK_STRING, false}, {"cadence_seconds", VARLINK_INT, false},       \
+                {"brings", VARLINK_STRING, false},                                                 \
                 {"next_due", VARLINK_STRING, false}, {prefix "networks", VARLINK_STRV, false},     \
                 {prefix "emails", VARLINK_STRV, false}, {prefix "phones", VARLINK_STRV, false},    \
                 {prefix "urls", VARLINK_STRV, false}, {prefix "tags", VARLINK_STRV, false}
 
 static const struct varlink_param add_params[] = {
         CONTACT_FIELDS(""),
-        {NULL},
+        {0},
 };
 
 static const struct varlink_param update_params[] = {
@@ -505,24 +521,24 @@ static const struct varlink_param update_params[] = {
         {"remove_phones", VARLINK_STRV, false},
         {"remove_urls", VARLINK_STRV, false},
         {"remove_tags", VARLINK_STRV, false},
-        {NULL},
+        {0},
 };
 
 static const struct varlink_param who_params[] = {
         {"who", VARLINK_STRING, true},
-        {NULL},
+        {0},
 };
 
 static const struct varlink_param list_params[] = {
         {"network", VARLINK_STRING, false}, {"tag", VARLINK_STRING, false},
         {"due_before", VARLINK_STRING, false}, {"text", VARLINK_STRING, false},
-        {"limit", VARLINK_INT, false},      {NULL},
+        {"limit", VARLINK_INT, false},      {0},
 };
 
 static const struct varlink_param find_params[] = {
         {"text", VARLINK_STRING, true},
         {"limit", VARLINK_INT, false},
-        {NULL},
+        {0},
 };
 
 static const struct varlink_method contacts_methods[] = {
@@ -532,7 +548,7 @@ static const struct varlink_method contacts_methods[] = {
         {"Remove", method_remove, who_params},
         {"List", method_list, list_params},
         {"Find", method_find, find_params},
-        {NULL},
+        {0},
 };
 
 const struct varlink_interface methods_contacts_interface = {

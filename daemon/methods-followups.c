@@ -1,8 +1,12 @@
-/* io.tend.FollowUps: who is due, and moving a follow-up. */
+/* io.tend.FollowUps: who is due, moving a follow-up, marking one done, watching events. */
+#include <string.h>
+
 #include "fields.h"
+#include "followups.h"
 #include "interfaces.h"
 #include "methods.h"
 #include "reply.h"
+#include "scheduler.h"
 #include "tendd.h"
 #include "timeutil.h"
 
@@ -91,15 +95,134 @@ static int snooze_fn(struct store_txn *t, void *userdata)
         r = reply_resolve_who(t, op->who, &op->err, &c);
         if (r < 0)
                 return r;
-        c->next_due = op->until;
-        c->updated = op->now;
+        json_decref(op->result);
+        op->result = NULL;
+        return followups_txn_snooze(t, c, op->until, op->now, &op->result);
+}
+
+int followups_txn_snooze(struct store_txn *t, struct contact *c, int64_t until, int64_t now,
+                         json_t **ret_result)
+{
+        json_t *result;
+        int r;
+
+        c->next_due = until;
+        c->updated = now;
         r = store_txn_contact_put(t, c);
         if (r < 0)
                 return r;
+        result = json_pack("{s:o,s:o}", "contact", reply_contact_ref(c->id, c->name), "next_due",
+                           reply_time_or_null(c->next_due));
+        if (!result)
+                return -ENOMEM;
+        *ret_result = result;
+        return 0;
+}
+
+int followups_txn_done(struct store_txn *t, struct contact *c, const char *note, int64_t now,
+                       json_t **ret_result)
+{
+        struct interaction in = {
+                .contact_id = c->id,
+                .at = now,
+                .kind = (char *)FOLLOWUP_KIND,
+                .note = note && *note ? (char *)note : NULL,
+                .created = now,
+        };
+        json_t *result;
+        int r;
+
+        r = store_txn_interaction_add(t, &in);
+        if (r < 0)
+                return r;
+        /* The rule of Interactions.Log for the latest interaction. */
+        if (now >= c->last_interaction) {
+                c->last_interaction = now;
+                r = free_and_strdup(&c->last_kind, FOLLOWUP_KIND);
+                if (r < 0)
+                        return r;
+                if (c->cadence > 0)
+                        c->next_due = now + c->cadence;
+                else if (c->next_due && c->next_due <= now)
+                        c->next_due = 0;
+        }
+        c->updated = now;
+        r = store_txn_contact_put(t, c);
+        if (r < 0)
+                return r;
+        result = json_pack("{s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
+                           "interaction", reply_interaction(&in, c->name), "next_due",
+                           reply_time_or_null(c->next_due));
+        if (!result)
+                return -ENOMEM;
+        *ret_result = result;
+        return 0;
+}
+
+struct done_op {
+        const char *who, *note;
+        int64_t now;
+        struct op_error err;
+        json_t *result;
+};
+
+static int done_fn(struct store_txn *t, void *userdata)
+{
+        struct done_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        r = reply_resolve_who(t, op->who, &op->err, &c);
+        if (r < 0)
+                return r;
         json_decref(op->result);
-        op->result = json_pack("{s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
-                               "next_due", reply_time_or_null(c->next_due));
-        return op->result ? 0 : -ENOMEM;
+        op->result = NULL;
+        return followups_txn_done(t, c, op->note, op->now, &op->result);
+}
+
+static int method_done(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct tendd *d = userdata;
+        struct done_op op = {
+                .who = json_string_value(json_object_get(params, "who")),
+                .now = tendd_now(d),
+        };
+        int r;
+
+        r = fields_text(params, "note", FIELD_NOTE_MAX, 1, &op.err, &op.note);
+        if (r >= 0) {
+                r = store_write(d->store, done_fn, &op);
+                if (r < 0)
+                        tendd_check_store(d);
+                else {
+                        tendd_status_changed(d);
+                        scheduler_changed(d->scheduler, "done", op.result);
+                }
+        }
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
+        return r;
+}
+
+/* A stream of follow-up events for `tend watch`: one "watching" reply now, then one per event
+ * (scheduler.c sends them), all with "continues": true, until the client hangs up. */
+static int method_watch(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct tendd *d = userdata;
+        int64_t next = scheduler_next_wakeup(d->scheduler);
+
+        return varlink_call_reply_continues(
+                call,
+                json_pack("{s:s,s:o,s:o}", "event", "watching", "at",
+                          reply_time_or_null(tendd_now(d)), "next_check",
+                          reply_time_or_null(next)),
+                SCHEDULER_WATCH_STREAM);
 }
 
 static int method_snooze(struct varlink_call *call, json_t *params, void *userdata)
@@ -120,6 +243,10 @@ static int method_snooze(struct varlink_call *call, json_t *params, void *userda
                 r = store_write(d->store, snooze_fn, &op);
                 if (r < 0)
                         tendd_check_store(d);
+                else {
+                        tendd_status_changed(d);
+                        scheduler_changed(d->scheduler, "snoozed", op.result);
+                }
         }
         if (r < 0)
                 r = op_error_reply(&op.err, call, r);
@@ -136,19 +263,31 @@ static const struct varlink_param due_params[] = {
         {"until", VARLINK_STRING, false},
         {"within_seconds", VARLINK_INT, false},
         {"limit", VARLINK_INT, false},
-        {NULL},
+        {0},
 };
 
 static const struct varlink_param snooze_params[] = {
         {"who", VARLINK_STRING, true},
         {"until", VARLINK_STRING, true},
-        {NULL},
+        {0},
+};
+
+static const struct varlink_param done_params[] = {
+        {"who", VARLINK_STRING, true},
+        {"note", VARLINK_STRING, false},
+        {0},
+};
+
+static const struct varlink_param watch_params[] = {
+        {0},
 };
 
 static const struct varlink_method followups_methods[] = {
         {"Due", method_due, due_params},
         {"Snooze", method_snooze, snooze_params},
-        {NULL},
+        {"Done", method_done, done_params},
+        {"Watch", method_watch, watch_params},
+        {0},
 };
 
 const struct varlink_interface methods_followups_interface = {

@@ -2,9 +2,11 @@
 #include <string.h>
 
 #include "fields.h"
+#include "goals.h"
 #include "interfaces.h"
 #include "methods.h"
 #include "reply.h"
+#include "scheduler.h"
 #include "tendd.h"
 #include "timeutil.h"
 
@@ -51,6 +53,10 @@ static int log_fn(struct store_txn *t, void *userdata)
         if (r < 0)
                 return r;
         apply_interaction(c, &op->in);
+        /* Goal links and the outreach pipeline keep their own follow-ups (goals.h). */
+        r = goals_apply_due_rules(t, c);
+        if (r < 0)
+                return r;
         c->updated = op->now;
         r = store_txn_contact_put(t, c);
         if (r < 0)
@@ -102,6 +108,10 @@ static int method_log(struct varlink_call *call, json_t *params, void *userdata)
                 r = store_write(op.d->store, log_fn, &op);
                 if (r < 0)
                         tendd_check_store(op.d);
+                else {
+                        tendd_status_changed(op.d);
+                        scheduler_changed(op.d->scheduler, "changed", op.result);
+                }
         }
         if (r < 0)
                 r = op_error_reply(&op.err, call, r);
@@ -183,19 +193,19 @@ static const struct varlink_param log_params[] = {
         {"who", VARLINK_STRING, true},   {"kind", VARLINK_STRING, true},
         {"note", VARLINK_STRING, false}, {"at", VARLINK_STRING, false},
         {"gave", VARLINK_STRING, false}, {"got", VARLINK_STRING, false},
-        {NULL},
+        {0},
 };
 
 static const struct varlink_param list_params[] = {
         {"who", VARLINK_STRING, true},
         {"limit", VARLINK_INT, false},
-        {NULL},
+        {0},
 };
 
 static const struct varlink_method interactions_methods[] = {
         {"Log", method_log, log_params},
         {"List", method_list, list_params},
-        {NULL},
+        {0},
 };
 
 const struct varlink_interface methods_interactions_interface = {

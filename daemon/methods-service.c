@@ -66,12 +66,12 @@ static int method_status(struct varlink_call *call, json_t *params, void *userda
 }
 
 static const struct varlink_param no_params[] = {
-        {NULL},
+        {0},
 };
 
 static const struct varlink_method service_methods[] = {
         {"Status", method_status, no_params},
-        {NULL},
+        {0},
 };
 
 const struct varlink_interface methods_service_interface = {
@@ -85,6 +85,9 @@ static const struct varlink_interface *const interfaces[] = {
         &methods_contacts_interface,
         &methods_interactions_interface,
         &methods_followups_interface,
+        &methods_goals_interface,
+        &methods_network_interface,
+        &methods_transfer_interface,
         NULL,
 };
 

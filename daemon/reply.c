@@ -133,6 +133,28 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
         json_object_set_new(o, "last_kind", str_or_null(c->last_kind));
         json_object_set_new(o, "created", reply_time_or_null(c->created));
         json_object_set_new(o, "updated", reply_time_or_null(c->updated));
+        /* Intentional networking (issue 4). */
+        json_object_set_new(o, "brings", str_or_null(c->brings));
+        if (c->stage != STAGE_NONE) {
+                json_t *via = json_null();
+
+                if (c->prospect_via) {
+                        struct contact *v = NULL;
+
+                        if (store_txn_contact_get(t, c->prospect_via, &v) >= 0) {
+                                json_decref(via);
+                                via = reply_contact_ref(v->id, v->name);
+                                contact_free(v);
+                        }
+                }
+                json_object_set_new(o, "prospect",
+                                    json_pack("{s:s,s:o,s:o,s:o}", "stage",
+                                              prospect_stage_to_string(c->stage), "since",
+                                              reply_time_or_null(c->stage_changed), "plan",
+                                              str_or_null(c->prospect_plan), "via", via));
+        } else {
+                json_object_set_new(o, "prospect", json_null());
+        }
         return o;
 }
 

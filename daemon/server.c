@@ -48,6 +48,8 @@ struct connection {
         bool close_after_flush; /* dispatch nothing more; close once the output is written */
         bool dispatching;       /* inside varlink_dispatch (a handler runs) */
         bool dead;              /* closed; waiting in s->dead to be freed */
+        const char *stream;     /* a call kept open (varlink "more"): no idle timeout, and
+                                 * any further call closes the connection */
 };
 
 struct server {
@@ -142,6 +144,9 @@ static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
         struct connection *c = w->data;
         ev_tstamp left = c->last_activity + c->server->limits.idle_timeout - ev_now(loop);
 
+        if (c->stream)
+                return; /* a watcher waits for events as long as it likes */
+
         if (left <= 0) {
                 conn_close(c);
                 return;
@@ -224,7 +229,7 @@ static bool conn_dispatch(struct connection *c)
         struct server *s = c->server;
 
         while (!c->dead && !c->close_after_flush && s->accepting) {
-                const char *msg;
+                const char *msg, *stream = NULL;
                 json_t *reply = NULL;
                 size_t len;
                 int r;
@@ -244,13 +249,14 @@ static bool conn_dispatch(struct connection *c)
                                 conn_close(c);
                         break;
                 }
-                if (r < 0) {
+                if (r < 0 || c->stream) {
+                        /* A call after a kept one could never be answered in order. */
                         conn_close(c);
                         break;
                 }
                 conn_touch(c);
                 c->dispatching = true;
-                r = varlink_dispatch(s->svc, msg, len, s->userdata, &reply);
+                r = varlink_dispatch_stream(s->svc, msg, len, s->userdata, &reply, &stream);
                 c->dispatching = false;
                 if (r >= 0 && reply && !c->dead && conn_queue(c, reply) < 0)
                         r = -ENOMEM;
@@ -258,6 +264,10 @@ static bool conn_dispatch(struct connection *c)
                 if (r < 0) {
                         conn_close(c);
                         break;
+                }
+                if (stream && !c->dead) {
+                        c->stream = stream;
+                        ev_timer_stop(s->loop, &c->idle);
                 }
                 if (r == VARLINK_REPLY_CLOSE)
                         c->close_after_flush = true;
@@ -579,6 +589,54 @@ void server_stop_accepting(struct server *s)
                 if (!c->dispatching)
                         conn_update(c);
         }
+}
+
+int server_stream_send(struct server *s, const char *stream, json_t *params)
+{
+        struct connection *c, *next;
+        json_t *msg;
+        char *buf;
+        size_t len;
+        int n = 0;
+
+        if (!s || !stream || server_stream_count(s, stream) == 0)
+                return 0;
+        msg = json_pack("{s:o,s:b}", "parameters", params ? json_incref(params) : json_object(),
+                        "continues", 1);
+        if (!msg)
+                return -ENOMEM;
+        buf = varlink_encode(msg, &len);
+        json_decref(msg);
+        if (!buf)
+                return -ENOMEM;
+        for (c = s->connections; c; c = next) {
+                next = c->next;
+                if (!c->stream || !streq(c->stream, stream) || c->close_after_flush)
+                        continue;
+                if (frame_out_pending(&c->out) + len > s->limits.max_output ||
+                    frame_out_push(&c->out, buf, len) < 0) {
+                        conn_close(c); /* it does not read what it asked for */
+                        continue;
+                }
+                n++;
+                conn_flush(c);
+                if (!c->dispatching)
+                        conn_update(c);
+        }
+        free(buf);
+        return n;
+}
+
+size_t server_stream_count(const struct server *s, const char *stream)
+{
+        size_t n = 0;
+
+        if (!s)
+                return 0;
+        for (const struct connection *c = s->connections; c; c = c->next)
+                if (c->stream && streq(c->stream, stream) && !c->close_after_flush)
+                        n++;
+        return n;
 }
 
 size_t server_connection_count(const struct server *s)

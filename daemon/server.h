@@ -50,6 +50,15 @@ int server_adopt_fd(struct server *s, int fd);
  * at once when nothing is queued. A reply being produced by a running handler is still sent. */
 void server_stop_accepting(struct server *s);
 
+/** Send params (borrowed) as a {"parameters": params, "continues": true} reply to every
+ * connection whose call was kept open on stream (varlink_call_reply_continues). A connection
+ * whose queued output would exceed max_output (a watcher that does not read) is closed.
+ * Returns the number of connections it was queued for, or -ENOMEM. */
+int server_stream_send(struct server *s, const char *stream, json_t *params);
+
+/** Number of connections kept open on stream. */
+size_t server_stream_count(const struct server *s, const char *stream);
+
 /** Number of open client connections. */
 size_t server_connection_count(const struct server *s);
 

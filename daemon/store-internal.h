@@ -37,6 +37,15 @@ enum db {
         DB_IDX_NETWORK,
         DB_IDX_UUID,
         DB_TOMBSTONES,
+        /* issue 4: store-goals.c */
+        DB_GOALS,
+        DB_GOAL_LINKS,
+        DB_CONTACT_GOALS,
+        DB_INTROS,
+        DB_IDX_INTRO,
+        DB_SETTINGS,
+        /* issue 3: store-sched.c */
+        DB_SCHED,
         _DB_MAX,
 };
 
@@ -48,6 +57,7 @@ struct store {
         size_t max_map_size;
         size_t max_key; /* longest index key we write: min(KEY_MAX, LMDB's limit) */
         bool broken;
+        bool sched_changed; /* issue 3: a write touched the sched index (store-sched.h) */
 };
 
 struct store_txn {

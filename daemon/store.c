@@ -24,7 +24,10 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "schedule.h"
+#include "store-sched.h"
 #include "paths.h"
+#include "store-goals.h"
 #include "util.h"
 
 #define DB_INDEX_FLAGS (MDB_DUPSORT | MDB_DUPFIXED)
@@ -44,6 +47,13 @@ static const struct {
     [DB_IDX_NETWORK] = {"idx_network", DB_INDEX_FLAGS},
     [DB_IDX_UUID] = {"idx_uuid", 0},
     [DB_TOMBSTONES] = {"tombstones", 0},
+    [DB_GOALS] = {"goals", 0},
+    [DB_GOAL_LINKS] = {"goal_links", 0},
+    [DB_CONTACT_GOALS] = {"contact_goals", DB_INDEX_FLAGS},
+    [DB_INTROS] = {"intros", 0},
+    [DB_IDX_INTRO] = {"idx_intro", DB_INDEX_FLAGS},
+    [DB_SETTINGS] = {"settings", 0},
+    [DB_SCHED] = {"sched", 0},
 };
 
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
@@ -193,6 +203,10 @@ static int contact_index_keys(const struct contact *c, uint64_t id, size_t max, 
                 be64_put(due, time_to_key(c->next_due));
                 be64_put(due + 8, id);
                 r = ikeys_add(k, DB_DUE, due, sizeof(due));
+        }
+        if (r >= 0 && schedule_index_time(c) != 0) { /* issue 3: the scheduler's index */
+                store_sched_key(schedule_index_time(c), id, due);
+                r = ikeys_add(k, DB_SCHED, due, sizeof(due));
         }
         if (r < 0)
                 return r;
@@ -583,7 +597,9 @@ static int index_put(struct store_txn *t, const struct ikey *ik, uint64_t id)
         int rc;
 
         be64_put(idb, id);
-        if (ik->db == DB_DUE)
+        if (ik->db == DB_SCHED)
+                t->store->sched_changed = true;
+        if (ik->db == DB_DUE || ik->db == DB_SCHED)
                 v = (MDB_val){0, NULL};
         rc = mdb_put(t->txn, dbi(t, ik->db), &k, &v, flags);
         if (rc == MDB_KEYEXIST)
@@ -597,6 +613,8 @@ static int index_del(struct store_txn *t, const struct ikey *ik, uint64_t id)
         MDB_val k = {ik->len, ik->data}, v = {sizeof(idb), idb};
         int rc;
 
+        if (ik->db == DB_SCHED)
+                t->store->sched_changed = true;
         be64_put(idb, id);
         rc = mdb_del(t->txn, dbi(t, ik->db), &k, (db_info[ik->db].flags & MDB_DUPSORT) ? &v : NULL);
         if (rc == MDB_NOTFOUND)
@@ -812,6 +830,9 @@ int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now)
         if (rc)
                 return txn_err(t, rc);
         r = interactions_delete(t, id, now);
+        if (r < 0)
+                return r;
+        r = store_goals_contact_deleted(t, id, now);
         if (r < 0)
                 return r;
         if (c->uuid[0]) {

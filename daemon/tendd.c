@@ -7,9 +7,13 @@
 #include <systemd/sd-daemon.h>
 #include <sys/socket.h>
 
+#include "config.h"
 #include "log.h"
 #include "methods.h"
+#include "scheduler.h"
 #include "paths.h"
+#include "sdnotify.h"
+#include "transfer.h"
 #include "server.h"
 #include "timeutil.h"
 
@@ -51,7 +55,7 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 
         /* Signals are handled between requests: the current one has completed. */
         log_info("Received %s, shutting down.", strsignal(w->signum));
-        sd_notify(0, "STOPPING=1");
+        sdnotify_stopping(d->sdnotify);
         server_stop_accepting(d->server);
         d->shutdown_deadline = ev_now(loop) + SHUTDOWN_GRACE;
         ev_timer_init(&d->shutdown_timer, shutdown_poll, 0., 0.05);
@@ -59,9 +63,38 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
         ev_timer_start(loop, &d->shutdown_timer);
 }
 
+/* Load d->config_path into cfg; log every error. */
+static int load_config(struct tendd *d, struct config *cfg)
+{
+        _cleanup_strv_ char **errors = NULL;
+        int r = config_load(d->config_path, cfg, &errors);
+
+        for (char **e = errors; e && *e; e++)
+                log_error("%s", *e);
+        return r;
+}
+
+/* SIGHUP: take the new settings only when the whole file is good. */
 static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
 {
-        log_info("Received SIGHUP; there is no configuration to reload yet.");
+        struct tendd *d = w->data;
+        struct config cfg;
+        int r;
+
+        log_info("Received SIGHUP; reloading %s.", d->config_path);
+        sdnotify_reloading(d->sdnotify);
+        config_init(&cfg);
+        r = load_config(d, &cfg);
+        if (r < 0) {
+                log_error("Keeping the previous settings: %s has errors.", d->config_path);
+                config_done(&cfg);
+        } else {
+                config_done(d->config);
+                *d->config = cfg;
+                scheduler_reload(d->scheduler);
+                log_info("Settings reloaded.");
+        }
+        sdnotify_reloaded(d->sdnotify, r >= 0);
 }
 
 static int listen_socket(struct tendd *d, const struct tendd_options *opts)
@@ -151,6 +184,17 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
                 r = log_error_errno(-ENOMEM, "Failed to create the event loop.");
                 goto fail;
         }
+        /* Signals first: once the socket listens, a client (or a test) may send SIGTERM, and
+         * it must be caught and handled by the loop rather than kill us half set up. */
+        ev_signal_init(&d->sigterm, on_stop_signal, SIGTERM);
+        ev_signal_init(&d->sigint, on_stop_signal, SIGINT);
+        ev_signal_init(&d->sighup, on_sighup, SIGHUP);
+        d->sigterm.data = d->sigint.data = d->sighup.data = d;
+        ev_signal_start(d->loop, &d->sigterm);
+        ev_signal_start(d->loop, &d->sigint);
+        ev_signal_start(d->loop, &d->sighup);
+        /* A client that disappears mid-reply must not kill us. */
+        signal(SIGPIPE, SIG_IGN);
 
         if (opts->data_dir)
                 d->data_dir = strdup(opts->data_dir);
@@ -162,6 +206,26 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
                 r = log_error_errno(-ENOMEM, "Out of memory.");
                 goto fail;
         }
+        d->config = calloc(1, sizeof(*d->config));
+        if (d->config)
+                config_init(d->config);
+        if (opts->config_path)
+                d->config_path = strdup(opts->config_path);
+        else if ((r = paths_config_file(&d->config_path)) < 0) {
+                log_error_errno(r, "Failed to find the configuration file: %m");
+                goto fail;
+        }
+        if (!d->config || !d->config_path) {
+                r = log_error_errno(-ENOMEM, "Out of memory.");
+                goto fail;
+        }
+        r = load_config(d, d->config);
+        if (r < 0) {
+                log_error("Not starting with a broken %s; check it with tendd --check-config.",
+                          d->config_path);
+                goto fail;
+        }
+
         r = lock_data_dir(d);
         if (r < 0)
                 goto fail;
@@ -191,16 +255,14 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         r = listen_socket(d, opts);
         if (r < 0)
                 goto fail;
-
-        ev_signal_init(&d->sigterm, on_stop_signal, SIGTERM);
-        ev_signal_init(&d->sigint, on_stop_signal, SIGINT);
-        ev_signal_init(&d->sighup, on_sighup, SIGHUP);
-        d->sigterm.data = d->sigint.data = d->sighup.data = d;
-        ev_signal_start(d->loop, &d->sigterm);
-        ev_signal_start(d->loop, &d->sigint);
-        ev_signal_start(d->loop, &d->sighup);
-        /* A client that disappears mid-reply must not kill us. */
-        signal(SIGPIPE, SIG_IGN);
+        r = sdnotify_new(d, &d->sdnotify);
+        if (r < 0) {
+                log_error_errno(r, "Out of memory.");
+                goto fail;
+        }
+        r = scheduler_new(d, &d->scheduler);
+        if (r < 0)
+                goto fail;
 
         *ret = d;
         return 0;
@@ -213,7 +275,7 @@ int tendd_run(struct tendd *d)
 {
         log_info("tendd %s ready: data in %s, socket %s.", TEND_VERSION, d->data_dir,
                  d->socket_activated ? "from the service manager" : d->socket_path);
-        sd_notifyf(0, "READY=1\nSTATUS=Serving %s", d->data_dir);
+        sdnotify_ready(d->sdnotify);
         ev_run(d->loop, 0);
         log_debug("Event loop finished, exit code %d.", d->exit_code);
         return d->exit_code;
@@ -223,12 +285,26 @@ void tendd_free(struct tendd *d)
 {
         if (!d)
                 return;
+        scheduler_free(d->scheduler);
+        sdnotify_free(d->sdnotify);
+        transfer_uploads_free(d->uploads);
         server_free(d->server);
         store_close(d->store);
-        if (d->loop)
+        if (d->loop) {
+                /* libev keeps a signal attached to its loop until stopped: a later loop in
+                 * this process (tests) could not take it otherwise. */
+                ev_signal_stop(d->loop, &d->sigterm);
+                ev_signal_stop(d->loop, &d->sigint);
+                ev_signal_stop(d->loop, &d->sighup);
                 ev_loop_destroy(d->loop);
+        }
         free(d->data_dir);
         free(d->socket_path);
+        if (d->config) {
+                config_done(d->config);
+                free(d->config);
+        }
+        free(d->config_path);
         if (d->lock_fd >= 0)
                 close(d->lock_fd);
         free(d);

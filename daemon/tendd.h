@@ -8,12 +8,17 @@
 #include "store.h"
 
 struct server;
+struct sdnotify;
+struct config;
+struct scheduler;
+struct transfer_uploads;
 
 struct tendd_options {
         const char *data_dir;    /* NULL = $XDG_DATA_HOME/tend */
         const char *socket_path; /* NULL = $XDG_RUNTIME_DIR/tend/tendd.sock */
         bool verbose;
         size_t initial_map_size; /* 0 = store default (tests use tiny maps) */
+        const char *config_path; /* NULL = $XDG_CONFIG_HOME/tend/tendd.conf */
 };
 
 struct tendd {
@@ -29,6 +34,11 @@ struct tendd {
         ev_timer shutdown_timer;
         double shutdown_deadline;
         int exit_code;
+        struct sdnotify *sdnotify; /* systemd notify/watchdog glue (sdnotify.c) */
+        struct config *config;       /* tendd.conf, replaced whole on SIGHUP (config.h) */
+        char *config_path;
+        struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
+        struct transfer_uploads *uploads; /* imports arriving in pieces (methods-transfer.c) */
 };
 
 /** Open the store, create the server and listen (socket activation or bind). Logs what
@@ -43,6 +53,11 @@ void tendd_free(struct tendd *d);
 
 /** Wall-clock now in UTC seconds. */
 int64_t tendd_now(const struct tendd *d);
+
+/** Call after a write that may change the status summary (contacts, due dates): the
+ * STATUS= line systemd shows is recomputed shortly after (coalesced). Implemented in
+ * sdnotify.c; cheap and a no-op outside systemd. */
+void tendd_status_changed(struct tendd *d);
 
 /** Called by method handlers after a store failure: if the store is broken (MDB_PANIC),
  * log and stop the daemon with a non-zero exit so systemd restarts it. */

@@ -90,6 +90,30 @@ int varlink_call_reply(struct varlink_call *call, json_t *params)
         return 0;
 }
 
+int varlink_call_reply_continues(struct varlink_call *call, json_t *params, const char *stream)
+{
+        int r;
+
+        if (!call->more) {
+                json_decref(params);
+                return varlink_call_error(call, "org.varlink.service.ExpectedMore", NULL);
+        }
+        if (call->reply) {
+                json_decref(params);
+                return 0;
+        }
+        r = varlink_call_reply(call, params);
+        if (r < 0)
+                return r;
+        if (json_object_set_new(call->reply, "continues", json_true()) < 0) {
+                json_decref(call->reply);
+                call->reply = NULL;
+                return -ENOMEM;
+        }
+        call->stream = stream;
+        return 0;
+}
+
 int varlink_call_error(struct varlink_call *call, const char *error, json_t *params)
 {
         json_t *msg = NULL;
@@ -282,6 +306,11 @@ static bool type_matches(enum varlink_type type, const json_t *v)
                 return true;
         case VARLINK_OBJECT:
                 return json_is_object(v);
+        case VARLINK_OBJECTV:
+                if (!json_is_array(v))
+                        return false;
+                json_array_foreach(v, i, e) if (!json_is_object(e)) return false;
+                return true;
         }
         return false;
 }
@@ -495,6 +524,12 @@ static const char *envelope_parse(json_t *m, const char **ret_method, json_t **r
 int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t len, void *userdata,
                      json_t **ret_reply)
 {
+        return varlink_dispatch_stream(svc, msg, len, userdata, ret_reply, NULL);
+}
+
+int varlink_dispatch_stream(const struct varlink_service *svc, const char *msg, size_t len,
+                            void *userdata, json_t **ret_reply, const char **ret_stream)
+{
         struct varlink_call call = {0};
         json_error_t err;
         json_t *m = NULL, *params = NULL, *reply = NULL;
@@ -503,6 +538,8 @@ int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t 
         char buf[sizeof(err.text) + 64];
         int r;
 
+        if (ret_stream)
+                *ret_stream = NULL;
         m = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &err);
         if (!m) {
                 snprintf(buf, sizeof(buf), "invalid JSON at byte %d: %s", err.position, err.text);
@@ -545,6 +582,11 @@ int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t 
                 *ret_reply = NULL;
                 r = VARLINK_NO_REPLY;
         } else {
+                /* A kept call's reply is the "continues" one made with it, never an error. */
+                if (ret_stream)
+                        *ret_stream = call.stream && json_object_get(call.reply, "continues")
+                                              ? call.stream
+                                              : NULL;
                 *ret_reply = TAKE_PTR(call.reply);
                 r = VARLINK_REPLY;
         }

@@ -15,6 +15,7 @@ enum varlink_type {
         VARLINK_BOOL,
         VARLINK_STRV,   /* array of strings */
         VARLINK_OBJECT, /* any JSON object */
+        VARLINK_OBJECTV, /* array of JSON objects */
 };
 
 struct varlink_param {
@@ -56,10 +57,20 @@ struct varlink_call {
         bool oneway;
         bool more;
         json_t *reply; /* the complete reply message, set by reply/error; owned */
+        const char *stream; /* set by varlink_call_reply_continues: the call stays open */
 };
 
 /** Reply with parameters (stolen; NULL = {}). Returns 0 or -ENOMEM. */
 int varlink_call_reply(struct varlink_call *call, json_t *params);
+
+/** Streaming (a call made with "more"): reply with parameters (stolen; NULL = {}) and
+ * "continues": true, and keep the call open as a member of stream, a static name for a kind of
+ * event stream (e.g. "io.tend.FollowUps.Watch"). The server then keeps the connection open
+ * without idle timeout and sends each later server_stream_send() for that name as a further
+ * "continues" reply; a client that sends anything more on that connection, or hangs up, is
+ * disconnected. Without "more" the call gets org.varlink.service.ExpectedMore instead. Returns
+ * 0 or -ENOMEM. */
+int varlink_call_reply_continues(struct varlink_call *call, json_t *params, const char *stream);
 
 /** Reply with a qualified error name and parameters (stolen; NULL = {}). Returns 0 (out of
  * memory, the call stays without a reply and the dispatcher answers InternalError). */
@@ -87,6 +98,11 @@ enum varlink_dispatch_result {
  * with *ret_reply set (NULL for VARLINK_NO_REPLY), or -ENOMEM. */
 int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t len,
                      void *userdata, json_t **ret_reply);
+
+/** varlink_dispatch that also reports a call the handler kept open: *ret_stream is set to the
+ * stream name (VARLINK_REPLY then) or NULL. */
+int varlink_dispatch_stream(const struct varlink_service *svc, const char *msg, size_t len,
+                            void *userdata, json_t **ret_reply, const char **ret_stream);
 
 /** Map a negative errno from a handler to a reply (DiskFull for -ENOSPC and -EDQUOT,
  * StorageFailed {reason} for -EIO, InternalError {reason} otherwise). Returns the reply

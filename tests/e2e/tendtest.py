@@ -32,6 +32,10 @@ class Daemon:
             "HOME": root,
             "NO_COLOR": "1",
             "TZ": "UTC",
+            # No desktop session and no system bus: tests never pop up notifications on the
+            # developer's screen; test_notify.py starts private buses instead.
+            "DBUS_SESSION_BUS_ADDRESS": "unix:path=" + os.path.join(root, "no-session-bus"),
+            "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=" + os.path.join(root, "no-system-bus"),
         })
         self.env.pop("TEND_SOCKET", None)
         if env:

@@ -59,6 +59,7 @@ static int teardown(void **state)
 }
 
 /* Dispatch one call given as JSON text; returns the whole reply message. */
+static json_t *call(struct fixture *f, const char *fmt, ...) _printf_(2, 3);
 static json_t *call(struct fixture *f, const char *fmt, ...)
 {
         char msg[4096];

@@ -68,6 +68,13 @@ static int big(struct varlink_call *call, json_t *params, void *userdata)
         return r;
 }
 
+/* A stream: one "continues" reply now, more through server_stream_send(). */
+static int watch(struct varlink_call *call, json_t *params, void *userdata)
+{
+        return varlink_call_reply_continues(call, json_pack("{s:s}", "event", "watching"),
+                                            "test.watch");
+}
+
 static const struct varlink_param echo_params[] = {
     {"text", VARLINK_STRING, true},
     {0},
@@ -81,6 +88,7 @@ static const struct varlink_param big_params[] = {
 static const struct varlink_method test_methods[] = {
     {"Echo", echo, echo_params},
     {"Big", big, big_params},
+    {"Watch", watch, NULL},
     {0},
 };
 
@@ -819,6 +827,130 @@ static void test_stop_accepting(void **state)
         client_free(busy);
 }
 
+static const char watch_call[] = "{\"method\":\"io.tend.Test.Watch\",\"more\":true}";
+
+static void expect_continues(json_t *reply, const char *key, json_int_t value)
+{
+        json_t *params = json_object_get(reply, "parameters");
+
+        assert_null(json_object_get(reply, "error"));
+        assert_true(json_is_true(json_object_get(reply, "continues")));
+        assert_int_equal(json_integer_value(json_object_get(params, key)), value);
+        json_decref(reply);
+}
+
+static void test_stream(void **state)
+{
+        struct fixture *f = *state;
+        struct server_limits limits = {.idle_timeout = 0.2};
+        struct client *w1, *w2, *plain, *idle;
+        json_t *reply, *ev;
+
+        start_server(f, &limits);
+        w1 = client_new(f);
+        w2 = client_new(f);
+        plain = client_new(f);
+        idle = client_new(f);
+        client_call(f, w1, watch_call);
+        client_call(f, w2, watch_call);
+        reply = client_reply(f, w1);
+        assert_true(json_is_true(json_object_get(reply, "continues")));
+        assert_string_equal(json_string_value(json_object_get(json_object_get(reply, "parameters"),
+                                                              "event")),
+                            "watching");
+        json_decref(reply);
+        json_decref(client_reply(f, w2));
+        assert_int_equal(server_stream_count(f->server, "test.watch"), 2);
+        assert_int_equal(server_stream_count(f->server, "other"), 0);
+
+        /* Without "more" a stream is refused; the connection stays usable. */
+        client_call(f, plain, "{\"method\":\"io.tend.Test.Watch\"}");
+        expect_error(client_reply(f, plain), "org.varlink.service.ExpectedMore");
+        client_call(f, plain, echo_call("after"));
+        expect_echo(client_reply(f, plain), "after");
+
+        /* Events reach every member, in order. */
+        for (int i = 1; i <= 3; i++) {
+                ev = json_pack("{s:i}", "n", i);
+                assert_int_equal(server_stream_send(f->server, "test.watch", ev), 2);
+                json_decref(ev);
+        }
+        assert_int_equal(server_stream_send(f->server, "other", NULL), 0);
+        for (int i = 1; i <= 3; i++) {
+                expect_continues(client_reply(f, w1), "n", i);
+                expect_continues(client_reply(f, w2), "n", i);
+        }
+
+        /* Streams outlive the idle timeout; idle connections do not. */
+        pump(f, 0.6);
+        client_expect_eof(f, idle);
+        assert_int_equal(server_stream_count(f->server, "test.watch"), 2);
+        ev = json_pack("{s:i}", "n", 4);
+        assert_int_equal(server_stream_send(f->server, "test.watch", ev), 2);
+        json_decref(ev);
+        expect_continues(client_reply(f, w1), "n", 4);
+
+        /* Another call on a streaming connection cannot be answered in order: closed. */
+        client_call(f, w1, echo_call("x"));
+        expect_continues(client_reply(f, w2), "n", 4);
+        client_expect_eof(f, w1);
+        /* A watcher that hangs up leaves the stream. */
+        close(w2->fd);
+        w2->fd = -1;
+        wait_connections(f, 0); /* plain went idle meanwhile */
+        assert_int_equal(server_stream_count(f->server, "test.watch"), 0);
+        client_free(w1);
+        client_free(w2);
+        client_free(plain);
+        client_free(idle);
+}
+
+static void test_stream_slow_reader_dropped(void **state)
+{
+        struct fixture *f = *state;
+        struct server_limits limits = {.max_output = 64 * 1024};
+        struct client *w;
+        char *text = malloc(16 * 1024 + 1);
+        int n = 0;
+
+        assert_non_null(text);
+        memset(text, 'e', 16 * 1024);
+        text[16 * 1024] = '\0';
+        start_server(f, &limits);
+        w = client_new(f);
+        client_call(f, w, watch_call);
+        while (server_stream_count(f->server, "test.watch") == 0)
+                step(f);
+        /* The client never reads: the queue fills and the server lets go of it. */
+        for (int i = 0; i < 1000 && server_stream_count(f->server, "test.watch") > 0; i++) {
+                json_t *ev = json_pack("{s:s}", "text", text);
+
+                n = server_stream_send(f->server, "test.watch", ev);
+                json_decref(ev);
+        }
+        assert_int_equal(n, 0);
+        assert_int_equal(server_stream_count(f->server, "test.watch"), 0);
+        wait_connections(f, 0);
+        expect_server_works(f);
+        free(text);
+        client_free(w);
+}
+
+static void test_stream_stop_accepting(void **state)
+{
+        struct fixture *f = *state;
+        struct client *w;
+
+        start_server(f, NULL);
+        w = client_new(f);
+        client_call(f, w, watch_call);
+        json_decref(client_reply(f, w));
+        server_stop_accepting(f->server);
+        client_expect_eof(f, w);
+        assert_int_equal(server_connection_count(f->server), 0);
+        client_free(w);
+}
+
 static void test_accept_emfile_recovers(void **state)
 {
         struct fixture *f = *state;
@@ -880,6 +1012,9 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_adopt_fd, setup, teardown),
             cmocka_unit_test_setup_teardown(test_stop_accepting, setup, teardown),
             cmocka_unit_test_setup_teardown(test_accept_emfile_recovers, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_stream_slow_reader_dropped, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_stream_stop_accepting, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,6 +62,11 @@ static int reply_then_fail(struct varlink_call *call, json_t *params, void *user
         return -EIO;
 }
 
+static int stream(struct varlink_call *call, json_t *params, void *userdata)
+{
+        return varlink_call_reply_continues(call, json_pack("{s:s}", "event", "hello"), "s1");
+}
+
 static const struct varlink_param echo_params[] = {
     {"text", VARLINK_STRING, true},
     {"count", VARLINK_INT, false},
@@ -84,6 +89,7 @@ static const struct varlink_method test_methods[] = {
     {"Twice", twice, NULL},
     {"ReplyThenFail", reply_then_fail, NULL},
     {"Unimplemented", NULL, NULL},
+    {"Stream", stream, NULL},
     {0},
 };
 
@@ -595,10 +601,52 @@ static void test_call_helpers(void **state)
         json_decref(call.reply);
 }
 
+static void test_stream_kept_open(void **state)
+{
+        struct fixture *f = *state;
+        static const char more[] = "{\"method\":\"io.tend.Test.Stream\",\"more\":true}";
+        static const char once[] = "{\"method\":\"io.tend.Test.Stream\"}";
+        static const char echo_more[] =
+                "{\"method\":\"io.tend.Test.Echo\",\"parameters\":{\"text\":\"a\"},"
+                "\"more\":true}";
+        const char *name = "unset";
+        json_t *reply = NULL;
+
+        assert_int_equal(varlink_dispatch_stream(&test_service, more, strlen(more), f, &reply,
+                                                 &name),
+                         VARLINK_REPLY);
+        assert_string_equal(name, "s1");
+        assert_true(json_is_true(json_object_get(reply, "continues")));
+        assert_string_equal(json_string_value(json_object_get(
+                                    json_object_get(reply, "parameters"), "event")),
+                            "hello");
+        json_decref(reply);
+
+        /* Without "more": ExpectedMore, and nothing is kept open. */
+        name = "unset";
+        assert_int_equal(varlink_dispatch_stream(&test_service, once, strlen(once), f, &reply,
+                                                 &name),
+                         VARLINK_REPLY);
+        assert_null(name);
+        assert_string_equal(error_of(reply), "org.varlink.service.ExpectedMore");
+        assert_null(json_object_get(reply, "continues"));
+        json_decref(reply);
+
+        /* A method that does not stream answers a "more" call once, and keeps nothing. */
+        name = "unset";
+        assert_int_equal(varlink_dispatch_stream(&test_service, echo_more, strlen(echo_more), f,
+                                                 &reply, &name),
+                         VARLINK_REPLY);
+        assert_null(name);
+        assert_null(json_object_get(reply, "continues"));
+        json_decref(reply);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup_teardown(test_valid_call, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_stream_kept_open, setup, teardown),
             cmocka_unit_test_setup_teardown(test_encode_nul_escaped, setup, teardown),
             cmocka_unit_test_setup_teardown(test_no_parameters, setup, teardown),
             cmocka_unit_test_setup_teardown(test_oneway, setup, teardown),

@@ -1,0 +1,128 @@
+/* Follow-up commands (issue 3): tend done WHO [NOTE...], tend watch. */
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "model.h"
+#include "timeutil.h"
+
+const char cmd_done_help[] =
+    "Logs an interaction of kind follow-up (with NOTE, if given) and moves their next\n"
+    "follow-up one cadence on; without a cadence a passed follow-up date is cleared.\n"
+    "The notification's Done button does the same.";
+
+const char cmd_watch_help[] = "Prints follow-up events as tendd sees them, until interrupted:\n"
+                              "  fired    a follow-up was shown (alone, or in a digest)\n"
+                              "  done     marked done (tend done, or the Done button)\n"
+                              "  snoozed  moved (tend snooze, or the Snooze button)\n"
+                              "  changed  someone's follow-up data changed (add, edit, log, rm)\n"
+                              "With --json, one JSON object per line.";
+
+/* ---- done ---- */
+
+int commands_done(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_free_ char *note = NULL;
+        char buf[160];
+        int64_t due;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cmd_parse_plain(&p, cli, argc, argv);
+        if (r < 0)
+                return r;
+        r = cmd_parse_who(cli, params, p.pos[0]);
+        if (r < 0)
+                return r;
+        if (cli_parser_rest(&p, 1, &note) < 0)
+                return cmd_oom(cli);
+        if (note && note[0]) {
+                r = cmd_check_text(cli, "NOTE", note, FIELD_NOTE_MAX, true);
+                if (r < 0)
+                        return r;
+                r = cmd_set_string(cli, params, "note", note);
+                if (r < 0)
+                        return r;
+        }
+
+        r = cli_call(cli, "io.tend.FollowUps.Done", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                return cli_print_json(cli, reply);
+        due = cmd_jtime(reply, "next_due");
+        fprintf(cli->out, "Done with %s (#%lld).",
+                strempty(cmd_jstr(json_object_get(reply, "contact"), "name")),
+                cmd_jid(json_object_get(reply, "contact")));
+        if (due)
+                fprintf(cli->out, " Next follow-up %s.\n",
+                        cmd_format_when(due, cli->now, buf, sizeof(buf)));
+        else
+                fprintf(cli->out, " No follow-up planned (no cadence).\n");
+        return 0;
+}
+
+/* ---- watch ---- */
+
+static int print_event(struct cli *cli, json_t *ev, void *userdata)
+{
+        const char *event = strempty(cmd_jstr(ev, "event"));
+        json_t *contact = json_object_get(ev, "contact");
+        int64_t at = cmd_jtime(ev, "at"), due = cmd_jtime(ev, "next_due"), now = time_now();
+        char when[64], rel[64], clock[16] = "";
+        struct tm tm;
+        time_t t = (time_t)(at ? at : now);
+
+        if (cli->json) {
+                /* One object per line, flushed: a pipe sees each event as it happens. */
+                if (json_dumpf(ev, cli->out, JSON_COMPACT) < 0 || fputc('\n', cli->out) == EOF ||
+                    fflush(cli->out) == EOF)
+                        return cli_fail(cli, -EIO, "cannot write the output");
+                return 0;
+        }
+        if (localtime_r(&t, &tm))
+                strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+        if (streq(event, "watching")) {
+                int64_t next = cmd_jtime(ev, "next_check");
+
+                if (next)
+                        fprintf(cli->out, "Watching follow-ups; next check %s. Ctrl-C stops.\n",
+                                cmd_format_when(next, now, when, sizeof(when)));
+                else
+                        fprintf(cli->out, "Watching follow-ups; nothing is due. Ctrl-C stops.\n");
+        } else {
+                fprintf(cli->out, "%s  %-8s %s (#%lld)", clock, event,
+                        strempty(cmd_jstr(contact, "name")), cmd_jid(contact));
+                if (json_is_true(json_object_get(ev, "digest")))
+                        fputs(" in a digest", cli->out);
+                if (due) {
+                        time_format_relative(due, now, rel, sizeof(rel));
+                        fprintf(cli->out, " · %s %s",
+                                streq(event, "fired") ? "due" : "next follow-up", rel);
+                } else if (!streq(event, "fired"))
+                        fputs(" · no follow-up planned", cli->out);
+                fputc('\n', cli->out);
+        }
+        if (fflush(cli->out) == EOF)
+                return cli_fail(cli, -EIO, "cannot write the output");
+        return 0;
+}
+
+int commands_watch(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        int r;
+
+        r = cmd_parse_plain(&p, cli, argc, argv);
+        if (r < 0)
+                return r;
+        r = cli_call_more(cli, "io.tend.FollowUps.Watch", NULL, print_event, NULL);
+        if (r < 0)
+                return r;
+        /* The daemon ended the stream (it is shutting down). */
+        return cli_fail(cli, -ECONNRESET, "tendd ended the stream");
+}

@@ -1,0 +1,1001 @@
+/* tend import, export, backup and restore (issue 6).
+ *
+ * Import reads the user's file here, in the client (a path or stdin), detects and parses the
+ * format (common/vcard.c, common/csv.c, JSON lines) and sends tend records to tendd as JSON
+ * lines in io.tend.Transfer.Upload calls that stay far below the 1 MiB message limit; Import
+ * then applies them in one write transaction. So the daemon never reads a path a client names,
+ * stdin works like a file, and a progress bar can follow the reading on a terminal.
+ *
+ * Export asks for every record in one consistent read (io.tend.Transfer.Export) and writes
+ * vCard 4.0 (one stream, or one UID.vcf per contact in a directory: the khard/vdirsyncer
+ * layout), iCalendar VTODOs for follow-ups, or JSON lines (keys sorted, so the same store always
+ * gives the same bytes). Files are written to a temporary name, synced and renamed.
+ *
+ * Restore works on the files directly: tendd must not hold the target store (its tendd.lock). */
+#include <ctype.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "csv.h"
+#include "ical.h"
+#include "model.h"
+#include "paths.h"
+#include "strbuf.h"
+#include "timeutil.h"
+#include "vcard.h"
+
+#define INPUT_MAX      ((size_t)1 << 30) /* largest file import reads */
+#define CHUNK_BYTES    (768u << 10)      /* records per Upload: under the 1 MiB limit */
+#define PROGRESS_BYTES (1u << 20)        /* show a progress bar from this size on */
+
+const struct option_help cmd_import_options[] = {
+    {"format", CLI_OPT_FORMAT, "FORMAT", "vcard, linkedin or json (default: from the content)",
+     "vcard linkedin json"},
+    {"network", CLI_OPT_NETWORK, "NETWORK",
+     "put everyone imported in this network (repeatable; LinkedIn default: strategic)",
+     "operational personal strategic"},
+    {"tag", CLI_OPT_TAG, "TAG", "tag everyone imported (repeatable)", NULL},
+    {"dry-run", CLI_OPT_DRY_RUN, NULL,
+     "show what would be added, merged and skipped; change nothing", NULL},
+    {"strict", CLI_OPT_STRICT, NULL, "import nothing when any card or row is broken", NULL},
+    {0},
+};
+
+const struct option_help cmd_export_options[] = {
+    {"format", CLI_OPT_FORMAT, "FORMAT", "vcard, ics or json (default: json)", "vcard ics json"},
+    {"out", CLI_OPT_OUT, "PATH",
+     "write to PATH instead of stdout; for vcard a directory gets one UID.vcf per contact", NULL},
+    {0},
+};
+
+const struct option_help cmd_restore_options[] = {
+    {"data-dir", CLI_OPT_DATA_DIR, "DIR", "restore into DIR (default: $XDG_DATA_HOME/tend)", NULL},
+    {"force", CLI_OPT_FORCE, NULL,
+     "replace a store that is there (it is kept as data.mdb.before-restore)", NULL},
+    {0},
+};
+
+const char cmd_import_help[] =
+    "FILE is a vCard file (2.1, 3.0 or 4.0: phones, Google, Apple, Outlook), LinkedIn's\n"
+    "Connections.csv, or a 'tend export --format json' file; '-' reads stdin. People already\n"
+    "here are matched by UID, then email, then exact name, and merged: new emails, phones,\n"
+    "urls and tags are added and empty fields filled; nothing of yours is overwritten.\n"
+    "Everything happens in one transaction: all or nothing. A broken card or row is reported\n"
+    "with its line number and skipped (with --strict the import stops).";
+
+const char cmd_export_help[] =
+    "vcard: vCard 4.0 with tend's own fields as X-TEND-* properties; '--out DIR' writes one\n"
+    "UID.vcf per person (what khard and vdirsyncer read).\n"
+    "ics: one VTODO per follow-up date, due in UTC with a reminder, for calendars and calcurse.\n"
+    "json: JSON lines with everything (contacts, interactions, deletions); 'tend import' of it\n"
+    "into an empty store restores it exactly.";
+
+const char cmd_backup_help[] =
+    "A compacted copy of the LMDB store, consistent to one moment, written while tendd keeps\n"
+    "serving (to a temporary file, then renamed). Check it with 'mdb_stat -n FILE'; bring it\n"
+    "back with 'tend restore FILE'.";
+
+const char cmd_restore_help[] =
+    "Puts FILE (from 'tend backup') in place as the store. tendd must not be running on that\n"
+    "store: stop it first (systemctl --user stop tendd.socket tendd.service), or restore into\n"
+    "another directory with --data-dir and start a tendd there. An existing store is only\n"
+    "replaced with --force, and is then kept as data.mdb.before-restore.";
+
+/* ---- reading the input ---- */
+
+static int read_all(int fd, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+
+        for (;;) {
+                ssize_t n;
+
+                if (cap - len < 65536) {
+                        size_t ncap = cap ? cap * 2 : 1 << 20;
+                        char *p;
+
+                        if (ncap > INPUT_MAX + 65536)
+                                ncap = INPUT_MAX + 65536;
+                        if (ncap <= cap)
+                                return -EFBIG;
+                        p = realloc(buf, ncap + 1);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        cap = ncap;
+                }
+                n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+                if (len > INPUT_MAX)
+                        return -EFBIG;
+        }
+        if (!buf) {
+                buf = strdup("");
+                if (!buf)
+                        return -ENOMEM;
+        }
+        buf[len] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
+enum format {
+        FORMAT_VCARD,
+        FORMAT_LINKEDIN,
+        FORMAT_JSON,
+        FORMAT_ICS,
+        _FORMAT_INVALID = -EINVAL,
+};
+
+static enum format format_from_string(const char *s)
+{
+        static const char *const names[] = {"vcard", "linkedin", "json", "ics"};
+
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+                if (strcasecmp(s, names[i]) == 0)
+                        return (enum format)i;
+        if (strcasecmp(s, "vcf") == 0)
+                return FORMAT_VCARD;
+        if (strcasecmp(s, "csv") == 0)
+                return FORMAT_LINKEDIN;
+        if (strcasecmp(s, "ical") == 0 || strcasecmp(s, "icalendar") == 0)
+                return FORMAT_ICS;
+        return _FORMAT_INVALID;
+}
+
+static enum format detect(const char *data, size_t len)
+{
+        size_t i = 0;
+
+        if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+                i = 3;
+        while (i < len && isspace((unsigned char)data[i]))
+                i++;
+        if (len - i >= 11 && strncasecmp(data + i, "BEGIN:VCARD", 11) == 0)
+                return FORMAT_VCARD;
+        if (i < len && data[i] == '{')
+                return FORMAT_JSON;
+        if (linkedin_detect(data, len))
+                return FORMAT_LINKEDIN;
+        return _FORMAT_INVALID;
+}
+
+/* ---- the progress bar ---- */
+
+struct progress {
+        FILE *f; /* NULL: no bar */
+        const char *label;
+        size_t total;
+        int last_percent;
+        double last_time;
+};
+
+static double now_mono(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_show(struct progress *p, size_t done, size_t records)
+{
+        int percent, width = 30, fill;
+        double t;
+
+        if (!p->f || p->total == 0)
+                return;
+        percent = (int)(done * 100 / p->total);
+        t = now_mono();
+        if (percent == p->last_percent || (t - p->last_time < 0.1 && percent < 100))
+                return;
+        p->last_percent = percent;
+        p->last_time = t;
+        fill = percent * width / 100;
+        fprintf(p->f, "\r%s [", p->label);
+        for (int i = 0; i < width; i++)
+                fputc(i < fill ? '#' : '.', p->f);
+        fprintf(p->f, "] %3d%%  %zu records", percent, records);
+        fflush(p->f);
+}
+
+static void progress_say(struct progress *p, const char *what)
+{
+        if (!p->f)
+                return;
+        fprintf(p->f, "\r\033[K%s", what);
+        fflush(p->f);
+}
+
+static void progress_clear(struct progress *p)
+{
+        if (!p->f)
+                return;
+        fputs("\r\033[K", p->f);
+        fflush(p->f);
+}
+
+/* ---- sending records ---- */
+
+struct sender {
+        struct cli *cli;
+        json_t *chunk;      /* records not sent yet */
+        size_t chunk_bytes; /* their size as JSON */
+        char *upload;       /* id once the first chunk went */
+        size_t records;
+        struct progress progress;
+};
+
+static int sender_flush(struct sender *s)
+{
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        json_t *params;
+        int r;
+
+        if (json_array_size(s->chunk) == 0)
+                return 0;
+        params = json_pack("{s:O}", "records", s->chunk);
+        if (!params)
+                return cmd_oom(s->cli);
+        if (s->upload && json_object_set_new(params, "upload", json_string(s->upload)) < 0) {
+                json_decref(params);
+                return cmd_oom(s->cli);
+        }
+        r = cli_call(s->cli, "io.tend.Transfer.Upload", params, &reply);
+        if (r < 0)
+                return r;
+        if (!s->upload) {
+                s->upload = strdup(strempty(cmd_jstr(reply, "upload")));
+                if (!s->upload)
+                        return cmd_oom(s->cli);
+        }
+        json_array_clear(s->chunk);
+        s->chunk_bytes = 0;
+        return 0;
+}
+
+/* Queue one record (borrowed). */
+static int sender_add(struct sender *s, json_t *rec)
+{
+        size_t n = json_dumpb(rec, NULL, 0, JSON_COMPACT);
+        int r;
+
+        if (n == 0)
+                return cmd_oom(s->cli);
+        if (s->chunk_bytes > 0 && s->chunk_bytes + n + 1 > CHUNK_BYTES) {
+                r = sender_flush(s);
+                if (r < 0)
+                        return r;
+        }
+        if (json_array_append(s->chunk, rec) < 0)
+                return cmd_oom(s->cli);
+        s->chunk_bytes += n + 1;
+        s->records++;
+        return 0;
+}
+
+static int sender_error(struct sender *s, size_t line, const char *reason)
+{
+        _cleanup_(json_decrefp) json_t *rec =
+            json_pack("{s:s,s:I,s:s}", "type", "error", "line", (json_int_t)line, "reason", reason);
+
+        if (!rec)
+                return cmd_oom(s->cli);
+        return sender_add(s, rec);
+}
+
+static int on_card(const struct vcard *card, void *userdata)
+{
+        struct sender *s = userdata;
+        _cleanup_(json_decrefp) json_t *rec = NULL;
+        const char *reason = NULL;
+        int r;
+
+        r = vcard_to_record(card, &rec, &reason);
+        if (r == -EINVAL)
+                r = sender_error(s, card->line, reason);
+        else if (r < 0)
+                return cmd_oom(s->cli);
+        else
+                r = sender_add(s, rec);
+        progress_show(&s->progress, card->end_offset, s->records);
+        return r;
+}
+
+static int on_vcard_error(size_t line, const char *reason, void *userdata)
+{
+        return sender_error(userdata, line, reason);
+}
+
+static int on_linkedin(json_t *rec, size_t end, void *userdata)
+{
+        struct sender *s = userdata;
+        int r = sender_add(s, rec);
+
+        progress_show(&s->progress, end, s->records);
+        return r;
+}
+
+/* JSON lines: each line is a record; its line number goes with it. */
+static int parse_json_lines(struct sender *s, const char *data, size_t len)
+{
+        size_t pos = 0, line = 0;
+        int r;
+
+        while (pos < len) {
+                const char *start = data + pos, *nl = memchr(start, '\n', len - pos);
+                size_t n = nl ? (size_t)(nl - start) : len - pos;
+                _cleanup_(json_decrefp) json_t *o = NULL;
+                json_error_t err;
+
+                pos += n + (nl ? 1 : 0);
+                line++;
+                if (line == 1 && n >= 3 && memcmp(start, "\xef\xbb\xbf", 3) == 0)
+                        start += 3, n -= 3;
+                while (n > 0 && isspace((unsigned char)start[n - 1]))
+                        n--;
+                if (n == 0)
+                        continue;
+                o = json_loadb(start, n, JSON_REJECT_DUPLICATES, &err);
+                if (!json_is_object(o)) {
+                        char reason[200];
+
+                        snprintf(reason, sizeof(reason), "not a JSON object: %s",
+                                 o ? "another JSON value" : err.text);
+                        r = sender_error(s, line, reason);
+                } else {
+                        if (json_object_set_new(o, "line", json_integer((json_int_t)line)) < 0)
+                                return cmd_oom(s->cli);
+                        r = sender_add(s, o);
+                }
+                if (r < 0)
+                        return r;
+                progress_show(&s->progress, pos, s->records);
+        }
+        return 0;
+}
+
+static void print_report(struct cli *cli, json_t *report, bool dry_run, bool verbose)
+{
+        json_t *c = json_object_get(report, "contacts"),
+               *in = json_object_get(report, "interactions"),
+               *items = json_object_get(report, "items"), *it;
+        long long errors = json_integer_value(json_object_get(report, "errors"));
+        size_t i, shown = 0;
+
+#define N(o, k) ((long long)json_integer_value(json_object_get(o, k)))
+        fprintf(cli->out, "%s%lld added, %lld merged, %lld unchanged, %lld skipped, %lld broken",
+                dry_run ? "Dry run (nothing was changed): " : "", N(c, "added"), N(c, "merged"),
+                N(c, "unchanged"), N(c, "skipped"), errors);
+        if (N(in, "added") || N(in, "unchanged") || N(in, "skipped"))
+                fprintf(cli->out, "; interactions: %lld added, %lld already there, %lld skipped",
+                        N(in, "added"), N(in, "unchanged"), N(in, "skipped"));
+        fputs(".\n", cli->out);
+#undef N
+        json_array_foreach(items, i, it)
+        {
+                const char *action = strempty(cmd_jstr(it, "action"));
+                json_t *w = json_object_get(it, "warnings"), *wi;
+                long long line = json_integer_value(json_object_get(it, "line"));
+                bool quiet = streq(action, "added") || streq(action, "unchanged");
+                size_t k;
+
+                if (quiet && !verbose && json_array_size(w) == 0)
+                        continue;
+                shown++;
+                if (line)
+                        fprintf(cli->out, "  line %-6lld ", line);
+                else
+                        fputs("  ", cli->out);
+                if (streq(action, "error"))
+                        fprintf(cli->out, "%-9s %s", "broken", strempty(cmd_jstr(it, "reason")));
+                else {
+                        fprintf(cli->out, "%-9s %s", action,
+                                cmd_jstr(it, "name") ? cmd_jstr(it, "name")
+                                                     : strempty(cmd_jstr(it, "type")));
+                        if (cmd_jstr(it, "reason"))
+                                fprintf(cli->out, ": %s", cmd_jstr(it, "reason"));
+                }
+                fputc('\n', cli->out);
+                json_array_foreach(w, k, wi) fprintf(cli->out, "              warning: %s\n",
+                                                     strempty(json_string_value(wi)));
+        }
+        if (json_is_true(json_object_get(report, "items_truncated")))
+                fputs("  (only the first 10000 records are listed)\n", cli->out);
+}
+
+int commands_import(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *opts = json_object(), *reply = NULL;
+        _cleanup_free_ char *data = NULL;
+        _cleanup_close_ int fd = -1;
+        _cleanup_(json_decrefp) json_t *chunk = json_array();
+        struct sender s = {.cli = cli, .chunk = chunk};
+        enum format format = _FORMAT_INVALID;
+        const char *arg, *path, *reason = NULL;
+        bool dry_run = false, strict = false;
+        size_t len = 0;
+        int r;
+
+        if (!opts || !chunk)
+                return cmd_oom(cli);
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                switch (r) {
+                case CLI_OPT_FORMAT:
+                        format = format_from_string(arg);
+                        if (format < 0 || format == FORMAT_ICS)
+                                return cli_usage(cli,
+                                                 "unknown import format '%s'; use vcard, "
+                                                 "linkedin or json",
+                                                 arg);
+                        break;
+                case CLI_OPT_NETWORK:
+                        r = cmd_parse_networks(cli, "--network", arg, opts, "networks", false);
+                        if (r < 0)
+                                return r;
+                        break;
+                case CLI_OPT_TAG:
+                        r = cmd_append_string(cli, "--tag", opts, "tags", arg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case CLI_OPT_DRY_RUN:
+                        dry_run = true;
+                        break;
+                case CLI_OPT_STRICT:
+                        strict = true;
+                        break;
+                }
+        }
+        if (r < 0)
+                return r;
+        path = p.pos[0];
+        if (streq(path, "-"))
+                r = read_all(STDIN_FILENO, &data, &len);
+        else {
+                struct stat st;
+
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return cli_fail(cli, -errno, "cannot open %s: %s", path, strerror(errno));
+                if (fstat(fd, &st) < 0)
+                        return cli_fail(cli, -errno, "cannot read %s: %s", path, strerror(errno));
+                if (S_ISDIR(st.st_mode))
+                        return cli_fail(cli, -EISDIR, "%s is a directory; import one file", path);
+                r = read_all(fd, &data, &len);
+        }
+        if (r == -EFBIG)
+                return cli_fail(cli, r, "%s is larger than 1 GiB", path);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot read %s: %s", path, strerror(-r));
+        if (format < 0) {
+                format = detect(data, len);
+                if (format < 0)
+                        return cli_fail(cli, -EINVAL,
+                                        "cannot tell what %s is: not a vCard, a LinkedIn "
+                                        "Connections.csv or JSON lines; use --format",
+                                        path);
+        }
+        if (format == FORMAT_LINKEDIN && !json_object_get(opts, "networks") &&
+            json_object_set_new(opts, "networks", json_pack("[s]", "strategic")) < 0)
+                return cmd_oom(cli);
+
+        if (len >= PROGRESS_BYTES && isatty(fileno(cli->err)) && !cli->json)
+                s.progress = (struct progress){
+                    .f = cli->err, .label = "Reading", .total = len, .last_percent = -1};
+        if (format == FORMAT_VCARD) {
+                const struct vcard_callbacks cb = {.card = on_card, .error = on_vcard_error};
+
+                r = vcard_parse(data, len, &cb, &s);
+        } else if (format == FORMAT_LINKEDIN) {
+                const struct linkedin_callbacks cb = {.record = on_linkedin,
+                                                      .error = on_vcard_error};
+
+                r = linkedin_parse(data, len, &cb, &s, &reason);
+                if (r == -EINVAL) {
+                        progress_clear(&s.progress);
+                        r = cli_fail(cli, r, "%s is not a LinkedIn connections export: %s", path,
+                                     reason);
+                        goto out;
+                }
+        } else
+                r = parse_json_lines(&s, data, len);
+        if (r < 0) {
+                progress_clear(&s.progress);
+                if (r == -ENOMEM)
+                        cmd_oom(cli);
+                goto out;
+        }
+        free(TAKE_PTR(data));
+
+        if (s.records == 0 && !s.upload) {
+                progress_clear(&s.progress);
+                r = cli_fail(cli, -ENODATA, "%s holds no %s", path,
+                             format == FORMAT_VCARD      ? "vCards"
+                             : format == FORMAT_LINKEDIN ? "connections"
+                                                         : "records");
+                goto out;
+        }
+        /* The last piece goes with the Import call itself when nothing was uploaded yet. */
+        if (s.upload) {
+                r = sender_flush(&s);
+                if (r < 0)
+                        goto out;
+                json_object_set_new(opts, "upload", json_string(s.upload));
+        } else if (json_object_set(opts, "records", s.chunk) < 0) {
+                r = cmd_oom(cli);
+                goto out;
+        }
+        if (dry_run)
+                json_object_set_new(opts, "dry_run", json_true());
+        if (strict)
+                json_object_set_new(opts, "strict", json_true());
+        progress_say(&s.progress, "Importing…");
+        r = cli_call(cli, "io.tend.Transfer.Import", json_incref(opts), &reply);
+        progress_clear(&s.progress);
+        if (r < 0)
+                goto out;
+        if (cli->json)
+                r = cli_print_json(cli, json_object_get(reply, "report"));
+        else
+                print_report(cli, json_object_get(reply, "report"), dry_run, dry_run);
+out:
+        free(s.upload);
+        return r;
+}
+
+/* ---- export ---- */
+
+/* Write data to path atomically: a temporary file next to it, fsync, rename. */
+static int write_file_atomic(const char *path, const char *data, size_t len)
+{
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t done = 0;
+        int r;
+
+        if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        while (done < len) {
+                ssize_t n = write(fd, data + done, len - done);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        goto fail;
+                }
+                done += (size_t)n;
+        }
+        if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        return 0;
+fail:
+        unlink(tmp);
+        return r;
+}
+
+static int write_output(struct cli *cli, const char *out, const struct strbuf *b)
+{
+        int r;
+
+        if (b->error)
+                return cmd_oom(cli);
+        if (!out) {
+                if (b->len && fwrite(b->data, 1, b->len, cli->out) != b->len)
+                        return cli_fail(cli, -EIO, "cannot write the output");
+                return fflush(cli->out) == 0 ? 0 : cli_fail(cli, -EIO, "cannot write the output");
+        }
+        r = write_file_atomic(out, b->len ? b->data : "", b->len);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot write %s: %s", out, strerror(-r));
+        return 0;
+}
+
+static bool is_dir(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int export_vcard_dir(struct cli *cli, json_t *records, const char *dir, size_t *ret_n)
+{
+        size_t i, n = 0;
+        json_t *rec;
+        int r;
+
+        r = mkdir_parents(dir, 0700);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot create %s: %s", dir, strerror(-r));
+        json_array_foreach(records, i, rec)
+        {
+                _cleanup_(strbuf_donep) struct strbuf b = {0};
+                _cleanup_free_ char *path = NULL;
+                const char *uuid = cmd_jstr(rec, "uuid");
+
+                if (!streq_ptr(cmd_jstr(rec, "type"), "contact") || !uuid || !uuid_is_valid(uuid))
+                        continue;
+                r = vcard_write_record(&b, rec);
+                if (r < 0)
+                        return cli_fail(cli, r, "cannot write the vCard of %s",
+                                        strempty(cmd_jstr(rec, "name")));
+                if (asprintf(&path, "%s/%s.vcf", dir, uuid) < 0)
+                        return cmd_oom(cli);
+                r = write_file_atomic(path, b.data, b.len);
+                if (r < 0)
+                        return cli_fail(cli, r, "cannot write %s: %s", path, strerror(-r));
+                n++;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+/* The DESCRIPTION of a follow-up: who they are and what happened last. */
+static void todo_description(json_t *rec, struct strbuf *d)
+{
+        const char *org = cmd_jstr(rec, "org"), *title = cmd_jstr(rec, "title"),
+                   *kind = cmd_jstr(rec, "last_kind"), *last = cmd_jstr(rec, "last_interaction"),
+                   *notes = cmd_jstr(rec, "notes");
+        json_t *emails = json_object_get(rec, "emails"), *phones = json_object_get(rec, "phones");
+
+        if (title || org)
+                strbuf_printf(d, "%s%s%s\n", strempty(title), title && org ? ", " : "",
+                              strempty(org));
+        if (json_array_size(emails))
+                strbuf_printf(d, "Email: %s\n",
+                              strempty(json_string_value(json_array_get(emails, 0))));
+        if (json_array_size(phones))
+                strbuf_printf(d, "Phone: %s\n",
+                              strempty(json_string_value(json_array_get(phones, 0))));
+        if (last)
+                strbuf_printf(d, "Last: %s on %.10s\n", kind ? kind : "contact", last);
+        if (notes) {
+                size_t n = strcspn(notes, "\n");
+
+                strbuf_printf(d, "Notes: %.*s%s\n", (int)(n > 200 ? 200 : n), notes,
+                              n > 200 || notes[n] ? "…" : "");
+        }
+        strbuf_printf(d, "Log it: tend log %lld KIND", (long long)cmd_jid(rec));
+}
+
+static int export_ics(struct cli *cli, json_t *records, struct strbuf *out, size_t *ret_n)
+{
+        int64_t now = cli->now ? cli->now : time_now();
+        size_t i, n = 0;
+        json_t *rec;
+
+        ical_begin(out);
+        json_array_foreach(records, i, rec)
+        {
+                _cleanup_(strbuf_donep) struct strbuf desc = {0}, cats = {0};
+                _cleanup_free_ char *summary = NULL, *uid = NULL;
+                json_t *nets = json_object_get(rec, "networks"), *v;
+                int64_t due = cmd_jtime(rec, "next_due");
+                size_t k;
+
+                if (!streq_ptr(cmd_jstr(rec, "type"), "contact") || !due)
+                        continue;
+                if (asprintf(&summary, "Follow up with %s", strempty(cmd_jstr(rec, "name"))) < 0 ||
+                    asprintf(&uid, "%s@tend", strempty(cmd_jstr(rec, "uuid"))) < 0)
+                        return cmd_oom(cli);
+                todo_description(rec, &desc);
+                json_array_foreach(nets, k, v)
+                {
+                        if (k)
+                                strbuf_putc(&cats, ',');
+                        strbuf_puts(&cats, strempty(json_string_value(v)));
+                }
+                if (desc.error || cats.error)
+                        return cmd_oom(cli);
+                ical_add_todo(out, &(struct ical_todo){
+                                       .uid = uid,
+                                       .dtstamp = now,
+                                       .due = due,
+                                       .summary = summary,
+                                       .description = desc.data,
+                                       .categories = cats.data,
+                                   });
+                n++;
+        }
+        *ret_n = n;
+        return ical_end(out) < 0 ? cmd_oom(cli) : 0;
+}
+
+int commands_export(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *reply = NULL, *params = NULL;
+        _cleanup_(strbuf_donep) struct strbuf b = {0};
+        enum format format = FORMAT_JSON;
+        const char *arg, *out = NULL;
+        json_t *records, *rec;
+        size_t i, n = 0;
+        int r;
+
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                switch (r) {
+                case CLI_OPT_FORMAT:
+                        format = format_from_string(arg);
+                        if (format < 0 || format == FORMAT_LINKEDIN)
+                                return cli_usage(cli,
+                                                 "unknown export format '%s'; use vcard, ics "
+                                                 "or json",
+                                                 arg);
+                        break;
+                case CLI_OPT_OUT:
+                        if (!*arg)
+                                return cli_usage(cli, "--out needs a path");
+                        out = arg;
+                        break;
+                }
+        }
+        if (r < 0)
+                return r;
+        params = format == FORMAT_JSON ? json_object() : json_pack("{s:[s]}", "types", "contact");
+        if (!params)
+                return cmd_oom(cli);
+        r = cli_call(cli, "io.tend.Transfer.Export", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        records = json_object_get(reply, "records");
+
+        if (format == FORMAT_VCARD && out && (is_dir(out) || out[strlen(out) - 1] == '/')) {
+                r = export_vcard_dir(cli, records, out, &n);
+                if (r < 0)
+                        return r;
+        } else if (format == FORMAT_VCARD) {
+                json_array_foreach(records, i, rec)
+                {
+                        if (!streq_ptr(cmd_jstr(rec, "type"), "contact"))
+                                continue;
+                        r = vcard_write_record(&b, rec);
+                        if (r == -ENOMEM)
+                                return cmd_oom(cli);
+                        n += r >= 0;
+                }
+                r = write_output(cli, out, &b);
+        } else if (format == FORMAT_ICS) {
+                r = export_ics(cli, records, &b, &n);
+                if (r >= 0)
+                        r = write_output(cli, out, &b);
+        } else {
+                json_array_foreach(records, i, rec)
+                {
+                        _cleanup_free_ char *line =
+                            json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+                        if (!line)
+                                return cmd_oom(cli);
+                        strbuf_puts(&b, line);
+                        strbuf_putc(&b, '\n');
+                        n += !streq_ptr(cmd_jstr(rec, "type"), "tend");
+                }
+                r = write_output(cli, out, &b);
+        }
+        if (r < 0)
+                return r;
+        if (out) {
+                if (cli->json) {
+                        _cleanup_(json_decrefp) json_t *o =
+                            json_pack("{s:s,s:s,s:I}", "path", out, "format",
+                                      format == FORMAT_VCARD ? "vcard"
+                                      : format == FORMAT_ICS ? "ics"
+                                                             : "json",
+                                      "records", (json_int_t)n);
+
+                        return o ? cli_print_json(cli, o) : cmd_oom(cli);
+                }
+                fprintf(cli->out, "Exported %zu %s to %s.\n", n,
+                        format == FORMAT_ICS     ? "follow-ups"
+                        : format == FORMAT_VCARD ? "contacts"
+                                                 : "records",
+                        out);
+        }
+        return 0;
+}
+
+/* ---- backup and restore ---- */
+
+/* An absolute path for a file that may not exist yet: its directory made absolute. */
+static int absolute_path(const char *path, char **ret)
+{
+        _cleanup_free_ char *d = strdup(path), *b = strdup(path), *real = NULL;
+        const char *base;
+
+        if (!d || !b)
+                return -ENOMEM;
+        base = basename(b);
+        if (!*base || streq(base, ".") || streq(base, "..") || path[strlen(path) - 1] == '/')
+                return -EISDIR;
+        real = realpath(dirname(d), NULL);
+        if (!real)
+                return -errno;
+        if (asprintf(ret, "%s/%s", streq(real, "/") ? "" : real, base) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int commands_backup(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = cmd_parse_plain(&p, cli, argc, argv);
+        if (r < 0)
+                return r;
+        if (is_dir(p.pos[0]))
+                return cli_fail(cli, -EISDIR, "%s is a directory; name the backup file", p.pos[0]);
+        r = absolute_path(p.pos[0], &path);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot write a backup to %s: %s", p.pos[0], strerror(-r));
+        r = cli_call(cli, "io.tend.Transfer.Backup", json_pack("{s:s}", "path", path), &reply);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                return cli_print_json(cli, reply);
+        fprintf(cli->out, "Backed up the store to %s (%lld KiB).\n", path,
+                (long long)(json_integer_value(json_object_get(reply, "size")) + 1023) / 1024);
+        return 0;
+}
+
+/* LMDB's meta page: the magic number sits after the 16-byte page header. */
+static int check_lmdb_file(int fd)
+{
+        unsigned char head[32];
+        ssize_t n = pread(fd, head, sizeof(head), 0);
+        static const unsigned char magic[4] = {0xde, 0xc0, 0xef, 0xbe};
+
+        if (n < 0)
+                return -errno;
+        if (n < (ssize_t)sizeof(head) || memcmp(head + 16, magic, 4) != 0)
+                return -EBADMSG;
+        return 0;
+}
+
+static int copy_fd(int in, int out)
+{
+        char buf[65536];
+
+        for (;;) {
+                ssize_t n = read(in, buf, sizeof(buf)), w = 0;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        return 0;
+                while (w < n) {
+                        ssize_t k = write(out, buf + w, (size_t)(n - w));
+
+                        if (k < 0 && errno == EINTR)
+                                continue;
+                        if (k < 0)
+                                return -errno;
+                        w += k;
+                }
+        }
+}
+
+int commands_restore(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_free_ char *dir = NULL, *lock = NULL, *data = NULL, *tmp = NULL, *old = NULL,
+                            *lockmdb = NULL;
+        _cleanup_close_ int in = -1, lock_fd = -1, out = -1, dfd = -1;
+        const char *arg;
+        bool force = false, existing;
+        struct stat st;
+        int r;
+
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                if (r == CLI_OPT_FORCE)
+                        force = true;
+                else if (r == CLI_OPT_DATA_DIR) {
+                        free(dir);
+                        dir = strdup(arg);
+                        if (!dir)
+                                return cmd_oom(cli);
+                }
+        }
+        if (r < 0)
+                return r;
+        in = open(p.pos[0], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (in < 0)
+                return cli_fail(cli, -errno, "cannot open %s: %s", p.pos[0], strerror(errno));
+        if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
+                return cli_fail(cli, -EINVAL, "%s is not a file", p.pos[0]);
+        r = check_lmdb_file(in);
+        if (r < 0)
+                return cli_fail(cli, r, "%s is not a tend backup (an LMDB data file)", p.pos[0]);
+        if (!dir && (r = paths_data_dir(&dir)) < 0)
+                return cli_fail(cli, r, "cannot find the data directory: %s", strerror(-r));
+        r = dir_ensure_private(dir);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot use %s: %s", dir, strerror(-r));
+        if (asprintf(&lock, "%s/tendd.lock", dir) < 0 || asprintf(&data, "%s/data.mdb", dir) < 0 ||
+            asprintf(&tmp, "%s/data.mdb.restore-XXXXXX", dir) < 0 ||
+            asprintf(&old, "%s/data.mdb.before-restore", dir) < 0 ||
+            asprintf(&lockmdb, "%s/lock.mdb", dir) < 0)
+                return cmd_oom(cli);
+        /* Hold tendd's own lock while we work: no daemon can open the store meanwhile. */
+        lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (lock_fd < 0)
+                return cli_fail(cli, -errno, "cannot open %s: %s", lock, strerror(errno));
+        if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0)
+                return cli_fail(cli, -EBUSY,
+                                "tendd is running on %s; stop it first (systemctl --user stop "
+                                "tendd.socket tendd.service), or restore into another --data-dir",
+                                dir);
+        existing = access(data, F_OK) == 0;
+        if (existing && !force)
+                return cli_fail(cli, -EEXIST,
+                                "%s already holds a store; use --force to replace it (it is kept "
+                                "as data.mdb.before-restore)",
+                                dir);
+        out = mkostemp(tmp, O_CLOEXEC);
+        if (out < 0)
+                return cli_fail(cli, -errno, "cannot write in %s: %s", dir, strerror(errno));
+        r = copy_fd(in, out);
+        if (r >= 0 && fsync(out) < 0)
+                r = -errno;
+        if (r >= 0 && existing && rename(data, old) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, data) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlink(tmp);
+                return cli_fail(cli, r, "cannot restore into %s: %s", dir, strerror(-r));
+        }
+        /* The reader table belongs to the old file; LMDB makes a new one. */
+        (void)unlink(lockmdb);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0)
+                (void)fsync(dfd);
+        if (cli->json) {
+                _cleanup_(json_decrefp) json_t *o = json_pack(
+                    "{s:s,s:s,s:b}", "data_dir", dir, "restored", p.pos[0], "replaced", existing);
+
+                return o ? cli_print_json(cli, o) : cmd_oom(cli);
+        }
+        fprintf(cli->out, "Restored %s into %s%s. Start tendd to use it.\n", p.pos[0], dir,
+                existing ? " (the previous store is data.mdb.before-restore)" : "");
+        return 0;
+}

@@ -1,0 +1,136 @@
+/* tendd's configuration: $XDG_CONFIG_HOME/tend/tendd.conf (default ~/.config/tend/tendd.conf),
+ * an ini file parsed with libinih. SIGHUP reloads it; a file with errors is refused as a whole
+ * and the running settings stay. `tendd --check-config [FILE]` checks a file and prints the
+ * effective settings.
+ *
+ * Syntax: `[section]` lines, `key = value` lines, comments starting with `#` or `;` at the
+ * start of a line (and `;` after white space inside a line). Keys and section names are
+ * case-insensitive; a key may be given once. A missing file means all defaults. Lines are at
+ * most 199 bytes. Every error names its line: `FILE:LINE: message`.
+ *
+ * THE KEYS (this table is the reference for tendd.conf(5)). Each key: type, default, meaning.
+ *
+ * [schedule]
+ *   preferred_time    HH:MM            09:00
+ *       Local time of the daily digest: a follow-up still overdue the day after it was shown
+ *       comes back once, in one notification at this time (each day it stays overdue).
+ *   quiet_hours       HH:MM-HH:MM|off  22:00-08:00
+ *       Local time span in which nothing is shown; what falls due inside is shown at its
+ *       end. A span may cross midnight. off, no or none: no quiet hours.
+ *   digest_threshold  integer 0..1000  3
+ *       More than this many follow-ups at once are shown as one summary listing them
+ *       (0: always a summary).
+ *   snooze            DURATION         1w
+ *       How far the notification's Snooze button moves a follow-up.
+ *   critical_after    DURATION         2w
+ *       A follow-up overdue by more than this is shown with critical urgency (which does
+ *       not expire on its own); normal urgency otherwise.
+ * [cadence]
+ *   operational       DURATION         14d
+ *       Rhythm of a contact added to the operational network without --every.
+ *   strategic         DURATION         30d
+ *       The same for the strategic network.
+ *   personal          DURATION         60d
+ *       The same for the personal network. A contact in several networks gets the
+ *       shortest of their cadences; --every always wins.
+ * [notify]
+ *   desktop           boolean          yes
+ *       Show desktop notifications (org.freedesktop.Notifications on the user bus).
+ *   command           COMMAND          (none)
+ *       Run for every notification tend raises, whether or not a notification server
+ *       showed it (e.g. to forward it to a phone).
+ *   open_command      COMMAND          (none)
+ *       Run when a notification is clicked (its "default" action, labelled Open).
+ *
+ * Types:
+ *  - HH:MM: 24-hour local time, 00:00 to 23:59.
+ *  - DURATION: as on the command line, `45s 10m 3h 3d 2w 1mo 1y` or `3 days`.
+ *  - boolean: yes/no, true/false, on/off, 1/0.
+ *  - COMMAND: a program and its arguments, split at white space; '...' and "..." quote, a
+ *    backslash escapes the next character. No shell is involved: the program is found in
+ *    $PATH and run directly (posix_spawnp with an argument vector). In each argument these
+ *    placeholders are replaced: {summary} {body} {name} {id} {due} (RFC 3339) {count} (how
+ *    many follow-ups the notification covers), {{ and }} for literal braces. The same values are
+ *    in the environment as TEND_SUMMARY, TEND_BODY, TEND_CONTACT_NAME, TEND_CONTACT_ID,
+ *    TEND_DUE and TEND_COUNT. For a summary of several follow-ups {name}, {id} and {due} are
+ *    empty. Its output goes to tendd's log; it is not waited for beyond collecting its exit.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+#define CONFIG_DIGEST_THRESHOLD_MAX 1000
+
+struct config {
+        /* [schedule] */
+        int preferred_time;        /* minutes after local midnight */
+        int quiet_start;           /* minutes after local midnight */
+        int quiet_end;             /* quiet_start == quiet_end: no quiet hours */
+        unsigned digest_threshold; /* more than this at once → one summary */
+        int64_t snooze;            /* seconds */
+        int64_t critical_after;    /* seconds overdue before urgency is critical */
+        /* [cadence] */
+        int64_t cadence[_NETWORK_MAX]; /* seconds, by enum network */
+        /* [notify] */
+        bool desktop;
+        char **command;      /* argv template; NULL = none */
+        char **open_command; /* argv template; NULL = none */
+};
+
+/** Fill c with the defaults (no allocation). */
+void config_init(struct config *c);
+
+/** Release what c owns and reset it to the defaults. */
+void config_done(struct config *c);
+
+/** Deep copy src into *dst (which must be initialised; its old contents are released on
+ * success). Returns 0 or -ENOMEM. */
+int config_copy(struct config *dst, const struct config *src);
+
+/** Parse an open file named name (used in messages) over the defaults. On success fills *ret
+ * (initialised by the caller; replaced) and returns 0. Otherwise appends one
+ * "NAME:LINE: message" per problem to *ret_errors and returns -EINVAL (ret untouched), or
+ * -ENOMEM / -errno. */
+int config_parse_file(FILE *f, const char *name, struct config *ret, char ***ret_errors);
+
+/** Same for text in memory. */
+int config_parse_string(const char *text, const char *name, struct config *ret, char ***ret_errors);
+
+/** Load path; a missing file gives the defaults (returns 0). Errors as config_parse_file,
+ * plus "PATH: reason" when the file cannot be read. */
+int config_load(const char *path, struct config *ret, char ***ret_errors);
+
+/** The default cadence for a contact in the networks of mask: the shortest configured one of
+ * them; 0 when mask is empty. */
+int64_t config_default_cadence(const struct config *c, uint32_t networks);
+
+/** Write the effective settings as a complete tendd.conf to f. */
+void config_dump(const struct config *c, FILE *f);
+
+/** `tendd --check-config [PATH]` (NULL: the default file): the errors to err and exit
+ * status 1, or the effective settings to out and 0. */
+int config_check(const char *path, FILE *out, FILE *err);
+
+/** Expand a COMMAND template: each argument with {summary} {body} {name} {id} {due} {count}
+ * replaced from vars (indexed like the names; NULL counts as empty). Returns 0 with a new
+ * string vector, -ENOMEM. Templates were checked at parse time; an unknown placeholder is
+ * kept verbatim. */
+enum config_var {
+        CONFIG_VAR_SUMMARY,
+        CONFIG_VAR_BODY,
+        CONFIG_VAR_NAME,
+        CONFIG_VAR_ID,
+        CONFIG_VAR_DUE,
+        CONFIG_VAR_COUNT,
+        _CONFIG_VAR_MAX,
+};
+int config_expand_command(char *const *tmpl, const char *const vars[static _CONFIG_VAR_MAX],
+                          char ***ret);
+
+/** The variable's placeholder and environment names ("summary", "TEND_SUMMARY"). */
+const char *config_var_name(enum config_var v);
+const char *config_var_env(enum config_var v);

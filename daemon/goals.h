@@ -1,0 +1,38 @@
+/* Follow-up rules of intentional networking, shared by the handlers that move due dates
+ * (methods-goals.c, methods-network.c, and Interactions.Log / Contacts.Update). */
+#pragma once
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "reply.h"
+#include "store.h"
+
+#define SETTING_PROFILE    "profile"
+#define SETTING_OFFERS     "offers" /* one offer per line */
+#define SETTING_GOAL_EVERY "goal_every_seconds"
+
+/* Stage follow-ups of the outreach pipeline. */
+#define PROSPECT_NUDGE_AFTER   (7 * 86400LL) /* reached out, no reply: nudge */
+#define PROSPECT_CONFIRM_AFTER (7 * 86400LL) /* scheduled without a date: confirm */
+#define PROSPECT_THANKS_AFTER  (1 * 86400LL) /* met: thank-you the next day */
+
+/** The follow-up interval for people linked to an active goal (setting, default 30 days). */
+int goals_every(struct store_txn *t, int64_t *ret);
+
+/** Apply the rules to c (loaded, about to be put in the same transaction), only ever moving
+ * next_due earlier: linked to an active goal → due at most goal-interval after the last touch
+ * (after the first link when never touched), but not before the first link; reached out → a nudge 7
+ * days after the later of reaching out and the last touch; met and not touched since → a thank-you
+ * the next day. Returns 0 or -errno. */
+int goals_apply_due_rules(struct store_txn *t, struct contact *c);
+
+/** The due date the goal rule gives c (0 when c is linked to no active goal). */
+int goals_rule_due(struct store_txn *t, const struct contact *c, int64_t *ret);
+
+/** Resolve GOAL to one goal id; NoSuchGoal / AmbiguousGoal recorded in err (-ECANCELED). */
+int goals_resolve(struct store_txn *t, const char *goal, struct op_error *err, uint64_t *ret);
+
+/** {id, title} */
+json_t *goals_ref(uint64_t id, const char *title);

@@ -1,0 +1,55 @@
+/* The follow-up engine: ONE absolute ev_periodic armed at the next instant anything has to be
+ * shown (computed from the first keys of the store's `sched` index, see store-sched.h), the
+ * notifications it raises (notify.h) and what their buttons do.
+ *
+ * - The periodic's callback handles every follow-up due at or before now — idempotently: each
+ *   one is marked notified in the same write transaction that decides to show it, so neither a
+ *   second run nor a restart shows it again — then re-arms. There is no timer per contact and
+ *   no polling; with nothing to show it is armed a week ahead (a re-scan for good measure,
+ *   which also lets libev sleep without its once-a-minute clock check) and the daemon sleeps.
+ * - Every write that changes a due date calls scheduler_changed(), which re-arms (coalesced:
+ *   once per loop iteration) and tells `tend watch` streams.
+ * - Re-scan at start-up (catch-up: what fell due while the daemon was down shows once, right
+ *   away), when libev sees the wall clock jump (its timerfd reschedules absolute periodics) and
+ *   when logind announces PrepareForSleep(false) on the system bus.
+ * - More than digest_threshold at once → one summary notification. Quiet hours defer, the
+ *   preferred time is when still-overdue ones come back (schedule.h).
+ * - Buttons: done logs a "follow-up" interaction and moves the due date by the cadence, snooze
+ *   moves it by the configured snooze, default (a click) runs open_command. */
+#pragma once
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct tendd;
+struct scheduler;
+
+/* The varlink stream `tend watch` subscribes to (io.tend.FollowUps.Watch). */
+#define SCHEDULER_WATCH_STREAM "io.tend.FollowUps.Watch"
+
+/** Create the engine for d (d->store, d->server and d->config must exist): rebuild the sched
+ * index, connect to the user bus for notifications and to the system bus for logind, and run
+ * the start-up scan as soon as the notification server answered (at most 2 s later). Returns 0
+ * or -errno (logged). */
+int scheduler_new(struct tendd *d, struct scheduler **ret);
+
+/** Stop everything; accepts NULL. */
+void scheduler_free(struct scheduler *s);
+
+/** A committed write changed follow-up data. event is "changed", "done" or "snoozed"; data is
+ * the method's reply object (borrowed) from which the contact ({id, name}, or "contact", or
+ * "interaction"."contact") and "next_due" are taken for the watch event (NULL: no event).
+ * Re-arms the timer. Accepts a NULL scheduler. */
+void scheduler_changed(struct scheduler *s, const char *event, json_t *data);
+
+/** d->config was replaced (SIGHUP): apply it (desktop on/off, new rules) and re-arm. */
+void scheduler_reload(struct scheduler *s);
+
+/** Re-scan now (after a resume, a clock change, or on request). */
+void scheduler_rescan(struct scheduler *s, const char *why);
+
+/** When the periodic fires next (0: not armed). */
+int64_t scheduler_next_wakeup(const struct scheduler *s);
+
+/** Follow-ups shown since start (status, tests). */
+uint64_t scheduler_fired_count(const struct scheduler *s);

@@ -1,0 +1,300 @@
+/* The scheduler's index (store-sched.c): kept in step by contact put/delete, in key order,
+ * rebuilt from the due index; and the notification state round-trips through the codec. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "config.h"
+#include "model.h"
+#include "schedule.h"
+#include "store-sched.h"
+#include "store.h"
+#include "util.h"
+
+#define DAY 86400LL
+#define T0  1780000000LL /* 2026-05-28 */
+
+struct fixture {
+        char base[PATH_MAX];
+        char dir[PATH_MAX + 16];
+        struct store *s;
+};
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        return remove(path);
+}
+
+static int setup(void **state)
+{
+        struct fixture *f = calloc(1, sizeof(*f));
+        struct store_options o = {0};
+
+        assert_non_null(f);
+        snprintf(f->base, sizeof(f->base), "/tmp/test_store_sched.XXXXXX");
+        assert_non_null(mkdtemp(f->base));
+        snprintf(f->dir, sizeof(f->dir), "%s/data", f->base);
+        o.dir = f->dir;
+        assert_int_equal(store_open(&o, &f->s), 0);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *f = *state;
+
+        store_close(f->s);
+        nftw(f->base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        free(f);
+        return 0;
+}
+
+/* ---- helpers running one operation per transaction ---- */
+
+static int put_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_contact_put(t, userdata);
+}
+
+static uint64_t put(struct fixture *f, const char *name, int64_t due)
+{
+        struct contact c = {.name = (char *)name, .next_due = due, .created = T0};
+
+        assert_int_equal(store_write(f->s, put_fn, &c), 0);
+        return c.id;
+}
+
+struct entry {
+        int64_t t;
+        uint64_t id;
+};
+
+struct walk_op {
+        struct entry v[32];
+        size_t n;
+        size_t stop_after; /* 0 = all */
+};
+
+static int walk_cb(int64_t t, const struct contact *c, void *userdata)
+{
+        struct walk_op *op = userdata;
+
+        assert_true(op->n < 32);
+        op->v[op->n++] = (struct entry){t, c->id};
+        return op->stop_after && op->n == op->stop_after ? 7 : 0;
+}
+
+static int walk_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_sched_walk(t, walk_cb, userdata);
+}
+
+static struct walk_op walk(struct fixture *f, size_t stop_after)
+{
+        struct walk_op op = {.stop_after = stop_after};
+        int r = store_read(f->s, walk_fn, &op);
+
+        assert_int_equal(r, stop_after && op.n == stop_after ? 7 : 0);
+        return op;
+}
+
+struct update_op {
+        uint64_t id;
+        void (*change)(struct contact *c);
+};
+
+static int update_fn(struct store_txn *t, void *userdata)
+{
+        struct update_op *op = userdata;
+        struct contact *c = NULL;
+        int r;
+
+        r = store_txn_contact_get(t, op->id, &c);
+        if (r < 0)
+                return r;
+        op->change(c);
+        r = store_txn_contact_put(t, c);
+        contact_free(c);
+        return r;
+}
+
+static void update(struct fixture *f, uint64_t id, void (*change)(struct contact *c))
+{
+        struct update_op op = {id, change};
+
+        assert_int_equal(store_write(f->s, update_fn, &op), 0);
+}
+
+static void mark_notified(struct contact *c)
+{
+        c->notified_due = c->next_due;
+        c->notified_at = T0;
+        c->resurface_at = T0 + DAY;
+        c->notify_id = 42;
+}
+
+static void snooze(struct contact *c)
+{
+        c->next_due = T0 + 7 * DAY;
+}
+
+static void no_due(struct contact *c)
+{
+        c->next_due = 0;
+}
+
+static void rename_it(struct contact *c)
+{
+        free(c->name);
+        c->name = strdup("Renamed");
+}
+
+static int delete_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_contact_delete(t, *(uint64_t *)userdata, T0);
+}
+
+/* ---- tests ---- */
+
+static void test_index_follows_the_record(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t a, b, c, none;
+        struct walk_op w;
+
+        assert_false(store_sched_take_changed(f->s));
+        a = put(f, "Ann", T0 + 300);
+        /* Any writer that touches the index tells the scheduler, once. */
+        assert_true(store_sched_take_changed(f->s));
+        assert_false(store_sched_take_changed(f->s));
+        update(f, a, rename_it);
+        assert_false(store_sched_take_changed(f->s)); /* same entry: nothing to re-arm */
+        put(f, "Nobody yet", 0);
+        assert_false(store_sched_take_changed(f->s));
+        b = put(f, "Ben", T0 - DAY); /* overdue */
+        c = put(f, "Cat", T0 + 100);
+        none = put(f, "Nobody", 0);
+        (void)none;
+        w = walk(f, 0);
+        assert_int_equal(w.n, 3);
+        assert_int_equal(w.v[0].id, b);
+        assert_int_equal(w.v[0].t, T0 - DAY);
+        assert_int_equal(w.v[1].id, c);
+        assert_int_equal(w.v[2].id, a);
+
+        /* Shown: indexed under the time it comes back, not its due date. */
+        update(f, b, mark_notified);
+        w = walk(f, 0);
+        assert_int_equal(w.n, 3);
+        assert_int_equal(w.v[2].id, b);
+        assert_int_equal(w.v[2].t, T0 + DAY);
+
+        /* An unrelated edit keeps the state (and the index entry). */
+        update(f, b, rename_it);
+        w = walk(f, 0);
+        assert_int_equal(w.v[2].id, b);
+        assert_int_equal(w.v[2].t, T0 + DAY);
+
+        /* A new due date (snooze, done) makes it pending again, under the new date. */
+        update(f, b, snooze);
+        w = walk(f, 0);
+        assert_int_equal(w.n, 3);
+        assert_int_equal(w.v[2].id, b);
+        assert_int_equal(w.v[2].t, T0 + 7 * DAY);
+
+        /* No due date: not indexed; deleted: gone. */
+        update(f, c, no_due);
+        assert_int_equal(store_write(f->s, delete_fn, &a), 0);
+        w = walk(f, 0);
+        assert_int_equal(w.n, 1);
+        assert_int_equal(w.v[0].id, b);
+        /* The walk stops when the callback asks. */
+        put(f, "Dan", T0);
+        w = walk(f, 1);
+        assert_int_equal(w.n, 1);
+}
+
+static int rebuild_fn(struct store_txn *t, void *userdata)
+{
+        int r = store_txn_sched_rebuild(t);
+
+        if (r >= 0)
+                *(int *)userdata = r;
+        return r < 0 ? r : 0;
+}
+
+static int rebuild_read_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_sched_rebuild(t);
+}
+
+static void test_rebuild(void **state)
+{
+        struct fixture *f = *state;
+        struct walk_op before, after;
+        uint64_t b;
+        int n = -1;
+
+        put(f, "Ann", T0 + 300);
+        b = put(f, "Ben", T0 - DAY);
+        put(f, "Nobody", 0);
+        update(f, b, mark_notified);
+        before = walk(f, 0);
+        assert_int_equal(store_write(f->s, rebuild_fn, &n), 0);
+        assert_int_equal(n, 2);
+        after = walk(f, 0);
+        assert_int_equal(after.n, before.n);
+        assert_memory_equal(after.v, before.v, before.n * sizeof(struct entry));
+        /* Not inside a read transaction. */
+        assert_int_equal(store_read(f->s, rebuild_read_fn, NULL), -EROFS);
+}
+
+static void test_codec_round_trip(void **state)
+{
+        struct contact c = {
+            .id = 9,
+            .name = "Jane",
+            .next_due = T0,
+            .notified_due = T0,
+            .notified_at = T0 + 5,
+            .resurface_at = T0 + DAY,
+            .notify_id = 4000000000u,
+        };
+        struct contact *d = NULL;
+        uint8_t *buf = NULL;
+        size_t len;
+
+        assert_int_equal(codec_contact_encode(&c, &buf, &len), 0);
+        assert_int_equal(codec_contact_decode(buf, len, &d), 0);
+        assert_int_equal(d->notified_due, T0);
+        assert_int_equal(d->notified_at, T0 + 5);
+        assert_int_equal(d->resurface_at, T0 + DAY);
+        assert_int_equal(d->notify_id, 4000000000u);
+        assert_int_equal(d->unknown_len, 0);
+        assert_int_equal(schedule_index_time(d), T0 + DAY);
+        contact_free(d);
+        free(buf);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test_setup_teardown(test_index_follows_the_record, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
+            cmocka_unit_test(test_codec_round_trip),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
