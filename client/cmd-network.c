@@ -371,6 +371,8 @@ static const char *link_words(const char *link)
                 return "was introduced to you by";
         if (streq(link, "introduced"))
                 return "you introduced them";
+        if (streq(link, "knows"))
+                return "can introduce you to";
         return "works with";
 }
 

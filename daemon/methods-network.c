@@ -297,6 +297,17 @@ static int netdata_graph(const struct netdata *nd, struct netgraph **ret)
                 if (r < 0 && r != -ENOENT)
                         return r;
         }
+        /* A prospect's planned go-between knows them: that is a way in before you have met. */
+        for (size_t i = 0; i < nd->n; i++) {
+                const struct contact *c = nd->p[i].c;
+
+                if (!c->prospect_via || c->prospect_via == c->id ||
+                    c->prospect_via == c->introduced_by)
+                        continue;
+                r = netgraph_add_edge(g, c->prospect_via, c->id, NETGRAPH_KNOWS);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
         for (size_t i = 0; i < nd->n_intros; i++) {
                 r = netgraph_add_edge(g, nd->intros[i]->a, nd->intros[i]->b, NETGRAPH_INTRO);
                 if (r < 0 && r != -ENOENT && r != -EINVAL)
@@ -799,6 +810,16 @@ static int graph_fn(struct store_txn *t, void *userdata)
                             json_array_append_new(
                                 edges, json_pack("{s:I,s:I,s:s}", "from", (json_int_t)via->c->id,
                                                  "to", (json_int_t)c->id, "kind", "met-via")) < 0)
+                                goto oom;
+                }
+                if (c->prospect_via && c->prospect_via != c->introduced_by) {
+                        const struct person_data *via = netdata_find(&nd, c->prospect_via);
+
+                        if (via && via->c->id != c->id &&
+                            (!op->networks || (via->c->networks & op->networks)) &&
+                            json_array_append_new(
+                                edges, json_pack("{s:I,s:I,s:s}", "from", (json_int_t)via->c->id,
+                                                 "to", (json_int_t)c->id, "kind", "knows")) < 0)
                                 goto oom;
                 }
         }

@@ -23,6 +23,7 @@ static const char *const link_names[_NETGRAPH_LINK_MAX] = {
     [NETGRAPH_MET_VIA] = "met-via",
     [NETGRAPH_INTRO] = "introduced",
     [NETGRAPH_ORG] = "same-org",
+    [NETGRAPH_KNOWS] = "knows",
 };
 
 const char *netgraph_link_to_string(enum netgraph_link l)
@@ -201,7 +202,7 @@ int netgraph_add_edge(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_
         size_t ia = find(g, a), ib = find(g, b);
         int r;
 
-        if (kind != NETGRAPH_MET_VIA && kind != NETGRAPH_INTRO)
+        if (kind != NETGRAPH_MET_VIA && kind != NETGRAPH_INTRO && kind != NETGRAPH_KNOWS)
                 return -EINVAL;
         if (ia == NONE || ib == NONE)
                 return -ENOENT;
@@ -623,6 +624,11 @@ int netgraph_dot(const struct netgraph *g, uint32_t networks, bool only_linked, 
                                 continue;
                         if (a->kind == NETGRAPH_MET_VIA)
                                 fprintf(f, "  \"c%llu\" -> \"c%llu\" [label=\"introduced you\"];\n",
+                                        (unsigned long long)p->id, (unsigned long long)q->id);
+                        else if (a->kind == NETGRAPH_KNOWS)
+                                fprintf(f,
+                                        "  \"c%llu\" -> \"c%llu\" [style=dotted, "
+                                        "label=\"can introduce you\"];\n",
                                         (unsigned long long)p->id, (unsigned long long)q->id);
                         else
                                 fprintf(f,

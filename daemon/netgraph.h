@@ -12,10 +12,11 @@ enum netgraph_link {
         NETGRAPH_MET_VIA, /* a introduced you to b */
         NETGRAPH_INTRO,   /* you introduced a and b */
         NETGRAPH_ORG,     /* both at the same organisation */
+        NETGRAPH_KNOWS,   /* a knows b: the person you plan to meet b through (prospect --via) */
         _NETGRAPH_LINK_MAX,
 };
 
-/** "met-via", "introduced", "same-org". */
+/** "met-via", "introduced", "same-org", "knows". */
 const char *netgraph_link_to_string(enum netgraph_link l);
 
 struct netgraph_person {

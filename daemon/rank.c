@@ -84,7 +84,8 @@ static void due_reasons(const struct rank_candidate *c, int64_t now, struct rank
         if (c->next_due <= now) {
                 int extra;
 
-                d = days(now - c->next_due);
+                /* Rounded like time_format_relative, so plan and `tend due` agree. */
+                d = days(now - c->next_due + DURATION_DAY / 2);
                 extra = (int)(d / 3 > 20 ? 20 : d / 3);
                 if (d == 0)
                         add_reason(it, RANK_OVERDUE, RANK_POINTS_OVERDUE, "due today (%s)", last);

@@ -82,6 +82,21 @@ class IntroPathGraphTests(TendTestCase):
         self.assertIn("No warm path", self.ok("path", "zed").stdout)
         self.tend("path", "nobody", check=1)
 
+    def test_path_through_prospect_go_between(self):
+        # The person you plan to go through (prospect --via) is a way in before you have met.
+        self.json("add", "Wendy Warm", "--org", "Nowhere Ltd")
+        self.ok("log", "wendy", "call")
+        self.json("add", "Gil Between", "--met-via", "wendy")
+        self.json("prospect", "add", "Quinn Prospect", "--via", "gil")
+        r = self.json("path", "quinn")
+        self.assertEqual([s["contact"]["name"] for s in r["chains"][0]["people"]],
+                         ["Wendy Warm", "Gil Between", "Quinn Prospect"])
+        self.assertEqual(r["chains"][0]["people"][1]["link"], "knows")
+        self.assertIn("Gil Between —(can introduce you to)→ Quinn Prospect",
+                      self.ok("path", "quinn").stdout)
+        edges = self.json("graph")["edges"]
+        self.assertIn("knows", [e["kind"] for e in edges])
+
     def test_intro_list_and_errors(self):
         self.json("intro", "ann", "cara")
         self.json("intro", "dan", "cara", "--at", "2026-01-05")

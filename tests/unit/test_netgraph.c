@@ -159,6 +159,34 @@ static void test_direction(void **state)
         netgraph_free(g);
 }
 
+/* A go-between named for a prospect (KNOWS) is a way in before anyone has met them. */
+static void test_knows_edge(void **state)
+{
+        struct netgraph *g = netgraph_new();
+        struct netgraph_chain *c = NULL;
+        char *dot = NULL;
+        size_t n = 0;
+
+        add(g, 1, "Wendy", NULL, true, AGO(1), 0);
+        add(g, 2, "Gil", NULL, false, 0, 0);
+        add(g, 3, "Quinn", NULL, false, 0, 0);
+        assert_int_equal(netgraph_add_edge(g, 1, 2, NETGRAPH_MET_VIA), 0);
+        assert_int_equal(netgraph_paths(g, 3, NOW, 0, &c, &n), 0);
+        assert_int_equal(n, 0);
+        assert_int_equal(netgraph_add_edge(g, 2, 3, NETGRAPH_KNOWS), 0);
+        assert_int_equal(netgraph_paths(g, 3, NOW, 0, &c, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(c[0].n, 3);
+        assert_int_equal(c[0].hops[1].id, 2);
+        assert_int_equal(c[0].hops[1].link, NETGRAPH_KNOWS);
+        assert_string_equal(netgraph_link_to_string(NETGRAPH_KNOWS), "knows");
+        netgraph_chains_free(c, n);
+        assert_int_equal(netgraph_dot(g, 0, false, &dot), 0);
+        assert_non_null(strstr(dot, "\"c2\" -> \"c3\" [style=dotted"));
+        free(dot);
+        netgraph_free(g);
+}
+
 static void test_edges_checked(void **state)
 {
         struct netgraph *g = sample();
@@ -230,7 +258,7 @@ int main(void)
             cmocka_unit_test(test_paths_ranked), cmocka_unit_test(test_paths_to_warm_person),
             cmocka_unit_test(test_hop_bound),    cmocka_unit_test(test_edges_checked),
             cmocka_unit_test(test_direction),    cmocka_unit_test(test_many_people),
-            cmocka_unit_test(test_dot),
+            cmocka_unit_test(test_dot),          cmocka_unit_test(test_knows_edge),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
