@@ -88,6 +88,7 @@ static const struct option_help log_options[] = {
     {"at", CLI_OPT_AT, "DATE", "when it happened (default: now)", NULL},
     {"gave", CLI_OPT_GAVE, "TEXT", "what you offered", NULL},
     {"got", CLI_OPT_GOT, "TEXT", "what they brought to the table", NULL},
+    {"goal", CLI_OPT_GOAL, "GOAL", "the goal it was toward (listed by 'tend goal show')", NULL},
     {0},
 };
 
@@ -119,7 +120,8 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static const struct command commands[] = {
     {"add", "NAME", commands_add, "Add a person", add_options,
      "A cadence (--every) without --due makes them due one cadence from now."},
-    {"show", "WHO", commands_show, "Show a person and their recent interactions", no_options, NULL},
+    {"show", "WHO", commands_show, "Show a person and their recent interactions", no_options,
+     "Also the goals they are linked to (with why) and their pipeline stage."},
     {"edit", "WHO", commands_edit, "Change a person", edit_options,
      "Options not given keep their value; list options add or drop single entries."},
     {"rm", "WHO", commands_rm, "Remove a person and their interactions", rm_options,
@@ -130,7 +132,8 @@ static const struct command commands[] = {
      find_options, "Every word must match the start of a word in one of those fields."},
     {"log", "WHO KIND [NOTE...]", commands_log, "Log an interaction", log_options,
      "KIND is a word such as coffee, call, informational-interview, email, message,\n"
-     "meeting, event, intro or referral. Their next follow-up moves one cadence on."},
+     "meeting, event, intro or referral. Their next follow-up moves one cadence on.\n"
+     "--goal GOAL records that it was toward a goal (see 'tend goal show')."},
     {"history", "WHO", commands_history, "Show the interactions with a person", history_options,
      NULL},
     {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
@@ -148,8 +151,11 @@ static const struct command commands[] = {
      "Goals: add, ls, show, link, unlink, done, reopen, rm", cmd_goal_options, cmd_goal_help},
     {"prospect", "SUBCOMMAND [ARGS...]", commands_prospect,
      "The outreach pipeline: add, next, ls", cmd_prospect_options, cmd_prospect_help},
-    {"intro", "A [B]", commands_intro, "Record that you introduced A and B ('intro ls [WHO]')",
-     cmd_intro_options, "Quote names with spaces. 'tend intro ls [WHO]' lists introductions."},
+    {"intro", "A [B...]", commands_intro,
+     "Record that you introduced A and B ('intro ls [WHO]', 'intro rm A B|ID')",
+     cmd_intro_options,
+     "Quote names with spaces. 'tend intro ls [WHO]' lists introductions (with ids);\n"
+     "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id."},
     {"path", "WHO...", commands_path, "Warm paths: chains of people you know that lead to WHO",
      cmd_path_options,
      "Through who introduced you to whom (--met-via), your introductions (tend intro) and\n"
@@ -757,6 +763,16 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
                 return cli_fail(cli, -ENOENT, "%s is not linked to goal \"%s\"",
                                 param_str(json_object_get(params, "contact"), "name"),
                                 param_str(json_object_get(params, "goal"), "title"));
+        if (streq(error, "io.tend.Network.NoSuchIntroduction")) {
+                if (json_object_get(params, "id"))
+                        return cli_fail(cli, -ENOENT,
+                                        "no introduction #%lld ('tend intro ls' lists them)",
+                                        (long long)json_integer_value(
+                                            json_object_get(params, "id")));
+                return cli_fail(cli, -ENOENT, "you have not introduced %s and %s",
+                                param_str(json_object_get(params, "a"), "name"),
+                                param_str(json_object_get(params, "b"), "name"));
+        }
         if (streq(error, "io.tend.Network.PipelineFinished"))
                 return cli_fail(cli, -EALREADY,
                                 "%s is already at the last stage (ongoing); use --stage to "
@@ -822,10 +838,11 @@ static int report_transport(struct cli *cli, int r)
         }
 }
 
+static int reply_params(struct cli *cli, json_t *reply, json_t **ret_params);
+
 int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret_params)
 {
-        json_t *reply = NULL, *p;
-        const char *error;
+        json_t *reply = NULL;
         int r;
 
         if (!cli->conn) {
@@ -838,6 +855,41 @@ int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret_p
         r = tend_conn_call(cli->conn, method, params, &reply);
         if (r < 0)
                 return report_transport(cli, r);
+        return reply_params(cli, reply, ret_params);
+}
+
+int cli_send(struct cli *cli, const char *msg, size_t len)
+{
+        int r;
+
+        if (!cli->conn) {
+                r = cli_connect(cli);
+                if (r < 0)
+                        return r;
+        }
+        r = tend_conn_send(cli->conn, msg, len);
+        return r < 0 ? report_transport(cli, r) : 0;
+}
+
+int cli_receive(struct cli *cli, json_t **ret_params)
+{
+        json_t *reply = NULL;
+        int r;
+
+        if (!cli->conn)
+                return cli_fail(cli, -ENOTCONN, "no call to tendd is waiting for a reply");
+        r = tend_conn_receive(cli->conn, &reply);
+        if (r < 0)
+                return report_transport(cli, r);
+        return reply_params(cli, reply, ret_params);
+}
+
+/* A reply (stolen): its parameters, or its error reported. */
+static int reply_params(struct cli *cli, json_t *reply, json_t **ret_params)
+{
+        const char *error;
+        json_t *p;
+        int r;
 
         error = json_string_value(json_object_get(reply, "error"));
         p = json_object_get(reply, "parameters");

@@ -158,6 +158,13 @@ int cli_fail(struct cli *cli, int r, const char *fmt, ...) _printf_(3, 4);
  * unreachable (exit 3), a broken or missing reply (exit 1). */
 int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret_params);
 
+/** Send a complete call message (JSON text) without waiting for its reply, connecting on first
+ * use; failures are reported like cli_call. Returns 0 or a negative errno. */
+int cli_send(struct cli *cli, const char *msg, size_t len);
+
+/** The reply to the oldest call cli_send sent and nobody received yet: like cli_call. */
+int cli_receive(struct cli *cli, json_t **ret_params);
+
 /** A streaming call (varlink "more"): cb gets the parameters of every reply (borrowed) until
  * the last one, or until it returns < 0. Errors are reported like cli_call; a daemon that hangs
  * up mid-stream is reported as "tendd closed the connection" (exit 1). Returns 0 or -errno. */

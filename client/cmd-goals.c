@@ -21,7 +21,9 @@ const char cmd_goal_help[] =
     "  add TITLE... [--by DATE] [--note TEXT]  add a goal\n"
     "  ls [--all]                              active goals (--all: done ones too)\n"
     "  show GOAL...                            a goal, its people (why, last and next touch)\n"
-    "                                          and the interactions toward it\n"
+    "                                          and the interactions toward it: [goal] logged\n"
+    "                                          with 'tend log ... --goal GOAL', [linked] with\n"
+    "                                          linked people since the goal was added\n"
     "  link GOAL WHO [--why TEXT]              link a person to a goal, with why\n"
     "  unlink GOAL WHO                         unlink them\n"
     "  done GOAL...                            mark a goal done\n"
@@ -29,7 +31,8 @@ const char cmd_goal_help[] =
     "  rm GOAL...                              remove a goal and its links\n"
     "GOAL is an id, a title, a unique title prefix or words of the title (quote it in link\n"
     "and unlink). People linked to an active goal are followed up at least every 30 days\n"
-    "after their last touch (change it with 'tend profile set --goal-every DURATION').";
+    "after their last touch: 'tend profile set --goal-every DURATION' sets it, and wins over\n"
+    "tendd.conf's [goals] follow_up ('--goal-every default' hands it back to tendd.conf).";
 
 struct goal_args {
         json_t *params;
@@ -96,6 +99,49 @@ static const struct output_column people_columns[] = {
     {"ID", true}, {"NAME", false}, {"WHY", false}, {"LAST TOUCH", false}, {"NEXT", false},
 };
 
+static const struct output_column toward_columns[] = {
+    {NULL, false}, {NULL, false}, {NULL, false}, {NULL, false}, {NULL, false}, {NULL, false},
+};
+
+/* Interactions toward a goal: when, who, kind, how it counts (goal: logged with --goal;
+ * linked: with a linked person since the goal was added) and the note. */
+static int toward_table(struct cli *cli, json_t *inter)
+{
+        _cleanup_(output_table_freep) struct output_table *t = NULL;
+        json_t *i;
+        size_t k;
+
+        t = output_table_new(toward_columns, ARRAY_SIZE(toward_columns));
+        if (!t)
+                return cmd_oom(cli);
+        output_table_set_indent(t, 2);
+        json_array_foreach(inter, k, i)
+        {
+                int64_t at = cmd_jtime(i, "at");
+                bool tagged = streq_ptr(cmd_jstr(i, "toward"), "tagged");
+                const char *note = cmd_jstr(i, "note");
+                _cleanup_free_ char *line = note ? strdup(note) : NULL;
+                char date[64], rel[64];
+
+                for (char *s = line; s && *s; s++)
+                        if (*s == '\n' || *s == '\t')
+                                *s = ' ';
+                time_format_relative(at, cli->now, rel, sizeof(rel));
+                if (output_table_add(t, output_format_date(at, date, sizeof(date)), OUTPUT_PLAIN) <
+                        0 ||
+                    output_table_add(t, rel, OUTPUT_DIM) < 0 ||
+                    output_table_add(t, strempty(cmd_jstr(json_object_get(i, "contact"), "name")),
+                                     OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t, strempty(cmd_jstr(i, "kind")), OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t, tagged ? "[goal]" : "[linked]",
+                                     tagged ? OUTPUT_BOLD : OUTPUT_DIM) < 0 ||
+                    output_table_add(t, line, OUTPUT_PLAIN) < 0)
+                        return cmd_oom(cli);
+        }
+        output_table_print(t, cli->out, cli->color);
+        return 0;
+}
+
 static int print_goal(struct cli *cli, json_t *reply)
 {
         _cleanup_(output_table_freep) struct output_table *t = NULL;
@@ -147,8 +193,20 @@ static int print_goal(struct cli *cli, json_t *reply)
                 output_table_print(t, cli->out, cli->color);
         }
         if (json_array_size(inter) > 0) {
-                fputs("\nInteractions toward it:\n", cli->out);
-                return cmd_interaction_table(cli, inter, false);
+                long long total = (long long)json_integer_value(
+                              json_object_get(reply, "interactions_total")),
+                          tagged = (long long)json_integer_value(
+                              json_object_get(reply, "interactions_tagged"));
+
+                fputs("\nInteractions toward it", cli->out);
+                if (total > (long long)json_array_size(inter))
+                        fprintf(cli->out, " (%zu most recent of %lld)", json_array_size(inter),
+                                total);
+                fprintf(cli->out,
+                        ": %lld logged with --goal, the rest with linked people since "
+                        "the goal was added\n",
+                        tagged);
+                return toward_table(cli, inter);
         }
         return 0;
 }

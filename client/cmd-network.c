@@ -1,6 +1,9 @@
 /* Intentional networking commands: profile, me, intro, path, graph, ledger, prospect, plan and
  * health. Everything is computed by tendd (io.tend.Network); this file prints it. */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +77,9 @@ static long long jint(json_t *o, const char *key)
 
 const struct option_help cmd_profile_options[] = {
     {"goal-every", CLI_OPT_GOAL_EVERY, "DURATION",
-     "set: follow up people linked to an active goal this often (default 30d)", NULL},
+     "set: follow up people linked to an active goal this often; wins over tendd.conf's "
+     "[goals] follow_up (30d); 'default' removes it",
+     NULL},
     {0},
 };
 
@@ -96,8 +101,11 @@ static void print_profile(struct cli *cli, json_t *p)
         fprintf(cli->out, "Attention:  operational %.0f%%, personal %.0f%%, strategic %.0f%%\n",
                 jreal(targets, "operational") * 100, jreal(targets, "personal") * 100,
                 jreal(targets, "strategic") * 100);
-        fprintf(cli->out, "Goal people: followed up at least every %g days\n",
-                jreal(p, "goal_followup_days"));
+        fprintf(cli->out, "Goal people: followed up at least every %g days (%s)\n",
+                jreal(p, "goal_followup_days"),
+                streq_ptr(cmd_jstr(p, "goal_followup_source"), "profile")
+                    ? "your profile; '--goal-every default' hands it to tendd.conf"
+                    : "tendd.conf [goals] follow_up");
         if (json_array_size(offers) == 0) {
                 fputs("Offers:     none yet ('tend me offers TEXT')\n", cli->out);
                 return;
@@ -178,7 +186,11 @@ int commands_profile(struct cli *cli, int argc, char **argv)
                 if (r < 0)
                         return r;
         }
-        if (every) {
+        if (every && (streq(every, "default") || streq(every, "config"))) {
+                r = cmd_set_integer(cli, params, "goal_followup_seconds", 0);
+                if (r < 0)
+                        return r;
+        } else if (every) {
                 r = cmd_parse_duration(cli, "--goal-every", every, NULL, &d);
                 if (r < 0)
                         return r;
@@ -241,10 +253,7 @@ const struct option_help cmd_intro_options[] = {
 };
 
 static const struct output_column intro_columns[] = {
-    {"WHEN", false},
-    {"INTRODUCED", false},
-    {"TO", false},
-    {"NOTE", false},
+    {"ID", true}, {"WHEN", false}, {"INTRODUCED", false}, {"TO", false}, {"NOTE", false},
 };
 
 static int intro_list(struct cli *cli, struct cli_parser *p)
@@ -277,7 +286,8 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
         {
                 char date[64];
 
-                if (output_table_add(t, output_format_date(cmd_jtime(i, "at"), date, sizeof(date)),
+                if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(i)) < 0 ||
+                    output_table_add(t, output_format_date(cmd_jtime(i, "at"), date, sizeof(date)),
                                      OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, cmd_jstr(json_object_get(i, "a"), "name"), OUTPUT_PLAIN) <
                         0 ||
@@ -287,6 +297,59 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
                         return cmd_oom(cli);
         }
         output_table_print(t, cli->out, cli->color);
+        return 0;
+}
+
+/* tend intro rm A B | rm ID */
+static int intro_remove(struct cli *cli, struct cli_parser *p)
+{
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        json_t *list, *i;
+        size_t k;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        if (p->n_pos == 2) {
+                const char *s = p->pos[1] + (p->pos[1][0] == '#');
+                char *end = NULL;
+                unsigned long long id;
+
+                errno = 0;
+                id = strtoull(s, &end, 10);
+                if (!*s || *s < '0' || *s > '9' || *end || errno || id == 0 || id > INT64_MAX)
+                        return cli_usage(cli,
+                                         "'%s' is not an introduction id (see 'tend intro "
+                                         "ls'); to name the two people: tend intro rm A B",
+                                         p->pos[1]);
+                r = cmd_set_integer(cli, params, "id", (int64_t)id);
+        } else if (p->n_pos == 3) {
+                if ((r = cmd_parse_who(cli, params, p->pos[1])) < 0 ||
+                    (r = cmd_set_string(cli, params, "a", p->pos[1])) < 0 ||
+                    (r = cmd_parse_who(cli, params, p->pos[2])) < 0 ||
+                    (r = cmd_set_string(cli, params, "b", p->pos[2])) < 0)
+                        return r;
+                json_object_del(params, "who");
+        } else
+                return cli_usage(cli, "usage: tend intro rm A B (quote names with spaces), or "
+                                      "tend intro rm ID");
+        if (r < 0)
+                return r;
+        r = cli_call(cli, "io.tend.Network.RemoveIntroduction", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        list = json_object_get(reply, "removed");
+        if (cli->json)
+                return cli_print_json(cli, list);
+        json_array_foreach(list, k, i)
+        {
+                fprintf(cli->out, "Removed introduction #%lld: %s (#%lld) and %s (#%lld).\n",
+                        cmd_jid(i), strempty(cmd_jstr(json_object_get(i, "a"), "name")),
+                        cmd_jid(json_object_get(i, "a")),
+                        strempty(cmd_jstr(json_object_get(i, "b"), "name")),
+                        cmd_jid(json_object_get(i, "b")));
+        }
         return 0;
 }
 
@@ -318,9 +381,15 @@ int commands_intro(struct cli *cli, int argc, char **argv)
                         return cli_usage(cli, "--note and --at go with 'tend intro A B'");
                 return intro_list(cli, &p);
         }
+        if (p.n_pos >= 1 &&
+            (streq(p.pos[0], "rm") || streq(p.pos[0], "remove") || streq(p.pos[0], "delete"))) {
+                if (note || at)
+                        return cli_usage(cli, "--note and --at go with 'tend intro A B'");
+                return intro_remove(cli, &p);
+        }
         if (p.n_pos != 2)
                 return cli_usage(cli, "usage: tend intro A B [--note TEXT] (quote names with "
-                                      "spaces), or tend intro ls [WHO]");
+                                      "spaces), tend intro ls [WHO], or tend intro rm A B|ID");
         if ((r = cmd_parse_who(cli, params, p.pos[0])) < 0 ||
             (r = cmd_set_string(cli, params, "a", p.pos[0])) < 0 ||
             (r = cmd_parse_who(cli, params, p.pos[1])) < 0 ||

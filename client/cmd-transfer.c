@@ -234,62 +234,148 @@ static void progress_clear(struct progress *p)
         fflush(p->f);
 }
 
-/* ---- sending records ---- */
+/* ---- sending records ----
+ *
+ * Each record is serialised once, into the text of the next Upload call. One Upload stays in
+ * flight while the next piece is parsed: its reply is read just before the following piece goes
+ * out, so tendd stages one piece while we parse the next. Replies come in order; the first one
+ * names the upload the later pieces join. */
 
 struct sender {
         struct cli *cli;
-        json_t *chunk;      /* records not sent yet */
-        size_t chunk_bytes; /* their size as JSON */
-        char *upload;       /* id once the first chunk went */
-        size_t records;
+        struct strbuf records; /* records not sent yet: JSON lines, escaped as a JSON string */
+        struct strbuf rec;     /* scratch: one record */
+        struct strbuf esc;     /* scratch: the record escaped */
+        struct strbuf msg;     /* scratch: the call message */
+        size_t n_chunk;        /* records in .records */
+        char *upload;          /* id once the first Upload was answered */
+        bool in_flight;        /* an Upload was sent and its reply not read yet */
+        size_t sent;           /* Upload calls sent */
+        size_t records_total;  /* records queued so far */
         struct progress progress;
 };
 
-static int sender_flush(struct sender *s)
+static void sender_done(struct sender *s)
+{
+        strbuf_done(&s->records);
+        strbuf_done(&s->rec);
+        strbuf_done(&s->esc);
+        strbuf_done(&s->msg);
+        free(s->upload);
+}
+
+/* Read the reply of the Upload in flight; the first one names the upload. */
+static int sender_wait(struct sender *s)
 {
         _cleanup_(json_decrefp) json_t *reply = NULL;
-        json_t *params;
+        const char *id;
         int r;
 
-        if (json_array_size(s->chunk) == 0)
+        if (!s->in_flight)
                 return 0;
-        params = json_pack("{s:O}", "records", s->chunk);
-        if (!params)
-                return cmd_oom(s->cli);
-        if (s->upload && json_object_set_new(params, "upload", json_string(s->upload)) < 0) {
-                json_decref(params);
-                return cmd_oom(s->cli);
-        }
-        r = cli_call(s->cli, "io.tend.Transfer.Upload", params, &reply);
+        s->in_flight = false;
+        r = cli_receive(s->cli, &reply);
         if (r < 0)
                 return r;
         if (!s->upload) {
-                s->upload = strdup(strempty(cmd_jstr(reply, "upload")));
+                id = cmd_jstr(reply, "upload");
+                /* It goes into the next calls' text as it is: hex digits only. */
+                if (!id || !*id || strspn(id, "0123456789abcdef") != strlen(id))
+                        return cli_fail(s->cli, -EBADMSG, "tendd did not name the upload");
+                s->upload = strdup(id);
                 if (!s->upload)
                         return cmd_oom(s->cli);
         }
-        json_array_clear(s->chunk);
-        s->chunk_bytes = 0;
         return 0;
+}
+
+/* Send the queued records in an Upload call and leave it in flight. */
+static int sender_flush(struct sender *s)
+{
+        int r;
+
+        if (s->n_chunk == 0)
+                return 0;
+        r = sender_wait(s);
+        if (r < 0)
+                return r;
+        strbuf_reset(&s->msg);
+        strbuf_puts(&s->msg, "{\"method\":\"io.tend.Transfer.Upload\",\"parameters\":{");
+        if (s->upload) {
+                /* Our own id from tendd's reply: hex digits, nothing to escape. */
+                strbuf_puts(&s->msg, "\"upload\":\"");
+                strbuf_puts(&s->msg, s->upload);
+                strbuf_puts(&s->msg, "\",");
+        }
+        strbuf_puts(&s->msg, "\"lines\":\"");
+        strbuf_append(&s->msg, s->records.data, s->records.len);
+        strbuf_puts(&s->msg, "\"}}");
+        if (s->msg.error || s->records.error)
+                return cmd_oom(s->cli);
+        r = cli_send(s->cli, s->msg.data, s->msg.len);
+        if (r < 0)
+                return r;
+        s->in_flight = true;
+        s->sent++;
+        strbuf_reset(&s->records);
+        s->n_chunk = 0;
+        return 0;
+}
+
+static int dump_to_strbuf(const char *buffer, size_t size, void *data)
+{
+        strbuf_append(data, buffer, size);
+        return 0;
+}
+
+/* Append text as the inside of a JSON string. It is compact JSON from jansson: valid UTF-8,
+ * control characters already escaped; quotes and backslashes get a backslash. */
+static void put_json_string_body(struct strbuf *b, const char *text, size_t len)
+{
+        const char *p = text, *end = text + len;
+
+        while (p < end) {
+                const char *start = p;
+
+                while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+                        p++;
+                strbuf_append(b, start, (size_t)(p - start));
+                if (p == end)
+                        break;
+                if ((unsigned char)*p < 0x20)
+                        strbuf_printf(b, "\\u%04x", (unsigned char)*p);
+                else {
+                        strbuf_putc(b, '\\');
+                        strbuf_putc(b, *p);
+                }
+                p++;
+        }
 }
 
 /* Queue one record (borrowed). */
 static int sender_add(struct sender *s, json_t *rec)
 {
-        size_t n = json_dumpb(rec, NULL, 0, JSON_COMPACT);
         int r;
 
-        if (n == 0)
+        strbuf_reset(&s->rec);
+        strbuf_reset(&s->esc);
+        if (json_dump_callback(rec, dump_to_strbuf, &s->rec, JSON_COMPACT) < 0 || s->rec.error)
                 return cmd_oom(s->cli);
-        if (s->chunk_bytes > 0 && s->chunk_bytes + n + 1 > CHUNK_BYTES) {
+        put_json_string_body(&s->esc, s->rec.data, s->rec.len);
+        if (s->esc.error)
+                return cmd_oom(s->cli);
+        if (s->n_chunk > 0 && s->records.len + 2 + s->esc.len > CHUNK_BYTES) {
                 r = sender_flush(s);
                 if (r < 0)
                         return r;
         }
-        if (json_array_append(s->chunk, rec) < 0)
+        if (s->n_chunk > 0)
+                strbuf_append(&s->records, "\\n", 2);
+        strbuf_append(&s->records, s->esc.data, s->esc.len);
+        if (s->records.error)
                 return cmd_oom(s->cli);
-        s->chunk_bytes += n + 1;
-        s->records++;
+        s->n_chunk++;
+        s->records_total++;
         return 0;
 }
 
@@ -317,7 +403,7 @@ static int on_card(const struct vcard *card, void *userdata)
                 return cmd_oom(s->cli);
         else
                 r = sender_add(s, rec);
-        progress_show(&s->progress, card->end_offset, s->records);
+        progress_show(&s->progress, card->end_offset, s->records_total);
         return r;
 }
 
@@ -331,7 +417,7 @@ static int on_linkedin(json_t *rec, size_t end, void *userdata)
         struct sender *s = userdata;
         int r = sender_add(s, rec);
 
-        progress_show(&s->progress, end, s->records);
+        progress_show(&s->progress, end, s->records_total);
         return r;
 }
 
@@ -369,7 +455,7 @@ static int parse_json_lines(struct sender *s, const char *data, size_t len)
                 }
                 if (r < 0)
                         return r;
-                progress_show(&s->progress, pos, s->records);
+                progress_show(&s->progress, pos, s->records_total);
         }
         return 0;
 }
@@ -423,21 +509,43 @@ static void print_report(struct cli *cli, json_t *report, bool dry_run, bool ver
                 fputs("  (only the first 10000 records are listed)\n", cli->out);
 }
 
+/* The Import call: opts, and the records not uploaded (all of them when nothing was). */
+static int import_message(struct sender *s, json_t *opts)
+{
+        _cleanup_free_ char *text = json_dumps(opts, JSON_COMPACT);
+        size_t len;
+
+        if (!text)
+                return -ENOMEM;
+        len = strlen(text);
+        if (len < 2 || text[len - 1] != '}') /* opts is an object */
+                return -EINVAL;
+        strbuf_reset(&s->msg);
+        strbuf_puts(&s->msg, "{\"method\":\"io.tend.Transfer.Import\",\"parameters\":");
+        strbuf_append(&s->msg, text, len - 1);
+        if (s->n_chunk > 0) {
+                strbuf_puts(&s->msg, len > 2 ? ",\"lines\":\"" : "\"lines\":\"");
+                strbuf_append(&s->msg, s->records.data, s->records.len);
+                strbuf_putc(&s->msg, '"');
+        }
+        strbuf_puts(&s->msg, "}}");
+        return s->msg.error || s->records.error ? -ENOMEM : 0;
+}
+
 int commands_import(struct cli *cli, int argc, char **argv)
 {
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *opts = json_object(), *reply = NULL;
         _cleanup_free_ char *data = NULL;
         _cleanup_close_ int fd = -1;
-        _cleanup_(json_decrefp) json_t *chunk = json_array();
-        struct sender s = {.cli = cli, .chunk = chunk};
+        _cleanup_(sender_done) struct sender s = {.cli = cli};
         enum format format = _FORMAT_INVALID;
         const char *arg, *path, *reason = NULL;
         bool dry_run = false, strict = false;
         size_t len = 0;
         int r;
 
-        if (!opts || !chunk)
+        if (!opts)
                 return cmd_oom(cli);
         r = cli_parser_init(&p, cli, argc, argv);
         if (r < 0)
@@ -531,7 +639,7 @@ int commands_import(struct cli *cli, int argc, char **argv)
         }
         free(TAKE_PTR(data));
 
-        if (s.records == 0 && !s.upload) {
+        if (s.records_total == 0) {
                 progress_clear(&s.progress);
                 r = cli_fail(cli, -ENODATA, "%s holds no %s", path,
                              format == FORMAT_VCARD      ? "vCards"
@@ -539,22 +647,31 @@ int commands_import(struct cli *cli, int argc, char **argv)
                                                          : "records");
                 goto out;
         }
-        /* The last piece goes with the Import call itself when nothing was uploaded yet. */
-        if (s.upload) {
-                r = sender_flush(&s);
-                if (r < 0)
-                        goto out;
-                json_object_set_new(opts, "upload", json_string(s.upload));
-        } else if (json_object_set(opts, "records", s.chunk) < 0) {
-                r = cmd_oom(cli);
-                goto out;
-        }
         if (dry_run)
                 json_object_set_new(opts, "dry_run", json_true());
         if (strict)
                 json_object_set_new(opts, "strict", json_true());
+        /* The last piece goes with the Import call itself when nothing was uploaded yet. */
+        if (s.sent > 0) {
+                r = sender_flush(&s);
+                if (r >= 0)
+                        r = sender_wait(&s);
+                if (r < 0)
+                        goto out;
+                if (json_object_set_new(opts, "upload", json_string(s.upload)) < 0) {
+                        r = cmd_oom(cli);
+                        goto out;
+                }
+        }
+        r = import_message(&s, opts);
+        if (r < 0) {
+                r = cmd_oom(cli);
+                goto out;
+        }
         progress_say(&s.progress, "Importing…");
-        r = cli_call(cli, "io.tend.Transfer.Import", json_incref(opts), &reply);
+        r = cli_send(cli, s.msg.data, s.msg.len);
+        if (r >= 0)
+                r = cli_receive(cli, &reply);
         progress_clear(&s.progress);
         if (r < 0)
                 goto out;
@@ -563,7 +680,6 @@ int commands_import(struct cli *cli, int argc, char **argv)
         else
                 print_report(cli, json_object_get(reply, "report"), dry_run, dry_run);
 out:
-        free(s.upload);
         return r;
 }
 

@@ -597,6 +597,38 @@ static void print_contact(struct cli *cli, json_t *c)
                       OUTPUT_DIM);
 }
 
+/* The goals a person is linked to, each with why (Contacts.Get's goals). */
+static void print_contact_goals(struct cli *cli, json_t *goals)
+{
+        json_t *g;
+        size_t i;
+
+        if (json_array_size(goals) == 0)
+                return;
+        fputs("Goals:\n", cli->out);
+        json_array_foreach(goals, i, g)
+        {
+                json_t *ref = json_object_get(g, "goal");
+                const char *why = cmd_jstr(g, "why"), *status = cmd_jstr(g, "status");
+                bool done = status && !streq(status, "active");
+
+                fprintf(cli->out, "  #%lld ", cmd_jid(ref));
+                output_styled(cli->out, cli->color, done ? OUTPUT_DIM : OUTPUT_BOLD,
+                              strempty(cmd_jstr(ref, "title")));
+                if (done)
+                        fprintf(cli->out, " (%s)", status);
+                if (why) {
+                        _cleanup_free_ char *line = strdup(why);
+
+                        for (char *s = line; s && *s; s++)
+                                if (*s == '\n' || *s == '\t')
+                                        *s = ' ';
+                        fprintf(cli->out, " — %s", line ? line : why);
+                }
+                fputc('\n', cli->out);
+        }
+}
+
 /* The note of an interaction on one line, with what was given and got. */
 static char *interaction_text(json_t *i)
 {
@@ -665,7 +697,7 @@ int commands_show(struct cli *cli, int argc, char **argv)
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *got = NULL;
         _cleanup_(json_decrefp) json_t *list = NULL;
-        json_t *params = NULL, *contact, *interactions;
+        json_t *params = NULL, *contact, *interactions, *goals;
         long long count;
         char id[32];
         int r;
@@ -683,6 +715,9 @@ int commands_show(struct cli *cli, int argc, char **argv)
         if (!json_is_object(contact))
                 return cli_fail(cli, -EBADMSG, "tendd's reply has no contact");
         count = (long long)json_integer_value(json_object_get(got, "interaction_count"));
+        goals = json_object_get(got, "goals");
+        if (!json_is_array(goals))
+                goals = NULL; /* an older tendd */
 
         /* By id: the name may match someone else by now. */
         snprintf(id, sizeof(id), "%lld", cmd_jid(contact));
@@ -701,12 +736,15 @@ int commands_show(struct cli *cli, int argc, char **argv)
 
                 if (!json_is_object(out) ||
                     json_object_set(out, "interactions", interactions) < 0 ||
-                    json_object_set_new(out, "interaction_count", json_integer(count)) < 0)
+                    json_object_set_new(out, "interaction_count", json_integer(count)) < 0 ||
+                    json_object_set_new(out, "goals", goals ? json_incref(goals) : json_array()) <
+                        0)
                         return cmd_oom(cli);
                 return cli_print_json(cli, out);
         }
 
         print_contact(cli, contact);
+        print_contact_goals(cli, goals);
         fputc('\n', cli->out);
         if (json_array_size(interactions) == 0) {
                 fputs("No interactions yet.\n", cli->out);
@@ -1077,6 +1115,14 @@ int commands_log(struct cli *cli, int argc, char **argv)
                         r = cmd_parse_date(cli, "--at", arg, &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "at", t);
+                } else if (r == CLI_OPT_GOAL) {
+                        if (json_object_get(params, "goal"))
+                                return cli_usage(cli, "--goal given more than once");
+                        if (!arg[0])
+                                return cli_usage(cli, "--goal needs a GOAL (an id or a title)");
+                        r = cmd_check_text(cli, "--goal", arg, FIELD_NAME_MAX, false);
+                        if (r >= 0)
+                                r = cmd_set_string(cli, params, "goal", arg);
                 } else {
                         if (json_object_get(params, key))
                                 return cli_usage(cli, "%s given more than once", opt);
@@ -1124,6 +1170,10 @@ int commands_log(struct cli *cli, int argc, char **argv)
         due = cmd_jtime(reply, "next_due");
         fprintf(cli->out, "Logged %s with %s", strempty(cmd_jstr(interaction, "kind")),
                 strempty(cmd_jstr(json_object_get(interaction, "contact"), "name")));
+        if (json_is_object(json_object_get(reply, "goal")))
+                fprintf(cli->out, " toward goal #%lld \"%s\"",
+                        cmd_jid(json_object_get(reply, "goal")),
+                        strempty(cmd_jstr(json_object_get(reply, "goal"), "title")));
         if (due) {
                 char date[64], rel[64];
 

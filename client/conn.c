@@ -179,13 +179,36 @@ int tend_conn_call_more(struct tend_conn *c, const char *method, json_t *params,
         }
 }
 
+int tend_conn_send(struct tend_conn *c, const char *msg, size_t len)
+{
+        int r = frame_out_push(&c->out, msg, len);
+
+        if (r < 0)
+                return r;
+        return conn_send(c);
+}
+
+int tend_conn_receive(struct tend_conn *c, json_t **ret_reply)
+{
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        const char *msg;
+        size_t msg_len;
+        int r;
+
+        r = conn_receive(c, &msg, &msg_len);
+        if (r < 0)
+                return r;
+        reply = json_loadb(msg, msg_len, JSON_REJECT_DUPLICATES, NULL);
+        if (!reply_is_valid(reply))
+                return -EBADMSG;
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}
+
 int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json_t **ret_reply)
 {
         _cleanup_(json_decrefp) json_t *call = NULL;
-        _cleanup_(json_decrefp) json_t *reply = NULL;
         _cleanup_free_ char *text = NULL;
-        const char *msg;
-        size_t msg_len;
         int r;
 
         if (!params)
@@ -203,20 +226,8 @@ int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json
         if (!text)
                 return -ENOMEM;
 
-        r = frame_out_push(&c->out, text, strlen(text));
+        r = tend_conn_send(c, text, strlen(text));
         if (r < 0)
                 return r;
-        r = conn_send(c);
-        if (r < 0)
-                return r;
-
-        r = conn_receive(c, &msg, &msg_len);
-        if (r < 0)
-                return r;
-        reply = json_loadb(msg, msg_len, JSON_REJECT_DUPLICATES, NULL);
-        if (!reply_is_valid(reply))
-                return -EBADMSG;
-
-        *ret_reply = TAKE_PTR(reply);
-        return 0;
+        return tend_conn_receive(c, ret_reply);
 }

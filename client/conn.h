@@ -32,6 +32,16 @@ static inline void tend_conn_freep(struct tend_conn **c)
  * Several calls may be made on one connection, one after the other. */
 int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json_t **ret_reply);
 
+/** Send one complete call message (a JSON object, without the terminating NUL, which is added)
+ * and return once it is written, without waiting for the reply: with tend_conn_receive, a
+ * caller can keep a call in flight while it prepares the next one. Replies come in the order the
+ * calls were sent. Returns 0, -ECONNRESET, -ETIMEDOUT, -ENOMEM or -errno. */
+int tend_conn_send(struct tend_conn *c, const char *msg, size_t len);
+
+/** Wait for the next reply (of the oldest call sent and not yet answered). Returns 0 with the
+ * reply object in *ret_reply, or fails like tend_conn_call. */
+int tend_conn_receive(struct tend_conn *c, json_t **ret_reply);
+
 /* Called with each reply of a streaming call (borrowed); return < 0 to stop reading. */
 typedef int (*tend_conn_more_cb)(json_t *reply, void *userdata);
 

@@ -91,6 +91,7 @@ struct contact {
         int64_t notified_at;  /* when it was shown */
         int64_t resurface_at; /* while still overdue: when it comes back in the digest */
         uint32_t notify_id;   /* notification server id of the last one shown, 0 = none */
+        uint32_t notify_unshown; /* 1: notified_due fell due but no server showed it yet */
         /* Intentional networking (issue 4; codec tags 50-69). */
         char *brings;                 /* what they bring to the table */
         enum prospect_stage stage;    /* outreach pipeline, STAGE_NONE = not a prospect */
@@ -116,6 +117,7 @@ struct interaction {
         char *gave; /* what you offered */
         char *got;  /* what they brought */
         int64_t created;
+        uint64_t goal_id; /* the goal it was toward (issue 4; codec tag 50), 0 = none */
         uint8_t *unknown;
         size_t unknown_len;
 };

@@ -62,6 +62,7 @@ enum {
         CONTACT_TAG_NOTIFIED_AT = 41,
         CONTACT_TAG_RESURFACE_AT = 42,
         CONTACT_TAG_NOTIFY_ID = 43,
+        CONTACT_TAG_NOTIFY_UNSHOWN = 44,
         /* 50-69: intentional networking (issue 4). */
         CONTACT_TAG_BRINGS = 50,
         CONTACT_TAG_STAGE = 51,
@@ -85,6 +86,8 @@ enum {
         INTERACTION_TAG_GAVE = 7,
         INTERACTION_TAG_GOT = 8,
         INTERACTION_TAG_CREATED = 9,
+        /* 50-69: intentional networking (issue 4). */
+        INTERACTION_TAG_GOAL_ID = 50,
 };
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -270,6 +273,7 @@ int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret
         wbuf_i64(&b, CONTACT_TAG_NOTIFIED_AT, c->notified_at);
         wbuf_i64(&b, CONTACT_TAG_RESURFACE_AT, c->resurface_at);
         wbuf_u64(&b, CONTACT_TAG_NOTIFY_ID, c->notify_id);
+        wbuf_u64(&b, CONTACT_TAG_NOTIFY_UNSHOWN, c->notify_unshown);
         wbuf_str(&b, CONTACT_TAG_BRINGS, c->brings);
         wbuf_i64(&b, CONTACT_TAG_STAGE, (int64_t)c->stage);
         wbuf_i64(&b, CONTACT_TAG_STAGE_CHANGED, c->stage_changed);
@@ -296,6 +300,7 @@ int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, siz
         wbuf_str(&b, INTERACTION_TAG_GAVE, i->gave);
         wbuf_str(&b, INTERACTION_TAG_GOT, i->got);
         wbuf_i64(&b, INTERACTION_TAG_CREATED, i->created);
+        wbuf_u64(&b, INTERACTION_TAG_GOAL_ID, i->goal_id);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -511,6 +516,8 @@ static int contact_decode_field(struct contact *c, const struct tlv *f, struct s
                 return dec_i64(f, &c->resurface_at);
         case CONTACT_TAG_NOTIFY_ID:
                 return dec_u32(f, &c->notify_id);
+        case CONTACT_TAG_NOTIFY_UNSHOWN:
+                return dec_u32(f, &c->notify_unshown);
         case CONTACT_TAG_BRINGS:
                 return dec_str(f, &c->brings);
         case CONTACT_TAG_STAGE:
@@ -584,6 +591,8 @@ static int interaction_decode_field(struct interaction *i, const struct tlv *f)
                 return dec_str(f, &i->got);
         case INTERACTION_TAG_CREATED:
                 return dec_i64(f, &i->created);
+        case INTERACTION_TAG_GOAL_ID:
+                return dec_u64(f, &i->goal_id);
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }

@@ -61,6 +61,7 @@ void config_init(struct config *c)
                     [NETWORK_PERSONAL] = 60 * DURATION_DAY,
                 },
             .desktop = true,
+            .goal_follow_up = 30 * DURATION_DAY,
         };
 }
 
@@ -179,6 +180,18 @@ static const char *parse_cadence(const char *v, void *dst)
         return NULL;
 }
 
+static const char *parse_follow_up(const char *v, void *dst)
+{
+        int64_t s;
+
+        if (time_parse_duration(v, &s) < 0 || s <= 0)
+                return "expected a duration such as 14d, 30d, 6w";
+        if (s > CONFIG_GOAL_FOLLOW_UP_MAX)
+                return "a goal follow-up interval may be at most 366 days";
+        *(int64_t *)dst = s;
+        return NULL;
+}
+
 static const char *parse_bool(const char *v, void *dst)
 {
         static const char *const yes[] = {"yes", "true", "on", "1"};
@@ -291,6 +304,7 @@ enum section {
         SECTION_SCHEDULE,
         SECTION_CADENCE,
         SECTION_NOTIFY,
+        SECTION_GOALS,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
 };
@@ -299,6 +313,7 @@ static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule",
     [SECTION_CADENCE] = "cadence",
     [SECTION_NOTIFY] = "notify",
+    [SECTION_GOALS] = "goals",
 };
 
 struct key {
@@ -324,6 +339,7 @@ static const struct key keys[] = {
     {SECTION_NOTIFY, "desktop", parse_bool, offsetof(struct config, desktop)},
     {SECTION_NOTIFY, "command", parse_command, offsetof(struct config, command)},
     {SECTION_NOTIFY, "open_command", parse_command, offsetof(struct config, open_command)},
+    {SECTION_GOALS, "follow_up", parse_follow_up, offsetof(struct config, goal_follow_up)},
 };
 
 /* ---- parsing ---- */
@@ -406,7 +422,7 @@ static void check_line(struct parse_state *st, char *str)
                      section_from_string(name) < 0)) {
                         add_error(st,
                                   "unknown section %.*s; the sections are [schedule], "
-                                  "[cadence] and [notify]",
+                                  "[cadence], [notify] and [goals]",
                                   (int)(end - str + 1), str);
                         st->section_bad = true;
                         str[0] = '\0';
@@ -459,8 +475,8 @@ static int handler(void *user, const char *section, const char *name, const char
                 return 1;
         if (!section[0]) {
                 add_error(st,
-                          "'%s' is outside a section; put it under [schedule], [cadence] "
-                          "or [notify]",
+                          "'%s' is outside a section; put it under [schedule], [cadence], "
+                          "[notify] or [goals]",
                           name);
                 return 1;
         }
@@ -634,6 +650,8 @@ void config_dump(const struct config *c, FILE *f)
         fprintf(f, "\n[notify]\ndesktop = %s\n", c->desktop ? "yes" : "no");
         dump_command("command", c->command, f);
         dump_command("open_command", c->open_command, f);
+        fprintf(f, "\n[goals]\nfollow_up = %s\n",
+                time_format_duration(c->goal_follow_up, d, sizeof(d)));
 }
 
 /* ---- command expansion ---- */

@@ -41,6 +41,10 @@
  *       showed it (e.g. to forward it to a phone).
  *   open_command      COMMAND          (none)
  *       Run when a notification is clicked (its "default" action, labelled Open).
+ * [goals]
+ *   follow_up         DURATION         30d
+ *       People linked to an active goal are followed up at least this often after their
+ *       last touch (1s to 366d). `tend profile set --goal-every`, when set, wins over this.
  *
  * Types:
  *  - HH:MM: 24-hour local time, 00:00 to 23:59.
@@ -79,7 +83,11 @@ struct config {
         bool desktop;
         char **command;      /* argv template; NULL = none */
         char **open_command; /* argv template; NULL = none */
+        /* [goals] */
+        int64_t goal_follow_up; /* seconds; the store's goal_every setting wins when set */
 };
+
+#define CONFIG_GOAL_FOLLOW_UP_MAX (366 * 86400LL)
 
 /** Fill c with the defaults (no allocation). */
 void config_init(struct config *c);

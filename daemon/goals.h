@@ -18,18 +18,29 @@
 #define PROSPECT_CONFIRM_AFTER (7 * 86400LL) /* scheduled without a date: confirm */
 #define PROSPECT_THANKS_AFTER  (1 * 86400LL) /* met: thank-you the next day */
 
-/** The follow-up interval for people linked to an active goal (setting, default 30 days). */
-int goals_every(struct store_txn *t, int64_t *ret);
+struct tendd;
+
+/** tendd.conf's [goals] follow_up of the running daemon (0 without a configuration). */
+int64_t goals_conf_every(const struct tendd *d);
+
+/** The follow-up interval for people linked to an active goal. Precedence: the store's setting
+ * (`tend profile set --goal-every`) when set; else conf_every, tendd.conf's [goals] follow_up
+ * (0: the built-in 30 days). Returns 1 when the setting gave it, 0 otherwise, or -errno. */
+int goals_every(struct store_txn *t, int64_t conf_every, int64_t *ret);
 
 /** Apply the rules to c (loaded, about to be put in the same transaction), only ever moving
  * next_due earlier: linked to an active goal → due at most goal-interval after the last touch
  * (after the first link when never touched), but not before the first link; reached out → a nudge 7
  * days after the later of reaching out and the last touch; met and not touched since → a thank-you
  * the next day. Returns 0 or -errno. */
-int goals_apply_due_rules(struct store_txn *t, struct contact *c);
+int goals_apply_due_rules(struct store_txn *t, int64_t conf_every, struct contact *c);
 
 /** The due date the goal rule gives c (0 when c is linked to no active goal). */
-int goals_rule_due(struct store_txn *t, const struct contact *c, int64_t *ret);
+int goals_rule_due(struct store_txn *t, int64_t conf_every, const struct contact *c, int64_t *ret);
+
+/** The goals a contact is linked to, as [{goal: {id, title}, status, why, linked_at}], active
+ * ones first. Returns 0 or -errno. */
+int goals_contact_json(struct store_txn *t, uint64_t contact_id, json_t **ret);
 
 /** Resolve GOAL to one goal id; NoSuchGoal / AmbiguousGoal recorded in err (-ECANCELED). */
 int goals_resolve(struct store_txn *t, const char *goal, struct op_error *err, uint64_t *ret);

@@ -310,7 +310,7 @@ static int update_fn(struct store_txn *t, void *userdata)
                 else
                         c->next_due = 0;
                 /* People linked to an active goal, prospects: their own rules (goals.h). */
-                r = goals_apply_due_rules(t, c);
+                r = goals_apply_due_rules(t, goals_conf_every(op->d), c);
                 if (r < 0)
                         return r;
         }
@@ -385,6 +385,7 @@ static int get_fn(struct store_txn *t, void *userdata)
         _cleanup_(contact_freep) struct contact *c = NULL;
         const char *who = json_string_value(json_object_get(op->params, "who"));
         uint64_t count = 0;
+        json_t *goals = NULL;
         int r;
 
         r = reply_resolve_who(t, who, &op->err, &c);
@@ -393,8 +394,11 @@ static int get_fn(struct store_txn *t, void *userdata)
         r = store_txn_interaction_count(t, c->id, &count);
         if (r < 0)
                 return r;
-        op->result = json_pack("{s:o,s:I}", "contact", reply_contact(t, c), "interaction_count",
-                               (json_int_t)count);
+        r = goals_contact_json(t, c->id, &goals); /* issue 4: the goals they matter for */
+        if (r < 0)
+                return r;
+        op->result = json_pack("{s:o,s:I,s:o}", "contact", reply_contact(t, c), "interaction_count",
+                               (json_int_t)count, "goals", goals);
         return op->result ? 0 : -ENOMEM;
 }
 

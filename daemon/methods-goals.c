@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "fields.h"
 #include "goals.h"
 #include "interfaces.h"
@@ -19,7 +20,12 @@
 
 /* ---- rules ---- */
 
-int goals_every(struct store_txn *t, int64_t *ret)
+int64_t goals_conf_every(const struct tendd *d)
+{
+        return d && d->config ? d->config->goal_follow_up : 0;
+}
+
+int goals_every(struct store_txn *t, int64_t conf_every, int64_t *ret)
 {
         _cleanup_free_ char *s = NULL;
         char *end = NULL;
@@ -29,13 +35,15 @@ int goals_every(struct store_txn *t, int64_t *ret)
         r = store_txn_setting_get(t, SETTING_GOAL_EVERY, &s);
         if (r < 0)
                 return r;
-        *ret = GOAL_EVERY_DEFAULT;
+        *ret = conf_every > 0 ? conf_every : GOAL_EVERY_DEFAULT;
         if (!s)
                 return 0;
         errno = 0;
         v = strtoll(s, &end, 10);
-        if (!errno && !*end && v > 0 && v <= GOAL_EVERY_MAX)
+        if (!errno && !*end && v > 0 && v <= GOAL_EVERY_MAX) {
                 *ret = v;
+                return 1;
+        }
         return 0;
 }
 
@@ -61,7 +69,7 @@ static int rule_link(const struct goal_link *l, void *userdata)
         return 0;
 }
 
-int goals_rule_due(struct store_txn *t, const struct contact *c, int64_t *ret)
+int goals_rule_due(struct store_txn *t, int64_t conf_every, const struct contact *c, int64_t *ret)
 {
         struct rule_ctx ctx = {.t = t};
         int64_t every, ref;
@@ -74,7 +82,7 @@ int goals_rule_due(struct store_txn *t, const struct contact *c, int64_t *ret)
                 *ret = 0;
                 return 0;
         }
-        r = goals_every(t, &every);
+        r = goals_every(t, conf_every, &every);
         if (r < 0)
                 return r;
         /* Every interval after the last touch, but never due before the link itself: linking
@@ -94,13 +102,13 @@ static void earlier(struct contact *c, int64_t due)
                 c->next_due = due;
 }
 
-int goals_apply_due_rules(struct store_txn *t, struct contact *c)
+int goals_apply_due_rules(struct store_txn *t, int64_t conf_every, struct contact *c)
 {
         int64_t due = 0;
         int r;
 
         if (c->id) {
-                r = goals_rule_due(t, c, &due);
+                r = goals_rule_due(t, conf_every, c, &due);
                 if (r < 0)
                         return r;
                 earlier(c, due);
@@ -170,6 +178,49 @@ int goals_resolve(struct store_txn *t, const char *goal, struct op_error *err, u
         return op_error_set(
             err, "io.tend.Goals.AmbiguousGoal",
             json_pack("{s:s,s:o,s:i}", "goal", goal, "candidates", candidates, "total", n));
+}
+
+struct contact_goals_ctx {
+        struct store_txn *t;
+        json_t *active, *done;
+};
+
+static int contact_goal(const struct goal_link *l, void *userdata)
+{
+        struct contact_goals_ctx *ctx = userdata;
+        _cleanup_(goal_freep) struct goal *g = NULL;
+        json_t *o;
+        int r = store_txn_goal_get(ctx->t, l->goal_id, &g);
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        o = json_pack("{s:o,s:s,s:o,s:o}", "goal", goals_ref(g->id, g->title), "status",
+                      goal_status_to_string(g->status), "why", str_or_null(l->why), "linked_at",
+                      reply_time_or_null(l->linked_at));
+        if (!o || json_array_append_new(g->status == GOAL_ACTIVE ? ctx->active : ctx->done, o) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int goals_contact_json(struct store_txn *t, uint64_t contact_id, json_t **ret)
+{
+        struct contact_goals_ctx ctx = {.t = t, .active = json_array(), .done = json_array()};
+        int r = -ENOMEM;
+
+        if (ctx.active && ctx.done) {
+                r = store_txn_contact_goal_links(t, contact_id, contact_goal, &ctx);
+                if (r >= 0)
+                        r = json_array_extend(ctx.active, ctx.done) < 0 ? -ENOMEM : 0;
+        }
+        json_decref(ctx.done);
+        if (r < 0) {
+                json_decref(ctx.active);
+                return r;
+        }
+        *ret = ctx.active;
+        return 0;
 }
 
 struct summary {
@@ -365,15 +416,14 @@ struct show_ctx {
         struct timed *items;
         size_t n, cap;
         const char *name; /* of the contact being walked */
+        size_t tagged;    /* interactions logged with --goal */
 };
 
-static int collect_interaction(const struct interaction *i, void *userdata)
+static int add_timed(struct show_ctx *ctx, const struct interaction *i, const char *name,
+                     const char *toward)
 {
-        struct show_ctx *ctx = userdata;
         json_t *o;
 
-        if (i->at < ctx->g->created)
-                return 1; /* newest first: everything further is older */
         if (ctx->n == ctx->cap) {
                 size_t cap = ctx->cap ? ctx->cap * 2 : 32;
                 struct timed *v = reallocarray(ctx->items, cap, sizeof(struct timed));
@@ -383,11 +433,38 @@ static int collect_interaction(const struct interaction *i, void *userdata)
                 ctx->items = v;
                 ctx->cap = cap;
         }
-        o = reply_interaction(i, ctx->name);
-        if (!o)
+        o = reply_interaction(i, name);
+        if (!o || json_object_set_new(o, "toward", json_string(toward)) < 0) {
+                json_decref(o);
                 return -ENOMEM;
+        }
         ctx->items[ctx->n++] = (struct timed){i->at, o};
         return 0;
+}
+
+static int collect_interaction(const struct interaction *i, void *userdata)
+{
+        struct show_ctx *ctx = userdata;
+
+        if (i->at < ctx->g->created)
+                return 1; /* newest first: everything further is older */
+        if (i->goal_id == ctx->g->id)
+                return 0; /* tagged: collected already */
+        return add_timed(ctx, i, ctx->name, "linked");
+}
+
+static int collect_tagged(const struct interaction *i, void *userdata)
+{
+        struct show_ctx *ctx = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r = store_txn_contact_get(ctx->t, i->contact_id, &c);
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        ctx->tagged++;
+        return add_timed(ctx, i, c->name, "tagged");
 }
 
 static int show_link(const struct goal_link *l, void *userdata)
@@ -445,6 +522,9 @@ static int get_fn(struct store_txn *t, void *userdata)
                 r = -ENOMEM;
                 goto out;
         }
+        r = store_txn_goal_interactions(t, g->id, collect_tagged, &ctx);
+        if (r < 0)
+                goto out;
         r = store_txn_goal_links(t, g->id, show_link, &ctx);
         if (r < 0)
                 goto out;
@@ -454,8 +534,9 @@ static int get_fn(struct store_txn *t, void *userdata)
                 if (i < GOAL_INTERACTIONS_MAX)
                         json_array_append(interactions, ctx.items[i].o);
         }
-        op->result = json_pack("{s:o,s:O,s:O}", "goal", goal_json(t, g), "people", ctx.people,
-                               "interactions", interactions);
+        op->result = json_pack("{s:o,s:O,s:O,s:I,s:I}", "goal", goal_json(t, g), "people",
+                               ctx.people, "interactions", interactions, "interactions_total",
+                               (json_int_t)ctx.n, "interactions_tagged", (json_int_t)ctx.tagged);
         r = op->result ? 0 : -ENOMEM;
 out:
         for (size_t i = 0; i < ctx.n; i++)
@@ -504,7 +585,7 @@ static int link_fn(struct store_txn *t, void *userdata)
         if (r < 0)
                 return r;
         before = c->next_due;
-        r = goals_apply_due_rules(t, c);
+        r = goals_apply_due_rules(t, goals_conf_every(op->d), c);
         if (r < 0)
                 return r;
         if (c->next_due != before) {
@@ -538,15 +619,15 @@ static int method_link(struct varlink_call *call, json_t *params, void *userdata
 
 /* After the goal rule stopped or changed for c (before = the date it gave, with the link):
  * a due date that came from the rule falls back to the cadence, then the rules apply again. */
-static int relax_due(struct store_txn *t, struct contact *c, int64_t before, int64_t now,
-                     bool *ret_moved)
+static int relax_due(struct store_txn *t, int64_t conf_every, struct contact *c, int64_t before,
+                     int64_t now, bool *ret_moved)
 {
         int64_t old = c->next_due;
         int r;
 
         if (before && c->next_due == before)
                 c->next_due = base_due(c);
-        r = goals_apply_due_rules(t, c);
+        r = goals_apply_due_rules(t, conf_every, c);
         if (r < 0)
                 return r;
         *ret_moved = c->next_due != old;
@@ -572,7 +653,7 @@ static int unlink_fn(struct store_txn *t, void *userdata)
         r = reply_resolve_who(t, who, &op->err, &c);
         if (r < 0)
                 return r;
-        r = goals_rule_due(t, c, &before);
+        r = goals_rule_due(t, goals_conf_every(op->d), c, &before);
         if (r < 0)
                 return r;
         r = store_txn_goal_link_delete(t, g->id, c->id);
@@ -582,7 +663,7 @@ static int unlink_fn(struct store_txn *t, void *userdata)
                                               "contact", reply_contact_ref(c->id, c->name)));
         if (r < 0)
                 return r;
-        r = relax_due(t, c, before, op->now, &moved);
+        r = relax_due(t, goals_conf_every(op->d), c, before, op->now, &moved);
         if (r < 0)
                 return r;
         op->moved_due |= moved;
@@ -651,7 +732,7 @@ static int change_goal(struct store_txn *t, struct goal_op *op, struct goal *g,
                 if (r == -ENOENT)
                         continue;
                 if (r >= 0)
-                        r = goals_rule_due(t, c, &before[i]);
+                        r = goals_rule_due(t, goals_conf_every(op->d), c, &before[i]);
                 if (r < 0)
                         goto out;
         }
@@ -666,7 +747,7 @@ static int change_goal(struct store_txn *t, struct goal_op *op, struct goal *g,
                 if (r == -ENOENT)
                         continue;
                 if (r >= 0)
-                        r = relax_due(t, c, before[i], op->now, &moved);
+                        r = relax_due(t, goals_conf_every(op->d), c, before[i], op->now, &moved);
                 if (r < 0)
                         goto out;
                 op->moved_due |= moved;

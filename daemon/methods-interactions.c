@@ -7,6 +7,7 @@
 #include "methods.h"
 #include "reply.h"
 #include "scheduler.h"
+#include "store-goals.h"
 #include "tendd.h"
 #include "timeutil.h"
 
@@ -20,6 +21,7 @@ struct log_op {
         struct op_error err;
         json_t *result;
         int64_t now;
+        const char *goal; /* GOAL the interaction was toward, NULL = none */
 };
 
 /* Logging resets the rhythm: the latest interaction moves next_due to at + cadence. Without
@@ -41,11 +43,20 @@ static int log_fn(struct store_txn *t, void *userdata)
 {
         struct log_op *op = userdata;
         _cleanup_(contact_freep) struct contact *c = NULL;
+        _cleanup_(goal_freep) struct goal *g = NULL;
         int r;
 
         r = reply_resolve_who(t, op->who, &op->err, &c);
         if (r < 0)
                 return r;
+        if (op->goal) {
+                r = goals_resolve(t, op->goal, &op->err, &op->in.goal_id);
+                if (r < 0)
+                        return r;
+                r = store_txn_goal_get(t, op->in.goal_id, &g);
+                if (r < 0)
+                        return r;
+        }
         op->in.contact_id = c->id;
         op->in.uuid[0] = 0; /* a re-run after map growth draws a fresh one */
         op->in.created = op->now;
@@ -54,7 +65,7 @@ static int log_fn(struct store_txn *t, void *userdata)
                 return r;
         apply_interaction(c, &op->in);
         /* Goal links and the outreach pipeline keep their own follow-ups (goals.h). */
-        r = goals_apply_due_rules(t, c);
+        r = goals_apply_due_rules(t, goals_conf_every(op->d), c);
         if (r < 0)
                 return r;
         c->updated = op->now;
@@ -62,8 +73,9 @@ static int log_fn(struct store_txn *t, void *userdata)
         if (r < 0)
                 return r;
         json_decref(op->result);
-        op->result = json_pack("{s:o,s:o}", "interaction", reply_interaction(&op->in, c->name),
-                               "next_due", reply_time_or_null(c->next_due));
+        op->result = json_pack("{s:o,s:o,s:o}", "interaction", reply_interaction(&op->in, c->name),
+                               "next_due", reply_time_or_null(c->next_due), "goal",
+                               g ? goals_ref(g->id, g->title) : json_null());
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -75,6 +87,7 @@ static int method_log(struct varlink_call *call, json_t *params, void *userdata)
         int r;
 
         op.who = json_string_value(json_object_get(params, "who"));
+        op.goal = json_string_value(json_object_get(params, "goal"));
         op.in.at = op.now;
         kind = json_string_value(json_object_get(params, "kind"));
         kind_norm = strdup(kind);
@@ -100,6 +113,10 @@ static int method_log(struct varlink_call *call, json_t *params, void *userdata)
                                  json_pack("{s:s,s:s}", "parameter", "at", "reason",
                                            "is in the future; log what happened, and use "
                                            "'tend snooze' to plan a follow-up"));
+        if (r >= 0 && op.goal && !*op.goal)
+                r = op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                                 json_pack("{s:s,s:s}", "parameter", "goal", "reason",
+                                           "empty; name a goal by id or title"));
         if (r >= 0) {
                 op.in.kind = kind_norm;
                 op.in.note = note && *note ? (char *)note : NULL;
@@ -193,7 +210,7 @@ static const struct varlink_param log_params[] = {
         {"who", VARLINK_STRING, true},   {"kind", VARLINK_STRING, true},
         {"note", VARLINK_STRING, false}, {"at", VARLINK_STRING, false},
         {"gave", VARLINK_STRING, false}, {"got", VARLINK_STRING, false},
-        {0},
+        {"goal", VARLINK_STRING, false}, {0},
 };
 
 static const struct varlink_param list_params[] = {

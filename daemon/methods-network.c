@@ -202,7 +202,7 @@ static int idx_cmp(const void *a, const void *b, void *userdata)
         return x < y ? -1 : x > y;
 }
 
-static int netdata_load(struct store_txn *t, int64_t now, struct netdata *nd)
+static int netdata_load(struct store_txn *t, int64_t now, int64_t conf_every, struct netdata *nd)
 {
         struct load_ctx ctx = {.t = t, .nd = nd};
         _cleanup_free_ char *profile = NULL;
@@ -221,7 +221,7 @@ static int netdata_load(struct store_txn *t, int64_t now, struct netdata *nd)
         nd->profile = profile ? profile_from_string(profile) : PROFILE_UNSET;
         if (nd->profile < 0)
                 nd->profile = PROFILE_UNSET;
-        r = goals_every(t, &nd->goal_every);
+        r = goals_every(t, conf_every, &nd->goal_every);
         if (r < 0)
                 return r;
         nd->sorted_ids = malloc((nd->n + 1) * sizeof(uint64_t));
@@ -400,18 +400,18 @@ static int offers_json(const char *offers, json_t **ret)
         return 0;
 }
 
-static int profile_json(struct store_txn *t, json_t **ret)
+static int profile_json(struct store_txn *t, int64_t conf_every, json_t **ret)
 {
         _cleanup_free_ char *profile = NULL, *offers = NULL;
         double tg[_NETWORK_MAX];
         enum profile p = PROFILE_UNSET;
         json_t *list = NULL;
         int64_t every;
-        int r;
+        int r, from_profile;
 
         if ((r = store_txn_setting_get(t, SETTING_PROFILE, &profile)) < 0 ||
             (r = store_txn_setting_get(t, SETTING_OFFERS, &offers)) < 0 ||
-            (r = goals_every(t, &every)) < 0)
+            (r = from_profile = goals_every(t, conf_every, &every)) < 0)
                 return r;
         if (profile && profile_from_string(profile) >= 0)
                 p = profile_from_string(profile);
@@ -424,6 +424,11 @@ static int profile_json(struct store_txn *t, json_t **ret)
                          tg[NETWORK_OPERATIONAL], "personal", tg[NETWORK_PERSONAL], "strategic",
                          tg[NETWORK_STRATEGIC], "offers", list, "goal_followup_seconds",
                          (json_int_t)every, "goal_followup_days", (double)every / 86400.0);
+        if (*ret && json_object_set_new(*ret, "goal_followup_source",
+                                        json_string(from_profile ? "profile" : "config")) < 0) {
+                json_decref(*ret);
+                *ret = NULL;
+        }
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -431,7 +436,7 @@ static int get_profile_fn(struct store_txn *t, void *userdata)
 {
         struct net_op *op = userdata;
         json_t *p = NULL;
-        int r = profile_json(t, &p);
+        int r = profile_json(t, goals_conf_every(op->d), &p);
 
         if (r < 0)
                 return r;
@@ -501,7 +506,7 @@ static int set_profile_fn(struct store_txn *t, void *userdata)
                 if (r < 0)
                         return r;
         }
-        r = profile_json(t, &p);
+        r = profile_json(t, goals_conf_every(op->d), &p);
         if (r < 0)
                 return r;
         json_decref(op->result);
@@ -689,6 +694,106 @@ static int method_introductions(struct varlink_call *call, json_t *params, void 
         return run_op(call, &op, false, intros_fn);
 }
 
+/* ---- removing an introduction ---- */
+
+struct intro_match {
+        uint64_t a, b;
+        json_t *removed; /* Introduction objects, before deletion */
+        uint64_t *ids;
+        size_t n, cap;
+        struct store_txn *t;
+};
+
+static int match_intro(const struct intro *i, void *userdata)
+{
+        struct intro_match *m = userdata;
+        json_t *o;
+
+        if (!((i->a == m->a && i->b == m->b) || (i->a == m->b && i->b == m->a)))
+                return 0;
+        if (m->n == m->cap) {
+                size_t cap = m->cap ? m->cap * 2 : 4;
+                uint64_t *v = reallocarray(m->ids, cap, sizeof(uint64_t));
+
+                if (!v)
+                        return -ENOMEM;
+                m->ids = v;
+                m->cap = cap;
+        }
+        o = intro_json(m->t, i);
+        if (!o || json_array_append_new(m->removed, o) < 0)
+                return -ENOMEM;
+        m->ids[m->n++] = i->id;
+        return 0;
+}
+
+static int remove_intro_fn(struct store_txn *t, void *userdata)
+{
+        struct net_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        struct intro_match m = {.t = t, .removed = json_array()};
+        json_t *id = json_object_get(op->params, "id");
+        int r;
+
+        if (!m.removed)
+                return -ENOMEM;
+        if (id) {
+                _cleanup_(intro_freep) struct intro *i = NULL;
+
+                r = json_integer_value(id) > 0
+                        ? store_txn_intro_get(t, (uint64_t)json_integer_value(id), &i)
+                        : -ENOENT;
+                if (r >= 0) {
+                        m.a = i->a;
+                        m.b = i->b;
+                        r = match_intro(i, &m);
+                }
+                if (r == -ENOENT)
+                        r = op_error_set(&op->err, "io.tend.Network.NoSuchIntroduction",
+                                         json_pack("{s:I}", "id", json_integer_value(id)));
+        } else {
+                r = reply_resolve_who(t, param_str(op, "a"), &op->err, &a);
+                if (r >= 0)
+                        r = reply_resolve_who(t, param_str(op, "b"), &op->err, &b);
+                if (r >= 0) {
+                        m.a = a->id;
+                        m.b = b->id;
+                        r = store_txn_contact_intros(t, a->id, match_intro, &m);
+                }
+                if (r >= 0 && m.n == 0)
+                        r = op_error_set(&op->err, "io.tend.Network.NoSuchIntroduction",
+                                         json_pack("{s:o,s:o}", "a",
+                                                   reply_contact_ref(a->id, a->name), "b",
+                                                   reply_contact_ref(b->id, b->name)));
+        }
+        for (size_t k = 0; r >= 0 && k < m.n; k++)
+                r = store_txn_intro_delete(t, m.ids[k], op->now);
+        free(m.ids);
+        if (r < 0) {
+                json_decref(m.removed);
+                return r;
+        }
+        json_decref(op->result);
+        op->result = json_pack("{s:o}", "removed", m.removed);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_remove_introduction(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct net_op op = {.d = userdata, .params = params, .now = tendd_now(userdata)};
+        bool has_id = json_object_get(params, "id") != NULL;
+        bool has_a = json_object_get(params, "a") != NULL,
+             has_b = json_object_get(params, "b") != NULL;
+
+        if (has_id == (has_a || has_b) || has_a != has_b) {
+                op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                             json_pack("{s:s,s:s}", "parameter", has_id ? "id" : "a", "reason",
+                                       "give either id, or both a and b"));
+                return reply_invalid(call, &op, -ECANCELED);
+        }
+        return run_op(call, &op, true, remove_intro_fn);
+}
+
 /* ---- paths ---- */
 
 static json_t *chain_json(const struct netdata *nd, const struct netgraph_chain *ch)
@@ -735,7 +840,7 @@ static int path_fn(struct store_txn *t, void *userdata)
         r = reply_resolve_who(t, param_str(op, "who"), &op->err, &c);
         if (r < 0)
                 return r;
-        r = netdata_load(t, op->now, &nd);
+        r = netdata_load(t, op->now, goals_conf_every(op->d), &nd);
         if (r >= 0)
                 r = netdata_graph(&nd, &g);
         if (r >= 0)
@@ -782,7 +887,7 @@ static int graph_fn(struct store_txn *t, void *userdata)
         bool linked_only = json_is_true(json_object_get(op->params, "linked_only"));
         int r;
 
-        r = netdata_load(t, op->now, &nd);
+        r = netdata_load(t, op->now, goals_conf_every(op->d), &nd);
         if (r >= 0)
                 r = netdata_graph(&nd, &g);
         if (r >= 0)
@@ -916,7 +1021,7 @@ static int ledger_fn(struct store_txn *t, void *userdata)
                 if (r < 0)
                         return r;
         }
-        r = netdata_load(t, op->now, &nd);
+        r = netdata_load(t, op->now, goals_conf_every(op->d), &nd);
         if (r < 0)
                 return r;
         list = calloc(nd.n + 1, sizeof(*list));
@@ -1066,7 +1171,7 @@ static int health_fn(struct store_txn *t, void *userdata)
         struct health_report h;
         int r;
 
-        r = netdata_load(t, op->now, &nd);
+        r = netdata_load(t, op->now, goals_conf_every(op->d), &nd);
         if (r >= 0)
                 r = health_of(&nd, &h);
         if (r < 0)
@@ -1096,7 +1201,7 @@ static int plan_fn(struct store_txn *t, void *userdata)
         json_t *array;
         int r;
 
-        r = netdata_load(t, op->now, &nd);
+        r = netdata_load(t, op->now, goals_conf_every(op->d), &nd);
         if (r >= 0)
                 r = health_of(&nd, &h);
         if (r >= 0)
@@ -1270,7 +1375,7 @@ static int prospect_add_fn(struct store_txn *t, void *userdata)
 
                 r = store_txn_goal_link_put(t, &l);
                 if (r >= 0)
-                        r = goals_apply_due_rules(t, c);
+                        r = goals_apply_due_rules(t, goals_conf_every(op->d), c);
                 if (r >= 0)
                         r = store_txn_contact_put(t, c);
                 if (r < 0)
@@ -1353,7 +1458,7 @@ static int prospect_next_fn(struct store_txn *t, void *userdata)
                 break;
         }
         if (to != STAGE_SCHEDULED) {
-                r = goals_apply_due_rules(t, c);
+                r = goals_apply_due_rules(t, goals_conf_every(op->d), c);
                 if (r < 0)
                         return r;
         }
@@ -1497,6 +1602,13 @@ static const struct varlink_param introduce_params[] = {
     {0},
 };
 
+static const struct varlink_param remove_intro_params[] = {
+    {"id", VARLINK_INT, false},
+    {"a", VARLINK_STRING, false},
+    {"b", VARLINK_STRING, false},
+    {0},
+};
+
 static const struct varlink_param who_opt_params[] = {
     {"who", VARLINK_STRING, false},
     {0},
@@ -1549,6 +1661,7 @@ static const struct varlink_method network_methods[] = {
     {"SetProfile", method_set_profile, set_profile_params},
     {"Introduce", method_introduce, introduce_params},
     {"Introductions", method_introductions, who_opt_params},
+    {"RemoveIntroduction", method_remove_introduction, remove_intro_params},
     {"Path", method_path, path_params},
     {"Graph", method_graph, graph_params},
     {"Ledger", method_ledger, who_opt_params},

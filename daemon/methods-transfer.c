@@ -114,13 +114,19 @@ static int reply_too_large(struct varlink_call *call, long long limit)
                                   json_pack("{s:I}", "limit", (json_int_t)limit));
 }
 
-static int add_lines(struct varlink_call *call, struct import_set *set, json_t *records)
+/* Stage the records of a call: "records" (objects) and "lines" (JSON lines, one record each:
+ * what tend sends, cheaper to read than objects). */
+static int add_lines(struct varlink_call *call, struct import_set *set, json_t *params)
 {
-        int r;
+        json_t *records = json_object_get(params, "records"),
+               *lines = json_object_get(params, "lines");
+        int r = 0;
 
-        if (!records)
-                return 0;
-        r = import_set_add_records(set, records, TRANSFER_UPLOAD_RECORDS);
+        if (records)
+                r = import_set_add_records(set, records, TRANSFER_UPLOAD_RECORDS);
+        if (r >= 0 && lines)
+                r = import_set_add_lines(set, json_string_value(lines), json_string_length(lines),
+                                         TRANSFER_UPLOAD_RECORDS);
         if (r == -E2BIG) {
                 reply_too_large(call, TRANSFER_UPLOAD_RECORDS);
                 return -ECANCELED;
@@ -139,6 +145,8 @@ static int method_upload(struct varlink_call *call, json_t *params, void *userda
 
         if (!u)
                 return -ENOMEM;
+        if (!json_object_get(params, "records") && !json_object_get(params, "lines"))
+                return varlink_call_invalid_value(call, "records", "give records or lines");
         uploads_expire(u, now);
         if (id) {
                 up = uploads_find(u, id);
@@ -167,7 +175,7 @@ static int method_upload(struct varlink_call *call, json_t *params, void *userda
                 u->n++;
         }
         up->touched = now;
-        r = add_lines(call, up->set, json_object_get(params, "records"));
+        r = add_lines(call, up->set, params);
         if (r == -ECANCELED)
                 return 0;
         if (r < 0)
@@ -247,7 +255,7 @@ static int method_import(struct varlink_call *call, json_t *params, void *userda
                         goto out;
                 }
         }
-        r = add_lines(call, set, json_object_get(params, "records"));
+        r = add_lines(call, set, params);
         if (r < 0) {
                 r = r == -ECANCELED ? 0 : r;
                 goto out;
@@ -359,18 +367,16 @@ static int method_backup(struct varlink_call *call, json_t *params, void *userda
 
 static const struct varlink_param upload_params[] = {
     {"upload", VARLINK_STRING, false},
-    {"records", VARLINK_OBJECTV, true},
+    {"records", VARLINK_OBJECTV, false},
+    {"lines", VARLINK_STRING, false},
     {0},
 };
 
 static const struct varlink_param import_params[] = {
-    {"upload", VARLINK_STRING, false},
-    {"records", VARLINK_OBJECTV, false},
-    {"networks", VARLINK_STRV, false},
-    {"tags", VARLINK_STRV, false},
-    {"dry_run", VARLINK_BOOL, false},
-    {"strict", VARLINK_BOOL, false},
-    {0},
+    {"upload", VARLINK_STRING, false}, {"records", VARLINK_OBJECTV, false},
+    {"lines", VARLINK_STRING, false},  {"networks", VARLINK_STRV, false},
+    {"tags", VARLINK_STRV, false},     {"dry_run", VARLINK_BOOL, false},
+    {"strict", VARLINK_BOOL, false},   {0},
 };
 
 static const struct varlink_param cancel_params[] = {

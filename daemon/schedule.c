@@ -151,6 +151,11 @@ void schedule_mark_notified(const struct config *c, struct contact *ct, int64_t 
         ct->resurface_at = schedule_resurface_time(c, now);
 }
 
+bool schedule_unshown(const struct contact *ct)
+{
+        return ct->next_due != 0 && ct->notified_due == ct->next_due && ct->notify_unshown;
+}
+
 /* ---- text ---- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */

@@ -7,7 +7,9 @@
  * The life of a follow-up (fields of struct contact):
  *   next_due set, notified_due != next_due   pending: fires at schedule_fire_time(next_due)
  *   fired → notified_due = next_due, notified_at = now,
- *           resurface_at = schedule_resurface_time(now)
+ *           resurface_at = schedule_resurface_time(now),
+ *           notify_unshown = 1 when no notification server could show it: it is delivered
+ *           once when one appears (then 0)
  *   still overdue at resurface_at            comes back once, in that day's digest; then
  *                                            resurface_at moves to the next day
  *   done   → next_due = schedule_done_due()  (a new due date: pending again)
@@ -70,6 +72,11 @@ int64_t schedule_done_due(int64_t cadence, int64_t now);
 /** Record that ct's current follow-up was shown at now (sets notified_due, notified_at and
  * resurface_at). */
 void schedule_mark_notified(const struct config *c, struct contact *ct, int64_t now);
+
+/** Whether ct's current follow-up fell due (was notified) while no notification server could
+ * show it, and has not been shown since (notify_unshown): the scheduler delivers such ones once
+ * when a server appears. */
+bool schedule_unshown(const struct contact *ct);
 
 /* ---- notification text ---- */
 

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "evbus.h"
@@ -30,6 +33,8 @@
  * periodic is what makes libev watch the wall clock with a timerfd and block for as long as it
  * likes; without any periodic it wakes up every minute to look for clock jumps itself. */
 #define IDLE_RESCAN (7 * 86400)
+/* The clock watch's timerfd expires this far ahead; it is there for TFD_TIMER_CANCEL_ON_SET. */
+#define CLOCK_WATCH_HORIZON (366 * 86400)
 
 struct shown {
         uint32_t id;         /* notification id, 0 = free slot */
@@ -37,11 +42,22 @@ struct shown {
         unsigned count;      /* contacts in a digest */
 };
 
+/* One follow-up in a notification on its way to the server: what to record once we know
+ * whether it was shown. */
+struct item {
+        uint64_t id;
+        int64_t due;
+        bool fresh; /* never shown before (not a digest resurfacing one already seen) */
+};
+
 struct pending {
         uint64_t cookie; /* 0 = free slot */
         uint64_t contact_id;
         unsigned count;
         char *name;
+        struct item *items;
+        size_t n_items;
+        bool expected; /* recorded as shown before the answer came (a server was there) */
 };
 
 struct scheduler {
@@ -50,6 +66,9 @@ struct scheduler {
         ev_timer kick;          /* a coalesced re-arm/run after writes */
         ev_prepare store_watch; /* before the loop sleeps: did any write touch `sched`? */
         ev_timer startup_wait;  /* the first scan waits for the notification server */
+        ev_io clock_watch;      /* CLOCK_REALTIME timerfd: ECANCELED when the clock is set */
+        int64_t clock_offset;   /* tests: our wall clock runs this far ahead of the system's */
+        int64_t deliver_at;     /* deliver what fell due unshown, from then on (0: no) */
         bool started;           /* the start-up scan ran */
         int64_t armed;          /* when the periodic fires, 0 = stopped */
         struct notify *notify;
@@ -66,6 +85,18 @@ struct scheduler {
 static const struct config *cfg(const struct scheduler *s)
 {
         return s->d->config;
+}
+
+static int64_t sched_now(const struct scheduler *s)
+{
+        return tendd_now(s->d) + s->clock_offset;
+}
+
+/* Whether a notification sent now is expected to be shown: a server answered, or desktop
+ * notifications are off (nothing to deliver later then). */
+static bool expect_shown(const struct scheduler *s)
+{
+        return !cfg(s)->desktop || notify_get_state(s->notify) == NOTIFY_READY;
 }
 
 /* ---- watch events ---- */
@@ -109,7 +140,7 @@ static void arm(struct scheduler *s, int64_t at)
         s->armed = at;
         if (at == 0)
                 return;
-        ev_periodic_set(&s->timer, (ev_tstamp)at, 0., NULL);
+        ev_periodic_set(&s->timer, (ev_tstamp)(at - s->clock_offset), 0., NULL);
         ev_periodic_start(loop, &s->timer);
         {
                 char buf[TIME_RFC3339_MAX];
@@ -168,9 +199,12 @@ static int collect_fn(struct store_txn *t, void *userdata)
 struct fire_op {
         const struct config *cfg;
         int64_t now;
+        bool delivery; /* deliver ones that fell due unshown, rather than fire due ones */
+        bool expect;   /* expect_shown(): record them as shown right away */
         const uint64_t *ids;
         size_t n_ids;
         struct contact **shown; /* loaded copies of those marked, for the notifications */
+        bool *fresh;            /* shown[i] was never shown before */
         size_t n;
 };
 
@@ -182,7 +216,10 @@ static void fire_op_clear(struct fire_op *op)
 }
 
 /* Mark each contact still due as notified, in one transaction. Re-checked here, so a contact
- * changed since the scan (or a second run) is not shown twice. Re-runnable. */
+ * changed since the scan (or a second run) is not shown twice. Whether it is shown is recorded
+ * in the same transaction, as expected (op->expect): with a server there it counts as shown
+ * (a restart before the answer must not show it again), without one it is unshown and waits
+ * for a server. The answer corrects it (settle()). Re-runnable. */
 static int fire_fn(struct store_txn *t, void *userdata)
 {
         struct fire_op *op = userdata;
@@ -191,41 +228,77 @@ static int fire_fn(struct store_txn *t, void *userdata)
         fire_op_clear(op);
         for (size_t i = 0; i < op->n_ids; i++) {
                 struct contact *c = NULL;
-                int64_t at;
+                bool fresh;
 
                 r = store_txn_contact_get(t, op->ids[i], &c);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
                         return r;
-                at = schedule_contact_next(op->cfg, c, op->now);
-                if (at == 0 || at > op->now) {
-                        contact_free(c);
-                        continue;
+                if (op->delivery) {
+                        if (!schedule_unshown(c)) {
+                                contact_free(c);
+                                continue;
+                        }
+                        fresh = true;
+                } else {
+                        int64_t at = schedule_contact_next(op->cfg, c, op->now);
+
+                        if (at == 0 || at > op->now) {
+                                contact_free(c);
+                                continue;
+                        }
+                        /* A resurfacing one that was shown before is not owed to anyone. */
+                        fresh = c->notified_due != c->next_due || c->notify_unshown;
+                        schedule_mark_notified(op->cfg, c, op->now);
                 }
-                schedule_mark_notified(op->cfg, c, op->now);
+                c->notify_unshown = !op->expect && fresh;
                 r = store_txn_contact_put(t, c);
                 if (r < 0) {
                         contact_free(c);
                         return r;
                 }
+                op->fresh[op->n] = fresh;
                 op->shown[op->n++] = c;
         }
         return 0;
 }
 
-static struct pending *pending_add(struct scheduler *s, uint64_t contact_id, unsigned count,
-                                   const char *name)
+static void pending_clear(struct pending *p)
+{
+        free(p->name);
+        free(p->items);
+        *p = (struct pending){0};
+}
+
+/* Remember a Notify call on its way, with the follow-ups it shows. NULL: out of memory. */
+static struct pending *pending_add(struct scheduler *s, uint64_t contact_id, const char *name,
+                                   struct contact *const *cs, const bool *fresh, size_t n,
+                                   bool expected)
 {
         struct pending *p = &s->pending[s->pending_next];
+        struct item *items = calloc(n, sizeof(*items));
+        char *copy = name ? strdup(name) : NULL;
 
+        if (!items || (name && !copy)) {
+                free(items);
+                free(copy);
+                return NULL;
+        }
+        for (size_t i = 0; i < n; i++)
+                items[i] =
+                    (struct item){.id = cs[i]->id, .due = cs[i]->next_due, .fresh = fresh[i]};
+        /* The oldest call still unanswered is forgotten: it stays as expected. */
+        pending_clear(p);
         s->pending_next = (s->pending_next + 1) % PENDING_MAX;
-        free(p->name);
         *p = (struct pending){
             .cookie = ++s->next_cookie,
             .contact_id = contact_id,
-            .count = count,
-            .name = name ? strdup(name) : NULL,
+            .count = (unsigned)n,
+            .name = copy,
+            .items = items,
+            .n_items = n,
+            .expected = expected,
         };
         return p;
 }
@@ -236,6 +309,62 @@ static struct pending *pending_find(struct scheduler *s, uint64_t cookie)
                 if (s->pending[i].cookie == cookie)
                         return &s->pending[i];
         return NULL;
+}
+
+struct mark_op {
+        const struct item *items;
+        size_t n;
+        bool shown;
+};
+
+/* Record the outcome of a notification: shown, or not shown (only ever for fresh ones, and
+ * only while the contact is still at the due date that was sent). */
+static int mark_fn(struct store_txn *t, void *userdata)
+{
+        struct mark_op *op = userdata;
+        int r;
+
+        for (size_t i = 0; i < op->n; i++) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                uint32_t v;
+
+                r = store_txn_contact_get(t, op->items[i].id, &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (c->next_due != op->items[i].due || c->notified_due != op->items[i].due)
+                        continue;
+                v = op->shown ? 0 : op->items[i].fresh ? 1 : c->notify_unshown;
+                if (v == c->notify_unshown)
+                        continue;
+                c->notify_unshown = v;
+                r = store_txn_contact_put(t, c);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The server answered a Notify call (or it could not be sent): correct what was recorded
+ * when the answer differs from what was expected. Only a certain failure (no server, no bus)
+ * makes a follow-up unshown; a timeout may have shown it, and showing twice is worse. Frees
+ * p's contents. */
+static void settle(struct scheduler *s, struct pending *p, bool shown, int error)
+{
+        bool certain = error == -EHOSTUNREACH || error == -ENOTCONN;
+        struct mark_op op = {.items = p->items, .n = p->n_items, .shown = shown};
+        int r;
+
+        if (shown ? !p->expected : p->expected && certain) {
+                r = store_write(s->d->store, mark_fn, &op);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to record whether a notification was "
+                                             "shown: %m");
+                        tendd_check_store(s->d);
+                }
+        }
+        pending_clear(p);
 }
 
 static void run_command(struct scheduler *s, char *const *tmpl, const char *summary,
@@ -274,20 +403,24 @@ static void run_command(struct scheduler *s, char *const *tmpl, const char *summ
                 log_warning_errno(r, "Failed to run the command %s: %m", tmpl[0]);
 }
 
-static void send_or_log(struct scheduler *s, const struct notify_message *m, const char *what)
+static void send_or_log(struct scheduler *s, struct pending *p, const struct notify_message *m,
+                        const char *what)
 {
         int r = notify_send(s->notify, m);
 
-        if (r == -EOPNOTSUPP)
-                return; /* desktop notifications are off */
-        if (r < 0)
+        /* Sent: on_sent() settles it. -EOPNOTSUPP: desktop notifications are off. */
+        if (r >= 0)
+                return;
+        if (r != -EOPNOTSUPP)
                 log_warning_errno(r == -ENOTCONN ? 0 : r,
                                   "Could not show a notification for %s (%s); it stays due: "
                                   "see 'tend due'.",
                                   what, r == -ENOTCONN ? "no user bus" : strerror(-r));
+        settle(s, p, false, r);
 }
 
-static void show_one(struct scheduler *s, const struct contact *c, int64_t now)
+static void show_one(struct scheduler *s, struct contact *c, bool fresh, bool expected,
+                     bool command, int64_t now)
 {
         _cleanup_free_ char *summary = schedule_summary(c);
         _cleanup_free_ char *body =
@@ -297,13 +430,14 @@ static void show_one(struct scheduler *s, const struct contact *c, int64_t now)
         struct notify_message m;
         struct pending *p;
 
-        if (!summary || !body || !plain) {
+        p = summary && body && plain ? pending_add(s, c->id, c->name, &c, &fresh, 1, expected)
+                                     : NULL;
+        if (!p) {
                 log_error("Out of memory showing a follow-up.");
                 return;
         }
         snprintf(snooze, sizeof(snooze), "Snooze %s",
                  time_format_duration(cfg(s)->snooze, d, sizeof(d)));
-        p = pending_add(s, c->id, 1, c->name);
         m = (struct notify_message){
             .summary = summary,
             .body = body,
@@ -313,28 +447,31 @@ static void show_one(struct scheduler *s, const struct contact *c, int64_t now)
             .snooze_label = snooze,
             .cookie = p->cookie,
         };
-        send_or_log(s, &m, c->name);
-        run_command(s, cfg(s)->command, summary, plain, c, 1);
+        send_or_log(s, p, &m, c->name);
+        if (command)
+                run_command(s, cfg(s)->command, summary, plain, c, 1);
 }
 
-static void show_digest(struct scheduler *s, struct contact **cs, size_t n, int64_t now)
+static void show_digest(struct scheduler *s, struct contact **cs, const bool *fresh, size_t n,
+                        bool expected, bool command, int64_t now)
 {
         _cleanup_free_ char *summary = NULL, *body = NULL, *plain_s = NULL, *plain = NULL;
         struct notify_message m;
-        struct pending *p;
+        struct pending *p = NULL;
         uint8_t urgency = SCHEDULE_URGENCY_NORMAL;
 
         if (schedule_digest_text((const struct contact *const *)cs, n, now,
-                                 notify_has_markup(s->notify), &summary, &body) < 0 ||
+                                 notify_has_markup(s->notify), &summary, &body) >= 0 &&
             schedule_digest_text((const struct contact *const *)cs, n, now, false, &plain_s,
-                                 &plain) < 0) {
+                                 &plain) >= 0)
+                p = pending_add(s, CONTACT_DIGEST, NULL, cs, fresh, n, expected);
+        if (!p) {
                 log_error("Out of memory showing a digest.");
                 return;
         }
         for (size_t i = 0; i < n; i++)
                 if (schedule_urgency(cfg(s), cs[i]->next_due, now) > urgency)
                         urgency = (uint8_t)schedule_urgency(cfg(s), cs[i]->next_due, now);
-        p = pending_add(s, CONTACT_DIGEST, (unsigned)n, NULL);
         m = (struct notify_message){
             .summary = summary,
             .body = body,
@@ -343,16 +480,23 @@ static void show_digest(struct scheduler *s, struct contact **cs, size_t n, int6
             .buttons = false,
             .cookie = p->cookie,
         };
-        send_or_log(s, &m, summary);
-        run_command(s, cfg(s)->command, plain_s, plain, NULL, (unsigned)n);
+        send_or_log(s, p, &m, summary);
+        if (command)
+                run_command(s, cfg(s)->command, plain_s, plain, NULL, (unsigned)n);
 }
 
-static void announce(struct scheduler *s, struct contact **cs, size_t n, int64_t now)
+/* Show what fire_fn marked: log and tell watchers that they fired (not for a delivery of ones
+ * that fired before), then one notification each or a digest. */
+static void announce(struct scheduler *s, const struct fire_op *fo)
 {
-        bool digest = schedule_wants_digest(cfg(s), n);
+        bool digest = schedule_wants_digest(cfg(s), fo->n);
 
-        for (size_t i = 0; i < n; i++) {
-                const struct contact *c = cs[i];
+        if (fo->delivery)
+                log_info("Showing %zu follow-up(s) that fell due while no notification server "
+                         "was there.",
+                         fo->n);
+        for (size_t i = 0; i < fo->n && !fo->delivery; i++) {
+                const struct contact *c = fo->shown[i];
                 char id[32], due[TIME_RFC3339_MAX];
                 json_t *ev;
 
@@ -363,17 +507,107 @@ static void announce(struct scheduler *s, struct contact **cs, size_t n, int64_t
                                       {"TEND_CONTACT_NAME", c->name}, {"TEND_DUE", due}),
                            "Follow up with %s (due %s).", strempty(c->name), due);
                 ev = json_pack("{s:s,s:o,s:{s:I,s:s?},s:o,s:b}", "event", "fired", "at",
-                               reply_time_or_null(now), "contact", "id", (json_int_t)c->id, "name",
-                               c->name, "next_due", reply_time_or_null(c->next_due), "digest",
-                               digest);
+                               reply_time_or_null(fo->now), "contact", "id", (json_int_t)c->id,
+                               "name", c->name, "next_due", reply_time_or_null(c->next_due),
+                               "digest", digest);
                 watch_send(s, ev);
         }
-        s->fired += n;
+        if (!fo->delivery)
+                s->fired += fo->n;
         if (digest)
-                show_digest(s, cs, n, now);
+                show_digest(s, fo->shown, fo->fresh, fo->n, fo->expect, !fo->delivery, fo->now);
         else
-                for (size_t i = 0; i < n; i++)
-                        show_one(s, cs[i], now);
+                for (size_t i = 0; i < fo->n; i++)
+                        show_one(s, fo->shown[i], fo->fresh[i], fo->expect, !fo->delivery, fo->now);
+}
+
+/* ---- delivery of what fell due while no server could show it ---- */
+
+struct unshown_op {
+        const struct scheduler *s;
+        uint64_t *ids;
+        size_t n;
+        bool more;
+};
+
+/* Whether a Notify call for contact c at its current due date is still unanswered (sent while
+ * the server's capabilities were not known yet): its answer settles it, not a second call. */
+static bool in_flight(const struct scheduler *s, const struct contact *c)
+{
+        for (size_t i = 0; i < PENDING_MAX; i++) {
+                const struct pending *p = &s->pending[i];
+
+                if (p->cookie == 0 || p->expected)
+                        continue;
+                for (size_t j = 0; j < p->n_items; j++)
+                        if (p->items[j].id == c->id && p->items[j].due == c->next_due)
+                                return true;
+        }
+        return false;
+}
+
+static int unshown_cb(int64_t t, const struct contact *c, void *userdata)
+{
+        struct unshown_op *op = userdata;
+
+        if (!schedule_unshown(c) || in_flight(op->s, c))
+                return 0;
+        if (op->n == BATCH_MAX) {
+                op->more = true;
+                return 1;
+        }
+        op->ids[op->n++] = c->id;
+        return 0;
+}
+
+/* Every unshown follow-up is notified, so it is in `sched` (under its resurface time). */
+static int unshown_fn(struct store_txn *t, void *userdata)
+{
+        struct unshown_op *op = userdata;
+
+        op->n = 0;
+        op->more = false;
+        return store_txn_sched_walk(t, unshown_cb, op);
+}
+
+/* A notification server is there (again): show, once, every follow-up that fell due while
+ * there was none. Returns 1 when more are left for another round, 0 when done, or -errno. */
+static int deliver(struct scheduler *s, uint64_t *ids, struct contact **shown, bool *fresh,
+                   int64_t now)
+{
+        struct unshown_op uo = {.s = s, .ids = ids};
+        struct fire_op fo = {.cfg = cfg(s),
+                             .now = now,
+                             .delivery = true,
+                             .expect = true,
+                             .shown = shown,
+                             .fresh = fresh};
+        int r;
+
+        r = store_read(s->d->store, unshown_fn, &uo);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the follow-ups: %m");
+        if (uo.n == 0)
+                return 0;
+        fo.ids = uo.ids;
+        fo.n_ids = uo.n;
+        r = store_write(s->d->store, fire_fn, &fo);
+        if (r < 0) {
+                fire_op_clear(&fo);
+                return log_error_errno(r, "Failed to record shown follow-ups: %m");
+        }
+        if (fo.n > 0)
+                announce(s, &fo);
+        fire_op_clear(&fo);
+        return uo.more ? 1 : 0;
+}
+
+/* Arm for at, or for a delivery that is due earlier. */
+static void arm_next(struct scheduler *s, int64_t at)
+{
+        if (s->deliver_at != 0 && s->deliver_at < at)
+                at = s->deliver_at;
+        arm(s, at);
 }
 
 /* Show everything due at or before now, then arm the periodic for what comes next. */
@@ -381,19 +615,35 @@ static void run(struct scheduler *s)
 {
         _cleanup_free_ uint64_t *ids = calloc(BATCH_MAX, sizeof(uint64_t));
         _cleanup_free_ struct contact **shown = calloc(BATCH_MAX, sizeof(struct contact *));
+        _cleanup_free_ bool *fresh = calloc(BATCH_MAX, sizeof(bool));
         struct collect_op op = {.cfg = cfg(s)};
         int r;
 
-        if (!ids || !shown) {
+        if (!ids || !shown || !fresh) {
                 log_error("Out of memory scanning follow-ups; retrying in a minute.");
-                arm(s, tendd_now(s->d) + 60);
+                arm(s, sched_now(s) + 60);
                 return;
         }
         op.ids = ids;
         for (int round = 0; round < RUNS_MAX; round++) {
-                struct fire_op fo = {.cfg = cfg(s), .shown = shown};
+                struct fire_op fo = {.cfg = cfg(s), .shown = shown, .fresh = fresh};
 
-                op.now = tendd_now(s->d);
+                op.now = sched_now(s);
+                if (s->deliver_at != 0 && s->deliver_at <= op.now) {
+                        /* Not while the server is gone again: its return asks anew. */
+                        r = notify_get_state(s->notify) == NOTIFY_READY
+                                ? deliver(s, ids, shown, fresh, op.now)
+                                : 0;
+                        if (r < 0) {
+                                tendd_check_store(s->d);
+                                arm(s, op.now + 60);
+                                return;
+                        }
+                        if (r == 0)
+                                s->deliver_at = 0;
+                        else
+                                continue; /* more of them */
+                }
                 r = store_read(s->d->store, collect_fn, &op);
                 if (r < 0) {
                         log_error_errno(r, "Failed to read the follow-ups: %m");
@@ -402,12 +652,13 @@ static void run(struct scheduler *s)
                         return;
                 }
                 if (op.n == 0) {
-                        arm(s, op.best == INT64_MAX || op.best > op.now + IDLE_RESCAN
-                                   ? op.now + IDLE_RESCAN
-                                   : op.best);
+                        arm_next(s, op.best == INT64_MAX || op.best > op.now + IDLE_RESCAN
+                                        ? op.now + IDLE_RESCAN
+                                        : op.best);
                         return;
                 }
                 fo.now = op.now;
+                fo.expect = expect_shown(s);
                 fo.ids = op.ids;
                 fo.n_ids = op.n;
                 r = store_write(s->d->store, fire_fn, &fo);
@@ -419,10 +670,10 @@ static void run(struct scheduler *s)
                         return;
                 }
                 if (fo.n > 0)
-                        announce(s, fo.shown, fo.n, fo.now);
+                        announce(s, &fo);
                 fire_op_clear(&fo);
         }
-        arm(s, tendd_now(s->d)); /* still busy: go on after the loop had a turn */
+        arm(s, sched_now(s)); /* still busy: go on after the loop had a turn */
 }
 
 static void timer_cb(struct ev_loop *loop, ev_periodic *w, int revents)
@@ -471,7 +722,7 @@ void scheduler_changed(struct scheduler *s, const char *event, json_t *data)
         if (!s)
                 return;
         if (event && data)
-                watch_send(s, watch_event(event, tendd_now(s->d), data));
+                watch_send(s, watch_event(event, sched_now(s), data));
         /* Re-arm from the loop, once for any number of writes in this iteration. */
         ev_timer_start(s->d->loop, &s->kick);
 }
@@ -491,6 +742,8 @@ void scheduler_reload(struct scheduler *s)
         if (!s)
                 return;
         notify_set_desktop(s->notify, cfg(s)->desktop);
+        if (s->deliver_at != 0)
+                s->deliver_at = schedule_after_quiet(cfg(s), sched_now(s));
         if (s->started)
                 run(s);
 }
@@ -568,24 +821,23 @@ static void on_sent(void *userdata, uint64_t cookie, uint32_t id, int error)
                             error == -EHOSTUNREACH ? "no notification server"
                             : error == -ETIMEDOUT  ? "the notification server did not answer"
                                                    : "the notification server refused it");
-                goto done;
+                settle(s, p, false, error);
+                return;
         }
         remember_shown(s, id, p->contact_id, p->count);
-        if (p->contact_id == CONTACT_DIGEST) {
+        if (p->contact_id == CONTACT_DIGEST)
                 s->digest_id = id;
-                goto done;
+        else {
+                /* Kept in the record: the next notification for this contact replaces this
+                 * one, and its buttons still work after a restart. */
+                op = (struct notify_id_op){.id = p->contact_id, .notify_id = id};
+                r = store_write(s->d->store, notify_id_fn, &op);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to record a notification id: %m");
+                        tendd_check_store(s->d);
+                }
         }
-        /* Kept in the record: the next notification for this contact replaces this one,
-         * and its buttons still work after a restart. */
-        op = (struct notify_id_op){.id = p->contact_id, .notify_id = id};
-        r = store_write(s->d->store, notify_id_fn, &op);
-        if (r < 0) {
-                log_warning_errno(r, "Failed to record a notification id: %m");
-                tendd_check_store(s->d);
-        }
-done:
-        free(p->name);
-        *p = (struct pending){0};
+        settle(s, p, true, 0);
 }
 
 struct find_op {
@@ -670,7 +922,7 @@ static void open_contact(struct scheduler *s, uint64_t contact_id, unsigned coun
                 return;
         }
         summary = schedule_summary(op.c);
-        body = schedule_body(op.c, tendd_now(s->d), false, false);
+        body = schedule_body(op.c, sched_now(s), false, false);
         run_command(s, cfg(s)->open_command, summary, body, op.c, 1);
         contact_free(op.c);
 }
@@ -679,7 +931,7 @@ static void on_action(void *userdata, uint32_t id, const char *key)
 {
         struct scheduler *s = userdata;
         struct shown *sh = shown_find(s, id);
-        struct button_op op = {.key = key, .now = tendd_now(s->d), .snooze = cfg(s)->snooze};
+        struct button_op op = {.key = key, .now = sched_now(s), .snooze = cfg(s)->snooze};
         uint64_t contact_id;
         unsigned count = 1;
         int r;
@@ -750,8 +1002,85 @@ static void on_notify_state(void *userdata, enum notify_state state)
 {
         struct scheduler *s = userdata;
 
+        /* A server answered: at start-up, after the bus came back, or when one appeared on it
+         * (NameOwnerChanged). What fell due while there was none is shown now, or when quiet
+         * hours end. */
+        if (state == NOTIFY_READY) {
+                s->deliver_at = schedule_after_quiet(cfg(s), sched_now(s));
+                if (s->started)
+                        ev_timer_start(s->d->loop, &s->kick);
+        }
         if (state != NOTIFY_CONNECTING)
                 start_scan(s);
+}
+
+/* ---- clock changes ---- */
+
+/* Arm the clock watch: an absolute CLOCK_REALTIME timerfd far ahead with
+ * TFD_TIMER_CANCEL_ON_SET, so that any step of the wall clock makes it readable (ECANCELED)
+ * while it costs no wake-up otherwise. */
+static int clock_watch_arm(int fd)
+{
+        struct itimerspec its = {.it_value.tv_sec = time(NULL) + CLOCK_WATCH_HORIZON};
+
+        if (timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
+static void clock_watch_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+        struct scheduler *s = w->data;
+        uint64_t expirations;
+        ssize_t k = read(w->fd, &expirations, sizeof(expirations));
+        bool changed = k < 0 && errno == ECANCELED;
+        int r;
+
+        if (k < 0 && !changed)
+                return; /* EAGAIN: nothing after all */
+        r = clock_watch_arm(w->fd);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to re-arm the clock watch: %m");
+                ev_io_stop(loop, w);
+                close(w->fd);
+        }
+        if (changed)
+                scheduler_clock_changed(s);
+}
+
+static void clock_watch_start(struct scheduler *s)
+{
+        int fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC), r;
+
+        r = fd < 0 ? -errno : clock_watch_arm(fd);
+        if (r < 0) {
+                /* libev's own timerfd still reschedules the periodic. */
+                log_debug_errno(r, "No clock watch: %m");
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        ev_io_init(&s->clock_watch, clock_watch_cb, fd, EV_READ);
+        s->clock_watch.data = s;
+        ev_io_start(s->d->loop, &s->clock_watch);
+}
+
+void scheduler_clock_changed(struct scheduler *s)
+{
+        if (!s)
+                return;
+        /* libev moves the armed periodic by itself; start from scratch all the same, and move
+         * a waiting delivery out of quiet hours by the new clock. */
+        ev_periodic_stop(s->d->loop, &s->timer);
+        s->armed = 0;
+        if (s->deliver_at != 0)
+                s->deliver_at = schedule_after_quiet(cfg(s), sched_now(s));
+        scheduler_rescan(s, "the wall clock changed");
+}
+
+void scheduler_set_clock_offset(struct scheduler *s, int64_t offset)
+{
+        s->clock_offset = offset;
 }
 
 /* ---- logind ---- */
@@ -815,6 +1144,8 @@ int scheduler_new(struct tendd *d, struct scheduler **ret)
         ev_prepare_init(&s->store_watch, store_watch_cb);
         s->timer.data = s->kick.data = s->startup_wait.data = s->store_watch.data = s;
         ev_prepare_start(d->loop, &s->store_watch);
+        ev_io_init(&s->clock_watch, clock_watch_cb, -1, EV_READ);
+        clock_watch_start(s);
 
         r = store_write(d->store, rebuild_fn, &n);
         if (r < 0) {
@@ -855,9 +1186,13 @@ void scheduler_free(struct scheduler *s)
         ev_timer_stop(s->d->loop, &s->kick);
         ev_timer_stop(s->d->loop, &s->startup_wait);
         ev_prepare_stop(s->d->loop, &s->store_watch);
+        if (ev_is_active(&s->clock_watch)) {
+                ev_io_stop(s->d->loop, &s->clock_watch);
+                close(s->clock_watch.fd);
+        }
         notify_free(s->notify);
         evbus_free(s->system);
         for (size_t i = 0; i < PENDING_MAX; i++)
-                free(s->pending[i].name);
+                pending_clear(&s->pending[i]);
         free(s);
 }

@@ -10,8 +10,14 @@
  * - Every write that changes a due date calls scheduler_changed(), which re-arms (coalesced:
  *   once per loop iteration) and tells `tend watch` streams.
  * - Re-scan at start-up (catch-up: what fell due while the daemon was down shows once, right
- *   away), when libev sees the wall clock jump (its timerfd reschedules absolute periodics) and
- *   when logind announces PrepareForSleep(false) on the system bus.
+ *   away), when the wall clock is stepped (a CLOCK_REALTIME timerfd with
+ *   TFD_TIMER_CANCEL_ON_SET; libev's own one also moves the periodic) and when logind
+ *   announces PrepareForSleep(false) on the system bus.
+ * - A follow-up that fell due while no notification server could show it is recorded as
+ *   unshown (notify_unshown) and stays due; when a server answers (start-up, the bus back, the
+ *   name org.freedesktop.Notifications taken) each of them is shown once (digest rule), out of
+ *   quiet hours. A notification counts as shown when it is sent to a server that is there, so
+ *   a restart before its answer never shows it again; a certain failure reverts that.
  * - More than digest_threshold at once → one summary notification. Quiet hours defer, the
  *   preferred time is when still-overdue ones come back (schedule.h).
  * - Buttons: done logs a "follow-up" interaction and moves the due date by the cadence, snooze
@@ -47,6 +53,15 @@ void scheduler_reload(struct scheduler *s);
 
 /** Re-scan now (after a resume, a clock change, or on request). */
 void scheduler_rescan(struct scheduler *s, const char *why);
+
+/** The wall clock was stepped (the clock watch saw it; tests call it after changing the
+ * offset): re-arm from scratch and re-scan, as after a resume. Accepts NULL. */
+void scheduler_clock_changed(struct scheduler *s);
+
+/** Tests: the scheduler's wall clock runs offset seconds ahead of the system's (the periodic
+ * is armed accordingly), so a clock step can be simulated without setting the system clock.
+ * Call scheduler_clock_changed() after changing it, as the clock watch would. */
+void scheduler_set_clock_offset(struct scheduler *s, int64_t offset);
 
 /** When the periodic fires next (0: not armed). */
 int64_t scheduler_next_wakeup(const struct scheduler *s);

@@ -298,6 +298,8 @@ static void link_key(uint8_t key[static LINK_KEY_LEN], uint64_t goal_id, uint64_
         be64_put(key + 8, contact_id);
 }
 
+static int goal_interactions_untag(struct store_txn *t, uint64_t goal_id);
+
 int store_txn_goal_delete(struct store_txn *t, uint64_t id, int64_t now)
 {
         _cleanup_(goal_freep) struct goal *g = NULL;
@@ -334,6 +336,9 @@ int store_txn_goal_delete(struct store_txn *t, uint64_t id, int64_t now)
                 if (r < 0 && r != -ENOENT)
                         return r;
         }
+        r = goal_interactions_untag(t, id);
+        if (r < 0)
+                return r;
         r = del_record(t, DB_GOALS, id);
         if (r < 0)
                 return r;
@@ -710,6 +715,201 @@ int store_txn_contact_intros(struct store_txn *t, uint64_t contact_id, store_int
                         return r;
         }
         return 0;
+}
+
+int store_txn_intro_get(struct store_txn *t, uint64_t id, struct intro **ret)
+{
+        return intro_load(t, id, ret);
+}
+
+int store_txn_intro_delete(struct store_txn *t, uint64_t id, int64_t now)
+{
+        _cleanup_(intro_freep) struct intro *i = NULL;
+        int r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        r = intro_load(t, id, &i);
+        if (r < 0)
+                return r;
+        r = del_record(t, DB_INTROS, id);
+        if (r >= 0)
+                r = dup_del(t, DB_IDX_INTRO, i->a, id);
+        if (r >= 0)
+                r = dup_del(t, DB_IDX_INTRO, i->b, id);
+        if (r >= 0 && i->uuid[0])
+                r = tombstone(t, i->uuid, 'N', now);
+        return r;
+}
+
+/* ---- interactions toward a goal ---- */
+
+static void goal_interaction_key(uint8_t key[static INTERACTION_KEY_LEN],
+                                 const struct interaction *i)
+{
+        be64_put(key, i->contact_id);
+        be64_put(key + 8, time_to_key(i->at));
+        be32_put(key + 16, i->seq);
+}
+
+int store_goals_interaction_added(struct store_txn *t, const struct interaction *i)
+{
+        uint8_t kb[ID_KEY_LEN], vb[INTERACTION_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb}, v = {sizeof(vb), vb};
+        int rc;
+
+        if (!i->goal_id)
+                return 0;
+        be64_put(kb, i->goal_id);
+        goal_interaction_key(vb, i);
+        rc = mdb_put(t->txn, dbi(t, DB_GOAL_INTERACTIONS), &k, &v, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST)
+                rc = 0;
+        return txn_err(t, rc);
+}
+
+int store_goals_interaction_removed(struct store_txn *t, const struct interaction *i)
+{
+        uint8_t kb[ID_KEY_LEN], vb[INTERACTION_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb}, v = {sizeof(vb), vb};
+        int rc;
+
+        if (!i->goal_id)
+                return 0;
+        be64_put(kb, i->goal_id);
+        goal_interaction_key(vb, i);
+        rc = mdb_del(t->txn, dbi(t, DB_GOAL_INTERACTIONS), &k, &v);
+        if (rc == MDB_NOTFOUND)
+                rc = 0;
+        return txn_err(t, rc);
+}
+
+struct keyvec {
+        uint8_t (*v)[INTERACTION_KEY_LEN];
+        size_t n, cap;
+};
+
+static void keyvec_done(struct keyvec *kv)
+{
+        free(kv->v);
+        *kv = (struct keyvec){0};
+}
+
+/* The interaction keys indexed under goal_id, collected before anyone writes. */
+static int goal_interaction_keys(struct store_txn *t, uint64_t goal_id, struct keyvec *out)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint8_t kb[ID_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb}, v;
+        int rc, r;
+
+        be64_put(kb, goal_id);
+        r = cursor_open(t, DB_GOAL_INTERACTIONS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+                if (v.mv_size != INTERACTION_KEY_LEN)
+                        return -EBADMSG;
+                if (out->n == out->cap) {
+                        size_t cap = out->cap ? out->cap * 2 : 16;
+                        void *nv = reallocarray(out->v, cap, INTERACTION_KEY_LEN);
+
+                        if (!nv)
+                                return -ENOMEM;
+                        out->v = nv;
+                        out->cap = cap;
+                }
+                memcpy(out->v[out->n++], v.mv_data, INTERACTION_KEY_LEN);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        return 0;
+}
+
+static int interaction_at(struct store_txn *t, const uint8_t *key, struct interaction **ret)
+{
+        MDB_val k = {INTERACTION_KEY_LEN, (void *)key}, v;
+        struct interaction *i = NULL;
+        int rc, r;
+
+        rc = mdb_get(t->txn, dbi(t, DB_INTERACTIONS), &k, &v);
+        if (rc)
+                return txn_err(t, rc);
+        r = codec_interaction_decode(v.mv_data, v.mv_size, &i);
+        if (r < 0)
+                return r;
+        i->contact_id = be64_get(key);
+        i->at = time_from_key(be64_get(key + 8));
+        i->seq = be32_get(key + 16);
+        *ret = i;
+        return 0;
+}
+
+int store_txn_goal_interactions(struct store_txn *t, uint64_t goal_id, store_interaction_cb cb,
+                                void *userdata)
+{
+        _cleanup_(keyvec_done) struct keyvec keys = {0};
+        int r;
+
+        r = goal_interaction_keys(t, goal_id, &keys);
+        if (r < 0)
+                return r;
+        for (size_t n = 0; n < keys.n; n++) {
+                _cleanup_(interaction_freep) struct interaction *i = NULL;
+
+                r = interaction_at(t, keys.v[n], &i);
+                if (r == -ENOENT || r == -EBADMSG) /* a stale entry, or an unreadable record */
+                        continue;
+                if (r < 0)
+                        return r;
+                if (i->goal_id != goal_id)
+                        continue;
+                r = cb(i, userdata);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* A goal is going away: the interactions toward it are no longer tagged (so that a goal that
+ * later gets the same id does not inherit them), and its index entries go. */
+static int goal_interactions_untag(struct store_txn *t, uint64_t goal_id)
+{
+        _cleanup_(keyvec_done) struct keyvec keys = {0};
+        uint8_t kb[ID_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb};
+        int rc, r;
+
+        r = goal_interaction_keys(t, goal_id, &keys);
+        if (r < 0)
+                return r;
+        for (size_t n = 0; n < keys.n; n++) {
+                _cleanup_(interaction_freep) struct interaction *i = NULL;
+                _cleanup_free_ uint8_t *buf = NULL;
+                MDB_val ik = {INTERACTION_KEY_LEN, keys.v[n]}, iv;
+                size_t len;
+
+                r = interaction_at(t, keys.v[n], &i);
+                if (r == -ENOENT || r == -EBADMSG)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (i->goal_id != goal_id)
+                        continue;
+                i->goal_id = 0;
+                r = codec_interaction_encode(i, &buf, &len);
+                if (r < 0)
+                        return r;
+                iv = (MDB_val){len, buf};
+                rc = mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &ik, &iv, 0);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        be64_put(kb, goal_id);
+        rc = mdb_del(t->txn, dbi(t, DB_GOAL_INTERACTIONS), &k, NULL);
+        return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }
 
 /* ---- settings ---- */

@@ -9,6 +9,8 @@
  *   intros          intro id → introduction record (codec 'N': a, b, note, at)
  *   idx_intro       DUPSORT contact id → intro id      (both people of an introduction)
  *   settings        name → value (profile, offers, goal follow-up interval)
+ *   goal_interactions DUPSORT goal id → interaction key (contact id ‖ time ‖ seq): the
+ *                   interactions logged toward a goal (interaction codec tag 50, goal_id)
  *   meta            "next_goal_id", "next_intro_id" → u64
  * Deleting a goal or an introduction leaves a tombstone ('G' / 'N') with its uuid; deleting a
  * contact removes their links and the introductions they were part of in the same transaction. */
@@ -150,6 +152,21 @@ int store_txn_intro_list(struct store_txn *t, store_intro_cb cb, void *userdata)
 int store_txn_contact_intros(struct store_txn *t, uint64_t contact_id, store_intro_cb cb,
                              void *userdata);
 
+/** Load introduction id. Returns 0, -ENOENT, -EBADMSG or -errno. */
+int store_txn_intro_get(struct store_txn *t, uint64_t id, struct intro **ret);
+
+/** Delete introduction id and its index entries, leaving a tombstone ('N').
+ * Returns 0, -ENOENT or -errno. */
+int store_txn_intro_delete(struct store_txn *t, uint64_t id, int64_t now);
+
+/* ---- interactions toward a goal ---- */
+
+/** Visit the interactions tagged with goal_id (struct interaction.goal_id), in key order
+ * (contact, time, seq); contact_id, at and seq are filled in. Entries whose interaction is gone
+ * or no longer tagged with the goal are skipped. Returns 0, the callback's stop value or -errno. */
+int store_txn_goal_interactions(struct store_txn *t, uint64_t goal_id, store_interaction_cb cb,
+                                void *userdata);
+
 /* ---- settings ---- */
 
 /** A setting as a new NUL-terminated string in *ret (NULL when unset). Returns 0 or -errno. */
@@ -159,6 +176,14 @@ int store_txn_setting_get(struct store_txn *t, const char *name, char **ret);
 int store_txn_setting_put(struct store_txn *t, const char *name, const char *value);
 
 /* ---- hooks for the contact store ---- */
+
+/** Index an interaction that was just written (i->contact_id, at, seq final): an entry in
+ * goal_interactions when i->goal_id is set. Called by store_txn_interaction_add and
+ * store_txn_interaction_put_exact in the same transaction. */
+int store_goals_interaction_added(struct store_txn *t, const struct interaction *i);
+
+/** Drop the index entry of an interaction being deleted (called with contact_id, at, seq). */
+int store_goals_interaction_removed(struct store_txn *t, const struct interaction *i);
 
 /** Remove what refers to a contact that is being deleted: its goal links and the introductions
  * it was part of (tombstoned). Called by store_txn_contact_delete in the same transaction. */

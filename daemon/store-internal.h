@@ -46,6 +46,8 @@ enum db {
         DB_SETTINGS,
         /* issue 3: store-sched.c */
         DB_SCHED,
+        /* issue 4: store-goals.c, goal id → interaction key (interactions toward a goal) */
+        DB_GOAL_INTERACTIONS,
         _DB_MAX,
 };
 

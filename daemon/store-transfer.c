@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "store-goals.h"
 #include "util.h"
 
 int store_txn_contact_walk(struct store_txn *t, store_contact_cb cb, void *userdata)
@@ -295,7 +296,10 @@ int store_txn_interaction_put_exact(struct store_txn *t, const struct interactio
                 return r;
         ikey(key, i->contact_id, i->at, i->seq);
         v = (MDB_val){len, buf};
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE));
+        r = txn_err(t, mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE));
+        if (r < 0)
+                return r;
+        return store_goals_interaction_added(t, i);
 }
 
 int store_reserve(struct store *s, size_t bytes)

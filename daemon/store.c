@@ -54,6 +54,7 @@ static const struct {
     [DB_IDX_INTRO] = {"idx_intro", DB_INDEX_FLAGS},
     [DB_SETTINGS] = {"settings", 0},
     [DB_SCHED] = {"sched", 0},
+    [DB_GOAL_INTERACTIONS] = {"goal_interactions", DB_INDEX_FLAGS},
 };
 
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
@@ -796,6 +797,12 @@ static int interactions_delete(struct store_txn *t, uint64_t contact_id, int64_t
                 /* A corrupt record is deleted without a tombstone: it has no readable uuid. */
                 if (r >= 0 && i->uuid[0]) {
                         r = tombstone_put(t, i->uuid, 'I', now);
+                        if (r < 0)
+                                return r;
+                }
+                if (i && i->goal_id) {
+                        i->contact_id = contact_id;
+                        r = store_goals_interaction_removed(t, i);
                         if (r < 0)
                                 return r;
                 }
@@ -1596,6 +1603,9 @@ int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
         rc = mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE);
         if (rc)
                 return txn_err(t, rc);
+        r = store_goals_interaction_added(t, &tmp);
+        if (r < 0)
+                return r;
         i->seq = tmp.seq;
         memcpy(i->uuid, tmp.uuid, sizeof(i->uuid));
         return 0;

@@ -18,6 +18,7 @@
 #include "model.h"
 #include "store-goals.h"
 #include "store-transfer.h"
+#include "strbuf.h"
 #include "timeutil.h"
 #include "util.h"
 #include "vcard.h"
@@ -86,6 +87,7 @@ static const struct cfield cfields[] = {
     FLD("notified_at", F_TIME, notified_at, 0, 0, M_NONE),
     FLD("resurface_at", F_TIME, resurface_at, 0, 0, M_NONE),
     FLD("notify_id", F_U32, notify_id, 0, 0, M_NONE),
+    FLD("notify_unshown", F_U32, notify_unshown, 0, 0, M_NONE),
     FLD("brings", F_NOTE, brings, FIELD_NOTE_MAX, 0, M_FILL),
     FLD("stage", F_STAGE, stage, 0, 0, M_FILL),
     FLD("stage_changed", F_TIME, stage_changed, 0, 0, M_NONE),
@@ -338,6 +340,16 @@ static int export_interaction(const struct interaction *i, void *userdata)
                 r = set_new(o, "got", json_string(i->got));
         if (r >= 0 && i->created)
                 r = set_new(o, "created", time_json(i->created));
+        if (r >= 0 && i->goal_id) {
+                /* The goal by uuid; a goal that is gone leaves nothing to point at. */
+                _cleanup_(goal_freep) struct goal *g = NULL;
+
+                r = store_txn_goal_get(x->t, i->goal_id, &g);
+                if (r >= 0)
+                        r = set_new(o, "goal", json_string(g->uuid));
+                else if (r == -ENOENT)
+                        r = 0;
+        }
         if (r >= 0 && i->unknown_len)
                 r = set_new(o, "unknown", b64_encode(i->unknown, i->unknown_len));
         if (r < 0 || json_array_append_new(x->array, TAKE_PTR(o)) < 0)
@@ -540,6 +552,7 @@ struct import_rec {
         char refs[N_REFS][UUID_STRING_LEN + 1]; /* met_via, prospect_via */
         struct interaction *i;
         char uuid[UUID_STRING_LEN + 1]; /* interaction: its contact; tombstone: itself */
+                                        /* (an interaction's goal: uuid2) */
         bool auto_seq;                  /* interaction without a seq */
         uint8_t ttype;
         int64_t deleted;
@@ -834,50 +847,36 @@ static bool is_meta_key(const char *key)
         return streq(key, "type") || streq(key, "line") || streq(key, "warnings");
 }
 
-static int parse_contact(struct import_rec *rec, json_t *o, struct bad *b)
+/* One member of a contact record (the general path and the fast path share it). */
+static int contact_member(struct import_rec *rec, const char *key, json_t *v, struct bad *b)
 {
-        const char *key;
-        json_t *v;
+        const struct cfield *f;
+
+        if (is_meta_key(key) || json_is_null(v))
+                return 0;
+        if (streq(key, "id")) {
+                if (!json_is_integer(v) || json_integer_value(v) < 1)
+                        return badf(b, "id: not a positive number");
+                rec->c->id = (uint64_t)json_integer_value(v);
+                return 0;
+        }
+        if (streq(key, "uuid"))
+                return get_uuid(v, key, b, rec->c->uuid);
+        if (streq(key, "unknown"))
+                return get_unknown(v, b, &rec->c->unknown, &rec->c->unknown_len);
+        f = cfield_find(key);
+        if (!f) {
+                warn(rec, "unknown field '%.64s' ignored", key);
+                return 0;
+        }
+        return parse_field(rec, f, v, b);
+}
+
+/* The checks after every member of a contact was read. */
+static int contact_finish(struct import_rec *rec, struct bad *b)
+{
         int r;
 
-        rec->c = contact_new();
-        if (!rec->c)
-                return -ENOMEM;
-        json_object_foreach(o, key, v)
-        {
-                const struct cfield *f;
-
-                if (is_meta_key(key))
-                        continue;
-                if (json_is_null(v))
-                        continue;
-                if (streq(key, "id")) {
-                        if (!json_is_integer(v) || json_integer_value(v) < 1)
-                                return badf(b, "id: not a positive number");
-                        rec->c->id = (uint64_t)json_integer_value(v);
-                        continue;
-                }
-                if (streq(key, "uuid")) {
-                        r = get_uuid(v, key, b, rec->c->uuid);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                if (streq(key, "unknown")) {
-                        r = get_unknown(v, b, &rec->c->unknown, &rec->c->unknown_len);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                f = cfield_find(key);
-                if (!f) {
-                        warn(rec, "unknown field '%.64s' ignored", key);
-                        continue;
-                }
-                r = parse_field(rec, f, v, b);
-                if (r < 0)
-                        return r;
-        }
         if (!rec->c->name || !*rec->c->name || strspn(rec->c->name, " \t") == strlen(rec->c->name))
                 return badf(b, "no name");
         rec->name = strdup(rec->c->name);
@@ -897,6 +896,24 @@ static int parse_contact(struct import_rec *rec, json_t *o, struct bad *b)
                 contact_free(copy);
         }
         return 0;
+}
+
+static int parse_contact(struct import_rec *rec, json_t *o, struct bad *b)
+{
+        const char *key;
+        json_t *v;
+        int r;
+
+        rec->c = contact_new();
+        if (!rec->c)
+                return -ENOMEM;
+        json_object_foreach(o, key, v)
+        {
+                r = contact_member(rec, key, v, b);
+                if (r < 0)
+                        return r;
+        }
+        return contact_finish(rec, b);
 }
 
 static int parse_interaction(struct import_rec *rec, json_t *o, struct bad *b)
@@ -939,6 +956,8 @@ static int parse_interaction(struct import_rec *rec, json_t *o, struct bad *b)
                         r = get_text(v, key, FIELD_NOTE_MAX, true, b, &i->gave);
                 else if (streq(key, "got"))
                         r = get_text(v, key, FIELD_NOTE_MAX, true, b, &i->got);
+                else if (streq(key, "goal"))
+                        r = get_uuid(v, key, b, rec->uuid2);
                 else if (streq(key, "unknown"))
                         r = get_unknown(v, b, &i->unknown, &i->unknown_len);
                 else {
@@ -1235,8 +1254,264 @@ bad:
         return rec->reason ? 0 : -ENOMEM;
 }
 
+/* ---- the fast path for contact lines ----
+ *
+ * Clients send one contact per line, and jansson's parser (a hash table per object, a stream
+ * read per byte) was most of tendd's work in a big import. fast_contact() reads the shape the
+ * clients write: a flat object of strings, integers, nulls and lists of strings, one of them
+ * "type":"contact". It hands each member, in order, to the code the general path uses
+ * (contact_member, contact_finish) and declines on anything else: other types, escapes it does
+ * not take, duplicate keys, white space, a member that does not pass. A declined line goes
+ * through jansson and add_record, so every outcome, errors included, is the general path's. */
+
+#define FAST_MEMBERS_MAX 64
+#define FAST_KEY_MAX     64
+
+struct lexer {
+        const char *p, *end;
+        struct strbuf tmp; /* unescaped text */
+};
+
+static void lexer_done(struct lexer *x)
+{
+        strbuf_done(&x->tmp);
+}
+
+static bool lex_char(struct lexer *x, char c)
+{
+        if (x->p < x->end && *x->p == c) {
+                x->p++;
+                return true;
+        }
+        return false;
+}
+
+static int hexval(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* A string (the opening quote is next) unescaped into x->tmp. The line is known to be valid
+ * UTF-8 without raw control characters (but for tabs, refused here). false: decline. */
+static bool lex_string(struct lexer *x)
+{
+        strbuf_reset(&x->tmp);
+        if (!lex_char(x, '"'))
+                return false;
+        for (;;) {
+                const char *start = x->p;
+
+                while (x->p < x->end && *x->p != '"' && *x->p != '\\' && *x->p != '\t')
+                        x->p++;
+                strbuf_append(&x->tmp, start, (size_t)(x->p - start));
+                if (x->p >= x->end || *x->p == '\t')
+                        return false;
+                if (*x->p++ == '"')
+                        return !x->tmp.error;
+                if (x->p >= x->end)
+                        return false;
+                switch (*x->p++) {
+                case '"':
+                        strbuf_putc(&x->tmp, '"');
+                        break;
+                case '\\':
+                        strbuf_putc(&x->tmp, '\\');
+                        break;
+                case '/':
+                        strbuf_putc(&x->tmp, '/');
+                        break;
+                case 'b':
+                        strbuf_putc(&x->tmp, '\b');
+                        break;
+                case 'f':
+                        strbuf_putc(&x->tmp, '\f');
+                        break;
+                case 'n':
+                        strbuf_putc(&x->tmp, '\n');
+                        break;
+                case 'r':
+                        strbuf_putc(&x->tmp, '\r');
+                        break;
+                case 't':
+                        strbuf_putc(&x->tmp, '\t');
+                        break;
+                case 'u': {
+                        uint32_t cp = 0;
+                        char u[3];
+
+                        if (x->end - x->p < 4)
+                                return false;
+                        for (int i = 0; i < 4; i++) {
+                                int h = hexval(x->p[i]);
+
+                                if (h < 0)
+                                        return false;
+                                cp = cp << 4 | (uint32_t)h;
+                        }
+                        x->p += 4;
+                        /* NUL and surrogate pairs: jansson's business. */
+                        if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+                                return false;
+                        if (cp < 0x80)
+                                strbuf_putc(&x->tmp, (char)cp);
+                        else if (cp < 0x800) {
+                                u[0] = (char)(0xc0 | cp >> 6);
+                                u[1] = (char)(0x80 | (cp & 0x3f));
+                                strbuf_append(&x->tmp, u, 2);
+                        } else {
+                                u[0] = (char)(0xe0 | cp >> 12);
+                                u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+                                u[2] = (char)(0x80 | (cp & 0x3f));
+                                strbuf_append(&x->tmp, u, 3);
+                        }
+                        break;
+                }
+                default:
+                        return false;
+                }
+        }
+}
+
+static json_t *lex_string_value(struct lexer *x)
+{
+        if (!lex_string(x))
+                return NULL;
+        return json_stringn_nocheck(x->tmp.data ? x->tmp.data : "", x->tmp.len);
+}
+
+/* A value: string, integer, null or list of strings. NULL: decline (or out of memory). */
+static json_t *lex_value(struct lexer *x)
+{
+        if (x->p >= x->end)
+                return NULL;
+        if (*x->p == '"')
+                return lex_string_value(x);
+        if (*x->p == '[') {
+                _cleanup_(json_decrefp) json_t *a = json_array();
+
+                x->p++;
+                if (!a)
+                        return NULL;
+                if (lex_char(x, ']'))
+                        return TAKE_PTR(a);
+                do {
+                        json_t *e = lex_string_value(x);
+
+                        if (!e || json_array_append_new(a, e) < 0)
+                                return NULL;
+                } while (lex_char(x, ','));
+                return lex_char(x, ']') ? TAKE_PTR(a) : NULL;
+        }
+        if (x->end - x->p >= 4 && memcmp(x->p, "null", 4) == 0) {
+                x->p += 4;
+                return json_null();
+        }
+        if (*x->p == '-' || (*x->p >= '0' && *x->p <= '9')) {
+                const char *start = x->p;
+                json_int_t v = 0;
+                bool neg = lex_char(x, '-');
+                size_t digits = 0;
+
+                while (x->p < x->end && *x->p >= '0' && *x->p <= '9') {
+                        v = v * 10 + (*x->p++ - '0');
+                        digits++;
+                }
+                /* No fractions, exponents, leading zeros or numbers near the limits. */
+                if (digits == 0 || digits > 18 || (start[neg] == '0' && digits > 1) ||
+                    (x->p < x->end && (*x->p == '.' || *x->p == 'e' || *x->p == 'E')))
+                        return NULL;
+                return json_integer(neg ? -v : v);
+        }
+        return NULL;
+}
+
+struct member {
+        char key[FAST_KEY_MAX];
+        json_t *v;
+};
+
+/* 1: the line was a contact and is in the set; 0: declined (nothing changed); -errno. */
+static int fast_contact(struct import_set *s, struct lexer *x, const char *line, size_t n)
+{
+        struct member m[FAST_MEMBERS_MAX];
+        struct import_rec rec = {.type = REC_CONTACT};
+        struct import_rec *slot;
+        struct bad b = {{0}};
+        size_t k = 0;
+        int type = -1, r = 0;
+
+        if (!utf8_is_clean_text(line, n, false))
+                return 0;
+        x->p = line;
+        x->end = line + n;
+        if (!lex_char(x, '{') || lex_char(x, '}'))
+                goto decline;
+        do {
+                if (k == FAST_MEMBERS_MAX || !lex_string(x) || x->tmp.len >= FAST_KEY_MAX ||
+                    memchr(x->tmp.data, 0, x->tmp.len))
+                        goto decline;
+                memcpy(m[k].key, x->tmp.data, x->tmp.len + 1);
+                for (size_t i = 0; i < k; i++)
+                        if (streq(m[i].key, m[k].key))
+                                goto decline;
+                if (!lex_char(x, ':'))
+                        goto decline;
+                m[k].v = lex_value(x);
+                if (!m[k].v)
+                        goto decline;
+                if (streq(m[k].key, "type"))
+                        type = (int)k;
+                k++;
+        } while (lex_char(x, ','));
+        if (!lex_char(x, '}') || x->p != x->end || type < 0 ||
+            !streq_ptr(json_string_value(m[type].v), "contact"))
+                goto decline;
+
+        /* As add_record and parse_contact do it. */
+        for (size_t i = 0; i < k; i++) {
+                if (streq(m[i].key, "line") && json_is_integer(m[i].v) &&
+                    json_integer_value(m[i].v) > 0)
+                        rec.line = (size_t)json_integer_value(m[i].v);
+                if (streq(m[i].key, "warnings") && json_is_array(m[i].v) && json_array_size(m[i].v))
+                        rec.warnings = json_incref(m[i].v);
+        }
+        rec.c = contact_new();
+        if (!rec.c) {
+                r = -ENOMEM;
+                goto decline;
+        }
+        for (size_t i = 0; i < k && r >= 0; i++)
+                r = contact_member(&rec, m[i].key, m[i].v, &b);
+        if (r >= 0)
+                r = contact_finish(&rec, &b);
+        if (r >= 0) {
+                r = set_push(s, &slot);
+                if (r >= 0) {
+                        *slot = rec;
+                        rec = (struct import_rec){0};
+                        s->bytes += 512;
+                        r = 1;
+                }
+        } else if (r == -EINVAL)
+                r = 0; /* the general path says why */
+decline:
+        contact_free(rec.c);
+        free(rec.name);
+        json_decref(rec.warnings);
+        for (size_t i = 0; i < k; i++)
+                json_decref(m[i].v);
+        return r;
+}
+
 int import_set_add_lines(struct import_set *s, const char *text, size_t len, size_t max_records)
 {
+        _cleanup_(lexer_done) struct lexer x = {0};
         size_t pos = 0, line = 0;
         int r;
 
@@ -1254,6 +1529,11 @@ int import_set_add_lines(struct import_set *s, const char *text, size_t len, siz
                         continue;
                 if (s->n >= max_records)
                         return -E2BIG;
+                r = fast_contact(s, &x, start, n);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
                 o = json_loadb(start, n, JSON_REJECT_DUPLICATES, &err);
                 if (o && !json_is_object(o)) {
                         json_decref(o);
@@ -1681,6 +1961,8 @@ static int import_refs(struct run *run, size_t k)
         return changed ? store_txn_contact_put(run->t, c) : 0;
 }
 
+static int goal_lookup(struct run *run, const char *uuid, uint64_t *ret);
+
 static int import_interaction(struct run *run, size_t k, struct contact **cache)
 {
         const struct import_rec *rec = &run->s->v[k];
@@ -1698,6 +1980,13 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
         if (r < 0)
                 return r;
         i.contact_id = id;
+        i.goal_id = 0;
+        if (rec->uuid2[0]) {
+                /* Goals are imported before interactions; a goal that is not here is left out. */
+                r = goal_lookup(run, rec->uuid2, &i.goal_id);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
         if (!i.created)
                 i.created = run->o->now;
         r = rec->auto_seq ? -ENOENT : store_txn_interaction_get(run->t, id, i.at, i.seq, &old);
@@ -1993,14 +2282,15 @@ int import_run(struct store_txn *t, const struct import_set *s, const struct imp
         for (size_t k = 0; k < s->n && r >= 0; k++)
                 if (s->v[k].type == REC_CONTACT)
                         r = import_refs(&run, k);
+        /* Goals before interactions: an interaction may name the goal it was toward. */
+        for (size_t k = 0; k < s->n && r >= 0; k++)
+                if (s->v[k].type == REC_GOAL)
+                        r = import_goal(&run, k);
         for (size_t k = 0; k < s->n && r >= 0; k++)
                 if (s->v[k].type == REC_INTERACTION)
                         r = import_interaction(&run, k, &cache);
         if (r >= 0 && cache)
                 r = store_txn_contact_put(t, cache);
-        for (size_t k = 0; k < s->n && r >= 0; k++)
-                if (s->v[k].type == REC_GOAL)
-                        r = import_goal(&run, k);
         for (size_t k = 0; k < s->n && r >= 0; k++)
                 if (s->v[k].type == REC_GOAL_LINK)
                         r = import_goal_link(&run, k);

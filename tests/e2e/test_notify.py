@@ -310,14 +310,89 @@ class NoServerTests(NotifyTestCase):
         self.assertEqual([c["name"] for c in self.json("due")], ["Lonely Lou"])
         self.assertTrue(self.daemon.alive())
 
-    def test_server_arriving_later_gets_the_next_one(self):
-        self.ok("add", "Early Eli", "--due", "+1s")
+    def test_server_arriving_later_shows_it_once(self):
+        self.ok("add", "Early Eli", "--due", "+2s")
+        self.log_has("Follow up with Early Eli")
         self.log_has("it stays due")
         server = NotificationMock(self.bus, "body actions")
         self.log_has("notification server appeared")
-        self.ok("add", "Later Liz", "--due", "+1s")
         args = server.wait_notifies(1)[0]
+        self.assertEqual(args[3], "Follow up with Early Eli")
+        self.assertEqual(args[5], ["default", "Open", "done", "Done", "snooze", "Snooze 1w"])
+        time.sleep(2)
+        self.assertEqual(len(server.notifies()), 1)
+        # Shown now: a restart shows nothing, and its buttons work.
+        self.restart()
+        time.sleep(2.5)
+        self.assertEqual(len(server.notifies()), 1)
+        server.invoke(1, "snooze")
+        wait_for(lambda: self.json("due") == [], 5, what="snooze")
+        # The server also gets the next one as usual.
+        self.ok("add", "Later Liz", "--due", "+1s")
+        args = server.wait_notifies(2)[1]
         self.assertEqual(args[3], "Follow up with Later Liz")
+        time.sleep(1)
+        self.assertEqual(len(server.notifies()), 2)
+
+    def test_server_arriving_while_down_shows_it_once_at_start(self):
+        self.ok("add", "Absent Abe", "--due", "+1s")
+        self.log_has("it stays due")
+        self.assertEqual(self.daemon.stop(), 0)
+        server = NotificationMock(self.bus, "body actions")
+        self.daemon.start()
+        args = server.wait_notifies(1)[0]
+        self.assertEqual(args[3], "Follow up with Absent Abe")
+        self.restart()
+        time.sleep(2.5)
+        self.assertEqual(len(server.notifies()), 1)
+
+    def test_many_unshown_come_as_one_digest(self):
+        due = rfc3339(time.time() + 1)
+        names = ["Ann One", "Ben Two", "Cat Three", "Dan Four", "Eve Five"]
+        for name in names:
+            self.ok("add", name, "--due", due)
+        wait_for(lambda: self.daemon.read_log().count("it stays due") >= 1, 10,
+                 what="fired without a server")
+        server = NotificationMock(self.bus, "body actions")
+        calls = server.wait_notifies(1)
+        time.sleep(2)
+        calls = server.notifies()
+        self.assertEqual(len(calls), 1, calls)
+        self.assertEqual(calls[0][3], "5 follow-ups due")
+        for name in names:
+            self.assertIn(name, calls[0][4])
+        self.restart()
+        time.sleep(2.5)
+        self.assertEqual(len(server.notifies()), 1)
+
+    def test_server_gone_and_back_shows_only_what_it_missed(self):
+        server = NotificationMock(self.bus, "body actions")
+        self.log_has("notification server appeared")
+        self.ok("add", "Seen Sid", "--due", "+1s")
+        server.wait_notifies(1)
+        server.stop()
+        self.log_has("notification server went away")
+        self.ok("add", "Missed Mo", "--due", "+1s")
+        self.log_has("Follow up with Missed Mo")
+        self.log_has("it stays due")
+        server = NotificationMock(self.bus, "body actions")
+        args = server.wait_notifies(1)[0]
+        self.assertEqual(args[3], "Follow up with Missed Mo")
+        time.sleep(2)
+        self.assertEqual(len(server.notifies()), 1)
+
+    def test_bus_back_shows_what_it_missed(self):
+        self.bus.close()  # the session bus itself goes away...
+        self.log_has("bus connection went away")
+        self.ok("add", "Busless Bo", "--due", "+1s")
+        self.log_has("no user bus")
+        bus = PrivateBus(self.root, "session")  # ...and comes back, with a server on it
+        self.addCleanup(bus.close)
+        server = NotificationMock(bus, "body actions")
+        args = server.wait_notifies(1, timeout=15)[0]
+        self.assertEqual(args[3], "Follow up with Busless Bo")
+        time.sleep(2)
+        self.assertEqual(len(server.notifies()), 1)
 
 
 class NoActionsTests(NotifyTestCase):

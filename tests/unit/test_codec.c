@@ -161,6 +161,7 @@ static void test_interaction_round_trip(void **state)
         i->gave = strdup("intro to Bob");
         i->got = strdup("");
         i->created = 1700000001;
+        i->goal_id = 42;
         assert_int_equal(codec_interaction_encode(i, &buf, &len), 0);
         assert_int_equal(buf[0], 'I');
         assert_int_equal(codec_interaction_decode(buf, len, &j), 0);
@@ -173,6 +174,7 @@ static void test_interaction_round_trip(void **state)
         assert_string_equal(j->gave, i->gave);
         assert_string_equal(j->got, "");
         assert_int_equal(j->created, i->created);
+        assert_int_equal(j->goal_id, 42);
         assert_int_equal(j->unknown_len, 0);
         free(buf);
         interaction_free(i);

@@ -32,6 +32,7 @@ static void test_defaults(void **state)
         assert_true(c.desktop);
         assert_null(c.command);
         assert_null(c.open_command);
+        assert_int_equal(c.goal_follow_up, 30 * DAY);
         /* The shortest cadence of a contact's networks. */
         assert_int_equal(config_default_cadence(&c, 0), 0);
         assert_int_equal(config_default_cadence(&c, 1u << NETWORK_PERSONAL), 60 * DAY);
@@ -59,7 +60,9 @@ static void test_every_key(void **state)
                            "[notify]\n"
                            "desktop = no\n"
                            "command = notify-send -a tend '{summary}' \"{body} ok\" x\\ y\n"
-                           "open_command = xdg-open tend://contact/{id}\n";
+                           "open_command = xdg-open tend://contact/{id}\n"
+                           "[Goals]\n"
+                           "follow_up = 2 weeks\n";
         struct config c;
         char **errors = NULL;
 
@@ -82,6 +85,7 @@ static void test_every_key(void **state)
         assert_string_equal(c.command[4], "{body} ok");
         assert_string_equal(c.command[5], "x y");
         assert_int_equal(strv_length(c.open_command), 2);
+        assert_int_equal(c.goal_follow_up, 14 * DAY);
         config_done(&c);
 }
 
@@ -147,7 +151,7 @@ static void test_errors_with_line_numbers(void **state)
                           "t.conf:7: 'digest_threshold' is set twice (first on line 3)",
                           "t.conf:8: expected 'key = value', a [section] or a # comment",
                           "t.conf:9: unknown section [nope]; the sections are [schedule], "
-                          "[cadence] and [notify]",
+                          "[cadence], [notify] and [goals]",
                           "t.conf:12: desktop = maybe: expected yes or no",
                           "t.conf:13: command = echo 'unterminated: an unterminated quote in "
                           "the command",
@@ -155,9 +159,21 @@ static void test_errors_with_line_numbers(void **state)
                           "{summary}, {body}, {name}, {id}, {due} or {count}",
                           NULL,
                       });
+        expect_errors("[goals]\nfollow_up = 0s\nfollow_up = 367d\n",
+                      (const char *const[]){
+                          "t.conf:2: follow_up = 0s: expected a duration such as 14d, 30d, 6w",
+                          "t.conf:3: 'follow_up' is set twice (first on line 2)",
+                          NULL,
+                      });
+        expect_errors("[goals]\nfollow_up = 367d\n",
+                      (const char *const[]){
+                          "t.conf:2: follow_up = 367d: a goal follow-up interval may be at most "
+                          "366 days",
+                          NULL,
+                      });
         expect_errors("snooze = 1d\n", (const char *const[]){
                                            "t.conf:1: 'snooze' is outside a section; put it "
-                                           "under [schedule], [cadence] or [notify]",
+                                           "under [schedule], [cadence], [notify] or [goals]",
                                            NULL,
                                        });
         expect_errors("[cadence]\npersonal = 11y\n[schedule\n",
@@ -224,7 +240,7 @@ static void test_dump_round_trip(void **state)
         assert_int_equal(
             config_parse_string("[schedule]\nquiet_hours=off\npreferred_time=18:05\n"
                                 "critical_after=3d\n[cadence]\npersonal=45d\n[notify]\n"
-                                "command = prog 'a b' \"it's\" {name}\n",
+                                "command = prog 'a b' \"it's\" {name}\n[goals]\nfollow_up = 6w\n",
                                 "t", &a, &errors),
             0);
         m = open_memstream(&text, &size);
@@ -235,6 +251,7 @@ static void test_dump_round_trip(void **state)
         assert_int_equal(b.quiet_start, b.quiet_end);
         assert_int_equal(b.critical_after, 3 * DAY);
         assert_int_equal(b.cadence[NETWORK_PERSONAL], 45 * DAY);
+        assert_int_equal(b.goal_follow_up, 6 * 7 * DAY);
         assert_int_equal(strv_length(b.command), 4);
         assert_string_equal(b.command[1], "a b");
         assert_string_equal(b.command[2], "it's");

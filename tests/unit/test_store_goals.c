@@ -281,6 +281,148 @@ static void test_goals_links_intros(void **state)
         read_txn(f, check_deleted, &ids);
 }
 
+/* ---- interactions toward a goal, removing introductions ---- */
+
+struct tagged {
+        uint64_t ann, bob, g1, g2;
+        uint64_t intro;
+        char intro_uuid[UUID_STRING_LEN + 1];
+        uint64_t seen[8];
+        size_t n;
+};
+
+static int collect_tagged(const struct interaction *i, void *userdata)
+{
+        struct tagged *x = userdata;
+
+        assert_true(x->n < ARRAY_SIZE(x->seen));
+        x->seen[x->n++] = (uint64_t)i->at;
+        return 0;
+}
+
+static void tagged_populate(struct store_txn *t, void *userdata)
+{
+        struct tagged *x = userdata;
+        struct goal g1 = {0}, g2 = {0};
+        struct interaction i = {0};
+        struct intro in = {0};
+
+        x->ann = add_contact(t, "Ann Lee");
+        x->bob = add_contact(t, "Bob Ray");
+        g1.title = (char *)"Land a PM role";
+        g2.title = (char *)"Learn Rust";
+        assert_int_equal(store_txn_goal_put(t, &g1), 0);
+        assert_int_equal(store_txn_goal_put(t, &g2), 0);
+        x->g1 = g1.id;
+        x->g2 = g2.id;
+        /* Two toward g1 (Ann, Bob), one toward g2, one toward nothing. */
+        i = (struct interaction){
+            .contact_id = x->ann, .at = 1000, .kind = (char *)"coffee", .goal_id = g1.id};
+        assert_int_equal(store_txn_interaction_add(t, &i), 0);
+        i = (struct interaction){
+            .contact_id = x->bob, .at = 2000, .kind = (char *)"call", .goal_id = g1.id};
+        assert_int_equal(store_txn_interaction_add(t, &i), 0);
+        i = (struct interaction){
+            .contact_id = x->bob, .at = 2000, .kind = (char *)"email", .goal_id = g2.id};
+        assert_int_equal(store_txn_interaction_add(t, &i), 0);
+        assert_int_equal(i.seq, 1);
+        i = (struct interaction){.contact_id = x->ann, .at = 3000, .kind = (char *)"call"};
+        assert_int_equal(store_txn_interaction_add(t, &i), 0);
+
+        in = (struct intro){.a = x->ann, .b = x->bob, .at = 5};
+        assert_int_equal(store_txn_intro_add(t, &in), 0);
+        x->intro = in.id;
+        memcpy(x->intro_uuid, in.uuid, sizeof(x->intro_uuid));
+}
+
+static void tagged_check(struct store_txn *t, void *userdata)
+{
+        struct tagged *x = userdata;
+
+        x->n = 0;
+        assert_int_equal(store_txn_goal_interactions(t, x->g1, collect_tagged, x), 0);
+        assert_int_equal(x->n, 2);
+        assert_int_equal(x->seen[0], 1000); /* key order: contact, time, seq */
+        assert_int_equal(x->seen[1], 2000);
+        x->n = 0;
+        assert_int_equal(store_txn_goal_interactions(t, x->g2, collect_tagged, x), 0);
+        assert_int_equal(x->n, 1);
+        x->n = 0;
+        assert_int_equal(store_txn_goal_interactions(t, 999, collect_tagged, x), 0);
+        assert_int_equal(x->n, 0);
+}
+
+static int check_untagged(const struct interaction *i, void *userdata)
+{
+        uint64_t goal = *(uint64_t *)userdata;
+
+        assert_int_not_equal(i->goal_id, goal);
+        return 0;
+}
+
+static void tagged_remove(struct store_txn *t, void *userdata)
+{
+        struct tagged *x = userdata;
+        struct intro *in = NULL;
+        int64_t deleted = 0;
+
+        /* A goal that goes untags its interactions. */
+        assert_int_equal(store_txn_goal_delete(t, x->g1, 77), 0);
+        x->n = 0;
+        assert_int_equal(store_txn_goal_interactions(t, x->g1, collect_tagged, x), 0);
+        assert_int_equal(x->n, 0);
+        assert_int_equal(store_txn_interaction_list(t, x->ann, 0, check_untagged, &x->g1), 0);
+        assert_int_equal(store_txn_interaction_list(t, x->bob, 0, check_untagged, &x->g1), 0);
+        /* A contact that goes takes its index entries along. */
+        assert_int_equal(store_txn_contact_delete(t, x->bob, 78), 0);
+        x->n = 0;
+        assert_int_equal(store_txn_goal_interactions(t, x->g2, collect_tagged, x), 0);
+        assert_int_equal(x->n, 0);
+        /* Introductions: removed by id, with a tombstone; a second time -ENOENT. */
+        assert_int_equal(store_txn_intro_get(t, x->intro, &in), -ENOENT); /* bob took it */
+        in = &(struct intro){.a = x->ann, .b = add_contact(t, "Cy Young"), .at = 6};
+        assert_int_equal(store_txn_intro_add(t, in), 0);
+        x->intro = in->id;
+        memcpy(x->intro_uuid, in->uuid, sizeof(x->intro_uuid));
+        in = NULL;
+        assert_int_equal(store_txn_intro_get(t, x->intro, &in), 0);
+        assert_int_equal(in->a, x->ann);
+        intro_free(in);
+        assert_int_equal(store_txn_intro_delete(t, x->intro, 79), 0);
+        assert_int_equal(store_txn_intro_delete(t, x->intro, 79), -ENOENT);
+        assert_int_equal(store_txn_intro_get(t, x->intro, &in), -ENOENT);
+        assert_int_equal(store_txn_tombstone_get(t, x->intro_uuid, &deleted), 'N');
+        assert_int_equal(deleted, 79);
+}
+
+static int count_intros(const struct intro *i, void *userdata)
+{
+        (*(size_t *)userdata)++;
+        return 0;
+}
+
+static void tagged_after(struct store_txn *t, void *userdata)
+{
+        struct tagged *x = userdata;
+        size_t n = 0;
+
+        assert_int_equal(store_txn_contact_intros(t, x->ann, count_intros, &n), 0);
+        assert_int_equal(n, 0);
+        assert_int_equal(store_txn_intro_list(t, count_intros, &n), 0);
+        assert_int_equal(n, 0);
+}
+
+static void test_goal_interactions_and_intro_delete(void **state)
+{
+        struct fixture *f = *state;
+        struct tagged x = {0};
+
+        write_txn(f, tagged_populate, &x);
+        read_txn(f, tagged_check, &x);
+        write_txn(f, tagged_remove, &x);
+        read_txn(f, tagged_after, &x);
+}
+
 static void settings_write(struct store_txn *t, void *userdata)
 {
         char *v = NULL;
@@ -418,6 +560,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup_teardown(test_goals_links_intros, setup, teardown),
             cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_goal_interactions_and_intro_delete, setup,
+                                            teardown),
             cmocka_unit_test(test_codecs),
             cmocka_unit_test(test_contact_fields),
         };

@@ -271,6 +271,7 @@ static void test_codec_round_trip(void **state)
             .notified_at = T0 + 5,
             .resurface_at = T0 + DAY,
             .notify_id = 4000000000u,
+            .notify_unshown = 1,
         };
         struct contact *d = NULL;
         uint8_t *buf = NULL;
@@ -282,10 +283,27 @@ static void test_codec_round_trip(void **state)
         assert_int_equal(d->notified_at, T0 + 5);
         assert_int_equal(d->resurface_at, T0 + DAY);
         assert_int_equal(d->notify_id, 4000000000u);
+        assert_int_equal(d->notify_unshown, 1);
         assert_int_equal(d->unknown_len, 0);
         assert_int_equal(schedule_index_time(d), T0 + DAY);
+        assert_true(schedule_unshown(d));
         contact_free(d);
         free(buf);
+}
+
+static void test_unshown(void **state)
+{
+        struct contact c = {.next_due = T0, .notified_due = T0, .notify_unshown = 1};
+
+        assert_true(schedule_unshown(&c));
+        c.notify_unshown = 0; /* shown */
+        assert_false(schedule_unshown(&c));
+        c.notify_unshown = 1;
+        c.next_due = T0 + DAY; /* done or snoozed since: pending again, not owed */
+        assert_false(schedule_unshown(&c));
+        c.next_due = 0;
+        c.notified_due = 0;
+        assert_false(schedule_unshown(&c));
 }
 
 int main(void)
@@ -294,6 +312,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_index_follows_the_record, setup, teardown),
             cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
             cmocka_unit_test(test_codec_round_trip),
+            cmocka_unit_test(test_unshown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

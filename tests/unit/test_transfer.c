@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "model.h"
+#include "store-goals.h"
 #include "store-transfer.h"
 #include "store.h"
 #include "transfer.h"
@@ -414,6 +415,184 @@ static void test_reserve(void **state)
         assert_int_equal(store_reserve(f->s[0], 1024), 0);
 }
 
+/* Contact lines take a fast path (daemon/transfer.c, fast_contact) and everything it declines
+ * goes through jansson: both must give exactly what the general path (records as objects)
+ * gives, reports, warnings, errors and stored fields alike. */
+static const char *const fast_lines[] = {
+    "{\"type\":\"contact\",\"uuid\":\"0B6E1C2A-3F4D-4E5F-8A9B-0C1D2E3F4A01\",\"name\":\"Ada "
+    "\\\"Countess\\\" Lovelace\",\"emails\":[\"ADA@Example.com\",\"ada@example.com\",\"bad@\"],"
+    "\"tags\":[\"Mentor\",\"mentor\"],\"notes\":\"one\\ntwo \\u00e9\\u263a \\/ \\\\ "
+    "\\ttab\",\"line\":7,\"networks\":[\"personal\"],\"id\":42}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a02\",\"name\":\"Bo\","
+    "\"line\":9,\"warnings\":[\"from the client\"],\"nickname\":\"x\",\"org\":null,"
+    "\"cadence_seconds\":86400,\"vcard\":[\"X-A:1\",\"no colon\"],\"notify_id\":0}",
+    "{\"name\":\"Cy\",\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a03\","
+    "\"birthday\":\"--04-12\",\"phones\":[]}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a04\",\"name\":\"Di\","
+    "\"cadence_seconds\":-1,\"line\":12}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a05\",\"line\":13}",
+    "{\"type\": \"contact\", \"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a06\", \"name\": \"Ed\"}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a07\",\"name\":\"Fi "
+    "\\ud83d\\ude00\",\"cadence_seconds\":1e3}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a08\",\"name\":\"Gus\","
+    "\"id\":0,\"line\":\"15\",\"urls\":[\"https://example.com/gus\",5]}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a01\",\"name\":\"Ada\","
+    "\"phones\":[\"+44 20 7946 0000\"],\"org\":\"Engines\",\"line\":20}",
+    "{\"type\":\"contact\",\"name\":\"Hal\",\"emails\":[\"ada@example.com\"],\"tags\":[\"x y\"],"
+    "\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a09\",\"scope\":\"internal\",\"stage\":\"met\"}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a0a\",\"name\":\"  \"}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a0b\",\"name\":\"Ida\","
+    "\"unknown\":\"AOcAAAADeHl6\",\"created\":\"2029-01-01T00:00:00Z\",\"met_via\":"
+    "\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a02\"}",
+    "{\"type\":\"contact\",\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a0c\",\"name\":\"Jo\","
+    "\"unknown\":\"AAAA\"}",
+    "{\"type\":\"setting\",\"name\":\"profile\",\"value\":\"hello\"}",
+};
+
+static json_t *import_objects(struct store *s, json_t *objects, int *ret)
+{
+        struct import_op op = {.set = import_set_new(), .o = {.now = NOW}};
+
+        assert_non_null(op.set);
+        assert_int_equal(import_set_add_records(op.set, objects, 1000), 0);
+        *ret = store_write(s, import_fn, &op);
+        import_set_free(op.set);
+        assert_non_null(op.report);
+        return op.report;
+}
+
+static void test_fast_lines_match_the_general_path(void **state)
+{
+        struct fixture *f = *state;
+        json_t *objects = json_array(), *fast, *general;
+        char *text = NULL, *a, *b;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        int r1, r2;
+
+        for (size_t i = 0; i < sizeof(fast_lines) / sizeof(fast_lines[0]); i++) {
+                json_t *o = json_loads(fast_lines[i], JSON_REJECT_DUPLICATES, NULL);
+
+                assert_non_null(o);
+                assert_int_equal(json_array_append_new(objects, o), 0);
+                fprintf(m, "%s\n", fast_lines[i]);
+        }
+        fclose(m);
+        fast = import_text(f->s[0], text, false, false, &r1);
+        general = import_objects(f->s[1], objects, &r2);
+        assert_int_equal(r1, 0);
+        assert_int_equal(r2, 0);
+        assert_true(json_equal(fast, general));
+        assert_int_equal(count(fast, "contacts", "added"), 5);
+        assert_int_equal(count(fast, "contacts", "merged"), 2);
+        assert_int_equal(count(fast, "settings", "added"), 1);
+        assert_int_equal(json_integer_value(json_object_get(fast, "errors")), 6);
+        assert_string_equal(item_field(fast, 8, "action"), "merged");
+        a = export_text(f->s[0]);
+        b = export_text(f->s[1]);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+        free(text);
+        json_decref(fast);
+        json_decref(general);
+        json_decref(objects);
+}
+
+/* A duplicate key makes the line an error (jansson says why); the lines around it count. */
+static void test_fast_lines_duplicate_keys(void **state)
+{
+        struct fixture *f = *state;
+        static const char text[] =
+            "{\"type\":\"contact\",\"name\":\"A\"}\n"
+            "{\"type\":\"contact\",\"name\":\"B\",\"name\":\"C\",\"line\":4}\n"
+            "{\"type\":\"contact\",\"name\":\"D\",\"type\":\"contact\"}\n"
+            "{\"type\":\"contact\",\"name\":\"E\\u0000\"}\n"
+            "{\"type\":\"contact\",\"name\":\"F\"} \r\n";
+        json_t *report;
+        int r;
+
+        report = import_text(f->s[0], text, false, false, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(count(report, "contacts", "added"), 2);
+        assert_int_equal(json_integer_value(json_object_get(report, "errors")), 3);
+        assert_non_null(strstr(item_field(report, 1, "reason"), "duplicate"));
+        json_decref(report);
+}
+
+/* An interaction logged toward a goal names the goal by uuid; the goal record comes after the
+ * interactions in an export, and an import still connects them. */
+static const char goal_export[] =
+    "{\"type\":\"tend\",\"version\":1,\"next_id\":4}\n"
+    "{\"type\":\"contact\",\"id\":3,\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"name\":\"Ada Lovelace\",\"created\":\"2029-01-01T00:00:00Z\","
+    "\"last_interaction\":\"2029-12-01T00:00:00Z\",\"last_kind\":\"coffee\","
+    "\"updated\":\"2029-01-01T00:00:00Z\"}\n"
+    "{\"type\":\"interaction\",\"contact\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"uuid\":\"2b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\",\"at\":\"2029-12-01T00:00:00Z\",\"seq\":0,"
+    "\"kind\":\"coffee\",\"goal\":\"5b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"created\":\"2029-12-01T00:00:05Z\"}\n"
+    "{\"type\":\"interaction\",\"contact\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"uuid\":\"3b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\",\"at\":\"2029-11-01T00:00:00Z\",\"seq\":0,"
+    "\"kind\":\"call\",\"goal\":\"6b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"created\":\"2029-11-01T00:00:05Z\"}\n"
+    "{\"type\":\"goal\",\"id\":2,\"uuid\":\"5b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"title\":\"Build engines\",\"status\":\"active\",\"created\":\"2029-01-01T00:00:00Z\","
+    "\"updated\":\"2029-01-01T00:00:00Z\"}\n";
+
+static int goal_tagged(const struct interaction *i, void *userdata)
+{
+        (*(size_t *)userdata)++;
+        assert_string_equal(i->uuid, "2b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b");
+        assert_int_equal(i->goal_id, 2);
+        return 0;
+}
+
+static int count_goal_tagged(struct store_txn *t, void *userdata)
+{
+        return store_txn_goal_interactions(t, 2, goal_tagged, userdata);
+}
+
+static void test_interaction_goal_round_trip(void **state)
+{
+        struct fixture *f = *state;
+        char *first, *second;
+        json_t *report;
+        size_t n = 0;
+        int r;
+
+        report = import_text(f->s[0], goal_export, false, false, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(count(report, "interactions", "added"), 2);
+        assert_int_equal(count(report, "goals", "added"), 1);
+        json_decref(report);
+        assert_int_equal(store_read(f->s[0], count_goal_tagged, &n), 0);
+        assert_int_equal(n, 1);
+        first = export_text(f->s[0]);
+        /* The goal that is not in the file is left out; the one that is stays. */
+        assert_non_null(strstr(first, "\"goal\":\"5b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\""));
+        assert_null(strstr(first, "6b6e1c2a"));
+
+        report = import_text(f->s[1], first, false, false, &r);
+        assert_int_equal(r, 0);
+        json_decref(report);
+        second = export_text(f->s[1]);
+        assert_string_equal(first, second);
+        n = 0;
+        assert_int_equal(store_read(f->s[1], count_goal_tagged, &n), 0);
+        assert_int_equal(n, 1);
+        free(first);
+        free(second);
+}
+
+static void test_interaction_fields_are_all_transferred(void **state)
+{
+        /* When struct interaction grows, daemon/transfer.c's export_interaction and
+         * parse_interaction need the new field (or it is not exported or imported), and this
+         * number needs updating. */
+        assert_int_equal(sizeof(struct interaction), 128);
+}
+
 static void test_contact_fields_are_all_transferred(void **state)
 {
         /* When struct contact grows, daemon/transfer.c's cfields[] needs a line for the new
@@ -431,7 +610,12 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
             cmocka_unit_test_setup_teardown(test_backup_is_a_store, setup, teardown),
             cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_fast_lines_match_the_general_path, setup,
+                                            teardown),
+            cmocka_unit_test_setup_teardown(test_fast_lines_duplicate_keys, setup, teardown),
             cmocka_unit_test(test_contact_fields_are_all_transferred),
+            cmocka_unit_test_setup_teardown(test_interaction_goal_round_trip, setup, teardown),
+            cmocka_unit_test(test_interaction_fields_are_all_transferred),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
