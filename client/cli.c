@@ -145,15 +145,15 @@ static const struct command commands[] = {
      cmd_watch_help},
     {"status", "", commands_status, "Show what tendd is doing", no_options, NULL},
     {"plan", "", commands_plan, "Who to reach out to this week, ranked, with reasons",
-     cmd_plan_options, "Overdue follow-ups, goal people, under-served networks for your profile,\n"
+     cmd_plan_options,
+     "Overdue follow-ups, goal people, under-served networks for your profile,\n"
      "people you owe (ledger), pipeline steps and warm paths to prospects."},
     {"goal", "SUBCOMMAND [ARGS...]", commands_goal,
      "Goals: add, ls, show, link, unlink, done, reopen, rm", cmd_goal_options, cmd_goal_help},
-    {"prospect", "SUBCOMMAND [ARGS...]", commands_prospect,
-     "The outreach pipeline: add, next, ls", cmd_prospect_options, cmd_prospect_help},
+    {"prospect", "SUBCOMMAND [ARGS...]", commands_prospect, "The outreach pipeline: add, next, ls",
+     cmd_prospect_options, cmd_prospect_help},
     {"intro", "A [B...]", commands_intro,
-     "Record that you introduced A and B ('intro ls [WHO]', 'intro rm A B|ID')",
-     cmd_intro_options,
+     "Record that you introduced A and B ('intro ls [WHO]', 'intro rm A B|ID')", cmd_intro_options,
      "Quote names with spaces. 'tend intro ls [WHO]' lists introductions (with ids);\n"
      "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id."},
     {"path", "WHO...", commands_path, "Warm paths: chains of people you know that lead to WHO",
@@ -170,10 +170,12 @@ static const struct command commands[] = {
      "Your profile: show, set job-seeking|growing|founder", cmd_profile_options, cmd_profile_help},
     {"me", "[SUBCOMMAND] [TEXT...]", commands_me, "You: your profile and what you offer",
      cmd_me_options, cmd_me_help},
-    {"import", "FILE|-", commands_import, "Bring in an address book, a LinkedIn export or a tend export",
-     cmd_import_options, cmd_import_help},
-    {"export", "", commands_export, "Take everything out: vCard, iCalendar follow-ups or JSON lines",
-     cmd_export_options, cmd_export_help},
+    {"import", "FILE|-", commands_import,
+     "Bring in an address book, a LinkedIn export or a tend export", cmd_import_options,
+     cmd_import_help},
+    {"export", "", commands_export,
+     "Take everything out: vCard, iCalendar follow-ups or JSON lines", cmd_export_options,
+     cmd_export_help},
     {"backup", "FILE", commands_backup, "Write a consistent copy of the store while tendd runs",
      no_options, cmd_backup_help},
     {"restore", "FILE", commands_restore, "Put a backup in place (tendd stopped)",
@@ -765,10 +767,9 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
                                 param_str(json_object_get(params, "goal"), "title"));
         if (streq(error, "io.tend.Network.NoSuchIntroduction")) {
                 if (json_object_get(params, "id"))
-                        return cli_fail(cli, -ENOENT,
-                                        "no introduction #%lld ('tend intro ls' lists them)",
-                                        (long long)json_integer_value(
-                                            json_object_get(params, "id")));
+                        return cli_fail(
+                            cli, -ENOENT, "no introduction #%lld ('tend intro ls' lists them)",
+                            (long long)json_integer_value(json_object_get(params, "id")));
                 return cli_fail(cli, -ENOENT, "you have not introduced %s and %s",
                                 param_str(json_object_get(params, "a"), "name"),
                                 param_str(json_object_get(params, "b"), "name"));

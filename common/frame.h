@@ -37,7 +37,7 @@ size_t frame_in_partial(const struct frame_in *in);
 
 struct frame_out {
         char *data;
-        size_t len;  /* bytes held */
+        size_t len; /* bytes held */
         size_t cap;
         size_t head; /* bytes already written */
 };

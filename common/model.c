@@ -5,9 +5,9 @@
 #include <sys/random.h>
 
 static const char *const network_names[_NETWORK_MAX] = {
-        [NETWORK_OPERATIONAL] = "operational",
-        [NETWORK_PERSONAL] = "personal",
-        [NETWORK_STRATEGIC] = "strategic",
+    [NETWORK_OPERATIONAL] = "operational",
+    [NETWORK_PERSONAL] = "personal",
+    [NETWORK_STRATEGIC] = "strategic",
 };
 
 const char *network_to_string(enum network n)
@@ -38,9 +38,9 @@ enum network network_from_string(const char *s)
 }
 
 static const char *const scope_names[_SCOPE_MAX] = {
-        [SCOPE_UNSET] = "unset",
-        [SCOPE_INTERNAL] = "internal",
-        [SCOPE_EXTERNAL] = "external",
+    [SCOPE_UNSET] = "unset",
+    [SCOPE_INTERNAL] = "internal",
+    [SCOPE_EXTERNAL] = "external",
 };
 
 const char *scope_to_string(enum scope s)
@@ -59,12 +59,12 @@ enum scope scope_from_string(const char *s)
 }
 
 static const char *const stage_names[_STAGE_MAX] = {
-        [STAGE_NONE] = "none",
-        [STAGE_WANT_TO_MEET] = "want-to-meet",
-        [STAGE_REACHED_OUT] = "reached-out",
-        [STAGE_SCHEDULED] = "scheduled",
-        [STAGE_MET] = "met",
-        [STAGE_ONGOING] = "ongoing",
+    [STAGE_NONE] = "none",
+    [STAGE_WANT_TO_MEET] = "want-to-meet",
+    [STAGE_REACHED_OUT] = "reached-out",
+    [STAGE_SCHEDULED] = "scheduled",
+    [STAGE_MET] = "met",
+    [STAGE_ONGOING] = "ongoing",
 };
 
 const char *prospect_stage_to_string(enum prospect_stage s)
@@ -178,7 +178,8 @@ bool uuid_is_valid(const char *s)
                 bool dash = i == 8 || i == 13 || i == 18 || i == 23;
 
                 if (dash ? c != '-'
-                         : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+                         : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                             (c >= 'A' && c <= 'F')))
                         return false;
         }
         return true;

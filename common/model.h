@@ -53,8 +53,8 @@ const char *prospect_stage_to_string(enum prospect_stage s);
 enum prospect_stage prospect_stage_from_string(const char *s);
 
 /* Limits on client-supplied fields: they bound record sizes and index key lengths. */
-#define FIELD_NAME_MAX      256   /* bytes: display name, org, title, met-via text */
-#define FIELD_EMAIL_MAX     254   /* RFC 5321 path limit */
+#define FIELD_NAME_MAX      256 /* bytes: display name, org, title, met-via text */
+#define FIELD_EMAIL_MAX     254 /* RFC 5321 path limit */
 #define FIELD_PHONE_MAX     64
 #define FIELD_TAG_MAX       64
 #define FIELD_URL_MAX       2048
@@ -87,17 +87,17 @@ struct contact {
         int64_t created;
         int64_t updated;
         /* Follow-up notification state (issue 3; codec tags 40-49), see daemon/schedule.h. */
-        int64_t notified_due; /* the next_due that was last shown, 0 = none */
-        int64_t notified_at;  /* when it was shown */
-        int64_t resurface_at; /* while still overdue: when it comes back in the digest */
-        uint32_t notify_id;   /* notification server id of the last one shown, 0 = none */
+        int64_t notified_due;    /* the next_due that was last shown, 0 = none */
+        int64_t notified_at;     /* when it was shown */
+        int64_t resurface_at;    /* while still overdue: when it comes back in the digest */
+        uint32_t notify_id;      /* notification server id of the last one shown, 0 = none */
         uint32_t notify_unshown; /* 1: notified_due fell due but no server showed it yet */
         /* Intentional networking (issue 4; codec tags 50-69). */
-        char *brings;                 /* what they bring to the table */
-        enum prospect_stage stage;    /* outreach pipeline, STAGE_NONE = not a prospect */
-        int64_t stage_changed;        /* when the stage last changed */
-        char *prospect_plan;          /* what you plan to ask or talk about */
-        uint64_t prospect_via;        /* contact id who could introduce you, 0 = none */
+        char *brings;              /* what they bring to the table */
+        enum prospect_stage stage; /* outreach pipeline, STAGE_NONE = not a prospect */
+        int64_t stage_changed;     /* when the stage last changed */
+        char *prospect_plan;       /* what you plan to ask or talk about */
+        uint64_t prospect_via;     /* contact id who could introduce you, 0 = none */
         /* Address-book data from imports (issue 6; codec tags 70-89). */
         char *birthday;     /* "YYYY-MM-DD", or "--MM-DD" without a year */
         char *name_parts;   /* the vCard N value (family;given;additional;prefix;suffix), escaped */

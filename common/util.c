@@ -133,7 +133,8 @@ bool utf8_is_clean_text(const char *s, size_t len, bool allow_newline)
                 uint32_t cp;
 
                 if (c < 0x80) {
-                        if (c == 0 || c == 0x7f || (c < 0x20 && c != '\t' && !(allow_newline && c == '\n')))
+                        if (c == 0 || c == 0x7f ||
+                            (c < 0x20 && c != '\t' && !(allow_newline && c == '\n')))
                                 return false;
                         p++;
                         continue;
@@ -168,9 +169,9 @@ bool utf8_is_clean_text(const char *s, size_t len, bool allow_newline)
 /* Lower-case a two-byte code point, or return it unchanged. */
 static uint32_t fold_cp(uint32_t cp)
 {
-        if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) || /* Latin-1 capitals (not ×) */
+        if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||    /* Latin-1 capitals (not ×) */
             (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) || /* Greek capitals */
-            (cp >= 0x410 && cp <= 0x42f))                   /* Cyrillic А–Я */
+            (cp >= 0x410 && cp <= 0x42f))                  /* Cyrillic А–Я */
                 return cp + 0x20;
         if (cp >= 0x400 && cp <= 0x40f) /* Cyrillic Ѐ–Џ */
                 return cp + 0x50;

@@ -55,12 +55,12 @@ static inline void closep(int *fd)
                 _fd;                                                                               \
         })
 
-#define _cleanup_(f)     __attribute__((cleanup(f)))
-#define _cleanup_free_   _cleanup_(freep)
-#define _cleanup_close_  _cleanup_(closep)
-#define _cleanup_strv_   _cleanup_(strv_freep)
-#define _unused_         __attribute__((unused))
-#define _printf_(a, b)   __attribute__((format(printf, a, b)))
+#define _cleanup_(f)    __attribute__((cleanup(f)))
+#define _cleanup_free_  _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_strv_  _cleanup_(strv_freep)
+#define _unused_        __attribute__((unused))
+#define _printf_(a, b)  __attribute__((format(printf, a, b)))
 
 /* A string vector is a NULL-terminated array of heap strings; NULL is the empty vector. */
 typedef char **strv_t;

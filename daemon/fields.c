@@ -35,8 +35,9 @@ int fields_text(json_t *params, const char *key, size_t max, int multiline, stru
         }
         if (r < 0)
                 return invalid(e, key,
-                               multiline ? "contains control characters or invalid UTF-8"
-                                         : "contains line breaks, control characters or invalid UTF-8");
+                               multiline
+                                   ? "contains control characters or invalid UTF-8"
+                                   : "contains line breaks, control characters or invalid UTF-8");
         *ret = s;
         return 0;
 }
@@ -135,7 +136,8 @@ int fields_list(json_t *params, const char *key, enum field_kind kind, struct op
                 snprintf(reason, sizeof(reason), "more than %d entries", FIELD_LIST_MAX);
                 return invalid(e, key, reason);
         }
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
                 _cleanup_free_ char *value = strdup(json_string_value(item));
                 const char *reason;
                 char full[160];
@@ -179,7 +181,8 @@ int fields_networks(json_t *params, const char *key, struct op_error *e, uint32_
                 *ret = 1u << n;
                 return 0;
         }
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
                 enum network n = network_from_string(json_string_value(item));
 
                 if (n < 0)

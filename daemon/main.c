@@ -32,14 +32,14 @@ static void help(void)
 int main(int argc, char **argv)
 {
         static const struct option options[] = {
-                {"data-dir", required_argument, NULL, 'd'},
-                {"socket", required_argument, NULL, 's'},
-                {"config", required_argument, NULL, 'c'},
-                {"check-config", optional_argument, NULL, 'C'},
-                {"verbose", no_argument, NULL, 'v'},
-                {"version", no_argument, NULL, 'V'},
-                {"help", no_argument, NULL, 'h'},
-                {},
+            {"data-dir", required_argument, NULL, 'd'},
+            {"socket", required_argument, NULL, 's'},
+            {"config", required_argument, NULL, 'c'},
+            {"check-config", optional_argument, NULL, 'C'},
+            {"verbose", no_argument, NULL, 'v'},
+            {"version", no_argument, NULL, 'V'},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         struct tendd_options opts = {0};
         struct tendd *d = NULL;

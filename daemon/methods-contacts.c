@@ -36,8 +36,7 @@ static void contact_input_done(struct contact_input *in)
         strv_free(in->remove_tags);
 }
 
-static int parse_contact_input(json_t *p, bool update, struct contact_input *in,
-                               struct op_error *e)
+static int parse_contact_input(json_t *p, bool update, struct contact_input *in, struct op_error *e)
 {
         const char *pre = update ? "add_" : "";
         char key[32];
@@ -60,9 +59,9 @@ static int parse_contact_input(json_t *p, bool update, struct contact_input *in,
                 while (*s == ' ' || *s == '\t')
                         s++;
                 if (!*s)
-                        return op_error_set(e, "io.tend.Service.InvalidValue",
-                                            json_pack("{s:s,s:s}", "parameter", "name", "reason",
-                                                      "empty"));
+                        return op_error_set(
+                            e, "io.tend.Service.InvalidValue",
+                            json_pack("{s:s,s:s}", "parameter", "name", "reason", "empty"));
         }
         if (in->scope && *in->scope && scope_from_string(in->scope) < SCOPE_INTERNAL)
                 return op_error_set(e, "io.tend.Service.InvalidValue",
@@ -98,8 +97,7 @@ static int parse_contact_input(json_t *p, bool update, struct contact_input *in,
 }
 
 /* Fails the transaction with EmailInUse when another contact already has one of emails. */
-static int check_emails_free(struct store_txn *t, char **emails, uint64_t self,
-                             struct op_error *e)
+static int check_emails_free(struct store_txn *t, char **emails, uint64_t self, struct op_error *e)
 {
         for (size_t i = 0; emails && emails[i]; i++) {
                 uint64_t ids[2];
@@ -117,9 +115,9 @@ static int check_emails_free(struct store_txn *t, char **emails, uint64_t self,
                                 continue;
                         ref = reply_contact_ref(other->id, other->name);
                         contact_free(other);
-                        return op_error_set(e, "io.tend.Contacts.EmailInUse",
-                                            json_pack("{s:s,s:o}", "email", emails[i], "contact",
-                                                      ref));
+                        return op_error_set(
+                            e, "io.tend.Contacts.EmailInUse",
+                            json_pack("{s:s,s:o}", "email", emails[i], "contact", ref));
                 }
         }
         return 0;
@@ -306,7 +304,7 @@ static int update_fn(struct store_txn *t, void *userdata)
                 c->cadence = op->in.cadence;
                 if (c->cadence > 0)
                         c->next_due =
-                                (c->last_interaction ? c->last_interaction : op->now) + c->cadence;
+                            (c->last_interaction ? c->last_interaction : op->now) + c->cadence;
                 else
                         c->next_due = 0;
                 /* People linked to an active goal, prospects: their own rules (goals.h). */
@@ -402,8 +400,7 @@ static int get_fn(struct store_txn *t, void *userdata)
         return op->result ? 0 : -ENOMEM;
 }
 
-static int run_read(struct varlink_call *call, struct tendd *d, struct read_op *op,
-                    store_txn_fn fn)
+static int run_read(struct varlink_call *call, struct tendd *d, struct read_op *op, store_txn_fn fn)
 {
         int r = store_read(d->store, fn, op);
 
@@ -503,60 +500,62 @@ static int method_find(struct varlink_call *call, json_t *params, void *userdata
 
 #define CONTACT_FIELDS(prefix)                                                                     \
         {"name", VARLINK_STRING, false}, {"scope", VARLINK_STRING, false},                         \
-                {"org", VARLINK_STRING, false}, {"title", VARLINK_STRING, false},                  \
-                {"notes", VARLINK_STRING, false}, {"how_met", VARLINK_STRING, false},              \
-                {"met_via", VARLINK_STRING, false}, {"cadence_seconds", VARLINK_INT, false},       \
-                {"brings", VARLINK_STRING, false},                                                 \
-                {"next_due", VARLINK_STRING, false}, {prefix "networks", VARLINK_STRV, false},     \
-                {prefix "emails", VARLINK_STRV, false}, {prefix "phones", VARLINK_STRV, false},    \
-                {prefix "urls", VARLINK_STRV, false}, {prefix "tags", VARLINK_STRV, false}
+            {"org", VARLINK_STRING, false}, {"title", VARLINK_STRING, false},                      \
+            {"notes", VARLINK_STRING, false}, {"how_met", VARLINK_STRING, false},                  \
+            {"met_via", VARLINK_STRING, false}, {"cadence_seconds", VARLINK_INT, false},           \
+            {"brings", VARLINK_STRING, false}, {"next_due", VARLINK_STRING, false},                \
+            {prefix "networks", VARLINK_STRV, false}, {prefix "emails", VARLINK_STRV, false},      \
+            {prefix "phones", VARLINK_STRV, false}, {prefix "urls", VARLINK_STRV, false},          \
+        {                                                                                          \
+                prefix "tags", VARLINK_STRV, false                                                 \
+        }
 
 static const struct varlink_param add_params[] = {
-        CONTACT_FIELDS(""),
-        {0},
+    CONTACT_FIELDS(""),
+    {0},
 };
 
 static const struct varlink_param update_params[] = {
-        {"who", VARLINK_STRING, true},
-        CONTACT_FIELDS("add_"),
-        {"clear_due", VARLINK_BOOL, false},
-        {"remove_networks", VARLINK_STRV, false},
-        {"remove_emails", VARLINK_STRV, false},
-        {"remove_phones", VARLINK_STRV, false},
-        {"remove_urls", VARLINK_STRV, false},
-        {"remove_tags", VARLINK_STRV, false},
-        {0},
+    {"who", VARLINK_STRING, true},
+    CONTACT_FIELDS("add_"),
+    {"clear_due", VARLINK_BOOL, false},
+    {"remove_networks", VARLINK_STRV, false},
+    {"remove_emails", VARLINK_STRV, false},
+    {"remove_phones", VARLINK_STRV, false},
+    {"remove_urls", VARLINK_STRV, false},
+    {"remove_tags", VARLINK_STRV, false},
+    {0},
 };
 
 static const struct varlink_param who_params[] = {
-        {"who", VARLINK_STRING, true},
-        {0},
+    {"who", VARLINK_STRING, true},
+    {0},
 };
 
 static const struct varlink_param list_params[] = {
-        {"network", VARLINK_STRING, false}, {"tag", VARLINK_STRING, false},
-        {"due_before", VARLINK_STRING, false}, {"text", VARLINK_STRING, false},
-        {"limit", VARLINK_INT, false},      {0},
+    {"network", VARLINK_STRING, false},    {"tag", VARLINK_STRING, false},
+    {"due_before", VARLINK_STRING, false}, {"text", VARLINK_STRING, false},
+    {"limit", VARLINK_INT, false},         {0},
 };
 
 static const struct varlink_param find_params[] = {
-        {"text", VARLINK_STRING, true},
-        {"limit", VARLINK_INT, false},
-        {0},
+    {"text", VARLINK_STRING, true},
+    {"limit", VARLINK_INT, false},
+    {0},
 };
 
 static const struct varlink_method contacts_methods[] = {
-        {"Add", method_add, add_params},
-        {"Get", method_get, who_params},
-        {"Update", method_update, update_params},
-        {"Remove", method_remove, who_params},
-        {"List", method_list, list_params},
-        {"Find", method_find, find_params},
-        {0},
+    {"Add", method_add, add_params},
+    {"Get", method_get, who_params},
+    {"Update", method_update, update_params},
+    {"Remove", method_remove, who_params},
+    {"List", method_list, list_params},
+    {"Find", method_find, find_params},
+    {0},
 };
 
 const struct varlink_interface methods_contacts_interface = {
-        .name = "io.tend.Contacts",
-        .idl = idl_io_tend_Contacts,
-        .methods = contacts_methods,
+    .name = "io.tend.Contacts",
+    .idl = idl_io_tend_Contacts,
+    .methods = contacts_methods,
 };

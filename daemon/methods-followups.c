@@ -69,8 +69,8 @@ static int method_due(struct varlink_call *call, json_t *params, void *userdata)
                 tendd_check_store(d);
                 goto finish;
         }
-        r = varlink_call_reply(call, json_pack("{s:o,s:O}", "now", reply_time_or_null(op.now),
-                                               "contacts", op.array));
+        r = varlink_call_reply(
+            call, json_pack("{s:o,s:O}", "now", reply_time_or_null(op.now), "contacts", op.array));
 finish:
         if (r < 0)
                 r = op_error_reply(&err, call, r);
@@ -123,11 +123,11 @@ int followups_txn_done(struct store_txn *t, struct contact *c, const char *note,
                        json_t **ret_result)
 {
         struct interaction in = {
-                .contact_id = c->id,
-                .at = now,
-                .kind = (char *)FOLLOWUP_KIND,
-                .note = note && *note ? (char *)note : NULL,
-                .created = now,
+            .contact_id = c->id,
+            .at = now,
+            .kind = (char *)FOLLOWUP_KIND,
+            .note = note && *note ? (char *)note : NULL,
+            .created = now,
         };
         json_t *result;
         int r;
@@ -150,9 +150,9 @@ int followups_txn_done(struct store_txn *t, struct contact *c, const char *note,
         r = store_txn_contact_put(t, c);
         if (r < 0)
                 return r;
-        result = json_pack("{s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
-                           "interaction", reply_interaction(&in, c->name), "next_due",
-                           reply_time_or_null(c->next_due));
+        result =
+            json_pack("{s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name), "interaction",
+                      reply_interaction(&in, c->name), "next_due", reply_time_or_null(c->next_due));
         if (!result)
                 return -ENOMEM;
         *ret_result = result;
@@ -184,8 +184,8 @@ static int method_done(struct varlink_call *call, json_t *params, void *userdata
 {
         struct tendd *d = userdata;
         struct done_op op = {
-                .who = json_string_value(json_object_get(params, "who")),
-                .now = tendd_now(d),
+            .who = json_string_value(json_object_get(params, "who")),
+            .now = tendd_now(d),
         };
         int r;
 
@@ -217,28 +217,27 @@ static int method_watch(struct varlink_call *call, json_t *params, void *userdat
         struct tendd *d = userdata;
         int64_t next = scheduler_next_wakeup(d->scheduler);
 
-        return varlink_call_reply_continues(
-                call,
-                json_pack("{s:s,s:o,s:o}", "event", "watching", "at",
-                          reply_time_or_null(tendd_now(d)), "next_check",
-                          reply_time_or_null(next)),
-                SCHEDULER_WATCH_STREAM);
+        return varlink_call_reply_continues(call,
+                                            json_pack("{s:s,s:o,s:o}", "event", "watching", "at",
+                                                      reply_time_or_null(tendd_now(d)),
+                                                      "next_check", reply_time_or_null(next)),
+                                            SCHEDULER_WATCH_STREAM);
 }
 
 static int method_snooze(struct varlink_call *call, json_t *params, void *userdata)
 {
         struct tendd *d = userdata;
         struct snooze_op op = {
-                .who = json_string_value(json_object_get(params, "who")),
-                .now = tendd_now(d),
+            .who = json_string_value(json_object_get(params, "who")),
+            .now = tendd_now(d),
         };
         int r;
 
         r = fields_time(params, "until", &op.err, &op.until);
         if (r >= 0 && op.until <= op.now)
-                r = op_error_set(&op.err, "io.tend.Service.InvalidValue",
-                                 json_pack("{s:s,s:s}", "parameter", "until", "reason",
-                                           "is not in the future"));
+                r = op_error_set(
+                    &op.err, "io.tend.Service.InvalidValue",
+                    json_pack("{s:s,s:s}", "parameter", "until", "reason", "is not in the future"));
         if (r >= 0) {
                 r = store_write(d->store, snooze_fn, &op);
                 if (r < 0)
@@ -260,38 +259,38 @@ static int method_snooze(struct varlink_call *call, json_t *params, void *userda
 }
 
 static const struct varlink_param due_params[] = {
-        {"until", VARLINK_STRING, false},
-        {"within_seconds", VARLINK_INT, false},
-        {"limit", VARLINK_INT, false},
-        {0},
+    {"until", VARLINK_STRING, false},
+    {"within_seconds", VARLINK_INT, false},
+    {"limit", VARLINK_INT, false},
+    {0},
 };
 
 static const struct varlink_param snooze_params[] = {
-        {"who", VARLINK_STRING, true},
-        {"until", VARLINK_STRING, true},
-        {0},
+    {"who", VARLINK_STRING, true},
+    {"until", VARLINK_STRING, true},
+    {0},
 };
 
 static const struct varlink_param done_params[] = {
-        {"who", VARLINK_STRING, true},
-        {"note", VARLINK_STRING, false},
-        {0},
+    {"who", VARLINK_STRING, true},
+    {"note", VARLINK_STRING, false},
+    {0},
 };
 
 static const struct varlink_param watch_params[] = {
-        {0},
+    {0},
 };
 
 static const struct varlink_method followups_methods[] = {
-        {"Due", method_due, due_params},
-        {"Snooze", method_snooze, snooze_params},
-        {"Done", method_done, done_params},
-        {"Watch", method_watch, watch_params},
-        {0},
+    {"Due", method_due, due_params},
+    {"Snooze", method_snooze, snooze_params},
+    {"Done", method_done, done_params},
+    {"Watch", method_watch, watch_params},
+    {0},
 };
 
 const struct varlink_interface methods_followups_interface = {
-        .name = "io.tend.FollowUps",
-        .idl = idl_io_tend_FollowUps,
-        .methods = followups_methods,
+    .name = "io.tend.FollowUps",
+    .idl = idl_io_tend_FollowUps,
+    .methods = followups_methods,
 };

@@ -207,26 +207,26 @@ static int method_list(struct varlink_call *call, json_t *params, void *userdata
 }
 
 static const struct varlink_param log_params[] = {
-        {"who", VARLINK_STRING, true},   {"kind", VARLINK_STRING, true},
-        {"note", VARLINK_STRING, false}, {"at", VARLINK_STRING, false},
-        {"gave", VARLINK_STRING, false}, {"got", VARLINK_STRING, false},
-        {"goal", VARLINK_STRING, false}, {0},
+    {"who", VARLINK_STRING, true},   {"kind", VARLINK_STRING, true},
+    {"note", VARLINK_STRING, false}, {"at", VARLINK_STRING, false},
+    {"gave", VARLINK_STRING, false}, {"got", VARLINK_STRING, false},
+    {"goal", VARLINK_STRING, false}, {0},
 };
 
 static const struct varlink_param list_params[] = {
-        {"who", VARLINK_STRING, true},
-        {"limit", VARLINK_INT, false},
-        {0},
+    {"who", VARLINK_STRING, true},
+    {"limit", VARLINK_INT, false},
+    {0},
 };
 
 static const struct varlink_method interactions_methods[] = {
-        {"Log", method_log, log_params},
-        {"List", method_list, list_params},
-        {0},
+    {"Log", method_log, log_params},
+    {"List", method_list, list_params},
+    {0},
 };
 
 const struct varlink_interface methods_interactions_interface = {
-        .name = "io.tend.Interactions",
-        .idl = idl_io_tend_Interactions,
-        .methods = interactions_methods,
+    .name = "io.tend.Interactions",
+    .idl = idl_io_tend_Interactions,
+    .methods = interactions_methods,
 };

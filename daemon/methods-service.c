@@ -53,50 +53,45 @@ static int method_status(struct varlink_call *call, json_t *params, void *userda
                 return r;
         }
         return varlink_call_reply(
-                call,
-                json_pack("{s:s,s:I,s:I,s:s,s:s,s:I,s:I,s:o,s:o,s:I,s:I}", "version", TEND_VERSION,
-                          "pid", (json_int_t)getpid(), "uptime_seconds",
-                          (json_int_t)(op.now - d->started), "data_dir", d->data_dir, "socket",
-                          d->socket_path ? d->socket_path : "(socket activation)", "contacts",
-                          (json_int_t)op.contacts, "due_now", (json_int_t)op.due_now, "next_due",
-                          reply_time_or_null(op.next_due), "next_contact",
-                          op.next_contact ? op.next_contact : json_null(), "map_size",
-                          (json_int_t)store_map_size(d->store), "connections",
-                          (json_int_t)server_connection_count(d->server)));
+            call, json_pack("{s:s,s:I,s:I,s:s,s:s,s:I,s:I,s:o,s:o,s:I,s:I}", "version",
+                            TEND_VERSION, "pid", (json_int_t)getpid(), "uptime_seconds",
+                            (json_int_t)(op.now - d->started), "data_dir", d->data_dir, "socket",
+                            d->socket_path ? d->socket_path : "(socket activation)", "contacts",
+                            (json_int_t)op.contacts, "due_now", (json_int_t)op.due_now, "next_due",
+                            reply_time_or_null(op.next_due), "next_contact",
+                            op.next_contact ? op.next_contact : json_null(), "map_size",
+                            (json_int_t)store_map_size(d->store), "connections",
+                            (json_int_t)server_connection_count(d->server)));
 }
 
 static const struct varlink_param no_params[] = {
-        {0},
+    {0},
 };
 
 static const struct varlink_method service_methods[] = {
-        {"Status", method_status, no_params},
-        {0},
+    {"Status", method_status, no_params},
+    {0},
 };
 
 const struct varlink_interface methods_service_interface = {
-        .name = "io.tend.Service",
-        .idl = idl_io_tend_Service,
-        .methods = service_methods,
+    .name = "io.tend.Service",
+    .idl = idl_io_tend_Service,
+    .methods = service_methods,
 };
 
 static const struct varlink_interface *const interfaces[] = {
-        &methods_service_interface,
-        &methods_contacts_interface,
-        &methods_interactions_interface,
-        &methods_followups_interface,
-        &methods_goals_interface,
-        &methods_network_interface,
-        &methods_transfer_interface,
-        NULL,
+    &methods_service_interface,      &methods_contacts_interface,
+    &methods_interactions_interface, &methods_followups_interface,
+    &methods_goals_interface,        &methods_network_interface,
+    &methods_transfer_interface,     NULL,
 };
 
 static const struct varlink_service service = {
-        .vendor = "tend",
-        .product = "tendd",
-        .version = TEND_VERSION,
-        .url = "man:tendd(8)",
-        .interfaces = interfaces,
+    .vendor = "tend",
+    .product = "tendd",
+    .version = TEND_VERSION,
+    .url = "man:tendd(8)",
+    .interfaces = interfaces,
 };
 
 const struct varlink_service *methods_service(void)

@@ -70,9 +70,9 @@ int reply_resolve_who(struct store_txn *t, const char *who, struct op_error *err
                 json_array_append_new(candidates, reply_contact_ref(c->id, c->name));
                 contact_free(c);
         }
-        return op_error_set(err, "io.tend.Contacts.AmbiguousContact",
-                            json_pack("{s:s,s:o,s:i}", "who", who, "candidates", candidates,
-                                      "total", n));
+        return op_error_set(
+            err, "io.tend.Contacts.AmbiguousContact",
+            json_pack("{s:s,s:o,s:i}", "who", who, "candidates", candidates, "total", n));
 }
 
 static json_t *str_or_null(const char *s)
@@ -107,22 +107,22 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
                 }
         }
 
-        o = json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-                      (json_int_t)c->id, "uuid", c->uuid, "name", strempty(c->name), "networks",
-                      networks, "scope",
-                      c->scope == SCOPE_UNSET ? json_null() : json_string(scope_to_string(c->scope)),
-                      "emails", strv_json(c->emails), "phones", strv_json(c->phones), "urls",
-                      strv_json(c->urls), "org", str_or_null(c->org), "title", str_or_null(c->title),
-                      "tags", strv_json(c->tags), "notes", str_or_null(c->notes), "how_met",
-                      str_or_null(c->how_met), "met_via", met_via);
+        o = json_pack(
+            "{s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)c->id,
+            "uuid", c->uuid, "name", strempty(c->name), "networks", networks, "scope",
+            c->scope == SCOPE_UNSET ? json_null() : json_string(scope_to_string(c->scope)),
+            "emails", strv_json(c->emails), "phones", strv_json(c->phones), "urls",
+            strv_json(c->urls), "org", str_or_null(c->org), "title", str_or_null(c->title), "tags",
+            strv_json(c->tags), "notes", str_or_null(c->notes), "how_met", str_or_null(c->how_met),
+            "met_via", met_via);
         if (!o)
                 return NULL;
         if (c->cadence > 0) {
                 /* Whole days stay integers in JSON; 45 s test cadences become fractions. */
                 json_object_set_new(o, "cadence_days",
                                     c->cadence % 86400 == 0
-                                            ? json_integer(c->cadence / 86400)
-                                            : json_real((double)c->cadence / 86400.0));
+                                        ? json_integer(c->cadence / 86400)
+                                        : json_real((double)c->cadence / 86400.0));
                 json_object_set_new(o, "cadence_seconds", json_integer(c->cadence));
         } else {
                 json_object_set_new(o, "cadence_days", json_null());

@@ -161,8 +161,7 @@ static int lock_data_dir(struct tendd *d)
                 return log_error_errno(-errno, "Failed to open %s: %m", path);
         if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EWOULDBLOCK)
-                        return log_error_errno(-EBUSY,
-                                               "Another tendd is already using %s.",
+                        return log_error_errno(-EBUSY, "Another tendd is already using %s.",
                                                d->data_dir);
                 return log_error_errno(-errno, "Failed to lock %s: %m", path);
         }

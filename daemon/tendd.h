@@ -35,9 +35,9 @@ struct tendd {
         double shutdown_deadline;
         int exit_code;
         struct sdnotify *sdnotify; /* systemd notify/watchdog glue (sdnotify.c) */
-        struct config *config;       /* tendd.conf, replaced whole on SIGHUP (config.h) */
+        struct config *config;     /* tendd.conf, replaced whole on SIGHUP (config.h) */
         char *config_path;
-        struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
+        struct scheduler *scheduler;      /* follow-up timer and notifications (scheduler.h) */
         struct transfer_uploads *uploads; /* imports arriving in pieces (methods-transfer.c) */
 };
 

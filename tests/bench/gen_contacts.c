@@ -10,18 +10,18 @@
 
 #define BATCH 5000
 
-static const char *const first[] = {"Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis",
-                                    "Barbara", "Ken", "Frances", "John", "Radia", "Tim",
-                                    "Sophie", "Guido", "Anita", "Bjarne", "Karen", "Edsger",
-                                    "Hedy", "Niklaus", "Zoë", "Örjan", "Иван", "Yukihiro"};
-static const char *const last[] = {"Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton",
-                                   "Ritchie", "Liskov", "Thompson", "Allen", "McCarthy",
-                                   "Perlman", "Berners-Lee", "Wilson", "van Rossum", "Borg",
-                                   "Stroustrup", "Jones", "Dijkstra", "Lamarr", "Wirth"};
-static const char *const orgs[] = {"Acme", "Initech", "Globex", "Umbrella", "Hooli",
-                                   "Vandelay", "Stark", "Wayne", "Cyberdyne", "Tyrell"};
+static const char *const first[] = {
+    "Ada",     "Alan",   "Grace", "Linus",   "Margaret", "Dennis", "Barbara", "Ken",
+    "Frances", "John",   "Radia", "Tim",     "Sophie",   "Guido",  "Anita",   "Bjarne",
+    "Karen",   "Edsger", "Hedy",  "Niklaus", "Zoë",      "Örjan",  "Иван",    "Yukihiro"};
+static const char *const last[] = {
+    "Lovelace", "Turing",     "Hopper",   "Torvalds", "Hamilton",    "Ritchie", "Liskov",
+    "Thompson", "Allen",      "McCarthy", "Perlman",  "Berners-Lee", "Wilson",  "van Rossum",
+    "Borg",     "Stroustrup", "Jones",    "Dijkstra", "Lamarr",      "Wirth"};
+static const char *const orgs[] = {"Acme",     "Initech", "Globex", "Umbrella",  "Hooli",
+                                   "Vandelay", "Stark",   "Wayne",  "Cyberdyne", "Tyrell"};
 static const char *const tags[] = {"mentor", "alumni", "climbing", "board", "investor",
-                                   "hiring", "rust", "design", "sales", "friend"};
+                                   "hiring", "rust",   "design",   "sales", "friend"};
 static const char *const kinds[] = {"coffee", "call", "email", "meeting", "event"};
 
 struct gen {

@@ -855,9 +855,9 @@ static void test_stream(void **state)
         client_call(f, w2, watch_call);
         reply = client_reply(f, w1);
         assert_true(json_is_true(json_object_get(reply, "continues")));
-        assert_string_equal(json_string_value(json_object_get(json_object_get(reply, "parameters"),
-                                                              "event")),
-                            "watching");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(reply, "parameters"), "event")),
+            "watching");
         json_decref(reply);
         json_decref(client_reply(f, w2));
         assert_int_equal(server_stream_count(f->server, "test.watch"), 2);

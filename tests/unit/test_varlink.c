@@ -607,26 +607,26 @@ static void test_stream_kept_open(void **state)
         static const char more[] = "{\"method\":\"io.tend.Test.Stream\",\"more\":true}";
         static const char once[] = "{\"method\":\"io.tend.Test.Stream\"}";
         static const char echo_more[] =
-                "{\"method\":\"io.tend.Test.Echo\",\"parameters\":{\"text\":\"a\"},"
-                "\"more\":true}";
+            "{\"method\":\"io.tend.Test.Echo\",\"parameters\":{\"text\":\"a\"},"
+            "\"more\":true}";
         const char *name = "unset";
         json_t *reply = NULL;
 
-        assert_int_equal(varlink_dispatch_stream(&test_service, more, strlen(more), f, &reply,
-                                                 &name),
-                         VARLINK_REPLY);
+        assert_int_equal(
+            varlink_dispatch_stream(&test_service, more, strlen(more), f, &reply, &name),
+            VARLINK_REPLY);
         assert_string_equal(name, "s1");
         assert_true(json_is_true(json_object_get(reply, "continues")));
-        assert_string_equal(json_string_value(json_object_get(
-                                    json_object_get(reply, "parameters"), "event")),
-                            "hello");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(reply, "parameters"), "event")),
+            "hello");
         json_decref(reply);
 
         /* Without "more": ExpectedMore, and nothing is kept open. */
         name = "unset";
-        assert_int_equal(varlink_dispatch_stream(&test_service, once, strlen(once), f, &reply,
-                                                 &name),
-                         VARLINK_REPLY);
+        assert_int_equal(
+            varlink_dispatch_stream(&test_service, once, strlen(once), f, &reply, &name),
+            VARLINK_REPLY);
         assert_null(name);
         assert_string_equal(error_of(reply), "org.varlink.service.ExpectedMore");
         assert_null(json_object_get(reply, "continues"));
@@ -634,9 +634,9 @@ static void test_stream_kept_open(void **state)
 
         /* A method that does not stream answers a "more" call once, and keeps nothing. */
         name = "unset";
-        assert_int_equal(varlink_dispatch_stream(&test_service, echo_more, strlen(echo_more), f,
-                                                 &reply, &name),
-                         VARLINK_REPLY);
+        assert_int_equal(
+            varlink_dispatch_stream(&test_service, echo_more, strlen(echo_more), f, &reply, &name),
+            VARLINK_REPLY);
         assert_null(name);
         assert_null(json_object_get(reply, "continues"));
         json_decref(reply);
