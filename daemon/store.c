@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -331,6 +332,20 @@ int store_read(struct store *s, store_txn_fn fn, void *userdata)
         return r;
 }
 
+/* LMDB turns a short write (what a full file system gives) into a bare EIO. When the
+ * commit failed that way and the data directory's file system is (nearly) out of space, the
+ * truth is "disk full": the client can act on that, unlike "I/O error". */
+#define DISK_FULL_SLACK ((uint64_t)1 << 20)
+
+static bool disk_nearly_full(const struct store *s)
+{
+        struct statvfs st;
+
+        if (statvfs(s->dir, &st) < 0)
+                return false;
+        return (uint64_t)st.f_bavail * st.f_frsize < DISK_FULL_SLACK;
+}
+
 int store_write(struct store *s, store_txn_fn fn, void *userdata)
 {
         struct store_txn t = {0};
@@ -359,6 +374,8 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
                                 return r;
                         continue;
                 }
+                if (rc == EIO && disk_nearly_full(s))
+                        return -ENOSPC;
                 if (rc)
                         return lmdb_errno(s, NULL, rc);
                 return r;
