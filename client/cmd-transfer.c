@@ -244,7 +244,6 @@ static void progress_clear(struct progress *p)
 struct sender {
         struct cli *cli;
         struct strbuf records; /* records not sent yet: JSON lines, escaped as a JSON string */
-        struct strbuf rec;     /* scratch: one record */
         struct strbuf esc;     /* scratch: the record escaped */
         struct strbuf msg;     /* scratch: the call message */
         size_t n_chunk;        /* records in .records */
@@ -258,7 +257,6 @@ struct sender {
 static void sender_done(struct sender *s)
 {
         strbuf_done(&s->records);
-        strbuf_done(&s->rec);
         strbuf_done(&s->esc);
         strbuf_done(&s->msg);
         free(s->upload);
@@ -322,14 +320,9 @@ static int sender_flush(struct sender *s)
         return 0;
 }
 
-static int dump_to_strbuf(const char *buffer, size_t size, void *data)
-{
-        strbuf_append(data, buffer, size);
-        return 0;
-}
-
 /* Append text as the inside of a JSON string. It is compact JSON from jansson: valid UTF-8,
- * control characters already escaped; quotes and backslashes get a backslash. */
+ * control characters already escaped; quotes and backslashes get a backslash. Each character
+ * is escaped on its own, so text may come in pieces. */
 static void put_json_string_body(struct strbuf *b, const char *text, size_t len)
 {
         const char *p = text, *end = text + len;
@@ -344,12 +337,17 @@ static void put_json_string_body(struct strbuf *b, const char *text, size_t len)
                         break;
                 if ((unsigned char)*p < 0x20)
                         strbuf_printf(b, "\\u%04x", (unsigned char)*p);
-                else {
-                        strbuf_putc(b, '\\');
-                        strbuf_putc(b, *p);
-                }
+                else
+                        strbuf_append(b, *p == '"' ? "\\\"" : "\\\\", 2);
                 p++;
         }
+}
+
+/* jansson's dump callback: each piece escaped straight into the strbuf. */
+static int dump_escaped(const char *buffer, size_t size, void *data)
+{
+        put_json_string_body(data, buffer, size);
+        return 0;
 }
 
 /* Queue one record (borrowed). */
@@ -357,12 +355,8 @@ static int sender_add(struct sender *s, json_t *rec)
 {
         int r;
 
-        strbuf_reset(&s->rec);
         strbuf_reset(&s->esc);
-        if (json_dump_callback(rec, dump_to_strbuf, &s->rec, JSON_COMPACT) < 0 || s->rec.error)
-                return cmd_oom(s->cli);
-        put_json_string_body(&s->esc, s->rec.data, s->rec.len);
-        if (s->esc.error)
+        if (json_dump_callback(rec, dump_escaped, &s->esc, JSON_COMPACT) < 0 || s->esc.error)
                 return cmd_oom(s->cli);
         if (s->n_chunk > 0 && s->records.len + 2 + s->esc.len > CHUNK_BYTES) {
                 r = sender_flush(s);

@@ -690,7 +690,13 @@ int vcard_split(const char *value, size_t len, char sep, char ***ret)
                                 strbuf_putc(&cur, c); /* \\ \, \; and a stray \: */
                         continue;
                 }
-                strbuf_putc(&cur, value[i]);
+                /* Plain text up to the next backslash or separator in one append. */
+                size_t j = i + 1;
+
+                while (j < len && value[j] != '\\' && !(sep && value[j] == sep))
+                        j++;
+                strbuf_append(&cur, value + i, j - i);
+                i = j - 1;
         }
         strbuf_done(&cur);
         if (r < 0)

@@ -1909,9 +1909,7 @@ static int import_contact(struct run *run, size_t k)
                 if (r > 0)
                         c->id = 0;
         }
-        r = drop_taken_emails(run->t, c, 0, &w);
-        if (r < 0)
-                goto fail;
+        /* No drop_taken_emails() here: match() found none of its addresses in the store. */
         if (!c->created)
                 c->created = run->o->now;
         if (!c->updated)
