@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "ical.h"
+#include "jsonline.h"
 #include "model.h"
 #include "paths.h"
 #include "strbuf.h"
@@ -244,7 +245,7 @@ static void progress_clear(struct progress *p)
 struct sender {
         struct cli *cli;
         struct strbuf records; /* records not sent yet: JSON lines, escaped as a JSON string */
-        struct strbuf esc;     /* scratch: the record escaped */
+        struct strbuf esc;     /* scratch: a record that moves to the next piece */
         struct strbuf msg;     /* scratch: the call message */
         size_t n_chunk;        /* records in .records */
         char *upload;          /* id once the first Upload was answered */
@@ -320,54 +321,32 @@ static int sender_flush(struct sender *s)
         return 0;
 }
 
-/* Append text as the inside of a JSON string. It is compact JSON from jansson: valid UTF-8,
- * control characters already escaped; quotes and backslashes get a backslash. Each character
- * is escaped on its own, so text may come in pieces. */
-static void put_json_string_body(struct strbuf *b, const char *text, size_t len)
-{
-        const char *p = text, *end = text + len;
-
-        while (p < end) {
-                const char *start = p;
-
-                while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-                        p++;
-                strbuf_append(b, start, (size_t)(p - start));
-                if (p == end)
-                        break;
-                if ((unsigned char)*p < 0x20)
-                        strbuf_printf(b, "\\u%04x", (unsigned char)*p);
-                else
-                        strbuf_append(b, *p == '"' ? "\\\"" : "\\\\", 2);
-                p++;
-        }
-}
-
-/* jansson's dump callback: each piece escaped straight into the strbuf. */
-static int dump_escaped(const char *buffer, size_t size, void *data)
-{
-        put_json_string_body(data, buffer, size);
-        return 0;
-}
-
-/* Queue one record (borrowed). */
+/* Queue one record (borrowed): written as a JSON line straight into the text of the next call
+ * (client/jsonline.c). When it overfills the piece, it moves to the next one. */
 static int sender_add(struct sender *s, json_t *rec)
 {
+        size_t mark = s->records.len, start = mark + (s->n_chunk > 0 ? 2 : 0);
         int r;
 
-        strbuf_reset(&s->esc);
-        if (json_dump_callback(rec, dump_escaped, &s->esc, JSON_COMPACT) < 0 || s->esc.error)
+        if (s->n_chunk > 0)
+                strbuf_append(&s->records, "\\n", 2);
+        r = jsonline_put(&s->records, rec);
+        if (r < 0 || s->records.error)
                 return cmd_oom(s->cli);
-        if (s->n_chunk > 0 && s->records.len + 2 + s->esc.len > CHUNK_BYTES) {
+        if (s->n_chunk > 0 && s->records.len > CHUNK_BYTES) {
+                strbuf_reset(&s->esc);
+                strbuf_append(&s->esc, s->records.data + start, s->records.len - start);
+                if (s->esc.error)
+                        return cmd_oom(s->cli);
+                s->records.len = mark;
+                s->records.data[mark] = 0;
                 r = sender_flush(s);
                 if (r < 0)
                         return r;
+                strbuf_append(&s->records, s->esc.data, s->esc.len);
+                if (s->records.error)
+                        return cmd_oom(s->cli);
         }
-        if (s->n_chunk > 0)
-                strbuf_append(&s->records, "\\n", 2);
-        strbuf_append(&s->records, s->esc.data, s->esc.len);
-        if (s->records.error)
-                return cmd_oom(s->cli);
         s->n_chunk++;
         s->records_total++;
         return 0;
