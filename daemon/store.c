@@ -8,8 +8,8 @@
  *  - Index entries are computed as a sorted set of (database, key) pairs per contact
  *    (contact_index_keys); an update deletes the pairs only the old record had and adds the
  *    pairs only the new one has.
- *  - Index strings are case-folded (utf8_casefold: ASCII, Latin, Greek, Cyrillic) and cut at a UTF-8 boundary
- *    to fit the LMDB key limit. */
+ *  - Index strings are case-folded (utf8_casefold: ASCII, Latin, Greek, Cyrillic) and cut at a
+ * UTF-8 boundary to fit the LMDB key limit. */
 #include "store.h"
 #include "store-internal.h"
 
@@ -1484,8 +1484,8 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
                                 best = w;
                         }
                 }
-                r = collect_prefix(t, DB_IDX_TOKEN, words.v[best].data, words.v[best].len,
-                                   SIZE_MAX, 0, &ids, &total);
+                r = collect_prefix(t, DB_IDX_TOKEN, words.v[best].data, words.v[best].len, SIZE_MAX,
+                                   0, &ids, &total);
         } else if (f->networks) {
                 uint8_t n = 0;
 

@@ -585,8 +585,8 @@ int varlink_dispatch_stream(const struct varlink_service *svc, const char *msg, 
                 /* A kept call's reply is the "continues" one made with it, never an error. */
                 if (ret_stream)
                         *ret_stream = call.stream && json_object_get(call.reply, "continues")
-                                              ? call.stream
-                                              : NULL;
+                                          ? call.stream
+                                          : NULL;
                 *ret_reply = TAKE_PTR(call.reply);
                 r = VARLINK_REPLY;
         }

@@ -10,11 +10,11 @@
 
 enum varlink_type {
         VARLINK_STRING,
-        VARLINK_INT,    /* JSON integer */
-        VARLINK_FLOAT,  /* JSON number */
+        VARLINK_INT,   /* JSON integer */
+        VARLINK_FLOAT, /* JSON number */
         VARLINK_BOOL,
-        VARLINK_STRV,   /* array of strings */
-        VARLINK_OBJECT, /* any JSON object */
+        VARLINK_STRV,    /* array of strings */
+        VARLINK_OBJECT,  /* any JSON object */
         VARLINK_OBJECTV, /* array of JSON objects */
 };
 
@@ -42,8 +42,8 @@ struct varlink_method {
 };
 
 struct varlink_interface {
-        const char *name; /* e.g. "io.tend.Contacts" */
-        const char *idl;  /* the interface description text */
+        const char *name;                     /* e.g. "io.tend.Contacts" */
+        const char *idl;                      /* the interface description text */
         const struct varlink_method *methods; /* terminated by {NULL} */
 };
 
@@ -56,7 +56,7 @@ struct varlink_call {
         const char *method; /* fully qualified */
         bool oneway;
         bool more;
-        json_t *reply; /* the complete reply message, set by reply/error; owned */
+        json_t *reply;      /* the complete reply message, set by reply/error; owned */
         const char *stream; /* set by varlink_call_reply_continues: the call stays open */
 };
 
@@ -96,8 +96,8 @@ enum varlink_dispatch_result {
  * well-formed oneway call never gets a reply, malformed input gets
  * io.tend.Service.InvalidMessage with VARLINK_REPLY_CLOSE). Returns an enum varlink_dispatch_result
  * with *ret_reply set (NULL for VARLINK_NO_REPLY), or -ENOMEM. */
-int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t len,
-                     void *userdata, json_t **ret_reply);
+int varlink_dispatch(const struct varlink_service *svc, const char *msg, size_t len, void *userdata,
+                     json_t **ret_reply);
 
 /** varlink_dispatch that also reports a call the handler kept open: *ret_stream is set to the
  * stream name (VARLINK_REPLY then) or NULL. */
