@@ -67,6 +67,7 @@ struct store_txn {
         MDB_txn *txn;
         bool write;
         bool map_full; /* some operation hit MDB_MAP_FULL: store_write grows and re-runs */
+        struct index_queue *queue; /* store-queue.c; NULL until an index write is queued */
 };
 
 /* ---- small helpers ---- */
@@ -209,8 +210,26 @@ static inline MDB_dbi dbi(struct store_txn *t, enum db db)
         return t->store->dbi[db];
 }
 
+/* ---- queued index writes (store-queue.c) ----
+ * Write transactions queue their entries in the indexes nothing looks up while writing
+ * (search tokens, tags, networks, due, sched) and apply them sorted: at commit, or before
+ * anything reads such a database in the same transaction (cursor_open is that barrier, so
+ * a transaction always reads its own writes). */
+bool index_queue_defers(enum db db);
+/* Queue putting (put) or deleting the entry key → id; DUPSORT databases store id as the
+ * value, the others (due, sched) an empty value. */
+int index_queue_add(struct store_txn *t, enum db db, const void *key, size_t len, uint64_t id,
+                    bool put);
+int index_queue_flush(struct store_txn *t, enum db db);
+int index_queue_flush_all(struct store_txn *t);
+void index_queue_free(struct store_txn *t);
+
 static inline int cursor_open(struct store_txn *t, enum db db, MDB_cursor **ret)
 {
+        int r = index_queue_flush(t, db);
+
+        if (r < 0)
+                return r;
         return txn_err(t, mdb_cursor_open(t->txn, dbi(t, db), ret));
 }
 

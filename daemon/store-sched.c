@@ -57,6 +57,9 @@ int store_txn_sched_rebuild(struct store_txn *t)
         r = txn_writable(t);
         if (r < 0)
                 return r;
+        r = index_queue_flush(t, DB_SCHED); /* queued entries would outlive the drop */
+        if (r < 0)
+                return r;
         rc = mdb_drop(t->txn, dbi(t, DB_SCHED), 0);
         if (rc)
                 return txn_err(t, rc);

@@ -328,6 +328,7 @@ int store_read(struct store *s, store_txn_fn fn, void *userdata)
         if (r < 0)
                 return r;
         r = fn(&t, userdata);
+        index_queue_free(&t); /* a read never queues; only for symmetry with store_write */
         mdb_txn_abort(t.txn);
         return r;
 }
@@ -356,6 +357,13 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
                 if (r < 0)
                         return r;
                 r = fn(&t, userdata);
+                if (r >= 0 && !t.map_full) {
+                        int f = index_queue_flush_all(&t);
+
+                        if (f < 0)
+                                r = f;
+                }
+                index_queue_free(&t);
                 if (t.map_full) {
                         mdb_txn_abort(t.txn);
                         r = store_grow(s);
@@ -617,6 +625,8 @@ static int index_put(struct store_txn *t, const struct ikey *ik, uint64_t id)
         be64_put(idb, id);
         if (ik->db == DB_SCHED)
                 t->store->sched_changed = true;
+        if (index_queue_defers(ik->db))
+                return index_queue_add(t, ik->db, ik->data, ik->len, id, true);
         if (ik->db == DB_DUE || ik->db == DB_SCHED)
                 v = (MDB_val){0, NULL};
         rc = mdb_put(t->txn, dbi(t, ik->db), &k, &v, flags);
@@ -633,6 +643,8 @@ static int index_del(struct store_txn *t, const struct ikey *ik, uint64_t id)
 
         if (ik->db == DB_SCHED)
                 t->store->sched_changed = true;
+        if (index_queue_defers(ik->db))
+                return index_queue_add(t, ik->db, ik->data, ik->len, id, false);
         be64_put(idb, id);
         rc = mdb_del(t->txn, dbi(t, ik->db), &k, (db_info[ik->db].flags & MDB_DUPSORT) ? &v : NULL);
         if (rc == MDB_NOTFOUND)

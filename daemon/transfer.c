@@ -15,6 +15,7 @@
 
 #include "codec.h"
 #include "fields.h"
+#include "jsonfast.h"
 #include "model.h"
 #include "store-goals.h"
 #include "store-transfer.h"
@@ -1257,179 +1258,15 @@ bad:
 /* ---- the fast path for contact lines ----
  *
  * Clients send one contact per line, and jansson's parser (a hash table per object, a stream
- * read per byte) was most of tendd's work in a big import. fast_contact() reads the shape the
- * clients write: a flat object of strings, integers, nulls and lists of strings, one of them
- * "type":"contact". It hands each member, in order, to the code the general path uses
- * (contact_member, contact_finish) and declines on anything else: other types, escapes it does
- * not take, duplicate keys, white space, a member that does not pass. A declined line goes
- * through jansson and add_record, so every outcome, errors included, is the general path's. */
+ * read per byte) was most of tendd's work in a big import. fast_contact() reads a flat object
+ * with the lexer of common/jsonfast.c, one member "type":"contact", and hands each member, in
+ * order, to the code the general path uses (contact_member, contact_finish). It declines on
+ * anything else: other types, what the lexer declines, duplicate keys, a member that does not
+ * pass. A declined line goes through jansson and add_record, so every outcome, errors
+ * included, is the general path's. */
 
 #define FAST_MEMBERS_MAX 64
 #define FAST_KEY_MAX     64
-
-struct lexer {
-        const char *p, *end;
-        struct strbuf tmp; /* unescaped text */
-};
-
-static void lexer_done(struct lexer *x)
-{
-        strbuf_done(&x->tmp);
-}
-
-static bool lex_char(struct lexer *x, char c)
-{
-        if (x->p < x->end && *x->p == c) {
-                x->p++;
-                return true;
-        }
-        return false;
-}
-
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* A string (the opening quote is next) unescaped into x->tmp. The line is known to be valid
- * UTF-8 without raw control characters (but for tabs, refused here). false: decline. */
-static bool lex_string(struct lexer *x)
-{
-        strbuf_reset(&x->tmp);
-        if (!lex_char(x, '"'))
-                return false;
-        for (;;) {
-                const char *start = x->p;
-
-                while (x->p < x->end && *x->p != '"' && *x->p != '\\' && *x->p != '\t')
-                        x->p++;
-                strbuf_append(&x->tmp, start, (size_t)(x->p - start));
-                if (x->p >= x->end || *x->p == '\t')
-                        return false;
-                if (*x->p++ == '"')
-                        return !x->tmp.error;
-                if (x->p >= x->end)
-                        return false;
-                switch (*x->p++) {
-                case '"':
-                        strbuf_putc(&x->tmp, '"');
-                        break;
-                case '\\':
-                        strbuf_putc(&x->tmp, '\\');
-                        break;
-                case '/':
-                        strbuf_putc(&x->tmp, '/');
-                        break;
-                case 'b':
-                        strbuf_putc(&x->tmp, '\b');
-                        break;
-                case 'f':
-                        strbuf_putc(&x->tmp, '\f');
-                        break;
-                case 'n':
-                        strbuf_putc(&x->tmp, '\n');
-                        break;
-                case 'r':
-                        strbuf_putc(&x->tmp, '\r');
-                        break;
-                case 't':
-                        strbuf_putc(&x->tmp, '\t');
-                        break;
-                case 'u': {
-                        uint32_t cp = 0;
-                        char u[3];
-
-                        if (x->end - x->p < 4)
-                                return false;
-                        for (int i = 0; i < 4; i++) {
-                                int h = hexval(x->p[i]);
-
-                                if (h < 0)
-                                        return false;
-                                cp = cp << 4 | (uint32_t)h;
-                        }
-                        x->p += 4;
-                        /* NUL and surrogate pairs: jansson's business. */
-                        if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
-                                return false;
-                        if (cp < 0x80)
-                                strbuf_putc(&x->tmp, (char)cp);
-                        else if (cp < 0x800) {
-                                u[0] = (char)(0xc0 | cp >> 6);
-                                u[1] = (char)(0x80 | (cp & 0x3f));
-                                strbuf_append(&x->tmp, u, 2);
-                        } else {
-                                u[0] = (char)(0xe0 | cp >> 12);
-                                u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-                                u[2] = (char)(0x80 | (cp & 0x3f));
-                                strbuf_append(&x->tmp, u, 3);
-                        }
-                        break;
-                }
-                default:
-                        return false;
-                }
-        }
-}
-
-static json_t *lex_string_value(struct lexer *x)
-{
-        if (!lex_string(x))
-                return NULL;
-        return json_stringn_nocheck(x->tmp.data ? x->tmp.data : "", x->tmp.len);
-}
-
-/* A value: string, integer, null or list of strings. NULL: decline (or out of memory). */
-static json_t *lex_value(struct lexer *x)
-{
-        if (x->p >= x->end)
-                return NULL;
-        if (*x->p == '"')
-                return lex_string_value(x);
-        if (*x->p == '[') {
-                _cleanup_(json_decrefp) json_t *a = json_array();
-
-                x->p++;
-                if (!a)
-                        return NULL;
-                if (lex_char(x, ']'))
-                        return TAKE_PTR(a);
-                do {
-                        json_t *e = lex_string_value(x);
-
-                        if (!e || json_array_append_new(a, e) < 0)
-                                return NULL;
-                } while (lex_char(x, ','));
-                return lex_char(x, ']') ? TAKE_PTR(a) : NULL;
-        }
-        if (x->end - x->p >= 4 && memcmp(x->p, "null", 4) == 0) {
-                x->p += 4;
-                return json_null();
-        }
-        if (*x->p == '-' || (*x->p >= '0' && *x->p <= '9')) {
-                const char *start = x->p;
-                json_int_t v = 0;
-                bool neg = lex_char(x, '-');
-                size_t digits = 0;
-
-                while (x->p < x->end && *x->p >= '0' && *x->p <= '9') {
-                        v = v * 10 + (*x->p++ - '0');
-                        digits++;
-                }
-                /* No fractions, exponents, leading zeros or numbers near the limits. */
-                if (digits == 0 || digits > 18 || (start[neg] == '0' && digits > 1) ||
-                    (x->p < x->end && (*x->p == '.' || *x->p == 'e' || *x->p == 'E')))
-                        return NULL;
-                return json_integer(neg ? -v : v);
-        }
-        return NULL;
-}
 
 struct member {
         char key[FAST_KEY_MAX];
@@ -1437,7 +1274,7 @@ struct member {
 };
 
 /* 1: the line was a contact and is in the set; 0: declined (nothing changed); -errno. */
-static int fast_contact(struct import_set *s, struct lexer *x, const char *line, size_t n)
+static int fast_contact(struct import_set *s, struct json_lexer *x, const char *line, size_t n)
 {
         struct member m[FAST_MEMBERS_MAX];
         struct import_rec rec = {.type = REC_CONTACT};
@@ -1450,26 +1287,26 @@ static int fast_contact(struct import_set *s, struct lexer *x, const char *line,
                 return 0;
         x->p = line;
         x->end = line + n;
-        if (!lex_char(x, '{') || lex_char(x, '}'))
+        if (!json_lex_char(x, '{') || json_lex_char(x, '}'))
                 goto decline;
         do {
-                if (k == FAST_MEMBERS_MAX || !lex_string(x) || x->tmp.len >= FAST_KEY_MAX ||
+                if (k == FAST_MEMBERS_MAX || !json_lex_string(x) || x->tmp.len >= FAST_KEY_MAX ||
                     memchr(x->tmp.data, 0, x->tmp.len))
                         goto decline;
                 memcpy(m[k].key, x->tmp.data, x->tmp.len + 1);
                 for (size_t i = 0; i < k; i++)
                         if (streq(m[i].key, m[k].key))
                                 goto decline;
-                if (!lex_char(x, ':'))
+                if (!json_lex_char(x, ':'))
                         goto decline;
-                m[k].v = lex_value(x);
+                m[k].v = json_lex_value(x);
                 if (!m[k].v)
                         goto decline;
                 if (streq(m[k].key, "type"))
                         type = (int)k;
                 k++;
-        } while (lex_char(x, ','));
-        if (!lex_char(x, '}') || x->p != x->end || type < 0 ||
+        } while (json_lex_char(x, ','));
+        if (!json_lex_char(x, '}') || x->p != x->end || type < 0 ||
             !streq_ptr(json_string_value(m[type].v), "contact"))
                 goto decline;
 
@@ -1511,7 +1348,7 @@ decline:
 
 int import_set_add_lines(struct import_set *s, const char *text, size_t len, size_t max_records)
 {
-        _cleanup_(lexer_done) struct lexer x = {0};
+        _cleanup_(json_lexer_done) struct json_lexer x = {0};
         size_t pos = 0, line = 0;
         int r;
 
