@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "ical.h"
+#include "jsonfast.h"
 #include "jsonline.h"
 #include "model.h"
 #include "paths.h"
@@ -414,7 +415,7 @@ static int parse_json_lines(struct sender *s, const char *data, size_t len)
                         n--;
                 if (n == 0)
                         continue;
-                o = json_loadb(start, n, JSON_REJECT_DUPLICATES, &err);
+                o = jsonfast_load(start, n, &err);
                 if (!json_is_object(o)) {
                         char reason[200];
 
@@ -622,6 +623,8 @@ int commands_import(struct cli *cli, int argc, char **argv)
         }
         if (dry_run)
                 json_object_set_new(opts, "dry_run", json_true());
+        else if (!cli->json) /* print_report shows only what needs a look */
+                json_object_set_new(opts, "quiet", json_true());
         if (strict)
                 json_object_set_new(opts, "strict", json_true());
         /* The last piece goes with the Import call itself when nothing was uploaded yet. */

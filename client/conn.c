@@ -8,6 +8,7 @@
 #include <sys/un.h>
 
 #include "frame.h"
+#include "jsonfast.h"
 #include "util.h"
 
 struct tend_conn {
@@ -168,7 +169,7 @@ int tend_conn_call_more(struct tend_conn *c, const char *method, json_t *params,
                 r = conn_receive(c, &msg, &msg_len);
                 if (r < 0)
                         return r;
-                reply = json_loadb(msg, msg_len, JSON_REJECT_DUPLICATES, NULL);
+                reply = jsonfast_load(msg, msg_len, NULL);
                 if (!reply_is_valid(reply))
                         return -EBADMSG;
                 r = cb(reply, userdata);
@@ -198,7 +199,7 @@ int tend_conn_receive(struct tend_conn *c, json_t **ret_reply)
         r = conn_receive(c, &msg, &msg_len);
         if (r < 0)
                 return r;
-        reply = json_loadb(msg, msg_len, JSON_REJECT_DUPLICATES, NULL);
+        reply = jsonfast_load(msg, msg_len, NULL);
         if (!reply_is_valid(reply))
                 return -EBADMSG;
         *ret_reply = TAKE_PTR(reply);

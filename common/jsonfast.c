@@ -45,22 +45,41 @@ static int hexval(char c)
 /* After the backslash: append what the escape stands for. false: declined. */
 static bool lex_escape(struct json_lexer *x)
 {
-        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-        const char *e;
         uint32_t cp = 0;
         char u[3];
 
         if (x->p >= x->end)
                 return false;
-        if (*x->p != 'u') {
-                e = strchr(from, *x->p);
-                if (!e || !*e)
-                        return false;
-                strbuf_putc(&x->tmp, to[e - from]);
-                x->p++;
+        switch (*x->p++) {
+        case '"':
+                strbuf_putc(&x->tmp, '"');
                 return true;
+        case '\\':
+                strbuf_putc(&x->tmp, '\\');
+                return true;
+        case '/':
+                strbuf_putc(&x->tmp, '/');
+                return true;
+        case 'b':
+                strbuf_putc(&x->tmp, '\b');
+                return true;
+        case 'f':
+                strbuf_putc(&x->tmp, '\f');
+                return true;
+        case 'n':
+                strbuf_putc(&x->tmp, '\n');
+                return true;
+        case 'r':
+                strbuf_putc(&x->tmp, '\r');
+                return true;
+        case 't':
+                strbuf_putc(&x->tmp, '\t');
+                return true;
+        case 'u':
+                break;
+        default:
+                return false;
         }
-        x->p++;
         if (x->end - x->p < 4)
                 return false;
         for (int i = 0; i < 4; i++) {
@@ -220,6 +239,13 @@ json_t *json_lex_value(struct json_lexer *x)
                         return lex_integer(x);
                 return NULL;
         }
+}
+
+json_t *jsonfast_load(const char *buf, size_t len, json_error_t *err)
+{
+        json_t *v = json_fast_loadb(buf, len);
+
+        return v ? v : json_loadb(buf, len, JSON_REJECT_DUPLICATES, err);
 }
 
 json_t *json_fast_loadb(const char *buf, size_t len)

@@ -37,3 +37,7 @@ json_t *json_lex_value(struct json_lexer *x);
 /* The whole of buf as one object or array, as json_loadb(buf, len, JSON_REJECT_DUPLICATES)
  * would return it; NULL: declined (call json_loadb for the verdict) or out of memory. */
 json_t *json_fast_loadb(const char *buf, size_t len);
+
+/* json_fast_loadb, else json_loadb(buf, len, JSON_REJECT_DUPLICATES, err): what every reader
+ * of tend's JSON (messages, JSON lines) calls. err may be NULL. */
+json_t *jsonfast_load(const char *buf, size_t len, json_error_t *err);

@@ -123,6 +123,17 @@ char *ascii_strlower(char *s)
         return s;
 }
 
+/* Whether all 8 bytes of w are printable ASCII (0x20..0x7e): no high bit, no byte below
+ * 0x20 (has-less-than), no 0x7f (has-zero-byte of w ^ 0x7f…). A borrow only crosses into a
+ * higher byte from a byte that is itself caught, so the answer is exact. */
+static bool word_is_printable_ascii(uint64_t w)
+{
+        const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
+        uint64_t del = w ^ (ones * 0x7f);
+
+        return ((w | ((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs) == 0;
+}
+
 bool utf8_is_clean_text(const char *s, size_t len, bool allow_newline)
 {
         const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -132,6 +143,18 @@ bool utf8_is_clean_text(const char *s, size_t len, bool allow_newline)
                 size_t n;
                 uint32_t cp;
 
+                /* Runs of printable ASCII (nearly all of any text here), a word at a time. */
+                while ((size_t)(end - p) >= 8) {
+                        uint64_t w;
+
+                        memcpy(&w, p, sizeof(w));
+                        if (!word_is_printable_ascii(w))
+                                break;
+                        p += 8;
+                }
+                if (p == end)
+                        break;
+                c = *p;
                 if (c < 0x80) {
                         if (c == 0 || c == 0x7f ||
                             (c < 0x20 && c != '\t' && !(allow_newline && c == '\n')))

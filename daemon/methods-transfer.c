@@ -225,6 +225,7 @@ static int method_import(struct varlink_call *call, json_t *params, void *userda
                 {
                     .dry_run = json_is_true(json_object_get(params, "dry_run")),
                     .strict = json_is_true(json_object_get(params, "strict")),
+                    .quiet = json_is_true(json_object_get(params, "quiet")),
                     .now = tendd_now(d),
                 },
         };
@@ -373,10 +374,15 @@ static const struct varlink_param upload_params[] = {
 };
 
 static const struct varlink_param import_params[] = {
-    {"upload", VARLINK_STRING, false}, {"records", VARLINK_OBJECTV, false},
-    {"lines", VARLINK_STRING, false},  {"networks", VARLINK_STRV, false},
-    {"tags", VARLINK_STRV, false},     {"dry_run", VARLINK_BOOL, false},
-    {"strict", VARLINK_BOOL, false},   {0},
+    {"upload", VARLINK_STRING, false},
+    {"records", VARLINK_OBJECTV, false},
+    {"lines", VARLINK_STRING, false},
+    {"networks", VARLINK_STRV, false},
+    {"tags", VARLINK_STRV, false},
+    {"dry_run", VARLINK_BOOL, false},
+    {"strict", VARLINK_BOOL, false},
+    {"quiet", VARLINK_BOOL, false},
+    {0},
 };
 
 static const struct varlink_param cancel_params[] = {

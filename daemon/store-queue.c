@@ -154,6 +154,64 @@ static int op_cmp(const void *x, const void *y, void *keys)
         return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Sort the queue: a stable radix sort on the 8-byte prefixes (only the bytes that differ
+ * somewhere), after which a run of equal prefixes is still in queueing order. That is already
+ * the full order when the run's keys are at most 8 bytes and its ids ascend, as an import
+ * queues them; a run that is not gets a comparison sort. qsort_r over everything was a fifth
+ * of a 100k-card import. */
+static int queue_sort(struct db_queue *q)
+{
+        _cleanup_free_ struct queued_op *tmp = NULL;
+        struct queued_op *src = q->ops, *dst;
+        uint64_t differ = 0;
+
+        for (size_t i = 1; i < q->n; i++)
+                differ |= q->ops[i].prefix ^ q->ops[0].prefix;
+        if (differ) {
+                tmp = reallocarray(NULL, q->n, sizeof(*tmp));
+                if (!tmp)
+                        return -ENOMEM;
+        }
+        dst = tmp;
+        for (unsigned shift = 0; shift < 64 && differ; shift += 8) {
+                size_t count[256] = {0}, pos = 0;
+
+                if (((differ >> shift) & 0xff) == 0)
+                        continue;
+                for (size_t i = 0; i < q->n; i++)
+                        count[(src[i].prefix >> shift) & 0xff]++;
+                for (size_t b = 0; b < 256; b++) {
+                        size_t c = count[b];
+
+                        count[b] = pos;
+                        pos += c;
+                }
+                for (size_t i = 0; i < q->n; i++)
+                        dst[count[(src[i].prefix >> shift) & 0xff]++] = src[i];
+                {
+                        struct queued_op *t = src;
+
+                        src = dst;
+                        dst = t;
+                }
+        }
+        if (src != q->ops)
+                memcpy(q->ops, src, q->n * sizeof(*src));
+
+        for (size_t i = 0; i < q->n;) {
+                size_t j = i + 1;
+                bool sorted = true;
+
+                for (; j < q->n && q->ops[j].prefix == q->ops[i].prefix; j++)
+                        if (sorted && op_cmp(&q->ops[j - 1], &q->ops[j], q->keys) > 0)
+                                sorted = false;
+                if (!sorted)
+                        qsort_r(q->ops + i, j - i, sizeof(*q->ops), op_cmp, q->keys);
+                i = j;
+        }
+        return 0;
+}
+
 static int mdb_key_cmp(const MDB_val *a, const MDB_val *b)
 {
         int c = memcmp(a->mv_data, b->mv_data, a->mv_size < b->mv_size ? a->mv_size : b->mv_size);
@@ -241,8 +299,8 @@ int index_queue_flush(struct store_txn *t, enum db db)
         struct db_queue *q = t->queue ? &t->queue->db[db] : NULL;
         struct db_end end;
         bool appending = false, dupsort;
-        unsigned flags;
-        int rc;
+        unsigned flags = 0;
+        int rc, r = 0; /* an LMDB code, a -errno */
 
         if (!q || q->n == 0)
                 return 0;
@@ -255,7 +313,9 @@ int index_queue_flush(struct store_txn *t, enum db db)
         if (rc)
                 goto out;
 
-        qsort_r(q->ops, q->n, sizeof(*q->ops), op_cmp, q->keys);
+        r = queue_sort(q);
+        if (r < 0)
+                goto out;
         for (size_t i = 0; i < q->n && rc == 0;) {
                 const struct queued_op *op;
                 bool same = false;
@@ -278,6 +338,8 @@ int index_queue_flush(struct store_txn *t, enum db db)
         }
 out:
         db_queue_done(q);
+        if (r < 0)
+                return r;
         return rc ? txn_err(t, rc) : 0;
 }
 

@@ -65,6 +65,7 @@ struct import_options {
         char **tags;       /* likewise (lower-case, checked) */
         bool dry_run;      /* decide everything, write nothing */
         bool strict;       /* any error item rejects the whole import */
+        bool quiet;        /* no items for records added or unchanged without warnings */
         int64_t now;
 };
 

@@ -543,9 +543,7 @@ int varlink_dispatch_stream(const struct varlink_service *svc, const char *msg, 
                 *ret_stream = NULL;
         /* The fast path reads most messages (and Upload's 1 MiB of lines) many times faster;
          * whatever it declines, jansson reads, and rejects with its own words. */
-        m = json_fast_loadb(msg, len);
-        if (!m)
-                m = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &err);
+        m = jsonfast_load(msg, len, &err);
         if (!m) {
                 snprintf(buf, sizeof(buf), "invalid JSON at byte %d: %s", err.position, err.text);
                 reason = buf;

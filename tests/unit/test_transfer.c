@@ -301,6 +301,37 @@ static void test_merge_rules(void **state)
         json_decref(report);
 }
 
+/* quiet: the items keep only what needs a look; the counts stay complete. */
+static void test_quiet_report(void **state)
+{
+        struct fixture *f = *state;
+        static const char text[] =
+            "{\"type\":\"contact\",\"line\":1,\"name\":\"Ann\",\"emails\":[\"ann@example.com\"]}\n"
+            "{\"type\":\"contact\",\"line\":2,\"name\":\"Bob\",\"warnings\":[\"PHOTO skipped\"]}\n"
+            "{\"type\":\"contact\",\"line\":3,\"name\":\"ann\",\"org\":\"Acme\"}\n"
+            "{\"type\":\"contact\",\"line\":4,\"name\":\"Cy\"}\n"
+            "{\"type\":\"error\",\"line\":5,\"reason\":\"not a property (no ':')\"}\n"
+            "{\"type\":\"contact\",\"line\":6,\"name\":\"cy\"}\n";
+        struct import_op op = {.set = import_set_new(), .o = {.quiet = true, .now = NOW}};
+        json_t *items;
+
+        assert_non_null(op.set);
+        assert_int_equal(import_set_add_lines(op.set, text, strlen(text), 1000), 0);
+        assert_int_equal(store_write(f->s[1], import_fn, &op), 0);
+        import_set_free(op.set);
+        assert_int_equal(count(op.report, "contacts", "added"), 3);
+        assert_int_equal(count(op.report, "contacts", "merged"), 1);
+        assert_int_equal(count(op.report, "contacts", "unchanged"), 1);
+        assert_int_equal(json_integer_value(json_object_get(op.report, "errors")), 1);
+        /* Bob (a warning), the merge into Ann, the error; not Ann, Cy or the unchanged cy. */
+        items = json_object_get(op.report, "items");
+        assert_int_equal(json_array_size(items), 3);
+        assert_string_equal(item_field(op.report, 0, "name"), "Bob");
+        assert_string_equal(item_field(op.report, 1, "action"), "merged");
+        assert_string_equal(item_field(op.report, 2, "action"), "error");
+        json_decref(op.report);
+}
+
 static void test_dry_run_and_strict_change_nothing(void **state)
 {
         struct fixture *f = *state;
@@ -605,6 +636,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup_teardown(test_round_trip_is_byte_identical, setup, teardown),
             cmocka_unit_test_setup_teardown(test_merge_rules, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_quiet_report, setup, teardown),
             cmocka_unit_test_setup_teardown(test_dry_run_and_strict_change_nothing, setup,
                                             teardown),
             cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),

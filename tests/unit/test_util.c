@@ -100,12 +100,33 @@ static void test_utf8_clean(void **state)
         assert_true(utf8_is_clean_text("😀", strlen("😀"), false));
 }
 
+/* The word-at-a-time scan: every byte value at every offset of a 24-byte run (three words,
+ * and the unaligned tail), alone and next to a byte that is caught itself. */
+static void test_utf8_clean_every_byte(void **state)
+{
+        for (int allow = 0; allow < 2; allow++)
+                for (unsigned b = 0; b < 256; b++)
+                        for (size_t pos = 0; pos < 24; pos++) {
+                                char buf[27];
+                                bool want =
+                                    (b >= 0x20 && b < 0x7f) || b == '\t' || (allow && b == '\n');
+
+                                memset(buf, 'a', sizeof(buf));
+                                buf[pos] = (char)b;
+                                assert_int_equal(utf8_is_clean_text(buf, sizeof(buf), allow), want);
+                                /* a NUL below it must not hide it, nor it hide the NUL */
+                                buf[pos ? pos - 1 : pos + 1] = 0;
+                                assert_false(utf8_is_clean_text(buf, sizeof(buf), allow));
+                        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_strv_push_remove_contains), cmocka_unit_test(test_strv_copy),
             cmocka_unit_test(test_free_and_strdup),           cmocka_unit_test(test_casefold),
             cmocka_unit_test(test_casefold_in_place),         cmocka_unit_test(test_utf8_clean),
+            cmocka_unit_test(test_utf8_clean_every_byte),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
