@@ -162,10 +162,14 @@ int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1])
                 return -EIO;
         b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
         b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-        snprintf(buf, UUID_STRING_LEN + 1,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                 b[15]);
+        /* 8-4-4-4-12 hex digits (snprintf took ~6k instructions, a big import makes many) */
+        for (size_t i = 0, o = 0; i < sizeof(b); i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                        buf[o++] = '-';
+                buf[o++] = "0123456789abcdef"[b[i] >> 4];
+                buf[o++] = "0123456789abcdef"[b[i] & 0xf];
+        }
+        buf[UUID_STRING_LEN] = '\0';
         return 0;
 }
 

@@ -65,18 +65,49 @@ struct ikey {
         uint8_t *data;
 };
 
+/* Key bytes live in chunks that never move: one allocation for a contact's dozen keys. */
+struct ikey_chunk {
+        struct ikey_chunk *next;
+        size_t used, cap;
+        uint8_t data[];
+};
+
+#define IKEY_CHUNK 1024
+
 struct ikeys {
         struct ikey *v;
         size_t n;
         size_t cap;
+        struct ikey_chunk *chunks;
 };
 
 static void ikeys_done(struct ikeys *k)
 {
-        for (size_t i = 0; i < k->n; i++)
-                free(k->v[i].data);
+        while (k->chunks) {
+                struct ikey_chunk *next = k->chunks->next;
+
+                free(k->chunks);
+                k->chunks = next;
+        }
         free(k->v);
         *k = (struct ikeys){0};
+}
+
+static uint8_t *ikeys_alloc(struct ikeys *k, size_t len)
+{
+        struct ikey_chunk *c = k->chunks;
+
+        if (!c || c->cap - c->used < len) {
+                size_t cap = len > IKEY_CHUNK ? len : IKEY_CHUNK;
+
+                c = malloc(sizeof(*c) + cap);
+                if (!c)
+                        return NULL;
+                *c = (struct ikey_chunk){.next = k->chunks, .cap = cap};
+                k->chunks = c;
+        }
+        c->used += len;
+        return c->data + c->used - len;
 }
 
 static int ikeys_add(struct ikeys *k, enum db db, const void *data, size_t len)
@@ -94,7 +125,7 @@ static int ikeys_add(struct ikeys *k, enum db db, const void *data, size_t len)
                 k->v = p;
                 k->cap = cap;
         }
-        copy = malloc(len);
+        copy = ikeys_alloc(k, len);
         if (!copy)
                 return -ENOMEM;
         memcpy(copy, data, len);
@@ -152,13 +183,21 @@ static void ikeys_sort_uniq(struct ikeys *k)
 
         if (k->n == 0)
                 return;
-        qsort(k->v, k->n, sizeof(struct ikey), ikey_cmp);
-        for (size_t r = 1; r < k->n; r++) {
-                if (ikey_cmp(&k->v[r], &k->v[w]) == 0)
-                        free(k->v[r].data);
-                else
-                        k->v[++w] = k->v[r];
+        if (k->n > 32) {
+                qsort(k->v, k->n, sizeof(struct ikey), ikey_cmp);
+        } else { /* a contact's dozen keys: insertion sort, no allocation */
+                for (size_t i = 1; i < k->n; i++) {
+                        struct ikey x = k->v[i];
+                        size_t j = i;
+
+                        for (; j > 0 && ikey_cmp(&k->v[j - 1], &x) > 0; j--)
+                                k->v[j] = k->v[j - 1];
+                        k->v[j] = x;
+                }
         }
+        for (size_t r = 1; r < k->n; r++)
+                if (ikey_cmp(&k->v[r], &k->v[w]) != 0)
+                        k->v[++w] = k->v[r];
         k->n = w + 1;
 }
 
@@ -715,6 +754,7 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
         struct contact tmp = *c; /* shallow: only id and uuid differ; never freed */
         uint8_t key[ID_KEY_LEN];
         uint64_t next, other = 0;
+        bool fresh_uuid = false;
         size_t len;
         MDB_val k, v;
         int rc, r;
@@ -748,12 +788,15 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
                 r = uuid_generate_v4(tmp.uuid);
                 if (r < 0)
                         return r;
+                fresh_uuid = true; /* 122 random bits: neither in use nor tombstoned */
         }
-        r = uuid_lookup(t, tmp.uuid, &other);
-        if (r >= 0 && other != tmp.id)
-                return -EEXIST;
-        if (r < 0 && r != -ENOENT)
-                return r;
+        if (!fresh_uuid) {
+                r = uuid_lookup(t, tmp.uuid, &other);
+                if (r >= 0 && other != tmp.id)
+                        return -EEXIST;
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
 
         r = codec_contact_encode(&tmp, &buf, &len);
         if (r < 0)
@@ -776,7 +819,13 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
         be64_put(key, tmp.id);
         k = (MDB_val){sizeof(key), key};
         v = (MDB_val){len, buf};
-        rc = mdb_put(t->txn, dbi(t, DB_CONTACTS), &k, &v, 0);
+        /* Every stored id is below next_id, so a new one goes at the end: append, which
+         * skips the search (LMDB still checks the order and says MDB_KEYEXIST if not). */
+        rc = MDB_KEYEXIST;
+        if (tmp.id >= next)
+                rc = mdb_put(t->txn, dbi(t, DB_CONTACTS), &k, &v, MDB_APPEND);
+        if (rc == MDB_KEYEXIST)
+                rc = mdb_put(t->txn, dbi(t, DB_CONTACTS), &k, &v, 0);
         if (rc)
                 return txn_err(t, rc);
         r = index_update(t, &old_keys, &new_keys, tmp.id);
@@ -784,7 +833,7 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
                 return r;
         /* A uuid is live or tombstoned, never both. */
         k = (MDB_val){strlen(tmp.uuid), tmp.uuid};
-        rc = mdb_del(t->txn, dbi(t, DB_TOMBSTONES), &k, NULL);
+        rc = fresh_uuid ? MDB_NOTFOUND : mdb_del(t->txn, dbi(t, DB_TOMBSTONES), &k, NULL);
         if (rc && rc != MDB_NOTFOUND)
                 return txn_err(t, rc);
 

@@ -39,8 +39,11 @@ static void test_uuid(void **state)
         assert_int_equal(uuid_generate_v4(b), 0);
         assert_true(uuid_is_valid(a));
         assert_string_not_equal(a, b);
-        assert_int_equal(a[14], '4');           /* version 4 */
-        assert_non_null(strchr("89ab", a[19])); /* RFC 4122 variant */
+        assert_int_equal(a[14], '4');             /* version 4 */
+        assert_non_null(strchr("89ab", a[19]));   /* RFC 4122 variant */
+        for (int i = 0; i < UUID_STRING_LEN; i++) /* lower-case hex, dashes at 8-4-4-4-12 */
+                assert_non_null(strchr(
+                    i == 8 || i == 13 || i == 18 || i == 23 ? "-" : "0123456789abcdef", a[i]));
         assert_true(uuid_is_valid("0F8FAD5B-D9CB-469F-A165-70867728950E"));
         assert_false(uuid_is_valid("0f8fad5b-d9cb-469f-a165-70867728950"));
         assert_false(uuid_is_valid("0f8fad5bxd9cb-469f-a165-70867728950e"));
