@@ -14,8 +14,7 @@ void jsonline_escape(struct strbuf *b, const char *text, size_t len)
         while (p < end) {
                 const char *start = p;
 
-                while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-                        p++;
+                p += json_plain_run(p, (size_t)(end - p));
                 strbuf_append(b, start, (size_t)(p - start));
                 if (p == end)
                         break;
@@ -38,8 +37,7 @@ static void put_string(struct strbuf *b, const char *s, size_t len)
                 const char *start = p;
                 unsigned char c;
 
-                while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-                        p++;
+                p += json_plain_run(p, (size_t)(end - p));
                 strbuf_append(b, start, (size_t)(p - start));
                 if (p == end)
                         break;

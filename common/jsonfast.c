@@ -117,8 +117,7 @@ bool json_lex_string(struct json_lexer *x)
                 const char *start = x->p;
 
                 /* Runs without quote, backslash or raw control character (JSON has none). */
-                while (x->p < x->end && *x->p != '"' && *x->p != '\\' && (uint8_t)*x->p >= 0x20)
-                        x->p++;
+                x->p += json_plain_run(x->p, (size_t)(x->end - x->p));
                 strbuf_append(&x->tmp, start, (size_t)(x->p - start));
                 if (x->p >= x->end || (uint8_t)*x->p < 0x20)
                         return false;

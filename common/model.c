@@ -151,6 +151,18 @@ void interaction_free(struct interaction *i)
         free(i);
 }
 
+/* By hand: snprintf took ~6k instructions, and a big import makes many. */
+void uuid_format(const uint8_t b[static 16], char buf[static UUID_STRING_LEN + 1])
+{
+        for (size_t i = 0, o = 0; i < 16; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                        buf[o++] = '-';
+                buf[o++] = "0123456789abcdef"[b[i] >> 4];
+                buf[o++] = "0123456789abcdef"[b[i] & 0xf];
+        }
+        buf[UUID_STRING_LEN] = '\0';
+}
+
 int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1])
 {
         uint8_t b[16];
@@ -162,14 +174,7 @@ int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1])
                 return -EIO;
         b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
         b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-        /* 8-4-4-4-12 hex digits (snprintf took ~6k instructions, a big import makes many) */
-        for (size_t i = 0, o = 0; i < sizeof(b); i++) {
-                if (i == 4 || i == 6 || i == 8 || i == 10)
-                        buf[o++] = '-';
-                buf[o++] = "0123456789abcdef"[b[i] >> 4];
-                buf[o++] = "0123456789abcdef"[b[i] & 0xf];
-        }
-        buf[UUID_STRING_LEN] = '\0';
+        uuid_format(b, buf);
         return 0;
 }
 

@@ -144,6 +144,9 @@ static inline void interaction_freep(struct interaction **i)
 /** Fill buf with a random RFC 4122 version 4 UUID, lower-case. Returns 0 or -errno. */
 int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1]);
 
+/** The 16 bytes b as a lower-case UUID string (8-4-4-4-12 hex digits). */
+void uuid_format(const uint8_t b[static 16], char buf[static UUID_STRING_LEN + 1]);
+
 /** Whether s is a syntactically valid UUID string. */
 bool uuid_is_valid(const char *s);
 

@@ -45,7 +45,7 @@ static bool strbuf_reserve(struct strbuf *b, size_t n)
         return true;
 }
 
-void strbuf_append(struct strbuf *b, const char *s, size_t n)
+void strbuf_append_slow(struct strbuf *b, const char *s, size_t n)
 {
         if (!strbuf_reserve(b, n))
                 return;
@@ -58,11 +58,6 @@ void strbuf_append(struct strbuf *b, const char *s, size_t n)
 void strbuf_puts(struct strbuf *b, const char *s)
 {
         strbuf_append(b, s, strlen(s));
-}
-
-void strbuf_putc(struct strbuf *b, char c)
-{
-        strbuf_append(b, &c, 1);
 }
 
 void strbuf_printf(struct strbuf *b, const char *fmt, ...)

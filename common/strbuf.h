@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -28,9 +29,28 @@ static inline void strbuf_donep(struct strbuf *b)
 /** Forget the contents but keep the allocation. */
 void strbuf_reset(struct strbuf *b);
 
-void strbuf_append(struct strbuf *b, const char *s, size_t n);
+/* The growing path of strbuf_append and strbuf_putc. */
+void strbuf_append_slow(struct strbuf *b, const char *s, size_t n);
+
+/* Inline for the common case, room already there: writers append a few bytes at a time (a
+ * JSON escape, a run between two quotes), millions of times in a big import. */
+static inline void strbuf_append(struct strbuf *b, const char *s, size_t n)
+{
+        if (n < b->cap - b->len && !b->error) { /* cap > len whenever data exists */
+                if (n)
+                        memcpy(b->data + b->len, s, n);
+                b->len += n;
+                b->data[b->len] = 0;
+                return;
+        }
+        strbuf_append_slow(b, s, n);
+}
+
+static inline void strbuf_putc(struct strbuf *b, char c)
+{
+        strbuf_append(b, &c, 1);
+}
 void strbuf_puts(struct strbuf *b, const char *s);
-void strbuf_putc(struct strbuf *b, char c);
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) _printf_(2, 3);
 
 /** Append s escaped as a vCard/iCalendar TEXT value: backslash, ';' and ',' get a backslash,

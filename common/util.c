@@ -134,6 +134,27 @@ static bool word_is_printable_ascii(uint64_t w)
         return ((w | ((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs) == 0;
 }
 
+/* Has-zero-byte of w ^ '"' and w ^ '\\', has-less-than 0x20: exact as a yes/no, since a
+ * borrow only crosses into a higher byte from a byte that is caught itself. */
+size_t json_plain_run(const char *p, size_t n)
+{
+        const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
+        size_t i = 0;
+
+        for (; n - i >= 8; i += 8) {
+                uint64_t w, q, bs;
+
+                memcpy(&w, p + i, sizeof(w));
+                q = w ^ (ones * '"');
+                bs = w ^ (ones * '\\');
+                if ((((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w)) & highs)
+                        break;
+        }
+        while (i < n && p[i] != '"' && p[i] != '\\' && (unsigned char)p[i] >= 0x20)
+                i++;
+        return i;
+}
+
 bool utf8_is_clean_text(const char *s, size_t len, bool allow_newline)
 {
         const unsigned char *p = (const unsigned char *)s, *end = p + len;

@@ -103,5 +103,9 @@ char *ascii_strlower(char *s);
  * like "Örjan", "ÅSA" or "Иван" then match whatever case they are typed in. */
 void utf8_casefold(const char *s, size_t len, char *out);
 
+/** How many bytes from p on (at most n) need no JSON escape: no '"', no backslash, no control
+ * character below 0x20. Scans a word at a time; JSON readers and writers call it per run. */
+size_t json_plain_run(const char *p, size_t n);
+
 /** Whether s is valid UTF-8 without NUL bytes and without C0 control characters except tab. */
 bool utf8_is_clean_text(const char *s, size_t len, bool allow_newline);

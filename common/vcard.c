@@ -791,9 +791,7 @@ int vcard_uid_to_uuid(const char *uid, char ret[static 37])
         }
         b[6] = (uint8_t)((b[6] & 0x0f) | 0x80);
         b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-        snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-                 b[13], b[14], b[15]);
+        uuid_format(b, ret);
         return 0;
 }
 
@@ -950,8 +948,8 @@ static void set_str(struct mapper *m, const char *key, const char *s)
                 warn(m, "%s is not valid text; dropped", key);
                 return;
         }
-        j = json_string(s);
-        if (!j || json_object_set_new(m->rec, key, j) < 0)
+        j = json_stringn_nocheck(s, strlen(s)); /* checked just above */
+        if (!j || json_object_set_new_nocheck(m->rec, key, j) < 0)
                 m->error = -ENOMEM;
 }
 
@@ -978,7 +976,8 @@ static void list_add(struct mapper *m, json_t *list, const char *what, const cha
                 warn(m, "more than %d %s; '%s' dropped", FIELD_LIST_MAX, what, s);
                 return;
         }
-        if (json_array_append_new(list, json_string(s)) < 0)
+        /* Both callers checked s (utf8_is_clean_text). */
+        if (json_array_append_new(list, json_stringn_nocheck(s, strlen(s))) < 0)
                 m->error = -ENOMEM;
 }
 
@@ -1081,15 +1080,19 @@ static void keep_raw(struct mapper *m, const struct vcard_prop *p)
 
         if (!p->value)
                 return;
-        if (p->group)
-                strbuf_printf(&line, "%s.", p->group);
+        if (p->group) {
+                strbuf_puts(&line, p->group);
+                strbuf_putc(&line, '.');
+        }
         strbuf_puts(&line, p->name);
         for (size_t i = 0; i < p->n_params; i++) {
                 const char *n = p->params[i].name, *v = p->params[i].value;
 
                 if (streq(n, "ENCODING") || streq(n, "CHARSET"))
                         continue;
-                strbuf_printf(&line, ";%s=", n);
+                strbuf_putc(&line, ';');
+                strbuf_puts(&line, n);
+                strbuf_putc(&line, '=');
                 if (strpbrk(v, ":;\"\n")) {
                         strbuf_putc(&line, '"');
                         for (; *v; v++)
@@ -1129,7 +1132,7 @@ static void keep_raw(struct mapper *m, const struct vcard_prop *p)
         }
         if (list_has(m->extra, line.data, false))
                 goto out;
-        s = json_string(line.data);
+        s = json_stringn_nocheck(line.data, line.len); /* clean text, checked above */
         if (!s || json_array_append_new(m->extra, s) < 0)
                 m->error = -ENOMEM;
         m->extra_bytes += line.len;
@@ -1456,15 +1459,28 @@ static void set_list(struct mapper *m, const char *key, json_t **list)
 {
         if (json_array_size(*list) == 0)
                 return;
-        if (json_object_set_new(m->rec, key, *list) < 0)
+        if (json_object_set_new_nocheck(m->rec, key, *list) < 0)
                 m->error = -ENOMEM;
         *list = NULL;
+}
+
+/* {"type":"contact","line":N} (json_pack parses its format string each time: per card). */
+static json_t *record_new(size_t line)
+{
+        json_t *o = json_object();
+
+        if (o && (json_object_set_new_nocheck(o, "type", json_string_nocheck("contact")) < 0 ||
+                  json_object_set_new_nocheck(o, "line", json_integer((json_int_t)line)) < 0)) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }
 
 int vcard_to_record(const struct vcard *card, json_t **ret_record, const char **ret_reason)
 {
         _cleanup_(mapper_done) struct mapper m = {
-            .rec = json_pack("{s:s,s:I}", "type", "contact", "line", (json_int_t)card->line),
+            .rec = record_new(card->line),
             .warnings = json_array(),
             .emails = json_array(),
             .phones = json_array(),

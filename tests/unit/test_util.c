@@ -120,13 +120,34 @@ static void test_utf8_clean_every_byte(void **state)
                         }
 }
 
+/* json_plain_run stops at the first '"', backslash or control character, wherever it is. */
+static void test_json_plain_run(void **state)
+{
+        for (unsigned b = 0; b < 256; b++)
+                for (size_t pos = 0; pos < 24; pos++) {
+                        char buf[27];
+                        bool stop = b == '"' || b == '\\' || b < 0x20;
+
+                        memset(buf, 'a', sizeof(buf));
+                        buf[pos] = (char)b;
+                        assert_int_equal(json_plain_run(buf, sizeof(buf)),
+                                         stop ? pos : sizeof(buf));
+                        assert_int_equal(json_plain_run(buf, pos), pos); /* n bounds it */
+                        buf[sizeof(buf) - 1] = '"'; /* a later stop never hides this one */
+                        assert_int_equal(json_plain_run(buf, sizeof(buf)),
+                                         stop ? pos : sizeof(buf) - 1);
+                }
+        assert_int_equal(json_plain_run("", 0), 0);
+        assert_int_equal(json_plain_run("Zoë \xe2\x82\xac", 8), 8);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_strv_push_remove_contains), cmocka_unit_test(test_strv_copy),
             cmocka_unit_test(test_free_and_strdup),           cmocka_unit_test(test_casefold),
             cmocka_unit_test(test_casefold_in_place),         cmocka_unit_test(test_utf8_clean),
-            cmocka_unit_test(test_utf8_clean_every_byte),
+            cmocka_unit_test(test_utf8_clean_every_byte),     cmocka_unit_test(test_json_plain_run),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
