@@ -293,12 +293,51 @@ static bool after_end(const struct db_end *e, bool dupsort, const struct queued_
         return c > 0;
 }
 
+static bool same_key(const struct queued_op *a, const struct queued_op *b, const uint8_t *keys)
+{
+        return a->prefix == b->prefix && a->len == b->len &&
+               (a->len <= 8 || memcmp(keys + a->off + 8, keys + b->off + 8, a->len - 8) == 0);
+}
+
+/* Keep only the last operation on each (key, id), in place; the queue is sorted. */
+static void queue_compact(struct db_queue *q)
+{
+        size_t m = 0;
+
+        for (size_t i = 0; i < q->n;) {
+                size_t j = i + 1;
+
+                while (j < q->n && entry_cmp(&q->ops[i], &q->ops[j], q->keys) == 0)
+                        j++;
+                q->ops[m++] = q->ops[j - 1];
+                i = j;
+        }
+        q->n = m;
+}
+
+/* Append n ids (ascending, all after the end) under one key in one MDB_MULTIPLE put: LMDB
+ * then positions once per key instead of once per id (MDB_DUPFIXED databases only). */
+static int append_multiple(MDB_cursor *cur, bool same_key_as_last, const struct queued_op *op,
+                           size_t n, const uint8_t *keys, uint8_t *ids)
+{
+        MDB_val k = {op->len, (void *)(keys + op->off)};
+        MDB_val d[2];
+        unsigned flags = MDB_MULTIPLE | MDB_APPENDDUP | (same_key_as_last ? 0 : MDB_APPEND);
+
+        for (size_t i = 0; i < n; i++)
+                be64_put(ids + i * ID_KEY_LEN, op[i].id);
+        d[0] = (MDB_val){ID_KEY_LEN, ids};
+        d[1] = (MDB_val){n, NULL};
+        return mdb_cursor_put(cur, &k, d, flags);
+}
+
 int index_queue_flush(struct store_txn *t, enum db db)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_free_ uint8_t *ids = NULL;
         struct db_queue *q = t->queue ? &t->queue->db[db] : NULL;
         struct db_end end;
-        bool appending = false, dupsort;
+        bool appending = false, dupsort, multiple;
         unsigned flags = 0;
         int rc, r = 0; /* an LMDB code, a -errno */
 
@@ -308,6 +347,7 @@ int index_queue_flush(struct store_txn *t, enum db db)
         if (!rc)
                 rc = mdb_cursor_open(t->txn, dbi(t, db), &cur);
         dupsort = flags & MDB_DUPSORT;
+        multiple = dupsort && (flags & MDB_DUPFIXED);
         if (!rc)
                 rc = db_end_read(cur, dupsort, &end);
         if (rc)
@@ -316,24 +356,36 @@ int index_queue_flush(struct store_txn *t, enum db db)
         r = queue_sort(q);
         if (r < 0)
                 goto out;
+        queue_compact(q);
         for (size_t i = 0; i < q->n && rc == 0;) {
-                const struct queued_op *op;
+                const struct queued_op *op = &q->ops[i];
                 bool same = false;
                 size_t j = i + 1;
 
-                /* The last queued operation on (key, id) decides. */
-                while (j < q->n && entry_cmp(&q->ops[i], &q->ops[j], q->keys) == 0)
-                        j++;
-                op = &q->ops[j - 1];
-                if (!appending && op->put) {
+                if (!appending && op->put)
                         appending = after_end(&end, dupsort, op, q->keys, &same);
-                } else if (appending) {
-                        const struct queued_op *prev = &q->ops[i - 1];
-
-                        same = prev->len == op->len &&
-                               memcmp(q->keys + prev->off, q->keys + op->off, op->len) == 0;
+                else if (appending)
+                        same = same_key(&q->ops[i - 1], op, q->keys);
+                if (appending && multiple && op->put) {
+                        while (j < q->n && q->ops[j].put && same_key(op, &q->ops[j], q->keys))
+                                j++;
                 }
-                rc = apply(cur, dbi(t, db), t->txn, dupsort, appending, same, op, q->keys);
+                if (j - i > 1) {
+                        if (!ids) {
+                                ids = reallocarray(NULL, q->n, ID_KEY_LEN);
+                                if (!ids) {
+                                        r = -ENOMEM;
+                                        goto out;
+                                }
+                        }
+                        rc = append_multiple(cur, same, op, j - i, q->keys, ids);
+                        /* Not in order after all (never expected): one at a time. */
+                        for (size_t k = i; rc == MDB_KEYEXIST && k < j; k++)
+                                rc = apply(cur, dbi(t, db), t->txn, dupsort, false, false,
+                                           &q->ops[k], q->keys);
+                } else {
+                        rc = apply(cur, dbi(t, db), t->txn, dupsort, appending, same, op, q->keys);
+                }
                 i = j;
         }
 out:

@@ -240,7 +240,8 @@ static void test_append_to_last_key(void **state)
         assert_int_equal(store_read(f->s, check_fn, &c), 0);
 }
 
-/* A flush that fills the map: store_write grows it and runs the transaction again. */
+/* A flush that fills the map (inside MDB_MULTIPLE appends too): store_write grows it and
+ * runs the transaction again. */
 enum { MANY = 100000 };
 
 static int many_fn(struct store_txn *t, void *userdata)
@@ -248,7 +249,8 @@ static int many_fn(struct store_txn *t, void *userdata)
         (void)userdata;
         for (unsigned i = 0; i < MANY; i++) {
                 char key[16];
-                int n = snprintf(key, sizeof(key), "w%06u", (i * 7919u) % MANY);
+                /* 1000 keys of 100 ids each: the appends go MDB_MULTIPLE */
+                int n = snprintf(key, sizeof(key), "w%06u", (i * 7919u) % 1000);
                 int r = index_queue_add(t, DB_IDX_TOKEN, key, (size_t)n, i, true);
 
                 if (r < 0)
