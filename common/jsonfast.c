@@ -31,59 +31,29 @@ bool json_lex_char(struct json_lexer *x, char c)
         return false;
 }
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* After the backslash: append what the escape stands for. false: declined. */
 static bool lex_escape(struct json_lexer *x)
 {
         uint32_t cp = 0;
-        char u[3];
+        char u[3], c;
 
         if (x->p >= x->end)
                 return false;
-        switch (*x->p++) {
-        case '"':
-                strbuf_putc(&x->tmp, '"');
-                return true;
-        case '\\':
-                strbuf_putc(&x->tmp, '\\');
-                return true;
-        case '/':
-                strbuf_putc(&x->tmp, '/');
-                return true;
-        case 'b':
-                strbuf_putc(&x->tmp, '\b');
-                return true;
-        case 'f':
-                strbuf_putc(&x->tmp, '\f');
-                return true;
-        case 'n':
-                strbuf_putc(&x->tmp, '\n');
-                return true;
-        case 'r':
-                strbuf_putc(&x->tmp, '\r');
-                return true;
-        case 't':
-                strbuf_putc(&x->tmp, '\t');
-                return true;
-        case 'u':
-                break;
-        default:
+        c = *x->p++;
+        if (c != 'u') {
+                static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+
+                for (size_t i = 0; i < sizeof(from) - 1; i++)
+                        if (from[i] == c) {
+                                strbuf_putc(&x->tmp, to[i]);
+                                return true;
+                        }
                 return false;
         }
         if (x->end - x->p < 4)
                 return false;
         for (int i = 0; i < 4; i++) {
-                int h = hexval(x->p[i]);
+                int h = hex_digit_value(x->p[i]);
 
                 if (h < 0)
                         return false;

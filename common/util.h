@@ -103,6 +103,18 @@ char *ascii_strlower(char *s);
  * like "Örjan", "ÅSA" or "Иван" then match whatever case they are typed in. */
 void utf8_casefold(const char *s, size_t len, char *out);
 
+/** The value of a hexadecimal digit (either case), or -1. */
+static inline int hex_digit_value(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
 /** How many bytes from p on (at most n) need no JSON escape: no '"', no backslash, no control
  * character below 0x20. Scans a word at a time; JSON readers and writers call it per run. */
 size_t json_plain_run(const char *p, size_t n);

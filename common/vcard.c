@@ -211,17 +211,6 @@ static int next_logical(struct parser *p, size_t *ret_line)
         return 1;
 }
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* Decode QUOTED-PRINTABLE in place; returns the new length. */
 static size_t qp_decode(char *s, size_t n)
 {
@@ -229,7 +218,7 @@ static size_t qp_decode(char *s, size_t n)
 
         while (r < n) {
                 if (s[r] == '=' && r + 2 < n) {
-                        int hi = hexval(s[r + 1]), lo = hexval(s[r + 2]);
+                        int hi = hex_digit_value(s[r + 1]), lo = hex_digit_value(s[r + 2]);
 
                         if (hi >= 0 && lo >= 0) {
                                 s[w++] = (char)(hi << 4 | lo);
