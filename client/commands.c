@@ -6,6 +6,7 @@
 
 #include "model.h"
 #include "output.h"
+#include "strbuf.h"
 #include "timeutil.h"
 
 #define DATE_FORMS                                                                                 \
@@ -630,20 +631,34 @@ static void print_contact_goals(struct cli *cli, json_t *goals)
 }
 
 /* The note of an interaction on one line, with what was given and got. */
+/* "note; gave: …; got: …; goal: …" on one line, the parts there are. */
 static char *interaction_text(json_t *i)
 {
-        const char *note = cmd_jstr(i, "note"), *gave = cmd_jstr(i, "gave"),
-                   *got = cmd_jstr(i, "got");
-        char *s = NULL;
+        const char *parts[][2] = {
+            {"", cmd_jstr(i, "note")},
+            {"gave: ", cmd_jstr(i, "gave")},
+            {"got: ", cmd_jstr(i, "got")},
+            {"goal: ", cmd_jstr(json_object_get(i, "goal"), "title")},
+        };
+        struct strbuf b = {0};
 
-        if (asprintf(&s, "%s%s%s%s%s%s%s", strempty(note), gave && note ? "; " : "",
-                     gave ? "gave: " : "", strempty(gave), got && (note || gave) ? "; " : "",
-                     got ? "got: " : "", strempty(got)) < 0)
+        strbuf_puts(&b, ""); /* an empty text is "" too, not NULL */
+        for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+                if (!parts[k][1])
+                        continue;
+                if (b.len)
+                        strbuf_puts(&b, "; ");
+                strbuf_puts(&b, parts[k][0]);
+                strbuf_puts(&b, parts[k][1]);
+        }
+        if (b.error) {
+                strbuf_done(&b);
                 return NULL;
-        for (char *p = s; *p; p++)
+        }
+        for (char *p = b.data; *p; p++)
                 if (*p == '\n' || *p == '\t')
                         *p = ' ';
-        return s;
+        return b.data;
 }
 
 static const struct output_column interaction_columns[] = {

@@ -142,22 +142,53 @@ static int method_log(struct varlink_call *call, json_t *params, void *userdata)
 }
 
 struct history_op {
+        struct store_txn *t;
         const char *who;
         size_t limit;
         struct op_error err;
         json_t *result;
         const char *name;
         json_t *array;
+        struct goal *goal; /* the last goal looked up: a run of interactions shares one */
 };
+
+/* {id, title} of the goal an interaction was toward; null when none (or no longer there). */
+static int history_goal(struct history_op *op, uint64_t id, json_t **ret)
+{
+        int r;
+
+        *ret = json_null();
+        if (id == 0)
+                return 0;
+        if (!op->goal || op->goal->id != id) {
+                goal_free(op->goal);
+                op->goal = NULL;
+                r = store_txn_goal_get(op->t, id, &op->goal);
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0)
+                        return r;
+        }
+        *ret = goals_ref(op->goal->id, op->goal->title);
+        return *ret ? 0 : -ENOMEM;
+}
 
 static int append_interaction(const struct interaction *i, void *userdata)
 {
         struct history_op *op = userdata;
-        json_t *o = reply_interaction(i, op->name);
+        json_t *o = reply_interaction(i, op->name), *goal;
+        int r;
 
-        if (!o || json_array_append_new(op->array, o) < 0)
+        if (!o)
                 return -ENOMEM;
-        return 0;
+        r = history_goal(op, i->goal_id, &goal);
+        if (r >= 0 && json_object_set_new(o, "goal", goal) < 0)
+                r = -ENOMEM;
+        if (r >= 0 && json_array_append_new(op->array, o) < 0)
+                return -ENOMEM;
+        if (r < 0)
+                json_decref(o);
+        return r;
 }
 
 static int history_fn(struct store_txn *t, void *userdata)
@@ -169,6 +200,7 @@ static int history_fn(struct store_txn *t, void *userdata)
         r = reply_resolve_who(t, op->who, &op->err, &c);
         if (r < 0)
                 return r;
+        op->t = t;
         op->name = c->name;
         op->array = json_array();
         if (!op->array)
@@ -203,6 +235,7 @@ static int method_list(struct varlink_call *call, json_t *params, void *userdata
         }
         op_error_done(&op.err);
         json_decref(op.result);
+        goal_free(op.goal);
         return r;
 }
 

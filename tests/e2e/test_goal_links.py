@@ -109,9 +109,18 @@ class LogGoalTests(TendTestCase):
         self.assertNotIn("unrelated", human)
         out = self.ok("log", "cy", "coffee", "--goal", "1").stdout
         self.assertIn('toward goal #%d "Land a PM role"' % self.goal["id"], out)
-        # History carries the goal id.
+        # History carries the goal, by id and title, and says it in the human table too.
         hist = self.json("history", "bob")
         self.assertEqual([h["goal_id"] for h in hist], [self.goal["id"]])
+        self.assertEqual([h["goal"] for h in hist],
+                         [{"id": self.goal["id"], "title": "Land a PM role"}])
+        self.assertIsNone(self.json("history", "ann")[-1]["goal"])  # the untagged call
+        human = self.ok("history", "bob").stdout
+        self.assertIn('asked for a referral; goal: Land a PM role', human)
+        ann = self.ok("history", "ann").stdout.splitlines()
+        self.assertEqual([line.endswith("mock interview") for line in ann if "call" in line],
+                         [True])
+        self.assertEqual(len([line for line in ann if "sent CV; goal: Land a PM role" in line]), 1)
 
     def test_bad_goal_changes_nothing(self):
         p = self.tend("log", "bob", "coffee", "--goal", "nope")

@@ -284,6 +284,43 @@ static void test_flush_grows_the_map(void **state)
         assert_true(st.st_size > 256 << 10); /* it did grow */
 }
 
+/* A queue that reaches its cap is applied on the spot; the rest at commit. */
+enum { HUGE_N = 2200000 };
+
+static int huge_fn(struct store_txn *t, void *userdata)
+{
+        (void)userdata;
+        for (unsigned i = 0; i < HUGE_N; i++) {
+                char key[8];
+                int n = snprintf(key, sizeof(key), "k%03u", i % 1000);
+                int r = index_queue_add(t, DB_IDX_TAG, key, (size_t)n, i, true);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int count_tags_fn(struct store_txn *t, void *userdata)
+{
+        MDB_stat st;
+
+        assert_int_equal(mdb_stat(t->txn, dbi(t, DB_IDX_TAG), &st), 0);
+        *(size_t *)userdata = st.ms_entries;
+        return 0;
+}
+
+static void test_queue_cap(void **state)
+{
+        struct fixture *f = *state;
+        size_t n = 0;
+
+        open_store(f, 0);
+        assert_int_equal(store_write(f->s, huge_fn, NULL), 0);
+        assert_int_equal(store_read(f->s, count_tags_fn, &n), 0);
+        assert_int_equal(n, HUGE_N);
+}
+
 /* A failed transaction leaves nothing queued behind for the next one. */
 static int fail_fn(struct store_txn *t, void *userdata)
 {
@@ -314,6 +351,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_append_to_last_key, setup, teardown),
             cmocka_unit_test_setup_teardown(test_flush_grows_the_map, setup, teardown),
             cmocka_unit_test_setup_teardown(test_abort_drops_the_queue, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_queue_cap, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
