@@ -452,15 +452,17 @@ static void script_zsh(FILE *f)
         }
         fputs("    )\n    _describe -t commands 'tend command' commands\n}\n\n", f);
 
-        fputs("# Contact names from tendd (untrusted text: added literally, quoted by compadd).\n"
+        fputs("# Contact names from tendd (untrusted text: added literally, quoted by compadd). "
+              "tendd\n"
+              "# has matched them (any case, any word): -U keeps zsh from filtering them again.\n"
               "__tend_names()\n"
               "{\n"
               "    local -a names args\n"
               "    [[ -n ${opt_args[--socket]} ]] && args=(--socket \"${opt_args[--socket]}\")\n"
-              "    names=(\"${(@f)$(command tend $args __complete-names -- \"$PREFIX\" "
+              "    names=(\"${(@f)$(command tend $args __complete-names -- \"${(Q)PREFIX}\" "
               "2>/dev/null)}\")\n"
               "    names=(${names:#})\n"
-              "    _wanted contacts expl contact compadd -a names\n"
+              "    _wanted contacts expl contact compadd -U -a names\n"
               "}\n\n",
               f);
 

@@ -1,6 +1,7 @@
 """End to end: shell completions and the man page stay in step with the client's command
-table (`tend __commands`), and they work: bash and fish are driven for real against a running
-tendd for contact names; zsh's script is syntax-checked."""
+table (`tend __commands`), and they work: bash, zsh and fish are driven for real against a
+running tendd for contact names (zsh through its line editor on a pseudo-terminal:
+zsh_complete.zsh)."""
 
 import json
 import os
@@ -89,6 +90,11 @@ class CompletionTests(TendTestCase):
         for shell in ("bash", "zsh", "fish"):
             with open(os.path.join(self.scripts, "tend." + shell), "w") as f:
                 f.write(generated(shell))
+        # zsh finds completion functions by name on $fpath.
+        self.zsh_fpath = os.path.join(self.root, "zsh-functions")
+        os.makedirs(self.zsh_fpath)
+        with open(os.path.join(self.zsh_fpath, "_tend"), "w") as f:
+            f.write(generated("zsh"))
         self.env = dict(self.daemon.env)
         self.env["PATH"] = BIN_DIR + os.pathsep + self.env.get("PATH", "")
 
@@ -166,6 +172,43 @@ class CompletionTests(TendTestCase):
         p = self.tend("__complete-names", "j")
         self.assertEqual(p.returncode, 3)
         self.assertEqual(p.stdout, "")
+
+    def zsh(self, line):
+        p = subprocess.run(["zsh", "-f", os.path.join(os.path.dirname(__file__),
+                                                     "zsh_complete.zsh"), self.zsh_fpath, line],
+                           capture_output=True, text=True, env=self.env, cwd=self.root,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return sorted(x for x in p.stdout.split("\n") if x)
+
+    @unittest.skipUnless(shutil.which("zsh"), "zsh is not installed")
+    def test_zsh(self):
+        t = table()
+        globals_ = ["--" + o["name"] for o in t["global_options"]]
+        self.assertEqual(self.zsh("tend "), sorted(c["verb"] for c in t["commands"]))
+        self.assertEqual(self.zsh("tend sh"), ["show"])
+        self.assertEqual(self.zsh("tend --json sn"), ["snooze"])
+        for c in t["commands"]:
+            got = self.zsh("tend %s --" % c["verb"])
+            for o in c["options"] + t["global_options"]:
+                self.assertIn("--" + o["name"], got, c["verb"])
+        self.assertEqual(sorted(self.zsh("tend --")), sorted(globals_))
+        self.assertEqual(self.zsh("tend add X --network "),
+                         ["operational", "personal", "strategic"])
+        self.assertEqual(self.zsh("tend ls --network=st"), ["strategic"])
+        self.assertIn("coffee", self.zsh("tend log jane "))
+        self.assertIn("history", self.zsh("tend help hi"))
+        # Names come from tendd, at WHO positions only, and are never run as code.
+        self.assertEqual(self.zsh("tend show j"), ["Jane Doe", "jack Black"])
+        self.assertEqual(self.zsh("tend show jan"), ["Jane Doe"])
+        self.assertEqual(self.zsh("tend show JA"), ["Jane Doe", "jack Black"])
+        self.assertEqual(self.zsh("tend show Jane\\ D"), ["Jane Doe"])
+        self.assertEqual(self.zsh('tend show "Jane D'), ["Jane Doe"])
+        self.assertEqual(self.zsh("tend add X --met-via sa"), ["Sam Lee"])
+        self.assertEqual(self.zsh("tend show nobody"), [])
+        self.assertIn("$(touch pwned) `touch pwned2`", self.zsh("tend rm "))
+        self.assertFalse(os.path.exists(os.path.join(self.root, "pwned")))
+        self.assertFalse(os.path.exists(os.path.join(self.root, "pwned2")))
 
     def fish(self, line):
         p = subprocess.run(["fish", "--no-config", "-c",
