@@ -121,12 +121,17 @@ static int profile_call(struct cli *cli, const char *method, json_t *params)
 {
         _cleanup_(json_decrefp) json_t *reply = NULL;
         int r = cli_call(cli, method, params, &reply);
+        long long moved;
 
         if (r < 0)
                 return r;
         if (cli->json)
                 return cli_print_json(cli, json_object_get(reply, "profile"));
         print_profile(cli, json_object_get(reply, "profile"));
+        moved = json_integer_value(json_object_get(reply, "moved"));
+        if (moved > 0)
+                fprintf(cli->out, "%lld follow-up%s moved to the new goal interval.\n", moved,
+                        moved == 1 ? "" : "s");
         return 0;
 }
 

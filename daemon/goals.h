@@ -38,6 +38,27 @@ int goals_apply_due_rules(struct store_txn *t, int64_t conf_every, struct contac
 /** The due date the goal rule gives c (0 when c is linked to no active goal). */
 int goals_rule_due(struct store_txn *t, int64_t conf_every, const struct contact *c, int64_t *ret);
 
+/* Re-dating when the goal interval changes (`profile set --goal-every`, a reload of
+ * tendd.conf): goals_redate_begin notes, under the interval in force, the date the goal rule
+ * gives each person linked to an active goal; after the change, goals_redate_finish moves
+ * every date that came from the rule (the cadence takes over again, then the rules apply with
+ * the new interval), exactly as unlinking and relinking would. */
+struct goals_redate {
+        uint64_t *ids;
+        int64_t *before;
+        size_t n, cap;
+};
+
+int goals_redate_begin(struct store_txn *t, int64_t conf_every, struct goals_redate *rd);
+/** Sets *ret_moved to how many people got another date. */
+int goals_redate_finish(struct store_txn *t, int64_t conf_every, int64_t now,
+                        const struct goals_redate *rd, size_t *ret_moved);
+void goals_redate_done(struct goals_redate *rd);
+
+/** tendd.conf's [goals] follow_up changed from old_conf_every (a reload): re-date in one write
+ * and tell the scheduler. Returns how many people got another date, or -errno. */
+int goals_conf_every_changed(struct tendd *d, int64_t old_conf_every);
+
 /** The goals a contact is linked to, as [{goal: {id, title}, status, why, linked_at}], active
  * ones first. Returns 0 or -errno. */
 int goals_contact_json(struct store_txn *t, uint64_t contact_id, json_t **ret);

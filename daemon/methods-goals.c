@@ -637,6 +637,138 @@ static int relax_due(struct store_txn *t, int64_t conf_every, struct contact *c,
         return store_txn_contact_put(t, c);
 }
 
+/* ---- re-dating after the goal interval changed ---- */
+
+struct redate_walk {
+        struct store_txn *t;
+        struct goals_redate *rd;
+};
+
+static int redate_add_link(const struct goal_link *l, void *userdata)
+{
+        struct goals_redate *rd = userdata;
+
+        for (size_t i = 0; i < rd->n; i++) /* few goal people: a scan is fine */
+                if (rd->ids[i] == l->contact_id)
+                        return 0;
+        if (rd->n == rd->cap) {
+                size_t cap = rd->cap ? rd->cap * 2 : 32;
+                uint64_t *ids = reallocarray(rd->ids, cap, sizeof(*ids));
+
+                if (!ids)
+                        return -ENOMEM;
+                rd->ids = ids;
+                rd->cap = cap;
+        }
+        rd->ids[rd->n++] = l->contact_id;
+        return 0;
+}
+
+static int redate_add_goal(const struct goal *g, void *userdata)
+{
+        struct redate_walk *w = userdata;
+
+        if (g->status != GOAL_ACTIVE)
+                return 0;
+        return store_txn_goal_links(w->t, g->id, redate_add_link, w->rd);
+}
+
+int goals_redate_begin(struct store_txn *t, int64_t conf_every, struct goals_redate *rd)
+{
+        struct redate_walk w = {.t = t, .rd = rd};
+        int r;
+
+        goals_redate_done(rd);
+        r = store_txn_goal_list(t, redate_add_goal, &w);
+        if (r < 0)
+                return r;
+        if (rd->n) {
+                rd->before = calloc(rd->n, sizeof(*rd->before));
+                if (!rd->before)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < rd->n; i++) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+
+                r = store_txn_contact_get(t, rd->ids[i], &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                r = goals_rule_due(t, conf_every, c, &rd->before[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int goals_redate_finish(struct store_txn *t, int64_t conf_every, int64_t now,
+                        const struct goals_redate *rd, size_t *ret_moved)
+{
+        int r;
+
+        *ret_moved = 0;
+        for (size_t i = 0; i < rd->n; i++) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                bool moved = false;
+
+                r = store_txn_contact_get(t, rd->ids[i], &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                r = relax_due(t, conf_every, c, rd->before[i], now, &moved);
+                if (r < 0)
+                        return r;
+                *ret_moved += moved;
+        }
+        return 0;
+}
+
+void goals_redate_done(struct goals_redate *rd)
+{
+        free(rd->ids);
+        free(rd->before);
+        *rd = (struct goals_redate){0};
+}
+
+struct reconf_op {
+        int64_t old_every, new_every, now;
+        size_t moved;
+};
+
+static int reconf_fn(struct store_txn *t, void *userdata)
+{
+        struct reconf_op *op = userdata;
+        _cleanup_(goals_redate_done) struct goals_redate rd = {0};
+        int r;
+
+        r = goals_redate_begin(t, op->old_every, &rd);
+        if (r < 0)
+                return r;
+        return goals_redate_finish(t, op->new_every, op->now, &rd, &op->moved);
+}
+
+int goals_conf_every_changed(struct tendd *d, int64_t old_conf_every)
+{
+        struct reconf_op op = {
+            .old_every = old_conf_every, .new_every = goals_conf_every(d), .now = tendd_now(d)};
+        int r;
+
+        if (op.old_every == op.new_every)
+                return 0;
+        r = store_write(d->store, reconf_fn, &op);
+        if (r < 0) {
+                tendd_check_store(d);
+                return r;
+        }
+        if (op.moved > 0) {
+                tendd_status_changed(d);
+                scheduler_changed(d->scheduler, "changed", NULL);
+        }
+        return (int)op.moved;
+}
+
 static int unlink_fn(struct store_txn *t, void *userdata)
 {
         struct goal_op *op = userdata;

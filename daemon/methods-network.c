@@ -454,10 +454,11 @@ static int method_get_profile(struct varlink_call *call, json_t *params, void *u
 static int set_profile_fn(struct store_txn *t, void *userdata)
 {
         struct net_op *op = userdata;
+        _cleanup_(goals_redate_done) struct goals_redate rd = {0};
         _cleanup_free_ char *offers = NULL;
         _cleanup_strv_ char **list = NULL;
         json_t *p = NULL;
-        size_t len = 0;
+        size_t len = 0, moved = 0;
         int r;
 
         if (op->text1) {
@@ -468,10 +469,18 @@ static int set_profile_fn(struct store_txn *t, void *userdata)
         if (op->cadence >= 0) {
                 char buf[32];
 
+                /* The people the goal rule dated get dates from the new interval. */
+                r = goals_redate_begin(t, goals_conf_every(op->d), &rd);
+                if (r < 0)
+                        return r;
                 snprintf(buf, sizeof(buf), "%lld", (long long)op->cadence);
                 r = store_txn_setting_put(t, SETTING_GOAL_EVERY, op->cadence ? buf : NULL);
                 if (r < 0)
                         return r;
+                r = goals_redate_finish(t, goals_conf_every(op->d), op->now, &rd, &moved);
+                if (r < 0)
+                        return r;
+                op->moved_due = moved > 0;
         }
         if (op->add || op->remove) {
                 char *s, *save = NULL;
@@ -510,7 +519,7 @@ static int set_profile_fn(struct store_txn *t, void *userdata)
         if (r < 0)
                 return r;
         json_decref(op->result);
-        op->result = json_pack("{s:o}", "profile", p);
+        op->result = json_pack("{s:o,s:I}", "profile", p, "moved", (json_int_t)moved);
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -546,7 +555,8 @@ static int offers_param(json_t *params, const char *key, struct op_error *e, cha
 
 static int method_set_profile(struct varlink_call *call, json_t *params, void *userdata)
 {
-        struct net_op op = {.d = userdata, .params = params, .cadence = -1};
+        struct net_op op = {
+            .d = userdata, .params = params, .now = tendd_now(userdata), .cadence = -1};
         json_t *every = json_object_get(params, "goal_followup_seconds");
         int r;
 

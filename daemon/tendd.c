@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "goals.h"
 #include "log.h"
 #include "methods.h"
 #include "scheduler.h"
@@ -89,9 +90,18 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 log_error("Keeping the previous settings: %s has errors.", d->config_path);
                 config_done(&cfg);
         } else {
+                int64_t old_goal_every = d->config->goal_follow_up;
+
                 config_done(d->config);
                 *d->config = cfg;
                 scheduler_reload(d->scheduler);
+                /* A new [goals] follow_up re-dates the people the goal rule had dated. */
+                r = goals_conf_every_changed(d, old_goal_every);
+                if (r < 0)
+                        log_error_errno(r, "Could not re-date the goal follow-ups: %m");
+                else if (r > 0)
+                        log_info("%d goal follow-up%s moved to the new interval.", r,
+                                 r == 1 ? "" : "s");
                 log_info("Settings reloaded.");
         }
         sdnotify_reloaded(d->sdnotify, r >= 0);

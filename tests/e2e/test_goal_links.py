@@ -244,6 +244,41 @@ class GoalFollowUpConfigTests(ConfigTestCase):
         r = self.json("log", "ann", "call")
         self.assertAlmostEqual(ts(r["next_due"]), time.time() + 20 * DAY, delta=10)
 
+    def test_a_new_interval_moves_the_dates_it_set(self):
+        """Changing the goal interval re-dates the people it had dated, at once: through
+        `profile set --goal-every` and through a reload of tendd.conf."""
+        self.write_config("[goals]\nfollow_up = 30d\n")
+        self.daemon.start()
+        self.json("add", "Ann Lee", "--every", "1y")
+        self.json("add", "Bob Ray", "--every", "3d")     # his cadence is sooner than any rule
+        self.json("add", "Cy Young", "--every", "1y")    # on no goal
+        self.json("goal", "add", "Land a PM role")
+        self.json("goal", "link", "land", "ann")
+        self.json("goal", "link", "land", "bob")
+        def due(who):
+            return ts(self.json("show", who)["next_due"])
+        cy = due("cy")
+        self.assertAlmostEqual(due("ann"), time.time() + 30 * DAY, delta=10)
+        # Shorter: Ann moves in; Bob keeps his 3-day cadence; Cy is not on a goal.
+        out = self.ok("profile", "set", "--goal-every", "1w").stdout
+        self.assertAlmostEqual(due("ann"), time.time() + 7 * DAY, delta=10)
+        self.assertAlmostEqual(due("bob"), time.time() + 3 * DAY, delta=10)
+        self.assertEqual(due("cy"), cy)
+        self.assertIn("1 follow-up moved", out)
+        # Longer again ('default' hands back to tendd.conf's 30 days): Ann moves out.
+        self.json("profile", "set", "--goal-every", "default")
+        self.assertAlmostEqual(due("ann"), time.time() + 30 * DAY, delta=10)
+        # A reload with another follow_up moves her too; a closed goal's people stay put.
+        self.write_config("[goals]\nfollow_up = 2w\n")
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        self.wait_log("Settings reloaded")
+        self.assertAlmostEqual(due("ann"), time.time() + 14 * DAY, delta=10)
+        self.assertAlmostEqual(due("bob"), time.time() + 3 * DAY, delta=10)
+        self.json("goal", "done", "land")
+        self.assertAlmostEqual(due("ann"), time.time() + 365 * DAY, delta=10)
+        self.json("profile", "set", "--goal-every", "1w")
+        self.assertAlmostEqual(due("ann"), time.time() + 365 * DAY, delta=10)
+
     def test_bad_values_are_refused(self):
         for value in ("0s", "often", "400d"):
             self.write_config("[goals]\nfollow_up = %s\n" % value)
