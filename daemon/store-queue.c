@@ -322,20 +322,31 @@ static void queue_compact(struct db_queue *q)
         q->n = m;
 }
 
-/* Append n ids (ascending, all after the end) under one key in one MDB_MULTIPLE put: LMDB
- * then positions once per key instead of once per id (MDB_DUPFIXED databases only). */
-static int append_multiple(MDB_cursor *cur, bool same_key_as_last, const struct queued_op *op,
-                           size_t n, const uint8_t *keys, uint8_t *ids)
+/* Put n ids (ascending) under one key in one MDB_MULTIPLE put: LMDB then positions once per
+ * key instead of once per id (MDB_DUPFIXED databases only). After the end (appending), they
+ * are appended; elsewhere each goes into the key's duplicates (an id already there stays). */
+static int put_multiple(MDB_cursor *cur, bool appending, bool same_key_as_last,
+                        const struct queued_op *op, size_t n, const uint8_t *keys, uint8_t *ids,
+                        size_t *ret_done)
 {
+        int rc;
+
         MDB_val k = {op->len, (void *)(keys + op->off)};
         MDB_val d[2];
-        unsigned flags = MDB_MULTIPLE | MDB_APPENDDUP | (same_key_as_last ? 0 : MDB_APPEND);
+        unsigned flags = MDB_MULTIPLE;
+
+        if (appending)
+                flags |= MDB_APPENDDUP | (same_key_as_last ? 0 : MDB_APPEND);
 
         for (size_t i = 0; i < n; i++)
                 be64_put(ids + i * ID_KEY_LEN, op[i].id);
         d[0] = (MDB_val){ID_KEY_LEN, ids};
         d[1] = (MDB_val){n, NULL};
-        return mdb_cursor_put(cur, &k, d, flags);
+        rc = mdb_cursor_put(cur, &k, d, flags);
+        /* How many went in: LMDB stops early, and still says success, when the key held just
+         * one id and the first one equals it. */
+        *ret_done = rc == 0 ? d[1].mv_size : 0;
+        return rc;
 }
 
 int index_queue_flush(struct store_txn *t, enum db db)
@@ -373,7 +384,7 @@ int index_queue_flush(struct store_txn *t, enum db db)
                         appending = after_end(&end, dupsort, op, q->keys, &same);
                 else if (appending)
                         same = same_key(&q->ops[i - 1], op, q->keys);
-                if (appending && multiple && op->put) {
+                if (multiple && op->put) {
                         while (j < q->n && q->ops[j].put && same_key(op, &q->ops[j], q->keys))
                                 j++;
                 }
@@ -385,9 +396,13 @@ int index_queue_flush(struct store_txn *t, enum db db)
                                         goto out;
                                 }
                         }
-                        rc = append_multiple(cur, same, op, j - i, q->keys, ids);
-                        /* Not in order after all (never expected): one at a time. */
-                        for (size_t k = i; rc == MDB_KEYEXIST && k < j; k++)
+                        size_t done = 0;
+
+                        rc = put_multiple(cur, appending, same, op, j - i, q->keys, ids, &done);
+                        /* The rest, or all when not in order after all, one at a time. */
+                        if (rc == MDB_KEYEXIST)
+                                rc = 0;
+                        for (size_t k = i + done; rc == 0 && k < j; k++)
                                 rc = apply(cur, dbi(t, db), t->txn, dupsort, false, false,
                                            &q->ops[k], q->keys);
                 } else {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write N synthetic vCards (a realistic mix of 2.1, 3.0 and 4.0 cards with grouped labels,
 QUOTED-PRINTABLE, folded notes and categories) to stdout, for the import benchmark.
-Usage: gen_vcards.py N [SEED]"""
+Usage: gen_vcards.py N [SEED] [FIRST]   (cards FIRST .. FIRST+N-1: other FIRSTs, other people)"""
 
 import random
 import sys
@@ -39,8 +39,9 @@ def card(i, rnd):
 def main():
     n = int(sys.argv[1])
     rnd = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     out = sys.stdout
-    for i in range(n):
+    for i in range(first, first + n):
         out.write(card(i, rnd))
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Import benchmark: N generated vCards (gen_vcards.py) into an empty store through the real
-tend and tendd, then the same file again (everything merges as unchanged).
+tend and tendd, then the same file again (everything merges as unchanged), then N other people
+(a second file) into that store of N.
 Prints wall time, cards per second, and the CPU time of the client and of the daemon; with
 RUNS > 1 it repeats everything with a fresh daemon and store and prints the medians too.
 Usage: import_vcards.py BUILD_DIR [N] [RUNS]   (default N = 100000, RUNS = 1; results:
@@ -26,7 +27,7 @@ def daemon_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_round(build, root, cards, n, results):
+def one_round(build, root, files, n, results):
     tend = os.path.join(build, "client", "tend")
     tendd = os.path.join(build, "daemon", "tendd")
     data = tempfile.mkdtemp(prefix="round-", dir=root)
@@ -43,7 +44,8 @@ def one_round(build, root, cards, n, results):
         except OSError:
             time.sleep(0.01)
     try:
-        for run in ("into an empty store", "again (all unchanged)"):
+        for run, cards in (("into an empty store", files[0]), ("again (all unchanged)", files[0]),
+                           ("others into N", files[1])):
             c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             d0 = daemon_cpu(d.pid)
             t0 = time.monotonic()
@@ -68,16 +70,17 @@ def main():
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     root = tempfile.mkdtemp(prefix="tend-bench-import-")
     try:
-        cards = os.path.join(root, "cards.vcf")
-        with open(cards, "w") as f:
-            subprocess.run([sys.executable, os.path.join(HERE, "gen_vcards.py"), str(n)],
-                           stdout=f, check=True)
-        size = os.path.getsize(cards)
+        files = [os.path.join(root, "cards.vcf"), os.path.join(root, "others.vcf")]
+        for path, first in zip(files, (0, n)):
+            with open(path, "w") as f:
+                subprocess.run([sys.executable, os.path.join(HERE, "gen_vcards.py"), str(n), "1",
+                                str(first)], stdout=f, check=True)
+        size = os.path.getsize(files[0])
         print("%d cards, %.1f MB, %d CPUs, load %.1f" % (n, size / 1e6, os.cpu_count(),
                                                          os.getloadavg()[0]))
         results = {}
         for _ in range(runs):
-            one_round(build, root, cards, n, results)
+            one_round(build, root, files, n, results)
         if runs > 1:
             for run, rs in results.items():
                 wall = statistics.median(r[0] for r in rs)

@@ -240,6 +240,34 @@ static void test_append_to_last_key(void **state)
         assert_int_equal(store_read(f->s, check_fn, &c), 0);
 }
 
+/* A run of ids for a key that holds one id, the first of the run: LMDB's MDB_MULTIPLE stops
+ * after that one and still says success; the rest must go in too. Also a run that repeats
+ * ids a key holds among others, before the end of the database. */
+static void test_multiple_over_existing_ids(void **state)
+{
+        struct fixture *f = *state;
+        struct model m = {{{false}}};
+        struct op first[] = {{DB_IDX_TAG, 3, 5, true},
+                             {DB_IDX_TAG, 4, 2, true},
+                             {DB_IDX_TAG, 4, 9, true},
+                             {DB_IDX_TAG, 39, 1, true},
+                             {_DB_MAX, 0, 0, false}};
+        struct op more[] = {
+            {DB_IDX_TAG, 3, 5, true}, {DB_IDX_TAG, 3, 6, true},  {DB_IDX_TAG, 3, 7, true},
+            {DB_IDX_TAG, 4, 1, true}, {DB_IDX_TAG, 4, 2, true},  {DB_IDX_TAG, 4, 3, true},
+            {DB_IDX_TAG, 4, 9, true}, {DB_IDX_TAG, 4, 10, true}, {_DB_MAX, 0, 0, false}};
+        struct check c = {DB_IDX_TAG, &m};
+
+        open_store(f, 0);
+        assert_int_equal(store_write(f->s, apply_fn, first), 0);
+        for (size_t i = 0; first[i].db != _DB_MAX; i++)
+                m.in[first[i].k][first[i].id] = true;
+        for (size_t i = 0; more[i].db != _DB_MAX; i++)
+                m.in[more[i].k][more[i].id] = true;
+        assert_int_equal(store_write(f->s, apply_fn, more), 0);
+        assert_int_equal(store_read(f->s, check_fn, &c), 0);
+}
+
 /* A flush that fills the map (inside MDB_MULTIPLE appends too): store_write grows it and
  * runs the transaction again. */
 enum { MANY = 100000 };
@@ -352,6 +380,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_flush_grows_the_map, setup, teardown),
             cmocka_unit_test_setup_teardown(test_abort_drops_the_queue, setup, teardown),
             cmocka_unit_test_setup_teardown(test_queue_cap, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_multiple_over_existing_ids, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
