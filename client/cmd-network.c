@@ -456,18 +456,10 @@ int commands_path(struct cli *cli, int argc, char **argv)
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         json_t *chains, *ch, *target;
-        const char *arg;
         size_t i;
         int r;
 
-        if (!params)
-                return cmd_oom(cli);
-        r = cli_parser_init(&p, cli, argc, argv);
-        if (r < 0)
-                return cmd_oom(cli);
-        while ((r = cli_parser_next(&p, &arg)) > 0)
-                if (r == CLI_OPT_LIMIT && (r = cmd_parse_limit(cli, arg, params)) < 0)
-                        return r;
+        r = cmd_parse_limited(&p, cli, argc, argv, params);
         if (r < 0)
                 return r;
         r = parse_who_rest(cli, &p, 0, params, "who");
@@ -980,18 +972,10 @@ int commands_plan(struct cli *cli, int argc, char **argv)
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         json_t *items, *it;
-        const char *arg;
         size_t i;
         int r;
 
-        if (!params)
-                return cmd_oom(cli);
-        r = cli_parser_init(&p, cli, argc, argv);
-        if (r < 0)
-                return cmd_oom(cli);
-        while ((r = cli_parser_next(&p, &arg)) > 0)
-                if (r == CLI_OPT_LIMIT && (r = cmd_parse_limit(cli, arg, params)) < 0)
-                        return r;
+        r = cmd_parse_limited(&p, cli, argc, argv, params);
         if (r < 0)
                 return r;
         r = cli_call(cli, "io.tend.Network.Plan", json_incref(params), &reply);

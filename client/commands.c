@@ -448,6 +448,22 @@ int cmd_parse_plain(struct cli_parser *p, struct cli *cli, int argc, char **argv
         return r;
 }
 
+int cmd_parse_limited(struct cli_parser *p, struct cli *cli, int argc, char **argv, json_t *params)
+{
+        const char *arg;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cli_parser_init(p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(p, &arg)) > 0)
+                if (r == CLI_OPT_LIMIT && (r = cmd_parse_limit(cli, arg, params)) < 0)
+                        return r;
+        return r;
+}
+
 int cmd_who_params(struct cli *cli, const char *who, json_t **ret)
 {
         json_t *params = json_object();
@@ -970,17 +986,9 @@ int commands_find(struct cli *cli, int argc, char **argv)
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         _cleanup_free_ char *text = NULL, *empty = NULL;
-        const char *arg;
         int r;
 
-        if (!params)
-                return cmd_oom(cli);
-        r = cli_parser_init(&p, cli, argc, argv);
-        if (r < 0)
-                return cmd_oom(cli);
-        while ((r = cli_parser_next(&p, &arg)) > 0)
-                if (r == CLI_OPT_LIMIT && (r = cmd_parse_limit(cli, arg, params)) < 0)
-                        return r;
+        r = cmd_parse_limited(&p, cli, argc, argv, params);
         if (r < 0)
                 return r;
         if (cli_parser_rest(&p, 0, &text) < 0)
@@ -1206,17 +1214,9 @@ int commands_history(struct cli *cli, int argc, char **argv)
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         json_t *interactions, *contact;
-        const char *arg;
         int r;
 
-        if (!params)
-                return cmd_oom(cli);
-        r = cli_parser_init(&p, cli, argc, argv);
-        if (r < 0)
-                return cmd_oom(cli);
-        while ((r = cli_parser_next(&p, &arg)) > 0)
-                if (r == CLI_OPT_LIMIT && (r = cmd_parse_limit(cli, arg, params)) < 0)
-                        return r;
+        r = cmd_parse_limited(&p, cli, argc, argv, params);
         if (r < 0)
                 return r;
         r = cmd_parse_who(cli, params, p.pos[0]);

@@ -105,6 +105,9 @@ int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, int64_t *r
 int cmd_parse_limit(struct cli *cli, const char *arg, json_t *params);
 /** Parse a command that takes only global options and its positionals. */
 int cmd_parse_plain(struct cli_parser *p, struct cli *cli, int argc, char **argv);
+/** Parse a command whose only option is --limit (into params, which may be NULL: out of
+ * memory) and its positionals. */
+int cmd_parse_limited(struct cli_parser *p, struct cli *cli, int argc, char **argv, json_t *params);
 /** A new params object holding {"who": who}. */
 int cmd_who_params(struct cli *cli, const char *who, json_t **ret);
 /** Print contacts (a JSON array of Contact) as the ls table. */
