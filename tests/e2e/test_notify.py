@@ -452,5 +452,23 @@ class SuspendTests(NotifyTestCase):
         self.log_has("resumed from suspend")
 
 
+class ClockStepTests(NotifyTestCase):
+    def test_a_step_of_the_wall_clock_rescans(self):
+        """The timerfd with TFD_TIMER_CANCEL_ON_SET fires on any setting of the wall clock, even
+        to (almost) the same time: set it to itself, a step of microseconds, and tendd must
+        re-scan. Needs CAP_SYS_TIME (root on CI); skipped without it."""
+        self.ok("add", "Later Lee", "--due", "+1d")
+        self.assertNotIn("the wall clock changed", self.daemon.read_log())
+        try:
+            time.clock_settime_ns(time.CLOCK_REALTIME, time.clock_gettime_ns(time.CLOCK_REALTIME))
+        except PermissionError:
+            self.skipTest("setting the clock needs CAP_SYS_TIME")
+        self.log_has("Re-scanning follow-ups (the wall clock changed)")
+        # Nothing was due: nothing is shown, and tendd keeps serving.
+        time.sleep(0.5)
+        self.assertEqual(self.server.notifies(), [])
+        self.assertEqual([c["name"] for c in self.json("ls")], ["Later Lee"])
+
+
 if __name__ == "__main__":
     unittest.main()
