@@ -872,16 +872,29 @@ int cli_send(struct cli *cli, const char *msg, size_t len)
         return r < 0 ? report_transport(cli, r) : 0;
 }
 
+int cli_receive_raw(struct cli *cli, json_t **ret_reply)
+{
+        int r;
+
+        if (!cli->conn)
+                return cli_fail(cli, -ENOTCONN, "no call to tendd is waiting for a reply");
+        r = tend_conn_receive(cli->conn, ret_reply);
+        return r < 0 ? report_transport(cli, r) : 0;
+}
+
 int cli_receive(struct cli *cli, json_t **ret_params)
 {
         json_t *reply = NULL;
         int r;
 
-        if (!cli->conn)
-                return cli_fail(cli, -ENOTCONN, "no call to tendd is waiting for a reply");
-        r = tend_conn_receive(cli->conn, &reply);
+        r = cli_receive_raw(cli, &reply);
         if (r < 0)
-                return report_transport(cli, r);
+                return r;
+        return reply_params(cli, reply, ret_params);
+}
+
+int cli_reply_params(struct cli *cli, json_t *reply, json_t **ret_params)
+{
         return reply_params(cli, reply, ret_params);
 }
 

@@ -165,6 +165,15 @@ int cli_send(struct cli *cli, const char *msg, size_t len);
 /** The reply to the oldest call cli_send sent and nobody received yet: like cli_call. */
 int cli_receive(struct cli *cli, json_t **ret_params);
 
+/** Like cli_receive, but an error reply is not reported: *ret_reply is the whole reply (with
+ * "parameters" or "error"), for a caller that handles one error itself. Transport failures
+ * are reported. */
+int cli_receive_raw(struct cli *cli, json_t **ret_reply);
+
+/** The parameters of a whole reply (stolen), or its error reported: what cli_receive does after
+ * cli_receive_raw. */
+int cli_reply_params(struct cli *cli, json_t *reply, json_t **ret_params);
+
 /** A streaming call (varlink "more"): cb gets the parameters of every reply (borrowed) until
  * the last one, or until it returns < 0. Errors are reported like cli_call; a daemon that hangs
  * up mid-stream is reported as "tendd closed the connection" (exit 1). Returns 0 or -errno. */

@@ -483,6 +483,38 @@ static void print_report(struct cli *cli, json_t *report, bool dry_run, bool ver
                 fputs("  (only the first 10000 records are listed)\n", cli->out);
 }
 
+static bool refused_parameter(json_t *reply, const char *name)
+{
+        return streq_ptr(cmd_jstr(reply, "error"), "org.varlink.service.InvalidParameter") &&
+               streq_ptr(cmd_jstr(json_object_get(reply, "parameters"), "parameter"), name);
+}
+
+static int import_message(struct sender *s, json_t *opts);
+
+/* Send the Import call and read its report. A tendd from before `quiet` (still running after
+ * a package upgrade) refuses the call before touching the upload: it is sent again without. */
+static int import_call(struct sender *s, json_t *opts, json_t **ret_report)
+{
+        json_t *reply = NULL;
+        int r;
+
+        for (;;) {
+                r = import_message(s, opts);
+                if (r < 0)
+                        return cmd_oom(s->cli);
+                r = cli_send(s->cli, s->msg.data, s->msg.len);
+                if (r >= 0)
+                        r = cli_receive_raw(s->cli, &reply);
+                if (r < 0)
+                        return r;
+                if (!json_object_get(opts, "quiet") || !refused_parameter(reply, "quiet"))
+                        return cli_reply_params(s->cli, reply, ret_report);
+                json_decref(reply);
+                reply = NULL;
+                json_object_del(opts, "quiet");
+        }
+}
+
 /* The Import call: opts, and the records not uploaded (all of them when nothing was). */
 static int import_message(struct sender *s, json_t *opts)
 {
@@ -639,15 +671,8 @@ int commands_import(struct cli *cli, int argc, char **argv)
                         goto out;
                 }
         }
-        r = import_message(&s, opts);
-        if (r < 0) {
-                r = cmd_oom(cli);
-                goto out;
-        }
         progress_say(&s.progress, "Importing…");
-        r = cli_send(cli, s.msg.data, s.msg.len);
-        if (r >= 0)
-                r = cli_receive(cli, &reply);
+        r = import_call(&s, opts, &reply);
         progress_clear(&s.progress);
         if (r < 0)
                 goto out;

@@ -3,6 +3,9 @@ client parses the next piece) carrying JSON lines; errors mid-way, strict reject
 several pieces, and the daemon's handling of pipelined calls with an error in between."""
 
 import json
+import os
+import socket
+import threading
 import unittest
 
 from tendtest import TendTestCase, VarlinkSocket
@@ -19,7 +22,80 @@ def cards(n, broken_at=None, note=900):
     return "".join(out)
 
 
+class OlderTendd:
+    """A proxy in front of the real tendd that answers like a tendd from before Import's quiet
+    parameter: org.varlink.service.InvalidParameter for a call that has it (as any tendd does
+    for a parameter it does not know), everything else passed through."""
+
+    def __init__(self, path, upstream):
+        self.path, self.upstream, self.refused = path, upstream, 0
+        self.listener = socket.socket(socket.AF_UNIX)
+        self.listener.bind(path)
+        self.listener.listen()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            up = socket.socket(socket.AF_UNIX)
+            up.connect(self.upstream)
+            threading.Thread(target=self.pump, args=(up, client), daemon=True).start()
+            threading.Thread(target=self.calls, args=(client, up), daemon=True).start()
+
+    @staticmethod
+    def pump(src, dst):
+        while True:
+            data = src.recv(65536)
+            if not data:
+                dst.close()
+                return
+            dst.sendall(data)
+
+    def calls(self, client, up):
+        buf = b""
+        while True:
+            data = client.recv(65536)
+            if not data:
+                up.close()
+                return
+            buf += data
+            while b"\0" in buf:
+                msg, buf = buf.split(b"\0", 1)
+                call = json.loads(msg)
+                if "quiet" in call.get("parameters", {}):
+                    self.refused += 1
+                    client.sendall(json.dumps({
+                        "error": "org.varlink.service.InvalidParameter",
+                        "parameters": {"parameter": "quiet"}}).encode() + b"\0")
+                else:
+                    up.sendall(msg + b"\0")
+
+    def close(self):
+        self.listener.close()
+
+
 class PipelineTests(TendTestCase):
+    def test_an_older_tendd_without_quiet_still_imports(self):
+        """After a package upgrade the running tendd may be older than tend: an Import it
+        refuses for `quiet` is sent again without it; the upload is still there."""
+        proxy = OlderTendd(os.path.join(self.root, "older.sock"), self.daemon.socket)
+        try:
+            p = self.tend("--socket", proxy.path, "import", "-", input=cards(3000), check=0)
+            self.assertIn("3000 added", p.stdout)
+            self.assertEqual(proxy.refused, 1)
+            # A small import (its records go with the Import call itself) too.
+            small = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Small One\r\nEND:VCARD\r\n"
+                     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Small Two\r\nEND:VCARD\r\n")
+            p = self.tend("--socket", proxy.path, "import", "-", input=small, check=0)
+            self.assertIn("2 added", p.stdout)
+            self.assertEqual(proxy.refused, 2)
+        finally:
+            proxy.close()
+        self.assertEqual(self.json("status")["contacts"], 3002)
+
     def test_strict_rejection_after_several_pieces_writes_nothing(self):
         self.ok("add", "Existing Person", "--email", "e@example.com")
         text = cards(4000, broken_at=3990)  # ~4 MB: five or more Upload calls
