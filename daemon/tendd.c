@@ -14,7 +14,7 @@
 #include "scheduler.h"
 #include "paths.h"
 #include "sdnotify.h"
-#include "transfer.h"
+#include "rpc.h"
 #include "server.h"
 #include "timeutil.h"
 
@@ -23,7 +23,7 @@
 
 int64_t tendd_now(const struct tendd *d)
 {
-        return time_now();
+        return core_now(&d->core);
 }
 
 static void stop_loop(struct tendd *d, int exit_code)
@@ -33,13 +33,37 @@ static void stop_loop(struct tendd *d, int exit_code)
         ev_break(d->loop, EVBREAK_ALL);
 }
 
-void tendd_check_store(struct tendd *d)
+/* The store's observer: every committed write, whichever door it came in by, reaches the
+ * follow-up engine (re-arm, watch events) and the STATUS line here, and only here. */
+static void on_committed(const struct store_changes *ch, void *userdata)
 {
-        if (!store_is_broken(d->store))
-                return;
+        struct tendd *d = userdata;
+
+        scheduler_committed(d->scheduler, ch);
+        sdnotify_status_changed(d->sdnotify);
+}
+
+static void on_store_broken(void *userdata)
+{
+        struct tendd *d = userdata;
+
         log_error("The store reported a fatal error (MDB_PANIC); exiting so the service "
                   "manager can restart tendd.");
         stop_loop(d, EXIT_FAILURE);
+}
+
+static int send_watch_event(json_t *event, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return server_stream_send(d->server, RPC_WATCH_STREAM, event);
+}
+
+static int64_t next_check(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return scheduler_next_wakeup(d->scheduler);
 }
 
 static void shutdown_poll(struct ev_loop *loop, ev_timer *w, int revents)
@@ -96,7 +120,7 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 *d->config = cfg;
                 scheduler_reload(d->scheduler);
                 /* A new [goals] follow_up re-dates the people the goal rule had dated. */
-                r = goals_conf_every_changed(d, old_goal_every);
+                r = goals_conf_every_changed(&d->core, old_goal_every);
                 if (r < 0)
                         log_error_errno(r, "Could not re-date the goal follow-ups: %m");
                 else if (r > 0)
@@ -256,20 +280,35 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
                 goto fail;
         }
 
-        r = server_new(d->loop, NULL, methods_service(), d, &d->server);
+        d->core = (struct core){.store = d->store, .config = d->config};
+        store_set_observer(d->store, &(struct store_observer){.committed = on_committed,
+                                                              .broken = on_store_broken,
+                                                              .userdata = d});
+
+        d->rpc = (struct rpc){
+            .core = &d->core,
+            .store = d->store,
+            .started = d->started,
+            .data_dir = d->data_dir,
+            .next_check = next_check,
+            .next_check_userdata = d,
+        };
+        r = server_new(d->loop, NULL, methods_service(), &d->rpc, &d->server);
         if (r < 0) {
                 log_error_errno(r, "Failed to create the server: %m");
                 goto fail;
         }
+        d->rpc.server = d->server;
         r = listen_socket(d, opts);
         if (r < 0)
                 goto fail;
-        r = sdnotify_new(d, &d->sdnotify);
+        d->rpc.socket_path = d->socket_path;
+        r = sdnotify_new(d->loop, &d->core, &d->sdnotify);
         if (r < 0) {
                 log_error_errno(r, "Out of memory.");
                 goto fail;
         }
-        r = scheduler_new(d, &d->scheduler);
+        r = scheduler_new(d->loop, &d->core, send_watch_event, d, &d->scheduler);
         if (r < 0)
                 goto fail;
 
@@ -296,8 +335,10 @@ void tendd_free(struct tendd *d)
                 return;
         scheduler_free(d->scheduler);
         sdnotify_free(d->sdnotify);
-        transfer_uploads_free(d->uploads);
+        rpc_done(&d->rpc);
         server_free(d->server);
+        if (d->store)
+                store_set_observer(d->store, NULL);
         store_close(d->store);
         if (d->loop) {
                 /* libev keeps a signal attached to its loop until stopped: a later loop in

@@ -5,13 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core.h"
+#include "rpc.h"
 #include "store.h"
 
 struct server;
 struct sdnotify;
 struct config;
 struct scheduler;
-struct transfer_uploads;
 
 struct tendd_options {
         const char *data_dir;    /* NULL = $XDG_DATA_HOME/tend */
@@ -37,8 +38,9 @@ struct tendd {
         struct sdnotify *sdnotify; /* systemd notify/watchdog glue (sdnotify.c) */
         struct config *config;     /* tendd.conf, replaced whole on SIGHUP (config.h) */
         char *config_path;
-        struct scheduler *scheduler;      /* follow-up timer and notifications (scheduler.h) */
-        struct transfer_uploads *uploads; /* imports arriving in pieces (methods-transfer.c) */
+        struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
+        struct core core;            /* store + settings + clock, for every door (core.h) */
+        struct rpc rpc;              /* what the varlink methods work with (rpc.h) */
 };
 
 /** Open the store, create the server and listen (socket activation or bind). Logs what
@@ -53,12 +55,3 @@ void tendd_free(struct tendd *d);
 
 /** Wall-clock now in UTC seconds. */
 int64_t tendd_now(const struct tendd *d);
-
-/** Call after a write that may change the status summary (contacts, due dates): the
- * STATUS= line systemd shows is recomputed shortly after (coalesced). Implemented in
- * sdnotify.c; cheap and a no-op outside systemd. */
-void tendd_status_changed(struct tendd *d);
-
-/** Called by method handlers after a store failure: if the store is broken (MDB_PANIC),
- * log and stop the daemon with a non-zero exit so systemd restarts it. */
-void tendd_check_store(struct tendd *d);

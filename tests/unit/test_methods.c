@@ -12,12 +12,18 @@
 #include "methods.h"
 #include "server.h"
 #include "store.h"
-#include "tendd.h"
+#include "rpc.h"
+#include "config.h"
+#include <ev.h>
 #include "timeutil.h"
 
 struct fixture {
         char dir[64];
-        struct tendd d;
+        struct store *store;
+        struct ev_loop *loop;
+        struct config config;
+        struct core core;
+        struct rpc d;
 };
 
 static int setup(void **state)
@@ -29,13 +35,14 @@ static int setup(void **state)
         snprintf(f->dir, sizeof(f->dir), "/tmp/tend-test-methods-XXXXXX");
         assert_non_null(mkdtemp(f->dir));
         so.dir = f->dir;
-        assert_int_equal(store_open(&so, &f->d.store), 0);
-        f->d.loop = ev_loop_new(EVFLAG_AUTO);
-        assert_non_null(f->d.loop);
-        assert_int_equal(server_new(f->d.loop, NULL, methods_service(), &f->d, &f->d.server), 0);
-        f->d.data_dir = strdup(f->dir);
-        f->d.lock_fd = -1;
-        f->d.started = time_now();
+        assert_int_equal(store_open(&so, &f->store), 0);
+        config_init(&f->config);
+        f->core = (struct core){.store = f->store, .config = &f->config};
+        f->loop = ev_loop_new(EVFLAG_AUTO);
+        assert_non_null(f->loop);
+        f->d = (struct rpc){
+            .core = &f->core, .store = f->store, .data_dir = f->dir, .started = time_now()};
+        assert_int_equal(server_new(f->loop, NULL, methods_service(), &f->d, &f->d.server), 0);
         *state = f;
         return 0;
 }
@@ -49,10 +56,11 @@ static int teardown(void **state)
 {
         struct fixture *f = *state;
 
+        rpc_done(&f->d);
         server_free(f->d.server);
-        store_close(f->d.store);
-        ev_loop_destroy(f->d.loop);
-        free(f->d.data_dir);
+        store_close(f->store);
+        ev_loop_destroy(f->loop);
+        config_done(&f->config);
         nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
         free(f);
         return 0;

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "schedule.h"
+#include "store-sched.h"
 #include "util.h"
 
 #define MIN  60LL
@@ -230,12 +231,12 @@ static void test_contact_lifecycle(void **state)
         now = local(2026, 5, 4, 10, 0);
         /* Nothing due: nothing to do, nothing indexed. */
         assert_int_equal(schedule_contact_next(&c, &ct, now), 0);
-        assert_int_equal(schedule_index_time(&ct), 0);
+        assert_int_equal(store_sched_time(&ct), 0);
 
         /* Pending, due in 2 s: fires then; indexed under the due date. */
         ct.next_due = now + 2;
         assert_int_equal(schedule_contact_next(&c, &ct, now), now + 2);
-        assert_int_equal(schedule_index_time(&ct), now + 2);
+        assert_int_equal(store_sched_time(&ct), now + 2);
 
         /* Fired: it is not due for a notification again (a restart reads the same record)... */
         fired = now + 2;
@@ -245,7 +246,7 @@ static void test_contact_lifecycle(void **state)
         /* ... until the next morning's digest, while still overdue. */
         assert_int_equal(ct.resurface_at, local(2026, 5, 5, 9, 0));
         assert_int_equal(schedule_contact_next(&c, &ct, fired + 1), local(2026, 5, 5, 9, 0));
-        assert_int_equal(schedule_index_time(&ct), local(2026, 5, 5, 9, 0));
+        assert_int_equal(store_sched_time(&ct), local(2026, 5, 5, 9, 0));
         /* A daemon started later that week catches up with the digest once, right away. */
         assert_int_equal(schedule_contact_next(&c, &ct, local(2026, 5, 8, 12, 0)),
                          local(2026, 5, 8, 12, 0));
@@ -264,7 +265,7 @@ static void test_contact_lifecycle(void **state)
         ct.next_due = schedule_snoozed_due(&c, now);
         assert_int_equal(ct.next_due, now + 7 * DAY);
         assert_int_not_equal(ct.notified_due, ct.next_due);
-        assert_int_equal(schedule_index_time(&ct), now + 7 * DAY);
+        assert_int_equal(store_sched_time(&ct), now + 7 * DAY);
 }
 
 static void test_digest_and_urgency(void **state)
@@ -365,6 +366,22 @@ static void test_digest_text(void **state)
         free(body);
 }
 
+static void test_unshown(void **state)
+{
+        const int64_t T0 = 1780000000LL; /* 2026-05-28 */
+        struct contact c = {.next_due = T0, .notified_due = T0, .notify_unshown = 1};
+
+        assert_true(schedule_unshown(&c));
+        c.notify_unshown = 0; /* shown */
+        assert_false(schedule_unshown(&c));
+        c.notify_unshown = 1;
+        c.next_due = T0 + DAY; /* done or snoozed since: pending again, not owed */
+        assert_false(schedule_unshown(&c));
+        c.next_due = 0;
+        c.notified_due = 0;
+        assert_false(schedule_unshown(&c));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -378,6 +395,7 @@ int main(void)
             cmocka_unit_test(test_digest_and_urgency),
             cmocka_unit_test(test_text),
             cmocka_unit_test(test_digest_text),
+            cmocka_unit_test(test_unshown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

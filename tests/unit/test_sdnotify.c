@@ -187,7 +187,7 @@ static void test_ready_and_stopping(void **state)
         assert_string_equal(buf, "READY=1\nSTATUS=0 contacts · no follow-ups scheduled");
 
         /* A change that does not alter the line sends nothing. */
-        tendd_status_changed(f->d);
+        sdnotify_status_changed(f->d->sdnotify);
         assert_null(next_message(f, 0.3, buf, sizeof(buf)));
 
         sdnotify_reloading(f->d->sdnotify);
@@ -251,7 +251,7 @@ static void test_disabled_without_socket(void **state)
         assert_false(sdnotify_enabled(f->d->sdnotify));
         assert_int_equal(sdnotify_watchdog_usec(f->d->sdnotify), 0);
         sdnotify_ready(f->d->sdnotify);
-        tendd_status_changed(f->d);
+        sdnotify_status_changed(f->d->sdnotify);
         sdnotify_stopping(f->d->sdnotify);
         assert_null(next_message(f, 0.3, buf, sizeof(buf)));
 }

@@ -15,9 +15,7 @@
 #include <unistd.h>
 
 #include "codec.h"
-#include "config.h"
 #include "model.h"
-#include "schedule.h"
 #include "store-sched.h"
 #include "store.h"
 #include "util.h"
@@ -29,7 +27,24 @@ struct fixture {
         char base[PATH_MAX];
         char dir[PATH_MAX + 16];
         struct store *s;
+        bool sched_changed; /* the observer saw a commit that changed the sched index */
 };
+
+static void on_committed(const struct store_changes *ch, void *userdata)
+{
+        struct fixture *f = userdata;
+
+        f->sched_changed |= ch->sched;
+}
+
+/* Whether a commit since the last call changed the index (the scheduler's re-arm signal). */
+static bool take_sched_changed(struct fixture *f)
+{
+        bool changed = f->sched_changed;
+
+        f->sched_changed = false;
+        return changed;
+}
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -47,6 +62,8 @@ static int setup(void **state)
         snprintf(f->dir, sizeof(f->dir), "%s/data", f->base);
         o.dir = f->dir;
         assert_int_equal(store_open(&o, &f->s), 0);
+        store_set_observer(f->s,
+                           &(struct store_observer){.committed = on_committed, .userdata = f});
         *state = f;
         return 0;
 }
@@ -174,15 +191,15 @@ static void test_index_follows_the_record(void **state)
         uint64_t a, b, c, none;
         struct walk_op w;
 
-        assert_false(store_sched_take_changed(f->s));
+        assert_false(take_sched_changed(f));
         a = put(f, "Ann", T0 + 300);
         /* Any writer that touches the index tells the scheduler, once. */
-        assert_true(store_sched_take_changed(f->s));
-        assert_false(store_sched_take_changed(f->s));
+        assert_true(take_sched_changed(f));
+        assert_false(take_sched_changed(f));
         update(f, a, rename_it);
-        assert_false(store_sched_take_changed(f->s)); /* same entry: nothing to re-arm */
+        assert_false(take_sched_changed(f)); /* same entry: nothing to re-arm */
         put(f, "Nobody yet", 0);
-        assert_false(store_sched_take_changed(f->s));
+        assert_false(take_sched_changed(f));
         b = put(f, "Ben", T0 - DAY); /* overdue */
         c = put(f, "Cat", T0 + 100);
         none = put(f, "Nobody", 0);
@@ -285,25 +302,9 @@ static void test_codec_round_trip(void **state)
         assert_int_equal(d->notify_id, 4000000000u);
         assert_int_equal(d->notify_unshown, 1);
         assert_int_equal(d->unknown_len, 0);
-        assert_int_equal(schedule_index_time(d), T0 + DAY);
-        assert_true(schedule_unshown(d));
+        assert_int_equal(store_sched_time(d), T0 + DAY);
         contact_free(d);
         free(buf);
-}
-
-static void test_unshown(void **state)
-{
-        struct contact c = {.next_due = T0, .notified_due = T0, .notify_unshown = 1};
-
-        assert_true(schedule_unshown(&c));
-        c.notify_unshown = 0; /* shown */
-        assert_false(schedule_unshown(&c));
-        c.notify_unshown = 1;
-        c.next_due = T0 + DAY; /* done or snoozed since: pending again, not owed */
-        assert_false(schedule_unshown(&c));
-        c.next_due = 0;
-        c.notified_due = 0;
-        assert_false(schedule_unshown(&c));
 }
 
 int main(void)
@@ -312,7 +313,6 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_index_follows_the_record, setup, teardown),
             cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
             cmocka_unit_test(test_codec_round_trip),
-            cmocka_unit_test(test_unshown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,158 @@
+#include "reply.h"
+
+#include "model.h"
+#include "timeutil.h"
+
+int op_error_set(struct op_error *e, const char *name, json_t *params)
+{
+        json_decref(e->params);
+        e->name = name;
+        e->params = params ? params : json_object();
+        return -ECANCELED;
+}
+
+void op_error_done(struct op_error *e)
+{
+        json_decref(e->params);
+        e->params = NULL;
+        e->name = NULL;
+}
+
+json_t *reply_contact_ref(uint64_t id, const char *name)
+{
+        return json_pack("{s:I,s:s}", "id", (json_int_t)id, "name", strempty(name));
+}
+
+json_t *reply_time_or_null(int64_t t)
+{
+        char buf[TIME_RFC3339_MAX];
+
+        if (t == 0)
+                return json_null();
+        return json_string(time_format_rfc3339(t, buf));
+}
+
+#define CANDIDATES_MAX 20
+
+int reply_resolve_who(struct store_txn *t, const char *who, struct op_error *err,
+                      struct contact **ret)
+{
+        uint64_t ids[CANDIDATES_MAX];
+        json_t *candidates;
+        int n;
+
+        n = store_txn_contact_resolve(t, who, ids, CANDIDATES_MAX);
+        if (n < 0)
+                return n;
+        if (n == 0)
+                return op_error_set(err, "io.tend.Contacts.NoSuchContact",
+                                    json_pack("{s:s}", "who", who));
+        if (n == 1)
+                return store_txn_contact_get(t, ids[0], ret);
+
+        candidates = json_array();
+        for (int i = 0; i < n && i < CANDIDATES_MAX; i++) {
+                struct contact *c = NULL;
+
+                if (store_txn_contact_get(t, ids[i], &c) < 0)
+                        continue;
+                json_array_append_new(candidates, reply_contact_ref(c->id, c->name));
+                contact_free(c);
+        }
+        return op_error_set(
+            err, "io.tend.Contacts.AmbiguousContact",
+            json_pack("{s:s,s:o,s:i}", "who", who, "candidates", candidates, "total", n));
+}
+
+static json_t *str_or_null(const char *s)
+{
+        return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *strv_json(char *const *v)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; v && v[i]; i++)
+                json_array_append_new(a, json_string(v[i]));
+        return a;
+}
+
+json_t *reply_contact(struct store_txn *t, const struct contact *c)
+{
+        json_t *o, *networks = json_array(), *met_via = json_null();
+
+        for (int n = 0; n < _NETWORK_MAX; n++)
+                if (c->networks & (1u << n))
+                        json_array_append_new(networks, json_string(network_to_string(n)));
+
+        if (c->introduced_by) {
+                struct contact *intro = NULL;
+
+                if (store_txn_contact_get(t, c->introduced_by, &intro) >= 0) {
+                        json_decref(met_via);
+                        met_via = reply_contact_ref(intro->id, intro->name);
+                        contact_free(intro);
+                }
+        }
+
+        o = json_pack(
+            "{s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)c->id,
+            "uuid", c->uuid, "name", strempty(c->name), "networks", networks, "scope",
+            c->scope == SCOPE_UNSET ? json_null() : json_string(scope_to_string(c->scope)),
+            "emails", strv_json(c->emails), "phones", strv_json(c->phones), "urls",
+            strv_json(c->urls), "org", str_or_null(c->org), "title", str_or_null(c->title), "tags",
+            strv_json(c->tags), "notes", str_or_null(c->notes), "how_met", str_or_null(c->how_met),
+            "met_via", met_via);
+        if (!o)
+                return NULL;
+        if (c->cadence > 0) {
+                /* Whole days stay integers in JSON; 45 s test cadences become fractions. */
+                json_object_set_new(o, "cadence_days",
+                                    c->cadence % 86400 == 0
+                                        ? json_integer(c->cadence / 86400)
+                                        : json_real((double)c->cadence / 86400.0));
+                json_object_set_new(o, "cadence_seconds", json_integer(c->cadence));
+        } else {
+                json_object_set_new(o, "cadence_days", json_null());
+                json_object_set_new(o, "cadence_seconds", json_null());
+        }
+        json_object_set_new(o, "next_due", reply_time_or_null(c->next_due));
+        json_object_set_new(o, "last_interaction", reply_time_or_null(c->last_interaction));
+        json_object_set_new(o, "last_kind", str_or_null(c->last_kind));
+        json_object_set_new(o, "created", reply_time_or_null(c->created));
+        json_object_set_new(o, "updated", reply_time_or_null(c->updated));
+        /* Intentional networking (issue 4). */
+        json_object_set_new(o, "brings", str_or_null(c->brings));
+        if (c->stage != STAGE_NONE) {
+                json_t *via = json_null();
+
+                if (c->prospect_via) {
+                        struct contact *v = NULL;
+
+                        if (store_txn_contact_get(t, c->prospect_via, &v) >= 0) {
+                                json_decref(via);
+                                via = reply_contact_ref(v->id, v->name);
+                                contact_free(v);
+                        }
+                }
+                json_object_set_new(o, "prospect",
+                                    json_pack("{s:s,s:o,s:o,s:o}", "stage",
+                                              prospect_stage_to_string(c->stage), "since",
+                                              reply_time_or_null(c->stage_changed), "plan",
+                                              str_or_null(c->prospect_plan), "via", via));
+        } else {
+                json_object_set_new(o, "prospect", json_null());
+        }
+        return o;
+}
+
+json_t *reply_interaction(const struct interaction *i, const char *contact_name)
+{
+        return json_pack("{s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "uuid", i->uuid, "contact",
+                         reply_contact_ref(i->contact_id, contact_name), "at",
+                         reply_time_or_null(i->at), "kind", strempty(i->kind), "note",
+                         str_or_null(i->note), "gave", str_or_null(i->gave), "got",
+                         str_or_null(i->got), "goal_id",
+                         i->goal_id ? json_integer((json_int_t)i->goal_id) : json_null());
+}

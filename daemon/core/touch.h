@@ -1,0 +1,26 @@
+/* Recording a touch: the one rule every door uses when something happened with someone —
+ * Interactions.Log, FollowUps.Done and the notification's Done button, an import's
+ * interactions, a prospect reaching "met". Whatever the door, the same things follow:
+ *   - the latest touch resets the rhythm: next_due = at + cadence; without a cadence a
+ *     follow-up date that has been met (due ≤ at) is cleared and a planned one kept;
+ *     back-filling an interaction older than the last touch changes no date (an import, whose
+ *     records carry the person's state with them, applies only interactions newer than it);
+ *   - then the goal and pipeline rules (goals.h), which only ever move a date earlier, so a
+ *     person linked to an active goal never drops out of the follow-ups. */
+#pragma once
+
+#include <stdint.h>
+
+#include "model.h"
+#include "store.h"
+
+/** Apply interaction in (for c, stored or about to be) to c's rhythm and rules, without writing
+ * c. conf_every: tendd.conf's [goals] follow_up (core_goal_conf_every). Returns 0 or -errno. */
+int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
+                const struct interaction *in);
+
+/** Store in as an interaction of c (in->contact_id is set; a fresh uuid when empty; created =
+ * now when 0), apply it (touch_apply) and put c with updated = now. Safe to re-run after map
+ * growth when in->uuid was empty. Returns 0 or -errno. */
+int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, struct interaction *in,
+                 int64_t now);

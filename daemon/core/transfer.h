@@ -1,0 +1,96 @@
+/* tend's records as JSON objects — the JSON lines format of `tend export --format json` and
+ * the record format of io.tend.Transfer — and the import engine.
+ *
+ * Records (one JSON object per line; keys sorted by the client when written):
+ *   {"type":"tend","version":1,"next_id":N}                      header, first
+ *   {"type":"contact","id":..,"uuid":..,"name":..,...}           every contact field
+ *   {"type":"interaction","contact":<contact uuid>,"uuid":..,"at":..,"seq":..,...}
+ *   {"type":"goal","id":..,"uuid":..,"title":..,"status":..,...}
+ *   {"type":"goal_link","goal":<goal uuid>,"contact":<contact uuid>,"why":..,"linked_at":..}
+ *   {"type":"introduction","uuid":..,"a":<contact uuid>,"b":<contact uuid>,"note":..,"at":..}
+ *   {"type":"setting","name":..,"value":..}
+ *   {"type":"tombstone","uuid":..,"record":"contact"|"interaction"|"goal"|"introduction",
+ *    "deleted":..}
+ * Zero values are left out. References between records are uuids (met_via, prospect_via,
+ * contact), times RFC 3339 UTC, and fields a build does not know ride along as "unknown"
+ * (base64 of the codec's TLVs), so an export is complete and an import into an empty store
+ * restores it exactly. On import, records may also carry "line" (where they came from in the
+ * user's file) and "warnings" (from the client's parser), and {"type":"error","line":N,
+ * "reason":..} stands for a card or row the client could not read. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define TRANSFER_VERSION   1
+#define TRANSFER_ITEMS_MAX 10000 /* report items listed; the counts are always complete */
+
+enum transfer_type {
+        TRANSFER_CONTACTS = 1u << 0,
+        TRANSFER_INTERACTIONS = 1u << 1,
+        TRANSFER_TOMBSTONES = 1u << 2,
+        TRANSFER_GOALS = 1u << 3,    /* goals, their links, introductions */
+        TRANSFER_SETTINGS = 1u << 4, /* profile, offers, goal interval */
+        TRANSFER_ALL = (1u << 5) - 1,
+};
+
+/** Append the header and every record of the given types to array, in a read transaction:
+ * contacts by id, interactions by (contact, time, seq), tombstones by uuid. Returns 0 or
+ * -errno. */
+int transfer_export(struct store_txn *t, unsigned types, json_t *array);
+
+/* Records staged for an import, parsed and checked when they arrive. */
+struct import_set;
+
+struct import_set *import_set_new(void);
+void import_set_free(struct import_set *s);
+
+/** Parse JSON lines (one record per line; blank lines skipped) into the set. A record that
+ * is not valid becomes an error item of the report, never a failure. Returns 0, -E2BIG when
+ * the set would exceed max_records, or -ENOMEM. */
+int import_set_add_lines(struct import_set *s, const char *text, size_t len, size_t max_records);
+
+/** Add the records of a JSON array (objects) to the set, like import_set_add_lines. */
+int import_set_add_records(struct import_set *s, json_t *records, size_t max_records);
+
+/** Records staged so far, and a rough estimate of the store space they need. */
+size_t import_set_count(const struct import_set *s);
+size_t import_set_bytes(const struct import_set *s);
+
+struct import_options {
+        uint32_t networks; /* added to every imported or merged contact */
+        char **tags;       /* likewise (lower-case, checked) */
+        bool dry_run;      /* decide everything, write nothing */
+        bool strict;       /* any error item rejects the whole import */
+        bool quiet;        /* no items for records added or unchanged without warnings */
+        int64_t now;
+        int64_t conf_every; /* tendd.conf's [goals] follow_up (touch.h) */
+};
+
+/** Apply the set in the write transaction t: contacts are matched by uuid, then email, then
+ * exact name, and merged (lists joined, empty fields filled) or added; then introducers,
+ * interactions and tombstones. Safe to run again (store_write may). Sets *ret_report (a new
+ * object: counts and items with line, type, name, action, reason, id, warnings). Returns 0;
+ * -ECANCELED after a dry run or a strict rejection (the report says which: "committed" false
+ * and "rejected" true); or -errno. */
+int import_run(struct store_txn *t, const struct import_set *s, const struct import_options *o,
+               json_t **ret_report);
+
+/** The JSON object of one contact as exported (uuid references resolved through t). */
+json_t *transfer_contact_json(struct store_txn *t, const struct contact *c);
+
+/* Uploads: an import bigger than one message (1 MiB) arrives in pieces (io.tend.Transfer.
+ * Upload) and is applied by Import in one transaction. The daemon keeps at most
+ * TRANSFER_UPLOADS_MAX of them, each up to TRANSFER_UPLOAD_RECORDS records, and forgets one
+ * that saw no call for TRANSFER_UPLOAD_IDLE seconds. */
+#define TRANSFER_UPLOADS_MAX    4
+#define TRANSFER_UPLOAD_RECORDS 2000000
+#define TRANSFER_UPLOAD_IDLE    300
+
+struct transfer_uploads;
+
+/** Free every upload; accepts NULL. */
+void transfer_uploads_free(struct transfer_uploads *u);

@@ -1,0 +1,223 @@
+/* io.tend.FollowUps: who is due, moving a follow-up, marking one done, watching events. */
+#include <string.h>
+
+#include "fields.h"
+#include "followups.h"
+#include "interfaces.h"
+#include "methods.h"
+#include "reply.h"
+#include "rpc.h"
+#include "timeutil.h"
+
+struct due_op {
+        int64_t now, until;
+        size_t limit;
+        json_t *array;
+        struct store_txn *t;
+};
+
+static int append_due(const struct contact *c, void *userdata)
+{
+        struct due_op *op = userdata;
+        json_t *o = reply_contact(op->t, c);
+
+        if (!o || json_array_append_new(op->array, o) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int due_fn(struct store_txn *t, void *userdata)
+{
+        struct due_op *op = userdata;
+
+        op->t = t;
+        return store_txn_due_list(t, op->until, op->limit, append_due, op);
+}
+
+static int method_due(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        struct due_op op = {.now = core_now(d->core)};
+        struct op_error err = {0};
+        json_t *within = json_object_get(params, "within_seconds");
+        int r;
+
+        /* The due list is "due ≤ until"; the index answers "< until", hence the + 1. */
+        op.until = op.now;
+        if ((r = fields_time(params, "until", &err, &op.until)) < 0 ||
+            (r = fields_limit(params, "limit", &err, &op.limit)) < 0)
+                goto finish;
+        if (within && !json_object_get(params, "until")) {
+                if (json_integer_value(within) < 0 ||
+                    json_integer_value(within) > 100LL * 366 * 86400) {
+                        r = op_error_set(&err, "io.tend.Service.InvalidValue",
+                                         json_pack("{s:s,s:s}", "parameter", "within_seconds",
+                                                   "reason", "negative or over 100 years"));
+                        goto finish;
+                }
+                op.until = op.now + json_integer_value(within);
+        }
+        op.until += 1;
+        op.array = json_array();
+        if (!op.array) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        r = store_read(d->store, due_fn, &op);
+        if (r < 0)
+                goto finish;
+        r = varlink_call_reply(
+            call, json_pack("{s:o,s:O}", "now", reply_time_or_null(op.now), "contacts", op.array));
+finish:
+        if (r < 0)
+                r = op_error_reply(&err, call, r);
+        op_error_done(&err);
+        json_decref(op.array);
+        return r;
+}
+
+struct snooze_op {
+        const char *who;
+        int64_t until, now;
+        struct op_error err;
+        json_t *result;
+};
+
+static int snooze_fn(struct store_txn *t, void *userdata)
+{
+        struct snooze_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        r = reply_resolve_who(t, op->who, &op->err, &c);
+        if (r < 0)
+                return r;
+        json_decref(op->result);
+        op->result = NULL;
+        return followups_txn_snooze(t, c, op->until, op->now, &op->result);
+}
+
+struct done_op {
+        const char *who, *note;
+        int64_t now, conf_every;
+        struct op_error err;
+        json_t *result;
+};
+
+static int done_fn(struct store_txn *t, void *userdata)
+{
+        struct done_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        r = reply_resolve_who(t, op->who, &op->err, &c);
+        if (r < 0)
+                return r;
+        json_decref(op->result);
+        op->result = NULL;
+        return followups_txn_done(t, op->conf_every, c, op->note, op->now, &op->result);
+}
+
+static int method_done(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        struct done_op op = {
+            .who = json_string_value(json_object_get(params, "who")),
+            .now = core_now(d->core),
+            .conf_every = core_goal_conf_every(d->core),
+        };
+        int r;
+
+        r = fields_text(params, "note", FIELD_NOTE_MAX, 1, &op.err, &op.note);
+        if (r >= 0) {
+                r = store_write(d->store, done_fn, &op);
+        }
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
+        return r;
+}
+
+/* A stream of follow-up events for `tend watch`: one "watching" reply now, then one per event
+ * (scheduler.c sends them), all with "continues": true, until the client hangs up. */
+static int method_watch(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        int64_t next = d->next_check ? d->next_check(d->next_check_userdata) : 0;
+
+        return varlink_call_reply_continues(call,
+                                            json_pack("{s:s,s:o,s:o}", "event", "watching", "at",
+                                                      reply_time_or_null(core_now(d->core)),
+                                                      "next_check", reply_time_or_null(next)),
+                                            RPC_WATCH_STREAM);
+}
+
+static int method_snooze(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        struct snooze_op op = {
+            .who = json_string_value(json_object_get(params, "who")),
+            .now = core_now(d->core),
+        };
+        int r;
+
+        r = fields_time(params, "until", &op.err, &op.until);
+        if (r >= 0 && op.until <= op.now)
+                r = op_error_set(
+                    &op.err, "io.tend.Service.InvalidValue",
+                    json_pack("{s:s,s:s}", "parameter", "until", "reason", "is not in the future"));
+        if (r >= 0) {
+                r = store_write(d->store, snooze_fn, &op);
+        }
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
+        return r;
+}
+
+static const struct varlink_param due_params[] = {
+    {"until", VARLINK_STRING, false},
+    {"within_seconds", VARLINK_INT, false},
+    {"limit", VARLINK_INT, false},
+    {0},
+};
+
+static const struct varlink_param snooze_params[] = {
+    {"who", VARLINK_STRING, true},
+    {"until", VARLINK_STRING, true},
+    {0},
+};
+
+static const struct varlink_param done_params[] = {
+    {"who", VARLINK_STRING, true},
+    {"note", VARLINK_STRING, false},
+    {0},
+};
+
+static const struct varlink_param watch_params[] = {
+    {0},
+};
+
+static const struct varlink_method followups_methods[] = {
+    {"Due", method_due, due_params},
+    {"Snooze", method_snooze, snooze_params},
+    {"Done", method_done, done_params},
+    {"Watch", method_watch, watch_params},
+    {0},
+};
+
+const struct varlink_interface methods_followups_interface = {
+    .name = "io.tend.FollowUps",
+    .idl = idl_io_tend_FollowUps,
+    .methods = followups_methods,
+};

@@ -1,0 +1,409 @@
+/* io.tend.Transfer: uploads and imports, exports, backups (issue 6).
+ *
+ * How an import reaches the daemon: the client reads the user's file (path or stdin), parses
+ * it (vCard, LinkedIn CSV or JSON lines) and sends the records in Upload calls of under 1 MiB
+ * each, then Import applies them in one write transaction. The daemon never opens
+ * a path a client names for reading, and a big import never needs a big message. Backup writes
+ * the path it is given: the peer is the same user (SO_PEERCRED is checked), so it can create
+ * nothing the user could not. */
+#include <string.h>
+#include <time.h>
+
+#include "fields.h"
+#include "interfaces.h"
+#include "log.h"
+#include "methods.h"
+#include "reply.h"
+#include "store-transfer.h"
+#include "rpc.h"
+#include "transfer.h"
+
+struct upload {
+        char id[33];
+        struct import_set *set;
+        double touched; /* monotonic seconds */
+        struct upload *next;
+};
+
+struct transfer_uploads {
+        struct upload *head;
+        size_t n;
+};
+
+static double mono_now(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void upload_free(struct upload *u)
+{
+        if (!u)
+                return;
+        import_set_free(u->set);
+        free(u);
+}
+
+void transfer_uploads_free(struct transfer_uploads *u)
+{
+        if (!u)
+                return;
+        for (struct upload *p = u->head, *next; p; p = next) {
+                next = p->next;
+                upload_free(p);
+        }
+        free(u);
+}
+
+static struct transfer_uploads *uploads_of(struct rpc *d)
+{
+        if (!d->uploads)
+                d->uploads = calloc(1, sizeof(struct transfer_uploads));
+        return d->uploads;
+}
+
+/* Forget uploads nobody touched for a while. */
+static void uploads_expire(struct transfer_uploads *u, double now)
+{
+        for (struct upload **p = &u->head; *p;) {
+                if (now - (*p)->touched > TRANSFER_UPLOAD_IDLE) {
+                        struct upload *dead = *p;
+
+                        *p = dead->next;
+                        upload_free(dead);
+                        u->n--;
+                } else
+                        p = &(*p)->next;
+        }
+}
+
+/* Take an upload out of the list (the caller owns it then). */
+static struct upload *uploads_take(struct transfer_uploads *u, const char *id)
+{
+        for (struct upload **p = &u->head; *p; p = &(*p)->next)
+                if (streq((*p)->id, id)) {
+                        struct upload *found = *p;
+
+                        *p = found->next;
+                        found->next = NULL;
+                        u->n--;
+                        return found;
+                }
+        return NULL;
+}
+
+static struct upload *uploads_find(struct transfer_uploads *u, const char *id)
+{
+        for (struct upload *p = u->head; p; p = p->next)
+                if (streq(p->id, id))
+                        return p;
+        return NULL;
+}
+
+static int reply_no_upload(struct varlink_call *call, const char *id)
+{
+        return varlink_call_error(call, "io.tend.Transfer.NoSuchUpload",
+                                  json_pack("{s:s}", "upload", id));
+}
+
+static int reply_too_large(struct varlink_call *call, long long limit)
+{
+        return varlink_call_error(call, "io.tend.Transfer.TooLarge",
+                                  json_pack("{s:I}", "limit", (json_int_t)limit));
+}
+
+/* Stage the records of a call: "records" (objects) and "lines" (JSON lines, one record each:
+ * what tend sends, cheaper to read than objects). */
+static int add_lines(struct varlink_call *call, struct import_set *set, json_t *params)
+{
+        json_t *records = json_object_get(params, "records"),
+               *lines = json_object_get(params, "lines");
+        int r = 0;
+
+        if (records)
+                r = import_set_add_records(set, records, TRANSFER_UPLOAD_RECORDS);
+        if (r >= 0 && lines)
+                r = import_set_add_lines(set, json_string_value(lines), json_string_length(lines),
+                                         TRANSFER_UPLOAD_RECORDS);
+        if (r == -E2BIG) {
+                reply_too_large(call, TRANSFER_UPLOAD_RECORDS);
+                return -ECANCELED;
+        }
+        return r;
+}
+
+static int method_upload(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        struct transfer_uploads *u = uploads_of(d);
+        const char *id = json_string_value(json_object_get(params, "upload"));
+        struct upload *up;
+        double now = mono_now();
+        int r;
+
+        if (!u)
+                return -ENOMEM;
+        if (!json_object_get(params, "records") && !json_object_get(params, "lines"))
+                return varlink_call_invalid_value(call, "records", "give records or lines");
+        uploads_expire(u, now);
+        if (id) {
+                up = uploads_find(u, id);
+                if (!up)
+                        return reply_no_upload(call, id);
+        } else {
+                char uuid[UUID_STRING_LEN + 1];
+                size_t k = 0;
+
+                if (u->n >= TRANSFER_UPLOADS_MAX)
+                        return reply_too_large(call, TRANSFER_UPLOADS_MAX);
+                up = calloc(1, sizeof(*up));
+                if (!up)
+                        return -ENOMEM;
+                up->set = import_set_new();
+                r = up->set ? uuid_generate_v4(uuid) : -ENOMEM;
+                if (r < 0) {
+                        upload_free(up);
+                        return r;
+                }
+                for (const char *c = uuid; *c; c++)
+                        if (*c != '-')
+                                up->id[k++] = *c;
+                up->next = u->head;
+                u->head = up;
+                u->n++;
+        }
+        up->touched = now;
+        r = add_lines(call, up->set, params);
+        if (r == -ECANCELED)
+                return 0;
+        if (r < 0)
+                return r;
+        return varlink_call_reply(call, json_pack("{s:s,s:I}", "upload", up->id, "records",
+                                                  (json_int_t)import_set_count(up->set)));
+}
+
+static int method_cancel(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        struct transfer_uploads *u = uploads_of(d);
+        const char *id = json_string_value(json_object_get(params, "upload"));
+        struct upload *up;
+
+        if (!u)
+                return -ENOMEM;
+        up = uploads_take(u, id);
+        if (!up)
+                return reply_no_upload(call, id);
+        upload_free(up);
+        return varlink_call_reply(call, NULL);
+}
+
+struct import_op {
+        const struct import_set *set;
+        struct import_options opts;
+        json_t *report;
+};
+
+static int import_fn(struct store_txn *t, void *userdata)
+{
+        struct import_op *op = userdata;
+
+        json_decref(op->report); /* a re-run after map growth starts over */
+        op->report = NULL;
+        return import_run(t, op->set, &op->opts, &op->report);
+}
+
+static int method_import(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        struct transfer_uploads *u = uploads_of(d);
+        const char *id = json_string_value(json_object_get(params, "upload"));
+        struct import_op op = {
+            .opts =
+                {
+                    .dry_run = json_is_true(json_object_get(params, "dry_run")),
+                    .strict = json_is_true(json_object_get(params, "strict")),
+                    .quiet = json_is_true(json_object_get(params, "quiet")),
+                    .now = core_now(d->core),
+                    .conf_every = core_goal_conf_every(d->core),
+                },
+        };
+        struct op_error err = {0};
+        struct upload *up = NULL;
+        struct import_set *set = NULL;
+        int r;
+
+        if (!u)
+                return -ENOMEM;
+        uploads_expire(u, mono_now());
+        if ((r = fields_networks(params, "networks", &err, &op.opts.networks)) < 0 ||
+            (r = fields_list(params, "tags", FIELD_TAG, &err, &op.opts.tags)) < 0) {
+                r = op_error_reply(&err, call, r);
+                goto out;
+        }
+        if (id) {
+                up = uploads_take(u, id);
+                if (!up) {
+                        r = reply_no_upload(call, id);
+                        goto out;
+                }
+                set = up->set;
+        } else {
+                set = import_set_new();
+                if (!set) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+        }
+        r = add_lines(call, set, params);
+        if (r < 0) {
+                r = r == -ECANCELED ? 0 : r;
+                goto out;
+        }
+        op.set = set;
+        /* Room for the whole import up front, so store_write does not redo it per doubling. */
+        (void)store_reserve(d->store, import_set_bytes(set) * 4);
+        r = store_write(d->store, import_fn, &op);
+        if (r == -ECANCELED && op.report) {
+                if (json_is_true(json_object_get(op.report, "rejected")))
+                        r = varlink_call_error(call, "io.tend.Transfer.ImportRejected",
+                                               json_pack("{s:O}", "report", op.report));
+                else
+                        r = varlink_call_reply(call, json_pack("{s:O}", "report", op.report));
+                goto out;
+        }
+        if (r < 0)
+                goto out;
+        log_info("Imported %zu records.", import_set_count(set));
+        r = varlink_call_reply(call, json_pack("{s:O}", "report", op.report));
+out:
+        if (up)
+                upload_free(up);
+        else
+                import_set_free(set);
+        json_decref(op.report);
+        strv_free(op.opts.tags);
+        op_error_done(&err);
+        return r;
+}
+
+struct export_op {
+        unsigned types;
+        json_t *records;
+};
+
+static int export_fn(struct store_txn *t, void *userdata)
+{
+        struct export_op *op = userdata;
+
+        return transfer_export(t, op->types, op->records);
+}
+
+static int method_export(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        struct export_op op = {.types = 0};
+        json_t *types = json_object_get(params, "types"), *v;
+        size_t i;
+        int r;
+
+        json_array_foreach(types, i, v)
+        {
+                const char *s = json_string_value(v);
+
+                if (streq(s, "contact"))
+                        op.types |= TRANSFER_CONTACTS;
+                else if (streq(s, "interaction"))
+                        op.types |= TRANSFER_INTERACTIONS;
+                else if (streq(s, "tombstone"))
+                        op.types |= TRANSFER_TOMBSTONES;
+                else if (streq(s, "goal"))
+                        op.types |= TRANSFER_GOALS;
+                else if (streq(s, "setting"))
+                        op.types |= TRANSFER_SETTINGS;
+                else
+                        return varlink_call_invalid_value(call, "types",
+                                                          "use contact, interaction, goal, "
+                                                          "setting or tombstone");
+        }
+        if (!op.types)
+                op.types = TRANSFER_ALL;
+        op.records = json_array();
+        if (!op.records)
+                return -ENOMEM;
+        r = store_read(d->store, export_fn, &op);
+        if (r < 0) {
+                json_decref(op.records);
+                return r;
+        }
+        return varlink_call_reply(call, json_pack("{s:o}", "records", op.records));
+}
+
+static int method_backup(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct rpc *d = userdata;
+        const char *path = json_string_value(json_object_get(params, "path"));
+        uint64_t size = 0;
+        int r;
+
+        if (path[0] != '/' || strlen(path) >= 4096)
+                return varlink_call_invalid_value(call, "path", "not an absolute path");
+        r = store_backup(d->store, path, &size);
+        if (r < 0) {
+                log_warning_errno(r, "Backup to %s failed: %m", path);
+                return varlink_call_error(
+                    call, "io.tend.Transfer.BackupFailed",
+                    json_pack("{s:s,s:s}", "path", path, "reason", strerror(-r)));
+        }
+        log_info("Wrote a backup of the store to %s (%llu bytes).", path, (unsigned long long)size);
+        return varlink_call_reply(call,
+                                  json_pack("{s:s,s:I}", "path", path, "size", (json_int_t)size));
+}
+
+static const struct varlink_param upload_params[] = {
+    {"upload", VARLINK_STRING, false},
+    {"records", VARLINK_OBJECTV, false},
+    {"lines", VARLINK_STRING, false},
+    {0},
+};
+
+static const struct varlink_param import_params[] = {
+    {"upload", VARLINK_STRING, false},
+    {"records", VARLINK_OBJECTV, false},
+    {"lines", VARLINK_STRING, false},
+    {"networks", VARLINK_STRV, false},
+    {"tags", VARLINK_STRV, false},
+    {"dry_run", VARLINK_BOOL, false},
+    {"strict", VARLINK_BOOL, false},
+    {"quiet", VARLINK_BOOL, false},
+    {0},
+};
+
+static const struct varlink_param cancel_params[] = {
+    {"upload", VARLINK_STRING, true},
+    {0},
+};
+
+static const struct varlink_param export_params[] = {
+    {"types", VARLINK_STRV, false},
+    {0},
+};
+
+static const struct varlink_param backup_params[] = {
+    {"path", VARLINK_STRING, true},
+    {0},
+};
+
+static const struct varlink_method transfer_methods[] = {
+    {"Upload", method_upload, upload_params}, {"Import", method_import, import_params},
+    {"Cancel", method_cancel, cancel_params}, {"Export", method_export, export_params},
+    {"Backup", method_backup, backup_params}, {0},
+};
+
+const struct varlink_interface methods_transfer_interface = {
+    .name = "io.tend.Transfer",
+    .idl = idl_io_tend_Transfer,
+    .methods = transfer_methods,
+};

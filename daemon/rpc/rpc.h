@@ -1,0 +1,39 @@
+/* What the varlink methods work with: the core, plus the server-side state that only the
+ * methods need (uploads in progress, the start time and paths that GetStatus reports). The
+ * methods parse parameters, call the core inside a store transaction and build the reply;
+ * after-commit effects (scheduler, STATUS, watch streams) happen in the store's observer, never
+ * here. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "reply.h"
+#include "varlink.h"
+
+/* The varlink stream `tend watch` subscribes to (io.tend.FollowUps.Watch). */
+#define RPC_WATCH_STREAM "io.tend.FollowUps.Watch"
+
+struct server;
+struct transfer_uploads;
+
+struct rpc {
+        struct core *core;
+        struct store *store; /* core->store */
+        struct server *server;
+        struct transfer_uploads *uploads; /* imports arriving in pieces (methods-transfer.c) */
+        int64_t started;
+        const char *data_dir;
+        const char *socket_path; /* NULL: socket activation */
+        /* When the follow-up engine looks next (for the watch stream's first event); NULL: 0. */
+        int64_t (*next_check)(void *userdata);
+        void *next_check_userdata;
+};
+
+/** Send a recorded error (ownership moves to the call) or, when none was recorded, the errno
+ * mapping of r. Returns 0. */
+int op_error_reply(struct op_error *e, struct varlink_call *call, int r);
+
+/** Free what the methods keep between calls (uploads); the struct itself is the caller's. */
+void rpc_done(struct rpc *rpc);

@@ -1,0 +1,303 @@
+/* Internals of the LMDB store shared by its source files (store.c and the store-*.c files
+ * that add databases for later features). Nothing outside the store includes this. */
+#pragma once
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+
+#define DEFAULT_MAP_SIZE     ((size_t)64 << 20)
+#define DEFAULT_MAX_MAP_SIZE ((size_t)64 << 30)
+#define KEY_MAX              511  /* LMDB's default maximum key (and DUPSORT value) size */
+#define RESIZE_RETRIES       16   /* MDB_MAP_RESIZED loops before giving up */
+#define RESOLVE_COUNT_SLACK  1000 /* prefix candidates counted beyond max */
+#define ID_KEY_LEN           8
+#define DUE_KEY_LEN          16 /* due time ‖ contact id */
+#define INTERACTION_KEY_LEN  20 /* contact id ‖ time ‖ seq */
+#define TOMBSTONE_LEN        9  /* type byte ‖ deletion time */
+
+#define META_SCHEMA  "schema"
+#define META_NEXT_ID "next_id"
+
+enum db {
+        DB_META,
+        DB_CONTACTS,
+        DB_INTERACTIONS,
+        DB_DUE,
+        DB_IDX_NAME,
+        DB_IDX_TOKEN,
+        DB_IDX_EMAIL,
+        DB_IDX_TAG,
+        DB_IDX_NETWORK,
+        DB_IDX_UUID,
+        DB_TOMBSTONES,
+        /* issue 4: store-goals.c */
+        DB_GOALS,
+        DB_GOAL_LINKS,
+        DB_CONTACT_GOALS,
+        DB_INTROS,
+        DB_IDX_INTRO,
+        DB_SETTINGS,
+        /* issue 3: store-sched.c */
+        DB_SCHED,
+        /* issue 4: store-goals.c, goal id → interaction key (interactions toward a goal) */
+        DB_GOAL_INTERACTIONS,
+        _DB_MAX,
+};
+
+struct store {
+        MDB_env *env;
+        MDB_dbi dbi[_DB_MAX];
+        char *dir;
+        size_t map_size;
+        size_t max_map_size;
+        size_t max_key; /* longest index key we write: min(KEY_MAX, LMDB's limit) */
+        bool broken;
+        bool broken_reported; /* the observer heard of it */
+        struct store_observer observer;
+};
+
+struct store_txn {
+        struct store *store;
+        MDB_txn *txn;
+        bool write;
+        bool map_full; /* some operation hit MDB_MAP_FULL: store_write grows and re-runs */
+        struct index_queue *queue;    /* store-queue.c; NULL until an index write is queued */
+        struct store_changes changes; /* for the observer, after the commit (store-changes.c) */
+};
+
+/* store-changes.c: collecting a write's change set. */
+void store_changes_contact(struct store_txn *t, const struct contact *old,
+                           const struct contact *new);
+void store_changes_reset(struct store_changes *ch);
+/** After a commit (ok) or an abort: hand the set to the observer when ok, then reset it. */
+void store_changes_finish(struct store *s, struct store_changes *ch, bool ok);
+/** Tell the observer once that the store is broken. */
+void store_report_broken(struct store *s);
+
+/* ---- small helpers ---- */
+
+static inline void be32_put(uint8_t *p, uint32_t v)
+{
+        for (int i = 3; i >= 0; i--, v >>= 8)
+                p[i] = (uint8_t)v;
+}
+
+static inline void be64_put(uint8_t *p, uint64_t v)
+{
+        for (int i = 7; i >= 0; i--, v >>= 8)
+                p[i] = (uint8_t)v;
+}
+
+static inline uint32_t be32_get(const uint8_t *p)
+{
+        return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline uint64_t be64_get(const uint8_t *p)
+{
+        uint64_t v = 0;
+
+        for (int i = 0; i < 8; i++)
+                v = (v << 8) | p[i];
+        return v;
+}
+
+/* Times in keys: int64 offset by 2^63, so memcmp order is numeric order, negatives first. */
+static inline uint64_t time_to_key(int64_t t)
+{
+        uint64_t u;
+
+        memcpy(&u, &t, sizeof(u));
+        return u ^ (UINT64_C(1) << 63);
+}
+
+static inline int64_t time_from_key(uint64_t k)
+{
+        int64_t t;
+
+        k ^= UINT64_C(1) << 63;
+        memcpy(&t, &k, sizeof(t));
+        return t;
+}
+
+static inline bool is_word_byte(uint8_t b)
+{
+        return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+               b >= 0x80;
+}
+
+static inline uint8_t ascii_lower(uint8_t b)
+{
+        return (b >= 'A' && b <= 'Z') ? (uint8_t)(b - 'A' + 'a') : b;
+}
+
+/* Lower-case ASCII into buf and cut at a UTF-8 boundary so the result fits max bytes.
+ * buf holds at least max bytes. Returns the length. */
+static inline size_t key_normalize(const char *s, size_t len, size_t max, uint8_t *buf)
+{
+        if (len > max) {
+                len = max;
+                /* s[len] is the first byte dropped; never cut inside a sequence. */
+                while (len > 0 && ((uint8_t)s[len] & 0xc0) == 0x80)
+                        len--;
+        }
+        utf8_casefold(s, len, (char *)buf);
+        return len;
+}
+
+static inline void cursor_closep(MDB_cursor **c)
+{
+        if (*c)
+                mdb_cursor_close(*c);
+}
+
+/* The one place LMDB return codes become -errno. t may be NULL. */
+static inline int lmdb_errno(struct store *s, struct store_txn *t, int rc)
+{
+        switch (rc) {
+        case MDB_SUCCESS:
+                return 0;
+        case MDB_NOTFOUND:
+                return -ENOENT;
+        case MDB_KEYEXIST:
+                return -EEXIST;
+        case MDB_MAP_FULL:
+                if (t)
+                        t->map_full = true;
+                return -ENOSPC;
+        case MDB_PANIC:
+                if (s)
+                        s->broken = true;
+                return -EIO;
+        case MDB_CORRUPTED:
+        case MDB_PAGE_NOTFOUND:
+        case MDB_INVALID:
+        case MDB_PAGE_FULL:
+        case MDB_CURSOR_FULL:
+                return -EBADMSG;
+        case MDB_READERS_FULL:
+                return -EBUSY;
+        case MDB_BAD_VALSIZE:
+                return -E2BIG;
+        case MDB_MAP_RESIZED:
+                return -EAGAIN;
+        case MDB_TXN_FULL:
+                return -ENOBUFS;
+        case MDB_DBS_FULL:
+        case MDB_TLS_FULL:
+                return -EMFILE;
+        case MDB_VERSION_MISMATCH:
+        case MDB_INCOMPATIBLE:
+                return -EPROTO;
+        case MDB_BAD_RSLOT:
+        case MDB_BAD_TXN:
+        case MDB_BAD_DBI:
+                return -EINVAL;
+        default:
+                return rc > 0 ? -rc : -EIO;
+        }
+}
+
+static inline int txn_err(struct store_txn *t, int rc)
+{
+        return lmdb_errno(t->store, t, rc);
+}
+
+/* Writes inside store_read fail clearly instead of with LMDB's EACCES. */
+static inline int txn_writable(const struct store_txn *t)
+{
+        return t->write ? 0 : -EROFS;
+}
+
+static inline MDB_dbi dbi(struct store_txn *t, enum db db)
+{
+        return t->store->dbi[db];
+}
+
+/* ---- queued index writes (store-queue.c) ----
+ * Write transactions queue their entries in the indexes nothing looks up while writing
+ * (search tokens, tags, networks, due, sched) and apply them sorted: at commit, or before
+ * anything reads such a database in the same transaction (cursor_open is that barrier, so
+ * a transaction always reads its own writes). */
+bool index_queue_defers(enum db db);
+/* Queue putting (put) or deleting the entry key → id; DUPSORT databases store id as the
+ * value, the others (due, sched) an empty value. */
+int index_queue_add(struct store_txn *t, enum db db, const void *key, size_t len, uint64_t id,
+                    bool put);
+int index_queue_flush(struct store_txn *t, enum db db);
+int index_queue_flush_all(struct store_txn *t);
+void index_queue_free(struct store_txn *t);
+
+static inline int cursor_open(struct store_txn *t, enum db db, MDB_cursor **ret)
+{
+        int r = index_queue_flush(t, db);
+
+        if (r < 0)
+                return r;
+        return txn_err(t, mdb_cursor_open(t->txn, dbi(t, db), ret));
+}
+
+/* The 8-byte big-endian id stored as a value (indexes, idx_uuid). */
+static inline int val_to_id(const MDB_val *v, uint64_t *ret)
+{
+        if (v->mv_size != ID_KEY_LEN)
+                return -EBADMSG;
+        *ret = be64_get(v->mv_data);
+        return 0;
+}
+
+/* ---- growable arrays ---- */
+
+struct idvec {
+        uint64_t *v;
+        size_t n;
+        size_t cap;
+};
+
+static inline void idvec_done(struct idvec *v)
+{
+        free(v->v);
+        *v = (struct idvec){0};
+}
+
+static inline int idvec_push(struct idvec *v, uint64_t id)
+{
+        if (v->n == v->cap) {
+                size_t cap = v->cap ? v->cap * 2 : 16;
+                uint64_t *p = reallocarray(v->v, cap, sizeof(uint64_t));
+
+                if (!p)
+                        return -ENOMEM;
+                v->v = p;
+                v->cap = cap;
+        }
+        v->v[v->n++] = id;
+        return 0;
+}
+
+static inline int u64_cmp(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+        return x < y ? -1 : x > y;
+}
+
+static inline void idvec_sort_uniq(struct idvec *v)
+{
+        size_t w = 0;
+
+        if (v->n == 0)
+                return;
+        qsort(v->v, v->n, sizeof(uint64_t), u64_cmp);
+        for (size_t r = 1; r < v->n; r++)
+                if (v->v[r] != v->v[w])
+                        v->v[++w] = v->v[r];
+        v->n = w + 1;
+}

@@ -1,0 +1,1777 @@
+/* The LMDB store: see store.h for the layout. With store-internal.h, the only files that include
+ * lmdb.h.
+ *
+ * Notes for readers:
+ *  - Every LMDB return code goes through lmdb_errno(); MDB_MAP_FULL also sets the
+ *    transaction's map_full flag so store_write() grows the map and re-runs the callback even
+ *    when the callback mapped or swallowed the error.
+ *  - Index entries are computed as a sorted set of (database, key) pairs per contact
+ *    (contact_index_keys); an update deletes the pairs only the old record had and adds the
+ *    pairs only the new one has.
+ *  - Index strings are case-folded (utf8_casefold: ASCII, Latin, Greek, Cyrillic) and cut at a
+ * UTF-8 boundary to fit the LMDB key limit. */
+#include "store.h"
+#include "store-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "store-sched.h"
+#include "paths.h"
+#include "store-goals.h"
+#include "util.h"
+
+#define DB_INDEX_FLAGS (MDB_DUPSORT | MDB_DUPFIXED)
+
+static const struct {
+        const char *name;
+        unsigned flags;
+} db_info[_DB_MAX] = {
+    [DB_META] = {"meta", 0},
+    [DB_CONTACTS] = {"contacts", 0},
+    [DB_INTERACTIONS] = {"interactions", 0},
+    [DB_DUE] = {"due", 0},
+    [DB_IDX_NAME] = {"idx_name", DB_INDEX_FLAGS},
+    [DB_IDX_TOKEN] = {"idx_token", DB_INDEX_FLAGS},
+    [DB_IDX_EMAIL] = {"idx_email", DB_INDEX_FLAGS},
+    [DB_IDX_TAG] = {"idx_tag", DB_INDEX_FLAGS},
+    [DB_IDX_NETWORK] = {"idx_network", DB_INDEX_FLAGS},
+    [DB_IDX_UUID] = {"idx_uuid", 0},
+    [DB_TOMBSTONES] = {"tombstones", 0},
+    [DB_GOALS] = {"goals", 0},
+    [DB_GOAL_LINKS] = {"goal_links", 0},
+    [DB_CONTACT_GOALS] = {"contact_goals", DB_INDEX_FLAGS},
+    [DB_INTROS] = {"intros", 0},
+    [DB_IDX_INTRO] = {"idx_intro", DB_INDEX_FLAGS},
+    [DB_SETTINGS] = {"settings", 0},
+    [DB_SCHED] = {"sched", 0},
+    [DB_GOAL_INTERACTIONS] = {"goal_interactions", DB_INDEX_FLAGS},
+};
+
+/* A set of index entries: (database, key). The value is the contact id (none for `due`). */
+struct ikey {
+        enum db db;
+        size_t len;
+        uint8_t *data;
+};
+
+/* Key bytes live in chunks that never move: one allocation for a contact's dozen keys. */
+struct ikey_chunk {
+        struct ikey_chunk *next;
+        size_t used, cap;
+        uint8_t data[];
+};
+
+#define IKEY_CHUNK 1024
+
+struct ikeys {
+        struct ikey *v;
+        size_t n;
+        size_t cap;
+        struct ikey_chunk *chunks;
+};
+
+static void ikeys_done(struct ikeys *k)
+{
+        while (k->chunks) {
+                struct ikey_chunk *next = k->chunks->next;
+
+                free(k->chunks);
+                k->chunks = next;
+        }
+        free(k->v);
+        *k = (struct ikeys){0};
+}
+
+static uint8_t *ikeys_alloc(struct ikeys *k, size_t len)
+{
+        struct ikey_chunk *c = k->chunks;
+
+        if (!c || c->cap - c->used < len) {
+                size_t cap = len > IKEY_CHUNK ? len : IKEY_CHUNK;
+
+                c = malloc(sizeof(*c) + cap);
+                if (!c)
+                        return NULL;
+                *c = (struct ikey_chunk){.next = k->chunks, .cap = cap};
+                k->chunks = c;
+        }
+        c->used += len;
+        return c->data + c->used - len;
+}
+
+static int ikeys_add(struct ikeys *k, enum db db, const void *data, size_t len)
+{
+        uint8_t *copy;
+
+        if (len == 0) /* LMDB refuses empty keys; an empty string is not indexed */
+                return 0;
+        if (k->n == k->cap) {
+                size_t cap = k->cap ? k->cap * 2 : 16;
+                struct ikey *p = reallocarray(k->v, cap, sizeof(struct ikey));
+
+                if (!p)
+                        return -ENOMEM;
+                k->v = p;
+                k->cap = cap;
+        }
+        copy = ikeys_alloc(k, len);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, data, len);
+        k->v[k->n++] = (struct ikey){.db = db, .len = len, .data = copy};
+        return 0;
+}
+
+/* Add a lower-cased, length-limited string key. */
+static int ikeys_add_str(struct ikeys *k, enum db db, const char *s, size_t len, size_t max)
+{
+        uint8_t buf[KEY_MAX];
+
+        return ikeys_add(k, db, buf, key_normalize(s, len, max, buf));
+}
+
+/* Add every maximal run of alphanumeric or non-ASCII bytes of s, lower-cased. */
+static int ikeys_add_words(struct ikeys *k, enum db db, const char *s, size_t max)
+{
+        const uint8_t *p = (const uint8_t *)s;
+        int r;
+
+        while (p && *p) {
+                const uint8_t *start;
+
+                while (*p && !is_word_byte(*p))
+                        p++;
+                start = p;
+                while (*p && is_word_byte(*p))
+                        p++;
+                if (p > start) {
+                        r = ikeys_add_str(k, db, (const char *)start, (size_t)(p - start), max);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int ikey_cmp(const void *a, const void *b)
+{
+        const struct ikey *x = a, *y = b;
+        int c;
+
+        if (x->db != y->db)
+                return x->db < y->db ? -1 : 1;
+        c = memcmp(x->data, y->data, x->len < y->len ? x->len : y->len);
+        if (c)
+                return c;
+        return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static void ikeys_sort_uniq(struct ikeys *k)
+{
+        size_t w = 0;
+
+        if (k->n == 0)
+                return;
+        if (k->n > 32) {
+                qsort(k->v, k->n, sizeof(struct ikey), ikey_cmp);
+        } else { /* a contact's dozen keys: insertion sort, no allocation */
+                for (size_t i = 1; i < k->n; i++) {
+                        struct ikey x = k->v[i];
+                        size_t j = i;
+
+                        for (; j > 0 && ikey_cmp(&k->v[j - 1], &x) > 0; j--)
+                                k->v[j] = k->v[j - 1];
+                        k->v[j] = x;
+                }
+        }
+        for (size_t r = 1; r < k->n; r++)
+                if (ikey_cmp(&k->v[r], &k->v[w]) != 0)
+                        k->v[++w] = k->v[r];
+        k->n = w + 1;
+}
+
+/* The search tokens of a contact (see store.h, idx_token), unsorted, possibly repeated. */
+static int contact_tokens(const struct contact *c, size_t max, enum db db, struct ikeys *k)
+{
+        int r = 0;
+
+        r = ikeys_add_words(k, db, c->name, max);
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->org, max);
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->title, max);
+        for (char **e = c->emails; r >= 0 && e && *e; e++) {
+                r = ikeys_add_str(k, db, *e, strlen(*e), max);
+                if (r >= 0)
+                        r = ikeys_add_words(k, db, *e, max);
+        }
+        for (char **g = c->tags; r >= 0 && g && *g; g++)
+                r = ikeys_add_words(k, db, *g, max);
+        return r;
+}
+
+/* Every index entry of contact c stored under id, sorted and deduplicated. */
+static int contact_index_keys(const struct contact *c, uint64_t id, size_t max, struct ikeys *k)
+{
+        uint8_t due[DUE_KEY_LEN];
+        int r = 0;
+
+        if (c->name)
+                r = ikeys_add_str(k, DB_IDX_NAME, c->name, strlen(c->name), max);
+        if (r >= 0)
+                r = contact_tokens(c, max, DB_IDX_TOKEN, k);
+        for (char **e = c->emails; r >= 0 && e && *e; e++)
+                r = ikeys_add_str(k, DB_IDX_EMAIL, *e, strlen(*e), max);
+        for (char **g = c->tags; r >= 0 && g && *g; g++)
+                r = ikeys_add_str(k, DB_IDX_TAG, *g, strlen(*g), max);
+        for (uint8_t n = 0; r >= 0 && n < _NETWORK_MAX; n++)
+                if (c->networks & (1u << n))
+                        r = ikeys_add(k, DB_IDX_NETWORK, &n, 1);
+        if (r >= 0 && c->uuid[0])
+                r = ikeys_add(k, DB_IDX_UUID, c->uuid, strlen(c->uuid));
+        if (r >= 0 && c->next_due != 0) {
+                be64_put(due, time_to_key(c->next_due));
+                be64_put(due + 8, id);
+                r = ikeys_add(k, DB_DUE, due, sizeof(due));
+        }
+        if (r >= 0 && store_sched_time(c) != 0) { /* issue 3: the scheduler's index */
+                store_sched_key(store_sched_time(c), id, due);
+                r = ikeys_add(k, DB_SCHED, due, sizeof(due));
+        }
+        if (r < 0)
+                return r;
+        ikeys_sort_uniq(k);
+        return 0;
+}
+
+/* ---- data directory ---- */
+
+/* Remote file systems break LMDB's locking and mmap coherence. */
+static bool fs_is_remote(const struct statfs *sfs)
+{
+        static const uint32_t remote[] = {
+            0x6969,     /* NFS */
+            0x517b,     /* SMB */
+            0xff534d42, /* CIFS */
+            0xfe534d42, /* SMB2 */
+            0x5346414f, /* AFS */
+            0x6b414653, /* kAFS */
+            0x73757245, /* CODA */
+            0x564c,     /* NCP */
+            0x00c36400, /* CEPH */
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(remote); i++)
+                if ((uint32_t)sfs->f_type == remote[i])
+                        return true;
+        return false;
+}
+
+/* Create dir (0700, with parents), insist it is a local directory of ours (tightening its
+ * mode if too open: dir_ensure_private). Reports whether an environment already exists. */
+static int dir_prepare(const char *dir, bool *ret_existing)
+{
+        _cleanup_close_ int fd = -1;
+        struct statfs sfs;
+        int r;
+
+        r = dir_ensure_private(dir);
+        if (r < 0)
+                return r;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstatfs(fd, &sfs) < 0)
+                return -errno;
+        if (fs_is_remote(&sfs))
+                return -EREMOTE;
+        *ret_existing = faccessat(fd, "data.mdb", F_OK, 0) == 0;
+        return 0;
+}
+
+/* ---- environment, transactions, map growth ---- */
+
+static int store_refresh_map_size(struct store *s)
+{
+        MDB_envinfo info;
+        int rc = mdb_env_info(s->env, &info);
+
+        if (rc)
+                return lmdb_errno(s, NULL, rc);
+        s->map_size = info.me_mapsize;
+        return 0;
+}
+
+static int store_set_map_size(struct store *s, size_t size)
+{
+        int rc = mdb_env_set_mapsize(s->env, size);
+
+        if (rc)
+                return lmdb_errno(s, NULL, rc);
+        return store_refresh_map_size(s);
+}
+
+/* Double the map (no transaction of ours may be active). -ENOSPC at the maximum. */
+static int store_grow(struct store *s)
+{
+        size_t next;
+        int r = store_refresh_map_size(s);
+
+        if (r < 0)
+                return r;
+        if (s->map_size >= s->max_map_size)
+                return -ENOSPC;
+        next = s->map_size > s->max_map_size / 2 ? s->max_map_size : s->map_size * 2;
+        return store_set_map_size(s, next);
+}
+
+/* Begin a transaction, adopting a map grown by another process (MDB_MAP_RESIZED). */
+static int store_txn_begin(struct store *s, bool write, struct store_txn *ret)
+{
+        MDB_txn *txn = NULL;
+        int rc = 0, r;
+
+        for (unsigned i = 0; i <= RESIZE_RETRIES; i++) {
+                if (s->broken)
+                        return -EIO;
+                rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+                if (rc != MDB_MAP_RESIZED)
+                        break;
+                r = store_set_map_size(s, 0);
+                if (r < 0)
+                        return r;
+        }
+        if (rc)
+                return lmdb_errno(s, NULL, rc);
+        *ret = (struct store_txn){.store = s, .txn = txn, .write = write};
+        return 0;
+}
+
+int store_read(struct store *s, store_txn_fn fn, void *userdata)
+{
+        struct store_txn t = {0};
+        int r;
+
+        r = store_txn_begin(s, false, &t);
+        if (r >= 0) {
+                r = fn(&t, userdata);
+                index_queue_free(&t); /* a read never queues; only for symmetry with store_write */
+                mdb_txn_abort(t.txn);
+        }
+        if (r < 0)
+                store_report_broken(s);
+        return r;
+}
+
+/* LMDB turns a short write (what a full file system gives) into a bare EIO. When the
+ * commit failed that way and the data directory's file system is (nearly) out of space, the
+ * truth is "disk full": the client can act on that, unlike "I/O error". */
+#define DISK_FULL_SLACK ((uint64_t)1 << 20)
+
+static bool disk_nearly_full(const struct store *s)
+{
+        struct statvfs st;
+
+        if (statvfs(s->dir, &st) < 0)
+                return false;
+        return (uint64_t)st.f_bavail * st.f_frsize < DISK_FULL_SLACK;
+}
+
+/* A failed write: when it broke the environment, the observer hears of it once. */
+static int write_failed(struct store *s, int r)
+{
+        store_report_broken(s);
+        return r;
+}
+
+int store_write(struct store *s, store_txn_fn fn, void *userdata)
+{
+        struct store_txn t = {0};
+        int r, rc;
+
+        for (;;) {
+                r = store_txn_begin(s, true, &t);
+                if (r < 0)
+                        return write_failed(s, r);
+                r = fn(&t, userdata);
+                if (r >= 0 && !t.map_full) {
+                        int f = index_queue_flush_all(&t);
+
+                        if (f < 0)
+                                r = f;
+                }
+                index_queue_free(&t);
+                if (t.map_full) {
+                        mdb_txn_abort(t.txn);
+                        store_changes_finish(s, &t.changes, false);
+                        r = store_grow(s);
+                        if (r < 0)
+                                return write_failed(s, r);
+                        continue;
+                }
+                if (r < 0) {
+                        mdb_txn_abort(t.txn);
+                        store_changes_finish(s, &t.changes, false);
+                        return write_failed(s, r);
+                }
+                rc = mdb_txn_commit(t.txn); /* frees the txn, also on failure */
+                if (rc == MDB_MAP_FULL) {
+                        store_changes_finish(s, &t.changes, false);
+                        r = store_grow(s);
+                        if (r < 0)
+                                return write_failed(s, r);
+                        continue;
+                }
+                if (rc) {
+                        store_changes_finish(s, &t.changes, false);
+                        if (rc == EIO && disk_nearly_full(s))
+                                return -ENOSPC;
+                        return write_failed(s, lmdb_errno(s, NULL, rc));
+                }
+                /* Durable now: the observer may act on it (and read it back). */
+                store_changes_finish(s, &t.changes, true);
+                return r;
+        }
+}
+
+/* ---- meta ---- */
+
+static int meta_get(struct store_txn *t, const char *name, void *buf, size_t len)
+{
+        MDB_val k = {strlen(name), (void *)name}, v;
+        int rc = mdb_get(t->txn, dbi(t, DB_META), &k, &v);
+
+        if (rc)
+                return txn_err(t, rc);
+        if (v.mv_size != len)
+                return -EBADMSG;
+        memcpy(buf, v.mv_data, len);
+        return 0;
+}
+
+static int meta_put(struct store_txn *t, const char *name, const void *buf, size_t len)
+{
+        MDB_val k = {strlen(name), (void *)name}, v = {len, (void *)buf};
+
+        return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
+}
+
+static int meta_put_next_id(struct store_txn *t, uint64_t next)
+{
+        uint8_t be[8];
+
+        be64_put(be, next);
+        return meta_put(t, META_NEXT_ID, be, sizeof(be));
+}
+
+static int meta_get_next_id(struct store_txn *t, uint64_t *ret)
+{
+        uint8_t be[8];
+        int r = meta_get(t, META_NEXT_ID, be, sizeof(be));
+
+        if (r == -ENOENT) {
+                *ret = 1;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        *ret = be64_get(be);
+        return 0;
+}
+
+/* Upgrade the data from schema version `from` to from + 1. No upgrade exists yet: version 1
+ * is the first. Add a case per version; each runs inside the single open transaction. */
+static int store_migrate_step(struct store_txn *t, uint32_t from)
+{
+        switch (from) {
+        default:
+                return -EPROTO;
+        }
+}
+
+static int store_init_txn(struct store_txn *t, void *userdata)
+{
+        struct store *s = t->store;
+        uint8_t be[4];
+        uint32_t schema;
+        int rc, r;
+
+        for (int i = 0; i < _DB_MAX; i++) {
+                rc = mdb_dbi_open(t->txn, db_info[i].name, db_info[i].flags | MDB_CREATE,
+                                  &s->dbi[i]);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        r = meta_get(t, META_SCHEMA, be, sizeof(be));
+        if (r == -ENOENT) {
+                /* A new store. */
+                be32_put(be, STORE_SCHEMA_VERSION);
+                r = meta_put(t, META_SCHEMA, be, sizeof(be));
+                if (r < 0)
+                        return r;
+                return meta_put_next_id(t, 1);
+        }
+        if (r < 0)
+                return r;
+        schema = be32_get(be);
+        if (schema == 0)
+                return -EBADMSG;
+        if (schema > STORE_SCHEMA_VERSION)
+                return -EPROTONOSUPPORT;
+        if (schema == STORE_SCHEMA_VERSION)
+                return 0;
+        for (uint32_t v = schema; v < STORE_SCHEMA_VERSION; v++) {
+                r = store_migrate_step(t, v);
+                if (r < 0)
+                        return r;
+        }
+        be32_put(be, STORE_SCHEMA_VERSION);
+        return meta_put(t, META_SCHEMA, be, sizeof(be));
+}
+
+void store_close(struct store *s)
+{
+        if (!s)
+                return;
+        if (s->env)
+                mdb_env_close(s->env);
+        free(s->dir);
+        free(s);
+}
+
+static void store_closep(struct store **s)
+{
+        store_close(*s);
+}
+
+int store_open(const struct store_options *opts, struct store **ret)
+{
+        _cleanup_(store_closep) struct store *s = NULL;
+        size_t initial, max, maxkey;
+        bool existing = false;
+        int dead, rc, r;
+
+        if (!opts || !opts->dir || !*opts->dir)
+                return -EINVAL;
+        max = opts->max_map_size ? opts->max_map_size : DEFAULT_MAX_MAP_SIZE;
+        initial = opts->initial_map_size ? opts->initial_map_size : DEFAULT_MAP_SIZE;
+        if (initial > max)
+                initial = max;
+
+        r = dir_prepare(opts->dir, &existing);
+        if (r < 0)
+                return r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->max_map_size = max;
+        s->dir = strdup(opts->dir);
+        if (!s->dir)
+                return -ENOMEM;
+
+        rc = mdb_env_create(&s->env);
+        if (rc) {
+                s->env = NULL;
+                return lmdb_errno(s, NULL, rc);
+        }
+        rc = mdb_env_set_maxdbs(s->env, _DB_MAX);
+        if (rc)
+                return lmdb_errno(s, NULL, rc);
+        /* A new environment starts at the initial size. An existing one keeps the size it
+         * grew to (LMDB would otherwise shrink it to what we ask for), but at least initial. */
+        if (!existing) {
+                rc = mdb_env_set_mapsize(s->env, initial);
+                if (rc)
+                        return lmdb_errno(s, NULL, rc);
+        }
+        rc = mdb_env_open(s->env, s->dir, MDB_NOTLS, 0600);
+        if (rc)
+                return lmdb_errno(s, NULL, rc);
+        r = store_refresh_map_size(s);
+        if (r < 0)
+                return r;
+        if (s->map_size < initial) {
+                r = store_set_map_size(s, initial);
+                if (r < 0)
+                        return r;
+        }
+        rc = mdb_reader_check(s->env, &dead);
+        if (rc)
+                return lmdb_errno(s, NULL, rc);
+        maxkey = (size_t)mdb_env_get_maxkeysize(s->env);
+        s->max_key = maxkey < KEY_MAX ? maxkey : KEY_MAX;
+
+        r = store_write(s, store_init_txn, NULL);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+bool store_is_broken(const struct store *s)
+{
+        return s->broken;
+}
+
+size_t store_map_size(const struct store *s)
+{
+        return s->map_size;
+}
+
+const char *store_dir(const struct store *s)
+{
+        return s->dir;
+}
+
+/* ---- contacts ---- */
+
+static int contact_load(struct store_txn *t, uint64_t id, struct contact **ret)
+{
+        struct contact *c = NULL;
+        uint8_t key[ID_KEY_LEN];
+        MDB_val k = {sizeof(key), key}, v;
+        int rc, r;
+
+        be64_put(key, id);
+        rc = mdb_get(t->txn, dbi(t, DB_CONTACTS), &k, &v);
+        if (rc)
+                return txn_err(t, rc);
+        r = codec_contact_decode(v.mv_data, v.mv_size, &c);
+        if (r < 0)
+                return r;
+        c->id = id; /* the key is authoritative */
+        *ret = c;
+        return 0;
+}
+
+int store_txn_contact_get(struct store_txn *t, uint64_t id, struct contact **ret)
+{
+        return contact_load(t, id, ret);
+}
+
+static int contact_exists(struct store_txn *t, uint64_t id)
+{
+        uint8_t key[ID_KEY_LEN];
+        MDB_val k = {sizeof(key), key}, v;
+
+        be64_put(key, id);
+        return txn_err(t, mdb_get(t->txn, dbi(t, DB_CONTACTS), &k, &v));
+}
+
+static int index_put(struct store_txn *t, const struct ikey *ik, uint64_t id)
+{
+        uint8_t idb[ID_KEY_LEN];
+        MDB_val k = {ik->len, ik->data}, v = {sizeof(idb), idb};
+        unsigned flags = (db_info[ik->db].flags & MDB_DUPSORT) ? MDB_NODUPDATA : 0;
+        int rc;
+
+        be64_put(idb, id);
+        if (index_queue_defers(ik->db))
+                return index_queue_add(t, ik->db, ik->data, ik->len, id, true);
+        if (ik->db == DB_DUE || ik->db == DB_SCHED)
+                v = (MDB_val){0, NULL};
+        rc = mdb_put(t->txn, dbi(t, ik->db), &k, &v, flags);
+        if (rc == MDB_KEYEXIST)
+                rc = 0;
+        return txn_err(t, rc);
+}
+
+static int index_del(struct store_txn *t, const struct ikey *ik, uint64_t id)
+{
+        uint8_t idb[ID_KEY_LEN];
+        MDB_val k = {ik->len, ik->data}, v = {sizeof(idb), idb};
+        int rc;
+
+        if (index_queue_defers(ik->db))
+                return index_queue_add(t, ik->db, ik->data, ik->len, id, false);
+        be64_put(idb, id);
+        rc = mdb_del(t->txn, dbi(t, ik->db), &k, (db_info[ik->db].flags & MDB_DUPSORT) ? &v : NULL);
+        if (rc == MDB_NOTFOUND)
+                rc = 0;
+        return txn_err(t, rc);
+}
+
+/* Delete the entries only in old, add the entries only in new (both sorted). */
+static int index_update(struct store_txn *t, const struct ikeys *old, const struct ikeys *new,
+                        uint64_t id)
+{
+        size_t i = 0, j = 0;
+        int r = 0;
+
+        while (r >= 0 && (i < old->n || j < new->n)) {
+                int c;
+
+                if (i == old->n)
+                        c = 1;
+                else if (j == new->n)
+                        c = -1;
+                else
+                        c = ikey_cmp(&old->v[i], &new->v[j]);
+                if (c < 0)
+                        r = index_del(t, &old->v[i++], id);
+                else if (c > 0)
+                        r = index_put(t, &new->v[j++], id);
+                else
+                        i++, j++;
+        }
+        return r;
+}
+
+static int uuid_normalize(const char *in, char out[static UUID_STRING_LEN + 1])
+{
+        if (!uuid_is_valid(in))
+                return -EINVAL;
+        for (size_t i = 0; i <= UUID_STRING_LEN; i++)
+                out[i] = (char)ascii_lower((uint8_t)in[i]);
+        return 0;
+}
+
+static int uuid_lookup(struct store_txn *t, const char *uuid, uint64_t *ret)
+{
+        MDB_val k = {strlen(uuid), (void *)uuid}, v;
+        int rc = mdb_get(t->txn, dbi(t, DB_IDX_UUID), &k, &v);
+
+        if (rc)
+                return txn_err(t, rc);
+        return val_to_id(&v, ret);
+}
+
+static int tombstone_put(struct store_txn *t, const char *uuid, uint8_t type, int64_t now)
+{
+        uint8_t val[TOMBSTONE_LEN];
+        MDB_val k = {strlen(uuid), (void *)uuid}, v = {sizeof(val), val};
+
+        val[0] = type;
+        be64_put(val + 1, time_to_key(now));
+        return txn_err(t, mdb_put(t->txn, dbi(t, DB_TOMBSTONES), &k, &v, 0));
+}
+
+int store_txn_contact_put(struct store_txn *t, struct contact *c)
+{
+        _cleanup_(contact_freep) struct contact *old = NULL;
+        _cleanup_(ikeys_done) struct ikeys old_keys = {0}, new_keys = {0};
+        _cleanup_free_ uint8_t *buf = NULL;
+        struct contact tmp = *c; /* shallow: only id and uuid differ; never freed */
+        uint8_t key[ID_KEY_LEN];
+        uint64_t next, other = 0;
+        bool fresh_uuid = false;
+        size_t len;
+        MDB_val k, v;
+        int rc, r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        if (!c->name || !*c->name)
+                return -EINVAL;
+
+        /* Every check before the first write, so a refused put leaves the txn untouched. */
+        r = meta_get_next_id(t, &next);
+        if (r < 0)
+                return r;
+        if (tmp.id == 0) {
+                tmp.id = next;
+        } else {
+                r = contact_load(t, tmp.id, &old);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
+        if (tmp.id == UINT64_MAX)
+                return -EOVERFLOW;
+        if (tmp.uuid[0]) {
+                r = uuid_normalize(c->uuid, tmp.uuid);
+                if (r < 0)
+                        return r;
+        } else if (old && old->uuid[0]) {
+                memcpy(tmp.uuid, old->uuid, sizeof(tmp.uuid)); /* a replace keeps the uuid */
+        } else {
+                r = uuid_generate_v4(tmp.uuid);
+                if (r < 0)
+                        return r;
+                fresh_uuid = true; /* 122 random bits: neither in use nor tombstoned */
+        }
+        if (!fresh_uuid) {
+                r = uuid_lookup(t, tmp.uuid, &other);
+                if (r >= 0 && other != tmp.id)
+                        return -EEXIST;
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
+
+        r = codec_contact_encode(&tmp, &buf, &len);
+        if (r < 0)
+                return r;
+        if (old) {
+                r = contact_index_keys(old, tmp.id, t->store->max_key, &old_keys);
+                if (r < 0)
+                        return r;
+        }
+        r = contact_index_keys(&tmp, tmp.id, t->store->max_key, &new_keys);
+        if (r < 0)
+                return r;
+
+        /* An explicit id (import, or a store_write re-run) must stay below next_id. */
+        if (tmp.id >= next) {
+                r = meta_put_next_id(t, tmp.id + 1);
+                if (r < 0)
+                        return r;
+        }
+        be64_put(key, tmp.id);
+        k = (MDB_val){sizeof(key), key};
+        v = (MDB_val){len, buf};
+        /* Every stored id is below next_id, so a new one goes at the end: append, which
+         * skips the search (LMDB still checks the order and says MDB_KEYEXIST if not). */
+        rc = MDB_KEYEXIST;
+        if (tmp.id >= next)
+                rc = mdb_put(t->txn, dbi(t, DB_CONTACTS), &k, &v, MDB_APPEND);
+        if (rc == MDB_KEYEXIST)
+                rc = mdb_put(t->txn, dbi(t, DB_CONTACTS), &k, &v, 0);
+        if (rc)
+                return txn_err(t, rc);
+        r = index_update(t, &old_keys, &new_keys, tmp.id);
+        if (r < 0)
+                return r;
+        /* A uuid is live or tombstoned, never both. */
+        k = (MDB_val){strlen(tmp.uuid), tmp.uuid};
+        rc = fresh_uuid ? MDB_NOTFOUND : mdb_del(t->txn, dbi(t, DB_TOMBSTONES), &k, NULL);
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+
+        c->id = tmp.id;
+        memcpy(c->uuid, tmp.uuid, sizeof(c->uuid));
+        store_changes_contact(t, old, c);
+        return 0;
+}
+
+/* Delete all interactions of a contact, leaving a tombstone for each. */
+static int interactions_delete(struct store_txn *t, uint64_t contact_id, int64_t now)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint8_t prefix[ID_KEY_LEN];
+        int rc, r;
+
+        be64_put(prefix, contact_id);
+        r = cursor_open(t, DB_INTERACTIONS, &cur);
+        if (r < 0)
+                return r;
+        for (;;) {
+                _cleanup_(interaction_freep) struct interaction *i = NULL;
+                MDB_val k = {sizeof(prefix), prefix}, v;
+
+                /* Re-position every round: the cursor never walks across our own deletes. */
+                rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+                if (rc == MDB_NOTFOUND)
+                        break;
+                if (rc)
+                        return txn_err(t, rc);
+                if (k.mv_size < sizeof(prefix) || memcmp(k.mv_data, prefix, sizeof(prefix)) != 0)
+                        break;
+                /* Decode (a copy) before any write: k and v point into the map. */
+                r = codec_interaction_decode(v.mv_data, v.mv_size, &i);
+                if (r == -ENOMEM)
+                        return r;
+                rc = mdb_cursor_del(cur, 0);
+                if (rc)
+                        return txn_err(t, rc);
+                /* A corrupt record is deleted without a tombstone: it has no readable uuid. */
+                if (r >= 0 && i->uuid[0]) {
+                        r = tombstone_put(t, i->uuid, 'I', now);
+                        if (r < 0)
+                                return r;
+                }
+                if (i && i->goal_id) {
+                        i->contact_id = contact_id;
+                        r = store_goals_interaction_removed(t, i);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now)
+{
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        _cleanup_(ikeys_done) struct ikeys keys = {0};
+        uint8_t key[ID_KEY_LEN];
+        MDB_val k = {sizeof(key), key};
+        int rc, r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        r = contact_load(t, id, &c);
+        if (r < 0)
+                return r;
+        r = contact_index_keys(c, id, t->store->max_key, &keys);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < keys.n; i++) {
+                r = index_del(t, &keys.v[i], id);
+                if (r < 0)
+                        return r;
+        }
+        be64_put(key, id);
+        rc = mdb_del(t->txn, dbi(t, DB_CONTACTS), &k, NULL);
+        if (rc)
+                return txn_err(t, rc);
+        r = interactions_delete(t, id, now);
+        if (r < 0)
+                return r;
+        r = store_goals_contact_deleted(t, id, now);
+        if (r < 0)
+                return r;
+        if (c->uuid[0]) {
+                r = tombstone_put(t, c->uuid, 'C', now);
+                if (r < 0)
+                        return r;
+        }
+        store_changes_contact(t, c, NULL);
+        return 0;
+}
+
+int store_txn_contact_count(struct store_txn *t, uint64_t *ret)
+{
+        MDB_stat st;
+        int rc = mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st);
+
+        if (rc)
+                return txn_err(t, rc);
+        *ret = st.ms_entries;
+        return 0;
+}
+
+int store_txn_contact_by_uuid(struct store_txn *t, const char *uuid, uint64_t *ret)
+{
+        char norm[UUID_STRING_LEN + 1];
+
+        if (!uuid || uuid_normalize(uuid, norm) < 0)
+                return -ENOENT;
+        return uuid_lookup(t, norm, ret);
+}
+
+int store_txn_tombstone_get(struct store_txn *t, const char *uuid, int64_t *ret_deleted)
+{
+        char norm[UUID_STRING_LEN + 1];
+        MDB_val k, v;
+        const uint8_t *p;
+        int rc;
+
+        if (!uuid || uuid_normalize(uuid, norm) < 0)
+                return -ENOENT;
+        k = (MDB_val){UUID_STRING_LEN, norm};
+        rc = mdb_get(t->txn, dbi(t, DB_TOMBSTONES), &k, &v);
+        if (rc)
+                return txn_err(t, rc);
+        if (v.mv_size != TOMBSTONE_LEN)
+                return -EBADMSG;
+        p = v.mv_data;
+        if (ret_deleted)
+                *ret_deleted = time_from_key(be64_get(p + 1));
+        return p[0];
+}
+
+/* ---- resolve ---- */
+
+/* A decimal id: digits only, no sign or space, fits u64, not 0. */
+static bool parse_id(const char *s, uint64_t *ret)
+{
+        uint64_t v = 0;
+
+        if (!*s)
+                return false;
+        for (const char *p = s; *p; p++) {
+                unsigned d;
+
+                if (*p < '0' || *p > '9')
+                        return false;
+                d = (unsigned)(*p - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return false;
+                v = v * 10 + d;
+        }
+        if (v == 0)
+                return false;
+        *ret = v;
+        return true;
+}
+
+/* Visit ids under one exact key of a DUPSORT index: count them all, keep the first max. */
+static int collect_exact(struct store_txn *t, enum db db, const void *key, size_t len, size_t max,
+                         struct idvec *out, size_t *ret_total)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k = {len, (void *)key}, v;
+        size_t total = 0;
+        uint64_t id;
+        int rc, r;
+
+        r = cursor_open(t, db, &cur);
+        if (r < 0)
+                return r;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+        if (rc == 0) {
+                size_t n;
+
+                rc = mdb_cursor_count(cur, &n);
+                if (rc)
+                        return txn_err(t, rc);
+                total = (size_t)n;
+        }
+        while (rc == 0 && out->n < max) {
+                r = val_to_id(&v, &id);
+                if (r < 0)
+                        return r;
+                r = idvec_push(out, id);
+                if (r < 0)
+                        return r;
+                rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret_total = total;
+        return 0;
+}
+
+/* Visit ids under every key starting with prefix: keep the first keep, count up to count_max
+ * (0 = unbounded). */
+static int collect_prefix(struct store_txn *t, enum db db, const void *prefix, size_t len,
+                          size_t keep, size_t count_max, struct idvec *out, size_t *ret_total)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k = {len, (void *)prefix}, v;
+        size_t total = 0;
+        uint64_t id;
+        int rc, r;
+
+        r = cursor_open(t, db, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size < len || memcmp(k.mv_data, prefix, len) != 0)
+                        break;
+                if (count_max && total >= count_max)
+                        break;
+                total++;
+                if (out->n < keep) {
+                        r = val_to_id(&v, &id);
+                        if (r < 0)
+                                return r;
+                        r = idvec_push(out, id);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret_total = total;
+        return 0;
+}
+
+/* Last resort for WHO: every word of who is a prefix of a word of the contact's name, so
+ * "doe" or "j doe" finds Jane Doe. Driven by the first word's range of idx_token; candidates
+ * are checked against their names (tokens also come from org, email and tags). */
+static int collect_name_words(struct store_txn *t, const char *who, size_t keep, size_t count_max,
+                              struct idvec *out, size_t *ret_total)
+{
+        _cleanup_(ikeys_done) struct ikeys words = {0};
+        _cleanup_(idvec_done) struct idvec cand = {0};
+        size_t total = 0, ignored;
+        int r;
+
+        r = ikeys_add_words(&words, DB_IDX_TOKEN, who, t->store->max_key);
+        if (r < 0)
+                return r;
+        if (words.n == 0) {
+                *ret_total = 0;
+                return 0;
+        }
+        r = collect_prefix(t, DB_IDX_TOKEN, words.v[0].data, words.v[0].len, count_max, count_max,
+                           &cand, &ignored);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < cand.n; i++) {
+                _cleanup_(ikeys_done) struct ikeys name = {0};
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                bool all = true, dup = false;
+
+                for (size_t j = 0; j < i && !dup; j++)
+                        dup = cand.v[j] == cand.v[i];
+                if (dup)
+                        continue;
+                r = contact_load(t, cand.v[i], &c);
+                if (r < 0)
+                        return r;
+                r = ikeys_add_words(&name, DB_IDX_TOKEN, c->name, t->store->max_key);
+                if (r < 0)
+                        return r;
+                for (size_t w = 0; all && w < words.n; w++) {
+                        bool found = false;
+
+                        for (size_t n = 0; !found && n < name.n; n++)
+                                found =
+                                    name.v[n].len >= words.v[w].len &&
+                                    memcmp(name.v[n].data, words.v[w].data, words.v[w].len) == 0;
+                        all = found;
+                }
+                if (!all)
+                        continue;
+                total++;
+                if (out->n < keep) {
+                        r = idvec_push(out, c->id);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        *ret_total = total;
+        return 0;
+}
+
+int store_txn_contact_resolve(struct store_txn *t, const char *who, uint64_t *ret_ids, size_t max)
+{
+        _cleanup_(idvec_done) struct idvec ids = {0};
+        uint8_t key[KEY_MAX];
+        size_t len, total = 0;
+        uint64_t id;
+        int r;
+
+        if (!who || !*who)
+                return -EINVAL;
+        if (max > 0 && !ret_ids)
+                return -EINVAL;
+
+        if (parse_id(who, &id)) {
+                r = contact_exists(t, id);
+                if (r >= 0) {
+                        if (max > 0)
+                                ret_ids[0] = id;
+                        return 1;
+                }
+                if (r != -ENOENT)
+                        return r;
+                /* Digits that are no id: maybe someone is called "42". */
+        }
+
+        len = key_normalize(who, strlen(who), t->store->max_key, key);
+        if (len == 0)
+                return 0;
+        if (strchr(who, '@')) {
+                r = collect_exact(t, DB_IDX_EMAIL, key, len, max, &ids, &total);
+        } else {
+                r = collect_exact(t, DB_IDX_NAME, key, len, max, &ids, &total);
+                if (r >= 0 && total == 0) {
+                        size_t cap = max > SIZE_MAX - RESOLVE_COUNT_SLACK
+                                         ? SIZE_MAX
+                                         : max + RESOLVE_COUNT_SLACK;
+
+                        r = collect_prefix(t, DB_IDX_NAME, key, len, max, cap, &ids, &total);
+                        if (r >= 0 && total == 0)
+                                r = collect_name_words(t, who, max, cap, &ids, &total);
+                }
+        }
+        if (r < 0)
+                return r;
+        if (ids.n > 0)
+                memcpy(ret_ids, ids.v, ids.n * sizeof(uint64_t));
+        return total > INT_MAX ? INT_MAX : (int)total;
+}
+
+/* ---- listing ---- */
+
+/* Whether every query word is a prefix of one of the contact's tokens. */
+static int contact_match_words(const struct contact *c, const struct ikeys *words, size_t max,
+                               bool *ret)
+{
+        _cleanup_(ikeys_done) struct ikeys tokens = {0};
+        int r;
+
+        if (words->n == 0) {
+                *ret = true;
+                return 0;
+        }
+        r = contact_tokens(c, max, DB_IDX_TOKEN, &tokens);
+        if (r < 0)
+                return r;
+        for (size_t w = 0; w < words->n; w++) {
+                const struct ikey *word = &words->v[w];
+                bool found = false;
+
+                for (size_t i = 0; !found && i < tokens.n; i++)
+                        found = tokens.v[i].len >= word->len &&
+                                memcmp(tokens.v[i].data, word->data, word->len) == 0;
+                if (!found) {
+                        *ret = false;
+                        return 0;
+                }
+        }
+        *ret = true;
+        return 0;
+}
+
+static bool tag_equal(const char *a, const char *b, size_t max)
+{
+        uint8_t x[KEY_MAX], y[KEY_MAX];
+        size_t lx = key_normalize(a, strlen(a), max, x), ly = key_normalize(b, strlen(b), max, y);
+
+        return lx == ly && memcmp(x, y, lx) == 0;
+}
+
+static int contact_match(const struct contact *c, const struct contact_filter *f,
+                         const struct ikeys *words, size_t max, bool *ret)
+{
+        bool tag = !f->tag;
+
+        if (f->networks && (c->networks & f->networks) != f->networks)
+                goto no;
+        if (f->due_before && !(c->next_due != 0 && c->next_due < f->due_before))
+                goto no;
+        for (char **g = c->tags; !tag && g && *g; g++)
+                tag = tag_equal(*g, f->tag, max);
+        if (!tag)
+                goto no;
+        return contact_match_words(c, words, max, ret);
+no:
+        *ret = false;
+        return 0;
+}
+
+struct hit {
+        struct contact *c;
+        uint8_t *key; /* the idx_name key of the contact */
+        size_t len;
+};
+
+struct hits {
+        struct hit *v;
+        size_t n;
+        size_t cap;
+};
+
+static void hits_done(struct hits *h)
+{
+        for (size_t i = 0; i < h->n; i++) {
+                contact_free(h->v[i].c);
+                free(h->v[i].key);
+        }
+        free(h->v);
+        *h = (struct hits){0};
+}
+
+/* Take ownership of c. */
+static int hits_push(struct hits *h, struct contact *c, size_t max)
+{
+        uint8_t key[KEY_MAX];
+        size_t len = key_normalize(strempty(c->name), strlen(strempty(c->name)), max, key);
+        uint8_t *copy = malloc(len ? len : 1);
+
+        if (!copy)
+                goto fail;
+        memcpy(copy, key, len);
+        if (h->n == h->cap) {
+                size_t cap = h->cap ? h->cap * 2 : 16;
+                struct hit *p = reallocarray(h->v, cap, sizeof(struct hit));
+
+                if (!p)
+                        goto fail;
+                h->v = p;
+                h->cap = cap;
+        }
+        h->v[h->n++] = (struct hit){.c = c, .key = copy, .len = len};
+        return 0;
+fail:
+        free(copy);
+        contact_free(c);
+        return -ENOMEM;
+}
+
+/* Same order as idx_name: memcmp of the lower-cased name (shorter first), then id. */
+static int hit_cmp(const void *a, const void *b)
+{
+        const struct hit *x = a, *y = b;
+        int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+
+        if (c)
+                return c;
+        if (x->len != y->len)
+                return x->len < y->len ? -1 : 1;
+        return x->c->id < y->c->id ? -1 : x->c->id > y->c->id;
+}
+
+/* Load the candidates, keep the matching ones, sort them by name and visit the first limit.
+ * O(k log k) for k candidates, each decoded once. */
+static int list_candidates(struct store_txn *t, struct idvec *ids, const struct contact_filter *f,
+                           const struct ikeys *words, store_contact_cb cb, void *userdata)
+{
+        _cleanup_(hits_done) struct hits hits = {0};
+        size_t max = t->store->max_key;
+        int r;
+
+        idvec_sort_uniq(ids);
+        for (size_t i = 0; i < ids->n; i++) {
+                struct contact *c = NULL;
+                bool match;
+
+                r = contact_load(t, ids->v[i], &c);
+                if (r == -ENOENT) /* an index entry without its record: skip it */
+                        continue;
+                if (r < 0)
+                        return r;
+                r = contact_match(c, f, words, max, &match);
+                if (r < 0 || !match) {
+                        contact_free(c);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                r = hits_push(&hits, c, max);
+                if (r < 0)
+                        return r;
+        }
+        if (hits.n > 0)
+                qsort(hits.v, hits.n, sizeof(struct hit), hit_cmp);
+        for (size_t i = 0; i < hits.n && (f->limit == 0 || i < f->limit); i++) {
+                r = cb(hits.v[i].c, userdata);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int u64_bsearch_cmp(const void *key, const void *elem)
+{
+        uint64_t a = *(const uint64_t *)key, b = *(const uint64_t *)elem;
+
+        return a < b ? -1 : a > b;
+}
+
+/* For a large candidate set and a small limit: walk idx_name in order and test membership in
+ * the sorted candidate ids, decoding only members, until limit matches. About
+ * limit × (contacts / candidates) cheap checks instead of decoding and sorting every
+ * candidate. */
+static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
+                                   const struct contact_filter *f, const struct ikeys *words,
+                                   store_contact_cb cb, void *userdata)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        size_t max = t->store->max_key, seen = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        idvec_sort_uniq(ids);
+        r = cursor_open(t, DB_IDX_NAME, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && seen < f->limit;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                uint64_t id;
+                bool match;
+
+                r = val_to_id(&v, &id);
+                if (r < 0)
+                        return r;
+                if (!bsearch(&id, ids->v, ids->n, sizeof(uint64_t), u64_bsearch_cmp))
+                        continue;
+                r = contact_load(t, id, &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                r = contact_match(c, f, words, max, &match);
+                if (r < 0)
+                        return r;
+                if (!match)
+                        continue;
+                seen++;
+                r = cb(c, userdata);
+                if (r != 0)
+                        return r;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        return 0;
+}
+
+/* Walk `due` in order while due < until (has_until), visiting contacts matching f. */
+static int due_walk(struct store_txn *t, bool has_until, int64_t until,
+                    const struct contact_filter *f, const struct ikeys *words, size_t limit,
+                    store_contact_cb cb, void *userdata)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        size_t seen = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_DUE, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && (limit == 0 || seen < limit);
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                bool match = true;
+
+                if (k.mv_size != DUE_KEY_LEN)
+                        return -EBADMSG;
+                if (has_until && time_from_key(be64_get(k.mv_data)) >= until)
+                        break;
+                r = contact_load(t, be64_get((const uint8_t *)k.mv_data + 8), &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (f) {
+                        r = contact_match(c, f, words, t->store->max_key, &match);
+                        if (r < 0)
+                                return r;
+                }
+                if (!match)
+                        continue;
+                seen++;
+                r = cb(c, userdata);
+                if (r != 0)
+                        return r;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        return 0;
+}
+
+/* No filter: walk idx_name (name order, then id). */
+static int name_walk(struct store_txn *t, size_t limit, store_contact_cb cb, void *userdata)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        size_t seen = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_IDX_NAME, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && (limit == 0 || seen < limit);
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                uint64_t id;
+
+                r = val_to_id(&v, &id);
+                if (r < 0)
+                        return r;
+                r = contact_load(t, id, &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                seen++;
+                r = cb(c, userdata);
+                if (r != 0)
+                        return r;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        return 0;
+}
+
+/* Pick the requested network with the fewest members (an unknown bit has none). */
+static int network_pick(struct store_txn *t, uint32_t networks, uint8_t *ret)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        size_t best = 0;
+        bool found = false;
+        int rc, r;
+
+        r = cursor_open(t, DB_IDX_NETWORK, &cur);
+        if (r < 0)
+                return r;
+        for (uint8_t n = 0; n < 32; n++) {
+                MDB_val k = {1, &n}, v;
+                size_t count = 0;
+
+                if (!(networks & (1u << n)))
+                        continue;
+                rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+                if (rc == 0)
+                        rc = mdb_cursor_count(cur, &count);
+                if (rc && rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+                if (!found || count < best) {
+                        best = count;
+                        *ret = n;
+                        found = true;
+                }
+        }
+        return 0;
+}
+
+int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, store_contact_cb cb,
+                           void *userdata)
+{
+        static const struct contact_filter none = {0};
+        _cleanup_(ikeys_done) struct ikeys words = {0};
+        _cleanup_(idvec_done) struct idvec ids = {0};
+        size_t total, max = t->store->max_key;
+        int r;
+
+        if (!f)
+                f = &none;
+        if (f->tag && !*f->tag)
+                return -EINVAL;
+        if (f->text) {
+                r = ikeys_add_words(&words, DB_IDX_TOKEN, f->text, max);
+                if (r < 0)
+                        return r;
+        }
+
+        if (f->due_before != 0)
+                return due_walk(t, true, f->due_before, f, &words, f->limit, cb, userdata);
+
+        if (f->tag) {
+                uint8_t key[KEY_MAX];
+                size_t len = key_normalize(f->tag, strlen(f->tag), max, key);
+
+                r = collect_exact(t, DB_IDX_TAG, key, len, SIZE_MAX, &ids, &total);
+        } else if (words.n > 0) {
+                /* Drive from the rarest word: count each prefix range, never past the best. */
+                size_t best = 0, best_n = SIZE_MAX;
+
+                for (size_t w = 0; w < words.n && words.n > 1; w++) {
+                        struct idvec unused = {0};
+                        size_t n = 0;
+
+                        r = collect_prefix(t, DB_IDX_TOKEN, words.v[w].data, words.v[w].len, 0,
+                                           best_n == SIZE_MAX ? 0 : best_n, &unused, &n);
+                        idvec_done(&unused);
+                        if (r < 0)
+                                return r;
+                        if (n < best_n) {
+                                best_n = n;
+                                best = w;
+                        }
+                }
+                r = collect_prefix(t, DB_IDX_TOKEN, words.v[best].data, words.v[best].len, SIZE_MAX,
+                                   0, &ids, &total);
+        } else if (f->networks) {
+                uint8_t n = 0;
+
+                r = network_pick(t, f->networks, &n);
+                if (r >= 0)
+                        r = collect_exact(t, DB_IDX_NETWORK, &n, 1, SIZE_MAX, &ids, &total);
+        } else
+                return name_walk(t, f->limit, cb, userdata);
+        if (r < 0)
+                return r;
+        if (f->limit > 0 && ids.n > 0) {
+                MDB_stat st;
+
+                /* Name walk when limit × contacts / candidates < candidates (see above). */
+                if (mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st) == 0 &&
+                    (double)f->limit * (double)st.ms_entries < (double)ids.n * (double)ids.n)
+                        return list_candidates_by_name(t, &ids, f, &words, cb, userdata);
+        }
+        return list_candidates(t, &ids, f, &words, cb, userdata);
+}
+
+int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_contact_cb cb,
+                       void *userdata)
+{
+        return due_walk(t, until != 0, until, NULL, NULL, limit, cb, userdata);
+}
+
+int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_DUE, &cur);
+        if (r < 0)
+                return r;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+        if (rc)
+                return txn_err(t, rc);
+        if (k.mv_size != DUE_KEY_LEN)
+                return -EBADMSG;
+        *ret_due = time_from_key(be64_get(k.mv_data));
+        *ret_id = be64_get((const uint8_t *)k.mv_data + 8);
+        return 0;
+}
+
+int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint64_t n = 0, limit = time_to_key(until);
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_DUE, &cur);
+        if (r < 0)
+                return r;
+        /* Keys only: no record is decoded. */
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size != DUE_KEY_LEN)
+                        return -EBADMSG;
+                if (be64_get(k.mv_data) >= limit)
+                        break;
+                n++;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret = n;
+        return 0;
+}
+
+/* ---- interactions ---- */
+
+static void interaction_key(uint8_t key[static INTERACTION_KEY_LEN], uint64_t contact_id,
+                            int64_t at, uint32_t seq)
+{
+        be64_put(key, contact_id);
+        be64_put(key + 8, time_to_key(at));
+        be32_put(key + 16, seq);
+}
+
+int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_free_ uint8_t *buf = NULL;
+        struct interaction tmp = *i; /* shallow: only seq and uuid differ; never freed */
+        uint8_t key[INTERACTION_KEY_LEN];
+        MDB_val k = {sizeof(key), key}, v;
+        size_t len;
+        int rc, r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        r = contact_exists(t, i->contact_id);
+        if (r < 0)
+                return r;
+        if (tmp.uuid[0]) {
+                r = uuid_normalize(i->uuid, tmp.uuid);
+                if (r < 0)
+                        return r;
+        } else {
+                r = uuid_generate_v4(tmp.uuid);
+                if (r < 0)
+                        return r;
+        }
+
+        /* seq: one past the highest seq at this (contact, second). */
+        interaction_key(key, i->contact_id, i->at, UINT32_MAX);
+        r = cursor_open(t, DB_INTERACTIONS, &cur);
+        if (r < 0)
+                return r;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc == 0 && k.mv_size == sizeof(key) && memcmp(k.mv_data, key, sizeof(key)) == 0)
+                return -EOVERFLOW;
+        if (rc == 0)
+                rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+        else if (rc == MDB_NOTFOUND)
+                rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        tmp.seq = 0;
+        if (rc == 0 && k.mv_size == INTERACTION_KEY_LEN && memcmp(k.mv_data, key, 16) == 0)
+                tmp.seq = be32_get((const uint8_t *)k.mv_data + 16) + 1;
+
+        r = codec_interaction_encode(&tmp, &buf, &len);
+        if (r < 0)
+                return r;
+        interaction_key(key, tmp.contact_id, tmp.at, tmp.seq);
+        k = (MDB_val){sizeof(key), key};
+        v = (MDB_val){len, buf};
+        rc = mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE);
+        if (rc)
+                return txn_err(t, rc);
+        r = store_goals_interaction_added(t, &tmp);
+        if (r < 0)
+                return r;
+        i->seq = tmp.seq;
+        memcpy(i->uuid, tmp.uuid, sizeof(i->uuid));
+        return 0;
+}
+
+int store_txn_interaction_list(struct store_txn *t, uint64_t contact_id, size_t limit,
+                               store_interaction_cb cb, void *userdata)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint8_t prefix[ID_KEY_LEN], after[ID_KEY_LEN];
+        MDB_val k, v;
+        size_t seen = 0;
+        int rc, r;
+
+        be64_put(prefix, contact_id);
+        r = cursor_open(t, DB_INTERACTIONS, &cur);
+        if (r < 0)
+                return r;
+        /* Position on the first key after this contact's range, then walk backwards. */
+        if (contact_id == UINT64_MAX)
+                rc = MDB_NOTFOUND;
+        else {
+                be64_put(after, contact_id + 1);
+                k = (MDB_val){sizeof(after), after};
+                rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        }
+        if (rc == 0)
+                rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+        else if (rc == MDB_NOTFOUND)
+                rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+        for (; rc == 0 && (limit == 0 || seen < limit);
+             rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+                _cleanup_(interaction_freep) struct interaction *i = NULL;
+                const uint8_t *kp = k.mv_data;
+
+                if (k.mv_size < sizeof(prefix) || memcmp(kp, prefix, sizeof(prefix)) != 0)
+                        break;
+                if (k.mv_size != INTERACTION_KEY_LEN)
+                        return -EBADMSG;
+                r = codec_interaction_decode(v.mv_data, v.mv_size, &i);
+                if (r < 0)
+                        return r;
+                i->contact_id = contact_id;
+                i->at = time_from_key(be64_get(kp + 8));
+                i->seq = be32_get(kp + 16);
+                seen++;
+                r = cb(i, userdata);
+                if (r != 0)
+                        return r;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        return 0;
+}
+
+int store_txn_interaction_count(struct store_txn *t, uint64_t contact_id, uint64_t *ret)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint8_t prefix[ID_KEY_LEN];
+        MDB_val k = {sizeof(prefix), prefix}, v;
+        uint64_t n = 0;
+        int rc, r;
+
+        be64_put(prefix, contact_id);
+        r = cursor_open(t, DB_INTERACTIONS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size < sizeof(prefix) || memcmp(k.mv_data, prefix, sizeof(prefix)) != 0)
+                        break;
+                n++;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret = n;
+        return 0;
+}

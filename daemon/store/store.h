@@ -1,0 +1,203 @@
+/* The LMDB store. Only the store files (store*.c, store-internal.h) include lmdb.h. All access
+ * happens inside a transaction run by store_read or store_write, which call back into the caller
+ * with a struct store_txn; the store_txn_* operations below work on that transaction.
+ *
+ * Layout (integers in keys big-endian, so memcmp order is numeric order):
+ *   meta          "schema" → u32, "next_id" → u64
+ *   contacts      id → contact record (codec)
+ *   interactions  contact id ‖ time (offset by 2^63) ‖ seq → interaction record
+ *   due           due time (offset) ‖ contact id → ∅
+ *   idx_name      DUPSORT lower-cased full name → id        (WHO resolution, ls order)
+ *   idx_token     DUPSORT lower-cased word of name/org/title/email/tag → id   (find, text filter)
+ *   idx_email     DUPSORT lower-cased email → id
+ *   idx_tag       DUPSORT lower-cased tag → id
+ *   idx_network   DUPSORT network byte → id
+ *   idx_uuid      uuid → id
+ *   tombstones    uuid → record type byte ‖ deletion time (offset)
+ * A record and all its index entries change in one write transaction.
+ *
+ * Index strings are ASCII-lower-cased (UTF-8 bytes untouched) and cut at a UTF-8 boundary to
+ * LMDB's 511-byte key limit. Tokens (idx_token) are maximal runs of ASCII alphanumerics and
+ * bytes >= 0x80 in name, org, title, each email and each tag, plus each whole email address.
+ * UUIDs are stored lower-cased. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+struct store_txn;
+
+struct store_options {
+        const char *dir;         /* created 0700 if missing */
+        size_t initial_map_size; /* bytes; 0 = default (64 MiB) */
+        size_t max_map_size;     /* bytes; 0 = default (64 GiB); growth stops here (-ENOSPC) */
+};
+
+/** Open (creating if needed) the environment in opts->dir, run mdb_reader_check, create the
+ * databases and run schema migrations in one write transaction. Refuses remote file systems
+ * (-EREMOTE) and a schema newer than this build knows (-EPROTONOSUPPORT). Returns 0 or -errno. */
+int store_open(const struct store_options *opts, struct store **ret);
+
+/** Close the environment; accepts NULL. */
+void store_close(struct store *s);
+
+typedef int (*store_txn_fn)(struct store_txn *t, void *userdata);
+
+/** Run fn in a read-only transaction. Returns what fn returned, or a negative errno from
+ * starting the transaction. */
+int store_read(struct store *s, store_txn_fn fn, void *userdata);
+
+/** Run fn in a write transaction and commit it when fn returns >= 0; abort when fn fails.
+ * When the map fills (MDB_MAP_FULL, from any operation or the commit) the transaction is
+ * aborted, the map doubled and fn run again from the start — so fn must be safe to re-run.
+ * Returns fn's value once the commit has returned (the write is durable), or -errno
+ * (-ENOSPC: disk or maximum map size full). On MDB_PANIC it returns -EIO and
+ * store_is_broken() turns true; the daemon must exit. */
+int store_write(struct store *s, store_txn_fn fn, void *userdata);
+
+/* Neither store_read nor store_write may be called from inside a transaction callback. */
+
+/* ---- what a committed write changed ----
+ * Every write transaction collects its change set as it goes (the store sees every contact
+ * put and delete); once the commit has returned, store_write hands it to the observer the
+ * daemon registered: the scheduler re-arms, the STATUS line and watch streams update. No
+ * writer calls them by hand, so no door can forget one. */
+
+#define STORE_MOVES_MAX 64 /* due-date moves listed one by one; more are only counted */
+
+struct store_due_move {
+        uint64_t id;
+        int64_t next_due; /* 0: no follow-up any more (or the contact is gone) */
+        char *name;       /* the contact's name (the store's copy, valid during the call) */
+};
+
+struct store_changes {
+        const char *event; /* what the write was for watch streams ("done", "snoozed"); NULL:
+                            * "changed" */
+        bool sched;        /* the sched index changed: the follow-up engine must re-arm */
+        bool contacts;     /* a contact was added, changed or removed */
+        size_t n_moves;    /* contacts whose next_due moved; moves[] lists the first ones */
+        struct store_due_move moves[STORE_MOVES_MAX];
+};
+
+struct store_observer {
+        /* After every successful commit of a write that changed anything. */
+        void (*committed)(const struct store_changes *ch, void *userdata);
+        /* Once, when the environment hit a fatal error (store_is_broken()). */
+        void (*broken)(void *userdata);
+        void *userdata;
+};
+
+/** Register the observer (copied; NULL removes it). */
+void store_set_observer(struct store *s, const struct store_observer *o);
+
+/** Name what this write is, for the observer's watch events (a static string, e.g. "done").
+ * The last call in a transaction wins. */
+void store_txn_set_event(struct store_txn *t, const char *event);
+
+/** Whether the environment hit a fatal error (MDB_PANIC) and must not be used any more. */
+bool store_is_broken(const struct store *s);
+
+/** Current map size in bytes (grows on MDB_MAP_FULL). */
+size_t store_map_size(const struct store *s);
+
+/** The data directory path. */
+const char *store_dir(const struct store *s);
+
+/* ---- contacts ---- */
+
+/** Load contact id. Returns 0, -ENOENT, -EBADMSG (corrupt record) or -errno. */
+int store_txn_contact_get(struct store_txn *t, uint64_t id, struct contact **ret);
+
+/** Insert or replace a contact and update every index in this transaction. When c->id is 0 a
+ * new id is assigned (written to c->id) and, if c->uuid is empty, a UUID. The caller sets
+ * created/updated and next_due. Returns 0, -EEXIST (uuid belongs to another contact) or -errno.
+ * Details: c->name must be non-empty and a non-empty c->uuid valid (-EINVAL); c->uuid is
+ * written back lower-cased. Replacing with an empty c->uuid keeps the stored one. A non-zero
+ * c->id that does not exist inserts under that id (and next_id moves past it), which makes a
+ * store_write re-run after map growth safe. A tombstone with the same uuid is removed.
+ * -EINVAL/-EEXIST are detected before anything is written. */
+int store_txn_contact_put(struct store_txn *t, struct contact *c);
+
+/** Delete a contact, its index entries and its interactions, and leave a tombstone with the
+ * uuid and time now. Returns 0, -ENOENT or -errno. */
+int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now);
+
+/** Number of live contacts. */
+int store_txn_contact_count(struct store_txn *t, uint64_t *ret);
+
+/** Resolve a WHO: a decimal id; else (contains '@') an email; else a case-insensitive exact
+ * full name; else a case-insensitive prefix of full names; else contacts where every word of
+ * WHO is a prefix of a word of the name ("doe", "j doe" → Jane Doe). Fills at most max ids into
+ * ret_ids (exact matches win over prefixes) and returns how many candidates there are in total (0 =
+ * no such contact, 1 = unique, >1 = ambiguous), or -errno. Details: an id is digits only (no sign,
+ * no spaces, no 0) naming an existing contact; digits that are no existing id fall through to name
+ * matching (someone may be called "42"), but an existing id always wins over a name. An email is
+ * matched exactly (case-insensitively), never by prefix. When any exact name matches, prefix
+ * matches are not counted. Prefix candidates are counted up to max + 1000 only, so a larger return
+ * value means "at least". ids come in key order (name, then id). Empty who: -EINVAL. */
+int store_txn_contact_resolve(struct store_txn *t, const char *who, uint64_t *ret_ids, size_t max);
+
+/** Contact id for a UUID. Returns 0, -ENOENT. */
+int store_txn_contact_by_uuid(struct store_txn *t, const char *uuid, uint64_t *ret);
+
+/** Tombstone of a deleted contact or interaction. Returns its record type ('C' or 'I', > 0)
+ * and sets *ret_deleted (may be NULL) to the deletion time, or -ENOENT. */
+int store_txn_tombstone_get(struct store_txn *t, const char *uuid, int64_t *ret_deleted);
+
+struct contact_filter {
+        uint32_t networks;  /* bit mask; contact must be in all of them; 0 = any */
+        const char *tag;    /* case-insensitive; NULL = any */
+        int64_t due_before; /* next_due set and < due_before; 0 = no filter */
+        const char *text;   /* every word must prefix-match a token of the contact; NULL = any */
+        size_t limit;       /* 0 = all */
+};
+
+/** Return 0 to continue, > 0 to stop early (returned by the iteration), < 0 to fail. The
+ * contact is only valid during the call. */
+typedef int (*store_contact_cb)(const struct contact *c, void *userdata);
+
+/** Visit matching contacts, driven by an index (never a scan of all contacts when a filter is
+ * given): due order when due_before is set, otherwise by lower-cased name. Returns 0, the
+ * callback's positive stop value, or -errno.
+ * Details: the driving index is due (due_before) > tag > text (first word's prefix range) >
+ * network (the smallest requested one); with no filter idx_name is walked. Order: due time then
+ * id when due-driven; else lower-cased name (memcmp, shorter first) then id. Non-due filtered
+ * lists load all k candidates of the driving index, filter and sort them: O(k log k) time,
+ * O(k) memory; limit applies after sorting. Text is split into words like the tokens; text
+ * without any word matches everything. An empty tag: -EINVAL. */
+int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, store_contact_cb cb,
+                           void *userdata);
+
+/** Visit contacts with next_due < until (0 = all with a due date) in due order, at most limit
+ * (0 = all). Returns like store_txn_contact_list. */
+int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_contact_cb cb,
+                       void *userdata);
+
+/** The earliest due entry. Returns 0 with *ret_due / *ret_id, or -ENOENT when nothing is due. */
+int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id);
+
+/** Number of due entries with due < until, counted from the index keys alone. */
+int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret);
+
+/* ---- interactions ---- */
+
+/** Add an interaction for i->contact_id (which must exist: -ENOENT). Assigns i->seq and, if
+ * empty, i->uuid. Does not touch the contact: the caller updates last_interaction/next_due
+ * with store_txn_contact_put in the same transaction. Returns 0 or -errno. */
+int store_txn_interaction_add(struct store_txn *t, struct interaction *i);
+
+typedef int (*store_interaction_cb)(const struct interaction *i, void *userdata);
+
+/** Visit the interactions of one contact, newest first, at most limit (0 = all). */
+int store_txn_interaction_list(struct store_txn *t, uint64_t contact_id, size_t limit,
+                               store_interaction_cb cb, void *userdata);
+
+/** Number of interactions of one contact. */
+int store_txn_interaction_count(struct store_txn *t, uint64_t contact_id, uint64_t *ret);
