@@ -1,4 +1,4 @@
-/* Shell completion support, generated from the command table (cli.c) so that it can never fall
+/* Shell completion support, generated from the command table (cmd-table.c) so that it can never fall
  * out of step with it:
  *   tend __completion bash|zsh|fish   the completion script for a shell (the build installs these)
  *   tend __complete-names [PREFIX]    contact names starting with PREFIX, asked of tendd
