@@ -318,7 +318,7 @@ static void print_contact(struct cli *cli, json_t *c)
                 cmd_label(&lp, "Next follow-up", "—", OUTPUT_DIM);
         }
         if (last) {
-                time_format_relative(last, cli->now, when, sizeof(when));
+                time_format_days(last, cli->now, TIME_DAYS_WHEN, when, sizeof(when));
                 snprintf(buf, sizeof(buf), "%s%s%s", strempty(kind), kind ? ", " : "", when);
                 cmd_label(&lp, "Last interaction", buf, OUTPUT_PLAIN);
         } else {
@@ -429,7 +429,7 @@ int cmd_interaction_table(struct cli *cli, json_t *interactions, bool header)
                 if (!text)
                         return cmd_oom(cli);
                 time_format_local(at, local, sizeof(local));
-                time_format_relative(at, cli->now, rel, sizeof(rel));
+                time_format_days(at, cli->now, TIME_DAYS_WHEN, rel, sizeof(rel));
                 if (output_table_add(t, local, OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, rel, OUTPUT_DIM) < 0 ||
                     output_table_add(t, strempty(cmd_jstr(i, "kind")), OUTPUT_PLAIN) < 0 ||

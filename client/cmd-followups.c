@@ -101,9 +101,13 @@ static int print_event(struct cli *cli, json_t *ev, void *userdata)
                 if (json_is_true(json_object_get(ev, "digest")))
                         fputs(" in a digest", cli->out);
                 if (due) {
-                        time_format_relative(due, now, rel, sizeof(rel));
-                        fprintf(cli->out, " · %s %s",
-                                streq(event, "fired") ? "due" : "next follow-up", rel);
+                        if (streq(event, "fired"))
+                                fprintf(cli->out, " · %s",
+                                        output_format_due(due, now, rel, sizeof(rel)));
+                        else
+                                fprintf(
+                                    cli->out, " · next follow-up %s",
+                                    time_format_days(due, now, TIME_DAYS_WHEN, rel, sizeof(rel)));
                 } else if (!streq(event, "fired"))
                         fputs(" · no follow-up planned", cli->out);
                 fputc('\n', cli->out);
@@ -195,7 +199,7 @@ int commands_due(struct cli *cli, int argc, char **argv)
                     cmd_add_due_cell(cli, t, c) < 0)
                         return cmd_oom(cli);
                 if (last) {
-                        time_format_relative(last, cli->now, rel, sizeof(rel));
+                        time_format_days(last, cli->now, TIME_DAYS_WHEN, rel, sizeof(rel));
                         r = output_table_addf(t, OUTPUT_PLAIN, "%s%s%s", strempty(kind),
                                               kind ? ", " : "", rel);
                 } else {

@@ -42,7 +42,7 @@ char *cmd_format_when(int64_t t, int64_t now, char *buf, size_t size)
         char local[64], rel[64];
 
         time_format_local(t, local, sizeof(local));
-        time_format_relative(t, now, rel, sizeof(rel));
+        time_format_days(t, now, TIME_DAYS_WHEN, rel, sizeof(rel));
         snprintf(buf, size, "%s (%s)", local, rel);
         return buf;
 }
