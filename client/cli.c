@@ -1,3 +1,5 @@
+/* The command-line framework: dispatch, global options, help, option parsing, calls to tendd and
+ * error reporting. The commands themselves are in cmd-table.c and the cmd-*.c files. */
 #include "cli.h"
 
 #include <limits.h>
@@ -12,195 +14,6 @@
 #include "output.h"
 #include "paths.h"
 #include "timeutil.h"
-
-#define NETWORK_VALUES "operational personal strategic"
-
-/* ---- the table ---- */
-
-static const struct option_help add_options[] = {
-    {"network", CLI_OPT_NETWORK, "NETWORK",
-     "operational, personal or strategic; repeat or comma-separate (prefixes work)",
-     NETWORK_VALUES},
-    {"email", CLI_OPT_EMAIL, "ADDR", "an email address (repeatable)", NULL},
-    {"phone", CLI_OPT_PHONE, "NUM", "a phone number (repeatable)", NULL},
-    {"url", CLI_OPT_URL, "URL", "a web address such as a profile page (repeatable)", NULL},
-    {"org", CLI_OPT_ORG, "ORG", "organisation", NULL},
-    {"title", CLI_OPT_TITLE, "TITLE", "job title", NULL},
-    {"tag", CLI_OPT_TAG, "TAG", "a tag (repeatable)", NULL},
-    {"every", CLI_OPT_EVERY, "DURATION", "keep in touch this often: 2w, 1mo, 3mo…", NULL},
-    {"due", CLI_OPT_DUE, "DATE", "next follow-up (default: one cadence from now)", NULL},
-    {"met-via", CLI_OPT_MET_VIA, "WHO", "the contact who introduced you", NULL},
-    {"how-met", CLI_OPT_HOW_MET, "TEXT", "how or where you met", NULL},
-    {"note", CLI_OPT_NOTE, "TEXT", "notes about them", NULL},
-    {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
-    {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
-    {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
-    {0},
-};
-
-static const struct option_help edit_options[] = {
-    {"name", CLI_OPT_NAME, "NAME", "rename them", NULL},
-    {"network", CLI_OPT_NETWORK, "NETWORK",
-     "add to a network; repeat or comma-separate (prefixes work)", NETWORK_VALUES},
-    {"drop-network", CLI_OPT_DROP_NETWORK, "NETWORK", "remove from a network", NETWORK_VALUES},
-    {"email", CLI_OPT_EMAIL, "ADDR", "add an email address (repeatable)", NULL},
-    {"drop-email", CLI_OPT_DROP_EMAIL, "ADDR", "remove an email address", NULL},
-    {"phone", CLI_OPT_PHONE, "NUM", "add a phone number (repeatable)", NULL},
-    {"drop-phone", CLI_OPT_DROP_PHONE, "NUM", "remove a phone number", NULL},
-    {"url", CLI_OPT_URL, "URL", "add a web address (repeatable)", NULL},
-    {"drop-url", CLI_OPT_DROP_URL, "URL", "remove a web address", NULL},
-    {"tag", CLI_OPT_TAG, "TAG", "add a tag (repeatable)", NULL},
-    {"untag", CLI_OPT_UNTAG, "TAG", "remove a tag", NULL},
-    {"org", CLI_OPT_ORG, "ORG", "set the organisation ('' clears)", NULL},
-    {"title", CLI_OPT_TITLE, "TITLE", "set the job title ('' clears)", NULL},
-    {"every", CLI_OPT_EVERY, "DURATION", "set the cadence: 2w, 1mo, 3mo…", NULL},
-    {"no-cadence", CLI_OPT_NO_CADENCE, NULL, "remove the cadence", NULL},
-    {"due", CLI_OPT_DUE, "DATE", "set the next follow-up", NULL},
-    {"no-due", CLI_OPT_NO_DUE, NULL, "remove the next follow-up", NULL},
-    {"met-via", CLI_OPT_MET_VIA, "WHO", "the contact who introduced you ('' clears)", NULL},
-    {"how-met", CLI_OPT_HOW_MET, "TEXT", "how or where you met ('' clears)", NULL},
-    {"note", CLI_OPT_NOTE, "TEXT", "replace the notes ('' clears)", NULL},
-    {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
-    {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
-    {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
-    {0},
-};
-
-static const struct option_help rm_options[] = {
-    {"yes", CLI_OPT_YES, NULL, "do not ask (needed when stdin is not a terminal)", NULL},
-    {0},
-};
-
-static const struct option_help ls_options[] = {
-    {"network", CLI_OPT_NETWORK, "NETWORK", "only people in this network", NETWORK_VALUES},
-    {"tag", CLI_OPT_TAG, "TAG", "only people with this tag", NULL},
-    {"due-before", CLI_OPT_DUE_BEFORE, "DATE", "only people due before DATE, soonest first", NULL},
-    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
-    {0},
-};
-
-static const struct option_help find_options[] = {
-    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
-    {0},
-};
-
-static const struct option_help log_options[] = {
-    {"at", CLI_OPT_AT, "DATE", "when it happened (default: now)", NULL},
-    {"gave", CLI_OPT_GAVE, "TEXT", "what you offered", NULL},
-    {"got", CLI_OPT_GOT, "TEXT", "what they brought to the table", NULL},
-    {"goal", CLI_OPT_GOAL, "GOAL", "the goal it was toward (listed by 'tend goal show')", NULL},
-    {0},
-};
-
-static const struct option_help history_options[] = {
-    {"limit", CLI_OPT_LIMIT, "N", "only the N most recent (default: all)", NULL},
-    {0},
-};
-
-static const struct option_help due_options[] = {
-    {"within", CLI_OPT_WITHIN, "DURATION", "also people due within DURATION from now", NULL},
-    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
-    {0},
-};
-
-static const struct option_help no_options[] = {
-    {0},
-};
-
-static const struct option_help global_options[] = {
-    {"json", CLI_OPT_JSON, NULL, "print the result as JSON", NULL},
-    {"socket", CLI_OPT_SOCKET, "PATH", "talk to tendd at PATH", NULL},
-    {"help", CLI_OPT_HELP, NULL, "show help (also -h)", NULL},
-    {"version", CLI_OPT_VERSION, NULL, "show tend's version", NULL},
-    {0},
-};
-
-static int cmd_help(struct cli *cli, int argc, char **argv);
-
-static const struct command commands[] = {
-    {"add", "NAME", commands_add, "Add a person", add_options,
-     "A cadence (--every) without --due makes them due one cadence from now."},
-    {"show", "WHO", commands_show, "Show a person and their recent interactions", no_options,
-     "Also the goals they are linked to (with why) and their pipeline stage."},
-    {"edit", "WHO", commands_edit, "Change a person", edit_options,
-     "Options not given keep their value; list options add or drop single entries."},
-    {"rm", "WHO", commands_rm, "Remove a person and their interactions", rm_options,
-     "Asks first when stdin is a terminal; otherwise --yes is required."},
-    {"ls", "", commands_ls, "List people", ls_options,
-     "Sorted by name, or by follow-up date with --due-before."},
-    {"find", "TEXT...", commands_find, "Search names, organisations, titles, emails and tags",
-     find_options, "Every word must match the start of a word in one of those fields."},
-    {"log", "WHO KIND [NOTE...]", commands_log, "Log an interaction", log_options,
-     "KIND is a word such as coffee, call, informational-interview, email, message,\n"
-     "meeting, event, intro or referral. Their next follow-up moves one cadence on.\n"
-     "--goal GOAL records that it was toward a goal (see 'tend goal show')."},
-    {"history", "WHO", commands_history, "Show the interactions with a person", history_options,
-     NULL},
-    {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
-    {"snooze", "WHO DURATION|DATE...", commands_snooze, "Move a person's next follow-up",
-     no_options, "A DURATION counts from now: 'tend snooze jane 3d', 'tend snooze jane fri'."},
-    {"done", "WHO [NOTE...]", commands_done, "Mark a follow-up done (logs a follow-up interaction)",
-     no_options, cmd_done_help},
-    {"watch", "", commands_watch, "Print follow-up events as they happen", no_options,
-     cmd_watch_help},
-    {"status", "", commands_status, "Show what tendd is doing", no_options, NULL},
-    {"plan", "", commands_plan, "Who to reach out to this week, ranked, with reasons",
-     cmd_plan_options,
-     "Overdue follow-ups, goal people, under-served networks for your profile,\n"
-     "people you owe (ledger), pipeline steps and warm paths to prospects."},
-    {"goal", "SUBCOMMAND [ARGS...]", commands_goal,
-     "Goals: add, ls, show, link, unlink, done, reopen, rm", cmd_goal_options, cmd_goal_help},
-    {"prospect", "SUBCOMMAND [ARGS...]", commands_prospect, "The outreach pipeline: add, next, ls",
-     cmd_prospect_options, cmd_prospect_help},
-    {"intro", "A [B...]", commands_intro,
-     "Record that you introduced A and B ('intro ls [WHO]', 'intro rm A B|ID')", cmd_intro_options,
-     "Quote names with spaces. 'tend intro ls [WHO]' lists introductions (with ids);\n"
-     "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id."},
-    {"path", "WHO...", commands_path, "Warm paths: chains of people you know that lead to WHO",
-     cmd_path_options,
-     "Through who introduced you to whom (--met-via), your introductions (tend intro) and\n"
-     "shared organisations, starting from people you have been in touch with; best first."},
-    {"graph", "", commands_graph, "Your network as Graphviz DOT (or SVG), coloured by network",
-     cmd_graph_options, "SVG needs Graphviz's dot program: 'tend graph --format svg > net.svg'."},
-    {"ledger", "[WHO...]", commands_ledger, "What you gave and got, per person and in total",
-     no_options, "From 'tend log ... --gave TEXT --got TEXT'; flags people you only ever asked."},
-    {"health", "", commands_health, "Per-network figures and the balance against your profile",
-     no_options, NULL},
-    {"profile", "[SUBCOMMAND] [PROFILE]", commands_profile,
-     "Your profile: show, set job-seeking|growing|founder", cmd_profile_options, cmd_profile_help},
-    {"me", "[SUBCOMMAND] [TEXT...]", commands_me, "You: your profile and what you offer",
-     cmd_me_options, cmd_me_help},
-    {"import", "FILE|-", commands_import,
-     "Bring in an address book, a LinkedIn export or a tend export", cmd_import_options,
-     cmd_import_help},
-    {"export", "", commands_export,
-     "Take everything out: vCard, iCalendar follow-ups or JSON lines", cmd_export_options,
-     cmd_export_help},
-    {"backup", "FILE", commands_backup, "Write a consistent copy of the store while tendd runs",
-     no_options, cmd_backup_help},
-    {"restore", "FILE", commands_restore, "Put a backup in place (tendd stopped)",
-     cmd_restore_options, cmd_restore_help},
-    {"help", "[COMMAND]", cmd_help, "Show help for tend or one command", no_options, NULL},
-};
-
-const struct command *cli_commands(size_t *ret_n)
-{
-        *ret_n = ARRAY_SIZE(commands);
-        return commands;
-}
-
-const struct command *cli_find_command(const char *verb)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-                if (streq(commands[i].verb, verb))
-                        return &commands[i];
-        return NULL;
-}
-
-const struct option_help *cli_global_options(void)
-{
-        return global_options;
-}
 
 /* ---- suggestions ---- */
 
@@ -247,12 +60,13 @@ static size_t edit_distance(const char *a, const char *b)
 const char *cli_suggest(const char *word)
 {
         const char *best = NULL, *prefix = NULL;
-        size_t best_d = SIZE_MAX, n_prefix = 0, len = strlen(word);
+        size_t best_d = SIZE_MAX, n_prefix = 0, len = strlen(word), n_commands;
+        const struct command *commands = cli_commands(&n_commands);
 
         for (size_t i = 0; i < ARRAY_SIZE(synonyms); i++)
                 if (strcasecmp(word, synonyms[i][0]) == 0)
                         return synonyms[i][1];
-        for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        for (size_t i = 0; i < n_commands; i++) {
                 size_t d;
 
                 if (len > 0 && strncasecmp(word, commands[i].verb, len) == 0) {
@@ -359,7 +173,8 @@ void cli_print_command_help(const struct command *cmd, FILE *f)
 
 void cli_print_help(FILE *f)
 {
-        size_t width = 0;
+        size_t width = 0, n_commands;
+        const struct command *commands = cli_commands(&n_commands);
 
         fputs(
             "Usage: tend [--json] [--socket PATH] COMMAND [ARGUMENTS] [OPTIONS]\n\n"
@@ -367,20 +182,20 @@ void cli_print_help(FILE *f)
             "your contacts, what happened between you, and when each one is due for a follow-up.\n"
             "\nCommands:\n",
             f);
-        for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        for (size_t i = 0; i < n_commands; i++) {
                 size_t w = strlen(commands[i].verb) + 1 + strlen(commands[i].args);
 
                 if (w > width)
                         width = w;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        for (size_t i = 0; i < n_commands; i++) {
                 char left[128];
 
                 snprintf(left, sizeof(left), "%s %s", commands[i].verb, commands[i].args);
                 fprintf(f, "  %-*s  %s\n", (int)width, left, commands[i].summary);
         }
         fputs("\nGlobal options (before or after the command):\n", f);
-        print_options(global_options, f);
+        print_options(cli_global_options(), f);
         fputs("\nThe socket is --socket PATH, else $TEND_SOCKET, else "
               "$XDG_RUNTIME_DIR/tend/tendd.sock.\n"
               "WHO names a person: an id, an email address, a name or a unique name prefix.\n"
@@ -406,7 +221,7 @@ static int unknown_command(struct cli *cli, const char *verb)
         return cli_usage(cli, "unknown command '%s'", verb);
 }
 
-static int cmd_help(struct cli *cli, int argc, char **argv)
+int cli_help_command(struct cli *cli, int argc, char **argv)
 {
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         const struct command *cmd;
@@ -449,7 +264,7 @@ static const struct option_help *find_option(const struct command *cmd, int id)
         for (const struct option_help *o = cmd ? cmd->options : NULL; o && o->name; o++)
                 if (o->id == id)
                         return o;
-        for (const struct option_help *o = global_options; o->name; o++)
+        for (const struct option_help *o = cli_global_options(); o->name; o++)
                 if (o->id == id)
                         return o;
         return NULL;
@@ -476,7 +291,7 @@ int cli_parser_init(struct cli_parser *p, struct cli *cli, int argc, char **argv
         int r;
 
         *p = (struct cli_parser){.cli = cli, .argc = argc, .argv = argv};
-        r = build_longopts(cli->command->options, global_options, &p->longopts);
+        r = build_longopts(cli->command->options, cli_global_options(), &p->longopts);
         if (r < 0)
                 return r;
         p->pos = calloc((size_t)argc + 1, sizeof(char *));
@@ -973,7 +788,7 @@ static int run(struct cli *cli, int argc, char **argv)
         const struct command *cmd;
         int r;
 
-        r = build_longopts(global_options, NULL, &longopts);
+        r = build_longopts(cli_global_options(), NULL, &longopts);
         if (r < 0)
                 return cli_fail(cli, r, "out of memory");
 

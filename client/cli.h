@@ -96,7 +96,7 @@ struct command {
         const char *description;           /* more lines for `tend help VERB`, or NULL */
 };
 
-/** The command table, in the order `tend --help` lists it. */
+/** The command table (client/cmd-table.c), in the order `tend --help` lists it. */
 const struct command *cli_commands(size_t *ret_n);
 
 /** The command named verb (exactly), or NULL. */
@@ -126,7 +126,7 @@ int cli_run(const struct cli_io *io, int argc, char **argv);
 /** cli_run with out/err given, stdin as input, terminal checks and colour from the environment. */
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
 
-/* ---- for command handlers (commands.c) ---- */
+/* ---- for command handlers (client/cmd-*.c) ---- */
 
 struct tend_conn;
 
@@ -220,3 +220,6 @@ void cli_print_command_help(const struct command *cmd, FILE *f);
 
 /** Print the overall help (every command, global options, exit status) to f. */
 void cli_print_help(FILE *f);
+
+/** `tend help [COMMAND]`: the handler the command table names for help. */
+int cli_help_command(struct cli *cli, int argc, char **argv);

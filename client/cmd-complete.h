@@ -1,9 +1,9 @@
-/* Shell completion support, generated from the command table (cli.c) so that it can never fall
- * out of step with it:
- *   tend __completion bash|zsh|fish   the completion script for a shell (the build installs these)
- *   tend __complete-names [PREFIX]    contact names starting with PREFIX, asked of tendd
- *   tend __commands                   the command table as JSON (for tests and documentation)
- * These verbs start with "__", are not in the table and are not listed by `tend --help`. */
+/* Shell completion support, generated from the command table (cmd-table.c) so that it can never
+ * fall out of step with it: tend __completion bash|zsh|fish   the completion script for a shell
+ * (the build installs these) tend __complete-names [PREFIX]    contact names starting with PREFIX,
+ * asked of tendd tend __commands                   the command table as JSON (for tests and
+ * documentation) These verbs start with "__", are not in the table and are not listed by `tend
+ * --help`. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,9 +1,10 @@
-/* Follow-up commands (issue 3): tend done WHO [NOTE...], tend watch. */
+/* Follow-ups: tend due, snooze, done and watch. */
 #include <string.h>
 #include <time.h>
 
 #include "commands.h"
 #include "model.h"
+#include "output.h"
 #include "timeutil.h"
 
 const char cmd_done_help[] =
@@ -100,9 +101,13 @@ static int print_event(struct cli *cli, json_t *ev, void *userdata)
                 if (json_is_true(json_object_get(ev, "digest")))
                         fputs(" in a digest", cli->out);
                 if (due) {
-                        time_format_relative(due, now, rel, sizeof(rel));
-                        fprintf(cli->out, " · %s %s",
-                                streq(event, "fired") ? "due" : "next follow-up", rel);
+                        if (streq(event, "fired"))
+                                fprintf(cli->out, " · %s",
+                                        output_format_due(due, now, rel, sizeof(rel)));
+                        else
+                                fprintf(
+                                    cli->out, " · next follow-up %s",
+                                    time_format_days(due, now, TIME_DAYS_WHEN, rel, sizeof(rel)));
                 } else if (!streq(event, "fired"))
                         fputs(" · no follow-up planned", cli->out);
                 fputc('\n', cli->out);
@@ -125,4 +130,135 @@ int commands_watch(struct cli *cli, int argc, char **argv)
                 return r;
         /* The daemon ended the stream (it is shutting down). */
         return cli_fail(cli, -ECONNRESET, "tendd ended the stream");
+}
+
+/* ---- due ---- */
+
+static const struct output_column due_columns[] = {
+    {"ID", true},
+    {"NAME", false},
+    {"DUE", false},
+    {"LAST", false},
+};
+
+int commands_due(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_(output_table_freep) struct output_table *t = NULL;
+        json_t *contacts, *c;
+        const char *arg;
+        int64_t d;
+        size_t i;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                if (r == CLI_OPT_WITHIN) {
+                        r = cmd_parse_duration(cli, "--within", arg, NULL, &d);
+                        if (r >= 0)
+                                r = cmd_set_integer(cli, params, "within_seconds", d);
+                } else if (r == CLI_OPT_LIMIT) {
+                        r = cmd_parse_limit(cli, arg, params);
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+
+        r = cli_call(cli, "io.tend.FollowUps.Due", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        contacts = json_object_get(reply, "contacts");
+        if (!json_is_array(contacts))
+                return cli_fail(cli, -EBADMSG, "tendd's reply has no contact list");
+        if (cli->json)
+                return cli_print_json(cli, contacts);
+        if (json_array_size(contacts) == 0) {
+                fputs("Nobody is due for a follow-up.\n", cli->out);
+                return 0;
+        }
+
+        t = output_table_new(due_columns, ARRAY_SIZE(due_columns));
+        if (!t)
+                return cmd_oom(cli);
+        json_array_foreach(contacts, i, c)
+        {
+                int64_t last = cmd_jtime(c, "last_interaction");
+                const char *kind = cmd_jstr(c, "last_kind");
+                char rel[64];
+
+                if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(c)) < 0 ||
+                    output_table_add(t, strempty(cmd_jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
+                    cmd_add_due_cell(cli, t, c) < 0)
+                        return cmd_oom(cli);
+                if (last) {
+                        time_format_days(last, cli->now, TIME_DAYS_WHEN, rel, sizeof(rel));
+                        r = output_table_addf(t, OUTPUT_PLAIN, "%s%s%s", strempty(kind),
+                                              kind ? ", " : "", rel);
+                } else {
+                        r = output_table_add(t, NULL, OUTPUT_DIM);
+                }
+                if (r < 0)
+                        return cmd_oom(cli);
+        }
+        output_table_print(t, cli->out, cli->color);
+        return 0;
+}
+
+/* ---- snooze ---- */
+
+int commands_snooze(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_free_ char *when = NULL;
+        int64_t d, until, due;
+        char buf[160];
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cmd_parse_plain(&p, cli, argc, argv);
+        if (r < 0)
+                return r;
+        r = cmd_parse_who(cli, params, p.pos[0]);
+        if (r < 0)
+                return r;
+        if (cli_parser_rest(&p, 1, &when) < 0)
+                return cmd_oom(cli);
+
+        if (time_parse_duration(when, &d) == 0)
+                until = cli->now + d;
+        else if ((r = time_parse_date(when, cli->now, &until)) < 0)
+                return cli_usage(cli,
+                                 r == -ERANGE ? "date '%s' does not exist on the calendar"
+                                              : "invalid duration or date '%s'; expected a "
+                                                "duration such as 3d, 2w or 1mo, or a date "
+                                                "such as " CMD_DATE_FORMS,
+                                 when);
+        else if (until < cli->now)
+                return cli_usage(cli, "'%s' is in the past; snooze to a later date", when);
+        r = cmd_set_time(cli, params, "until", until);
+        if (r < 0)
+                return r;
+
+        r = cli_call(cli, "io.tend.FollowUps.Snooze", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                return cli_print_json(cli, reply);
+        due = cmd_jtime(reply, "next_due");
+        fprintf(cli->out, "Snoozed %s (#%lld) until %s.\n",
+                strempty(cmd_jstr(json_object_get(reply, "contact"), "name")),
+                cmd_jid(json_object_get(reply, "contact")),
+                cmd_format_when(due ? due : until, cli->now, buf, sizeof(buf)));
+        return 0;
 }

@@ -69,7 +69,9 @@ static int goal_table(struct cli *cli, json_t *goals, bool status)
                                       (long long)json_integer_value(json_object_get(g, "people"))) <
                         0 ||
                     output_table_add(
-                        t, last ? time_format_relative(last, cli->now, b, sizeof(b)) : NULL,
+                        t,
+                        last ? time_format_days(last, cli->now, TIME_DAYS_WHEN, b, sizeof(b))
+                             : NULL,
                         OUTPUT_PLAIN) < 0 ||
                     output_table_add(t,
                                      next ? output_format_due(next, cli->now, c, sizeof(c)) : NULL,
@@ -126,7 +128,7 @@ static int toward_table(struct cli *cli, json_t *inter)
                 for (char *s = line; s && *s; s++)
                         if (*s == '\n' || *s == '\t')
                                 *s = ' ';
-                time_format_relative(at, cli->now, rel, sizeof(rel));
+                time_format_days(at, cli->now, TIME_DAYS_WHEN, rel, sizeof(rel));
                 if (output_table_add(t, output_format_date(at, date, sizeof(date)), OUTPUT_PLAIN) <
                         0 ||
                     output_table_add(t, rel, OUTPUT_DIM) < 0 ||
@@ -177,7 +179,7 @@ static int print_goal(struct cli *cli, json_t *reply)
                         char a[96], rel[64], b[64];
 
                         if (last) {
-                                time_format_relative(last, cli->now, rel, sizeof(rel));
+                                time_format_days(last, cli->now, TIME_DAYS_WHEN, rel, sizeof(rel));
                                 snprintf(a, sizeof(a), "%s%s%s", kind ? kind : "", kind ? ", " : "",
                                          rel);
                         }

@@ -763,7 +763,9 @@ static int prospect_table(struct cli *cli, json_t *list)
                     output_table_add(t, strempty(cmd_jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, strempty(cmd_jstr(e, "stage")), OUTPUT_BOLD) < 0 ||
                     output_table_add(
-                        t, since ? time_format_relative(since, cli->now, a, sizeof(a)) : NULL,
+                        t,
+                        since ? time_format_days(since, cli->now, TIME_DAYS_WHEN, a, sizeof(a))
+                              : NULL,
                         OUTPUT_PLAIN) < 0 ||
                     output_table_add(t,
                                      next ? output_format_due(next, cli->now, b, sizeof(b)) : NULL,

@@ -1,20 +1,23 @@
-/* The command handlers named in the command table (cli.c). Each parses its own arguments with
+/* The command handlers named in the command table (cmd-table.c). Each parses its own arguments with
  * cli_parser, validates everything before talking to tendd, and returns 0 or a negative errno
  * after reporting (the exit status is in cli->exit_code). */
 #pragma once
 
 #include "cli.h"
 
+/* People: client/cmd-contacts.c. */
 int commands_add(struct cli *cli, int argc, char **argv);
 int commands_show(struct cli *cli, int argc, char **argv);
 int commands_edit(struct cli *cli, int argc, char **argv);
 int commands_rm(struct cli *cli, int argc, char **argv);
 int commands_ls(struct cli *cli, int argc, char **argv);
 int commands_find(struct cli *cli, int argc, char **argv);
+
+/* Interactions: client/cmd-interactions.c. */
 int commands_log(struct cli *cli, int argc, char **argv);
 int commands_history(struct cli *cli, int argc, char **argv);
-int commands_due(struct cli *cli, int argc, char **argv);
-int commands_snooze(struct cli *cli, int argc, char **argv);
+
+/* What tendd is doing: client/cmd-status.c. */
 int commands_status(struct cli *cli, int argc, char **argv);
 
 /* Intentional networking (issue 4): client/cmd-goals.c, client/cmd-network.c. A verb with
@@ -55,19 +58,28 @@ extern const char cmd_export_help[];
 extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
 
-/* Follow-ups (issue 3): client/cmd-followups.c. */
+/* Follow-ups: client/cmd-followups.c. */
+int commands_due(struct cli *cli, int argc, char **argv);
+int commands_snooze(struct cli *cli, int argc, char **argv);
 int commands_done(struct cli *cli, int argc, char **argv);
 int commands_watch(struct cli *cli, int argc, char **argv);
 extern const char cmd_done_help[];
 extern const char cmd_watch_help[];
 
-/* ---- helpers shared by the command files ---- */
+/* ---- helpers shared by the command files: client/cmd-util.c ---- */
 
 #include <jansson.h>
 #include <stdint.h>
 
+#include "output.h"
+
 struct cli_parser;
 struct output_table;
+
+/* The DATE forms a usage error lists. */
+#define CMD_DATE_FORMS                                                                             \
+        "2026-12-01, '2026-12-01 09:00', today, tomorrow, "                                        \
+        "fri, +3d or 'in 2 weeks'"
 
 /** String member of o, or NULL. */
 const char *cmd_jstr(json_t *o, const char *key);
@@ -110,6 +122,16 @@ int cmd_parse_plain(struct cli_parser *p, struct cli *cli, int argc, char **argv
 int cmd_parse_limited(struct cli_parser *p, struct cli *cli, int argc, char **argv, json_t *params);
 /** A new params object holding {"who": who}. */
 int cmd_who_params(struct cli *cli, const char *who, json_t **ret);
+/** Add a contact's next follow-up as a table cell (relative, styled by how near it is). */
+int cmd_add_due_cell(struct cli *cli, struct output_table *t, json_t *c);
+/* Labelled lines ("Name:  value") with the labels padded to width. */
+struct cmd_label_printer {
+        struct cli *cli;
+        int width;
+};
+/** Print "NAME:  value"; continuation lines of a multi-line value line up under the first. */
+void cmd_label(const struct cmd_label_printer *lp, const char *name, const char *value,
+               enum output_style style);
 /** Print contacts (a JSON array of Contact) as the ls table. */
 int cmd_contact_table(struct cli *cli, json_t *contacts);
 /** Print reply["contacts"] as JSON (--json) or the ls table, or empty when there are none. */

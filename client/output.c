@@ -99,32 +99,14 @@ void output_styled(FILE *f, bool color, enum output_style style, const char *s)
 
 char *output_format_due(int64_t due, int64_t now, char *buf, size_t size)
 {
-        char rel[64];
-        size_t len;
-
-        if (size == 0)
-                return buf;
-        time_format_relative(due, now, rel, sizeof(rel));
-        len = strlen(rel);
-        if (due > now) {
-                snprintf(buf, size, "%s", rel);
-        } else if (streq(rel, "now") || due == now) {
-                snprintf(buf, size, "due now");
-        } else if (streq(rel, "yesterday")) {
-                snprintf(buf, size, "1 day overdue");
-        } else if (len > 4 && streq(rel + len - 4, " ago")) {
-                snprintf(buf, size, "%.*s overdue", (int)(len - 4), rel);
-        } else {
-                snprintf(buf, size, "overdue since %s", rel);
-        }
-        return buf;
+        return time_format_days(due, now, TIME_DAYS_DUE, buf, size);
 }
 
 enum output_style output_due_style(int64_t due, int64_t now)
 {
         if (due <= now)
                 return OUTPUT_RED;
-        if (due - now <= DURATION_DAY)
+        if (time_days_between(now, due) <= 1)
                 return OUTPUT_YELLOW;
         return OUTPUT_PLAIN;
 }

@@ -28,12 +28,12 @@ size_t output_text_width(const char *s);
 /** Write s to f, wrapped in the style's escape sequence when color is true. */
 void output_styled(FILE *f, bool color, enum output_style style, const char *s);
 
-/** Wording of a follow-up date against now: "in 2 days", "tomorrow", "due now",
- * "3 days overdue", "1 day overdue" (time_format_relative with "ago" turned into "overdue").
- * Returns buf. */
+/** Wording of a follow-up date against now in local calendar days: "in 2 days", "tomorrow",
+ * "due today", "1 day overdue", "3 days overdue" (time_format_days, TIME_DAYS_DUE). Returns buf. */
 char *output_format_due(int64_t due, int64_t now, char *buf, size_t size);
 
-/** How urgent a follow-up looks: red when due now or overdue, yellow within a day, else plain. */
+/** How urgent a follow-up looks: red when due now or overdue, yellow later today or tomorrow, else
+ * plain. */
 enum output_style output_due_style(int64_t due, int64_t now);
 
 /** Local date without the time, "Tue 2026-12-01". Returns buf. */

@@ -21,7 +21,10 @@
  *    months   = round(days / 30)   2..11    (days 60..344) "in 3 months"
  *    years    = round(days / 365)  1..      (days >= 345) "in 1 year", "2 years ago"
  * A day is always exactly 24 hours here ("in 1 day", never "tomorrow"): the phrase describes a
- * distance, not a calendar date, and so reads the same whatever the time of day. */
+ * distance, not a calendar date, and so reads the same whatever the time of day.
+ *
+ * Dates people read (time_format_days) count local calendar dates instead: something at 23:55
+ * seen at 00:05 was yesterday, and a day with a DST change is still one day. */
 #include "timeutil.h"
 
 #include "util.h"
@@ -566,6 +569,71 @@ char *time_format_relative(int64_t t, int64_t now, char *buf, size_t size)
                 snprintf(buf, size, "in %" PRIu64 " %s%s", v, unit, v == 1 ? "" : "s");
         else
                 snprintf(buf, size, "%" PRIu64 " %s%s ago", v, unit, v == 1 ? "" : "s");
+        return buf;
+}
+
+int64_t time_local_day(int64_t t)
+{
+        struct tm tm;
+
+        if (!local_fields(t, &tm))
+                return div_floor(t, DURATION_DAY);
+        return days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int64_t time_days_between(int64_t now, int64_t t)
+{
+        return time_local_day(t) - time_local_day(now);
+}
+
+/* A count of days in the unit people would say it in: days below two weeks, then weeks, months
+ * and years with the thresholds of time_format_relative. */
+static const char *days_in_words(uint64_t days, uint64_t *ret_n)
+{
+        if (days < 14) {
+                *ret_n = days;
+                return "day";
+        }
+        if (days < 60) {
+                *ret_n = round_div(days, 7);
+                return "week";
+        }
+        if ((*ret_n = round_div(days, 30)) < 12)
+                return "month";
+        *ret_n = round_div(days, 365);
+        if (*ret_n == 0)
+                *ret_n = 1;
+        return "year";
+}
+
+char *time_format_days(int64_t t, int64_t now, enum time_days_style style, char *buf, size_t size)
+{
+        int64_t d;
+        uint64_t n;
+        const char *unit, *s;
+
+        if (!buf || size == 0)
+                return buf;
+        d = time_days_between(now, t);
+        if (d == 0) {
+                snprintf(buf, size, "%s", style == TIME_DAYS_DUE ? "due today" : "today");
+                return buf;
+        }
+        if (d == 1) {
+                snprintf(buf, size, "tomorrow");
+                return buf;
+        }
+        if (d == -1 && style == TIME_DAYS_WHEN) {
+                snprintf(buf, size, "yesterday");
+                return buf;
+        }
+        unit = days_in_words(d > 0 ? (uint64_t)d : (uint64_t)0 - (uint64_t)d, &n);
+        s = n == 1 ? "" : "s";
+        if (d > 0)
+                snprintf(buf, size, "in %" PRIu64 " %s%s", n, unit, s);
+        else
+                snprintf(buf, size, "%" PRIu64 " %s%s %s", n, unit, s,
+                         style == TIME_DAYS_DUE ? "overdue" : "ago");
         return buf;
 }
 

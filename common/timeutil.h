@@ -30,12 +30,42 @@ int time_parse_rfc3339(const char *s, int64_t *ret);
 /** Format t as RFC 3339 UTC, `2026-12-01T09:00:00Z`. Returns buf. */
 char *time_format_rfc3339(int64_t t, char buf[static TIME_RFC3339_MAX]);
 
-/** Human relative time of t against now: `now`, `in 5 minutes`, `in 3 days`, `2 weeks ago`,
+/** Distance of t from now (24-hour days, not calendar dates; for dates people read use
+ * time_format_days): `now`, `in 5 minutes`, `in 3 days`, `2 weeks ago`,
  * `yesterday`, `tomorrow`. Rounded to the largest sensible unit. Returns buf.
  * Exact wording: `now` (under 60 s), else `in N unit(s)` / `N unit(s) ago` with unit minute,
  * hour, day (1..13; a day reads `in 1 day` / `1 day ago`, never tomorrow/yesterday), week
  * (2..8), month (2..11), year; each rounded half up. The thresholds are in timeutil.c. */
 char *time_format_relative(int64_t t, int64_t now, char *buf, size_t size);
+
+/** Local calendar day of t (process TZ) as days since 1970-01-01: two instants on the same local
+ * date give the same number, whatever the hours between them or a DST change in between. An
+ * instant localtime cannot represent counts by its UTC date. */
+int64_t time_local_day(int64_t t);
+
+/** Local calendar days from the date of now to the date of t: 0 on the same date, 1 for
+ * tomorrow, -1 for yesterday, 2 for a time on the 7th seen on the 5th. This is the one answer to
+ * "how many days ago / overdue / ahead" that every output (the client's tables, show and
+ * history, tendd's notification text and plan reasons) should use. */
+int64_t time_days_between(int64_t now, int64_t t);
+
+/* How time_format_days words a date. */
+enum time_days_style {
+        TIME_DAYS_WHEN, /* something that happened or will: "yesterday", "in 3 days" */
+        TIME_DAYS_DUE,  /* a follow-up date: "due today", "3 days overdue", "tomorrow" */
+};
+
+/** t against now in local calendar days (time_days_between), for people. Returns buf.
+ *  days   TIME_DAYS_WHEN          TIME_DAYS_DUE
+ *     0   "today"                 "due today"
+ *     1   "tomorrow"              "tomorrow"
+ *    -1   "yesterday"             "1 day overdue"
+ *  2..13  "in 3 days"             "in 3 days"
+ *  -2..   "3 days ago"            "3 days overdue"
+ * From 14 days on the count is read in weeks (14..59 days, rounded half up), months (60..344
+ * days, 30 days each) or years (365 days, at least 1): "in 3 weeks", "2 months ago",
+ * "1 year overdue". */
+char *time_format_days(int64_t t, int64_t now, enum time_days_style style, char *buf, size_t size);
 
 /** Compact duration: `45s`, `10m`, `3h`, `3d`, `2w`, `1mo`, `1y` (largest unit that divides
  * exactly, else days with no fraction, else seconds). Returns buf.

@@ -502,9 +502,16 @@ static void test_due_wording(void **state)
         assert_string_equal(output_format_due(NOW - 3 * DAY, NOW, buf, sizeof(buf)),
                             "3 days overdue");
         assert_string_equal(output_format_due(NOW - DAY, NOW, buf, sizeof(buf)), "1 day overdue");
-        assert_string_equal(output_format_due(NOW - 2 * 3600, NOW, buf, sizeof(buf)),
-                            "2 hours overdue");
-        assert_string_equal(output_format_due(NOW, NOW, buf, sizeof(buf)), "due now");
+        /* Calendar days, not 24-hour periods: NOW is 12:00, so 37 hours back is the day
+         * before yesterday and 13 hours back is yesterday. */
+        assert_string_equal(output_format_due(NOW - 37 * 3600, NOW, buf, sizeof(buf)),
+                            "2 days overdue");
+        assert_string_equal(output_format_due(NOW - 13 * 3600, NOW, buf, sizeof(buf)),
+                            "1 day overdue");
+        assert_string_equal(output_format_due(NOW - 2 * 3600, NOW, buf, sizeof(buf)), "due today");
+        assert_string_equal(output_format_due(NOW, NOW, buf, sizeof(buf)), "due today");
+        assert_string_equal(output_format_due(NOW + 11 * 3600, NOW, buf, sizeof(buf)), "due today");
+        assert_string_equal(output_format_due(NOW + 13 * 3600, NOW, buf, sizeof(buf)), "tomorrow");
         assert_string_equal(output_format_due(NOW + 2 * DAY, NOW, buf, sizeof(buf)), "in 2 days");
         assert_int_equal(output_due_style(NOW - 1, NOW), OUTPUT_RED);
         assert_int_equal(output_due_style(NOW + 3600, NOW), OUTPUT_YELLOW);
@@ -914,7 +921,7 @@ static void test_log_due_history_snooze(void **state)
         assert_int_equal(r.code, 0);
         assert_string_equal(r.out, "ID  NAME  DUE             LAST\n"
                                    " 3  Bob   3 days overdue  call, 4 weeks ago\n"
-                                   "12  Zoë   in 2 hours      —\n");
+                                   "12  Zoë   due today       —\n");
         result_done(&r);
 
         fake_start(

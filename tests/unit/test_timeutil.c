@@ -728,6 +728,118 @@ static void test_format_local_parse_round_trip(void **state)
         set_tz("UTC");
 }
 
+static void check_days(int64_t t, int64_t now, const char *when, const char *due)
+{
+        char buf[64];
+
+        assert_ptr_equal(time_format_days(t, now, TIME_DAYS_WHEN, buf, sizeof(buf)), buf);
+        if (!streq(buf, when))
+                print_error("days(%lld, %lld): got \"%s\" want \"%s\"\n", (long long)t,
+                            (long long)now, buf, when);
+        assert_string_equal(buf, when);
+        time_format_days(t, now, TIME_DAYS_DUE, buf, sizeof(buf));
+        assert_string_equal(buf, due);
+}
+
+static void test_days_wording(void **state)
+{
+        int64_t now = utc(2026, 12, 7, 12, 0, 0);
+
+        check_days(now, now, "today", "due today");
+        check_days(utc(2026, 12, 7, 0, 0, 0), now, "today", "due today");
+        check_days(utc(2026, 12, 7, 23, 59, 59), now, "today", "due today");
+        check_days(utc(2026, 12, 6, 23, 59, 59), now, "yesterday", "1 day overdue");
+        check_days(utc(2026, 12, 6, 0, 0, 0), now, "yesterday", "1 day overdue");
+        check_days(utc(2026, 12, 8, 0, 0, 0), now, "tomorrow", "tomorrow");
+        check_days(utc(2026, 12, 5, 9, 0, 0), now, "2 days ago", "2 days overdue");
+        check_days(utc(2026, 12, 10, 9, 0, 0), now, "in 3 days", "in 3 days");
+        check_days(utc(2026, 11, 24, 9, 0, 0), now, "13 days ago", "13 days overdue");
+        check_days(utc(2026, 11, 23, 9, 0, 0), now, "2 weeks ago", "2 weeks overdue");
+        check_days(utc(2026, 12, 28, 9, 0, 0), now, "in 3 weeks", "in 3 weeks");
+        check_days(utc(2026, 10, 7, 9, 0, 0), now, "2 months ago", "2 months overdue");
+        check_days(utc(2027, 12, 7, 9, 0, 0), now, "in 1 year", "in 1 year");
+        check_days(utc(2024, 12, 7, 9, 0, 0), now, "2 years ago", "2 years overdue");
+}
+
+/* Overdue and ago are counted in calendar days, whatever the hour. */
+static void test_days_calendar(void **state)
+{
+        int64_t noon = utc(2026, 12, 7, 12, 0, 0);
+
+        /* "--due yesterday" (at 09:00) seen at noon: one day overdue, not two. */
+        check_days(utc(2026, 12, 6, 9, 0, 0), noon, "yesterday", "1 day overdue");
+        /* Due on the 5th, seen on the 7th at any hour: two days overdue. */
+        check_days(utc(2026, 12, 5, 23, 0, 0), utc(2026, 12, 7, 0, 30, 0), "2 days ago",
+                   "2 days overdue");
+        check_days(utc(2026, 12, 5, 0, 30, 0), utc(2026, 12, 7, 23, 0, 0), "2 days ago",
+                   "2 days overdue");
+        /* A log "at yesterday" at 16:50 the next day at 16:50: yesterday. */
+        check_days(utc(2026, 12, 6, 16, 50, 0), utc(2026, 12, 7, 16, 50, 0), "yesterday",
+                   "1 day overdue");
+        /* Around midnight: ten minutes apart, a day apart. */
+        check_days(utc(2026, 12, 6, 23, 55, 0), utc(2026, 12, 7, 0, 5, 0), "yesterday",
+                   "1 day overdue");
+        check_days(utc(2026, 12, 8, 0, 5, 0), utc(2026, 12, 7, 23, 55, 0), "tomorrow", "tomorrow");
+        assert_int_equal(time_days_between(utc(2026, 12, 7, 0, 0, 0), utc(2026, 12, 6, 23, 59, 59)),
+                         -1);
+        assert_int_equal(time_days_between(utc(2026, 12, 7, 0, 0, 0), utc(2026, 12, 7, 0, 0, 0)),
+                         0);
+        /* Month and year ends, leap years. */
+        assert_int_equal(time_days_between(utc(2026, 3, 1, 10, 0, 0), utc(2026, 2, 28, 10, 0, 0)),
+                         -1);
+        assert_int_equal(time_days_between(utc(2028, 3, 1, 10, 0, 0), utc(2028, 2, 28, 10, 0, 0)),
+                         -2);
+        assert_int_equal(time_days_between(utc(2026, 12, 31, 23, 0, 0), utc(2027, 1, 1, 1, 0, 0)),
+                         1);
+        assert_int_equal(time_days_between(utc(2026, 1, 31, 12, 0, 0), utc(2026, 3, 1, 12, 0, 0)),
+                         29);
+        assert_int_equal(time_days_between(0, 0), 0);
+        assert_int_equal(time_local_day(utc(1970, 1, 2, 0, 0, 0)), 1);
+        assert_int_equal(time_local_day(utc(1969, 12, 31, 23, 59, 59)), -1);
+}
+
+static void test_days_dst(void **state)
+{
+        set_tz("Europe/Berlin");
+        /* The 23-hour day (2026-03-29): noon to noon is still one day. */
+        check_days(utc(2026, 3, 28, 11, 0, 0), utc(2026, 3, 29, 10, 0, 0), "yesterday",
+                   "1 day overdue");
+        /* 23:30 on the 28th (local) and 00:30 on the 30th (local), across the change. */
+        assert_int_equal(
+            time_days_between(utc(2026, 3, 28, 22, 30, 0), utc(2026, 3, 29, 22, 30, 0)), 2);
+        /* The 25-hour day (2026-10-25): 00:10 to 23:50 local is the same day. */
+        check_days(utc(2026, 10, 24, 22, 10, 0), utc(2026, 10, 25, 22, 50, 0), "today",
+                   "due today");
+        check_days(utc(2026, 10, 24, 21, 50, 0), utc(2026, 10, 25, 22, 50, 0), "yesterday",
+                   "1 day overdue");
+        /* 23:30 UTC is already tomorrow in Berlin. */
+        check_days(utc(2026, 12, 7, 23, 30, 0), utc(2026, 12, 7, 12, 0, 0), "tomorrow", "tomorrow");
+
+        set_tz("America/New_York");
+        /* 2026-03-08 loses an hour, 2026-11-01 gains one. */
+        check_days(utc(2026, 3, 7, 17, 0, 0), utc(2026, 3, 8, 16, 0, 0), "yesterday",
+                   "1 day overdue");
+        check_days(utc(2026, 11, 1, 4, 30, 0), utc(2026, 11, 2, 4, 30, 0), "today", "due today");
+        check_days(utc(2026, 10, 31, 12, 0, 0), utc(2026, 11, 2, 12, 0, 0), "2 days ago",
+                   "2 days overdue");
+        /* 03:00 UTC on Dec 1 is Nov 30 in New York: the UTC date does not count. */
+        check_days(utc(2026, 11, 30, 15, 0, 0), utc(2026, 12, 1, 3, 0, 0), "today", "due today");
+        set_tz("UTC");
+}
+
+static void test_days_edges(void **state)
+{
+        char buf[64], tiny[4];
+
+        time_format_days(INT64_MAX, INT64_MIN, TIME_DAYS_WHEN, buf, sizeof(buf));
+        assert_non_null(strstr(buf, "years"));
+        time_format_days(INT64_MIN, INT64_MAX, TIME_DAYS_DUE, buf, sizeof(buf));
+        assert_non_null(strstr(buf, "overdue"));
+        assert_ptr_equal(time_format_days(3 * DAY, 0, TIME_DAYS_WHEN, tiny, sizeof(tiny)), tiny);
+        assert_string_equal(tiny, "in ");
+        assert_null(time_format_days(0, 0, TIME_DAYS_WHEN, NULL, 0));
+}
+
 static void test_now(void **state)
 {
         int64_t a = (int64_t)time(NULL), n = time_now(), b = (int64_t)time(NULL);
@@ -761,6 +873,10 @@ int main(void)
             cmocka_unit_test(test_format_duration),
             cmocka_unit_test(test_format_local),
             cmocka_unit_test(test_format_local_parse_round_trip),
+            cmocka_unit_test(test_days_wording),
+            cmocka_unit_test(test_days_calendar),
+            cmocka_unit_test(test_days_dst),
+            cmocka_unit_test(test_days_edges),
             cmocka_unit_test(test_now),
         };
 

@@ -1,0 +1,164 @@
+/* Interactions: tend log and history. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "model.h"
+#include "output.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+/* ---- log, history ---- */
+
+/* "Informational Interview" → "informational-interview": lower case, runs of blanks and
+ * underscores become one '-', none at either end. */
+static char *normalise_kind(const char *s)
+{
+        char *k = malloc(strlen(s) + 1), *o = k;
+
+        if (!k)
+                return NULL;
+        for (; *s; s++) {
+                if (*s == ' ' || *s == '\t' || *s == '_') {
+                        if (o > k && o[-1] != '-')
+                                *o++ = '-';
+                        continue;
+                }
+                *o++ = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+        }
+        while (o > k && o[-1] == '-')
+                o--;
+        *o = 0;
+        return k;
+}
+
+int commands_log(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_free_ char *kind = NULL, *note = NULL;
+        const char *arg;
+        json_t *interaction;
+        int64_t t, due;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                const char *key = r == CLI_OPT_GAVE ? "gave" : "got";
+                const char *opt = r == CLI_OPT_GAVE ? "--gave" : "--got";
+
+                if (r == CLI_OPT_AT) {
+                        if (json_object_get(params, "at"))
+                                return cli_usage(cli, "--at given more than once");
+                        r = cmd_parse_date(cli, "--at", arg, &t);
+                        if (r >= 0)
+                                r = cmd_set_time(cli, params, "at", t);
+                } else if (r == CLI_OPT_GOAL) {
+                        if (json_object_get(params, "goal"))
+                                return cli_usage(cli, "--goal given more than once");
+                        if (!arg[0])
+                                return cli_usage(cli, "--goal needs a GOAL (an id or a title)");
+                        r = cmd_check_text(cli, "--goal", arg, FIELD_NAME_MAX, false);
+                        if (r >= 0)
+                                r = cmd_set_string(cli, params, "goal", arg);
+                } else {
+                        if (json_object_get(params, key))
+                                return cli_usage(cli, "%s given more than once", opt);
+                        r = cmd_check_text(cli, opt, arg, FIELD_NOTE_MAX, true);
+                        if (r >= 0 && arg[0])
+                                r = cmd_set_string(cli, params, key, arg);
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+
+        r = cmd_parse_who(cli, params, p.pos[0]);
+        if (r < 0)
+                return r;
+        kind = normalise_kind(p.pos[1]);
+        if (!kind)
+                return cmd_oom(cli);
+        if (kind_validate(kind) < 0)
+                return cli_usage(cli,
+                                 "invalid KIND '%s'; use letters, digits and '-', e.g. coffee, "
+                                 "call, informational-interview, email, meeting",
+                                 p.pos[1]);
+        r = cmd_set_string(cli, params, "kind", kind);
+        if (r < 0)
+                return r;
+        if (cli_parser_rest(&p, 2, &note) < 0)
+                return cmd_oom(cli);
+        if (note && note[0]) {
+                r = cmd_check_text(cli, "NOTE", note, FIELD_NOTE_MAX, true);
+                if (r < 0)
+                        return r;
+                r = cmd_set_string(cli, params, "note", note);
+                if (r < 0)
+                        return r;
+        }
+
+        r = cli_call(cli, "io.tend.Interactions.Log", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                return cli_print_json(cli, reply);
+        interaction = json_object_get(reply, "interaction");
+        due = cmd_jtime(reply, "next_due");
+        fprintf(cli->out, "Logged %s with %s", strempty(cmd_jstr(interaction, "kind")),
+                strempty(cmd_jstr(json_object_get(interaction, "contact"), "name")));
+        if (json_is_object(json_object_get(reply, "goal")))
+                fprintf(cli->out, " toward goal #%lld \"%s\"",
+                        cmd_jid(json_object_get(reply, "goal")),
+                        strempty(cmd_jstr(json_object_get(reply, "goal"), "title")));
+        if (due) {
+                char date[64], rel[64];
+
+                fprintf(cli->out, "; next follow-up %s (%s)",
+                        output_format_date(due, date, sizeof(date)),
+                        output_format_due(due, cli->now, rel, sizeof(rel)));
+        }
+        fputs(".\n", cli->out);
+        return 0;
+}
+
+int commands_history(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        json_t *interactions, *contact;
+        int r;
+
+        r = cmd_parse_limited(&p, cli, argc, argv, params);
+        if (r < 0)
+                return r;
+        r = cmd_parse_who(cli, params, p.pos[0]);
+        if (r < 0)
+                return r;
+
+        r = cli_call(cli, "io.tend.Interactions.List", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        interactions = json_object_get(reply, "interactions");
+        contact = json_object_get(reply, "contact");
+        if (!json_is_array(interactions))
+                return cli_fail(cli, -EBADMSG, "tendd's reply has no interaction list");
+        if (cli->json)
+                return cli_print_json(cli, interactions);
+        if (json_array_size(interactions) == 0) {
+                fprintf(cli->out, "No interactions with %s (#%lld) yet.\n",
+                        strempty(cmd_jstr(contact, "name")), cmd_jid(contact));
+                return 0;
+        }
+        return cmd_interaction_table(cli, interactions, true);
+}

@@ -1,0 +1,189 @@
+/* The command table: every verb with its arguments, handler, options and help, in the order
+ * `tend --help` lists them. Help, shell completions and the man page checks read it. */
+#include "cli.h"
+#include "commands.h"
+
+#define NETWORK_VALUES "operational personal strategic"
+
+static const struct option_help add_options[] = {
+    {"network", CLI_OPT_NETWORK, "NETWORK",
+     "operational, personal or strategic; repeat or comma-separate (prefixes work)",
+     NETWORK_VALUES},
+    {"email", CLI_OPT_EMAIL, "ADDR", "an email address (repeatable)", NULL},
+    {"phone", CLI_OPT_PHONE, "NUM", "a phone number (repeatable)", NULL},
+    {"url", CLI_OPT_URL, "URL", "a web address such as a profile page (repeatable)", NULL},
+    {"org", CLI_OPT_ORG, "ORG", "organisation", NULL},
+    {"title", CLI_OPT_TITLE, "TITLE", "job title", NULL},
+    {"tag", CLI_OPT_TAG, "TAG", "a tag (repeatable)", NULL},
+    {"every", CLI_OPT_EVERY, "DURATION", "keep in touch this often: 2w, 1mo, 3mo…", NULL},
+    {"due", CLI_OPT_DUE, "DATE", "next follow-up (default: one cadence from now)", NULL},
+    {"met-via", CLI_OPT_MET_VIA, "WHO", "the contact who introduced you", NULL},
+    {"how-met", CLI_OPT_HOW_MET, "TEXT", "how or where you met", NULL},
+    {"note", CLI_OPT_NOTE, "TEXT", "notes about them", NULL},
+    {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
+    {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
+    {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
+    {0},
+};
+
+static const struct option_help edit_options[] = {
+    {"name", CLI_OPT_NAME, "NAME", "rename them", NULL},
+    {"network", CLI_OPT_NETWORK, "NETWORK",
+     "add to a network; repeat or comma-separate (prefixes work)", NETWORK_VALUES},
+    {"drop-network", CLI_OPT_DROP_NETWORK, "NETWORK", "remove from a network", NETWORK_VALUES},
+    {"email", CLI_OPT_EMAIL, "ADDR", "add an email address (repeatable)", NULL},
+    {"drop-email", CLI_OPT_DROP_EMAIL, "ADDR", "remove an email address", NULL},
+    {"phone", CLI_OPT_PHONE, "NUM", "add a phone number (repeatable)", NULL},
+    {"drop-phone", CLI_OPT_DROP_PHONE, "NUM", "remove a phone number", NULL},
+    {"url", CLI_OPT_URL, "URL", "add a web address (repeatable)", NULL},
+    {"drop-url", CLI_OPT_DROP_URL, "URL", "remove a web address", NULL},
+    {"tag", CLI_OPT_TAG, "TAG", "add a tag (repeatable)", NULL},
+    {"untag", CLI_OPT_UNTAG, "TAG", "remove a tag", NULL},
+    {"org", CLI_OPT_ORG, "ORG", "set the organisation ('' clears)", NULL},
+    {"title", CLI_OPT_TITLE, "TITLE", "set the job title ('' clears)", NULL},
+    {"every", CLI_OPT_EVERY, "DURATION", "set the cadence: 2w, 1mo, 3mo…", NULL},
+    {"no-cadence", CLI_OPT_NO_CADENCE, NULL, "remove the cadence", NULL},
+    {"due", CLI_OPT_DUE, "DATE", "set the next follow-up", NULL},
+    {"no-due", CLI_OPT_NO_DUE, NULL, "remove the next follow-up", NULL},
+    {"met-via", CLI_OPT_MET_VIA, "WHO", "the contact who introduced you ('' clears)", NULL},
+    {"how-met", CLI_OPT_HOW_MET, "TEXT", "how or where you met ('' clears)", NULL},
+    {"note", CLI_OPT_NOTE, "TEXT", "replace the notes ('' clears)", NULL},
+    {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
+    {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
+    {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
+    {0},
+};
+
+static const struct option_help rm_options[] = {
+    {"yes", CLI_OPT_YES, NULL, "do not ask (needed when stdin is not a terminal)", NULL},
+    {0},
+};
+
+static const struct option_help ls_options[] = {
+    {"network", CLI_OPT_NETWORK, "NETWORK", "only people in this network", NETWORK_VALUES},
+    {"tag", CLI_OPT_TAG, "TAG", "only people with this tag", NULL},
+    {"due-before", CLI_OPT_DUE_BEFORE, "DATE", "only people due before DATE, soonest first", NULL},
+    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
+    {0},
+};
+
+static const struct option_help find_options[] = {
+    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
+    {0},
+};
+
+static const struct option_help log_options[] = {
+    {"at", CLI_OPT_AT, "DATE", "when it happened (default: now)", NULL},
+    {"gave", CLI_OPT_GAVE, "TEXT", "what you offered", NULL},
+    {"got", CLI_OPT_GOT, "TEXT", "what they brought to the table", NULL},
+    {"goal", CLI_OPT_GOAL, "GOAL", "the goal it was toward (listed by 'tend goal show')", NULL},
+    {0},
+};
+
+static const struct option_help history_options[] = {
+    {"limit", CLI_OPT_LIMIT, "N", "only the N most recent (default: all)", NULL},
+    {0},
+};
+
+static const struct option_help due_options[] = {
+    {"within", CLI_OPT_WITHIN, "DURATION", "also people due within DURATION from now", NULL},
+    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
+    {0},
+};
+
+static const struct option_help no_options[] = {
+    {0},
+};
+
+static const struct option_help global_options[] = {
+    {"json", CLI_OPT_JSON, NULL, "print the result as JSON", NULL},
+    {"socket", CLI_OPT_SOCKET, "PATH", "talk to tendd at PATH", NULL},
+    {"help", CLI_OPT_HELP, NULL, "show help (also -h)", NULL},
+    {"version", CLI_OPT_VERSION, NULL, "show tend's version", NULL},
+    {0},
+};
+
+static const struct command commands[] = {
+    {"add", "NAME", commands_add, "Add a person", add_options,
+     "A cadence (--every) without --due makes them due one cadence from now."},
+    {"show", "WHO", commands_show, "Show a person and their recent interactions", no_options,
+     "Also the goals they are linked to (with why) and their pipeline stage."},
+    {"edit", "WHO", commands_edit, "Change a person", edit_options,
+     "Options not given keep their value; list options add or drop single entries."},
+    {"rm", "WHO", commands_rm, "Remove a person and their interactions", rm_options,
+     "Asks first when stdin is a terminal; otherwise --yes is required."},
+    {"ls", "", commands_ls, "List people", ls_options,
+     "Sorted by name, or by follow-up date with --due-before."},
+    {"find", "TEXT...", commands_find, "Search names, organisations, titles, emails and tags",
+     find_options, "Every word must match the start of a word in one of those fields."},
+    {"log", "WHO KIND [NOTE...]", commands_log, "Log an interaction", log_options,
+     "KIND is a word such as coffee, call, informational-interview, email, message,\n"
+     "meeting, event, intro or referral. Their next follow-up moves one cadence on.\n"
+     "--goal GOAL records that it was toward a goal (see 'tend goal show')."},
+    {"history", "WHO", commands_history, "Show the interactions with a person", history_options,
+     NULL},
+    {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
+    {"snooze", "WHO DURATION|DATE...", commands_snooze, "Move a person's next follow-up",
+     no_options, "A DURATION counts from now: 'tend snooze jane 3d', 'tend snooze jane fri'."},
+    {"done", "WHO [NOTE...]", commands_done, "Mark a follow-up done (logs a follow-up interaction)",
+     no_options, cmd_done_help},
+    {"watch", "", commands_watch, "Print follow-up events as they happen", no_options,
+     cmd_watch_help},
+    {"status", "", commands_status, "Show what tendd is doing", no_options, NULL},
+    {"plan", "", commands_plan, "Who to reach out to this week, ranked, with reasons",
+     cmd_plan_options,
+     "Overdue follow-ups, goal people, under-served networks for your profile,\n"
+     "people you owe (ledger), pipeline steps and warm paths to prospects."},
+    {"goal", "SUBCOMMAND [ARGS...]", commands_goal,
+     "Goals: add, ls, show, link, unlink, done, reopen, rm", cmd_goal_options, cmd_goal_help},
+    {"prospect", "SUBCOMMAND [ARGS...]", commands_prospect, "The outreach pipeline: add, next, ls",
+     cmd_prospect_options, cmd_prospect_help},
+    {"intro", "A [B...]", commands_intro,
+     "Record that you introduced A and B ('intro ls [WHO]', 'intro rm A B|ID')", cmd_intro_options,
+     "Quote names with spaces. 'tend intro ls [WHO]' lists introductions (with ids);\n"
+     "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id."},
+    {"path", "WHO...", commands_path, "Warm paths: chains of people you know that lead to WHO",
+     cmd_path_options,
+     "Through who introduced you to whom (--met-via), your introductions (tend intro) and\n"
+     "shared organisations, starting from people you have been in touch with; best first."},
+    {"graph", "", commands_graph, "Your network as Graphviz DOT (or SVG), coloured by network",
+     cmd_graph_options, "SVG needs Graphviz's dot program: 'tend graph --format svg > net.svg'."},
+    {"ledger", "[WHO...]", commands_ledger, "What you gave and got, per person and in total",
+     no_options, "From 'tend log ... --gave TEXT --got TEXT'; flags people you only ever asked."},
+    {"health", "", commands_health, "Per-network figures and the balance against your profile",
+     no_options, NULL},
+    {"profile", "[SUBCOMMAND] [PROFILE]", commands_profile,
+     "Your profile: show, set job-seeking|growing|founder", cmd_profile_options, cmd_profile_help},
+    {"me", "[SUBCOMMAND] [TEXT...]", commands_me, "You: your profile and what you offer",
+     cmd_me_options, cmd_me_help},
+    {"import", "FILE|-", commands_import,
+     "Bring in an address book, a LinkedIn export or a tend export", cmd_import_options,
+     cmd_import_help},
+    {"export", "", commands_export,
+     "Take everything out: vCard, iCalendar follow-ups or JSON lines", cmd_export_options,
+     cmd_export_help},
+    {"backup", "FILE", commands_backup, "Write a consistent copy of the store while tendd runs",
+     no_options, cmd_backup_help},
+    {"restore", "FILE", commands_restore, "Put a backup in place (tendd stopped)",
+     cmd_restore_options, cmd_restore_help},
+    {"help", "[COMMAND]", cli_help_command, "Show help for tend or one command", no_options, NULL},
+};
+
+const struct command *cli_commands(size_t *ret_n)
+{
+        *ret_n = ARRAY_SIZE(commands);
+        return commands;
+}
+
+const struct command *cli_find_command(const char *verb)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                if (streq(commands[i].verb, verb))
+                        return &commands[i];
+        return NULL;
+}
+
+const struct option_help *cli_global_options(void)
+{
+        return global_options;
+}
