@@ -142,6 +142,12 @@ void schedule_mark_notified(const struct config *c, struct contact *ct, int64_t 
         ct->resurface_at = schedule_resurface_time(c, now);
 }
 
+bool schedule_already_told(const struct contact *ct)
+{
+        return ct->next_due != 0 && ct->notified_due != ct->next_due && ct->notified_at != 0 &&
+               ct->notified_at >= ct->last_interaction && ct->next_due <= ct->notified_at;
+}
+
 bool schedule_unshown(const struct contact *ct)
 {
         return ct->next_due != 0 && ct->notified_due == ct->next_due && ct->notify_unshown;

@@ -51,6 +51,13 @@ int64_t schedule_resurface_time(const struct config *c, int64_t notified);
  * least now, out of quiet hours). */
 int64_t schedule_contact_next(const struct config *c, const struct contact *ct, int64_t now);
 
+/** Whether ct's pending follow-up is old news: it was already notified of being overdue, has
+ * not been touched since, and its date merely moved to a moment before that notification (a
+ * cadence or goal interval changed, a rule re-dated it). Such a date is not shown again — one
+ * overdue episode notifies once and then comes back in the daily digest; a snooze or a touch
+ * starts a new episode (a snooze always lands after the notification). */
+bool schedule_already_told(const struct contact *ct);
+
 /** Whether n follow-ups falling due at once are shown as one summary. */
 bool schedule_wants_digest(const struct config *c, size_t n);
 

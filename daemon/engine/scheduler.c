@@ -229,6 +229,16 @@ static int fire_fn(struct store_txn *t, void *userdata)
                                 contact_free(c);
                                 continue;
                         }
+                        if (schedule_already_told(c)) {
+                                /* Re-dated within an episode already notified: the new date
+                                 * takes over that state, and the digest brings it back. */
+                                c->notified_due = c->next_due;
+                                r = store_txn_contact_put(t, c);
+                                contact_free(c);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
                         /* A resurfacing one that was shown before is not owed to anyone. */
                         fresh = c->notified_due != c->next_due || c->notify_unshown;
                         schedule_mark_notified(op->cfg, c, op->now);

@@ -366,6 +366,31 @@ static void test_digest_text(void **state)
         free(body);
 }
 
+/* One overdue episode notifies once: a date that moves to before the notification (a cadence
+ * or goal interval changed) is old news; a snooze, a touch or a date after it is not. */
+static void test_already_told(void **state)
+{
+        const int64_t t = 1780000000LL;
+        struct contact ct = {.next_due = t - 3 * DAY, .last_interaction = t - 30 * DAY};
+
+        assert_false(schedule_already_told(&ct)); /* never notified */
+        ct.notified_due = ct.next_due;
+        ct.notified_at = t;
+        assert_false(schedule_already_told(&ct)); /* notified, not pending */
+        ct.next_due = t - 5 * DAY;                 /* re-dated earlier */
+        assert_true(schedule_already_told(&ct));
+        ct.next_due = t - 1; /* still before the notification */
+        assert_true(schedule_already_told(&ct));
+        ct.next_due = t + 3 * DAY; /* snoozed: after it */
+        assert_false(schedule_already_told(&ct));
+        ct.next_due = t - 5 * DAY;
+        ct.last_interaction = t + 10; /* touched since */
+        assert_false(schedule_already_told(&ct));
+        ct.last_interaction = t - 30 * DAY;
+        ct.next_due = 0; /* no follow-up */
+        assert_false(schedule_already_told(&ct));
+}
+
 static void test_unshown(void **state)
 {
         const int64_t T0 = 1780000000LL; /* 2026-05-28 */
@@ -396,6 +421,7 @@ int main(void)
             cmocka_unit_test(test_text),
             cmocka_unit_test(test_digest_text),
             cmocka_unit_test(test_unshown),
+            cmocka_unit_test(test_already_told),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
