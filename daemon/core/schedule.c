@@ -155,46 +155,6 @@ bool schedule_unshown(const struct contact *ct)
 
 /* ---- text ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-        int64_t era;
-        unsigned yoe, doy, doe;
-
-        y -= m <= 2;
-        era = (y >= 0 ? y : y - 399) / 400;
-        yoe = (unsigned)(y - era * 400);
-        doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int64_t local_day(int64_t t)
-{
-        struct tm tm;
-
-        local_tm(t, &tm);
-        return days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-                               (unsigned)tm.tm_mday);
-}
-
-char *schedule_days_text(int64_t t, int64_t now, char *buf, size_t size)
-{
-        int64_t days = local_day(t) - local_day(now);
-
-        if (days == 0)
-                snprintf(buf, size, "today");
-        else if (days == 1)
-                snprintf(buf, size, "tomorrow");
-        else if (days == -1)
-                snprintf(buf, size, "yesterday");
-        else if (days > 0)
-                snprintf(buf, size, "in %lld days", (long long)days);
-        else
-                snprintf(buf, size, "%lld days ago", (long long)-days);
-        return buf;
-}
-
 /* Append s to m, escaping the markup the notification spec allows (a subset of HTML). */
 static void put_text(FILE *m, const char *s, size_t len, bool markup)
 {
@@ -284,11 +244,13 @@ char *schedule_body(const struct contact *ct, int64_t now, bool markup, bool act
                 fputs("Last: ", m);
                 put_str(m, ct->last_kind ? ct->last_kind : "contact", markup);
                 fprintf(m, ", %s",
-                        schedule_days_text(ct->last_interaction, now, days, sizeof(days)));
+                        time_format_days(ct->last_interaction, now, TIME_DAYS_WHEN, days,
+                                         sizeof(days)));
         } else
                 fputs("No interaction logged yet", m);
         if (ct->next_due && ct->next_due < now - 3600)
-                fprintf(m, "\nDue %s", schedule_days_text(ct->next_due, now, days, sizeof(days)));
+                fprintf(m, "\n%s",
+                        time_format_days(ct->next_due, now, TIME_DAYS_DUE, days, sizeof(days)));
         if (!actions)
                 put_commands(m, ct);
         if (fclose(m) != 0) {
@@ -317,8 +279,8 @@ int schedule_digest_text(const struct contact *const *cts, size_t n, int64_t now
                         fputc('\n', m);
                 put_str(m, strempty(cts[i]->name), markup);
                 if (cts[i]->next_due && cts[i]->next_due < now - 3600)
-                        fprintf(m, " (due %s)",
-                                schedule_days_text(cts[i]->next_due, now, days, sizeof(days)));
+                        fprintf(m, " (%s)", time_format_days(cts[i]->next_due, now, TIME_DAYS_DUE,
+                                                             days, sizeof(days)));
         }
         if (n > DIGEST_NAMES_MAX)
                 fprintf(m, "\nand %zu more", n - DIGEST_NAMES_MAX);

@@ -96,6 +96,3 @@ char *schedule_body(const struct contact *ct, int64_t now, bool markup, bool act
 int schedule_digest_text(const struct contact *const *cts, size_t n, int64_t now, bool markup,
                          char **ret_summary, char **ret_body);
 
-/** "today", "yesterday", "N days ago", "in N days", "tomorrow" for t against now, by local
- * calendar days. Returns buf. */
-char *schedule_days_text(int64_t t, int64_t now, char *buf, size_t size);
