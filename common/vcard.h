@@ -1,8 +1,8 @@
 /* vCard 2.1, 3.0 and 4.0 (RFC 2425/2426/6350) reading and writing for tend's import and
  * export.
  *
- * Reading is in two layers:
- *  - vcard_parse() splits a file into cards and properties: CR LF, LF or CR line ends, a
+ * Reading is in two layers (one file each; vcard-fields.c holds what reading and writing share):
+ *  - vcard_parse() (vcard.c) splits a file into cards and properties: CR LF, LF or CR line ends, a
  *    leading UTF-8 BOM, unfolding (a line starting with a space or tab continues the previous
  *    one), 2.1 QUOTED-PRINTABLE with its '=' soft line breaks, CHARSET conversion to UTF-8
  *    (iconv; text that is not valid UTF-8 and names no charset is read as Windows-1252), 2.1
@@ -10,14 +10,14 @@
  *    and inline binaries (PHOTO;ENCODING=b, 2.1 BASE64 blocks, data: URIs) which are measured
  *    and dropped, never copied. A card that is broken (a line that is no property, no
  *    END:VCARD) is reported with its line number and skipped; parsing goes on.
- *  - vcard_to_record() maps one card onto tend's contact record (the JSON object of the
+ *  - vcard_to_record() (vcard-record.c) maps one card onto tend's contact record (the JSON object of the
  *    io.tend.Transfer interface, see docs/tend.1.scd "Import and export"): FN, N, EMAIL, TEL,
  *    URL, ORG, TITLE, NOTE, CATEGORIES, BDAY (also without a year), UID, REV and tend's own
  *    X-TEND-* properties. Every other property, and EMAIL/TEL/URL lines whose group or
  *    parameters carry information (types, Apple/Google labels), is kept as a raw 4.0 line in
  *    the record's "vcard" list, so it survives a round trip.
  *
- * vcard_write_record() writes a record as vCard 4.0: CRLF, folded at 75 octets (never inside
+ * vcard_write_record() (vcard-write.c) writes a record as vCard 4.0: CRLF, folded at 75 octets (never inside
  * a UTF-8 sequence), TEXT escaped, FN and N always present, UID as urn:uuid. */
 #pragma once
 
