@@ -71,6 +71,8 @@ enum cli_option {
         CLI_OPT_STRICT,
         CLI_OPT_FORCE,
         CLI_OPT_DATA_DIR,
+        /* tend demo (client/cmd-demo.c) */
+        CLI_OPT_REMOVE,
 };
 
 /* One option of a command, as parsed and as documented. */

@@ -247,6 +247,7 @@ static void test_table_complete(void **state)
             {"export", {"format", "out"}},
             {"backup", {NULL}},
             {"restore", {"data-dir", "force"}},
+            {"demo", {"remove"}},
             {"help", {NULL}},
         };
         size_t n;
