@@ -170,14 +170,17 @@ class UnreachableTests(TendTestCase):
 
 # Run in a mount namespace of their own with an empty /tmp and /run/user: the fallback
 # directory is then nobody else's (not a real tendd's, not another test run's).
+# The binaries are held open first: the build tree may itself be under /tmp.
 FALLBACK_SCRIPT = r"""
 set -e
+exec 3<"$1" 4<"$2"
+tendd=/proc/$$/fd/3 tend=/proc/$$/fd/4
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 if [ -d /run/user ]; then mount -t tmpfs tmpfs /run/user; fi
-"$1" 2>/dev/null &
+"$tendd" 2>/dev/null &
 daemon=$!
 tries=0
-until "$2" status --json >"$3" 2>/dev/null; do
+until "$tend" status --json >"$3" 2>/dev/null; do
     tries=$((tries + 1))
     if [ "$tries" -gt "$4" ] || ! kill -0 "$daemon" 2>/dev/null; then
         kill "$daemon" 2>/dev/null || true
