@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # tend's one entry point for people and CI on Debian 12.
 #
-#   ./build.sh          install missing packages, build, and start tendd
-#                       (as a systemd user service when a user manager runs, else in the
-#                       foreground)
+#   ./build.sh          install missing packages, build, install tend (as root into
+#                       /usr/local, else into ~/.local) and start tendd: socket-activated
+#                       when a systemd user manager runs, else in the foreground
 #   ./build.sh test     install missing packages, build with -Werror and run the whole suite,
 #                       then again with AddressSanitizer + UndefinedBehaviorSanitizer, then
-#                       build, lintian-check and install the Debian package
+#                       build, lintian-check and check the Debian package (unpacked, not
+#                       installed)
 #   ./build.sh deps     only install missing packages
 #   ./build.sh build    only build (into ./build)
 set -euo pipefail
 cd "$(dirname "$0")"
 
-RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 dbus-user-session)
+# What tend needs at run time, features included (tend graph --format svg runs graphviz).
+RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 dbus-user-session graphviz)
 BUILD_PKGS=(build-essential cmake pkgconf libev-dev liblmdb-dev libjansson-dev libsystemd-dev
             libinih-dev scdoc)
 TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            # packaging check, units and completions (tests/e2e/test_systemd.py, completion, docs)
            dpkg-dev debhelper lintian bash-completion zsh fish man-db systemd
-           # tend graph --format svg (tests/e2e/test_network.py)
-           graphviz
            # notifications on a private bus, a real notification daemon, the idle check
            python3-dbus python3-dbusmock dunst xvfb strace
            # import/export interop (khard, calcurse, an iCalendar parser) and the fuzzers
@@ -56,21 +56,53 @@ run_suite() {   # run_suite DIR
     ctest --test-dir "$1" --output-on-failure -j "$JOBS" --timeout 600
 }
 
-start_daemon() {
+# Install into /usr/local as root, else into ~/.local: binaries, user units where the user
+# manager looks (PREFIX/lib/systemd/user is searched for /usr/local only), man pages and
+# completions. Prints the bin directory.
+install_tend() {
+    local prefix=/usr/local unit_dir=lib/systemd/user
+    if [ "$(id -u)" -ne 0 ]; then
+        prefix=$HOME/.local
+        unit_dir=share/systemd/user
+    fi
+    say "Installing tend into $prefix" >&2
+    cmake -S . -B build -DCMAKE_INSTALL_PREFIX="$prefix" -DTEND_USER_UNIT_DIR="$unit_dir" \
+        -DTEND_BASH_COMPLETION_DIR=share/bash-completion/completions \
+        -DTEND_ZSH_COMPLETION_DIR=share/zsh/site-functions \
+        -DTEND_FISH_COMPLETION_DIR=share/fish/vendor_completions.d >/dev/null
+    cmake --build build -j "$JOBS" >/dev/null
+    cmake --install build >/dev/null
+    echo "$prefix/bin"
+}
+
+# Say how to reach the installed tend when PATH does not lead to it yet.
+check_path() {   # check_path BINDIR
+    local bindir=$1 found
+    found=$(command -v tend 2>/dev/null || true)
+    if [ "$found" = "$bindir/tend" ]; then
+        return 0
+    fi
+    case ":$PATH:" in
+        *":$bindir:"*)
+            say "Another tend comes first on PATH ($found); this one is $bindir/tend." ;;
+        *)
+            say "$bindir is not on PATH yet; add it with: export PATH=\"$bindir:\$PATH\"" ;;
+    esac
+}
+
+start_daemon() {   # start_daemon BINDIR
+    local bindir=$1
     if systemctl --user is-system-running >/dev/null 2>&1 ||
         [ "$(systemctl --user is-system-running 2>/dev/null)" = degraded ]; then
-        say "Installing into ~/.local and starting tendd as a systemd user service"
-        cmake -S . -B build -DCMAKE_INSTALL_PREFIX="$HOME/.local" \
-            -DTEND_USER_UNIT_DIR="$HOME/.config/systemd/user" >/dev/null
-        cmake --build build -j "$JOBS" >/dev/null
-        cmake --install build >/dev/null
         systemctl --user daemon-reload
-        systemctl --user enable --now tendd.socket tendd.service
-        say "tendd is running: try '$HOME/.local/bin/tend status'"
+        systemctl --user enable --now tendd.socket
+        # A tendd of an earlier build keeps running until restarted.
+        systemctl --user try-restart tendd.service
+        say "tendd is ready (started on demand by systemd): try 'tend status'"
     else
         say "No systemd user manager here: running tendd in the foreground (Ctrl-C stops it)."
-        say "In another terminal: $(pwd)/build/client/tend status"
-        exec ./build/daemon/tendd
+        say "In another terminal: tend status"
+        exec "$bindir/tendd"
     fi
 }
 
@@ -85,7 +117,9 @@ case "${1:-start}" in
     start)
         install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}"
         build build -DTEND_TESTS=OFF
-        start_daemon
+        bindir=$(install_tend)
+        check_path "$bindir"
+        start_daemon "$bindir"
         ;;
     test)
         install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
@@ -97,13 +131,13 @@ case "${1:-start}" in
         say "Fuzzing the vCard and CSV parsers (bounded runs over the seed corpus)"
         CC=clang build build-fuzz -DTEND_FUZZ=ON -DTEND_TESTS=ON
         ctest --test-dir build-fuzz -L fuzz --output-on-failure
-        say "Building, checking and installing the Debian package"
+        say "Building and checking the Debian package (unpacked; nothing is installed)"
         # nocheck: the suite just ran twice; check-deb.sh runs it inside the build without it.
         DEB_BUILD_OPTIONS=nocheck packaging/check-deb.sh
-        say "All tests passed, with and without sanitizers, and the package installs."
+        say "All tests passed, with and without sanitizers, and the package is good."
         ;;
     *)
-        sed -n '2,13p' "$0" >&2
+        sed -n '2,12p' "$0" >&2
         exit 2
         ;;
 esac

@@ -8,9 +8,10 @@ logind) can answer in place of the mock. Mocks run as `python3 -m dbusmock --tem
 import os
 import subprocess
 import sys
-import time
 
 import dbus
+
+from tendtest import WAIT, wait_until
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
@@ -33,15 +34,7 @@ NOTIFY_PATH = "/org/freedesktop/Notifications"
 MOCK_IFACE = "org.freedesktop.DBus.Mock"
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(interval)
+wait_for = wait_until  # the harness's event wait: WAIT seconds unless told
 
 
 class PrivateBus:
@@ -68,6 +61,23 @@ class PrivateBus:
     def has_owner(self, name):
         return bool(self.conn.name_has_owner(name))
 
+    def peer_pids(self):
+        """Process ids of every connection that completed its Hello on this bus."""
+        bus = self.conn.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
+        pids = set()
+        for name in bus.ListNames(dbus_interface="org.freedesktop.DBus"):
+            if name.startswith(":"):
+                try:
+                    pids.add(int(bus.GetConnectionUnixProcessID(
+                        name, dbus_interface="org.freedesktop.DBus")))
+                except dbus.exceptions.DBusException:
+                    pass  # gone meanwhile
+        return pids
+
+    def wait_peer(self, pid):
+        """Wait until process pid is connected to this bus."""
+        wait_for(lambda: pid in self.peer_pids(), what="pid %d on the %s bus" % (pid, self.kind))
+
     def start_mock(self, template, parameters=None, name=None):
         """Start a dbusmock template on this bus and wait until it owns its name."""
         args = [PYTHON, "-m", "dbusmock", "--template", template]
@@ -90,7 +100,7 @@ class PrivateBus:
 
     def stop_mock(self, proc):
         proc.terminate()
-        proc.wait(10)
+        proc.wait(WAIT)
         proc.stderr.close()
         self.mocks.remove(proc)
 
@@ -101,7 +111,7 @@ class PrivateBus:
         for proc in self.mocks:
             proc.terminate()
             try:
-                proc.wait(10)
+                proc.wait(WAIT)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
@@ -109,7 +119,7 @@ class PrivateBus:
         if self._conn is not None:
             self._conn.close()
         self.proc.terminate()
-        self.proc.wait(10)
+        self.proc.wait(WAIT)
 
 
 class NotificationMock:
@@ -132,7 +142,7 @@ class NotificationMock:
     def notifies(self):
         return [args for _, args in self.calls("Notify")]
 
-    def wait_notifies(self, n, timeout=10.0):
+    def wait_notifies(self, n, timeout=None):
         return wait_for(lambda: len(self.notifies()) >= n and self.notifies(), timeout,
                         what="%d Notify call(s)" % n)
 

@@ -1,5 +1,9 @@
 """Shared harness for tend's end-to-end tests: a private XDG sandbox, a real tendd and the
-real tend client. Binaries come from $TEND_BIN and $TENDD_BIN (set by ctest)."""
+real tend client. Binaries come from $TEND_BIN and $TENDD_BIN (set by ctest): never from
+PATH, which may hold an installed tend of another version.
+
+Waits are on events (a socket answering, a log line, a D-Bus call) and give up only after
+WAIT seconds ($TEND_TEST_WAIT, default 60): a loaded machine makes a test slower, never red."""
 
 import json
 import os
@@ -11,8 +15,31 @@ import tempfile
 import time
 import unittest
 
-TEND = os.environ.get("TEND_BIN", "tend")
-TENDD = os.environ.get("TENDD_BIN", "tendd")
+
+
+def _binary(var):
+    path = os.environ.get(var)
+    if not path:
+        raise SystemExit("%s is not set: run the end-to-end tests through ctest "
+                         "(ctest --test-dir build -L e2e)" % var)
+    return os.path.abspath(path)
+
+
+TEND = _binary("TEND_BIN")
+TENDD = _binary("TENDD_BIN")
+WAIT = float(os.environ.get("TEND_TEST_WAIT", "60"))
+
+
+def wait_until(predicate, timeout=None, interval=0.05, what="condition"):
+    """predicate()'s first true value, polled until timeout (default WAIT) seconds."""
+    deadline = time.monotonic() + (WAIT if timeout is None else timeout)
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(interval)
 
 
 class Daemon:
@@ -42,6 +69,7 @@ class Daemon:
             self.env.update(env)
         self.extra_args = list(extra_args)
         self.proc = None
+        self.starts = 0  # how many times start() ran: each run appends to the same log
         self.log_path = os.path.join(root, "tendd.log")
 
     def start(self, wait=True):
@@ -49,12 +77,13 @@ class Daemon:
         self.proc = subprocess.Popen([TENDD, "--verbose", *self.extra_args], env=self.env,
                                      stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT)
+        self.starts += 1
         if wait:
             self.wait_ready()
         return self
 
-    def wait_ready(self, timeout=10.0):
-        deadline = time.monotonic() + timeout
+    def wait_ready(self, timeout=None):
+        deadline = time.monotonic() + (WAIT if timeout is None else timeout)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError("tendd exited with %d:\n%s" % (self.proc.returncode,
@@ -74,12 +103,25 @@ class Daemon:
         except OSError:
             return ""
 
-    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+    def wait_log(self, text, timeout=None):
+        """Wait until the log holds text; returns the log."""
+        return wait_until(lambda: (lambda log: text in log and log)(self.read_log()), timeout,
+                          what="tendd to log %r" % text)
+
+    def current_log(self):
+        """The log of the latest run, once that run has logged its first line; else None."""
+        log = self.read_log()
+        marker = "tendd: Listening on "
+        if log.count(marker) < self.starts:
+            return None
+        return marker + log.rsplit(marker, 1)[1]
+
+    def stop(self, sig=signal.SIGTERM, timeout=None):
         if not self.proc or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(sig)
         try:
-            rc = self.proc.wait(timeout)
+            rc = self.proc.wait(WAIT if timeout is None else timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -116,7 +158,7 @@ class TendTestCase(unittest.TestCase):
         if env:
             e.update(env)
         p = subprocess.run([TEND, *args], env=e, input=input, capture_output=True, text=True,
-                           timeout=30)
+                           timeout=WAIT)
         if check is not None:
             self.assertEqual(p.returncode, check,
                              "tend %s\nstdout: %s\nstderr: %s" % (" ".join(args), p.stdout,
@@ -144,9 +186,9 @@ class TendTestCase(unittest.TestCase):
 class VarlinkSocket:
     """A raw varlink client for protocol-level tests."""
 
-    def __init__(self, path, timeout=10.0):
+    def __init__(self, path, timeout=None):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
+        self.sock.settimeout(WAIT if timeout is None else timeout)
         self.sock.connect(path)
         self.buf = b""
 

@@ -7,7 +7,7 @@ import subprocess
 import time
 import unittest
 
-from tendtest import TENDD, TendTestCase
+from tendtest import TENDD, WAIT, TendTestCase
 
 DAY = 86400
 
@@ -25,14 +25,10 @@ class ConfigTestCase(TendTestCase):
 
     def tendd(self, *args):
         return subprocess.run([TENDD, *args], env=self.daemon.env, capture_output=True,
-                              text=True, timeout=30)
+                              text=True, timeout=WAIT)
 
-    def wait_log(self, text, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while text not in self.daemon.read_log():
-            if time.monotonic() > deadline:
-                self.fail("no %r in the log:\n%s" % (text, self.daemon.read_log()))
-            time.sleep(0.05)
+    def wait_log(self, text):
+        self.daemon.wait_log(text)
 
 
 class CheckConfigTests(ConfigTestCase):

@@ -19,7 +19,7 @@ class DurabilityTests(TendTestCase):
     def writer(self, round_no, acked, stop):
         """Pipeline Add calls and record every name whose reply arrived."""
         try:
-            with VarlinkSocket(self.daemon.socket, timeout=5) as v:
+            with VarlinkSocket(self.daemon.socket) as v:
                 i = 0
                 while not stop.is_set():
                     name = "Kill%02d Person%04d" % (round_no, i)

@@ -3,6 +3,7 @@ input, limits, permissions and signals."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -10,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from tendtest import TEND, TendTestCase, VarlinkSocket
+from tendtest import TEND, TENDD, WAIT, TendTestCase, VarlinkSocket
 
 
 class ProtocolTests(TendTestCase):
@@ -135,13 +136,11 @@ class ProtocolTests(TendTestCase):
         finally:
             for s in socks:
                 s.close()
-        time.sleep(0.2)
         self.assert_still_serving()
 
     def test_second_daemon_refuses_same_socket(self):
-        p = subprocess.run([os.environ.get("TENDD_BIN", "tendd"), "--data-dir",
-                            os.path.join(self.root, "other")], env=self.daemon.env,
-                           capture_output=True, text=True, timeout=10)
+        p = subprocess.run([TENDD, "--data-dir", os.path.join(self.root, "other")],
+                           env=self.daemon.env, capture_output=True, text=True, timeout=WAIT)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("already", p.stderr)
         self.assert_still_serving()
@@ -169,6 +168,45 @@ class UnreachableTests(TendTestCase):
         self.assertEqual(self.tend("ls", check=0).returncode, 0)
 
 
+# Run in a mount namespace of their own with an empty /tmp and /run/user: the fallback
+# directory is then nobody else's (not a real tendd's, not another test run's).
+# The binaries are held open first: the build tree may itself be under /tmp.
+FALLBACK_SCRIPT = r"""
+set -e
+exec 3<"$1" 4<"$2"
+tendd=/proc/$$/fd/3 tend=/proc/$$/fd/4
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+if [ -d /run/user ]; then mount -t tmpfs tmpfs /run/user; fi
+"$tendd" 2>/dev/null &
+daemon=$!
+tries=0
+until "$tend" status --json >"$3" 2>/dev/null; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt "$4" ] || ! kill -0 "$daemon" 2>/dev/null; then
+        kill "$daemon" 2>/dev/null || true
+        echo "tendd did not answer in its fallback directory" >&2
+        exit 1
+    fi
+    sleep 0.05
+done
+socket=$(sed -n 's/.*"socket": *"\([^"]*\)".*/\1/p' "$3")
+echo "$socket"
+stat -c '%u %a' "$(dirname "$(dirname "$socket")")"
+kill -TERM "$daemon"
+wait "$daemon"
+"""
+
+
+def can_unshare():
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True,
+                              timeout=WAIT).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@unittest.skipUnless(shutil.which("unshare") and can_unshare(),
+                     "needs unshare -rm (user and mount namespaces)")
 class RuntimeFallbackTests(TendTestCase):
     """Without XDG_RUNTIME_DIR (containers, CI, root shells) client and daemon agree on the
     same private fallback directory."""
@@ -176,32 +214,18 @@ class RuntimeFallbackTests(TendTestCase):
     start_daemon = False
 
     def test_client_and_daemon_agree_without_xdg_runtime_dir(self):
-        uid = os.getuid()
-        candidates = ["/run/user/%d" % uid, "/tmp/tend-%d" % uid]
-        for c in candidates:
-            if os.path.exists(os.path.join(c, "tend", "tendd.sock")):
-                self.skipTest("a tendd already uses %s" % c)
-        del self.daemon.env["XDG_RUNTIME_DIR"]
-        self.daemon.socket = None
-        self.daemon.proc = subprocess.Popen(
-            [os.environ.get("TENDD_BIN", "tendd")], env=self.daemon.env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                p = self.tend("status", "--json")
-                if p.returncode == 0:
-                    break
-                time.sleep(0.05)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            sock = json.loads(p.stdout)["socket"]
-            self.assertIn(os.path.dirname(os.path.dirname(sock)), candidates)
-            st = os.stat(os.path.dirname(os.path.dirname(sock)))
-            self.assertEqual(st.st_uid, uid)
-            self.assertEqual(stat.S_IMODE(st.st_mode) & 0o077, 0)
-        finally:
-            self.daemon.proc.terminate()
-            self.assertEqual(self.daemon.proc.wait(10), 0)
+        env = dict(self.daemon.env)
+        del env["XDG_RUNTIME_DIR"]
+        status = "/tmp/status.json"  # on the namespace's own /tmp (the sandbox is hidden)
+        p = subprocess.run(["unshare", "-rm", "sh", "-c", FALLBACK_SCRIPT, "sh", TENDD, TEND,
+                            status, str(int(WAIT / 0.05))],
+                           env=env, capture_output=True, text=True, timeout=2 * WAIT)
+        self.assertEqual(p.returncode, 0, p.stderr)  # tendd stopped cleanly, too
+        sock, uid, mode = p.stdout.split()
+        # In the namespace we are uid 0; /run/user/0 is not there, so /tmp/tend-0 it is.
+        self.assertEqual(os.path.dirname(os.path.dirname(sock)), "/tmp/tend-0")
+        self.assertEqual(uid, "0")
+        self.assertEqual(int(mode, 8) & 0o077, 0)
 
 
 class CliTests(TendTestCase):

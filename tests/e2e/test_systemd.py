@@ -13,7 +13,7 @@ import tempfile
 import time
 import unittest
 
-from tendtest import TEND, TENDD, Daemon, TendTestCase
+from tendtest import TEND, TENDD, WAIT, Daemon, TendTestCase
 
 SOURCE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # TENDD_BIN is BUILD/daemon/tendd; the configured unit is BUILD/systemd/tendd.service.
@@ -53,7 +53,7 @@ class NotifySocket:
         self.messages += new
         return new
 
-    def wait_for(self, predicate, timeout=10.0):
+    def wait_for(self, predicate, timeout=WAIT):
         """Receive until a message satisfies predicate; returns that message."""
         for m in self.messages:
             if predicate(m):
@@ -132,7 +132,7 @@ class SocketActivationTests(TendTestCase):
                                 env=d.env, stdin=subprocess.DEVNULL,
                                 stdout=open(d.log_path, "ab"), stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + WAIT
             while not os.path.exists(sock):
                 self.assertIsNone(proc.poll(), d.read_log())
                 self.assertLess(time.monotonic(), deadline, "socket never appeared")
@@ -250,7 +250,7 @@ class NotifyTests(TendTestCase):
 
     def test_watchdog_without_pid(self):
         self.start(watchdog_usec=200000, watchdog_pid=None)
-        self.notify.wait_for(lambda m: m == "WATCHDOG=1", timeout=3)
+        self.notify.wait_for(lambda m: m == "WATCHDOG=1")
 
     def test_without_notify_socket_nothing_breaks(self):
         self.daemon.start()
