@@ -18,6 +18,7 @@ struct contact_args {
         json_t *params;
         bool edit;
         bool every, no_cadence, due, no_due;
+        const char *due_arg; /* --due DATE, set once the rest is checked */
 };
 
 static int set_text_option(struct cli *cli, struct contact_args *a, const char *opt,
@@ -128,11 +129,13 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
                 if (a->due || a->no_due)
                         return cli_usage(cli, a->due ? "--due given more than once"
                                                      : "--due and --no-due exclude each other");
-                r = cmd_parse_date(cli, "--due", arg, &v);
+                /* Resolved once everything else is checked: it may ask tendd the time of day. */
+                r = cmd_check_date(cli, "--due", arg, TIME_DATE_AHEAD);
                 if (r < 0)
                         return r;
                 a->due = true;
-                return cmd_set_time(cli, a->params, "next_due", v);
+                a->due_arg = arg;
+                return 0;
         case CLI_OPT_NO_DUE:
                 if (a->due)
                         return cli_usage(cli, "--due and --no-due exclude each other");
@@ -187,7 +190,7 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
                 r = cmd_parse_who(cli, params, p.pos[0]);
                 if (r < 0)
                         return r;
-                if (json_object_size(params) == 1)
+                if (json_object_size(params) == 1 && !a.due_arg)
                         return cli_usage(cli, "nothing to change; give at least one option");
         } else {
                 if (!p.pos[0][0])
@@ -196,6 +199,17 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
                 if (r < 0)
                         return r;
                 r = cmd_set_string(cli, params, "name", p.pos[0]);
+                if (r < 0)
+                        return r;
+        }
+
+        if (a.due_arg) {
+                int64_t due;
+
+                r = cmd_parse_date(cli, "--due", a.due_arg, TIME_DATE_AHEAD, &due);
+                if (r < 0)
+                        return r;
+                r = cmd_set_time(cli, params, "next_due", due);
                 if (r < 0)
                         return r;
         }
@@ -663,7 +677,7 @@ int commands_ls(struct cli *cli, int argc, char **argv)
                                 r = cmd_set_string(cli, params, "tag", arg);
                         break;
                 case CLI_OPT_DUE_BEFORE:
-                        r = cmd_parse_date(cli, "--due-before", arg, &t);
+                        r = cmd_parse_date(cli, "--due-before", arg, TIME_DATE_POINT, &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "due_before", t);
                         break;

@@ -317,7 +317,7 @@ int commands_goal(struct cli *cli, int argc, char **argv)
                     (r = set_rest(cli, &p, 1, params, "title", "TITLE")) < 0)
                         return r;
                 if (a.by) {
-                        r = cmd_parse_date(cli, "--by", a.by, &t);
+                        r = cmd_parse_date(cli, "--by", a.by, TIME_DATE_POINT, &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "by", t);
                         if (r < 0)

@@ -409,7 +409,7 @@ int commands_intro(struct cli *cli, int argc, char **argv)
                         return r;
         }
         if (at) {
-                r = cmd_parse_date(cli, "--at", at, &t);
+                r = cmd_parse_date(cli, "--at", at, TIME_DATE_PAST, &t);
                 if (r >= 0)
                         r = cmd_set_time(cli, params, "at", t);
                 if (r < 0)
@@ -911,7 +911,11 @@ int commands_prospect(struct cli *cli, int argc, char **argv)
                 if (stage && (r = cmd_set_string(cli, params, "stage", stage)) < 0)
                         return r;
                 if (at) {
-                        r = cmd_parse_date(cli, "--at", at, &t);
+                        /* When it happened, or for a meeting being scheduled, when it will. */
+                        r = cmd_parse_date(cli, "--at", at,
+                                           stage && streq(stage, "scheduled") ? TIME_DATE_AHEAD
+                                                                              : TIME_DATE_PAST,
+                                           &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "at", t);
                         if (r < 0)

@@ -11,7 +11,9 @@
 #include "strbuf.h"
 #include "timeutil.h"
 
-#define DURATION_FORMS "a number and a unit such as 45m, 3h, 3d, 2w, 1mo or 1y"
+/* tendd.conf(5)'s default preferred_time, 09:00. */
+#define PREFERRED_TIME_DEFAULT (9 * 60)
+#define DURATION_FORMS         "a number and a unit such as 45m, 3h, 3d, 2w, 1mo or 1y"
 
 /* ---- reading replies ---- */
 
@@ -189,16 +191,55 @@ int cmd_parse_duration(struct cli *cli, const char *opt, const char *arg, const 
         return 0;
 }
 
-int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, int64_t *ret)
+/* tendd's preferred notification time in minutes after midnight: the time of a follow-up date
+ * given without one. Asked from tendd; its documented default when the reply does not say. */
+static int preferred_minute(struct cli *cli, int *ret)
 {
-        int64_t t;
-        int r = time_parse_date(arg, cli->now, &t);
+        _cleanup_(json_decrefp) json_t *status = NULL;
+        const char *s;
+        int h, m, r;
+        char end;
 
+        r = cli_call(cli, "io.tend.Service.Status", NULL, &status);
+        if (r < 0)
+                return r;
+        s = cmd_jstr(status, "preferred_time");
+        if (s && sscanf(s, "%2d:%2d%c", &h, &m, &end) == 2 && h >= 0 && h < 24 && m >= 0 && m < 60)
+                *ret = h * 60 + m;
+        else
+                *ret = PREFERRED_TIME_DEFAULT;
+        return 0;
+}
+
+static int date_error(struct cli *cli, const char *opt, const char *arg, int r)
+{
         if (r == -ERANGE)
                 return cli_usage(cli, "date '%s' for %s does not exist on the calendar", arg, opt);
+        return cli_usage(cli, "invalid date '%s' for %s; expected %s", arg, opt, TIME_DATE_FORMS);
+}
+
+int cmd_check_date(struct cli *cli, const char *opt, const char *arg, enum time_date_use use)
+{
+        int64_t t;
+        int r = time_parse_date_for(arg, cli->now, use, 0, &t);
+
+        return r < 0 ? date_error(cli, opt, arg, r) : 0;
+}
+
+int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, enum time_date_use use,
+                   int64_t *ret)
+{
+        int64_t t;
+        int minute, r = time_parse_date_for(arg, cli->now, use, -1, &t);
+
+        if (r == -ENODATA) {
+                r = preferred_minute(cli, &minute);
+                if (r < 0)
+                        return r;
+                r = time_parse_date_for(arg, cli->now, use, minute, &t);
+        }
         if (r < 0)
-                return cli_usage(cli, "invalid date '%s' for %s; expected %s", arg, opt,
-                                 CMD_DATE_FORMS);
+                return date_error(cli, opt, arg, r);
         *ret = t;
         return 0;
 }

@@ -641,6 +641,34 @@ static void test_add_request(void **state)
         result_done(&r);
 }
 
+/* --due yesterday is yesterday at the preferred time, and at noon that is one day overdue. */
+static void test_add_due_yesterday(void **state)
+{
+        static const char *const replies[] = {
+            "{\"parameters\":{\"preferred_time\":\"09:00\"}}",
+            "{\"parameters\":{\"contact\":" CONTACT(12, "Jane Doe", "[]", "null",
+                                                    "\"2026-11-27T09:00:00Z\"") "}}",
+            NULL,
+        };
+        struct fake f;
+        struct result r;
+
+        fake_start(&f, replies);
+        RUN_FAKE(&r, &f, "add", "Jane Doe", "--due", "yesterday");
+        assert_int_equal(r.code, 0);
+        assert_string_equal(request_method(&f, 0), "io.tend.Service.Status");
+        assert_string_equal(json_string_value(request_param(&f, 1, "next_due")),
+                            "2026-11-27T09:00:00Z");
+        fake_stop(&f);
+        assert_string_equal(r.out, "Added Jane Doe (#12), next follow-up 1 day overdue.\n");
+        result_done(&r);
+
+        /* A bad option after --due is a usage error before tendd is asked anything. */
+        RUN(&r, "--socket", "/nonexistent/s", "add", "Jane", "--due", "fri", "--every", "soon");
+        assert_int_equal(r.code, 2);
+        result_done(&r);
+}
+
 static void test_edit_request(void **state)
 {
         static const char *const replies[] = {
@@ -895,6 +923,28 @@ static void test_log_due_history_snooze(void **state)
                                    "Sat 2026-12-12 (in 2 weeks).\n");
         result_done(&r);
 
+        /* --at yesterday: a day ago at this time of day, shown as "yesterday". */
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"interaction\":{\"kind\":\"call\",\"contact\":{"
+                           "\"id\":12,\"name\":\"Jane Doe\"},\"at\":\"2026-11-27T12:00:00Z\"},"
+                           "\"next_due\":null}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "log", "jane", "call", "--at", "yesterday");
+        assert_string_equal(json_string_value(request_param(&f, 0, "at")), "2026-11-27T12:00:00Z");
+        assert_int_equal(r.code, 0);
+        result_done(&r);
+        fake_stop(&f);
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
+                           "\"interactions\":[{\"kind\":\"call\",\"at\":\"2026-11-27T12:00:00Z\"}"
+                           "]}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "history", "jane");
+        fake_stop(&f);
+        assert_int_equal(r.code, 0);
+        assert_non_null(strstr(r.out, "Fri 2026-11-27 12:00  yesterday  call"));
+        result_done(&r);
+
         /* "--" ends options: a note may start with a dash. */
         fake_start(&f, (const char *const[]){
                            "{\"parameters\":{\"interaction\":{\"kind\":\"call\",\"contact\":{"
@@ -946,13 +996,43 @@ static void test_log_due_history_snooze(void **state)
                             "Snoozed Jane Doe (#12) until Tue 2026-12-01 12:00 (in 3 days).\n");
         result_done(&r);
 
+        /* A day without a time: at tendd's preferred notification time. */
         fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"preferred_time\":\"08:30\"}}",
                            "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
-                           "\"next_due\":\"2026-12-01T00:00:00Z\"}}",
+                           "\"next_due\":\"2026-12-01T08:30:00Z\"}}",
                            NULL});
         RUN_FAKE(&r, &f, "snooze", "jane", "2026-12-01");
+        assert_string_equal(request_method(&f, 0), "io.tend.Service.Status");
+        assert_string_equal(request_method(&f, 1), "io.tend.FollowUps.Snooze");
+        assert_string_equal(json_string_value(request_param(&f, 1, "until")),
+                            "2026-12-01T08:30:00Z");
+        fake_stop(&f);
+        assert_int_equal(r.code, 0);
+        result_done(&r);
+
+        /* A tendd that does not say: its default, 09:00. Next Friday from Saturday the 28th. */
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{}}",
+                           "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
+                           "\"next_due\":\"2026-12-04T09:00:00Z\"}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "snooze", "jane", "next", "fri");
+        assert_string_equal(json_string_value(request_param(&f, 1, "until")),
+                            "2026-12-04T09:00:00Z");
+        fake_stop(&f);
+        assert_int_equal(r.code, 0);
+        result_done(&r);
+
+        /* With a time, tendd is not asked. */
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
+                           "\"next_due\":\"2026-12-04T14:00:00Z\"}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "snooze", "jane", "fri", "14:00");
+        assert_string_equal(request_method(&f, 0), "io.tend.FollowUps.Snooze");
         assert_string_equal(json_string_value(request_param(&f, 0, "until")),
-                            "2026-12-01T00:00:00Z");
+                            "2026-12-04T14:00:00Z");
         fake_stop(&f);
         assert_int_equal(r.code, 0);
         result_done(&r);
@@ -1079,6 +1159,7 @@ int main(void)
             cmocka_unit_test(test_ls_table),
             cmocka_unit_test(test_ls_requests_and_json),
             cmocka_unit_test(test_add_request),
+            cmocka_unit_test(test_add_due_yesterday),
             cmocka_unit_test(test_edit_request),
             cmocka_unit_test(test_errors),
             cmocka_unit_test(test_show),
