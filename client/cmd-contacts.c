@@ -82,9 +82,10 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
         case CLI_OPT_UNTAG:
                 return list_option(cli, a, "--untag", NULL, "remove_tags", arg, FIELD_TAG_MAX);
         case CLI_OPT_NAME:
-                if (!arg[0])
-                        return cli_usage(cli, "--name needs a name");
-                return set_text_option(cli, a, "--name", "name", arg, FIELD_NAME_MAX, false);
+                if (json_object_get(a->params, "name"))
+                        return cli_usage(cli, "--name given more than once");
+                r = cmd_check_name(cli, "--name", arg);
+                return r < 0 ? r : cmd_set_string(cli, a->params, "name", arg);
         case CLI_OPT_ORG:
                 return set_text_option(cli, a, "--org", "org", arg, FIELD_NAME_MAX, false);
         case CLI_OPT_TITLE:
@@ -193,9 +194,7 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
                 if (json_object_size(params) == 1 && !a.due_arg)
                         return cli_usage(cli, "nothing to change; give at least one option");
         } else {
-                if (!p.pos[0][0])
-                        return cli_usage(cli, "NAME is empty");
-                r = cmd_check_text(cli, "NAME", p.pos[0], FIELD_NAME_MAX, false);
+                r = cmd_check_name(cli, "NAME", p.pos[0]);
                 if (r < 0)
                         return r;
                 r = cmd_set_string(cli, params, "name", p.pos[0]);
@@ -713,9 +712,7 @@ int commands_find(struct cli *cli, int argc, char **argv)
                 return r;
         if (cli_parser_rest(&p, 0, &text) < 0)
                 return cmd_oom(cli);
-        if (!text[strspn(text, " ")])
-                return cli_usage(cli, "TEXT is empty");
-        r = cmd_check_text(cli, "TEXT", text, FIELD_NAME_MAX, false);
+        r = cmd_check_name(cli, "TEXT", text);
         if (r < 0)
                 return r;
         r = cmd_set_string(cli, params, "text", text);

@@ -272,9 +272,7 @@ static int set_rest(struct cli *cli, struct cli_parser *p, size_t i, json_t *par
                         strcat(s, " ");
                 strcat(s, p->pos[k]);
         }
-        if (!s[strspn(s, " \t")])
-                return cli_usage(cli, "%s is empty", what);
-        r = cmd_check_text(cli, what, s, FIELD_NAME_MAX, false);
+        r = cmd_check_name(cli, what, s);
         if (r < 0)
                 return r;
         return cmd_set_string(cli, params, key, s);

@@ -237,9 +237,7 @@ int commands_me(struct cli *cli, int argc, char **argv)
         text = join_words(&p, 1);
         if (!text)
                 return p.n_pos < 2 ? cli_usage(cli, "missing TEXT") : cmd_oom(cli);
-        if (!text[strspn(text, " \t")])
-                return cli_usage(cli, "TEXT is empty");
-        r = cmd_check_text(cli, "TEXT", text, FIELD_NAME_MAX, false);
+        r = cmd_check_name(cli, "TEXT", text);
         if (r < 0)
                 return r;
         r = cmd_append_string(cli, "offers", params,
@@ -873,9 +871,7 @@ int commands_prospect(struct cli *cli, int argc, char **argv)
                 name = join_words(&p, 1);
                 if (!name)
                         return p.n_pos < 2 ? cli_usage(cli, "missing NAME") : cmd_oom(cli);
-                if (!name[strspn(name, " \t")])
-                        return cli_usage(cli, "NAME is empty");
-                if ((r = cmd_check_text(cli, "NAME", name, FIELD_NAME_MAX, false)) < 0 ||
+                if ((r = cmd_check_name(cli, "NAME", name)) < 0 ||
                     (r = cmd_set_string(cli, params, "name", name)) < 0)
                         return r;
                 if (json_object_get(params, "why") && !json_object_get(params, "goal"))

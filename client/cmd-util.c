@@ -1,4 +1,5 @@
 /* Helpers the command files share: reading replies, checking values and building calls. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -118,11 +119,26 @@ int cmd_append_string(struct cli *cli, const char *what, json_t *params, const c
         return 0;
 }
 
+static bool blank(const char *s)
+{
+        for (; *s; s++)
+                if (!isspace((unsigned char)*s))
+                        return false;
+        return true;
+}
+
+int cmd_check_name(struct cli *cli, const char *what, const char *s)
+{
+        if (blank(s))
+                return cli_usage(cli, "%s is empty", what);
+        return cmd_check_text(cli, what, s, FIELD_NAME_MAX, false);
+}
+
 int cmd_parse_who(struct cli *cli, json_t *params, const char *who)
 {
         int r;
 
-        if (!who[0])
+        if (blank(who))
                 return cli_usage(cli, "WHO is empty; give an id, an email or a name");
         r = cmd_check_text(cli, "WHO", who, FIELD_NAME_MAX, false);
         if (r < 0)

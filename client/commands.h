@@ -89,6 +89,9 @@ char *cmd_format_when(int64_t t, int64_t now, char *buf, size_t size);
 int cmd_oom(struct cli *cli);
 /** Check free text against a field limit; a usage error names what. */
 int cmd_check_text(struct cli *cli, const char *what, const char *s, size_t max, bool multiline);
+/** Check a name or title: empty or only white space is a usage error ("WHAT is empty"), like
+ * text that is too long or not text. */
+int cmd_check_name(struct cli *cli, const char *what, const char *s);
 /** params[key] = value (a usage error if it was set already). */
 int cmd_set_string(struct cli *cli, json_t *params, const char *key, const char *value);
 /** params[key] = value. */
