@@ -18,6 +18,12 @@ enum cli_exit {
         CLI_EXIT_UNREACHABLE = 3, /* tendd could not be reached */
 };
 
+/* Names of the errors the client finds itself, in the style of tendd's (shown with --json). */
+#define CLI_ERROR_USAGE      "io.tend.Client.Usage"      /* exit 2 */
+#define CLI_ERROR_NO_DAEMON  "io.tend.Client.NoDaemon"   /* exit 3 */
+#define CLI_ERROR_FAILED     "io.tend.Client.Failed"     /* exit 1: a file, memory, output */
+#define CLI_ERROR_CONNECTION "io.tend.Client.Connection" /* exit 1: tendd hung up, no answer */
+
 /* Option ids: the values getopt_long returns (above any character). */
 enum cli_option {
         CLI_OPT_JSON = 0x100,
@@ -136,6 +142,7 @@ struct cli {
         bool in_tty;
         bool color;
         bool json;                     /* --json */
+        bool json_errors;              /* errors as JSON: --json anywhere before "--" */
         const char *socket_arg;        /* --socket PATH, or NULL */
         int64_t now;                   /* when the run started, UTC seconds */
         const struct command *command; /* the command running */
@@ -144,13 +151,21 @@ struct cli {
         int exit_code;                 /* set by whoever reports a failure, -1 while unset */
 };
 
-/** Report a usage error: "tend: MESSAGE" and "Try 'tend help VERB'.". Sets exit status 2 and
- * returns -EINVAL. */
+/* Errors are reported as "tend: MESSAGE" on cli->err, or with --json as one line holding a JSON
+ * object {"error": NAME, "message": MESSAGE, "parameters": {...}}: tendd's error name and
+ * parameters for the errors it replies, CLI_ERROR_* for those the client finds. */
+
+/** Report a usage error: "tend: MESSAGE" and "Try 'tend help VERB'." (CLI_ERROR_USAGE with
+ * {"command": VERB}). Sets exit status 2 and returns -EINVAL. */
 int cli_usage(struct cli *cli, const char *fmt, ...) _printf_(2, 3);
 
-/** Report a failure: "tend: MESSAGE". Sets exit status 1 (unless set already) and returns r
- * (a negative errno). */
+/** Report a failure: "tend: MESSAGE" (CLI_ERROR_FAILED). Sets exit status 1 (unless set
+ * already) and returns r (a negative errno). */
 int cli_fail(struct cli *cli, int r, const char *fmt, ...) _printf_(3, 4);
+
+/** cli_fail with the error's name and parameters (borrowed, NULL for none) for --json. */
+int cli_fail_named(struct cli *cli, int r, const char *name, json_t *params, const char *fmt, ...)
+    _printf_(5, 6);
 
 /** Call method on tendd (connecting on first use). params is stolen (NULL for none). Returns 0
  * with the reply's parameters (a new reference, an empty object when there were none) in

@@ -527,18 +527,23 @@ static int import_call(struct sender *s, json_t *opts, json_t **ret_report)
                         r = cli_receive_raw(s->cli, &reply);
                 if (r < 0)
                         return r;
-                if (streq_ptr(cmd_jstr(reply, "error"), "io.tend.Transfer.ImportRejected") &&
-                    !s->cli->json) {
-                        json_t *report =
-                            json_object_get(json_object_get(reply, "parameters"), "report");
+                if (streq_ptr(cmd_jstr(reply, "error"), "io.tend.Transfer.ImportRejected")) {
+                        json_t *params = json_object_get(reply, "parameters");
+                        json_t *report = json_object_get(params, "report");
                         long long n = records_broken(report);
 
-                        print_report(s->cli, report,
-                                     "Nothing was imported (--strict). Without it: ", false);
+                        /* People see which records; --json has them in the error's report. */
+                        if (!s->cli->json)
+                                print_report(
+                                    s->cli, report,
+                                    "Nothing was imported (--strict). Without it: ", false);
+                        r = cli_fail_named(s->cli, -EINVAL, "io.tend.Transfer.ImportRejected",
+                                           params,
+                                           "%lld broken record%s; with --strict nothing was "
+                                           "imported",
+                                           n, n == 1 ? "" : "s");
                         json_decref(reply);
-                        return cli_fail(s->cli, -EINVAL,
-                                        "%lld broken record%s; with --strict nothing was imported",
-                                        n, n == 1 ? "" : "s");
+                        return r;
                 }
                 if (!json_object_get(opts, "quiet") || !refused_parameter(reply, "quiet"))
                         return cli_reply_params(s->cli, reply, ret_report);
@@ -718,10 +723,15 @@ int commands_import(struct cli *cli, int argc, char **argv)
                              dry_run);
         /* Nothing came in because every record was broken: a failure a script can see. A
          * partial import succeeds; the summary says how many were broken. */
-        if (r >= 0 && records_broken(report) > 0 && records_taken(report) == 0)
-                r = cli_fail(cli, -EINVAL, "every record was broken (%lld); nothing %s",
-                             records_broken(report),
-                             dry_run ? "would be imported" : "was imported");
+        if (r >= 0 && records_broken(report) > 0 && records_taken(report) == 0) {
+                _cleanup_(json_decrefp) json_t *broken =
+                    json_pack("{s:I}", "broken", (json_int_t)records_broken(report));
+
+                r = cli_fail_named(cli, -EINVAL, "io.tend.Client.NothingImported", broken,
+                                   "every record was broken (%lld); nothing %s",
+                                   records_broken(report),
+                                   dry_run ? "would be imported" : "was imported");
+        }
 out:
         return r;
 }

@@ -127,6 +127,53 @@ class ExitCodeTests(TendTestCase):
                 self.assertIn("cannot reach tendd", p.stderr)
         self.assertExit(["--socket", "/nonexistent/tendd.sock", "watch"], 3)
 
+    def json_error(self, args, code):
+        """Run with --json: the exit status is code and stderr is one JSON error object."""
+        p = self.assertExit(["--json", *args], code)
+        lines = p.stderr.splitlines()
+        self.assertEqual(len(lines), 1, p.stderr)
+        err = json.loads(lines[0])
+        self.assertEqual(sorted(err), ["error", "message", "parameters"])
+        self.assertTrue(err["error"].startswith("io.tend."), err)
+        self.assertTrue(err["message"], err)
+        self.assertIsInstance(err["parameters"], dict)
+        return err
+
+    def test_json_errors(self):
+        for verb, (ok, fail) in CASES.items():
+            with self.subTest(verb=verb):
+                err = self.json_error([verb, "--no-such-option"], 2)
+                self.assertEqual(err["error"], "io.tend.Client.Usage")
+                self.assertEqual(err["parameters"], {"command": verb})
+                if fail:
+                    err = self.json_error(fail, 1)
+                    self.assertNotEqual(err["error"], "io.tend.Client.Usage")
+                if verb not in LOCAL and (ok or fail):
+                    err = self.json_error(["--socket", "/nonexistent/s", *(ok or fail)], 3)
+                    self.assertEqual(err["error"], "io.tend.Client.NoDaemon")
+                    self.assertEqual(err["parameters"]["socket"], "/nonexistent/s")
+        # tendd's own errors keep their names and parameters.
+        err = self.json_error(["show", "nobody"], 1)
+        self.assertEqual(err["error"], "io.tend.Contacts.NoSuchContact")
+        self.assertEqual(err["parameters"], {"who": "nobody"})
+        self.ok("add", "Ann Other")
+        err = self.json_error(["show", "ann"], 1)
+        self.assertEqual(err["error"], "io.tend.Contacts.AmbiguousContact")
+        self.assertEqual(len(err["parameters"]["candidates"]), 2)
+        # --json after the command, and an error found before the parser reaches it.
+        err = self.json_error(["ls", "--bogus", "--json"], 2)
+        self.assertEqual(err["error"], "io.tend.Client.Usage")
+        err = self.json_error(["add", "  "], 2)
+        self.assertIn("empty", err["message"])
+        # Imports: every record broken, and --strict.
+        err = self.json_error(["import", "broken.vcf"], 1)
+        self.assertEqual(err, {"error": "io.tend.Client.NothingImported",
+                               "message": "every record was broken (2); nothing was imported",
+                               "parameters": {"broken": 2}})
+        err = self.json_error(["import", "--strict", "partial.vcf"], 1)
+        self.assertEqual(err["error"], "io.tend.Transfer.ImportRejected")
+        self.assertEqual(err["parameters"]["report"]["errors"], 1)
+
     def test_blank_names_are_usage_errors(self):
         for args in BLANK_NAMES:
             with self.subTest(args=args):

@@ -342,6 +342,49 @@ static void test_help(void **state)
         assert_null(cli_suggest("xyzzy"));
 }
 
+/* ---- errors under --json ---- */
+
+static void test_json_errors(void **state)
+{
+        struct result r;
+        json_t *e;
+
+        RUN(&r, "--json", "add", " ");
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        e = json_loads(r.err, 0, NULL);
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "error")), CLI_ERROR_USAGE);
+        assert_string_equal(json_string_value(json_object_get(e, "message")), "NAME is empty");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(e, "parameters"), "command")), "add");
+        json_decref(e);
+        result_done(&r);
+
+        /* Before the parser reaches --json, too; nothing else on stderr. */
+        RUN(&r, "nonsense", "--json");
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1); /* one line */
+        e = json_loads(r.err, 0, NULL);
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "error")), CLI_ERROR_USAGE);
+        json_decref(e);
+        result_done(&r);
+
+        RUN(&r, "--json", "--socket", "/nonexistent/tend-test/s", "ls");
+        assert_int_equal(r.code, CLI_EXIT_UNREACHABLE);
+        e = json_loads(r.err, 0, NULL);
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "error")), CLI_ERROR_NO_DAEMON);
+        json_decref(e);
+        result_done(&r);
+
+        /* After "--" it is a note, not an option. */
+        RUN(&r, "--socket", "/nonexistent/tend-test/s", "log", "a", "", "--", "--json");
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        assert_true(strncmp(r.err, "tend: ", 6) == 0);
+        result_done(&r);
+}
+
 /* ---- usage errors: exit 2, nothing sent ---- */
 
 static void expect_usage(const char *const *args, const char *needle)
@@ -1158,6 +1201,7 @@ int main(void)
             cmocka_unit_test(test_color_wanted),
             cmocka_unit_test(test_ls_table),
             cmocka_unit_test(test_ls_requests_and_json),
+            cmocka_unit_test(test_json_errors),
             cmocka_unit_test(test_add_request),
             cmocka_unit_test(test_add_due_yesterday),
             cmocka_unit_test(test_edit_request),
