@@ -6,14 +6,20 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmd-complete.h"
 #include "commands.h"
 #include "conn.h"
 #include "output.h"
+#include "pager.h"
 #include "paths.h"
 #include "timeutil.h"
+
+/* A terminal that does not say its height, and the pager when $PAGER is unset. */
+#define DEFAULT_ROWS  24
+#define DEFAULT_PAGER "less -FRX"
 
 /* ---- suggestions ---- */
 
@@ -467,6 +473,9 @@ int cli_parser_next(struct cli_parser *p, const char **ret_arg)
                 case CLI_OPT_SOCKET:
                         cli->socket_arg = optarg;
                         break;
+                case CLI_OPT_NO_PAGER:
+                        cli->no_pager = true;
+                        break;
                 case 'h':
                 case CLI_OPT_HELP:
                         cli_print_command_help(cli->command, cli->out);
@@ -874,6 +883,9 @@ static int run(struct cli *cli, int argc, char **argv)
                 case CLI_OPT_SOCKET:
                         cli->socket_arg = optarg;
                         break;
+                case CLI_OPT_NO_PAGER:
+                        cli->no_pager = true;
+                        break;
                 case 'h':
                 case CLI_OPT_HELP:
                         cli_print_help(cli->out);
@@ -910,6 +922,14 @@ static int run(struct cli *cli, int argc, char **argv)
         return cmd->run(cli, argc - optind, argv + optind);
 }
 
+void cli_stream_output(struct cli *cli)
+{
+        if (!cli->pager.held)
+                return;
+        pager_release(&cli->pager);
+        cli->out = cli->pager.real;
+}
+
 int cli_run(const struct cli_io *io, int argc, char **argv)
 {
         struct cli cli = {
@@ -919,9 +939,15 @@ int cli_run(const struct cli_io *io, int argc, char **argv)
             .in_tty = io->in_tty,
             .color = io->color,
             .now = io->now ? io->now : time_now(),
+            .width = io->width,
             .exit_code = -1,
         };
-        int r, code;
+        int r, code, written = 0;
+
+        /* On a terminal, output is held back until it is known whether it fits the screen. */
+        if (io->rows > 0 && io->pager && io->pager[0] &&
+            pager_start(&cli.pager, io->out, io->rows, io->width, io->pager) >= 0)
+                cli.out = cli.pager.held;
 
         /* Errors found before the parser reaches --json are JSON too. */
         for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
@@ -937,7 +963,11 @@ int cli_run(const struct cli_io *io, int argc, char **argv)
         tend_conn_free(cli.conn);
         free(cli.socket_path);
 
-        if (fflush(cli.out) != 0 || ferror(cli.out)) {
+        if (cli.pager.held) {
+                cli.out = cli.pager.real;
+                written = pager_finish(&cli.pager, !cli.no_pager);
+        }
+        if (written < 0 || fflush(cli.out) != 0 || ferror(cli.out)) {
                 cli_fail(&cli, -EIO, "cannot write the output: %s", strerror(errno));
                 if (code == CLI_EXIT_OK)
                         code = CLI_EXIT_FAILED;
@@ -945,16 +975,43 @@ int cli_run(const struct cli_io *io, int argc, char **argv)
         return code;
 }
 
+/* A positive number from the environment, or 0. */
+static size_t env_size(const char *name)
+{
+        const char *s = getenv(name);
+        char *end = NULL;
+        unsigned long v;
+
+        if (!s || !s[0])
+                return 0;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        return errno || *end || v > 10000 ? 0 : (size_t)v;
+}
+
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
+        bool tty = isatty(fileno(out)) == 1;
+        const char *pager = getenv("PAGER");
+        struct winsize ws = {0};
         struct cli_io io = {
             .out = out,
             .err = err,
             .in = stdin,
             .in_tty = isatty(STDIN_FILENO) == 1,
-            .color =
-                output_color_wanted(isatty(fileno(out)) == 1, getenv("NO_COLOR"), getenv("TERM")),
+            .color = output_color_wanted(tty, getenv("NO_COLOR"), getenv("TERM")),
         };
 
+        if (tty && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+                io.width = ws.ws_col;
+        else
+                io.width = env_size("COLUMNS");
+        /* Only a terminal gets a pager, never a pipe or a file. */
+        if (tty) {
+                io.rows = ws.ws_row > 0 ? ws.ws_row : env_size("LINES");
+                if (io.rows == 0)
+                        io.rows = DEFAULT_ROWS;
+                io.pager = pager ? pager : DEFAULT_PAGER;
+        }
         return cli_run(&io, argc, argv);
 }

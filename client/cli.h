@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pager.h"
 #include "util.h"
 
 /* Exit status of tend (documented in `tend --help`). */
@@ -28,6 +29,7 @@ enum cli_exit {
 enum cli_option {
         CLI_OPT_JSON = 0x100,
         CLI_OPT_SOCKET,
+        CLI_OPT_NO_PAGER,
         CLI_OPT_HELP,
         CLI_OPT_VERSION,
         CLI_OPT_NETWORK,
@@ -119,17 +121,28 @@ const char *cli_suggest(const char *word);
 struct cli_io {
         FILE *out;
         FILE *err;
-        FILE *in;    /* answers to questions (rm) */
-        bool in_tty; /* in is a terminal, so rm may ask */
-        bool color;  /* colour on out */
-        int64_t now; /* UTC seconds; 0 = time_now() */
+        FILE *in;     /* answers to questions (rm) */
+        bool in_tty;  /* in is a terminal, so rm may ask */
+        bool color;   /* colour on out */
+        int64_t now;  /* UTC seconds; 0 = time_now() */
+        size_t width; /* columns notes and reasons wrap to; 0: no wrapping */
+        /* When out is a terminal: its rows and the pager (a sh -c command) for output longer
+         * than that; 0 / NULL: never page. The pager writes to out's file descriptor. */
+        size_t rows;
+        const char *pager;
 };
 
 /** Run tend with argv (argv[0] is the program name) and return its exit status (enum cli_exit).
  * Everything is printed to io's streams. */
 int cli_run(const struct cli_io *io, int argc, char **argv);
 
-/** cli_run with out/err given, stdin as input, terminal checks and colour from the environment. */
+/** Stop holding output back for a pager: what was written so far goes out now and the rest as it
+ * comes (tend watch, which never ends). */
+void cli_stream_output(struct cli *cli);
+
+/** cli_run with out/err given, stdin as input, terminal checks and colour from the environment:
+ * the width from the terminal (TIOCGWINSZ) or $COLUMNS, the pager from $PAGER (default
+ * "less -FRX"; an empty $PAGER pages nothing) when out is a terminal. */
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
 
 /* ---- for command handlers (client/cmd-*.c) ---- */
@@ -143,6 +156,9 @@ struct cli {
         bool color;
         bool json;                     /* --json */
         bool json_errors;              /* errors as JSON: --json anywhere before "--" */
+        bool no_pager;                 /* --no-pager */
+        size_t width;                  /* cli_io.width */
+        struct pager pager;            /* holds out back on a terminal (pager.h) */
         const char *socket_arg;        /* --socket PATH, or NULL */
         int64_t now;                   /* when the run started, UTC seconds */
         const struct command *command; /* the command running */

@@ -449,7 +449,7 @@ int cmd_interaction_table(struct cli *cli, json_t *interactions, bool header)
                     output_table_add(t, text[0] ? text : NULL, OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -630,7 +630,7 @@ int cmd_contact_table(struct cli *cli, json_t *contacts)
                     cmd_add_due_cell(cli, t, c) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 

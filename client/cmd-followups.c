@@ -125,6 +125,7 @@ int commands_watch(struct cli *cli, int argc, char **argv)
         r = cmd_parse_plain(&p, cli, argc, argv);
         if (r < 0)
                 return r;
+        cli_stream_output(cli); /* events as they happen, never held for a pager */
         r = cli_call_more(cli, "io.tend.FollowUps.Watch", NULL, print_event, NULL);
         if (r < 0)
                 return r;
@@ -208,7 +209,7 @@ int commands_due(struct cli *cli, int argc, char **argv)
                 if (r < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 

@@ -82,7 +82,7 @@ static int goal_table(struct cli *cli, json_t *goals, bool status)
                 if (r < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -140,7 +140,7 @@ static int toward_table(struct cli *cli, json_t *inter)
                     output_table_add(t, line, OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -160,8 +160,11 @@ static int print_goal(struct cli *cli, json_t *reply)
                 fprintf(cli->out, "By:    %s\n", cmd_format_when(by, cli->now, buf, sizeof(buf)));
         if (created)
                 fprintf(cli->out, "Added: %s\n", output_format_date(created, buf, sizeof(buf)));
-        if (cmd_jstr(g, "note"))
-                fprintf(cli->out, "Note:  %s\n", cmd_jstr(g, "note"));
+        if (cmd_jstr(g, "note")) {
+                fputs("Note:  ", cli->out);
+                output_wrapped(cli->out, false, OUTPUT_PLAIN, cmd_jstr(g, "note"), 7, cli->width);
+                fputc('\n', cli->out);
+        }
         if (json_array_size(people) == 0) {
                 fprintf(cli->out, "\nNobody is linked yet: 'tend goal link %lld WHO --why TEXT'.\n",
                         cmd_jid(g));
@@ -192,7 +195,7 @@ static int print_goal(struct cli *cli, json_t *reply)
                                 next ? output_due_style(next, cli->now) : OUTPUT_DIM) < 0)
                                 return cmd_oom(cli);
                 }
-                output_table_print(t, cli->out, cli->color);
+                output_table_print(t, cli->out, cli->color, cli->width);
         }
         if (json_array_size(inter) > 0) {
                 long long total = (long long)json_integer_value(

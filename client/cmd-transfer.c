@@ -216,7 +216,8 @@ static void progress_show(struct progress *p, size_t done, size_t records)
         fprintf(p->f, "\r%s [", p->label);
         for (int i = 0; i < width; i++)
                 fputc(i < fill ? '#' : '.', p->f);
-        fprintf(p->f, "] %3d%%  %zu records", percent, records);
+        fprintf(p->f, "] %3d%%  %zu %s", percent, records,
+                output_plural((long long)records, "record", "records"));
         fflush(p->f);
 }
 
@@ -986,11 +987,12 @@ int commands_export(struct cli *cli, int argc, char **argv)
 
                         return o ? cli_print_json(cli, o) : cmd_oom(cli);
                 }
-                fprintf(cli->out, "Exported %zu %s to %s.\n", n,
-                        format == FORMAT_ICS     ? "follow-ups"
-                        : format == FORMAT_VCARD ? "contacts"
-                                                 : "records",
-                        out);
+                fprintf(
+                    cli->out, "Exported %zu %s to %s.\n", n,
+                    format == FORMAT_ICS ? output_plural((long long)n, "follow-up", "follow-ups")
+                    : format == FORMAT_VCARD ? output_plural((long long)n, "contact", "contacts")
+                                             : output_plural((long long)n, "record", "records"),
+                    out);
         }
         return 0;
 }

@@ -339,20 +339,11 @@ void cmd_label(const struct cmd_label_printer *lp, const char *name, const char 
 {
         FILE *f = lp->cli->out;
         char lab[64];
-        const char *s = value;
 
         snprintf(lab, sizeof(lab), "%s:", name);
         fprintf(f, "%-*s  ", lp->width + 1, lab);
-        /* Continuation lines of multi-line values line up under the first. */
-        for (;;) {
-                size_t len = strcspn(s, "\n");
-                _cleanup_free_ char *line = strndup(s, len);
-
-                output_styled(f, lp->cli->color, style, line ? line : "");
-                fputc('\n', f);
-                if (!s[len])
-                        break;
-                s += len + 1;
-                fprintf(f, "%-*s  ", lp->width + 1, "");
-        }
+        /* Continuation lines, the value's own and those wrapped to the terminal, line up under
+         * the first. */
+        output_wrapped(f, lp->cli->color, style, value, (size_t)lp->width + 3, lp->cli->width);
+        fputc('\n', f);
 }

@@ -522,7 +522,7 @@ static void test_table_alignment(void **state)
         assert_int_equal(output_table_add(t, "12", OUTPUT_PLAIN), 0);
         assert_int_equal(output_table_add(t, "Bob", OUTPUT_RED), 0);
         assert_int_equal(output_table_add(t, NULL, OUTPUT_PLAIN), 0);
-        output_table_print(t, f, false);
+        output_table_print(t, f, false, 0);
         fclose(f);
         assert_string_equal(buf, "ID  NAME        ORG\n"
                                  " 7  Zoë Åström  Café\n"
@@ -532,10 +532,55 @@ static void test_table_alignment(void **state)
         /* Colour codes do not count towards the width. */
         buf = NULL;
         f = open_memstream(&buf, &len);
-        output_table_print(t, f, true);
+        output_table_print(t, f, true, 0);
         fclose(f);
         assert_non_null(strstr(buf, "\033[1;31mBob\033[0m         "));
         free(buf);
+}
+
+static char *wrapped(const char *text, size_t col, size_t width)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        assert_non_null(f);
+        output_wrapped(f, false, OUTPUT_PLAIN, text, col, width);
+        fclose(f);
+        return buf;
+}
+
+static void test_wrap(void **state)
+{
+        char *s;
+
+        /* Text starting at column 4 of a 30-column line: 26 columns a line. */
+        s = wrapped("the quick brown fox jumps over the lazy dog again and again", 4, 30);
+        assert_string_equal(s, "the quick brown fox jumps\n"
+                               "    over the lazy dog again\n"
+                               "    and again");
+        free(s);
+        /* No width: as it is, its own lines indented. */
+        s = wrapped("one two\nthree", 2, 0);
+        assert_string_equal(s, "one two\n  three");
+        free(s);
+        /* Own line breaks kept, each wrapped; a long word stays whole. */
+        s = wrapped("aaa bbb\nhttps://example.com/a/very/long/path ccc", 0, 22);
+        assert_string_equal(s, "aaa bbb\nhttps://example.com/a/very/long/path\nccc");
+        free(s);
+        /* Width counts columns, not bytes. */
+        s = wrapped("Zoë Åström Zoë Åström Zoë Åström", 0, 22);
+        assert_string_equal(s, "Zoë Åström Zoë Åström\nZoë Åström");
+        free(s);
+        /* Too little room: still OUTPUT_WRAP_MIN columns of text a line. */
+        s = wrapped("aaaa bbbb cccc dddd eeee ffff", 30, 35);
+        assert_string_equal(s, "aaaa bbbb cccc dddd\n"
+                               "                              eeee ffff");
+        free(s);
+        /* Fits: unchanged. */
+        s = wrapped("short", 10, 80);
+        assert_string_equal(s, "short");
+        free(s);
 }
 
 static void test_due_wording(void **state)
@@ -1197,6 +1242,7 @@ int main(void)
             cmocka_unit_test(test_unreachable),
             cmocka_unit_test(test_text_width),
             cmocka_unit_test(test_table_alignment),
+            cmocka_unit_test(test_wrap),
             cmocka_unit_test(test_due_wording),
             cmocka_unit_test(test_color_wanted),
             cmocka_unit_test(test_ls_table),
