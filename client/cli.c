@@ -6,14 +6,20 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmd-complete.h"
 #include "commands.h"
 #include "conn.h"
 #include "output.h"
+#include "pager.h"
 #include "paths.h"
 #include "timeutil.h"
+
+/* A terminal that does not say its height, and the pager when $PAGER is unset. */
+#define DEFAULT_ROWS  24
+#define DEFAULT_PAGER "less -FRX"
 
 /* ---- suggestions ---- */
 
@@ -88,31 +94,66 @@ const char *cli_suggest(const char *word)
 
 /* ---- reporting ---- */
 
+/* One error, as people read it ("tend: MESSAGE" and the hint, if any) or, under --json, as
+ * one line holding {"error": name, "message": MESSAGE, "parameters": params}. */
+static void print_error(struct cli *cli, const char *name, json_t *params, const char *hint,
+                        const char *fmt, va_list ap)
+{
+        _cleanup_free_ char *message = NULL;
+        _cleanup_(json_decrefp) json_t *o = NULL;
+
+        if (vasprintf(&message, fmt, ap) < 0)
+                message = NULL;
+        if (!cli->json_errors) {
+                fprintf(cli->err, "tend: %s\n", message ? message : "out of memory");
+                if (hint)
+                        fprintf(cli->err, "%s\n", hint);
+                return;
+        }
+        o = json_pack("{s:s, s:s, s:o}", "error", name, "message",
+                      message ? message : "out of memory", "parameters",
+                      params ? json_incref(params) : json_object());
+        if (!o || json_dumpf(o, cli->err, JSON_COMPACT) < 0 || fputc('\n', cli->err) == EOF)
+                fprintf(cli->err, "tend: %s\n", message ? message : "out of memory");
+}
+
 int cli_usage(struct cli *cli, const char *fmt, ...)
+{
+        _cleanup_(json_decrefp) json_t *params =
+            cli->command ? json_pack("{s:s}", "command", cli->command->verb) : NULL;
+        char hint[64];
+        va_list ap;
+
+        if (cli->command)
+                snprintf(hint, sizeof(hint), "Try 'tend help %s'.", cli->command->verb);
+        else
+                snprintf(hint, sizeof(hint), "Try 'tend --help'.");
+        va_start(ap, fmt);
+        print_error(cli, CLI_ERROR_USAGE, params, hint, fmt, ap);
+        va_end(ap);
+        cli->exit_code = CLI_EXIT_USAGE;
+        return -EINVAL;
+}
+
+int cli_fail_named(struct cli *cli, int r, const char *name, json_t *params, const char *fmt, ...)
 {
         va_list ap;
 
-        fputs("tend: ", cli->err);
         va_start(ap, fmt);
-        vfprintf(cli->err, fmt, ap);
+        print_error(cli, name, params, NULL, fmt, ap);
         va_end(ap);
-        if (cli->command)
-                fprintf(cli->err, "\nTry 'tend help %s'.\n", cli->command->verb);
-        else
-                fputs("\nTry 'tend --help'.\n", cli->err);
-        cli->exit_code = CLI_EXIT_USAGE;
-        return -EINVAL;
+        if (cli->exit_code < 0)
+                cli->exit_code = CLI_EXIT_FAILED;
+        return r < 0 ? r : -EIO;
 }
 
 int cli_fail(struct cli *cli, int r, const char *fmt, ...)
 {
         va_list ap;
 
-        fputs("tend: ", cli->err);
         va_start(ap, fmt);
-        vfprintf(cli->err, fmt, ap);
+        print_error(cli, CLI_ERROR_FAILED, NULL, NULL, fmt, ap);
         va_end(ap);
-        fputc('\n', cli->err);
         if (cli->exit_code < 0)
                 cli->exit_code = CLI_EXIT_FAILED;
         return r < 0 ? r : -EIO;
@@ -199,7 +240,10 @@ void cli_print_help(FILE *f)
         fputs("\nThe socket is --socket PATH, else $TEND_SOCKET, else "
               "$XDG_RUNTIME_DIR/tend/tendd.sock.\n"
               "WHO names a person: an id, an email address, a name or a unique name prefix.\n"
-              "DATE: 2026-12-01, '2026-12-01 09:00', today, tomorrow, fri, +3d, 'in 2 weeks'.\n"
+              "DATE: 2026-12-01, '2026-12-01 09:00', today, yesterday, 'fri 15:00', 'next fri',\n"
+              "  'last fri', 'next week', 'next month', 'end of month', 'in 3 days', 2027-W03.\n"
+              "  --at: a day alone is at this time of day, a weekday the last one; --due and\n"
+              "  snooze: a day alone is at tendd's preferred_time, a weekday the next one.\n"
               "DURATION: 45m, 3h, 3d, 2w, 1mo, 1y, '2 weeks'; several add up: '1w 2d'.\n"
               "NETWORK: operational, personal or strategic, or a unique prefix (op, pe, st).\n"
               "\nExit status:\n"
@@ -208,6 +252,8 @@ void cli_print_help(FILE *f)
               "  2  usage error (unknown command or option, bad date, duration or network);\n"
               "     nothing was sent to tendd\n"
               "  3  tendd could not be reached\n"
+              "With --json an error is a JSON object on stderr: {\"error\", \"message\", "
+              "\"parameters\"}.\n"
               "\nRun 'tend help COMMAND' for a command's options.\n",
               f);
 }
@@ -422,10 +468,13 @@ int cli_parser_next(struct cli_parser *p, const char **ret_arg)
                         p->pos[p->n_pos++] = optarg;
                         break;
                 case CLI_OPT_JSON:
-                        cli->json = true;
+                        cli->json = cli->json_errors = true;
                         break;
                 case CLI_OPT_SOCKET:
                         cli->socket_arg = optarg;
+                        break;
+                case CLI_OPT_NO_PAGER:
+                        cli->no_pager = true;
                         break;
                 case 'h':
                 case CLI_OPT_HELP:
@@ -499,10 +548,11 @@ static int cli_connect(struct cli *cli)
                 r = paths_socket(false, &cli->socket_path);
                 if (r < 0 && r != -ENOMEM) {
                         cli->exit_code = CLI_EXIT_UNREACHABLE;
-                        return cli_fail(cli, r,
-                                        "cannot find tendd's socket (%s); set $XDG_RUNTIME_DIR "
-                                        "or $TEND_SOCKET, or pass --socket PATH",
-                                        strerror(-r));
+                        return cli_fail_named(
+                            cli, r, CLI_ERROR_NO_DAEMON, NULL,
+                            "cannot find tendd's socket (%s); set $XDG_RUNTIME_DIR "
+                            "or $TEND_SOCKET, or pass --socket PATH",
+                            strerror(-r));
                 }
         }
         if (r < 0)
@@ -510,14 +560,18 @@ static int cli_connect(struct cli *cli)
 
         r = tend_conn_open(cli->socket_path, &cli->conn);
         if (r < 0) {
+                _cleanup_(json_decrefp) json_t *where =
+                    json_pack("{s:s, s:s}", "socket", cli->socket_path, "reason", strerror(-r));
+
                 cli->exit_code = CLI_EXIT_UNREACHABLE;
                 if (r == -ENOENT || r == -ECONNREFUSED)
-                        return cli_fail(cli, r,
-                                        "cannot reach tendd at %s (%s); start it with "
-                                        "'systemctl --user start tendd' or run 'tendd'",
-                                        cli->socket_path, strerror(-r));
-                return cli_fail(cli, r, "cannot reach tendd at %s (%s)", cli->socket_path,
-                                strerror(-r));
+                        return cli_fail_named(cli, r, CLI_ERROR_NO_DAEMON, where,
+                                              "cannot reach tendd at %s (%s); start it with "
+                                              "'systemctl --user start tendd' or run 'tendd'",
+                                              cli->socket_path, strerror(-r));
+                return cli_fail_named(cli, r, CLI_ERROR_NO_DAEMON, where,
+                                      "cannot reach tendd at %s (%s)", cli->socket_path,
+                                      strerror(-r));
         }
         return 0;
 }
@@ -529,30 +583,36 @@ static const char *param_str(json_t *params, const char *key)
         return s ? s : "?";
 }
 
-static int report_ambiguous(struct cli *cli, json_t *params)
+static int report_ambiguous(struct cli *cli, const char *error, json_t *params)
 {
         json_t *candidates = json_object_get(params, "candidates"), *c;
         long long example = 0;
         int width = 1;
         size_t i;
 
+        json_array_foreach(candidates, i, c)
+        {
+                long long id = (long long)json_integer_value(json_object_get(c, "id"));
+                int w = snprintf(NULL, 0, "%lld", id);
+
+                if (!example)
+                        example = id;
+                if (w > width)
+                        width = w;
+        }
+        if (cli->json_errors)
+                return cli_fail_named(cli, -EADDRNOTAVAIL, error, params,
+                                      "'%s' matches %zu contacts; name them by id instead, "
+                                      "e.g. 'tend %s %lld'",
+                                      param_str(params, "who"), json_array_size(candidates),
+                                      cli->command ? cli->command->verb : "show", example);
         fprintf(cli->err, "tend: '%s' matches %zu contacts:\n", param_str(params, "who"),
                 json_array_size(candidates));
         json_array_foreach(candidates, i, c)
         {
-                int w = snprintf(NULL, 0, "%lld",
-                                 (long long)json_integer_value(json_object_get(c, "id")));
-
-                if (w > width)
-                        width = w;
-        }
-        json_array_foreach(candidates, i, c)
-        {
-                long long id = (long long)json_integer_value(json_object_get(c, "id"));
-
-                if (!example)
-                        example = id;
-                fprintf(cli->err, "  #%-*lld  %s\n", width, id, param_str(c, "name"));
+                fprintf(cli->err, "  #%-*lld  %s\n", width,
+                        (long long)json_integer_value(json_object_get(c, "id")),
+                        param_str(c, "name"));
         }
         fprintf(cli->err, "Name them by id instead, e.g. 'tend %s %lld'.\n",
                 cli->command ? cli->command->verb : "show", example);
@@ -565,92 +625,108 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
         _cleanup_free_ char *dump = NULL;
 
         if (streq(error, "io.tend.Contacts.NoSuchContact"))
-                return cli_fail(cli, -ENOENT, "no contact matches '%s'", param_str(params, "who"));
+                return cli_fail_named(cli, -ENOENT, error, params, "no contact matches '%s'",
+                                      param_str(params, "who"));
         if (streq(error, "io.tend.Contacts.AmbiguousContact"))
-                return report_ambiguous(cli, params);
+                return report_ambiguous(cli, error, params);
         if (streq(error, "io.tend.Goals.NoSuchGoal"))
-                return cli_fail(cli, -ENOENT, "no goal matches '%s' ('tend goal ls' lists them)",
-                                param_str(params, "goal"));
+                return cli_fail_named(cli, -ENOENT, error, params,
+                                      "no goal matches '%s' ('tend goal ls' lists them)",
+                                      param_str(params, "goal"));
         if (streq(error, "io.tend.Goals.AmbiguousGoal"))
-                return cli_fail(cli, -EADDRNOTAVAIL,
-                                "'%s' matches %lld goals; name one by its id ('tend goal ls')",
-                                param_str(params, "goal"),
-                                (long long)json_integer_value(json_object_get(params, "total")));
+                return cli_fail_named(
+                    cli, -EADDRNOTAVAIL, error, params,
+                    "'%s' matches %lld goals; name one by its id ('tend goal ls')",
+                    param_str(params, "goal"),
+                    (long long)json_integer_value(json_object_get(params, "total")));
         if (streq(error, "io.tend.Goals.NotLinked"))
-                return cli_fail(cli, -ENOENT, "%s is not linked to goal \"%s\"",
-                                param_str(json_object_get(params, "contact"), "name"),
-                                param_str(json_object_get(params, "goal"), "title"));
+                return cli_fail_named(cli, -ENOENT, error, params,
+                                      "%s is not linked to goal \"%s\"",
+                                      param_str(json_object_get(params, "contact"), "name"),
+                                      param_str(json_object_get(params, "goal"), "title"));
         if (streq(error, "io.tend.Network.NoSuchIntroduction")) {
                 if (json_object_get(params, "id"))
                         return cli_fail(
                             cli, -ENOENT, "no introduction #%lld ('tend intro ls' lists them)",
                             (long long)json_integer_value(json_object_get(params, "id")));
-                return cli_fail(cli, -ENOENT, "you have not introduced %s and %s",
-                                param_str(json_object_get(params, "a"), "name"),
-                                param_str(json_object_get(params, "b"), "name"));
+                return cli_fail_named(cli, -ENOENT, error, params,
+                                      "you have not introduced %s and %s",
+                                      param_str(json_object_get(params, "a"), "name"),
+                                      param_str(json_object_get(params, "b"), "name"));
         }
         if (streq(error, "io.tend.Network.PipelineFinished"))
-                return cli_fail(cli, -EALREADY,
-                                "%s is already at the last stage (ongoing); use --stage to "
-                                "move them elsewhere",
-                                param_str(json_object_get(params, "contact"), "name"));
+                return cli_fail_named(cli, -EALREADY, error, params,
+                                      "%s is already at the last stage (ongoing); use --stage to "
+                                      "move them elsewhere",
+                                      param_str(json_object_get(params, "contact"), "name"));
         if (streq(error, "io.tend.Contacts.EmailInUse")) {
                 json_t *c = json_object_get(params, "contact");
 
-                return cli_fail(cli, -EEXIST, "%s already belongs to %s (#%lld)",
-                                param_str(params, "email"), param_str(c, "name"),
-                                (long long)json_integer_value(json_object_get(c, "id")));
+                return cli_fail_named(cli, -EEXIST, error, params,
+                                      "%s already belongs to %s (#%lld)",
+                                      param_str(params, "email"), param_str(c, "name"),
+                                      (long long)json_integer_value(json_object_get(c, "id")));
         }
         if (streq(error, "io.tend.Service.InvalidValue"))
-                return cli_fail(cli, -EINVAL, "invalid %s: %s", param_str(params, "parameter"),
-                                param_str(params, "reason"));
+                return cli_fail_named(cli, -EINVAL, error, params, "invalid %s: %s",
+                                      param_str(params, "parameter"), param_str(params, "reason"));
         if (streq(error, "org.varlink.service.InvalidParameter"))
-                return cli_fail(cli, -EINVAL,
-                                "tendd rejected the parameter '%s' (is tendd the same version "
-                                "as tend %s?)",
-                                param_str(params, "parameter"), TEND_VERSION);
+                return cli_fail_named(
+                    cli, -EINVAL, error, params,
+                    "tendd rejected the parameter '%s' (is tendd the same version "
+                    "as tend %s?)",
+                    param_str(params, "parameter"), TEND_VERSION);
         if (streq(error, "org.varlink.service.MethodNotFound") ||
             streq(error, "org.varlink.service.InterfaceNotFound"))
-                return cli_fail(cli, -EOPNOTSUPP,
-                                "tendd does not know %s (is it older than tend %s?)",
-                                json_object_get(params, "method") ? param_str(params, "method")
-                                                                  : param_str(params, "interface"),
-                                TEND_VERSION);
+                return cli_fail_named(cli, -EOPNOTSUPP, error, params,
+                                      "tendd does not know %s (is it older than tend %s?)",
+                                      json_object_get(params, "method")
+                                          ? param_str(params, "method")
+                                          : param_str(params, "interface"),
+                                      TEND_VERSION);
         if (streq(error, "io.tend.Service.DiskFull"))
-                return cli_fail(cli, -ENOSPC,
-                                "the disk is full (or tendd's store reached its size limit); "
-                                "nothing was changed");
+                return cli_fail_named(cli, -ENOSPC, error, params,
+                                      "the disk is full (or tendd's store reached its size limit); "
+                                      "nothing was changed");
         if (streq(error, "io.tend.Service.StorageFailed"))
-                return cli_fail(cli, -EIO, "tendd's store failed (%s); nothing was changed",
-                                param_str(params, "reason"));
+                return cli_fail_named(cli, -EIO, error, params,
+                                      "tendd's store failed (%s); nothing was changed",
+                                      param_str(params, "reason"));
         if (streq(error, "io.tend.Service.MessageTooLarge"))
-                return cli_fail(cli, -EMSGSIZE,
-                                "the request is larger than tendd accepts (%lld bytes)",
-                                (long long)json_integer_value(json_object_get(params, "limit")));
+                return cli_fail_named(
+                    cli, -EMSGSIZE, error, params,
+                    "the request is larger than tendd accepts (%lld bytes)",
+                    (long long)json_integer_value(json_object_get(params, "limit")));
         if (streq(error, "io.tend.Service.InternalError") ||
             streq(error, "io.tend.Service.InvalidMessage"))
-                return cli_fail(cli, -EPROTO, "tendd failed: %s", param_str(params, "reason"));
+                return cli_fail_named(cli, -EPROTO, error, params, "tendd failed: %s",
+                                      param_str(params, "reason"));
 
         dump = json_dumps(params, JSON_COMPACT);
-        return cli_fail(cli, -EPROTO, "tendd replied with the error %s %s", error,
-                        dump ? dump : "");
+        return cli_fail_named(cli, -EPROTO, error, params, "tendd replied with the error %s %s",
+                              error, dump ? dump : "");
 }
 
 static int report_transport(struct cli *cli, int r)
 {
         switch (r) {
         case -ETIMEDOUT:
-                return cli_fail(cli, r, "tendd did not answer within %d seconds",
-                                TEND_CONN_TIMEOUT_SEC);
+                return cli_fail_named(cli, r, CLI_ERROR_CONNECTION, NULL,
+                                      "tendd did not answer within %d seconds",
+                                      TEND_CONN_TIMEOUT_SEC);
         case -ECONNRESET:
-                return cli_fail(cli, r, "tendd closed the connection without answering");
+                return cli_fail_named(cli, r, CLI_ERROR_CONNECTION, NULL,
+                                      "tendd closed the connection without answering");
         case -EBADMSG:
-                return cli_fail(cli, r, "tendd sent a reply that is not a varlink reply");
+                return cli_fail_named(cli, r, CLI_ERROR_CONNECTION, NULL,
+                                      "tendd sent a reply that is not a varlink reply");
         case -EMSGSIZE:
-                return cli_fail(cli, r, "tendd's reply is larger than %u MiB",
-                                TEND_CONN_REPLY_MAX >> 20);
+                return cli_fail_named(cli, r, CLI_ERROR_CONNECTION, NULL,
+                                      "tendd's reply is larger than %u MiB",
+                                      TEND_CONN_REPLY_MAX >> 20);
         default:
-                return cli_fail(cli, r, "talking to tendd failed: %s", strerror(-r));
+                return cli_fail_named(cli, r, CLI_ERROR_CONNECTION, NULL,
+                                      "talking to tendd failed: %s", strerror(-r));
         }
 }
 
@@ -802,10 +878,13 @@ static int run(struct cli *cli, int argc, char **argv)
                         break;
                 switch (c) {
                 case CLI_OPT_JSON:
-                        cli->json = true;
+                        cli->json = cli->json_errors = true;
                         break;
                 case CLI_OPT_SOCKET:
                         cli->socket_arg = optarg;
+                        break;
+                case CLI_OPT_NO_PAGER:
+                        cli->no_pager = true;
                         break;
                 case 'h':
                 case CLI_OPT_HELP:
@@ -843,6 +922,14 @@ static int run(struct cli *cli, int argc, char **argv)
         return cmd->run(cli, argc - optind, argv + optind);
 }
 
+void cli_stream_output(struct cli *cli)
+{
+        if (!cli->pager.held)
+                return;
+        pager_release(&cli->pager);
+        cli->out = cli->pager.real;
+}
+
 int cli_run(const struct cli_io *io, int argc, char **argv)
 {
         struct cli cli = {
@@ -852,9 +939,20 @@ int cli_run(const struct cli_io *io, int argc, char **argv)
             .in_tty = io->in_tty,
             .color = io->color,
             .now = io->now ? io->now : time_now(),
+            .width = io->width,
             .exit_code = -1,
         };
-        int r, code;
+        int r, code, written = 0;
+
+        /* On a terminal, output is held back until it is known whether it fits the screen. */
+        if (io->rows > 0 && io->pager && io->pager[0] &&
+            pager_start(&cli.pager, io->out, io->rows, io->width, io->pager) >= 0)
+                cli.out = cli.pager.held;
+
+        /* Errors found before the parser reaches --json are JSON too. */
+        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
+                if (streq(argv[i], "--json"))
+                        cli.json_errors = true;
 
         r = run(&cli, argc, argv);
         if (r < 0)
@@ -865,24 +963,55 @@ int cli_run(const struct cli_io *io, int argc, char **argv)
         tend_conn_free(cli.conn);
         free(cli.socket_path);
 
-        if (fflush(cli.out) != 0 || ferror(cli.out)) {
-                fprintf(cli.err, "tend: cannot write the output: %s\n", strerror(errno));
+        if (cli.pager.held) {
+                cli.out = cli.pager.real;
+                written = pager_finish(&cli.pager, !cli.no_pager);
+        }
+        if (written < 0 || fflush(cli.out) != 0 || ferror(cli.out)) {
+                cli_fail(&cli, -EIO, "cannot write the output: %s", strerror(errno));
                 if (code == CLI_EXIT_OK)
                         code = CLI_EXIT_FAILED;
         }
         return code;
 }
 
+/* A positive number from the environment, or 0. */
+static size_t env_size(const char *name)
+{
+        const char *s = getenv(name);
+        char *end = NULL;
+        unsigned long v;
+
+        if (!s || !s[0])
+                return 0;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        return errno || *end || v > 10000 ? 0 : (size_t)v;
+}
+
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
+        bool tty = isatty(fileno(out)) == 1;
+        const char *pager = getenv("PAGER");
+        struct winsize ws = {0};
         struct cli_io io = {
             .out = out,
             .err = err,
             .in = stdin,
             .in_tty = isatty(STDIN_FILENO) == 1,
-            .color =
-                output_color_wanted(isatty(fileno(out)) == 1, getenv("NO_COLOR"), getenv("TERM")),
+            .color = output_color_wanted(tty, getenv("NO_COLOR"), getenv("TERM")),
         };
 
+        if (tty && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+                io.width = ws.ws_col;
+        else
+                io.width = env_size("COLUMNS");
+        /* Only a terminal gets a pager, never a pipe or a file. */
+        if (tty) {
+                io.rows = ws.ws_row > 0 ? ws.ws_row : env_size("LINES");
+                if (io.rows == 0)
+                        io.rows = DEFAULT_ROWS;
+                io.pager = pager ? pager : DEFAULT_PAGER;
+        }
         return cli_run(&io, argc, argv);
 }

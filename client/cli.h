@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pager.h"
 #include "util.h"
 
 /* Exit status of tend (documented in `tend --help`). */
@@ -18,10 +19,17 @@ enum cli_exit {
         CLI_EXIT_UNREACHABLE = 3, /* tendd could not be reached */
 };
 
+/* Names of the errors the client finds itself, in the style of tendd's (shown with --json). */
+#define CLI_ERROR_USAGE      "io.tend.Client.Usage"      /* exit 2 */
+#define CLI_ERROR_NO_DAEMON  "io.tend.Client.NoDaemon"   /* exit 3 */
+#define CLI_ERROR_FAILED     "io.tend.Client.Failed"     /* exit 1: a file, memory, output */
+#define CLI_ERROR_CONNECTION "io.tend.Client.Connection" /* exit 1: tendd hung up, no answer */
+
 /* Option ids: the values getopt_long returns (above any character). */
 enum cli_option {
         CLI_OPT_JSON = 0x100,
         CLI_OPT_SOCKET,
+        CLI_OPT_NO_PAGER,
         CLI_OPT_HELP,
         CLI_OPT_VERSION,
         CLI_OPT_NETWORK,
@@ -115,17 +123,28 @@ const char *cli_suggest(const char *word);
 struct cli_io {
         FILE *out;
         FILE *err;
-        FILE *in;    /* answers to questions (rm) */
-        bool in_tty; /* in is a terminal, so rm may ask */
-        bool color;  /* colour on out */
-        int64_t now; /* UTC seconds; 0 = time_now() */
+        FILE *in;     /* answers to questions (rm) */
+        bool in_tty;  /* in is a terminal, so rm may ask */
+        bool color;   /* colour on out */
+        int64_t now;  /* UTC seconds; 0 = time_now() */
+        size_t width; /* columns notes and reasons wrap to; 0: no wrapping */
+        /* When out is a terminal: its rows and the pager (a sh -c command) for output longer
+         * than that; 0 / NULL: never page. The pager writes to out's file descriptor. */
+        size_t rows;
+        const char *pager;
 };
 
 /** Run tend with argv (argv[0] is the program name) and return its exit status (enum cli_exit).
  * Everything is printed to io's streams. */
 int cli_run(const struct cli_io *io, int argc, char **argv);
 
-/** cli_run with out/err given, stdin as input, terminal checks and colour from the environment. */
+/** Stop holding output back for a pager: what was written so far goes out now and the rest as it
+ * comes (tend watch, which never ends). */
+void cli_stream_output(struct cli *cli);
+
+/** cli_run with out/err given, stdin as input, terminal checks and colour from the environment:
+ * the width from the terminal (TIOCGWINSZ) or $COLUMNS, the pager from $PAGER (default
+ * "less -FRX"; an empty $PAGER pages nothing) when out is a terminal. */
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
 
 /* ---- for command handlers (client/cmd-*.c) ---- */
@@ -138,6 +157,10 @@ struct cli {
         bool in_tty;
         bool color;
         bool json;                     /* --json */
+        bool json_errors;              /* errors as JSON: --json anywhere before "--" */
+        bool no_pager;                 /* --no-pager */
+        size_t width;                  /* cli_io.width */
+        struct pager pager;            /* holds out back on a terminal (pager.h) */
         const char *socket_arg;        /* --socket PATH, or NULL */
         int64_t now;                   /* when the run started, UTC seconds */
         const struct command *command; /* the command running */
@@ -146,13 +169,21 @@ struct cli {
         int exit_code;                 /* set by whoever reports a failure, -1 while unset */
 };
 
-/** Report a usage error: "tend: MESSAGE" and "Try 'tend help VERB'.". Sets exit status 2 and
- * returns -EINVAL. */
+/* Errors are reported as "tend: MESSAGE" on cli->err, or with --json as one line holding a JSON
+ * object {"error": NAME, "message": MESSAGE, "parameters": {...}}: tendd's error name and
+ * parameters for the errors it replies, CLI_ERROR_* for those the client finds. */
+
+/** Report a usage error: "tend: MESSAGE" and "Try 'tend help VERB'." (CLI_ERROR_USAGE with
+ * {"command": VERB}). Sets exit status 2 and returns -EINVAL. */
 int cli_usage(struct cli *cli, const char *fmt, ...) _printf_(2, 3);
 
-/** Report a failure: "tend: MESSAGE". Sets exit status 1 (unless set already) and returns r
- * (a negative errno). */
+/** Report a failure: "tend: MESSAGE" (CLI_ERROR_FAILED). Sets exit status 1 (unless set
+ * already) and returns r (a negative errno). */
 int cli_fail(struct cli *cli, int r, const char *fmt, ...) _printf_(3, 4);
+
+/** cli_fail with the error's name and parameters (borrowed, NULL for none) for --json. */
+int cli_fail_named(struct cli *cli, int r, const char *name, json_t *params, const char *fmt, ...)
+    _printf_(5, 6);
 
 /** Call method on tendd (connecting on first use). params is stolen (NULL for none). Returns 0
  * with the reply's parameters (a new reference, an empty object when there were none) in

@@ -18,6 +18,7 @@ struct contact_args {
         json_t *params;
         bool edit;
         bool every, no_cadence, due, no_due;
+        const char *due_arg; /* --due DATE, set once the rest is checked */
 };
 
 static int set_text_option(struct cli *cli, struct contact_args *a, const char *opt,
@@ -81,9 +82,10 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
         case CLI_OPT_UNTAG:
                 return list_option(cli, a, "--untag", NULL, "remove_tags", arg, FIELD_TAG_MAX);
         case CLI_OPT_NAME:
-                if (!arg[0])
-                        return cli_usage(cli, "--name needs a name");
-                return set_text_option(cli, a, "--name", "name", arg, FIELD_NAME_MAX, false);
+                if (json_object_get(a->params, "name"))
+                        return cli_usage(cli, "--name given more than once");
+                r = cmd_check_name(cli, "--name", arg);
+                return r < 0 ? r : cmd_set_string(cli, a->params, "name", arg);
         case CLI_OPT_ORG:
                 return set_text_option(cli, a, "--org", "org", arg, FIELD_NAME_MAX, false);
         case CLI_OPT_TITLE:
@@ -128,11 +130,13 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
                 if (a->due || a->no_due)
                         return cli_usage(cli, a->due ? "--due given more than once"
                                                      : "--due and --no-due exclude each other");
-                r = cmd_parse_date(cli, "--due", arg, &v);
+                /* Resolved once everything else is checked: it may ask tendd the time of day. */
+                r = cmd_check_date(cli, "--due", arg, TIME_DATE_AHEAD);
                 if (r < 0)
                         return r;
                 a->due = true;
-                return cmd_set_time(cli, a->params, "next_due", v);
+                a->due_arg = arg;
+                return 0;
         case CLI_OPT_NO_DUE:
                 if (a->due)
                         return cli_usage(cli, "--due and --no-due exclude each other");
@@ -187,15 +191,24 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
                 r = cmd_parse_who(cli, params, p.pos[0]);
                 if (r < 0)
                         return r;
-                if (json_object_size(params) == 1)
+                if (json_object_size(params) == 1 && !a.due_arg)
                         return cli_usage(cli, "nothing to change; give at least one option");
         } else {
-                if (!p.pos[0][0])
-                        return cli_usage(cli, "NAME is empty");
-                r = cmd_check_text(cli, "NAME", p.pos[0], FIELD_NAME_MAX, false);
+                r = cmd_check_name(cli, "NAME", p.pos[0]);
                 if (r < 0)
                         return r;
                 r = cmd_set_string(cli, params, "name", p.pos[0]);
+                if (r < 0)
+                        return r;
+        }
+
+        if (a.due_arg) {
+                int64_t due;
+
+                r = cmd_parse_date(cli, "--due", a.due_arg, TIME_DATE_AHEAD, &due);
+                if (r < 0)
+                        return r;
+                r = cmd_set_time(cli, params, "next_due", due);
                 if (r < 0)
                         return r;
         }
@@ -436,7 +449,7 @@ int cmd_interaction_table(struct cli *cli, json_t *interactions, bool header)
                     output_table_add(t, text[0] ? text : NULL, OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -617,7 +630,7 @@ int cmd_contact_table(struct cli *cli, json_t *contacts)
                     cmd_add_due_cell(cli, t, c) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -663,7 +676,7 @@ int commands_ls(struct cli *cli, int argc, char **argv)
                                 r = cmd_set_string(cli, params, "tag", arg);
                         break;
                 case CLI_OPT_DUE_BEFORE:
-                        r = cmd_parse_date(cli, "--due-before", arg, &t);
+                        r = cmd_parse_date(cli, "--due-before", arg, TIME_DATE_POINT, &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "due_before", t);
                         break;
@@ -699,9 +712,7 @@ int commands_find(struct cli *cli, int argc, char **argv)
                 return r;
         if (cli_parser_rest(&p, 0, &text) < 0)
                 return cmd_oom(cli);
-        if (!text[strspn(text, " ")])
-                return cli_usage(cli, "TEXT is empty");
-        r = cmd_check_text(cli, "TEXT", text, FIELD_NAME_MAX, false);
+        r = cmd_check_name(cli, "TEXT", text);
         if (r < 0)
                 return r;
         r = cmd_set_string(cli, params, "text", text);

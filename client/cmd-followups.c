@@ -125,6 +125,7 @@ int commands_watch(struct cli *cli, int argc, char **argv)
         r = cmd_parse_plain(&p, cli, argc, argv);
         if (r < 0)
                 return r;
+        cli_stream_output(cli); /* events as they happen, never held for a pager */
         r = cli_call_more(cli, "io.tend.FollowUps.Watch", NULL, print_event, NULL);
         if (r < 0)
                 return r;
@@ -208,7 +209,7 @@ int commands_due(struct cli *cli, int argc, char **argv)
                 if (r < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -237,14 +238,23 @@ int commands_snooze(struct cli *cli, int argc, char **argv)
 
         if (time_parse_duration(when, &d) == 0)
                 until = cli->now + d;
-        else if ((r = time_parse_date(when, cli->now, &until)) < 0)
-                return cli_usage(cli,
-                                 r == -ERANGE ? "date '%s' does not exist on the calendar"
-                                              : "invalid duration or date '%s'; expected a "
-                                                "duration such as 3d, 2w or 1mo, or a date "
-                                                "such as " CMD_DATE_FORMS,
-                                 when);
-        else if (until < cli->now)
+        else {
+                /* A day that is over is in the past whatever the preferred time: said before
+                 * asking tendd for it. */
+                r = time_parse_date_for(when, cli->now, TIME_DATE_AHEAD, 24 * 60 - 1, &until);
+                if (r == -ERANGE)
+                        return cli_usage(cli, "date '%s' does not exist on the calendar", when);
+                if (r < 0)
+                        return cli_usage(cli,
+                                         "invalid duration or date '%s'; expected a duration such "
+                                         "as 3d, 2w or 1mo, or a date such as " TIME_DATE_FORMS,
+                                         when);
+                if (until >= cli->now)
+                        r = cmd_parse_date(cli, "DATE", when, TIME_DATE_AHEAD, &until);
+                if (r < 0)
+                        return r;
+        }
+        if (until < cli->now)
                 return cli_usage(cli, "'%s' is in the past; snooze to a later date", when);
         r = cmd_set_time(cli, params, "until", until);
         if (r < 0)

@@ -82,7 +82,7 @@ static int goal_table(struct cli *cli, json_t *goals, bool status)
                 if (r < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -140,7 +140,7 @@ static int toward_table(struct cli *cli, json_t *inter)
                     output_table_add(t, line, OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -160,8 +160,11 @@ static int print_goal(struct cli *cli, json_t *reply)
                 fprintf(cli->out, "By:    %s\n", cmd_format_when(by, cli->now, buf, sizeof(buf)));
         if (created)
                 fprintf(cli->out, "Added: %s\n", output_format_date(created, buf, sizeof(buf)));
-        if (cmd_jstr(g, "note"))
-                fprintf(cli->out, "Note:  %s\n", cmd_jstr(g, "note"));
+        if (cmd_jstr(g, "note")) {
+                fputs("Note:  ", cli->out);
+                output_wrapped(cli->out, false, OUTPUT_PLAIN, cmd_jstr(g, "note"), 7, cli->width);
+                fputc('\n', cli->out);
+        }
         if (json_array_size(people) == 0) {
                 fprintf(cli->out, "\nNobody is linked yet: 'tend goal link %lld WHO --why TEXT'.\n",
                         cmd_jid(g));
@@ -192,7 +195,7 @@ static int print_goal(struct cli *cli, json_t *reply)
                                 next ? output_due_style(next, cli->now) : OUTPUT_DIM) < 0)
                                 return cmd_oom(cli);
                 }
-                output_table_print(t, cli->out, cli->color);
+                output_table_print(t, cli->out, cli->color, cli->width);
         }
         if (json_array_size(inter) > 0) {
                 long long total = (long long)json_integer_value(
@@ -272,9 +275,7 @@ static int set_rest(struct cli *cli, struct cli_parser *p, size_t i, json_t *par
                         strcat(s, " ");
                 strcat(s, p->pos[k]);
         }
-        if (!s[strspn(s, " \t")])
-                return cli_usage(cli, "%s is empty", what);
-        r = cmd_check_text(cli, what, s, FIELD_NAME_MAX, false);
+        r = cmd_check_name(cli, what, s);
         if (r < 0)
                 return r;
         return cmd_set_string(cli, params, key, s);
@@ -317,7 +318,7 @@ int commands_goal(struct cli *cli, int argc, char **argv)
                     (r = set_rest(cli, &p, 1, params, "title", "TITLE")) < 0)
                         return r;
                 if (a.by) {
-                        r = cmd_parse_date(cli, "--by", a.by, &t);
+                        r = cmd_parse_date(cli, "--by", a.by, TIME_DATE_POINT, &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "by", t);
                         if (r < 0)

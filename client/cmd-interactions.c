@@ -58,7 +58,7 @@ int commands_log(struct cli *cli, int argc, char **argv)
                 if (r == CLI_OPT_AT) {
                         if (json_object_get(params, "at"))
                                 return cli_usage(cli, "--at given more than once");
-                        r = cmd_parse_date(cli, "--at", arg, &t);
+                        r = cmd_parse_date(cli, "--at", arg, TIME_DATE_PAST, &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "at", t);
                 } else if (r == CLI_OPT_GOAL) {

@@ -101,8 +101,9 @@ static void print_profile(struct cli *cli, json_t *p)
         fprintf(cli->out, "Attention:  operational %.0f%%, personal %.0f%%, strategic %.0f%%\n",
                 jreal(targets, "operational") * 100, jreal(targets, "personal") * 100,
                 jreal(targets, "strategic") * 100);
-        fprintf(cli->out, "Goal people: followed up at least every %g days (%s)\n",
+        fprintf(cli->out, "Goal people: followed up at least every %g %s (%s)\n",
                 jreal(p, "goal_followup_days"),
+                jreal(p, "goal_followup_days") == 1 ? "day" : "days",
                 streq_ptr(cmd_jstr(p, "goal_followup_source"), "profile")
                     ? "your profile; '--goal-every default' hands it to tendd.conf"
                     : "tendd.conf [goals] follow_up");
@@ -237,9 +238,7 @@ int commands_me(struct cli *cli, int argc, char **argv)
         text = join_words(&p, 1);
         if (!text)
                 return p.n_pos < 2 ? cli_usage(cli, "missing TEXT") : cmd_oom(cli);
-        if (!text[strspn(text, " \t")])
-                return cli_usage(cli, "TEXT is empty");
-        r = cmd_check_text(cli, "TEXT", text, FIELD_NAME_MAX, false);
+        r = cmd_check_name(cli, "TEXT", text);
         if (r < 0)
                 return r;
         r = cmd_append_string(cli, "offers", params,
@@ -301,7 +300,7 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
                     output_table_add(t, cmd_jstr(i, "note"), OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -409,7 +408,7 @@ int commands_intro(struct cli *cli, int argc, char **argv)
                         return r;
         }
         if (at) {
-                r = cmd_parse_date(cli, "--at", at, &t);
+                r = cmd_parse_date(cli, "--at", at, TIME_DATE_PAST, &t);
                 if (r >= 0)
                         r = cmd_set_time(cli, params, "at", t);
                 if (r < 0)
@@ -706,7 +705,7 @@ int commands_ledger(struct cli *cli, int argc, char **argv)
                                            : OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         fprintf(cli->out, "\nIn total you gave %lld and got %lld; %lld %s only ever asked.\n",
                 jint(totals, "gave"), jint(totals, "got"), jint(totals, "only_asked"),
                 jint(totals, "only_asked") == 1 ? "person you have" : "people you have");
@@ -775,7 +774,7 @@ static int prospect_table(struct cli *cli, json_t *list)
                     output_table_add(t, cmd_jstr(e, "plan"), OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
-        output_table_print(t, cli->out, cli->color);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }
 
@@ -873,9 +872,7 @@ int commands_prospect(struct cli *cli, int argc, char **argv)
                 name = join_words(&p, 1);
                 if (!name)
                         return p.n_pos < 2 ? cli_usage(cli, "missing NAME") : cmd_oom(cli);
-                if (!name[strspn(name, " \t")])
-                        return cli_usage(cli, "NAME is empty");
-                if ((r = cmd_check_text(cli, "NAME", name, FIELD_NAME_MAX, false)) < 0 ||
+                if ((r = cmd_check_name(cli, "NAME", name)) < 0 ||
                     (r = cmd_set_string(cli, params, "name", name)) < 0)
                         return r;
                 if (json_object_get(params, "why") && !json_object_get(params, "goal"))
@@ -911,7 +908,11 @@ int commands_prospect(struct cli *cli, int argc, char **argv)
                 if (stage && (r = cmd_set_string(cli, params, "stage", stage)) < 0)
                         return r;
                 if (at) {
-                        r = cmd_parse_date(cli, "--at", at, &t);
+                        /* When it happened, or for a meeting being scheduled, when it will. */
+                        r = cmd_parse_date(cli, "--at", at,
+                                           stage && streq(stage, "scheduled") ? TIME_DATE_AHEAD
+                                                                              : TIME_DATE_PAST,
+                                           &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "at", t);
                         if (r < 0)
@@ -1011,7 +1012,10 @@ int commands_plan(struct cli *cli, int argc, char **argv)
                 fprintf(cli->out, " (#%lld)\n", cmd_jid(c));
                 json_array_foreach(reasons, k, why)
                 {
-                        fprintf(cli->out, "   - %s\n", strempty(cmd_jstr(why, "text")));
+                        fputs("   - ", cli->out);
+                        output_wrapped(cli->out, false, OUTPUT_PLAIN,
+                                       strempty(cmd_jstr(why, "text")), 5, cli->width);
+                        fputc('\n', cli->out);
                 }
         }
         return 0;
@@ -1056,18 +1060,20 @@ int commands_health(struct cli *cli, int argc, char **argv)
                 return cli_print_json(cli, reply);
         nets = json_object_get(reply, "networks");
         advice = json_object_get(reply, "advice");
-        fprintf(cli->out, "Network health — %lld people (%lld in no network), profile %s\n\n",
-                jint(reply, "people"), jint(reply, "unfiled"),
-                strempty(cmd_jstr(reply, "profile")));
+        fprintf(cli->out, "Network health — %lld %s (%lld in no network), profile %s\n\n",
+                jint(reply, "people"), output_plural(jint(reply, "people"), "person", "people"),
+                jint(reply, "unfiled"), strempty(cmd_jstr(reply, "profile")));
         json_array_foreach(nets, i, n)
         {
                 const char *verdict = strempty(cmd_jstr(n, "verdict"));
                 json_t *median = json_object_get(n, "median_days_between_touches");
                 char med[32];
 
-                if (json_is_number(median))
-                        snprintf(med, sizeof(med), "%.0f days", json_number_value(median));
-                else
+                if (json_is_number(median)) {
+                        long long d = (long long)(json_number_value(median) + 0.5);
+
+                        snprintf(med, sizeof(med), "%lld %s", d, output_plural(d, "day", "days"));
+                } else
                         snprintf(med, sizeof(med), "unknown");
                 output_styled(cli->out, cli->color, OUTPUT_BOLD, strempty(cmd_jstr(n, "network")));
                 fprintf(cli->out, "  %lld %s, %lld touched in 30 days, %lld in 90, %lld overdue\n",

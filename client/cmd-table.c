@@ -98,6 +98,7 @@ static const struct option_help no_options[] = {
 static const struct option_help global_options[] = {
     {"json", CLI_OPT_JSON, NULL, "print the result as JSON", NULL},
     {"socket", CLI_OPT_SOCKET, "PATH", "talk to tendd at PATH", NULL},
+    {"no-pager", CLI_OPT_NO_PAGER, NULL, "never send long output through $PAGER", NULL},
     {"help", CLI_OPT_HELP, NULL, "show help (also -h)", NULL},
     {"version", CLI_OPT_VERSION, NULL, "show tend's version", NULL},
     {0},

@@ -216,7 +216,8 @@ static void progress_show(struct progress *p, size_t done, size_t records)
         fprintf(p->f, "\r%s [", p->label);
         for (int i = 0; i < width; i++)
                 fputc(i < fill ? '#' : '.', p->f);
-        fprintf(p->f, "] %3d%%  %zu records", percent, records);
+        fprintf(p->f, "] %3d%%  %zu %s", percent, records,
+                output_plural((long long)records, "record", "records"));
         fflush(p->f);
 }
 
@@ -434,7 +435,28 @@ static int parse_json_lines(struct sender *s, const char *data, size_t len)
         return 0;
 }
 
-static void print_report(struct cli *cli, json_t *report, bool dry_run, bool verbose)
+/* Records the report counts as brought in or looked at, broken ones aside. */
+static long long records_taken(json_t *report)
+{
+        json_t *c = json_object_get(report, "contacts"),
+               *in = json_object_get(report, "interactions");
+        long long n = 0;
+
+        for (const char *const *k =
+                 (const char *const[]){"added", "merged", "unchanged", "skipped", NULL};
+             *k; k++)
+                n += json_integer_value(json_object_get(c, *k)) +
+                     json_integer_value(json_object_get(in, *k));
+        return n;
+}
+
+static long long records_broken(json_t *report)
+{
+        return json_integer_value(json_object_get(report, "errors"));
+}
+
+/* The summary line starts with lead ("Dry run (nothing was changed): " or ""). */
+static void print_report(struct cli *cli, json_t *report, const char *lead, bool verbose)
 {
         json_t *c = json_object_get(report, "contacts"),
                *in = json_object_get(report, "interactions"),
@@ -444,8 +466,7 @@ static void print_report(struct cli *cli, json_t *report, bool dry_run, bool ver
 
 #define N(o, k) ((long long)json_integer_value(json_object_get(o, k)))
         fprintf(cli->out, "%s%lld added, %lld merged, %lld unchanged, %lld skipped, %lld broken",
-                dry_run ? "Dry run (nothing was changed): " : "", N(c, "added"), N(c, "merged"),
-                N(c, "unchanged"), N(c, "skipped"), errors);
+                lead, N(c, "added"), N(c, "merged"), N(c, "unchanged"), N(c, "skipped"), errors);
         if (N(in, "added") || N(in, "unchanged") || N(in, "skipped"))
                 fprintf(cli->out, "; interactions: %lld added, %lld already there, %lld skipped",
                         N(in, "added"), N(in, "unchanged"), N(in, "skipped"));
@@ -507,6 +528,24 @@ static int import_call(struct sender *s, json_t *opts, json_t **ret_report)
                         r = cli_receive_raw(s->cli, &reply);
                 if (r < 0)
                         return r;
+                if (streq_ptr(cmd_jstr(reply, "error"), "io.tend.Transfer.ImportRejected")) {
+                        json_t *params = json_object_get(reply, "parameters");
+                        json_t *report = json_object_get(params, "report");
+                        long long n = records_broken(report);
+
+                        /* People see which records; --json has them in the error's report. */
+                        if (!s->cli->json)
+                                print_report(
+                                    s->cli, report,
+                                    "Nothing was imported (--strict). Without it: ", false);
+                        r = cli_fail_named(s->cli, -EINVAL, "io.tend.Transfer.ImportRejected",
+                                           params,
+                                           "%lld broken record%s; with --strict nothing was "
+                                           "imported",
+                                           n, n == 1 ? "" : "s");
+                        json_decref(reply);
+                        return r;
+                }
                 if (!json_object_get(opts, "quiet") || !refused_parameter(reply, "quiet"))
                         return cli_reply_params(s->cli, reply, ret_report);
                 json_decref(reply);
@@ -542,6 +581,7 @@ int commands_import(struct cli *cli, int argc, char **argv)
 {
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *opts = json_object(), *reply = NULL;
+        json_t *report;
         _cleanup_free_ char *data = NULL;
         _cleanup_close_ int fd = -1;
         _cleanup_(sender_done) struct sender s = {.cli = cli};
@@ -676,10 +716,23 @@ int commands_import(struct cli *cli, int argc, char **argv)
         progress_clear(&s.progress);
         if (r < 0)
                 goto out;
+        report = json_object_get(reply, "report");
         if (cli->json)
-                r = cli_print_json(cli, json_object_get(reply, "report"));
+                r = cli_print_json(cli, report);
         else
-                print_report(cli, json_object_get(reply, "report"), dry_run, dry_run);
+                print_report(cli, report, dry_run ? "Dry run (nothing was changed): " : "",
+                             dry_run);
+        /* Nothing came in because every record was broken: a failure a script can see. A
+         * partial import succeeds; the summary says how many were broken. */
+        if (r >= 0 && records_broken(report) > 0 && records_taken(report) == 0) {
+                _cleanup_(json_decrefp) json_t *broken =
+                    json_pack("{s:I}", "broken", (json_int_t)records_broken(report));
+
+                r = cli_fail_named(cli, -EINVAL, "io.tend.Client.NothingImported", broken,
+                                   "every record was broken (%lld); nothing %s",
+                                   records_broken(report),
+                                   dry_run ? "would be imported" : "was imported");
+        }
 out:
         return r;
 }
@@ -934,11 +987,12 @@ int commands_export(struct cli *cli, int argc, char **argv)
 
                         return o ? cli_print_json(cli, o) : cmd_oom(cli);
                 }
-                fprintf(cli->out, "Exported %zu %s to %s.\n", n,
-                        format == FORMAT_ICS     ? "follow-ups"
-                        : format == FORMAT_VCARD ? "contacts"
-                                                 : "records",
-                        out);
+                fprintf(
+                    cli->out, "Exported %zu %s to %s.\n", n,
+                    format == FORMAT_ICS ? output_plural((long long)n, "follow-up", "follow-ups")
+                    : format == FORMAT_VCARD ? output_plural((long long)n, "contact", "contacts")
+                                             : output_plural((long long)n, "record", "records"),
+                    out);
         }
         return 0;
 }

@@ -1,4 +1,5 @@
 /* Helpers the command files share: reading replies, checking values and building calls. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 #include "strbuf.h"
 #include "timeutil.h"
 
-#define DURATION_FORMS "a number and a unit such as 45m, 3h, 3d, 2w, 1mo or 1y"
+/* tendd.conf(5)'s default preferred_time, 09:00. */
+#define PREFERRED_TIME_DEFAULT (9 * 60)
+#define DURATION_FORMS         "a number and a unit such as 45m, 3h, 3d, 2w, 1mo or 1y"
 
 /* ---- reading replies ---- */
 
@@ -116,11 +119,26 @@ int cmd_append_string(struct cli *cli, const char *what, json_t *params, const c
         return 0;
 }
 
+static bool blank(const char *s)
+{
+        for (; *s; s++)
+                if (!isspace((unsigned char)*s))
+                        return false;
+        return true;
+}
+
+int cmd_check_name(struct cli *cli, const char *what, const char *s)
+{
+        if (blank(s))
+                return cli_usage(cli, "%s is empty", what);
+        return cmd_check_text(cli, what, s, FIELD_NAME_MAX, false);
+}
+
 int cmd_parse_who(struct cli *cli, json_t *params, const char *who)
 {
         int r;
 
-        if (!who[0])
+        if (blank(who))
                 return cli_usage(cli, "WHO is empty; give an id, an email or a name");
         r = cmd_check_text(cli, "WHO", who, FIELD_NAME_MAX, false);
         if (r < 0)
@@ -189,16 +207,55 @@ int cmd_parse_duration(struct cli *cli, const char *opt, const char *arg, const 
         return 0;
 }
 
-int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, int64_t *ret)
+/* tendd's preferred notification time in minutes after midnight: the time of a follow-up date
+ * given without one. Asked from tendd; its documented default when the reply does not say. */
+static int preferred_minute(struct cli *cli, int *ret)
 {
-        int64_t t;
-        int r = time_parse_date(arg, cli->now, &t);
+        _cleanup_(json_decrefp) json_t *status = NULL;
+        const char *s;
+        int h, m, r;
+        char end;
 
+        r = cli_call(cli, "io.tend.Service.Status", NULL, &status);
+        if (r < 0)
+                return r;
+        s = cmd_jstr(status, "preferred_time");
+        if (s && sscanf(s, "%2d:%2d%c", &h, &m, &end) == 2 && h >= 0 && h < 24 && m >= 0 && m < 60)
+                *ret = h * 60 + m;
+        else
+                *ret = PREFERRED_TIME_DEFAULT;
+        return 0;
+}
+
+static int date_error(struct cli *cli, const char *opt, const char *arg, int r)
+{
         if (r == -ERANGE)
                 return cli_usage(cli, "date '%s' for %s does not exist on the calendar", arg, opt);
+        return cli_usage(cli, "invalid date '%s' for %s; expected %s", arg, opt, TIME_DATE_FORMS);
+}
+
+int cmd_check_date(struct cli *cli, const char *opt, const char *arg, enum time_date_use use)
+{
+        int64_t t;
+        int r = time_parse_date_for(arg, cli->now, use, 0, &t);
+
+        return r < 0 ? date_error(cli, opt, arg, r) : 0;
+}
+
+int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, enum time_date_use use,
+                   int64_t *ret)
+{
+        int64_t t;
+        int minute, r = time_parse_date_for(arg, cli->now, use, -1, &t);
+
+        if (r == -ENODATA) {
+                r = preferred_minute(cli, &minute);
+                if (r < 0)
+                        return r;
+                r = time_parse_date_for(arg, cli->now, use, minute, &t);
+        }
         if (r < 0)
-                return cli_usage(cli, "invalid date '%s' for %s; expected %s", arg, opt,
-                                 CMD_DATE_FORMS);
+                return date_error(cli, opt, arg, r);
         *ret = t;
         return 0;
 }
@@ -282,20 +339,11 @@ void cmd_label(const struct cmd_label_printer *lp, const char *name, const char 
 {
         FILE *f = lp->cli->out;
         char lab[64];
-        const char *s = value;
 
         snprintf(lab, sizeof(lab), "%s:", name);
         fprintf(f, "%-*s  ", lp->width + 1, lab);
-        /* Continuation lines of multi-line values line up under the first. */
-        for (;;) {
-                size_t len = strcspn(s, "\n");
-                _cleanup_free_ char *line = strndup(s, len);
-
-                output_styled(f, lp->cli->color, style, line ? line : "");
-                fputc('\n', f);
-                if (!s[len])
-                        break;
-                s += len + 1;
-                fprintf(f, "%-*s  ", lp->width + 1, "");
-        }
+        /* Continuation lines, the value's own and those wrapped to the terminal, line up under
+         * the first. */
+        output_wrapped(f, lp->cli->color, style, value, (size_t)lp->width + 3, lp->cli->width);
+        fputc('\n', f);
 }

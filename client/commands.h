@@ -75,14 +75,10 @@ extern const char cmd_watch_help[];
 #include <stdint.h>
 
 #include "output.h"
+#include "timeutil.h"
 
 struct cli_parser;
 struct output_table;
-
-/* The DATE forms a usage error lists. */
-#define CMD_DATE_FORMS                                                                             \
-        "2026-12-01, '2026-12-01 09:00', today, tomorrow, "                                        \
-        "fri, +3d or 'in 2 weeks'"
 
 /** String member of o, or NULL. */
 const char *cmd_jstr(json_t *o, const char *key);
@@ -96,6 +92,9 @@ char *cmd_format_when(int64_t t, int64_t now, char *buf, size_t size);
 int cmd_oom(struct cli *cli);
 /** Check free text against a field limit; a usage error names what. */
 int cmd_check_text(struct cli *cli, const char *what, const char *s, size_t max, bool multiline);
+/** Check a name or title: empty or only white space is a usage error ("WHAT is empty"), like
+ * text that is too long or not text. */
+int cmd_check_name(struct cli *cli, const char *what, const char *s);
 /** params[key] = value (a usage error if it was set already). */
 int cmd_set_string(struct cli *cli, json_t *params, const char *key, const char *value);
 /** params[key] = value. */
@@ -114,8 +113,14 @@ int cmd_parse_networks(struct cli *cli, const char *opt, const char *arg, json_t
 /** Parse a DURATION option argument; a usage error names opt and hint. */
 int cmd_parse_duration(struct cli *cli, const char *opt, const char *arg, const char *hint,
                        int64_t *ret);
-/** Parse a DATE option argument against cli->now. */
-int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, int64_t *ret);
+/** Parse a DATE option argument against cli->now for use (timeutil.h); a usage error lists the
+ * forms. With TIME_DATE_AHEAD a day without a time is at tendd's preferred notification time,
+ * which is asked from tendd when needed: call it once every other argument is checked (see
+ * cmd_check_date). */
+int cmd_parse_date(struct cli *cli, const char *opt, const char *arg, enum time_date_use use,
+                   int64_t *ret);
+/** Check a DATE option argument without asking tendd anything. */
+int cmd_check_date(struct cli *cli, const char *opt, const char *arg, enum time_date_use use);
 /** Parse --limit N into params["limit"]. */
 int cmd_parse_limit(struct cli *cli, const char *arg, json_t *params);
 /** Parse a command that takes only global options and its positionals. */

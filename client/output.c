@@ -257,6 +257,79 @@ static void pad(FILE *f, size_t n)
 
 /* Print one cell. Padding is owed in *pending and only written before visible text, so no
  * line ends in blanks. */
+/* Width of the n bytes at s on a terminal. */
+static size_t span_width(const char *s, size_t n)
+{
+        _cleanup_free_ char *copy = strndup(s, n);
+
+        return copy ? output_text_width(copy) : n;
+}
+
+static void styled_span(FILE *f, bool color, enum output_style style, const char *s, size_t n)
+{
+        _cleanup_free_ char *copy = strndup(s, n);
+
+        if (copy)
+                output_styled(f, color, style, copy);
+}
+
+/* One line of text (no '\n'), greedily filled: words move to a new line, indented by col, when
+ * they would pass width. A word longer than a whole line stays whole. */
+static void wrap_line(FILE *f, bool color, enum output_style style, const char *s, size_t n,
+                      size_t col, size_t width)
+{
+        size_t at = col, pos = 0;
+        bool first = true;
+
+        while (pos < n) {
+                size_t gap = pos, word, wlen, ww;
+
+                while (pos < n && s[pos] == ' ')
+                        pos++;
+                word = pos;
+                while (pos < n && s[pos] != ' ')
+                        pos++;
+                wlen = pos - word;
+                if (wlen == 0) { /* trailing blanks: keep them, they are the user's */
+                        styled_span(f, color, style, s + gap, pos - gap);
+                        break;
+                }
+                ww = span_width(s + word, wlen);
+                if (!first && at + (word - gap) + ww > width) {
+                        fputc('\n', f);
+                        pad(f, col);
+                        at = col;
+                } else {
+                        styled_span(f, color, style, s + gap, word - gap);
+                        at += span_width(s + gap, word - gap);
+                }
+                styled_span(f, color, style, s + word, wlen);
+                at += ww;
+                first = false;
+        }
+}
+
+void output_wrapped(FILE *f, bool color, enum output_style style, const char *text, size_t col,
+                    size_t width)
+{
+        const char *s = text;
+
+        for (;;) {
+                size_t len = strcspn(s, "\n");
+
+                if (width > 0) /* at least OUTPUT_WRAP_MIN columns of text a line */
+                        wrap_line(f, color, style, s, len, col,
+                                  width > col + OUTPUT_WRAP_MIN ? width : col + OUTPUT_WRAP_MIN);
+                else
+                        styled_span(f, color, style, s, len);
+                if (!s[len])
+                        break;
+                s += len + 1;
+                fputc('\n', f);
+                pad(f, col);
+        }
+}
+
 static void print_cell(FILE *f, bool color, const char *text, enum output_style style, size_t width,
                        bool right, size_t *pending)
 {
@@ -274,29 +347,38 @@ static void print_cell(FILE *f, bool color, const char *text, enum output_style 
                 *pending += fill;
 }
 
+/* The last column, when wrap is set, wraps under its own start. */
 static void print_row(const struct output_table *t, FILE *f, bool color, const size_t *width,
-                      size_t row)
+                      size_t row, size_t wrap)
 {
-        size_t pending = t->indent;
+        size_t pending = t->indent, col = t->indent;
 
         for (size_t c = 0; c < t->n_columns; c++) {
                 size_t i = row * t->n_columns + c;
+                bool last = c + 1 == t->n_columns;
 
-                if (c > 0)
+                if (c > 0) {
                         pending += 2;
+                        col += 2;
+                }
                 if (row == SIZE_MAX)
                         print_cell(f, color, t->columns[c].header, OUTPUT_BOLD, width[c],
                                    t->columns[c].right, &pending);
-                else if (i < t->n_cells)
+                else if (i < t->n_cells && last && wrap > 0 && !t->columns[c].right &&
+                         t->cells[i].text[0]) {
+                        pad(f, pending);
+                        output_wrapped(f, color, t->cells[i].style, t->cells[i].text, col, wrap);
+                } else if (i < t->n_cells)
                         print_cell(f, color, t->cells[i].text, t->cells[i].style, width[c],
                                    t->columns[c].right, &pending);
                 else
                         pending += width[c];
+                col += width[c];
         }
         fputc('\n', f);
 }
 
-void output_table_print(const struct output_table *t, FILE *f, bool color)
+void output_table_print(const struct output_table *t, FILE *f, bool color, size_t wrap)
 {
         size_t n = t->n_columns, rows = output_table_rows(t);
         size_t *width = calloc(n, sizeof(size_t));
@@ -314,8 +396,8 @@ void output_table_print(const struct output_table *t, FILE *f, bool color)
         }
 
         if (header)
-                print_row(t, f, color, width, SIZE_MAX);
+                print_row(t, f, color, width, SIZE_MAX, wrap);
         for (size_t r = 0; r < rows; r++)
-                print_row(t, f, color, width, r);
+                print_row(t, f, color, width, r, wrap);
         free(width);
 }

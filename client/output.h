@@ -25,6 +25,22 @@ bool output_color_wanted(bool is_tty, const char *no_color, const char *term);
  * current locale, as 1 when the locale does not know it; invalid bytes count 1 each. */
 size_t output_text_width(const char *s);
 
+/* output_wrapped leaves at least this many columns for text on a line, even past width. */
+#define OUTPUT_WRAP_MIN 20
+
+/** Write text, which starts at column col of the current line, so that no line passes column
+ * width (or col + OUTPUT_WRAP_MIN when that is further): words move to a new line indented by
+ * col spaces; a word longer than a line stays whole; the text's own line breaks are kept and
+ * indented the same way. width 0 does not wrap. No final newline. */
+void output_wrapped(FILE *f, bool color, enum output_style style, const char *text, size_t col,
+                    size_t width);
+
+/** one when n is 1, else many: "1 follow-up", "2 follow-ups". */
+static inline const char *output_plural(long long n, const char *one, const char *many)
+{
+        return n == 1 ? one : many;
+}
+
 /** Write s to f, wrapped in the style's escape sequence when color is true. */
 void output_styled(FILE *f, bool color, enum output_style style, const char *s);
 
@@ -79,5 +95,6 @@ void output_table_set_indent(struct output_table *t, size_t n);
 size_t output_table_rows(const struct output_table *t);
 
 /** Print the header (bold) and rows, columns separated by two spaces and padded to the widest
- * cell by display width; the last column is not padded. Styles only when color. */
-void output_table_print(const struct output_table *t, FILE *f, bool color);
+ * cell by display width; the last column is not padded and, when wrap > 0, wraps at column wrap
+ * under its own start (output_wrapped). Styles only when color. */
+void output_table_print(const struct output_table *t, FILE *f, bool color, size_t wrap);

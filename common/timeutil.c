@@ -378,16 +378,6 @@ static int local_to_utc(int64_t year, int mon, int mday, int hour, int min, int 
         return 0;
 }
 
-/* Local midnight, days after (or before) the local date of now. */
-static int local_midnight(int64_t now, int days, int64_t *ret)
-{
-        struct tm tm;
-
-        if (!local_fields(now, &tm))
-                return -ERANGE;
-        return local_to_utc(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday + days, 0, 0, 0, ret);
-}
-
 static int weekday_from_name(const char *s)
 {
         size_t n = strlen(s);
@@ -408,90 +398,250 @@ static int add_duration(int64_t now, int64_t d, int64_t *ret)
         return 0;
 }
 
-int time_parse_date(const char *s, int64_t now, int64_t *ret)
+/* Day of the week of a day count, 0 = Sunday (1970-01-01 was a Thursday). */
+static int weekday_of_day(int64_t day)
 {
-        char buf[DATE_TEXT_MAX];
-        const char *p;
-        size_t n;
-        int64_t d, r;
-        int k, wday;
+        return (int)((day % 7 + 7 + 4) % 7);
+}
 
-        if (!s)
+/* A time of day, "9:30", "09:30" or "09:30:15", as seconds after midnight; -1 if s is not one. */
+static int parse_clock(const char *s)
+{
+        int h = 0, m, sec = 0, digits = 0;
+        const char *p = s;
+
+        while (isdigit((unsigned char)*p) && digits < 2) {
+                h = h * 10 + (*p++ - '0');
+                digits++;
+        }
+        if (digits == 0 || *p++ != ':' || !parse_fixed(&p, 2, &m))
+                return -1;
+        if (*p == ':' && (p++, !parse_fixed(&p, 2, &sec)))
+                return -1;
+        if (*p || h > 23 || m > 59 || sec > 59)
+                return -1;
+        return h * 3600 + m * 60 + sec;
+}
+
+/* Monday of ISO week `week` of `year` ("2027-W03", optionally "-5" for its Friday) as a day
+ * count. Week 1 is the one with 4 January in it. */
+static int parse_iso_week(const char *s, int64_t *ret_day)
+{
+        const char *p = s;
+        int y, w, wd = 1;
+        int64_t jan4, week1, next_week1;
+
+        if (!parse_fixed(&p, 4, &y) || *p++ != '-' || *p++ != 'w' || !parse_fixed(&p, 2, &w))
                 return -EINVAL;
-        p = skip_space(s);
-        n = strlen(p);
-        while (n > 0 && isspace((unsigned char)p[n - 1]))
-                n--;
-        if (n == 0 || n >= sizeof(buf))
+        if (*p == '-') {
+                p++;
+                if (!isdigit((unsigned char)*p))
+                        return -EINVAL;
+                wd = *p++ - '0';
+        }
+        if (*p)
                 return -EINVAL;
-        memcpy(buf, p, n);
+        jan4 = days_from_civil(y, 1, 4);
+        week1 = jan4 - (weekday_of_day(jan4) + 6) % 7;
+        jan4 = days_from_civil(y + 1, 1, 4);
+        next_week1 = jan4 - (weekday_of_day(jan4) + 6) % 7;
+        if (w < 1 || wd < 1 || wd > 7 || week1 + (w - 1) * 7 >= next_week1)
+                return -ERANGE;
+        *ret_day = week1 + (w - 1) * 7 + wd - 1;
+        return 0;
+}
+
+/* Same day of the month `months` on (or back), the month's last day when it has fewer days. */
+static int64_t add_months(int64_t day, int months)
+{
+        int64_t y;
+        int m, d, mm;
+
+        civil_from_days(day, &y, &m, &d);
+        mm = m - 1 + months;
+        y += mm >= 0 ? mm / 12 : -((11 - mm) / 12);
+        m = (mm % 12 + 12) % 12 + 1;
+        if (d > days_in_month(y, m))
+                d = days_in_month(y, m);
+        return days_from_civil(y, m, d);
+}
+
+/* A day named by words relative to today (a day count): today, tomorrow, yesterday, a weekday,
+ * next/last WEEKDAY, next/last week, next/last month, end of month. */
+static int parse_day_words(const char *s, int64_t today, enum time_date_use use, int64_t *ret)
+{
+        int wd, now_wd = weekday_of_day(today), back = 0;
+        int64_t y;
+        int m, d;
+
+        if (streq(s, "today"))
+                *ret = today;
+        else if (streq(s, "tomorrow"))
+                *ret = today + 1;
+        else if (streq(s, "yesterday"))
+                *ret = today - 1;
+        else if (streq(s, "next week"))
+                *ret = today + 7;
+        else if (streq(s, "last week"))
+                *ret = today - 7;
+        else if (streq(s, "next month"))
+                *ret = add_months(today, 1);
+        else if (streq(s, "last month"))
+                *ret = add_months(today, -1);
+        else if (streq(s, "end of month")) {
+                civil_from_days(today, &y, &m, &d);
+                *ret = days_from_civil(y, m, days_in_month(y, m));
+        } else if ((wd = weekday_from_name(s)) >= 0) {
+                /* Something that happened: the most recent one (today too); else the next one. */
+                if (use == TIME_DATE_PAST) {
+                        *ret = today - (now_wd - wd + 7) % 7;
+                } else {
+                        back = (wd - now_wd + 7) % 7;
+                        *ret = today + (back ? back : 7);
+                }
+        } else if (strncmp(s, "next ", 5) == 0 && (wd = weekday_from_name(s + 5)) >= 0) {
+                back = (wd - now_wd + 7) % 7;
+                *ret = today + (back ? back : 7);
+        } else if (strncmp(s, "last ", 5) == 0 && (wd = weekday_from_name(s + 5)) >= 0) {
+                back = (now_wd - wd + 7) % 7;
+                *ret = today - (back ? back : 7);
+        } else
+                return -EINVAL;
+        return 0;
+}
+
+/* Copy of s, trimmed, lower case, with runs of blanks as one space. */
+static int normalise_date_text(const char *s, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        for (const char *p = skip_space(s); *p; p++) {
+                if (isspace((unsigned char)*p)) {
+                        p = skip_space(p) - 1;
+                        if (p[1] == '\0')
+                                break;
+                        if (n + 1 >= size)
+                                return -EINVAL;
+                        buf[n++] = ' ';
+                        continue;
+                }
+                if (n + 1 >= size)
+                        return -EINVAL;
+                buf[n++] = (char)tolower((unsigned char)*p);
+        }
+        if (n == 0)
+                return -EINVAL;
         buf[n] = '\0';
-        ascii_strlower(buf);
+        return 0;
+}
 
+int time_parse_date_for(const char *s, int64_t now, enum time_date_use use, int day_minute,
+                        int64_t *ret)
+{
+        char buf[DATE_TEXT_MAX], *day_text = buf, *sp;
+        struct iso_time iso;
+        struct tm now_tm;
+        int64_t d, day = 0, today, y;
+        int k, clock = -1, m, md;
+
+        if (!s || normalise_date_text(s, buf, sizeof(buf)) < 0)
+                return -EINVAL;
         if (streq(buf, "now")) {
                 *ret = now;
                 return 0;
         }
-        if (streq(buf, "today") || streq(buf, "tomorrow") || streq(buf, "yesterday")) {
-                k = streq(buf, "today") ? 0 : streq(buf, "tomorrow") ? 1 : -1;
-                k = local_midnight(now, k, &r);
-                if (k < 0)
-                        return k;
-                *ret = r;
-                return 0;
-        }
-        wday = weekday_from_name(buf);
-        if (wday >= 0) {
-                struct tm tm;
 
-                if (!local_fields(now, &tm))
-                        return -ERANGE;
-                k = (wday - tm.tm_wday + 7) % 7;
-                k = local_midnight(now, k == 0 ? 7 : k, &r);
-                if (k < 0)
-                        return k;
-                *ret = r;
-                return 0;
-        }
-
+        /* Instants relative to now: +3d, -2w, in 2 weeks, 3 days ago. */
         if (buf[0] == '+' || buf[0] == '-') {
                 k = time_parse_duration(buf + 1, &d);
-                if (k < 0)
-                        return k;
-                return add_duration(now, buf[0] == '-' ? -d : d, ret);
+                return k < 0 ? k : add_duration(now, buf[0] == '-' ? -d : d, ret);
         }
-        if (strncmp(buf, "in", 2) == 0 && isspace((unsigned char)buf[2])) {
-                k = time_parse_duration(buf + 2, &d);
-                if (k < 0)
-                        return k;
-                return add_duration(now, d, ret);
+        if (strncmp(buf, "in ", 3) == 0) {
+                k = time_parse_duration(buf + 3, &d);
+                return k < 0 ? k : add_duration(now, d, ret);
         }
-        if (n > 4 && streq(buf + n - 3, "ago") && isspace((unsigned char)buf[n - 4])) {
-                buf[n - 3] = '\0';
+        if (strlen(buf) > 4 && streq(buf + strlen(buf) - 4, " ago")) {
+                buf[strlen(buf) - 4] = '\0';
                 k = time_parse_duration(buf, &d);
-                if (k < 0)
-                        return k;
-                return add_duration(now, -d, ret);
+                return k < 0 ? k : add_duration(now, -d, ret);
         }
 
+        /* A full ISO 8601 date and time, perhaps with an offset, is an instant as it stands. */
         if (isdigit((unsigned char)buf[0])) {
-                struct iso_time t;
-
-                k = parse_iso(buf, false, &t);
-                if (k < 0)
+                k = parse_iso(buf, false, &iso);
+                if (k == -ERANGE)
                         return k;
-                if (t.has_offset) {
-                        *ret =
-                            utc_from_fields(t.year, t.mon, t.mday, t.hour, t.min, t.sec) - t.offset;
+                if (k == 0 && iso.has_offset) {
+                        *ret = utc_from_fields(iso.year, iso.mon, iso.mday, iso.hour, iso.min,
+                                               iso.sec) -
+                               iso.offset;
                         return 0;
                 }
-                k = local_to_utc(t.year, t.mon, t.mday, t.hour, t.min, t.sec, &r);
+                if (k == 0 && iso.has_time)
+                        return local_to_utc(iso.year, iso.mon, iso.mday, iso.hour, iso.min, iso.sec,
+                                            ret);
+        }
+
+        /* Otherwise a day, then perhaps a time of day: "fri 15:00", "yesterday at 9:30". */
+        sp = strrchr(buf, ' ');
+        if ((k = parse_clock(sp ? sp + 1 : buf)) >= 0) {
+                clock = k;
+                if (!sp)
+                        day_text = NULL; /* a time alone: today */
+                else {
+                        *sp = '\0';
+                        k = (int)strlen(buf);
+                        if (k > 3 && streq(buf + k - 3, " at"))
+                                buf[k - 3] = '\0';
+                }
+        }
+
+        if (!local_fields(now, &now_tm))
+                return -ERANGE;
+        today = days_from_civil(now_tm.tm_year + 1900LL, now_tm.tm_mon + 1, now_tm.tm_mday);
+        if (!day_text)
+                day = today;
+        else if (isdigit((unsigned char)day_text[0])) {
+                if ((k = parse_iso_week(day_text, &day)) == -EINVAL) {
+                        k = parse_iso(day_text, false, &iso);
+                        if (k == 0 && (iso.has_time || iso.has_offset))
+                                k = -EINVAL;
+                        if (k == 0)
+                                day = days_from_civil(iso.year, iso.mon, iso.mday);
+                }
                 if (k < 0)
                         return k;
-                *ret = r;
-                return 0;
+        } else if ((k = parse_day_words(day_text, today, use, &day)) < 0)
+                return k;
+
+        if (clock < 0) {
+                switch (use) {
+                case TIME_DATE_PAST:
+                        /* Happened that day, at this time of day: "yesterday" is a day ago. */
+                        if (day == today) {
+                                *ret = now;
+                                return 0;
+                        }
+                        clock = now_tm.tm_hour * 3600 + now_tm.tm_min * 60 + now_tm.tm_sec;
+                        break;
+                case TIME_DATE_AHEAD:
+                        if (day_minute < 0 || day_minute >= 24 * 60)
+                                return -ENODATA;
+                        clock = day_minute * 60;
+                        break;
+                case TIME_DATE_POINT:
+                default:
+                        clock = 0;
+                        break;
+                }
         }
-        return -EINVAL;
+        civil_from_days(day, &y, &m, &md);
+        return local_to_utc(y, m, md, clock / 3600, clock / 60 % 60, clock % 60, ret);
+}
+
+int time_parse_date(const char *s, int64_t now, int64_t *ret)
+{
+        return time_parse_date_for(s, now, TIME_DATE_POINT, -1, ret);
 }
 
 int time_parse_rfc3339(const char *s, int64_t *ret)

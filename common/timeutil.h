@@ -13,14 +13,46 @@
  * 1y = 365 days. Returns 0, -EINVAL (syntax) or -ERANGE (zero, negative or over 100 years). */
 int time_parse_duration(const char *s, int64_t *ret_seconds);
 
-/** Parse a DATE relative to now, in local time:
- *  - RFC 3339 / ISO 8601: `2026-12-01` (local midnight), `2026-12-01T09:00`, `2026-12-01 09:00`,
+/* The DATE forms, for messages that list them. */
+#define TIME_DATE_FORMS                                                                            \
+        "2026-12-01, '2026-12-01 09:00', 15:00, today, yesterday, tomorrow, fri, 'fri 15:00', "    \
+        "'next fri', 'last fri', 'next week', 'next month', 'end of month', 'in 3 days', "         \
+        "'3 days ago', +3d or 2027-W03"
+
+/* What a DATE is for. It decides what a bare weekday means and the time of a day named without
+ * one. */
+enum time_date_use {
+        TIME_DATE_POINT, /* a bound (--due-before, --by): a day alone is its local midnight, a
+                          * weekday the next one */
+        TIME_DATE_PAST,  /* something that happened (--at): a day alone is that day at the current
+                          * time of day (today: now), a weekday the most recent one, today
+                          * included */
+        TIME_DATE_AHEAD, /* something ahead (--due, snooze): a day alone is that day at
+                          * day_minute (the preferred notification time), a weekday the next one */
+};
+
+/** Parse a DATE relative to now, in local time (the process TZ), for use:
+ *  - `now`; durations from now: `+3d`, `in 2 weeks`, `in 3 days`; `-3d`, `3 days ago`;
+ *  - RFC 3339 / ISO 8601 date and time: `2026-12-01T09:00`, `2026-12-01 09:00`,
  *    `2026-12-01T09:00:05`, with optional `Z` or `±hh:mm` offset (then not local time);
- *  - `now`, `today`, `tomorrow`, `yesterday` (local midnight except `now`);
- *  - weekday names or 3-letter abbreviations: the next such day (never today), local midnight;
- *  - `+3d`, `in 2 weeks`, `in 3 days` (now + duration); `-3d`, `3 days ago` (now - duration).
- * Case-insensitive; surrounding white space ignored. Returns 0, -EINVAL or -ERANGE
- * (a calendar date that does not exist, such as 2026-02-30). */
+ *  - a day, optionally followed by a time of day (`fri 15:00`, `yesterday at 9:30`): an ISO
+ *    date `2026-12-01`; an ISO week `2027-W03` (its Monday) or `2027-W03-5` (its Friday);
+ *    `today`, `tomorrow`, `yesterday`; a weekday name or 3-letter abbreviation (see use);
+ *    `next fri` (the first Friday after today), `last fri` (the most recent one before today);
+ *    `next week`, `last week` (the same weekday a week on or back); `next month`, `last month`
+ *    (the same day of the month, or that month's last day when it is shorter); `end of month`
+ *    (the last day of this month);
+ *  - a time of day alone, `15:00`: today at that time.
+ * A day without a time gets the time use says. Case-insensitive; white space runs count as one
+ * blank. DST: a local time that happens twice is the first, one that does not exist is read in
+ * the offset before the change. Returns 0; -EINVAL (syntax); -ERANGE (a date that does not
+ * exist, such as 2026-02-30 or 2026-W53); -ENODATA when use is TIME_DATE_AHEAD, the text names a
+ * day without a time and day_minute is negative (the caller fetches the preferred time and asks
+ * again). day_minute is minutes after local midnight. */
+int time_parse_date_for(const char *s, int64_t now, enum time_date_use use, int day_minute,
+                        int64_t *ret);
+
+/** time_parse_date_for with TIME_DATE_POINT: a day alone is its local midnight. */
 int time_parse_date(const char *s, int64_t now, int64_t *ret);
 
 /** Parse the strict wire form used by the protocol: RFC 3339 with seconds and `Z` or an

@@ -152,6 +152,7 @@ class ContactTests(TendTestCase):
             ("add", "X", "--network", "imaginary"),
             ("add", "X", "--bogus-option"),
             ("add",),
+            ("add", "   "),  # a blank name is the same usage error as an empty one
             ("edit", "keep", "--due", "not a date"),
             ("log", "keep"),
             ("snooze", "keep", "whenever"),
@@ -164,7 +165,7 @@ class ContactTests(TendTestCase):
             self.assertEqual(p.returncode, 2, "%r: %s %s" % (args, p.stdout, p.stderr))
             self.assertTrue(p.stderr.strip(), args)
         # Daemon-side validation: exit 1 with a message.
-        for args in [("add", "X", "--email", "not-an-email"), ("add", "   "),
+        for args in [("add", "X", "--email", "not-an-email"),
                      ("log", "nobody", "coffee"), ("edit", "nobody", "--org", "x"),
                      ("add", "X", "--tag", "has space")]:
             p = self.tend(*args)

@@ -343,6 +343,49 @@ static void test_help(void **state)
         assert_null(cli_suggest("xyzzy"));
 }
 
+/* ---- errors under --json ---- */
+
+static void test_json_errors(void **state)
+{
+        struct result r;
+        json_t *e;
+
+        RUN(&r, "--json", "add", " ");
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        e = json_loads(r.err, 0, NULL);
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "error")), CLI_ERROR_USAGE);
+        assert_string_equal(json_string_value(json_object_get(e, "message")), "NAME is empty");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(e, "parameters"), "command")), "add");
+        json_decref(e);
+        result_done(&r);
+
+        /* Before the parser reaches --json, too; nothing else on stderr. */
+        RUN(&r, "nonsense", "--json");
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1); /* one line */
+        e = json_loads(r.err, 0, NULL);
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "error")), CLI_ERROR_USAGE);
+        json_decref(e);
+        result_done(&r);
+
+        RUN(&r, "--json", "--socket", "/nonexistent/tend-test/s", "ls");
+        assert_int_equal(r.code, CLI_EXIT_UNREACHABLE);
+        e = json_loads(r.err, 0, NULL);
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "error")), CLI_ERROR_NO_DAEMON);
+        json_decref(e);
+        result_done(&r);
+
+        /* After "--" it is a note, not an option. */
+        RUN(&r, "--socket", "/nonexistent/tend-test/s", "log", "a", "", "--", "--json");
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        assert_true(strncmp(r.err, "tend: ", 6) == 0);
+        result_done(&r);
+}
+
 /* ---- usage errors: exit 2, nothing sent ---- */
 
 static void expect_usage(const char *const *args, const char *needle)
@@ -480,7 +523,7 @@ static void test_table_alignment(void **state)
         assert_int_equal(output_table_add(t, "12", OUTPUT_PLAIN), 0);
         assert_int_equal(output_table_add(t, "Bob", OUTPUT_RED), 0);
         assert_int_equal(output_table_add(t, NULL, OUTPUT_PLAIN), 0);
-        output_table_print(t, f, false);
+        output_table_print(t, f, false, 0);
         fclose(f);
         assert_string_equal(buf, "ID  NAME        ORG\n"
                                  " 7  Zoë Åström  Café\n"
@@ -490,10 +533,55 @@ static void test_table_alignment(void **state)
         /* Colour codes do not count towards the width. */
         buf = NULL;
         f = open_memstream(&buf, &len);
-        output_table_print(t, f, true);
+        output_table_print(t, f, true, 0);
         fclose(f);
         assert_non_null(strstr(buf, "\033[1;31mBob\033[0m         "));
         free(buf);
+}
+
+static char *wrapped(const char *text, size_t col, size_t width)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        assert_non_null(f);
+        output_wrapped(f, false, OUTPUT_PLAIN, text, col, width);
+        fclose(f);
+        return buf;
+}
+
+static void test_wrap(void **state)
+{
+        char *s;
+
+        /* Text starting at column 4 of a 30-column line: 26 columns a line. */
+        s = wrapped("the quick brown fox jumps over the lazy dog again and again", 4, 30);
+        assert_string_equal(s, "the quick brown fox jumps\n"
+                               "    over the lazy dog again\n"
+                               "    and again");
+        free(s);
+        /* No width: as it is, its own lines indented. */
+        s = wrapped("one two\nthree", 2, 0);
+        assert_string_equal(s, "one two\n  three");
+        free(s);
+        /* Own line breaks kept, each wrapped; a long word stays whole. */
+        s = wrapped("aaa bbb\nhttps://example.com/a/very/long/path ccc", 0, 22);
+        assert_string_equal(s, "aaa bbb\nhttps://example.com/a/very/long/path\nccc");
+        free(s);
+        /* Width counts columns, not bytes. */
+        s = wrapped("Zoë Åström Zoë Åström Zoë Åström", 0, 22);
+        assert_string_equal(s, "Zoë Åström Zoë Åström\nZoë Åström");
+        free(s);
+        /* Too little room: still OUTPUT_WRAP_MIN columns of text a line. */
+        s = wrapped("aaaa bbbb cccc dddd eeee ffff", 30, 35);
+        assert_string_equal(s, "aaaa bbbb cccc dddd\n"
+                               "                              eeee ffff");
+        free(s);
+        /* Fits: unchanged. */
+        s = wrapped("short", 10, 80);
+        assert_string_equal(s, "short");
+        free(s);
 }
 
 static void test_due_wording(void **state)
@@ -639,6 +727,34 @@ static void test_add_request(void **state)
         assert_int_equal(json_array_size(request_param(&f, 0, "urls")), 1);
         fake_stop(&f);
         assert_string_equal(r.out, "Added Jane Doe (#12), next follow-up in 2 weeks.\n");
+        result_done(&r);
+}
+
+/* --due yesterday is yesterday at the preferred time, and at noon that is one day overdue. */
+static void test_add_due_yesterday(void **state)
+{
+        static const char *const replies[] = {
+            "{\"parameters\":{\"preferred_time\":\"09:00\"}}",
+            "{\"parameters\":{\"contact\":" CONTACT(12, "Jane Doe", "[]", "null",
+                                                    "\"2026-11-27T09:00:00Z\"") "}}",
+            NULL,
+        };
+        struct fake f;
+        struct result r;
+
+        fake_start(&f, replies);
+        RUN_FAKE(&r, &f, "add", "Jane Doe", "--due", "yesterday");
+        assert_int_equal(r.code, 0);
+        assert_string_equal(request_method(&f, 0), "io.tend.Service.Status");
+        assert_string_equal(json_string_value(request_param(&f, 1, "next_due")),
+                            "2026-11-27T09:00:00Z");
+        fake_stop(&f);
+        assert_string_equal(r.out, "Added Jane Doe (#12), next follow-up 1 day overdue.\n");
+        result_done(&r);
+
+        /* A bad option after --due is a usage error before tendd is asked anything. */
+        RUN(&r, "--socket", "/nonexistent/s", "add", "Jane", "--due", "fri", "--every", "soon");
+        assert_int_equal(r.code, 2);
         result_done(&r);
 }
 
@@ -896,6 +1012,28 @@ static void test_log_due_history_snooze(void **state)
                                    "Sat 2026-12-12 (in 2 weeks).\n");
         result_done(&r);
 
+        /* --at yesterday: a day ago at this time of day, shown as "yesterday". */
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"interaction\":{\"kind\":\"call\",\"contact\":{"
+                           "\"id\":12,\"name\":\"Jane Doe\"},\"at\":\"2026-11-27T12:00:00Z\"},"
+                           "\"next_due\":null}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "log", "jane", "call", "--at", "yesterday");
+        assert_string_equal(json_string_value(request_param(&f, 0, "at")), "2026-11-27T12:00:00Z");
+        assert_int_equal(r.code, 0);
+        result_done(&r);
+        fake_stop(&f);
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
+                           "\"interactions\":[{\"kind\":\"call\",\"at\":\"2026-11-27T12:00:00Z\"}"
+                           "]}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "history", "jane");
+        fake_stop(&f);
+        assert_int_equal(r.code, 0);
+        assert_non_null(strstr(r.out, "Fri 2026-11-27 12:00  yesterday  call"));
+        result_done(&r);
+
         /* "--" ends options: a note may start with a dash. */
         fake_start(&f, (const char *const[]){
                            "{\"parameters\":{\"interaction\":{\"kind\":\"call\",\"contact\":{"
@@ -947,13 +1085,43 @@ static void test_log_due_history_snooze(void **state)
                             "Snoozed Jane Doe (#12) until Tue 2026-12-01 12:00 (in 3 days).\n");
         result_done(&r);
 
+        /* A day without a time: at tendd's preferred notification time. */
         fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"preferred_time\":\"08:30\"}}",
                            "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
-                           "\"next_due\":\"2026-12-01T00:00:00Z\"}}",
+                           "\"next_due\":\"2026-12-01T08:30:00Z\"}}",
                            NULL});
         RUN_FAKE(&r, &f, "snooze", "jane", "2026-12-01");
+        assert_string_equal(request_method(&f, 0), "io.tend.Service.Status");
+        assert_string_equal(request_method(&f, 1), "io.tend.FollowUps.Snooze");
+        assert_string_equal(json_string_value(request_param(&f, 1, "until")),
+                            "2026-12-01T08:30:00Z");
+        fake_stop(&f);
+        assert_int_equal(r.code, 0);
+        result_done(&r);
+
+        /* A tendd that does not say: its default, 09:00. Next Friday from Saturday the 28th. */
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{}}",
+                           "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
+                           "\"next_due\":\"2026-12-04T09:00:00Z\"}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "snooze", "jane", "next", "fri");
+        assert_string_equal(json_string_value(request_param(&f, 1, "until")),
+                            "2026-12-04T09:00:00Z");
+        fake_stop(&f);
+        assert_int_equal(r.code, 0);
+        result_done(&r);
+
+        /* With a time, tendd is not asked. */
+        fake_start(&f, (const char *const[]){
+                           "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},"
+                           "\"next_due\":\"2026-12-04T14:00:00Z\"}}",
+                           NULL});
+        RUN_FAKE(&r, &f, "snooze", "jane", "fri", "14:00");
+        assert_string_equal(request_method(&f, 0), "io.tend.FollowUps.Snooze");
         assert_string_equal(json_string_value(request_param(&f, 0, "until")),
-                            "2026-12-01T00:00:00Z");
+                            "2026-12-04T14:00:00Z");
         fake_stop(&f);
         assert_int_equal(r.code, 0);
         result_done(&r);
@@ -1075,11 +1243,14 @@ int main(void)
             cmocka_unit_test(test_unreachable),
             cmocka_unit_test(test_text_width),
             cmocka_unit_test(test_table_alignment),
+            cmocka_unit_test(test_wrap),
             cmocka_unit_test(test_due_wording),
             cmocka_unit_test(test_color_wanted),
             cmocka_unit_test(test_ls_table),
             cmocka_unit_test(test_ls_requests_and_json),
+            cmocka_unit_test(test_json_errors),
             cmocka_unit_test(test_add_request),
+            cmocka_unit_test(test_add_due_yesterday),
             cmocka_unit_test(test_edit_request),
             cmocka_unit_test(test_errors),
             cmocka_unit_test(test_show),

@@ -215,7 +215,157 @@ static void test_date_weekdays(void **state)
 
         check_date_err("mo", -EINVAL);
         check_date_err("mond", -EINVAL);
-        check_date_err("next monday", -EINVAL);
+        check_date_err("next", -EINVAL);
+        check_date_err("next mond", -EINVAL);
+        check_date_err("last", -EINVAL);
+        check_date_err("next year", -EINVAL);
+        check_date_err("end of week", -EINVAL);
+}
+
+static void check_use(const char *s, enum time_date_use use, int64_t now, int64_t want)
+{
+        int64_t t = -1;
+        int r = time_parse_date_for(s, now, use, 8 * 60 + 30, &t);
+        char a[TIME_RFC3339_MAX], b[TIME_RFC3339_MAX];
+
+        if (r != 0 || t != want)
+                print_error("date \"%s\" (use %d): r=%d got %s want %s\n", s, use, r,
+                            time_format_rfc3339(t, a), time_format_rfc3339(want, b));
+        assert_int_equal(r, 0);
+        assert_int_equal(t, want);
+}
+
+#define PAST  TIME_DATE_PAST
+#define AHEAD TIME_DATE_AHEAD
+#define POINT TIME_DATE_POINT
+
+/* Something that happened: a day alone keeps the time of day, a weekday is the last one. */
+static void test_date_past(void **state)
+{
+        int64_t now = now_tue(); /* Tue 2026-12-01 09:00 */
+
+        check_use("today", PAST, now, now);
+        check_use("yesterday", PAST, now, utc(2026, 11, 30, 9, 0, 0));
+        check_use("Yesterday  15:00", PAST, now, utc(2026, 11, 30, 15, 0, 0));
+        check_use("yesterday at 9:05", PAST, now, utc(2026, 11, 30, 9, 5, 0));
+        check_use("tue", PAST, now, now);
+        check_use("mon", PAST, now, utc(2026, 11, 30, 9, 0, 0));
+        check_use("wednesday", PAST, now, utc(2026, 11, 25, 9, 0, 0));
+        check_use("last tue", PAST, now, utc(2026, 11, 24, 9, 0, 0));
+        check_use("last friday", PAST, now, utc(2026, 11, 27, 9, 0, 0));
+        check_use("last friday 18:30", PAST, now, utc(2026, 11, 27, 18, 30, 0));
+        check_use("last week", PAST, now, utc(2026, 11, 24, 9, 0, 0));
+        check_use("last month", PAST, now, utc(2026, 11, 1, 9, 0, 0));
+        check_use("2026-11-20", PAST, now, utc(2026, 11, 20, 9, 0, 0));
+        check_use("2026-11-20 07:45", PAST, now, utc(2026, 11, 20, 7, 45, 0));
+        check_use("7:45", PAST, now, utc(2026, 12, 1, 7, 45, 0));
+        check_use("3 days ago", PAST, now, now - 3 * DAY);
+        check_use("2026-W48", PAST, now, utc(2026, 11, 23, 9, 0, 0));
+        /* Just after midnight, yesterday is the calendar day before. */
+        check_use("yesterday", PAST, utc(2026, 12, 1, 0, 5, 0), utc(2026, 11, 30, 0, 5, 0));
+        /* The same as a plain bound, which keeps midnight. */
+        check_use("yesterday", POINT, now, utc(2026, 11, 30, 0, 0, 0));
+        check_use("last tue", POINT, now, utc(2026, 11, 24, 0, 0, 0));
+}
+
+/* Something ahead: a day alone is at the preferred time (08:30 here), a weekday the next one. */
+static void test_date_ahead(void **state)
+{
+        int64_t now = now_tue(), t = 0;
+
+        check_use("today", AHEAD, now, utc(2026, 12, 1, 8, 30, 0));
+        check_use("tomorrow", AHEAD, now, utc(2026, 12, 2, 8, 30, 0));
+        check_use("fri", AHEAD, now, utc(2026, 12, 4, 8, 30, 0));
+        check_use("tue", AHEAD, now, utc(2026, 12, 8, 8, 30, 0));
+        check_use("next fri", AHEAD, now, utc(2026, 12, 4, 8, 30, 0));
+        check_use("next tuesday", AHEAD, now, utc(2026, 12, 8, 8, 30, 0));
+        check_use("next fri 14:00", AHEAD, now, utc(2026, 12, 4, 14, 0, 0));
+        check_use("fri at 14:00", AHEAD, now, utc(2026, 12, 4, 14, 0, 0));
+        check_use("next week", AHEAD, now, utc(2026, 12, 8, 8, 30, 0));
+        check_use("next month", AHEAD, now, utc(2027, 1, 1, 8, 30, 0));
+        check_use("end of month", AHEAD, now, utc(2026, 12, 31, 8, 30, 0));
+        check_use("End Of Month 17:00", AHEAD, now, utc(2026, 12, 31, 17, 0, 0));
+        check_use("2026-12-24", AHEAD, now, utc(2026, 12, 24, 8, 30, 0));
+        check_use("2026-12-24 10:00", AHEAD, now, utc(2026, 12, 24, 10, 0, 0));
+        check_use("2026-12-24T10:00Z", AHEAD, now, utc(2026, 12, 24, 10, 0, 0));
+        check_use("in 3 days", AHEAD, now, now + 3 * DAY);
+        check_use("+2w", AHEAD, now, now + 14 * DAY);
+        check_use("now", AHEAD, now, now);
+        check_use("16:00", AHEAD, now, utc(2026, 12, 1, 16, 0, 0));
+
+        /* A day without a time needs the preferred time; a duration or a time does not. */
+        assert_int_equal(time_parse_date_for("tomorrow", now, AHEAD, -1, &t), -ENODATA);
+        assert_int_equal(time_parse_date_for("2026-12-24", now, AHEAD, -1, &t), -ENODATA);
+        assert_int_equal(time_parse_date_for("in 3 days", now, AHEAD, -1, &t), 0);
+        assert_int_equal(time_parse_date_for("fri 10:00", now, AHEAD, -1, &t), 0);
+        assert_int_equal(t, utc(2026, 12, 4, 10, 0, 0));
+}
+
+/* ISO weeks, month lengths, leap years. */
+static void test_date_weeks_months(void **state)
+{
+        int64_t now = now_tue();
+
+        /* 2027-01-04 is a Monday: week 1 starts on it. */
+        check_use("2027-W03", POINT, now, utc(2027, 1, 18, 0, 0, 0));
+        check_use("2027-w03", AHEAD, now, utc(2027, 1, 18, 8, 30, 0));
+        check_use("2027-W03-5", POINT, now, utc(2027, 1, 22, 0, 0, 0));
+        check_use("2027-W03 10:00", POINT, now, utc(2027, 1, 18, 10, 0, 0));
+        check_use("2027-W01", POINT, now, utc(2027, 1, 4, 0, 0, 0));
+        /* Week 1 of 2020 starts in 2019; 2026 has 53 weeks, 2027 has 52. */
+        check_use("2020-W01", POINT, now, utc(2019, 12, 30, 0, 0, 0));
+        check_use("2026-W53", POINT, now, utc(2026, 12, 28, 0, 0, 0));
+        check_use("2026-W53-7", POINT, now, utc(2027, 1, 3, 0, 0, 0));
+        check_date_err("2027-W53", -ERANGE);
+        check_date_err("2027-W00", -ERANGE);
+        check_date_err("2027-W03-8", -ERANGE);
+        check_date_err("2027-W03-0", -ERANGE);
+        check_date_err("2027-W3", -EINVAL);
+        check_date_err("2027-W03-", -EINVAL);
+        check_date_err("2027-X03", -EINVAL);
+
+        /* next/last month keep the day, or take the month's last. */
+        check_use("next month", POINT, utc(2026, 1, 31, 12, 0, 0), utc(2026, 2, 28, 0, 0, 0));
+        check_use("next month", POINT, utc(2028, 1, 31, 12, 0, 0), utc(2028, 2, 29, 0, 0, 0));
+        check_use("last month", POINT, utc(2026, 3, 31, 12, 0, 0), utc(2026, 2, 28, 0, 0, 0));
+        check_use("last month", POINT, utc(2027, 1, 15, 12, 0, 0), utc(2026, 12, 15, 0, 0, 0));
+        check_use("next month", POINT, utc(2026, 12, 31, 12, 0, 0), utc(2027, 1, 31, 0, 0, 0));
+        check_use("end of month", POINT, utc(2028, 2, 3, 12, 0, 0), utc(2028, 2, 29, 0, 0, 0));
+        check_use("end of month", POINT, utc(2026, 2, 28, 12, 0, 0), utc(2026, 2, 28, 0, 0, 0));
+        check_use("end of month", POINT, utc(2026, 4, 1, 0, 0, 0), utc(2026, 4, 30, 0, 0, 0));
+        check_use("next week", POINT, utc(2026, 12, 29, 12, 0, 0), utc(2027, 1, 5, 0, 0, 0));
+
+        /* Times of day are checked. */
+        check_date_err("25:00", -EINVAL);
+        check_date_err("fri 24:00", -EINVAL);
+        check_date_err("fri 10:60", -EINVAL);
+        check_date_err("fri at", -EINVAL);
+        check_date_err("at 10:00", -EINVAL);
+        check_date_err("10:0", -EINVAL);
+        check_date_err("2026-02-30 10:00", -ERANGE);
+        check_date_err("2026-02-30", -ERANGE);
+}
+
+/* Across DST changes, "yesterday" is the calendar day before at the same wall time. */
+static void test_date_use_dst(void **state)
+{
+        set_tz("Europe/Berlin");
+        /* 12:00 CEST on the 29th (the 23-hour day) back to 12:00 CET on the 28th: 23 hours. */
+        check_use("yesterday", PAST, utc(2026, 3, 29, 10, 0, 0), utc(2026, 3, 28, 11, 0, 0));
+        check_use("yesterday", PAST, utc(2026, 3, 30, 10, 0, 0), utc(2026, 3, 29, 10, 0, 0));
+        /* 02:30 on the 29th does not exist: yesterday at 02:30 seen from the 30th. */
+        check_use("yesterday", PAST, utc(2026, 3, 30, 0, 30, 0), utc(2026, 3, 29, 1, 30, 0));
+        check_use("tomorrow", AHEAD, utc(2026, 10, 24, 12, 0, 0), utc(2026, 10, 25, 7, 30, 0));
+        check_use("next week", AHEAD, utc(2026, 3, 25, 12, 0, 0), utc(2026, 4, 1, 6, 30, 0));
+        check_use("sun", AHEAD, utc(2026, 3, 27, 12, 0, 0), utc(2026, 3, 29, 6, 30, 0));
+
+        set_tz("America/New_York");
+        /* 12:00 EST on Nov 2 back to 12:00 EST on Nov 1 (the 25-hour day). */
+        check_use("yesterday", PAST, utc(2026, 11, 2, 17, 0, 0), utc(2026, 11, 1, 17, 0, 0));
+        check_use("yesterday", PAST, utc(2026, 11, 1, 17, 0, 0), utc(2026, 10, 31, 16, 0, 0));
+        check_use("last sunday", PAST, utc(2026, 3, 10, 16, 0, 0), utc(2026, 3, 8, 16, 0, 0));
+        check_use("end of month", AHEAD, utc(2026, 3, 1, 3, 0, 0), utc(2026, 2, 28, 13, 30, 0));
+        set_tz("UTC");
 }
 
 static void test_date_relative(void **state)
@@ -857,6 +1007,10 @@ int main(void)
             cmocka_unit_test(test_date_keywords),
             cmocka_unit_test(test_date_weekdays),
             cmocka_unit_test(test_date_relative),
+            cmocka_unit_test(test_date_past),
+            cmocka_unit_test(test_date_ahead),
+            cmocka_unit_test(test_date_weeks_months),
+            cmocka_unit_test(test_date_use_dst),
             cmocka_unit_test(test_date_iso),
             cmocka_unit_test(test_date_calendar),
             cmocka_unit_test(test_date_syntax),
