@@ -45,6 +45,20 @@ int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret)
         return next_id_get(t, ret);
 }
 
+int store_txn_interaction_next_id_raise(struct store_txn *t, uint64_t next)
+{
+        uint64_t cur;
+        int r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        r = next_id_get(t, &cur);
+        if (r < 0)
+                return r;
+        return next > cur ? next_id_put(t, next) : 0;
+}
+
 static int id_key_get(struct store_txn *t, uint64_t id, uint8_t key[static INTERACTION_KEY_LEN])
 {
         uint8_t kb[ID_KEY_LEN];

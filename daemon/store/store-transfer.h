@@ -40,6 +40,10 @@ int store_txn_next_id_get(struct store_txn *t, uint64_t *ret);
 /** Raise the next id to at least next (never lowers it). */
 int store_txn_next_id_raise(struct store_txn *t, uint64_t next);
 
+/** Raise the next interaction id to at least next (never lowers it): a restore continues the
+ * counter where the exported store was, so an id removed there is not handed out again. */
+int store_txn_interaction_next_id_raise(struct store_txn *t, uint64_t next);
+
 /** Whether contact id exists: 1, 0, or -errno. */
 int store_txn_contact_exists(struct store_txn *t, uint64_t id);
 
