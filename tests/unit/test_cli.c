@@ -227,6 +227,8 @@ static void test_table_complete(void **state)
             {"find", {NULL}},
             {"log", {"at", "gave", "got"}},
             {"history", {"limit"}},
+            {"interaction", {"at", "kind", "new-kind", "note", "gave", "got", "goal", "yes"}},
+            {"kinds", {NULL}},
             {"due", {"within", "limit"}},
             {"snooze", {NULL}},
             {"done", {NULL}},
