@@ -19,17 +19,12 @@ const char *const kinds_builtin[] = {
 size_t kinds_distance(const char *a, const char *b, size_t limit)
 {
         size_t la = strlen(a), lb = strlen(b), best;
-        _cleanup_free_ size_t *rows = NULL;
-        size_t *prev2, *prev, *cur;
+        size_t rows[3][FIELD_KIND_MAX + 1];
+        size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *spare;
 
-        if ((la > lb ? la - lb : lb - la) > limit)
+        /* Longer strings are no kinds: never a typo of one. */
+        if ((la > lb ? la - lb : lb - la) > limit || la > FIELD_KIND_MAX || lb > FIELD_KIND_MAX)
                 return limit + 1;
-        rows = calloc(3 * (lb + 1), sizeof(size_t));
-        if (!rows)
-                return limit + 1;
-        prev2 = rows;
-        prev = rows + lb + 1;
-        cur = rows + 2 * (lb + 1);
         for (size_t j = 0; j <= lb; j++)
                 prev[j] = j;
         for (size_t i = 1; i <= la; i++) {
@@ -53,10 +48,10 @@ size_t kinds_distance(const char *a, const char *b, size_t limit)
                 }
                 if (best > limit)
                         return limit + 1;
-                size_t *t = prev2;
+                spare = prev2;
                 prev2 = prev;
                 prev = cur;
-                cur = t;
+                cur = spare;
         }
         return prev[lb] > limit ? limit + 1 : prev[lb];
 }
