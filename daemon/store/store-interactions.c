@@ -11,6 +11,18 @@
 #include "store-goals.h"
 #include "store-transfer.h"
 
+/* Every write of this file goes through these two (LMDB return codes), so whatever the store
+ * does on each write (a journal of changes) needs adding in one place here. */
+static int raw_put(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+        return mdb_put(t->txn, dbi(t, db), k, v, flags);
+}
+
+static int raw_del(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v)
+{
+        return mdb_del(t->txn, dbi(t, db), k, v);
+}
+
 /* ---- the id counter ---- */
 
 static int next_id_get(struct store_txn *t, uint64_t *ret)
@@ -37,7 +49,7 @@ static int next_id_put(struct store_txn *t, uint64_t next)
                 v = {sizeof(be), be};
 
         be64_put(be, next);
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
+        return txn_err(t, raw_put(t, DB_META, &k, &v, 0));
 }
 
 int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret)
@@ -121,12 +133,12 @@ static int kind_adjust(struct store_txn *t, const char *kind, int delta)
         else if (rc && rc != MDB_NOTFOUND)
                 return txn_err(t, rc);
         if (delta < 0 && n <= (uint64_t)-delta) {
-                rc = mdb_del(t->txn, dbi(t, DB_KINDS), &k, NULL);
+                rc = raw_del(t, DB_KINDS, &k, NULL);
                 return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
         }
         be64_put(vb, n + (uint64_t)(int64_t)delta);
         v = (MDB_val){sizeof(vb), vb};
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_KINDS), &k, &v, 0));
+        return txn_err(t, raw_put(t, DB_KINDS, &k, &v, 0));
 }
 
 int store_txn_kind_count(struct store_txn *t, const char *kind, uint64_t *ret)
@@ -186,7 +198,7 @@ int interaction_indexed(struct store_txn *t, const struct interaction *i,
 
         if (i->id) {
                 be64_put(kb, i->id);
-                rc = mdb_put(t->txn, dbi(t, DB_INTERACTION_IDS), &k, &v, 0);
+                rc = raw_put(t, DB_INTERACTION_IDS, &k, &v, 0);
                 if (rc)
                         return txn_err(t, rc);
         }
@@ -201,7 +213,7 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i)
 
         if (i->id) {
                 be64_put(kb, i->id);
-                rc = mdb_del(t->txn, dbi(t, DB_INTERACTION_IDS), &k, NULL);
+                rc = raw_del(t, DB_INTERACTION_IDS, &k, NULL);
                 if (rc && rc != MDB_NOTFOUND)
                         return txn_err(t, rc);
         }
@@ -258,7 +270,7 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         MDB_val k = {INTERACTION_KEY_LEN, (void *)key};
         int rc, r;
 
-        rc = mdb_del(t->txn, dbi(t, DB_INTERACTIONS), &k, NULL);
+        rc = raw_del(t, DB_INTERACTIONS, &k, NULL);
         if (rc)
                 return txn_err(t, rc);
         r = store_goals_interaction_removed(t, old);
@@ -304,7 +316,7 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
                 return r;
         interaction_key_make(nkey, i->contact_id, i->at, i->seq);
         v = (MDB_val){len, buf};
-        r = txn_err(t, mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE));
+        r = txn_err(t, raw_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
         if (r < 0)
                 return r;
         r = store_goals_interaction_added(t, i);
@@ -335,7 +347,7 @@ int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
         if (r < 0)
                 return r;
         be64_put(kb, id);
-        rc = mdb_del(t->txn, dbi(t, DB_INTERACTION_IDS), &k, NULL);
+        rc = raw_del(t, DB_INTERACTION_IDS, &k, NULL);
         if (rc)
                 return txn_err(t, rc);
         if (old->uuid[0]) {
@@ -441,7 +453,7 @@ int store_migrate_interaction_ids(struct store_txn *t)
                         return r;
                 k = (MDB_val){INTERACTION_KEY_LEN, p[j].key};
                 v = (MDB_val){len, buf};
-                rc = mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, 0);
+                rc = raw_put(t, DB_INTERACTIONS, &k, &v, 0);
                 if (rc)
                         return txn_err(t, rc);
                 r = interaction_indexed(t, i, p[j].key);
