@@ -443,6 +443,8 @@ int store_migrate_interaction_ids(struct store_txn *t)
                 size_t len;
 
                 r = load_at(t, p[j].key, &i);
+                if (r == -EBADMSG)
+                        continue; /* unreadable before as after: no id, nothing to count */
                 if (r < 0)
                         return r;
                 r = interaction_id_assign(t, i);
