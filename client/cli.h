@@ -81,6 +81,8 @@ enum cli_option {
         CLI_OPT_DATA_DIR,
         /* tend demo (client/cmd-demo.c) */
         CLI_OPT_REMOVE,
+        CLI_OPT_KIND,
+        CLI_OPT_NEW_KIND,
 };
 
 /* One option of a command, as parsed and as documented. */

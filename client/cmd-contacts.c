@@ -408,27 +408,31 @@ static char *interaction_text(json_t *i)
 }
 
 static const struct output_column interaction_columns[] = {
-    {"WHEN", false},
-    {"AGO", false},
-    {"KIND", false},
-    {"NOTE", false},
+    {"ID", true}, {"WHEN", false}, {"AGO", false}, {"KIND", false}, {"NOTE", false},
 };
 
 static const struct output_column interaction_columns_bare[] = {
-    {NULL, false},
-    {NULL, false},
-    {NULL, false},
-    {NULL, false},
+    {NULL, true}, {NULL, false}, {NULL, false}, {NULL, false}, {NULL, false},
 };
 
 int cmd_interaction_table(struct cli *cli, json_t *interactions, bool header)
 {
         _cleanup_(output_table_freep) struct output_table *t = NULL;
+        const struct output_column *columns =
+            header ? interaction_columns : interaction_columns_bare;
+        size_t n_columns = ARRAY_SIZE(interaction_columns);
+        bool ids = false;
         json_t *i;
         size_t k;
 
-        t = output_table_new(header ? interaction_columns : interaction_columns_bare,
-                             ARRAY_SIZE(interaction_columns));
+        /* The #ID column is the handle for 'tend interaction edit/rm'; an older tendd sends
+         * no ids, and then there is no column. */
+        json_array_foreach(interactions, k, i) ids = ids || cmd_jid(i) > 0;
+        if (!ids) {
+                columns++;
+                n_columns--;
+        }
+        t = output_table_new(columns, n_columns);
         if (!t)
                 return cmd_oom(cli);
         if (!header)
@@ -437,13 +441,16 @@ int cmd_interaction_table(struct cli *cli, json_t *interactions, bool header)
         {
                 int64_t at = cmd_jtime(i, "at");
                 _cleanup_free_ char *text = interaction_text(i);
-                char local[64], rel[64];
+                char local[64], rel[64], id[32] = "";
 
                 if (!text)
                         return cmd_oom(cli);
                 time_format_local(at, local, sizeof(local));
                 time_format_days(at, cli->now, TIME_DAYS_WHEN, rel, sizeof(rel));
-                if (output_table_add(t, local, OUTPUT_PLAIN) < 0 ||
+                if (cmd_jid(i) > 0)
+                        snprintf(id, sizeof(id), "#%lld", cmd_jid(i));
+                if ((ids && output_table_add(t, id, OUTPUT_DIM) < 0) ||
+                    output_table_add(t, local, OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, rel, OUTPUT_DIM) < 0 ||
                     output_table_add(t, strempty(cmd_jstr(i, "kind")), OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, text[0] ? text : NULL, OUTPUT_PLAIN) < 0)

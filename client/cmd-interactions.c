@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmd-complete.h"
 #include "commands.h"
 #include "model.h"
 #include "output.h"
@@ -35,6 +36,20 @@ static char *normalise_kind(const char *s)
         return k;
 }
 
+/* Whether kind is one of the built-in kinds (the completion list). */
+static bool builtin_kind(const char *kind)
+{
+        const char *list = cmd_complete_kinds(), *p = list;
+        size_t len = strlen(kind);
+
+        while ((p = strstr(p, kind))) {
+                if ((p == list || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+                        return true;
+                p += len;
+        }
+        return false;
+}
+
 int commands_log(struct cli *cli, int argc, char **argv)
 {
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
@@ -61,6 +76,9 @@ int commands_log(struct cli *cli, int argc, char **argv)
                         r = cmd_parse_date(cli, "--at", arg, TIME_DATE_PAST, &t);
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "at", t);
+                } else if (r == CLI_OPT_NEW_KIND) {
+                        r = json_object_set_new(params, "new_kind", json_true()) < 0 ? cmd_oom(cli)
+                                                                                     : 0;
                 } else if (r == CLI_OPT_GOAL) {
                         if (json_object_get(params, "goal"))
                                 return cli_usage(cli, "--goal given more than once");
@@ -88,12 +106,21 @@ int commands_log(struct cli *cli, int argc, char **argv)
         kind = normalise_kind(p.pos[1]);
         if (!kind)
                 return cmd_oom(cli);
-        if (kind_validate(kind) < 0)
+        if (p.pos[1][strcspn(p.pos[1], " \t")] && !builtin_kind(kind)) {
+                /* Several words: tendd knows whether they name a kind ("Coffee Chat" used
+                 * before) or, most likely, a second person. */
+                r = cmd_check_text(cli, "KIND", p.pos[1], FIELD_NAME_MAX, false);
+                if (r >= 0)
+                        r = cmd_set_string(cli, params, "kind", p.pos[1]);
+                if (r < 0)
+                        return r;
+        } else if (kind_validate(kind) < 0)
                 return cli_usage(cli,
                                  "invalid KIND '%s'; use letters, digits and '-', e.g. coffee, "
                                  "call, informational-interview, email, meeting",
                                  p.pos[1]);
-        r = cmd_set_string(cli, params, "kind", kind);
+        else
+                r = cmd_set_string(cli, params, "kind", kind);
         if (r < 0)
                 return r;
         if (cli_parser_rest(&p, 2, &note) < 0)
@@ -107,9 +134,20 @@ int commands_log(struct cli *cli, int argc, char **argv)
                         return r;
         }
 
-        r = cli_call(cli, "io.tend.Interactions.Log", json_incref(params), &reply);
+        r = cmd_call_raw(cli, "io.tend.Interactions.Log", params, &reply);
         if (r < 0)
                 return r;
+        r = cmd_kind_error(cli, reply, p.pos[0], p.pos + 2, p.n_pos > 2 ? p.n_pos - 2 : 0);
+        if (r <= 0)
+                return r;
+        {
+                json_t *ok = NULL;
+
+                r = cli_reply_params(cli, TAKE_PTR(reply), &ok);
+                if (r < 0)
+                        return r;
+                reply = ok;
+        }
         if (cli->json)
                 return cli_print_json(cli, reply);
         interaction = json_object_get(reply, "interaction");

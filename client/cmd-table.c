@@ -77,6 +77,7 @@ static const struct option_help log_options[] = {
     {"gave", CLI_OPT_GAVE, "TEXT", "what you offered", NULL},
     {"got", CLI_OPT_GOT, "TEXT", "what they brought to the table", NULL},
     {"goal", CLI_OPT_GOAL, "GOAL", "the goal it was toward (listed by 'tend goal show')", NULL},
+    {"new-kind", CLI_OPT_NEW_KIND, NULL, "KIND is new on purpose, not a typo of a known one", NULL},
     {0},
 };
 
@@ -118,11 +119,18 @@ static const struct command commands[] = {
     {"find", "TEXT...", commands_find, "Search names, organisations, titles, emails and tags",
      find_options, "Every word must match the start of a word in one of those fields."},
     {"log", "WHO KIND [NOTE...]", commands_log, "Log an interaction", log_options,
-     "KIND is a word such as coffee, call, informational-interview, email, message,\n"
-     "meeting, event, intro or referral. Their next follow-up moves one cadence on.\n"
+     "KIND is one word such as coffee, call, informational-interview, email, message,\n"
+     "meeting, event, intro or referral ('tend kinds' lists them). A new kind one typo\n"
+     "away from a known one is refused with a suggestion unless --new-kind.\n"
+     "Their next follow-up moves one cadence on.\n"
      "--goal GOAL records that it was toward a goal (see 'tend goal show')."},
     {"history", "WHO", commands_history, "Show the interactions with a person", history_options,
-     NULL},
+     "Each interaction's #ID is what 'tend interaction edit|rm' takes."},
+    {"interaction", "edit|rm ID", commands_interaction,
+     "Correct an interaction: 'interaction edit ID --at DATE', 'interaction rm ID'",
+     cmd_interaction_options, cmd_interaction_help},
+    {"kinds", "", commands_kinds, "List the kinds of interaction, with how often each was logged",
+     no_options, NULL},
     {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
     {"snooze", "WHO DURATION|DATE...", commands_snooze, "Move a person's next follow-up",
      no_options, "A DURATION counts from now: 'tend snooze jane 3d', 'tend snooze jane fri'."},

@@ -13,9 +13,20 @@ int commands_rm(struct cli *cli, int argc, char **argv);
 int commands_ls(struct cli *cli, int argc, char **argv);
 int commands_find(struct cli *cli, int argc, char **argv);
 
-/* Interactions: client/cmd-interactions.c. */
+/* Interactions: client/cmd-interactions.c; correcting them and kinds: client/cmd-interaction.c. */
 int commands_log(struct cli *cli, int argc, char **argv);
 int commands_history(struct cli *cli, int argc, char **argv);
+int commands_interaction(struct cli *cli, int argc, char **argv);
+int commands_kinds(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_interaction_options[];
+extern const char cmd_interaction_help[];
+/** Call method with params (borrowed) and hand back the whole reply, error or not, for a
+ * command that explains some errors itself. Transport failures are reported. */
+int cmd_call_raw(struct cli *cli, const char *method, json_t *params, json_t **ret_reply);
+/** Explain a refused kind (UnknownKind, KindNotOneWord) in reply: returns a reported negative
+ * errno, or 1 when reply is no such error. who and rest (the words after KIND) let tend log
+ * show the line it probably meant; NULL for none. */
+int cmd_kind_error(struct cli *cli, json_t *reply, const char *who, char **rest, size_t n_rest);
 
 /* What tendd is doing: client/cmd-status.c. */
 int commands_status(struct cli *cli, int argc, char **argv);

@@ -108,6 +108,7 @@ struct contact {
 };
 
 struct interaction {
+        uint64_t id; /* global and stable ("#17"; codec tag 10), 0 = not assigned yet */
         uint64_t contact_id;
         int64_t at;   /* UTC seconds */
         uint32_t seq; /* disambiguates interactions at the same second */

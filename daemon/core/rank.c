@@ -68,7 +68,7 @@ static void last_touch_words(const struct rank_candidate *c, int64_t now, char *
                 snprintf(buf, size, "nothing logged yet");
                 return;
         }
-        time_format_relative(c->last_touch, now, rel, sizeof(rel));
+        time_format_days(c->last_touch, now, TIME_DAYS_WHEN, rel, sizeof(rel));
         snprintf(buf, size, "last: %s%s%s", c->last_kind ? c->last_kind : "",
                  c->last_kind ? ", " : "", rel);
 }
@@ -81,21 +81,20 @@ static void due_reasons(const struct rank_candidate *c, int64_t now, struct rank
         if (!c->next_due || c->next_due > now + SOON)
                 return;
         last_touch_words(c, now, last, sizeof(last));
+        /* In local calendar days, by the function every output uses: plan, `tend due` and the
+         * notification say the same. */
+        d = -time_days_between(now, c->next_due);
         if (c->next_due <= now) {
-                int extra;
+                int extra = (int)(d / 3 > 20 ? 20 : d > 0 ? d / 3 : 0);
+                char when[64];
 
-                /* Rounded like time_format_relative, so plan and `tend due` agree. */
-                d = days(now - c->next_due + DURATION_DAY / 2);
-                extra = (int)(d / 3 > 20 ? 20 : d / 3);
-                if (d == 0)
-                        add_reason(it, RANK_OVERDUE, RANK_POINTS_OVERDUE, "due today (%s)", last);
-                else
-                        add_reason(it, RANK_OVERDUE, RANK_POINTS_OVERDUE + extra,
-                                   "overdue by %lld day%s (%s)", d, plural(d), last);
+                time_format_days(c->next_due, now, TIME_DAYS_DUE, when, sizeof(when));
+                add_reason(it, RANK_OVERDUE, RANK_POINTS_OVERDUE + extra, "%s (%s)", when, last);
         } else {
-                d = days(c->next_due - now + DURATION_DAY - 1);
-                add_reason(it, RANK_DUE_SOON, RANK_POINTS_DUE_SOON, "due in %lld day%s (%s)", d,
-                           plural(d), last);
+                char when[64];
+
+                time_format_days(c->next_due, now, TIME_DAYS_WHEN, when, sizeof(when));
+                add_reason(it, RANK_DUE_SOON, RANK_POINTS_DUE_SOON, "due %s (%s)", when, last);
         }
 }
 

@@ -149,8 +149,9 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
 
 json_t *reply_interaction(const struct interaction *i, const char *contact_name)
 {
-        return json_pack("{s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "uuid", i->uuid, "contact",
-                         reply_contact_ref(i->contact_id, contact_name), "at",
+        return json_pack("{s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "id",
+                         i->id ? json_integer((json_int_t)i->id) : json_null(), "uuid", i->uuid,
+                         "contact", reply_contact_ref(i->contact_id, contact_name), "at",
                          reply_time_or_null(i->at), "kind", strempty(i->kind), "note",
                          str_or_null(i->note), "gave", str_or_null(i->gave), "got",
                          str_or_null(i->got), "goal_id",

@@ -1,24 +1,39 @@
 /* Recording a touch; see touch.h. */
 #include "touch.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "goals.h"
 #include "util.h"
+
+static int rule_due(struct store_txn *t, int64_t conf_every, const struct contact *c, int64_t last,
+                    int64_t *ret);
 
 int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
                 const struct interaction *in)
 {
+        int64_t before;
         int r;
 
         if (in->at < c->last_interaction)
                 return 0;
+        if (c->cadence <= 0 && c->next_due) {
+                /* Without a cadence a planned date stays until a touch meets it; a date the
+                 * rules gave for the previous touch is derived again from this one. */
+                r = rule_due(t, conf_every, c, c->last_interaction, &before);
+                if (r < 0)
+                        return r;
+                if (c->next_due == before || c->next_due <= in->at)
+                        c->next_due = 0;
+        }
         c->last_interaction = in->at;
         r = free_and_strdup(&c->last_kind, in->kind);
         if (r < 0)
                 return r;
         if (c->cadence > 0)
                 c->next_due = in->at + c->cadence;
-        else if (c->next_due && c->next_due <= in->at)
-                c->next_due = 0;
         return goals_apply_due_rules(t, conf_every, c);
 }
 
@@ -38,4 +53,69 @@ int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, str
                 return r;
         c->updated = now;
         return store_txn_contact_put(t, c);
+}
+
+/* The date the rules give c when its latest touch is at last (0 = none): the rhythm, then the
+ * goal and pipeline rules. Without a cadence the rhythm gives no date. */
+static int rule_due(struct store_txn *t, int64_t conf_every, const struct contact *c, int64_t last,
+                    int64_t *ret)
+{
+        struct contact tmp = *c; /* shallow: the rules change next_due only; never freed */
+        int r;
+
+        tmp.last_interaction = last;
+        tmp.next_due = c->cadence > 0 ? (last ? last : c->created) + c->cadence : 0;
+        r = goals_apply_due_rules(t, conf_every, &tmp);
+        if (r < 0)
+                return r;
+        *ret = tmp.next_due;
+        return 0;
+}
+
+struct latest {
+        int64_t at;
+        char *kind;
+        bool found;
+};
+
+static int latest_cb(const struct interaction *i, void *userdata)
+{
+        struct latest *l = userdata;
+
+        l->found = true;
+        l->at = i->at;
+        l->kind = i->kind ? strdup(i->kind) : NULL;
+        return i->kind && !l->kind ? -ENOMEM : 1;
+}
+
+int touch_recompute(struct store_txn *t, int64_t conf_every, struct contact *c)
+{
+        struct latest l = {0};
+        int64_t before, after, set = c->next_due;
+        bool by_hand;
+        int r;
+
+        r = store_txn_interaction_list(t, c->id, 1, latest_cb, &l);
+        if (r < 0)
+                goto out;
+        r = rule_due(t, conf_every, c, c->last_interaction, &before);
+        if (r < 0)
+                goto out;
+        by_hand = set && set != before;
+        if (l.at != c->last_interaction || !l.found) {
+                r = rule_due(t, conf_every, c, l.found ? l.at : 0, &after);
+                if (r < 0)
+                        goto out;
+                /* A planned date without a cadence is "by hand" too: kept until met. */
+                if (by_hand && set > (l.found ? l.at : 0) && (!after || set > after))
+                        after = set;
+                c->next_due = after;
+        }
+        c->last_interaction = l.found ? l.at : 0;
+        free(c->last_kind);
+        c->last_kind = TAKE_PTR(l.kind);
+        r = 0;
+out:
+        free(l.kind);
+        return r;
 }

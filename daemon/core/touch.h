@@ -6,7 +6,9 @@
  *     back-filling an interaction older than the last touch changes no date (an import, whose
  *     records carry the person's state with them, applies only interactions newer than it);
  *   - then the goal and pipeline rules (goals.h), which only ever move a date earlier, so a
- *     person linked to an active goal never drops out of the follow-ups. */
+ *     person linked to an active goal never drops out of the follow-ups.
+ * Correcting the history (an interaction edited or removed) re-derives the same from what
+ * remains: touch_recompute. */
 #pragma once
 
 #include <stdint.h>
@@ -24,3 +26,13 @@ int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
  * growth when in->uuid was empty. Returns 0 or -errno. */
 int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, struct interaction *in,
                  int64_t now);
+
+/** After an interaction of c was edited or removed (c as it was before, loaded in t after the
+ * change): last_interaction and last_kind become those of the latest remaining interaction
+ * (none: 0 and NULL), and next_due what logging that touch would have given — the rhythm
+ * (at + cadence; one cadence after the person was added when nothing remains), then the goal
+ * and pipeline rules. A date set by hand (a snooze, --due: one the rules did not give for the
+ * touch before the change) stays when it is later than that, as a date planned without a
+ * cadence stays until a touch meets it. When the latest touch is unchanged (an older
+ * interaction was corrected) next_due is left alone. Does not put c. Returns 0 or -errno. */
+int touch_recompute(struct store_txn *t, int64_t conf_every, struct contact *c);

@@ -332,6 +332,8 @@ static int export_interaction(const struct interaction *i, void *userdata)
         if (!o)
                 return -ENOMEM;
         r = 0;
+        if (i->id)
+                r = set_new(o, "id", json_integer((json_int_t)i->id));
         if (i->kind)
                 r = set_new(o, "kind", json_string(i->kind));
         if (r >= 0 && i->note)
@@ -489,15 +491,18 @@ static int export_tombstone(const char *uuid, uint8_t type, int64_t deleted, voi
 int transfer_export(struct store_txn *t, unsigned types, json_t *array)
 {
         struct export_ctx x = {.t = t, .array = array};
-        uint64_t next_id;
+        uint64_t next_id, next_iid;
         int r;
 
         r = store_txn_next_id_get(t, &next_id);
+        if (r >= 0)
+                r = store_txn_interaction_next_id(t, &next_iid);
         if (r < 0)
                 return r;
-        if (json_array_append_new(array,
-                                  json_pack("{s:s,s:i,s:I}", "type", "tend", "version",
-                                            TRANSFER_VERSION, "next_id", (json_int_t)next_id)) < 0)
+        if (json_array_append_new(array, json_pack("{s:s,s:i,s:I,s:I}", "type", "tend", "version",
+                                                   TRANSFER_VERSION, "next_id", (json_int_t)next_id,
+                                                   "next_interaction_id", (json_int_t)next_iid)) <
+            0)
                 return -ENOMEM;
         if (types & TRANSFER_CONTACTS) {
                 r = store_txn_contact_walk(t, export_contact, &x);
@@ -559,6 +564,7 @@ struct import_rec {
         uint8_t ttype;
         int64_t deleted;
         uint64_t next_id;
+        uint64_t next_interaction_id;
         struct goal *g;
         struct goal_link *gl; /* uuid: its contact, uuid2: its goal */
         struct intro *in;     /* uuid: a, uuid2: b */
@@ -949,6 +955,11 @@ static int parse_interaction(struct import_rec *rec, json_t *o, struct bad *b)
                         i->seq = (uint32_t)json_integer_value(v);
                         rec->auto_seq = false;
                         r = 0;
+                } else if (streq(key, "id")) {
+                        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+                                return badf(b, "id: not an interaction id");
+                        i->id = (uint64_t)json_integer_value(v);
+                        r = 0;
                 } else if (streq(key, "kind")) {
                         r = get_text(v, key, FIELD_KIND_MAX, false, b, &i->kind);
                         if (r >= 0 && kind_validate(i->kind) < 0)
@@ -1222,6 +1233,9 @@ static int add_record(struct import_set *s, json_t *o, size_t fallback_line,
                              json_integer_value(version));
                 if (json_is_integer(next) && json_integer_value(next) > 0)
                         rec->next_id = (uint64_t)json_integer_value(next);
+                next = json_object_get(o, "next_interaction_id");
+                if (json_is_integer(next) && json_integer_value(next) > 0)
+                        rec->next_interaction_id = (uint64_t)json_integer_value(next);
                 r = 0;
         } else if (streq_ptr(type, "error")) {
                 const char *reason = json_string_value(json_object_get(o, "reason"));
@@ -1838,8 +1852,14 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
                 return r;
         if (r == -ENOENT && !rec->auto_seq)
                 r = store_txn_interaction_put_exact(run->t, &i);
-        else
+        else {
                 r = store_txn_interaction_add(run->t, &i);
+                if (r == -EEXIST && i.id) {
+                        /* Its id belongs to another interaction here: it gets a fresh one. */
+                        i.id = 0;
+                        r = store_txn_interaction_add(run->t, &i);
+                }
+        }
         if (r < 0)
                 return r;
         /* The contact's last touch follows, as when logging. */
@@ -2096,7 +2116,7 @@ int import_run(struct store_txn *t, const struct import_set *s, const struct imp
 {
         _cleanup_(contact_freep) struct contact *cache = NULL;
         struct run run = {.t = t, .s = s, .o = o};
-        uint64_t next_id = 0;
+        uint64_t next_id = 0, next_iid = 0;
         int r = 0;
 
         run.report = json_object();
@@ -2115,6 +2135,8 @@ int import_run(struct store_txn *t, const struct import_set *s, const struct imp
                 } else if (rec->type == REC_HEADER) {
                         if (rec->next_id > next_id)
                                 next_id = rec->next_id;
+                        if (rec->next_interaction_id > next_iid)
+                                next_iid = rec->next_interaction_id;
                         if (rec->warnings)
                                 r = item(&run, rec, "header", "unchanged", NULL, 0, NULL);
                 } else if (rec->type == REC_CONTACT)
@@ -2146,6 +2168,8 @@ int import_run(struct store_txn *t, const struct import_set *s, const struct imp
                         r = import_tombstone(&run, k);
         if (r >= 0 && next_id)
                 r = store_txn_next_id_raise(t, next_id);
+        if (r >= 0 && next_iid)
+                r = store_txn_interaction_next_id_raise(t, next_iid);
         if (r < 0)
                 goto out;
 

@@ -4,7 +4,7 @@
  * Records (one JSON object per line; keys sorted by the client when written):
  *   {"type":"tend","version":1,"next_id":N}                      header, first
  *   {"type":"contact","id":..,"uuid":..,"name":..,...}           every contact field
- *   {"type":"interaction","contact":<contact uuid>,"uuid":..,"at":..,"seq":..,...}
+ *   {"type":"interaction","contact":<contact uuid>,"uuid":..,"id":..,"at":..,"seq":..,...}
  *   {"type":"goal","id":..,"uuid":..,"title":..,"status":..,...}
  *   {"type":"goal_link","goal":<goal uuid>,"contact":<contact uuid>,"why":..,"linked_at":..}
  *   {"type":"introduction","uuid":..,"a":<contact uuid>,"b":<contact uuid>,"note":..,"at":..}

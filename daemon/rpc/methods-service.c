@@ -44,6 +44,7 @@ static int method_status(struct varlink_call *call, json_t *params, void *userda
 {
         struct rpc *d = userdata;
         struct status_op op = {.now = core_now(d->core)};
+        char preferred[8];
         int r;
 
         r = store_read(d->store, status_fn, &op);
@@ -51,8 +52,13 @@ static int method_status(struct varlink_call *call, json_t *params, void *userda
                 json_decref(op.next_contact);
                 return r;
         }
+        {
+                int pt = d->core->config ? d->core->config->preferred_time : 9 * 60;
+
+                snprintf(preferred, sizeof(preferred), "%02d:%02d", pt / 60 % 24, pt % 60);
+        }
         return varlink_call_reply(
-            call, json_pack("{s:s,s:I,s:I,s:s,s:s,s:I,s:I,s:o,s:o,s:I,s:I}", "version",
+            call, json_pack("{s:s,s:I,s:I,s:s,s:s,s:I,s:I,s:o,s:o,s:I,s:I,s:s}", "version",
                             TEND_VERSION, "pid", (json_int_t)getpid(), "uptime_seconds",
                             (json_int_t)(op.now - d->started), "data_dir", d->data_dir, "socket",
                             d->socket_path ? d->socket_path : "(socket activation)", "contacts",
@@ -60,7 +66,8 @@ static int method_status(struct varlink_call *call, json_t *params, void *userda
                             reply_time_or_null(op.next_due), "next_contact",
                             op.next_contact ? op.next_contact : json_null(), "map_size",
                             (json_int_t)store_map_size(d->store), "connections",
-                            (json_int_t)server_connection_count(d->server)));
+                            (json_int_t)server_connection_count(d->server), "preferred_time",
+                            preferred));
 }
 
 static const struct varlink_param no_params[] = {

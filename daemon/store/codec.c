@@ -86,6 +86,7 @@ enum {
         INTERACTION_TAG_GAVE = 7,
         INTERACTION_TAG_GOT = 8,
         INTERACTION_TAG_CREATED = 9,
+        INTERACTION_TAG_ID = 10,
         /* 50-69: intentional networking (issue 4). */
         INTERACTION_TAG_GOAL_ID = 50,
 };
@@ -301,6 +302,7 @@ int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, siz
         wbuf_str(&b, INTERACTION_TAG_GOT, i->got);
         wbuf_i64(&b, INTERACTION_TAG_CREATED, i->created);
         wbuf_u64(&b, INTERACTION_TAG_GOAL_ID, i->goal_id);
+        wbuf_u64(&b, INTERACTION_TAG_ID, i->id);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -593,6 +595,8 @@ static int interaction_decode_field(struct interaction *i, const struct tlv *f)
                 return dec_i64(f, &i->created);
         case INTERACTION_TAG_GOAL_ID:
                 return dec_u64(f, &i->goal_id);
+        case INTERACTION_TAG_ID:
+                return dec_u64(f, &i->id);
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }

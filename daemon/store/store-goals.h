@@ -178,8 +178,9 @@ int store_txn_setting_put(struct store_txn *t, const char *name, const char *val
 /* ---- hooks for the contact store ---- */
 
 /** Index an interaction that was just written (i->contact_id, at, seq final): an entry in
- * goal_interactions when i->goal_id is set. Called by store_txn_interaction_add and
- * store_txn_interaction_put_exact in the same transaction. */
+ * goal_interactions when i->goal_id is set. Called by store_txn_interaction_add,
+ * store_txn_interaction_put_exact and store_txn_interaction_update in the same transaction
+ * (an update removes the old entry first: the key or the goal may have changed). */
 int store_goals_interaction_added(struct store_txn *t, const struct interaction *i);
 
 /** Drop the index entry of an interaction being deleted (called with contact_id, at, seq). */

@@ -22,8 +22,9 @@
 #define INTERACTION_KEY_LEN  20 /* contact id ‖ time ‖ seq */
 #define TOMBSTONE_LEN        9  /* type byte ‖ deletion time */
 
-#define META_SCHEMA  "schema"
-#define META_NEXT_ID "next_id"
+#define META_SCHEMA              "schema"
+#define META_NEXT_ID             "next_id"
+#define META_NEXT_INTERACTION_ID "next_interaction_id"
 
 enum db {
         DB_META,
@@ -48,6 +49,9 @@ enum db {
         DB_SCHED,
         /* issue 4: store-goals.c, goal id → interaction key (interactions toward a goal) */
         DB_GOAL_INTERACTIONS,
+        /* store-interactions.c: global interaction id → interaction key; kind → count */
+        DB_INTERACTION_IDS,
+        DB_KINDS,
         _DB_MAX,
 };
 
@@ -252,6 +256,33 @@ static inline int val_to_id(const MDB_val *v, uint64_t *ret)
         *ret = be64_get(v->mv_data);
         return 0;
 }
+
+/* ---- interactions (store-interactions.c) ---- */
+
+static inline void interaction_key_make(uint8_t key[static INTERACTION_KEY_LEN],
+                                        uint64_t contact_id, int64_t at, uint32_t seq)
+{
+        be64_put(key, contact_id);
+        be64_put(key + 8, time_to_key(at));
+        be32_put(key + 16, seq);
+}
+
+/** Give i an id before it is first written: i->id when non-zero and free (a restore keeps
+ * its ids), else the next one of the counter. The counter always moves past i->id. */
+int interaction_id_assign(struct store_txn *t, struct interaction *i);
+
+/** The seq a new record of contact_id at time at gets: one past the highest there. */
+int interaction_seq_next(struct store_txn *t, uint64_t contact_id, int64_t at, uint32_t *ret);
+
+/** The side tables every write of an interaction record keeps: the id index (i->id → key)
+ * and the count of i->kind. Called by every path that writes a new record or removes one. */
+int interaction_indexed(struct store_txn *t, const struct interaction *i,
+                        const uint8_t key[static INTERACTION_KEY_LEN]);
+int interaction_unindexed(struct store_txn *t, const struct interaction *i);
+
+/** Schema 1 → 2, interaction part: ids for every interaction (oldest first), their index and
+ * the kind counts. Run once from the store's migration at open. */
+int store_migrate_interaction_ids(struct store_txn *t);
 
 /* ---- growable arrays ---- */
 

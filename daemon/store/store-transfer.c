@@ -273,7 +273,7 @@ int store_txn_interaction_get(struct store_txn *t, uint64_t contact_id, int64_t 
         return 0;
 }
 
-int store_txn_interaction_put_exact(struct store_txn *t, const struct interaction *i)
+int store_txn_interaction_put_exact(struct store_txn *t, struct interaction *i)
 {
         _cleanup_free_ uint8_t *buf = NULL;
         uint8_t key[INTERACTION_KEY_LEN];
@@ -291,15 +291,23 @@ int store_txn_interaction_put_exact(struct store_txn *t, const struct interactio
                 return r;
         if (r == 0)
                 return -ENOENT;
+        ikey(key, i->contact_id, i->at, i->seq);
+        if (mdb_get(t->txn, dbi(t, DB_INTERACTIONS), &k, &v) == 0)
+                return -EEXIST; /* before the id is drawn: nothing written on refusal */
+        r = interaction_id_assign(t, i);
+        if (r < 0)
+                return r;
         r = codec_interaction_encode(i, &buf, &len);
         if (r < 0)
                 return r;
-        ikey(key, i->contact_id, i->at, i->seq);
         v = (MDB_val){len, buf};
         r = txn_err(t, mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE));
         if (r < 0)
                 return r;
-        return store_goals_interaction_added(t, i);
+        r = store_goals_interaction_added(t, i);
+        if (r < 0)
+                return r;
+        return interaction_indexed(t, i, key);
 }
 
 int store_reserve(struct store *s, size_t bytes)

@@ -40,6 +40,10 @@ int store_txn_next_id_get(struct store_txn *t, uint64_t *ret);
 /** Raise the next id to at least next (never lowers it). */
 int store_txn_next_id_raise(struct store_txn *t, uint64_t next);
 
+/** Raise the next interaction id to at least next (never lowers it): a restore continues the
+ * counter where the exported store was, so an id removed there is not handed out again. */
+int store_txn_interaction_next_id_raise(struct store_txn *t, uint64_t next);
+
 /** Whether contact id exists: 1, 0, or -errno. */
 int store_txn_contact_exists(struct store_txn *t, uint64_t id);
 
@@ -54,10 +58,11 @@ int store_txn_ids_by_name(struct store_txn *t, const char *name, uint64_t *ret_i
 int store_txn_interaction_get(struct store_txn *t, uint64_t contact_id, int64_t at, uint32_t seq,
                               struct interaction **ret);
 
-/** Store i under exactly (i->contact_id, i->at, i->seq) with its uuid (which must be set).
- * Returns 0, -EEXIST when that key is taken, -ENOENT when the contact does not exist, -errno.
- * Does not touch the contact. */
-int store_txn_interaction_put_exact(struct store_txn *t, const struct interaction *i);
+/** Store i under exactly (i->contact_id, i->at, i->seq) with its uuid (which must be set) and
+ * its id when that is free (an import into an empty store keeps every id); a taken or zero id
+ * is replaced by a fresh one, written back to i->id. Returns 0, -EEXIST when that key is taken,
+ * -ENOENT when the contact does not exist, -errno. Does not touch the contact. */
+int store_txn_interaction_put_exact(struct store_txn *t, struct interaction *i);
 
 /** Make sure the map has room for about bytes more data, so a big import does not run again
  * and again as the map doubles. No transaction may be active. Returns 0 or -errno (-ENOSPC past

@@ -55,6 +55,8 @@ static const struct {
     [DB_SETTINGS] = {"settings", 0},
     [DB_SCHED] = {"sched", 0},
     [DB_GOAL_INTERACTIONS] = {"goal_interactions", DB_INDEX_FLAGS},
+    [DB_INTERACTION_IDS] = {"interaction_ids", 0},
+    [DB_KINDS] = {"kinds", 0},
 };
 
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
@@ -489,11 +491,19 @@ static int meta_get_next_id(struct store_txn *t, uint64_t *ret)
         return 0;
 }
 
-/* Upgrade the data from schema version `from` to from + 1. No upgrade exists yet: version 1
- * is the first. Add a case per version; each runs inside the single open transaction. */
+/* Upgrade the data from schema version `from` to from + 1. Add a case per version; each runs
+ * inside the single open transaction. */
 static int store_migrate_step(struct store_txn *t, uint32_t from)
 {
+        int r;
+
         switch (from) {
+        case 1:
+                /* 1 → 2, interaction ids: global ids, their index and the kind counts. */
+                r = store_migrate_interaction_ids(t);
+                if (r < 0)
+                        return r;
+                return 0;
         default:
                 return -EPROTO;
         }
@@ -893,6 +903,11 @@ static int interactions_delete(struct store_txn *t, uint64_t contact_id, int64_t
                 if (i && i->goal_id) {
                         i->contact_id = contact_id;
                         r = store_goals_interaction_removed(t, i);
+                        if (r < 0)
+                                return r;
+                }
+                if (i) {
+                        r = interaction_unindexed(t, i);
                         if (r < 0)
                                 return r;
                 }
@@ -1643,13 +1658,12 @@ static void interaction_key(uint8_t key[static INTERACTION_KEY_LEN], uint64_t co
 
 int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
 {
-        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
-        struct interaction tmp = *i; /* shallow: only seq and uuid differ; never freed */
+        struct interaction tmp = *i; /* shallow: only id, seq and uuid differ; never freed */
         uint8_t key[INTERACTION_KEY_LEN];
         MDB_val k = {sizeof(key), key}, v;
         size_t len;
-        int rc, r;
+        int r;
 
         r = txn_writable(t);
         if (r < 0)
@@ -1666,37 +1680,38 @@ int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
                 if (r < 0)
                         return r;
         }
+        if (tmp.id) {
+                struct interaction *taken = NULL;
 
-        /* seq: one past the highest seq at this (contact, second). */
-        interaction_key(key, i->contact_id, i->at, UINT32_MAX);
-        r = cursor_open(t, DB_INTERACTIONS, &cur);
+                r = store_txn_interaction_get_id(t, tmp.id, &taken);
+                interaction_free(taken);
+                if (r >= 0)
+                        return -EEXIST;
+                if (r != -ENOENT)
+                        return r;
+        }
+        r = interaction_id_assign(t, &tmp);
         if (r < 0)
                 return r;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-        if (rc == 0 && k.mv_size == sizeof(key) && memcmp(k.mv_data, key, sizeof(key)) == 0)
-                return -EOVERFLOW;
-        if (rc == 0)
-                rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-        else if (rc == MDB_NOTFOUND)
-                rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-        if (rc && rc != MDB_NOTFOUND)
-                return txn_err(t, rc);
-        tmp.seq = 0;
-        if (rc == 0 && k.mv_size == INTERACTION_KEY_LEN && memcmp(k.mv_data, key, 16) == 0)
-                tmp.seq = be32_get((const uint8_t *)k.mv_data + 16) + 1;
+        r = interaction_seq_next(t, i->contact_id, i->at, &tmp.seq);
+        if (r < 0)
+                return r;
 
         r = codec_interaction_encode(&tmp, &buf, &len);
         if (r < 0)
                 return r;
         interaction_key(key, tmp.contact_id, tmp.at, tmp.seq);
-        k = (MDB_val){sizeof(key), key};
         v = (MDB_val){len, buf};
-        rc = mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE);
-        if (rc)
-                return txn_err(t, rc);
+        r = txn_err(t, mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE));
+        if (r < 0)
+                return r;
         r = store_goals_interaction_added(t, &tmp);
         if (r < 0)
                 return r;
+        r = interaction_indexed(t, &tmp, key);
+        if (r < 0)
+                return r;
+        i->id = tmp.id;
         i->seq = tmp.seq;
         memcpy(i->uuid, tmp.uuid, sizeof(i->uuid));
         return 0;

@@ -6,6 +6,8 @@
  *   meta          "schema" → u32, "next_id" → u64
  *   contacts      id → contact record (codec)
  *   interactions  contact id ‖ time (offset by 2^63) ‖ seq → interaction record
+ *   interaction_ids  global interaction id → interaction key (the id is also in the record)
+ *   kinds         kind → u64 number of interactions of that kind
  *   due           due time (offset) ‖ contact id → ∅
  *   idx_name      DUPSORT lower-cased full name → id        (WHO resolution, ls order)
  *   idx_token     DUPSORT lower-cased word of name/org/title/email/tag → id   (find, text filter)
@@ -28,7 +30,7 @@
 
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 struct store_txn;
@@ -188,9 +190,15 @@ int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret);
 
 /* ---- interactions ---- */
 
-/** Add an interaction for i->contact_id (which must exist: -ENOENT). Assigns i->seq and, if
- * empty, i->uuid. Does not touch the contact: the caller updates last_interaction/next_due
- * with store_txn_contact_put in the same transaction. Returns 0 or -errno. */
+/* Every interaction has a global id ("#17", struct interaction.id) handed out by a counter
+ * that never goes back, so an id is never reused; it is a property of the record, not of its
+ * key, and stays when the record moves (a new time). Every write path keeps the id index and
+ * the per-kind counts (store_txn_kind_walk). */
+
+/** Add an interaction for i->contact_id (which must exist: -ENOENT). Assigns i->seq, i->id
+ * (when 0; a given id must be free: -EEXIST) and, if empty, i->uuid. Does not touch the
+ * contact: the caller updates last_interaction/next_due with store_txn_contact_put in the same
+ * transaction. Returns 0 or -errno. */
 int store_txn_interaction_add(struct store_txn *t, struct interaction *i);
 
 typedef int (*store_interaction_cb)(const struct interaction *i, void *userdata);
@@ -201,3 +209,29 @@ int store_txn_interaction_list(struct store_txn *t, uint64_t contact_id, size_t 
 
 /** Number of interactions of one contact. */
 int store_txn_interaction_count(struct store_txn *t, uint64_t contact_id, uint64_t *ret);
+
+/** The interaction with global id. Returns 0, -ENOENT or -errno. */
+int store_txn_interaction_get_id(struct store_txn *t, uint64_t id, struct interaction **ret);
+
+/** Replace interaction i->id by i: kind, note, gave, got, goal_id, created and at (a new time
+ * moves the record; i->seq is written back). contact_id and uuid are the stored ones (set
+ * in i on return). Keeps the goal index and kind counts. Does not touch the contact.
+ * Returns 0, -ENOENT or -errno. */
+int store_txn_interaction_update(struct store_txn *t, struct interaction *i);
+
+/** Delete interaction id and leave a tombstone for its uuid with time now. Does not touch the
+ * contact. Returns 0, -ENOENT or -errno. */
+int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now);
+
+/** The next interaction id the store will hand out. */
+int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret);
+
+typedef int (*store_kind_cb)(const char *kind, uint64_t count, void *userdata);
+
+/** Visit every kind in use with its number of interactions, in kind order (an index kept by
+ * every interaction write, never a scan of the interactions). Returns 0, the callback's
+ * positive stop value or -errno. */
+int store_txn_kind_walk(struct store_txn *t, store_kind_cb cb, void *userdata);
+
+/** Number of interactions of kind (0 when none). */
+int store_txn_kind_count(struct store_txn *t, const char *kind, uint64_t *ret);

@@ -20,6 +20,8 @@ CASES = {
     "find": (["find", "ann"], None),
     "log": (["log", "ann", "call"], ["log", "nobody", "call"]),
     "history": (["history", "ann"], ["history", "nobody"]),
+    "interaction": (None, ["interaction", "rm", "999999", "--yes"]),
+    "kinds": (["kinds"], None),
     "due": (["due"], None),
     "snooze": (["snooze", "ann", "3d"], ["snooze", "nobody", "3d"]),
     "done": (["done", "ann"], ["done", "nobody"]),

@@ -227,6 +227,8 @@ static void test_table_complete(void **state)
             {"find", {NULL}},
             {"log", {"at", "gave", "got"}},
             {"history", {"limit"}},
+            {"interaction", {"at", "kind", "new-kind", "note", "gave", "got", "goal", "yes"}},
+            {"kinds", {NULL}},
             {"due", {"within", "limit"}},
             {"snooze", {NULL}},
             {"done", {NULL}},
@@ -987,6 +989,62 @@ static void test_rm(void **state)
         result_done(&r);
 }
 
+static void test_interaction_rm_asks(void **state)
+{
+        static const char *const replies[] = {
+            "{\"parameters\":{\"interaction\":{\"id\":17,\"uuid\":\"i\",\"contact\":{\"id\":12,"
+            "\"name\":\"Jane Doe\"},\"at\":\"2026-11-18T12:00:00Z\",\"kind\":\"coffee\","
+            "\"note\":null,\"gave\":null,\"got\":null,\"goal_id\":null,\"goal\":null}}}",
+            "{\"parameters\":{\"interaction\":{\"id\":17,\"uuid\":\"i\",\"contact\":{\"id\":12,"
+            "\"name\":\"Jane Doe\"},\"at\":\"2026-11-18T12:00:00Z\",\"kind\":\"coffee\","
+            "\"note\":null,\"gave\":null,\"got\":null,\"goal_id\":null,\"goal\":null},"
+            "\"next_due\":\"2026-12-12T12:00:00Z\"}}",
+            NULL,
+        };
+        struct fake f;
+        struct result r;
+
+        fake_start(&f, replies);
+        run_fake(&r, &f, "y\n", true, false,
+                 (const char *const[]){"interaction", "rm", "#17", NULL});
+        assert_string_equal(request_method(&f, 0), "io.tend.Interactions.Get");
+        assert_string_equal(request_method(&f, 1), "io.tend.Interactions.Remove");
+        assert_int_equal(json_integer_value(request_param(&f, 1, "id")), 17);
+        fake_stop(&f);
+        assert_int_equal(r.code, 0);
+        assert_string_equal(r.err,
+                            "Remove interaction #17 (coffee with Jane Doe, Wed 2026-11-18 12:00)? "
+                            "[y/N] ");
+        assert_string_equal(r.out, "Removed #17 (coffee with Jane Doe, Wed 2026-11-18 12:00); next "
+                                   "follow-up Sat 2026-12-12 (in 2 weeks).\n");
+        result_done(&r);
+
+        /* Declined: only the Get went out. */
+        fake_start(&f, replies);
+        run_fake(&r, &f, "\n", true, false, (const char *const[]){"interaction", "rm", "17", NULL});
+        assert_int_equal(json_array_size(f.requests), 1);
+        fake_stop(&f);
+        assert_int_equal(r.code, CLI_EXIT_FAILED);
+        assert_non_null(strstr(r.err, "nothing removed"));
+        result_done(&r);
+
+        /* No terminal, no --yes: nothing is sent. */
+        fake_start(&f, replies);
+        RUN_FAKE(&r, &f, "interaction", "rm", "17");
+        assert_int_equal(json_array_size(f.requests), 0);
+        fake_stop(&f);
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        result_done(&r);
+
+        /* Not an id. */
+        fake_start(&f, replies);
+        RUN_FAKE(&r, &f, "interaction", "edit", "jane", "--note", "x");
+        assert_int_equal(json_array_size(f.requests), 0);
+        fake_stop(&f);
+        assert_int_equal(r.code, CLI_EXIT_USAGE);
+        result_done(&r);
+}
+
 static void test_log_due_history_snooze(void **state)
 {
         struct fake f;
@@ -1255,6 +1313,7 @@ int main(void)
             cmocka_unit_test(test_errors),
             cmocka_unit_test(test_show),
             cmocka_unit_test(test_rm),
+            cmocka_unit_test(test_interaction_rm_asks),
             cmocka_unit_test(test_log_due_history_snooze),
             cmocka_unit_test(test_color),
             cmocka_unit_test(test_status),

@@ -162,6 +162,7 @@ static void test_interaction_round_trip(void **state)
         i->got = strdup("");
         i->created = 1700000001;
         i->goal_id = 42;
+        i->id = 17;
         assert_int_equal(codec_interaction_encode(i, &buf, &len), 0);
         assert_int_equal(buf[0], 'I');
         assert_int_equal(codec_interaction_decode(buf, len, &j), 0);
@@ -175,6 +176,7 @@ static void test_interaction_round_trip(void **state)
         assert_string_equal(j->got, "");
         assert_int_equal(j->created, i->created);
         assert_int_equal(j->goal_id, 42);
+        assert_int_equal(j->id, 17);
         assert_int_equal(j->unknown_len, 0);
         free(buf);
         interaction_free(i);
@@ -186,6 +188,7 @@ static void test_interaction_round_trip(void **state)
         assert_int_equal(codec_interaction_decode(buf, len, &j), 0);
         assert_null(j->kind);
         assert_int_equal(j->seq, 0);
+        assert_int_equal(j->id, 0);
         free(buf);
         interaction_free(i);
         interaction_free(j);

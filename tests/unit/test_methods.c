@@ -250,12 +250,16 @@ static void test_log_rules(void **state)
         json_decref(ok(f, "io.tend.Contacts.Add",
                        "{\"name\":\"Di\",\"next_due\":\"2026-01-10T00:00:00Z\"}"));
         p = ok(f, "io.tend.Interactions.Log",
-               "{\"who\":\"di\",\"kind\":\"Coffee Chat\",\"at\":\"2026-01-11T00:00:00Z\"}");
+               "{\"who\":\"di\",\"kind\":\"Informational Interview\",\"at\":"
+               "\"2026-01-11T00:00:00Z\"}");
         assert_true(json_is_null(json_object_get(p, "next_due")));
         assert_string_equal(
             json_string_value(json_object_get(json_object_get(p, "interaction"), "kind")),
-            "coffee-chat");
+            "informational-interview");
         json_decref(p);
+        /* Several words are a kind only when they name a known one: here, a second name. */
+        expect_error(f, "io.tend.Interactions.Log", "{\"who\":\"di\",\"kind\":\"marcus oyelaran\"}",
+                     "io.tend.Interactions.KindNotOneWord", NULL);
         json_decref(ok(f, "io.tend.Contacts.Add",
                        "{\"name\":\"Ed\",\"next_due\":\"2099-01-10T00:00:00Z\"}"));
         p = ok(f, "io.tend.Interactions.Log", "{\"who\":\"ed\",\"kind\":\"email\"}");

@@ -96,7 +96,7 @@ static void test_order(void **state)
         assert_int_equal(items[1].score, 35);
         assert_int_equal(items[6].score, 17);
 
-        assert_true(has_reason(&items[0], RANK_OVERDUE, "overdue by 12 days (last: coffee, "));
+        assert_true(has_reason(&items[0], RANK_OVERDUE, "12 days overdue (last: coffee, "));
         assert_string_equal(items[0].action, "get in touch with Olga");
         assert_true(has_reason(&items[1], RANK_GOAL,
                                "linked to your goal \"Land a PM role\" — ran the PM guild"));

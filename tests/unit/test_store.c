@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
-#include <lmdb.h> /* only to plant a future schema version, as another build would */
+#include <lmdb.h> /* only to plant another schema version, as another build would */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "model.h"
+#include "store-goals.h"
+#include "store-transfer.h"
 #include "store.h"
 #include "util.h"
 
@@ -1313,6 +1316,381 @@ static void test_schema_newer(void **state)
         assert_int_equal(count(f->s), 1);
 }
 
+/* ---- global interaction ids and kind counts ---- */
+
+struct iid_op {
+        uint64_t id;
+        int64_t now;
+        struct interaction *i; /* get: the result; update/put: the input */
+        const char *kind;
+        uint64_t count, next;
+        int r;
+};
+
+static int iid_get_fn(struct store_txn *t, void *userdata)
+{
+        struct iid_op *op = userdata;
+
+        interaction_free(op->i);
+        op->i = NULL;
+        op->r = store_txn_interaction_get_id(t, op->id, &op->i);
+        return store_txn_interaction_next_id(t, &op->next);
+}
+
+static struct interaction *iid_get(struct store *s, uint64_t id)
+{
+        struct iid_op op = {.id = id};
+
+        assert_int_equal(store_read(s, iid_get_fn, &op), 0);
+        if (op.r < 0)
+                assert_int_equal(op.r, -ENOENT);
+        return op.i;
+}
+
+static uint64_t next_iid(struct store *s)
+{
+        struct iid_op op = {0};
+
+        assert_int_equal(store_read(s, iid_get_fn, &op), 0);
+        return op.next;
+}
+
+static int kind_count_fn(struct store_txn *t, void *userdata)
+{
+        struct iid_op *op = userdata;
+
+        return store_txn_kind_count(t, op->kind, &op->count);
+}
+
+static uint64_t kind_count(struct store *s, const char *kind)
+{
+        struct iid_op op = {.kind = kind};
+
+        assert_int_equal(store_read(s, kind_count_fn, &op), 0);
+        return op.count;
+}
+
+static int iid_update_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_interaction_update(t, userdata);
+}
+
+static int iid_delete_fn(struct store_txn *t, void *userdata)
+{
+        struct iid_op *op = userdata;
+
+        return store_txn_interaction_delete(t, op->id, op->now);
+}
+
+static int iid_put_exact_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_interaction_put_exact(t, userdata);
+}
+
+static uint64_t ia_add_id(struct store *s, uint64_t contact, int64_t at, const char *kind)
+{
+        struct interaction *i = interaction_new();
+        uint64_t id;
+
+        assert_non_null(i);
+        i->contact_id = contact;
+        i->at = at;
+        i->kind = strdup(kind);
+        assert_int_equal(store_write(s, ia_add_fn, i), 0);
+        id = i->id;
+        interaction_free(i);
+        return id;
+}
+
+static int goal_tagged_cb(const struct interaction *i, void *userdata)
+{
+        (*(size_t *)userdata)++;
+        return 0;
+}
+
+struct goal_tagged_op {
+        uint64_t goal;
+        size_t n;
+};
+
+static int goal_tagged_fn(struct store_txn *t, void *userdata)
+{
+        struct goal_tagged_op *op = userdata;
+
+        op->n = 0;
+        return store_txn_goal_interactions(t, op->goal, goal_tagged_cb, &op->n);
+}
+
+static size_t goal_tagged(struct store *s, uint64_t goal)
+{
+        struct goal_tagged_op op = {.goal = goal};
+
+        assert_int_equal(store_read(s, goal_tagged_fn, &op), 0);
+        return op.n;
+}
+
+static void test_interaction_ids(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t ann = add_simple(f->s, "Ann", NULL, NULL, 0, 0);
+        uint64_t bob = add_simple(f->s, "Bob", NULL, NULL, 0, 0);
+        struct ia_list_op l = {.contact = ann};
+        struct uuid_op u = {0};
+        struct iid_op d = {.now = 5000};
+        struct interaction *i;
+        uint64_t a1, b1, a2;
+
+        /* Global, not per contact, and handed out in order. */
+        a1 = ia_add_id(f->s, ann, 100, "coffee");
+        b1 = ia_add_id(f->s, bob, 100, "coffee");
+        a2 = ia_add_id(f->s, ann, 200, "call");
+        assert_int_equal(a1, 1);
+        assert_int_equal(b1, 2);
+        assert_int_equal(a2, 3);
+        assert_int_equal(next_iid(f->s), 4);
+        assert_int_equal(kind_count(f->s, "coffee"), 2);
+        assert_int_equal(kind_count(f->s, "call"), 1);
+
+        i = iid_get(f->s, b1);
+        assert_non_null(i);
+        assert_int_equal(i->contact_id, bob);
+        assert_int_equal(i->at, 100);
+        assert_string_equal(i->kind, "coffee");
+        interaction_free(i);
+        assert_null(iid_get(f->s, 99));
+
+        /* A new time moves the record; the id stays and the list follows. */
+        i = iid_get(f->s, a1);
+        i->at = 300;
+        free(i->kind);
+        i->kind = strdup("meeting");
+        assert_int_equal(store_write(f->s, iid_update_fn, i), 0);
+        interaction_free(i);
+        i = iid_get(f->s, a1);
+        assert_int_equal(i->at, 300);
+        assert_string_equal(i->kind, "meeting");
+        assert_int_equal(i->contact_id, ann);
+        interaction_free(i);
+        ia_list(f->s, &l);
+        assert_int_equal(l.n, 2);
+        assert_int_equal(l.at[0], 300);
+        assert_string_equal(l.kind[0], "meeting");
+        assert_int_equal(l.at[1], 200);
+        assert_int_equal(kind_count(f->s, "coffee"), 1);
+        assert_int_equal(kind_count(f->s, "meeting"), 1);
+
+        /* Removing leaves a tombstone; the id is never handed out again. */
+        i = iid_get(f->s, a2);
+        u.uuid = i->uuid;
+        d.id = a2;
+        assert_int_equal(store_write(f->s, iid_delete_fn, &d), 0);
+        assert_int_equal(store_read(f->s, uuid_fn, &u), -ENOENT);
+        assert_int_equal(u.tomb, 'I');
+        assert_int_equal(u.deleted, 5000);
+        interaction_free(i);
+        assert_null(iid_get(f->s, a2));
+        assert_int_equal(kind_count(f->s, "call"), 0);
+        assert_int_equal(store_write(f->s, iid_delete_fn, &d), -ENOENT);
+        assert_int_equal(ia_add_id(f->s, ann, 400, "call"), 4);
+
+        /* Deleting the contact drops the ids and the counts of its interactions. */
+        assert_int_equal(del(f->s, ann, 6000), 0);
+        assert_null(iid_get(f->s, a1));
+        assert_null(iid_get(f->s, 4));
+        assert_int_equal(kind_count(f->s, "meeting"), 0);
+        assert_int_equal(kind_count(f->s, "call"), 0);
+        assert_int_equal(kind_count(f->s, "coffee"), 1);
+        i = iid_get(f->s, b1);
+        assert_non_null(i);
+        interaction_free(i);
+        assert_int_equal(next_iid(f->s), 5);
+}
+
+static void test_interaction_ids_put_exact(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t ann = add_simple(f->s, "Ann", NULL, NULL, 0, 0);
+        struct interaction *i = interaction_new(), *got;
+
+        /* A restore keeps a free id and moves the counter past it. */
+        i->contact_id = ann;
+        i->at = 100;
+        i->id = 17;
+        i->kind = strdup("coffee");
+        strcpy(i->uuid, "11111111-2222-4333-8444-555555555555");
+        assert_int_equal(store_write(f->s, iid_put_exact_fn, i), 0);
+        assert_int_equal(i->id, 17);
+        got = iid_get(f->s, 17);
+        assert_non_null(got);
+        assert_int_equal(got->at, 100);
+        interaction_free(got);
+        assert_int_equal(next_iid(f->s), 18);
+        assert_int_equal(kind_count(f->s, "coffee"), 1);
+
+        /* A taken id (another record) gets a fresh one; the first keeps its own. */
+        i->at = 200;
+        strcpy(i->uuid, "11111111-2222-4333-8444-555555555556");
+        assert_int_equal(store_write(f->s, iid_put_exact_fn, i), 0);
+        assert_int_equal(i->id, 18);
+        got = iid_get(f->s, 17);
+        assert_int_equal(got->at, 100);
+        interaction_free(got);
+        /* The same key again is refused before any id is drawn. */
+        assert_int_equal(store_write(f->s, iid_put_exact_fn, i), -EEXIST);
+        assert_int_equal(next_iid(f->s), 19);
+        /* No id (an older export): the counter's next. */
+        i->id = 0;
+        i->at = 300;
+        strcpy(i->uuid, "11111111-2222-4333-8444-555555555557");
+        assert_int_equal(store_write(f->s, iid_put_exact_fn, i), 0);
+        assert_int_equal(i->id, 19);
+        assert_int_equal(kind_count(f->s, "coffee"), 3);
+        interaction_free(i);
+
+        /* store_txn_interaction_add refuses an id that is taken. */
+        i = interaction_new();
+        i->contact_id = ann;
+        i->at = 400;
+        i->id = 17;
+        assert_int_equal(store_write(f->s, ia_add_fn, i), -EEXIST);
+        interaction_free(i);
+}
+
+static int goal_put_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_goal_put(t, userdata);
+}
+
+static void test_interaction_update_goal_index(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t ann = add_simple(f->s, "Ann", NULL, NULL, 0, 0);
+        struct goal *g = calloc(1, sizeof(*g)), *h = calloc(1, sizeof(*h));
+        struct interaction *i = interaction_new();
+        uint64_t id;
+
+        g->title = strdup("Raise");
+        h->title = strdup("Hire");
+        assert_int_equal(store_write(f->s, goal_put_fn, g), 0);
+        assert_int_equal(store_write(f->s, goal_put_fn, h), 0);
+        i->contact_id = ann;
+        i->at = 100;
+        i->kind = strdup("coffee");
+        i->goal_id = g->id;
+        assert_int_equal(store_write(f->s, ia_add_fn, i), 0);
+        id = i->id;
+        interaction_free(i);
+        assert_int_equal(goal_tagged(f->s, g->id), 1);
+
+        /* Moving it in time keeps it listed under its goal (the index names the key). */
+        i = iid_get(f->s, id);
+        i->at = 50;
+        assert_int_equal(store_write(f->s, iid_update_fn, i), 0);
+        assert_int_equal(goal_tagged(f->s, g->id), 1);
+        /* Another goal: listed there only. */
+        i->goal_id = h->id;
+        assert_int_equal(store_write(f->s, iid_update_fn, i), 0);
+        assert_int_equal(goal_tagged(f->s, g->id), 0);
+        assert_int_equal(goal_tagged(f->s, h->id), 1);
+        interaction_free(i);
+        goal_free(g);
+        goal_free(h);
+}
+
+/* Turn the store in dir back into what schema 1 wrote: records without ids, no id index, no
+ * kind counts, no id counter. */
+static void plant_schema1(const char *dir)
+{
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi meta, ia, ids, kinds;
+        MDB_cursor *cur;
+        MDB_val k, v, nk = {19, (void *)"next_interaction_id"};
+        uint8_t keys[16][20];
+        size_t n = 0;
+        int rc;
+
+        assert_int_equal(mdb_env_create(&env), 0);
+        assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+        assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+        assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+        assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+        assert_int_equal(mdb_dbi_open(txn, "interactions", 0, &ia), 0);
+        assert_int_equal(mdb_dbi_open(txn, "interaction_ids", 0, &ids), 0);
+        assert_int_equal(mdb_dbi_open(txn, "kinds", 0, &kinds), 0);
+        assert_int_equal(mdb_cursor_open(txn, ia, &cur), 0);
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                assert_true(n < 16);
+                assert_int_equal(k.mv_size, 20);
+                memcpy(keys[n++], k.mv_data, 20);
+        }
+        mdb_cursor_close(cur);
+        for (size_t j = 0; j < n; j++) {
+                struct interaction *i = NULL;
+                uint8_t *buf = NULL;
+                size_t len;
+
+                k = (MDB_val){20, keys[j]};
+                assert_int_equal(mdb_get(txn, ia, &k, &v), 0);
+                assert_int_equal(codec_interaction_decode(v.mv_data, v.mv_size, &i), 0);
+                i->id = 0;
+                assert_int_equal(codec_interaction_encode(i, &buf, &len), 0);
+                v = (MDB_val){len, buf};
+                assert_int_equal(mdb_put(txn, ia, &k, &v, 0), 0);
+                free(buf);
+                interaction_free(i);
+        }
+        assert_int_equal(mdb_drop(txn, ids, 1), 0);
+        assert_int_equal(mdb_drop(txn, kinds, 1), 0);
+        assert_int_equal(mdb_del(txn, meta, &nk, NULL), 0);
+        assert_int_equal(mdb_txn_commit(txn), 0);
+        mdb_env_close(env);
+        plant_schema(dir, 1);
+}
+
+static void test_migrate_interaction_ids(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t ann, bob;
+        struct interaction *i;
+
+        fixture_open(f, 0, 0);
+        ann = add_simple(f->s, "Ann", NULL, NULL, 0, 0);
+        bob = add_simple(f->s, "Bob", NULL, NULL, 0, 0);
+        ia_add_id(f->s, ann, 300, "coffee");
+        ia_add_id(f->s, bob, 100, "call");
+        ia_add_id(f->s, ann, 200, "coffee");
+        fixture_close(f);
+        plant_schema1(f->dir);
+
+        /* Opening upgrades: ids oldest first, the index, the counter and the kind counts. */
+        fixture_open(f, 0, 0);
+        i = iid_get(f->s, 1);
+        assert_non_null(i);
+        assert_int_equal(i->contact_id, bob);
+        assert_int_equal(i->at, 100);
+        interaction_free(i);
+        i = iid_get(f->s, 2);
+        assert_int_equal(i->contact_id, ann);
+        assert_int_equal(i->at, 200);
+        interaction_free(i);
+        i = iid_get(f->s, 3);
+        assert_int_equal(i->at, 300);
+        assert_int_equal(i->id, 3);
+        interaction_free(i);
+        assert_int_equal(next_iid(f->s), 4);
+        assert_int_equal(kind_count(f->s, "coffee"), 2);
+        assert_int_equal(kind_count(f->s, "call"), 1);
+        assert_int_equal(ia_add_id(f->s, bob, 400, "call"), 4);
+
+        /* Once: a second open changes nothing. */
+        fixture_close(f);
+        fixture_open(f, 0, 0);
+        assert_int_equal(next_iid(f->s), 5);
+        assert_int_equal(kind_count(f->s, "call"), 2);
+}
+
 static void test_open_errors(void **state)
 {
         struct fixture *f = *state;
@@ -1372,6 +1750,10 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_write_error_rolls_back, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
             cmocka_unit_test_setup_teardown(test_schema_newer, setup_closed, teardown),
+            cmocka_unit_test_setup_teardown(test_interaction_ids, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_interaction_ids_put_exact, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_interaction_update_goal_index, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_migrate_interaction_ids, setup_closed, teardown),
             cmocka_unit_test_setup_teardown(test_open_errors, setup_closed, teardown),
         };
 

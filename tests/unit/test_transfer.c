@@ -616,12 +616,113 @@ static void test_interaction_goal_round_trip(void **state)
         free(second);
 }
 
+static const char ids_export[] =
+    "{\"type\":\"tend\",\"version\":1,\"next_id\":10,\"next_interaction_id\":30}\n"
+    "{\"type\":\"contact\",\"id\":3,\"uuid\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"name\":\"Ada Lovelace\",\"created\":\"2029-01-01T00:00:00Z\"}\n"
+    "{\"type\":\"interaction\",\"contact\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"uuid\":\"2b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\",\"id\":17,"
+    "\"at\":\"2029-12-01T00:00:00Z\",\"seq\":0,\"kind\":\"coffee\"}\n"
+    "{\"type\":\"interaction\",\"contact\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
+    "\"uuid\":\"3b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\",\"id\":4,"
+    "\"at\":\"2029-12-02T00:00:00Z\",\"seq\":0,\"kind\":\"call\"}\n";
+
+struct iid_op {
+        uint64_t id, next, contact;
+        int64_t at;
+        int r;
+};
+
+static int iid_fn(struct store_txn *t, void *userdata)
+{
+        struct iid_op *op = userdata;
+        struct interaction *i = NULL;
+
+        op->r = store_txn_interaction_get_id(t, op->id, &i);
+        if (i) {
+                op->at = i->at;
+                op->contact = i->contact_id;
+        }
+        interaction_free(i);
+        return store_txn_interaction_next_id(t, &op->next);
+}
+
+static int add_one(struct store_txn *t, void *userdata)
+{
+        struct contact c = {.name = "Someone", .created = NOW};
+        struct interaction i = {.at = NOW, .kind = "email"};
+        int r = store_txn_contact_put(t, &c);
+
+        for (int n = 0; r >= 0 && n < 20; n++) {
+                i.contact_id = c.id;
+                i.id = 0;
+                i.uuid[0] = 0;
+                r = store_txn_interaction_add(t, &i);
+        }
+        return r;
+}
+
+static void test_interaction_ids_round_trip(void **state)
+{
+        struct fixture *f = *state;
+        struct iid_op op = {.id = 17};
+        char *first, *second;
+        json_t *report;
+        int r;
+
+        /* Into an empty store: every id and the counter as exported. */
+        report = import_text(f->s[0], ids_export, false, false, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(count(report, "interactions", "added"), 2);
+        json_decref(report);
+        assert_int_equal(store_read(f->s[0], iid_fn, &op), 0);
+        assert_int_equal(op.r, 0);
+        assert_int_equal(op.next, 30);
+        first = export_text(f->s[0]);
+        assert_non_null(strstr(first, "\"id\":17"));
+        assert_non_null(strstr(first, "\"id\":4,"));
+        assert_non_null(strstr(first, "\"next_interaction_id\":30"));
+        report = import_text(f->s[1], first, false, false, &r);
+        assert_int_equal(r, 0);
+        json_decref(report);
+        second = export_text(f->s[1]);
+        assert_string_equal(first, second);
+        free(first);
+        free(second);
+
+        /* Into a store where the ids are taken: fresh ones, the old interactions keep theirs. */
+        store_close(f->s[1]);
+        {
+                char cmd[PATH_MAX * 2 + 32];
+                struct store_options o = {.dir = f->dir[1], .initial_map_size = 1 << 20};
+
+                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir[1]);
+                assert_int_equal(system(cmd), 0);
+                assert_int_equal(store_open(&o, &f->s[1]), 0);
+        }
+        assert_int_equal(store_write(f->s[1], add_one, NULL), 0);
+        op = (struct iid_op){.id = 17};
+        assert_int_equal(store_read(f->s[1], iid_fn, &op), 0);
+        assert_int_equal(op.at, NOW);
+        report = import_text(f->s[1], ids_export, false, false, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(count(report, "interactions", "added"), 2);
+        json_decref(report);
+        assert_int_equal(store_read(f->s[1], iid_fn, &op), 0);
+        assert_int_equal(op.at, NOW);  /* #17 is still the one that was here */
+        assert_int_equal(op.next, 30); /* the header's counter */
+        op = (struct iid_op){.id = 21};
+        assert_int_equal(store_read(f->s[1], iid_fn, &op), 0);
+        assert_int_equal(op.r, 0);
+        assert_int_not_equal(op.at, NOW);
+}
+
 static void test_interaction_fields_are_all_transferred(void **state)
 {
         /* When struct interaction grows, daemon/transfer.c's export_interaction and
          * parse_interaction need the new field (or it is not exported or imported), and this
          * number needs updating. */
-        assert_int_equal(sizeof(struct interaction), 128);
+        assert_int_equal(sizeof(struct interaction), 136);
 }
 
 static void test_contact_fields_are_all_transferred(void **state)
@@ -647,6 +748,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_fast_lines_duplicate_keys, setup, teardown),
             cmocka_unit_test(test_contact_fields_are_all_transferred),
             cmocka_unit_test_setup_teardown(test_interaction_goal_round_trip, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_interaction_ids_round_trip, setup, teardown),
             cmocka_unit_test(test_interaction_fields_are_all_transferred),
         };
 

@@ -1,0 +1,466 @@
+/* Global interaction ids and the kind counts (store.h, "interactions").
+ *
+ * Records stay keyed contact id ‖ time ‖ seq, so a person's history is one range walk. The id
+ * lives in the record (codec tag 10) and the interaction_ids database maps it to the record's
+ * key; a record that moves (a new time) keeps its id and only its index entry changes. The
+ * `kinds` database counts interactions per kind, so listing kinds never scans interactions.
+ * Every path that writes or removes a record calls interaction_indexed/unindexed. */
+#include "store-internal.h"
+
+#include "codec.h"
+#include "store-goals.h"
+#include "store-transfer.h"
+
+/* Every write of this file goes through these two (LMDB return codes), so whatever the store
+ * does on each write (a journal of changes) needs adding in one place here. */
+static int raw_put(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+        return mdb_put(t->txn, dbi(t, db), k, v, flags);
+}
+
+static int raw_del(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v)
+{
+        return mdb_del(t->txn, dbi(t, db), k, v);
+}
+
+/* ---- the id counter ---- */
+
+static int next_id_get(struct store_txn *t, uint64_t *ret)
+{
+        MDB_val k = {strlen(META_NEXT_INTERACTION_ID), (void *)META_NEXT_INTERACTION_ID}, v;
+        int rc = mdb_get(t->txn, dbi(t, DB_META), &k, &v);
+
+        if (rc == MDB_NOTFOUND) {
+                *ret = 1;
+                return 0;
+        }
+        if (rc)
+                return txn_err(t, rc);
+        if (v.mv_size != 8)
+                return -EBADMSG;
+        *ret = be64_get(v.mv_data);
+        return 0;
+}
+
+static int next_id_put(struct store_txn *t, uint64_t next)
+{
+        uint8_t be[8];
+        MDB_val k = {strlen(META_NEXT_INTERACTION_ID), (void *)META_NEXT_INTERACTION_ID},
+                v = {sizeof(be), be};
+
+        be64_put(be, next);
+        return txn_err(t, raw_put(t, DB_META, &k, &v, 0));
+}
+
+int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret)
+{
+        return next_id_get(t, ret);
+}
+
+int store_txn_interaction_next_id_raise(struct store_txn *t, uint64_t next)
+{
+        uint64_t cur;
+        int r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        r = next_id_get(t, &cur);
+        if (r < 0)
+                return r;
+        return next > cur ? next_id_put(t, next) : 0;
+}
+
+static int id_key_get(struct store_txn *t, uint64_t id, uint8_t key[static INTERACTION_KEY_LEN])
+{
+        uint8_t kb[ID_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb}, v;
+        int rc;
+
+        be64_put(kb, id);
+        rc = mdb_get(t->txn, dbi(t, DB_INTERACTION_IDS), &k, &v);
+        if (rc)
+                return txn_err(t, rc);
+        if (v.mv_size != INTERACTION_KEY_LEN)
+                return -EBADMSG;
+        memcpy(key, v.mv_data, INTERACTION_KEY_LEN);
+        return 0;
+}
+
+int interaction_id_assign(struct store_txn *t, struct interaction *i)
+{
+        uint8_t key[INTERACTION_KEY_LEN];
+        uint64_t next;
+        int r;
+
+        r = next_id_get(t, &next);
+        if (r < 0)
+                return r;
+        if (i->id) {
+                r = id_key_get(t, i->id, key);
+                if (r == 0)
+                        i->id = 0; /* taken: a fresh one below */
+                else if (r != -ENOENT)
+                        return r;
+        }
+        if (!i->id)
+                i->id = next;
+        if (i->id == UINT64_MAX)
+                return -EOVERFLOW;
+        return i->id >= next ? next_id_put(t, i->id + 1) : 0;
+}
+
+/* ---- kind counts ---- */
+
+static size_t kind_key(struct store_txn *t, const char *kind, uint8_t buf[static KEY_MAX])
+{
+        return key_normalize(kind, strlen(kind), t->store->max_key, buf);
+}
+
+static int kind_adjust(struct store_txn *t, const char *kind, int delta)
+{
+        uint8_t kb[KEY_MAX], vb[8];
+        MDB_val k, v;
+        uint64_t n = 0;
+        int rc;
+
+        if (!kind || !*kind)
+                return 0;
+        k = (MDB_val){kind_key(t, kind, kb), kb};
+        rc = mdb_get(t->txn, dbi(t, DB_KINDS), &k, &v);
+        if (rc == 0 && v.mv_size == 8)
+                n = be64_get(v.mv_data);
+        else if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        if (delta < 0 && n <= (uint64_t)-delta) {
+                rc = raw_del(t, DB_KINDS, &k, NULL);
+                return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
+        }
+        be64_put(vb, n + (uint64_t)(int64_t)delta);
+        v = (MDB_val){sizeof(vb), vb};
+        return txn_err(t, raw_put(t, DB_KINDS, &k, &v, 0));
+}
+
+int store_txn_kind_count(struct store_txn *t, const char *kind, uint64_t *ret)
+{
+        uint8_t kb[KEY_MAX];
+        MDB_val k, v;
+        int rc;
+
+        *ret = 0;
+        if (!kind || !*kind)
+                return 0;
+        k = (MDB_val){kind_key(t, kind, kb), kb};
+        rc = mdb_get(t->txn, dbi(t, DB_KINDS), &k, &v);
+        if (rc == MDB_NOTFOUND)
+                return 0;
+        if (rc)
+                return txn_err(t, rc);
+        if (v.mv_size != 8)
+                return -EBADMSG;
+        *ret = be64_get(v.mv_data);
+        return 0;
+}
+
+int store_txn_kind_walk(struct store_txn *t, store_kind_cb cb, void *userdata)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_KINDS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_free_ char *kind = NULL;
+
+                if (v.mv_size != 8)
+                        return -EBADMSG;
+                kind = strndup(k.mv_data, k.mv_size);
+                if (!kind)
+                        return -ENOMEM;
+                r = cb(kind, be64_get(v.mv_data), userdata);
+                if (r != 0)
+                        return r;
+        }
+        return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
+}
+
+/* ---- the side tables of a record ---- */
+
+int interaction_indexed(struct store_txn *t, const struct interaction *i,
+                        const uint8_t key[static INTERACTION_KEY_LEN])
+{
+        uint8_t kb[ID_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb}, v = {INTERACTION_KEY_LEN, (void *)key};
+        int rc;
+
+        if (i->id) {
+                be64_put(kb, i->id);
+                rc = raw_put(t, DB_INTERACTION_IDS, &k, &v, 0);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        return kind_adjust(t, i->kind, +1);
+}
+
+int interaction_unindexed(struct store_txn *t, const struct interaction *i)
+{
+        uint8_t kb[ID_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb};
+        int rc;
+
+        if (i->id) {
+                be64_put(kb, i->id);
+                rc = raw_del(t, DB_INTERACTION_IDS, &k, NULL);
+                if (rc && rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+        }
+        return kind_adjust(t, i->kind, -1);
+}
+
+/* ---- by id ---- */
+
+static void fill_from_key(struct interaction *i, const uint8_t key[static INTERACTION_KEY_LEN])
+{
+        i->contact_id = be64_get(key);
+        i->at = time_from_key(be64_get(key + 8));
+        i->seq = be32_get(key + 16);
+}
+
+static int load_at(struct store_txn *t, const uint8_t key[static INTERACTION_KEY_LEN],
+                   struct interaction **ret)
+{
+        MDB_val k = {INTERACTION_KEY_LEN, (void *)key}, v;
+        struct interaction *i = NULL;
+        int rc, r;
+
+        rc = mdb_get(t->txn, dbi(t, DB_INTERACTIONS), &k, &v);
+        if (rc)
+                return txn_err(t, rc);
+        r = codec_interaction_decode(v.mv_data, v.mv_size, &i);
+        if (r < 0)
+                return r;
+        fill_from_key(i, key);
+        *ret = i;
+        return 0;
+}
+
+int store_txn_interaction_get_id(struct store_txn *t, uint64_t id, struct interaction **ret)
+{
+        uint8_t key[INTERACTION_KEY_LEN];
+        int r;
+
+        if (!id)
+                return -ENOENT;
+        r = id_key_get(t, id, key);
+        if (r < 0)
+                return r;
+        r = load_at(t, key, ret);
+        if (r >= 0)
+                (*ret)->id = id; /* the index is the authority on which record has the id */
+        return r;
+}
+
+/* Remove the record at key and everything pointing at it (not the id index entry). */
+static int record_remove(struct store_txn *t, const struct interaction *old,
+                         const uint8_t key[static INTERACTION_KEY_LEN])
+{
+        MDB_val k = {INTERACTION_KEY_LEN, (void *)key};
+        int rc, r;
+
+        rc = raw_del(t, DB_INTERACTIONS, &k, NULL);
+        if (rc)
+                return txn_err(t, rc);
+        r = store_goals_interaction_removed(t, old);
+        if (r < 0)
+                return r;
+        return kind_adjust(t, old->kind, -1);
+}
+
+int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
+{
+        _cleanup_(interaction_freep) struct interaction *old = NULL;
+        _cleanup_free_ uint8_t *buf = NULL;
+        uint8_t key[INTERACTION_KEY_LEN], nkey[INTERACTION_KEY_LEN];
+        MDB_val k = {sizeof(nkey), nkey}, v;
+        size_t len;
+        int r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        if (!i->id)
+                return -ENOENT;
+        r = id_key_get(t, i->id, key);
+        if (r < 0)
+                return r;
+        r = load_at(t, key, &old);
+        if (r < 0)
+                return r;
+        i->contact_id = old->contact_id;
+        memcpy(i->uuid, old->uuid, sizeof(i->uuid));
+        r = record_remove(t, old, key);
+        if (r < 0)
+                return r;
+        if (i->at == old->at)
+                i->seq = old->seq;
+        else {
+                r = interaction_seq_next(t, i->contact_id, i->at, &i->seq);
+                if (r < 0)
+                        return r;
+        }
+        r = codec_interaction_encode(i, &buf, &len);
+        if (r < 0)
+                return r;
+        interaction_key_make(nkey, i->contact_id, i->at, i->seq);
+        v = (MDB_val){len, buf};
+        r = txn_err(t, raw_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
+        if (r < 0)
+                return r;
+        r = store_goals_interaction_added(t, i);
+        if (r < 0)
+                return r;
+        return interaction_indexed(t, i, nkey);
+}
+
+int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
+{
+        _cleanup_(interaction_freep) struct interaction *old = NULL;
+        uint8_t key[INTERACTION_KEY_LEN], kb[ID_KEY_LEN];
+        MDB_val k = {sizeof(kb), kb};
+        int rc, r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        if (!id)
+                return -ENOENT;
+        r = id_key_get(t, id, key);
+        if (r < 0)
+                return r;
+        r = load_at(t, key, &old);
+        if (r < 0)
+                return r;
+        r = record_remove(t, old, key);
+        if (r < 0)
+                return r;
+        be64_put(kb, id);
+        rc = raw_del(t, DB_INTERACTION_IDS, &k, NULL);
+        if (rc)
+                return txn_err(t, rc);
+        if (old->uuid[0]) {
+                r = store_txn_tombstone_put_exact(t, old->uuid, 'I', now);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int interaction_seq_next(struct store_txn *t, uint64_t contact_id, int64_t at, uint32_t *ret)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint8_t key[INTERACTION_KEY_LEN];
+        MDB_val k = {sizeof(key), key}, v;
+        int rc, r;
+
+        /* One past the highest seq at this (contact, second). */
+        interaction_key_make(key, contact_id, at, UINT32_MAX);
+        r = cursor_open(t, DB_INTERACTIONS, &cur);
+        if (r < 0)
+                return r;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc == 0 && k.mv_size == sizeof(key) && memcmp(k.mv_data, key, sizeof(key)) == 0)
+                return -EOVERFLOW;
+        if (rc == 0)
+                rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+        else if (rc == MDB_NOTFOUND)
+                rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret = 0;
+        if (rc == 0 && k.mv_size == INTERACTION_KEY_LEN && memcmp(k.mv_data, key, 16) == 0)
+                *ret = be32_get((const uint8_t *)k.mv_data + 16) + 1;
+        return 0;
+}
+
+/* ---- schema 1 → 2 ---- */
+
+struct pending {
+        int64_t at;
+        uint8_t key[INTERACTION_KEY_LEN];
+};
+
+static int pending_cmp(const void *a, const void *b)
+{
+        const struct pending *x = a, *y = b;
+
+        if (x->at != y->at)
+                return x->at < y->at ? -1 : 1;
+        return memcmp(x->key, y->key, INTERACTION_KEY_LEN);
+}
+
+int store_migrate_interaction_ids(struct store_txn *t)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_free_ struct pending *p = NULL;
+        size_t n = 0, cap = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        /* Collect every key first (oldest first below): no write while the cursor walks. */
+        r = cursor_open(t, DB_INTERACTIONS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size != INTERACTION_KEY_LEN)
+                        return -EBADMSG;
+                if (n == cap) {
+                        size_t ncap = cap ? cap * 2 : 256;
+                        struct pending *np = reallocarray(p, ncap, sizeof(*p));
+
+                        if (!np)
+                                return -ENOMEM;
+                        p = np;
+                        cap = ncap;
+                }
+                memcpy(p[n].key, k.mv_data, INTERACTION_KEY_LEN);
+                p[n].at = time_from_key(be64_get(p[n].key + 8));
+                n++;
+        }
+        if (rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        mdb_cursor_close(cur);
+        cur = NULL;
+        if (n)
+                qsort(p, n, sizeof(*p), pending_cmp);
+
+        for (size_t j = 0; j < n; j++) {
+                _cleanup_(interaction_freep) struct interaction *i = NULL;
+                _cleanup_free_ uint8_t *buf = NULL;
+                size_t len;
+
+                r = load_at(t, p[j].key, &i);
+                if (r == -EBADMSG)
+                        continue; /* unreadable before as after: no id, nothing to count */
+                if (r < 0)
+                        return r;
+                r = interaction_id_assign(t, i);
+                if (r < 0)
+                        return r;
+                r = codec_interaction_encode(i, &buf, &len);
+                if (r < 0)
+                        return r;
+                k = (MDB_val){INTERACTION_KEY_LEN, p[j].key};
+                v = (MDB_val){len, buf};
+                rc = raw_put(t, DB_INTERACTIONS, &k, &v, 0);
+                if (rc)
+                        return txn_err(t, rc);
+                r = interaction_indexed(t, i, p[j].key);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
