@@ -257,6 +257,26 @@ static void test_recompute_goal_people_stay(void **state)
         expect(f, pat, 0, NULL, D(30));
 }
 
+static void test_touch_without_cadence(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t pat = run(f, (struct op){OP_ADD, .what = "Pat"});
+        uint64_t kim = run(f, (struct op){OP_ADD, .what = "Kim"});
+
+        /* A date the goal rule gave for the previous touch follows the new one... */
+        run(f, (struct op){OP_GOAL, pat, .at = D(0), .what = "Raise a seed round"});
+        run(f, (struct op){OP_LOG, pat, .at = D(1), .what = "coffee"});
+        expect(f, pat, D(1), "coffee", D(31));
+        run(f, (struct op){OP_LOG, pat, .at = D(5), .what = "call"});
+        expect(f, pat, D(5), "call", D(35));
+        /* ...a planned one stays until a touch meets it. */
+        run(f, (struct op){OP_SNOOZE, kim, .at = D(20)});
+        run(f, (struct op){OP_LOG, kim, .at = D(5), .what = "call"});
+        expect(f, kim, D(5), "call", D(20));
+        run(f, (struct op){OP_LOG, kim, .at = D(21), .what = "call"});
+        expect(f, kim, D(21), "call", 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -266,6 +286,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_recompute_planned_without_cadence, setup,
                                             teardown),
             cmocka_unit_test_setup_teardown(test_recompute_goal_people_stay, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_touch_without_cadence, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
