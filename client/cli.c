@@ -937,6 +937,7 @@ int cli_run(const struct cli_io *io, int argc, char **argv)
             .err = io->err,
             .in = io->in ? io->in : stdin,
             .in_tty = io->in_tty,
+            .out_tty = io->out_tty,
             .color = io->color,
             .now = io->now ? io->now : time_now(),
             .width = io->width,
@@ -999,6 +1000,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
             .err = err,
             .in = stdin,
             .in_tty = isatty(STDIN_FILENO) == 1,
+            .out_tty = tty,
             .color = output_color_wanted(tty, getenv("NO_COLOR"), getenv("TERM")),
         };
 

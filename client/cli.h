@@ -127,6 +127,7 @@ struct cli_io {
         FILE *err;
         FILE *in;     /* answers to questions (rm) */
         bool in_tty;  /* in is a terminal, so rm may ask */
+        bool out_tty; /* out is a terminal (even while a pager holds the output back) */
         bool color;   /* colour on out */
         int64_t now;  /* UTC seconds; 0 = time_now() */
         size_t width; /* columns notes and reasons wrap to; 0: no wrapping */
@@ -157,6 +158,7 @@ struct tend_conn;
 struct cli {
         FILE *out, *err, *in;
         bool in_tty;
+        bool out_tty; /* cli_io.out_tty */
         bool color;
         bool json;                     /* --json */
         bool json_errors;              /* errors as JSON: --json anywhere before "--" */

@@ -1046,7 +1046,7 @@ int commands_health(struct cli *cli, int argc, char **argv)
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *reply = NULL;
         json_t *nets, *n, *advice, *a;
-        bool tty = isatty(fileno(cli->out)) == 1;
+        bool tty = cli->out_tty;
         size_t i;
         int r;
 

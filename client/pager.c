@@ -75,7 +75,7 @@ size_t pager_screen_lines(const char *text, size_t len, size_t cols)
 static int run_pager(const struct pager *p)
 {
         posix_spawn_file_actions_t fa;
-        struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+        struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe, old_int, old_quit;
         char *argv[] = {(char *)"sh", (char *)"-c", (char *)p->command, NULL};
         int fds[2], out = fileno(p->real), status = 0, r;
         pid_t pid;
@@ -95,8 +95,12 @@ static int run_pager(const struct pager *p)
                 close(fds[1]);
                 return -r;
         }
-        /* Quitting the pager early closes the pipe: that is not an error of ours. */
-        sigaction(SIGPIPE, &ignore, &old);
+        /* Quitting the pager early closes the pipe: that is not an error of ours. Ctrl-C on
+         * the terminal is the pager's to handle; tend waits for it rather than leaving it
+         * behind with the shell prompt. */
+        sigaction(SIGPIPE, &ignore, &old_pipe);
+        sigaction(SIGINT, &ignore, &old_int);
+        sigaction(SIGQUIT, &ignore, &old_quit);
         for (size_t off = 0; off < p->len;) {
                 ssize_t n = write(fds[1], p->data + off, p->len - off);
 
@@ -107,11 +111,13 @@ static int run_pager(const struct pager *p)
                 off += (size_t)n;
         }
         close(fds[1]);
-        sigaction(SIGPIPE, &old, NULL);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return status;
+        sigaction(SIGPIPE, &old_pipe, NULL);
+        while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+                ;
+        r = r < 0 ? -errno : status;
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGQUIT, &old_quit, NULL);
+        return r;
 }
 
 int pager_finish(struct pager *p, bool use)

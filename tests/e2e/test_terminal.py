@@ -153,6 +153,16 @@ class TerminalTests(TendTestCase):
         for line in reasons:
             self.assertLessEqual(len(line), 40, shown)
 
+    def test_health_draws_bars_on_a_terminal(self):
+        self.ok("add", "Ann Bar", "--network", "strategic")
+        self.ok("log", "ann", "coffee")
+        code, shown, err = self.on_terminal("health", env={"PAGER": MARKING_PAGER})
+        self.assertEqual(code, 0, err)
+        self.assertIn("  target    ", shown)
+        self.assertIn("·", shown)
+        self.assertNotIn("of your touches", shown)
+        self.assertIn("of your touches", self.ok("health").stdout)
+
     def test_plurals(self):
         self.ok("add", "Solo Person", "--due", "tomorrow 10:00")
         out = os.path.join(self.root, "f.ics")
