@@ -529,15 +529,61 @@ static const char *param_str(json_t *params, const char *key)
         return s ? s : "?";
 }
 
-static int report_ambiguous(struct cli *cli, json_t *params)
+/* Print the command line that was typed with the words that spelled `word` (one argument, or
+ * several joined by spaces) replaced by `instead`: the command to type to name one thing. */
+static void print_instead(struct cli *cli, const char *word, const char *instead)
+{
+        int from = -1, to = -1;
+
+        for (int i = 1; i < cli->argc && from < 0; i++) {
+                size_t len = 0;
+
+                for (int j = i; j < cli->argc; j++) {
+                        len += strlen(cli->argv[j]) + (j > i);
+                        if (len > strlen(word))
+                                break;
+                        if (len == strlen(word)) {
+                                _cleanup_free_ char *joined = calloc(len + 1, 1);
+
+                                if (!joined)
+                                        return;
+                                for (int k = i; k <= j; k++) {
+                                        if (k > i)
+                                                strcat(joined, " ");
+                                        strcat(joined, cli->argv[k]);
+                                }
+                                if (streq(joined, word)) {
+                                        from = i;
+                                        to = j;
+                                }
+                                break;
+                        }
+                }
+        }
+        fputs("tend", cli->err);
+        for (int i = 0; i < cli->argc; i++) {
+                const char *w = i == from ? instead : cli->argv[i];
+
+                if (from >= 0 && i > from && i <= to)
+                        continue;
+                if (!*w || strpbrk(w, " \t'\"\\$"))
+                        fprintf(cli->err, " \"%s\"", w);
+                else
+                        fprintf(cli->err, " %s", w);
+        }
+}
+
+static int report_ambiguous(struct cli *cli, json_t *params, const char *what, const char *key,
+                            const char *label)
 {
         json_t *candidates = json_object_get(params, "candidates"), *c;
+        const char *word = param_str(params, key);
         long long example = 0;
         int width = 1;
         size_t i;
 
-        fprintf(cli->err, "tend: '%s' matches %zu contacts:\n", param_str(params, "who"),
-                json_array_size(candidates));
+        fprintf(cli->err, "tend: '%s' matches %zu %s:\n", word, json_array_size(candidates),
+                what);
         json_array_foreach(candidates, i, c)
         {
                 int w = snprintf(NULL, 0, "%lld",
@@ -552,10 +598,16 @@ static int report_ambiguous(struct cli *cli, json_t *params)
 
                 if (!example)
                         example = id;
-                fprintf(cli->err, "  #%-*lld  %s\n", width, id, param_str(c, "name"));
+                fprintf(cli->err, "  #%-*lld  %s\n", width, id, param_str(c, label));
         }
-        fprintf(cli->err, "Name them by id instead, e.g. 'tend %s %lld'.\n",
-                cli->command ? cli->command->verb : "show", example);
+        if (cli->argc > 0) {
+                char id[32];
+
+                snprintf(id, sizeof(id), "%lld", example);
+                fputs("Name one by its id instead, e.g. '", cli->err);
+                print_instead(cli, word, id);
+                fputs("'.\n", cli->err);
+        }
         cli->exit_code = CLI_EXIT_FAILED;
         return -EADDRNOTAVAIL;
 }
@@ -567,15 +619,12 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
         if (streq(error, "io.tend.Contacts.NoSuchContact"))
                 return cli_fail(cli, -ENOENT, "no contact matches '%s'", param_str(params, "who"));
         if (streq(error, "io.tend.Contacts.AmbiguousContact"))
-                return report_ambiguous(cli, params);
+                return report_ambiguous(cli, params, "contacts", "who", "name");
         if (streq(error, "io.tend.Goals.NoSuchGoal"))
                 return cli_fail(cli, -ENOENT, "no goal matches '%s' ('tend goal ls' lists them)",
                                 param_str(params, "goal"));
         if (streq(error, "io.tend.Goals.AmbiguousGoal"))
-                return cli_fail(cli, -EADDRNOTAVAIL,
-                                "'%s' matches %lld goals; name one by its id ('tend goal ls')",
-                                param_str(params, "goal"),
-                                (long long)json_integer_value(json_object_get(params, "total")));
+                return report_ambiguous(cli, params, "goals", "goal", "title");
         if (streq(error, "io.tend.Goals.NotLinked"))
                 return cli_fail(cli, -ENOENT, "%s is not linked to goal \"%s\"",
                                 param_str(json_object_get(params, "contact"), "name"),
@@ -597,9 +646,34 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
         if (streq(error, "io.tend.Contacts.EmailInUse")) {
                 json_t *c = json_object_get(params, "contact");
 
-                return cli_fail(cli, -EEXIST, "%s already belongs to %s (#%lld)",
+                return cli_fail(cli, -EEXIST,
+                                "%s already belongs to %s (#%lld); if this is the same person, "
+                                "make one record of two with 'tend merge %lld OTHER'",
                                 param_str(params, "email"), param_str(c, "name"),
+                                (long long)json_integer_value(json_object_get(c, "id")),
                                 (long long)json_integer_value(json_object_get(c, "id")));
+        }
+        if (streq(error, "io.tend.Contacts.NameInUse")) {
+                json_t *c = json_object_get(params, "contact");
+                long long id = (long long)json_integer_value(json_object_get(c, "id"));
+
+                return cli_fail(cli, -EEXIST,
+                                "%s (#%lld) already has the name '%s'; --new %s anyway, and "
+                                "'tend merge %lld OTHER' makes one person of two records",
+                                param_str(c, "name"), id, param_str(params, "name"),
+                                cli->command && streq(cli->command->verb, "edit")
+                                    ? "renames"
+                                    : "adds a second person of that name",
+                                id);
+        }
+        if (streq(error, "io.tend.Goals.TitleInUse")) {
+                json_t *g = json_object_get(params, "goal");
+
+                return cli_fail(cli, -EEXIST,
+                                "goal #%lld already has the title \"%s\"; --new adds a second "
+                                "goal of that title anyway",
+                                (long long)json_integer_value(json_object_get(g, "id")),
+                                param_str(g, "title"));
         }
         if (streq(error, "io.tend.Service.InvalidValue"))
                 return cli_fail(cli, -EINVAL, "invalid %s: %s", param_str(params, "parameter"),
@@ -840,6 +914,8 @@ static int run(struct cli *cli, int argc, char **argv)
         if (!cmd)
                 return unknown_command(cli, argv[optind]);
         cli->command = cmd;
+        cli->argc = argc - optind;
+        cli->argv = argv + optind;
         return cmd->run(cli, argc - optind, argv + optind);
 }
 

@@ -71,6 +71,8 @@ enum cli_option {
         CLI_OPT_STRICT,
         CLI_OPT_FORCE,
         CLI_OPT_DATA_DIR,
+        /* one person, one record: add/edit/goal add --new (client/cmd-merge.c) */
+        CLI_OPT_NEW,
 };
 
 /* One option of a command, as parsed and as documented. */
@@ -142,6 +144,8 @@ struct cli {
         struct tend_conn *conn;        /* opened by the first cli_call() */
         char *socket_path;             /* resolved socket path */
         int exit_code;                 /* set by whoever reports a failure, -1 while unset */
+        int argc;                      /* the command's words (argv[0] the verb), so an */
+        char **argv;                   /* error can show the command line to type instead */
 };
 
 /** Report a usage error: "tend: MESSAGE" and "Try 'tend help VERB'.". Sets exit status 2 and

@@ -868,8 +868,10 @@ static int path_fn(struct store_txn *t, void *userdata)
         netgraph_chains_free(chains, n);
         if (!array)
                 return -ENOMEM;
-        op->result =
-            json_pack("{s:o,s:o}", "target", reply_contact_ref(c->id, c->name), "chains", array);
+        /* A removed introducer is no path any more, but their name still tells who to ask. */
+        op->result = json_pack("{s:o,s:o,s:o,s:o}", "target", reply_contact_ref(c->id, c->name),
+                               "chains", array, "met_via_name", str_or_null(c->met_via_name),
+                               "prospect_via_name", str_or_null(c->prospect_via_name));
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -1336,11 +1338,12 @@ static json_t *prospect_json(struct store_txn *t, const struct contact *c)
                 }
         }
         return json_pack(
-            "{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
+            "{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
             "stage", prospect_stage_to_string(c->stage), "since",
             reply_time_or_null(c->stage_changed), "plan", str_or_null(c->prospect_plan), "via", via,
-            "next_due", reply_time_or_null(c->next_due), "last_touch",
-            reply_time_or_null(c->last_interaction), "org", str_or_null(c->org));
+            "via_name", str_or_null(c->prospect_via_name), "next_due",
+            reply_time_or_null(c->next_due), "last_touch", reply_time_or_null(c->last_interaction),
+            "org", str_or_null(c->org));
 }
 
 /* prospect add NAME when NAME is someone's already: the one person of that name becomes the
