@@ -645,13 +645,20 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
                                 param_str(json_object_get(params, "contact"), "name"));
         if (streq(error, "io.tend.Contacts.EmailInUse")) {
                 json_t *c = json_object_get(params, "contact");
+                long long id = (long long)json_integer_value(json_object_get(c, "id"));
 
+                /* The way out: one record for one person. */
+                if (cli->command && streq(cli->command->verb, "edit") && cli->argc > 1)
+                        return cli_fail(cli, -EEXIST,
+                                        "%s already belongs to %s (#%lld); if they are one "
+                                        "person, 'tend merge %lld %s' makes one record of two",
+                                        param_str(params, "email"), param_str(c, "name"), id, id,
+                                        cli->argv[1]);
                 return cli_fail(cli, -EEXIST,
-                                "%s already belongs to %s (#%lld); if this is the same person, "
-                                "make one record of two with 'tend merge %lld OTHER'",
-                                param_str(params, "email"), param_str(c, "name"),
-                                (long long)json_integer_value(json_object_get(c, "id")),
-                                (long long)json_integer_value(json_object_get(c, "id")));
+                                "%s already belongs to %s (#%lld); if they are one person, add "
+                                "to them with 'tend edit %lld', or make one record of two with "
+                                "'tend merge %lld OTHER'",
+                                param_str(params, "email"), param_str(c, "name"), id, id, id);
         }
         if (streq(error, "io.tend.Contacts.NameInUse")) {
                 json_t *c = json_object_get(params, "contact");

@@ -267,7 +267,7 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         _cleanup_(output_table_freep) struct output_table *t = NULL;
-        json_t *list, *i;
+        json_t *list, *i, *who, *met;
         size_t k;
         int r;
 
@@ -281,8 +281,25 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
         list = json_object_get(reply, "introductions");
         if (cli->json)
                 return cli_print_json(cli, list);
+        who = json_object_get(reply, "who");
+        met = json_object_get(reply, "introduced_you_to");
+        if (json_array_size(met) > 0) {
+                fprintf(cli->out, "%s (#%lld) introduced you to ", strempty(cmd_jstr(who, "name")),
+                        cmd_jid(who));
+                json_array_foreach(met, k, i)
+                {
+                        fprintf(cli->out, "%s%s (#%lld)", k ? ", " : "",
+                                strempty(cmd_jstr(i, "name")), cmd_jid(i));
+                }
+                fputs(".\n", cli->out);
+        }
         if (json_array_size(list) == 0) {
-                fputs("No introductions yet: 'tend intro A B'.\n", cli->out);
+                if (json_is_object(who))
+                        fprintf(cli->out, "You have not introduced %s (#%lld) to anyone yet: "
+                                          "'tend intro A B'.\n",
+                                strempty(cmd_jstr(who, "name")), cmd_jid(who));
+                else
+                        fputs("No introductions yet: 'tend intro A B'.\n", cli->out);
                 return 0;
         }
         t = output_table_new(intro_columns, ARRAY_SIZE(intro_columns));

@@ -482,6 +482,18 @@ static int export_tombstone(const char *uuid, uint8_t type, int64_t deleted, voi
                 return 0; /* a kind of record this version does not know */
         o = json_pack("{s:s,s:s,s:s,s:o}", "type", "tombstone", "uuid", uuid, "record",
                       tombstone_kind(type), "deleted", time_json(deleted));
+        if (o && type == 'C') {
+                char into[UUID_STRING_LEN + 1];
+                int r = store_txn_tombstone_merged_into(x->t, uuid, into);
+
+                /* Merged (tend merge): where the person lives on, for sync and re-imports. */
+                if (r >= 0 && json_object_set_new(o, "merged_into", json_string(into)) < 0)
+                        r = -ENOMEM;
+                if (r < 0 && r != -ENOENT) {
+                        json_decref(o);
+                        return r;
+                }
+        }
 
         if (!o || json_array_append_new(x->array, o) < 0)
                 return -ENOMEM;
@@ -1006,6 +1018,11 @@ static int parse_tombstone(struct import_rec *rec, json_t *o, struct bad *b)
         if (type < 0)
                 return badf(b, "record: not contact, interaction, goal or introduction");
         rec->ttype = (uint8_t)type;
+        if (json_object_get(o, "merged_into") && !json_is_null(json_object_get(o, "merged_into"))) {
+                r = get_uuid(json_object_get(o, "merged_into"), "merged_into", b, rec->uuid2);
+                if (r < 0)
+                        return r;
+        }
         return get_time(json_object_get(o, "deleted"), "deleted", b, &rec->deleted);
 }
 
@@ -1905,6 +1922,9 @@ static int import_tombstone(struct run *run, size_t k)
 {
         const struct import_rec *rec = &run->s->v[k];
         int r = store_txn_tombstone_put_exact(run->t, rec->uuid, rec->ttype, rec->deleted);
+
+        if (r >= 0 && rec->uuid2[0] && !streq(rec->uuid, rec->uuid2))
+                r = store_txn_tombstone_set_merged(run->t, rec->uuid, rec->uuid2);
 
         if (r == -EEXIST) {
                 run->t_skipped++;

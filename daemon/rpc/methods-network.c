@@ -688,6 +688,31 @@ static int intros_fn(struct store_txn *t, void *userdata)
                 return r;
         }
         op->result = json_pack("{s:o}", "introductions", ctx.array);
+        if (op->result && c) {
+                /* Their introductions also include the people they introduced you to. */
+                _cleanup_free_ uint64_t *ids = NULL;
+                json_t *met = json_array();
+                size_t n = 0;
+
+                r = met ? identity_referrers(t, c->id, false, &ids, &n) : -ENOMEM;
+                for (size_t k = 0; r >= 0 && k < n; k++) {
+                        _cleanup_(contact_freep) struct contact *p = NULL;
+
+                        r = store_txn_contact_get(t, ids[k], &p);
+                        if (r == -ENOENT) {
+                                r = 0;
+                                continue;
+                        }
+                        if (r >= 0 && json_array_append_new(met, reply_contact_ref(p->id, p->name)) < 0)
+                                r = -ENOMEM;
+                }
+                if (r < 0) {
+                        json_decref(met);
+                        return r;
+                }
+                json_object_set_new(op->result, "who", reply_contact_ref(c->id, c->name));
+                json_object_set_new(op->result, "introduced_you_to", met);
+        }
         return op->result ? 0 : -ENOMEM;
 }
 
