@@ -582,8 +582,7 @@ static int report_ambiguous(struct cli *cli, json_t *params, const char *what, c
         int width = 1;
         size_t i;
 
-        fprintf(cli->err, "tend: '%s' matches %zu %s:\n", word, json_array_size(candidates),
-                what);
+        fprintf(cli->err, "tend: '%s' matches %zu %s:\n", word, json_array_size(candidates), what);
         json_array_foreach(candidates, i, c)
         {
                 int w = snprintf(NULL, 0, "%lld",

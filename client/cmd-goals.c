@@ -371,7 +371,7 @@ int commands_goal(struct cli *cli, int argc, char **argv)
                 }
                 if (a.note && a.note[0] && (r = cmd_set_string(cli, params, "note", a.note)) < 0)
                         return r;
-                if (a.new && json_object_set_new(params, "allow_duplicate", json_true()) < 0)
+                if (a.new &&json_object_set_new(params, "allow_duplicate", json_true()) < 0)
                         return cmd_oom(cli);
                 r = cli_call(cli, "io.tend.Goals.Add", json_incref(params), &reply);
                 if (r < 0)

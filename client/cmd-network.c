@@ -295,8 +295,9 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
         }
         if (json_array_size(list) == 0) {
                 if (json_is_object(who))
-                        fprintf(cli->out, "You have not introduced %s (#%lld) to anyone yet: "
-                                          "'tend intro A B'.\n",
+                        fprintf(cli->out,
+                                "You have not introduced %s (#%lld) to anyone yet: "
+                                "'tend intro A B'.\n",
                                 strempty(cmd_jstr(who, "name")), cmd_jid(who));
                 else
                         fputs("No introductions yet: 'tend intro A B'.\n", cli->out);
@@ -325,11 +326,10 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
 
 static void print_intro_line(struct cli *cli, FILE *f, const char *verb, json_t *i)
 {
-        fprintf(f, "%s introduction #%lld: %s (#%lld) and %s (#%lld).\n", verb, cmd_jid(i),
-                strempty(cmd_jstr(json_object_get(i, "a"), "name")),
-                cmd_jid(json_object_get(i, "a")),
-                strempty(cmd_jstr(json_object_get(i, "b"), "name")),
-                cmd_jid(json_object_get(i, "b")));
+        fprintf(
+            f, "%s introduction #%lld: %s (#%lld) and %s (#%lld).\n", verb, cmd_jid(i),
+            strempty(cmd_jstr(json_object_get(i, "a"), "name")), cmd_jid(json_object_get(i, "a")),
+            strempty(cmd_jstr(json_object_get(i, "b"), "name")), cmd_jid(json_object_get(i, "b")));
         (void)cli;
 }
 

@@ -316,6 +316,6 @@ int cmd_need_yes(struct cli *cli, bool yes, const char *what)
 {
         if (yes || cli->in_tty)
                 return 0;
-        return cli_usage(cli, "not removing %s: stdin is not a terminal, so tend cannot ask; pass --yes",
-                         what);
+        return cli_usage(
+            cli, "not removing %s: stdin is not a terminal, so tend cannot ask; pass --yes", what);
 }

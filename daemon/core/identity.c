@@ -36,8 +36,18 @@ int identity_name_taken(struct store_txn *t, const char *name, uint64_t self, st
 int identity_check_name(struct store_txn *t, const char *name, uint64_t self, struct op_error *e)
 {
         _cleanup_(contact_freep) struct contact *other = NULL;
-        int r = identity_name_taken(t, name, self, &other);
+        uint64_t ids[DUPES_NAME_CANDIDATES];
+        int n, r;
 
+        /* Keeping one's own name (in any case) makes no new duplicate, even when an older
+         * one exists. */
+        n = self ? store_txn_ids_by_name(t, name, ids, DUPES_NAME_CANDIDATES) : 0;
+        if (n < 0)
+                return n;
+        for (int i = 0; i < n && i < DUPES_NAME_CANDIDATES; i++)
+                if (ids[i] == self)
+                        return 0;
+        r = identity_name_taken(t, name, self, &other);
         if (r <= 0)
                 return r;
         return op_error_set(e, "io.tend.Contacts.NameInUse",

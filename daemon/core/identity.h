@@ -17,7 +17,8 @@
 int identity_name_taken(struct store_txn *t, const char *name, uint64_t self, struct contact **ret);
 
 /** Refuse name when someone other than self has it: records io.tend.Contacts.NameInUse naming
- * them and returns -ECANCELED; 0 when the name is free. */
+ * them and returns -ECANCELED; 0 when the name is free, or is self's own already (a rename
+ * that only changes case, or none, is never refused). */
 int identity_check_name(struct store_txn *t, const char *name, uint64_t self, struct op_error *e);
 
 /** Refuse a goal title another goal (not self) has: records io.tend.Goals.TitleInUse and

@@ -703,7 +703,8 @@ static int intros_fn(struct store_txn *t, void *userdata)
                                 r = 0;
                                 continue;
                         }
-                        if (r >= 0 && json_array_append_new(met, reply_contact_ref(p->id, p->name)) < 0)
+                        if (r >= 0 &&
+                            json_array_append_new(met, reply_contact_ref(p->id, p->name)) < 0)
                                 r = -ENOMEM;
                 }
                 if (r < 0) {

@@ -38,6 +38,9 @@ class DuplicateRefusalTests(TendTestCase):
         self.assertEqual(self.json("edit", "2", "--name", "Lena Fischer", "--new")["name"],
                          "Lena Fischer")
         self.tend("edit", "2", "--new", check=2)  # --new goes with --name
+        # Two of one name now: either may still be edited, name included, without --new.
+        self.assertEqual(self.json("edit", "2", "--name", "lena fischer", "--org", "Acme")["org"],
+                         "Acme")
 
     def test_an_email_in_use_is_refused_with_the_merge_hint(self):
         self.json("add", "Ann Lee", "--email", "ann@example.com")

@@ -82,8 +82,8 @@ static struct contact *get(struct store_txn *t, uint64_t id)
         return c;
 }
 
-static void log_at(struct store_txn *t, uint64_t id, int64_t at, const char *kind,
-                   const char *gave, uint64_t goal)
+static void log_at(struct store_txn *t, uint64_t id, int64_t at, const char *kind, const char *gave,
+                   uint64_t goal)
 {
         struct interaction i = {.contact_id = id, .at = at, .created = NOW, .goal_id = goal};
 
@@ -113,9 +113,9 @@ static int name_taken_fn(struct store_txn *t, void *userdata)
         assert_int_equal(identity_name_taken(t, "Rachel", other, &c), 0);
         assert_int_equal(identity_check_name(t, "Rachel Green", other, &e), -ECANCELED);
         assert_string_equal(e.name, "io.tend.Contacts.NameInUse");
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(e.params, "contact"),
-                                                            "id")),
-                         (json_int_t)rachel);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_object_get(e.params, "contact"), "id")),
+            (json_int_t)rachel);
         op_error_done(&e);
         assert_int_equal(identity_check_name(t, "Ross Geller", other, &e), 0);
 
