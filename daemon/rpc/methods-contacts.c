@@ -415,6 +415,20 @@ struct merge_op {
         int64_t now;
 };
 
+/* Whether refs (ContactRef objects) names id already: an OTHER given twice merges once. */
+static bool ref_listed(json_t *refs, uint64_t id)
+{
+        json_t *v;
+        size_t i;
+
+        json_array_foreach(refs, i, v)
+        {
+                if ((uint64_t)json_integer_value(json_object_get(v, "id")) == id)
+                        return true;
+        }
+        return false;
+}
+
 static int merge_fn(struct store_txn *t, void *userdata)
 {
         struct merge_op *op = userdata;
@@ -441,7 +455,8 @@ static int merge_fn(struct store_txn *t, void *userdata)
                         r = op_error_set(&op->err, "io.tend.Service.InvalidValue",
                                          json_pack("{s:s,s:s}", "parameter", "others", "reason",
                                                    "names the person kept"));
-                if (r >= 0 && json_array_append_new(merged, reply_contact_ref(o->id, o->name)) < 0)
+                if (r >= 0 && !ref_listed(merged, o->id) &&
+                    json_array_append_new(merged, reply_contact_ref(o->id, o->name)) < 0)
                         r = -ENOMEM;
                 if (r < 0) {
                         json_decref(merged);
@@ -453,8 +468,6 @@ static int merge_fn(struct store_txn *t, void *userdata)
                 uint64_t id = (uint64_t)json_integer_value(json_object_get(v, "id"));
 
                 r = merge_contact(t, goals_conf_every(op->d->core), keep, id, op->now, &rep);
-                if (r == -ENOENT) /* named twice: merged already */
-                        continue;
                 if (r < 0) {
                         json_decref(merged);
                         return r;

@@ -168,6 +168,24 @@ class MergeTests(TendTestCase):
         self.assertIn("rachel.g@example.net", keep["emails"])
         self.assertEqual(keep["uuid"], self.keep["uuid"])
 
+    def test_merge_several_and_follow_a_chain_of_merges(self):
+        third = self.json("add", "Rach", "--email", "rach@example.net", "--every", "2w")
+        r = self.json("merge", "1", "2", str(third["id"]), "2")
+        self.assertEqual([m["id"] for m in r["merged"]], [2, third["id"]])
+        self.assertIn({"field": "cadence", "kept": "30 days", "other": "14 days",
+                       "from": {"id": third["id"], "name": "Rach"}}, r["conflicts"])
+        self.assertEqual(sorted(r["contact"]["emails"]),
+                         ["rach@example.net", "rachel@example.com", "rg@example.org"])
+        # Merged again into a newer record: a JSON line of the first OTHER still finds it.
+        newest = self.json("add", "Rachel Karen Green")
+        self.json("merge", str(newest["id"]), "1")
+        line = json.dumps({"type": "contact", "uuid": self.other["uuid"], "name": "Rachel Green",
+                           "emails": ["rachel@bloomies.example"]})
+        report = self.json("import", "--format", "json", "-", input=line + "\n")
+        self.assertEqual(report["contacts"]["merged"], 1, report)
+        self.assertIn("rachel@bloomies.example", self.json("show", str(newest["id"]))["emails"])
+        self.assertEqual(len(self.json("ls")), 4)
+
     def test_dupes_lists_by_email_phone_and_name(self):
         self.json("add", "Monica Geller", "--phone", "+1 (555) 0100-300")
         self.json("add", "Geller Monica", "--phone", "15550100300")
