@@ -108,50 +108,58 @@ int identity_check_goal_title(struct store_txn *t, const char *title, uint64_t s
 
 /* ---- removing someone ---- */
 
-struct referrers {
+struct referrer_walk {
         uint64_t id;
-        bool via;
-        struct {
-                uint64_t *v;
-                size_t n, cap;
-        } ids;
+        struct referrers *rf;
+        size_t cap_met, cap_via;
 };
 
-static int collect_referrer(const struct contact *c, void *userdata)
+static int id_push(uint64_t **v, size_t *n, size_t *cap, uint64_t id)
 {
-        struct referrers *rf = userdata;
-        uint64_t ref = rf->via ? c->prospect_via : c->introduced_by;
+        if (*n == *cap) {
+                size_t c = *cap ? *cap * 2 : 8;
+                uint64_t *p = reallocarray(*v, c, sizeof(uint64_t));
 
-        if (ref != rf->id || c->id == rf->id)
-                return 0;
-        if (rf->ids.n == rf->ids.cap) {
-                size_t cap = rf->ids.cap ? rf->ids.cap * 2 : 8;
-                uint64_t *v = reallocarray(rf->ids.v, cap, sizeof(uint64_t));
-
-                if (!v)
+                if (!p)
                         return -ENOMEM;
-                rf->ids.v = v;
-                rf->ids.cap = cap;
+                *v = p;
+                *cap = c;
         }
-        rf->ids.v[rf->ids.n++] = c->id;
+        (*v)[(*n)++] = id;
         return 0;
 }
 
-int identity_referrers(struct store_txn *t, uint64_t id, bool via, uint64_t **ret, size_t *ret_n)
+static int collect_referrer(const struct contact *c, void *userdata)
 {
-        struct referrers rf = {.id = id, .via = via};
+        struct referrer_walk *w = userdata;
+        int r = 0;
+
+        if (c->id == w->id)
+                return 0;
+        if (c->introduced_by == w->id)
+                r = id_push(&w->rf->met, &w->rf->n_met, &w->cap_met, c->id);
+        if (r >= 0 && c->prospect_via == w->id)
+                r = id_push(&w->rf->via, &w->rf->n_via, &w->cap_via, c->id);
+        return r;
+}
+
+void referrers_done(struct referrers *rf)
+{
+        free(rf->met);
+        free(rf->via);
+        *rf = (struct referrers){0};
+}
+
+int identity_referrers(struct store_txn *t, uint64_t id, struct referrers *rf)
+{
+        struct referrer_walk w = {.id = id, .rf = rf};
         int r;
 
-        /* No index points back from a person to those they introduced: one walk, O(n), done
-         * only for a remove or a merge. */
-        r = store_txn_contact_walk(t, collect_referrer, &rf);
-        if (r < 0) {
-                free(rf.ids.v);
-                return r;
-        }
-        *ret = rf.ids.v;
-        *ret_n = rf.ids.n;
-        return 0;
+        *rf = (struct referrers){0};
+        r = store_txn_contact_walk(t, collect_referrer, &w);
+        if (r < 0)
+                referrers_done(rf);
+        return r < 0 ? r : 0;
 }
 
 static int refs_json(struct store_txn *t, const uint64_t *ids, size_t n, json_t **ret)
@@ -212,11 +220,10 @@ static int cascade_link(const struct goal_link *l, void *userdata)
 
 int identity_remove_cascade(struct store_txn *t, const struct contact *c, json_t **ret)
 {
-        _cleanup_free_ uint64_t *met = NULL, *via = NULL;
+        _cleanup_(referrers_done) struct referrers rf = {0};
         struct cascade_ctx intros = {.t = t, .id = c->id, .array = json_array()};
         struct cascade_ctx links = {.t = t, .id = c->id, .array = json_array()};
         json_t *met_json = NULL, *via_json = NULL;
-        size_t n_met = 0, n_via = 0;
         uint64_t count = 0;
         int r;
 
@@ -230,13 +237,11 @@ int identity_remove_cascade(struct store_txn *t, const struct contact *c, json_t
         if (r >= 0)
                 r = store_txn_contact_goal_links(t, c->id, cascade_link, &links);
         if (r >= 0)
-                r = identity_referrers(t, c->id, false, &met, &n_met);
+                r = identity_referrers(t, c->id, &rf);
         if (r >= 0)
-                r = identity_referrers(t, c->id, true, &via, &n_via);
+                r = refs_json(t, rf.met, rf.n_met, &met_json);
         if (r >= 0)
-                r = refs_json(t, met, n_met, &met_json);
-        if (r >= 0)
-                r = refs_json(t, via, n_via, &via_json);
+                r = refs_json(t, rf.via, rf.n_via, &via_json);
         if (r < 0)
                 goto fail;
         *ret = json_pack("{s:o,s:I,s:o,s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
@@ -252,21 +257,15 @@ fail:
         return r;
 }
 
-/* Point every reference to c by met-via (via = false) or prospect via (via = true) at nothing,
+/* Point the references to c in ids (met-via: via false; prospect via: via true) at nothing,
  * keeping c's name as text. */
-static int refs_to_text(struct store_txn *t, const struct contact *c, bool via)
+static int refs_to_text(struct store_txn *t, const struct contact *c, const uint64_t *ids, size_t n,
+                        bool via)
 {
-        _cleanup_free_ uint64_t *ids = NULL;
-        size_t n = 0;
-        int r;
-
-        r = identity_referrers(t, c->id, via, &ids, &n);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_(contact_freep) struct contact *p = NULL;
+                int r = store_txn_contact_get(t, ids[i], &p);
 
-                r = store_txn_contact_get(t, ids[i], &p);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
@@ -288,10 +287,13 @@ static int refs_to_text(struct store_txn *t, const struct contact *c, bool via)
 
 int identity_remove(struct store_txn *t, const struct contact *c, int64_t now)
 {
-        int r = refs_to_text(t, c, false);
+        _cleanup_(referrers_done) struct referrers rf = {0};
+        int r = identity_referrers(t, c->id, &rf);
 
         if (r >= 0)
-                r = refs_to_text(t, c, true);
+                r = refs_to_text(t, c, rf.met, rf.n_met, false);
+        if (r >= 0)
+                r = refs_to_text(t, c, rf.via, rf.n_via, true);
         if (r >= 0)
                 r = store_txn_contact_delete(t, c->id, now);
         return r;

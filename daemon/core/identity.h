@@ -36,9 +36,17 @@ int identity_remove_cascade(struct store_txn *t, const struct contact *c, json_t
  * links and introductions. Returns 0 or -errno. */
 int identity_remove(struct store_txn *t, const struct contact *c, int64_t now);
 
-/** The ids of the contacts whose introduced_by (via = false) or prospect_via (via = true) is
- * id, in id order, into a new array *ret of *ret_n. One walk of the contacts. */
-int identity_referrers(struct store_txn *t, uint64_t id, bool via, uint64_t **ret, size_t *ret_n);
+/* The people who refer to someone: met via them (introduced_by) or prospects via them. */
+struct referrers {
+        uint64_t *met, *via; /* ids, in id order */
+        size_t n_met, n_via;
+};
+
+void referrers_done(struct referrers *rf);
+
+/** Fill rf with the contacts whose introduced_by or prospect_via is id. One walk of the
+ * contacts (nothing indexes these references). Returns 0 or -errno. */
+int identity_referrers(struct store_txn *t, uint64_t id, struct referrers *rf);
 
 /** Likely duplicates, as an array of {reason, value, contacts: [ContactRef]}: the same email
  * (the email index), the same name (the name index), the same phone number (digits only) or

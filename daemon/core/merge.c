@@ -296,19 +296,14 @@ static int move_intros(struct store_txn *t, uint64_t keep, uint64_t other, int64
         return 0;
 }
 
-/* People whose met-via (via false) or prospect via (via true) named OTHER now name KEEP. */
-static int move_referrers(struct store_txn *t, struct contact *keep, uint64_t other, bool via,
-                          uint64_t *count)
+/* People whose met-via (via false) or prospect via (via true), listed in ids, named OTHER now
+ * name KEEP. */
+static int move_referrers(struct store_txn *t, struct contact *keep, const uint64_t *ids, size_t n,
+                          bool via, uint64_t *count)
 {
-        _cleanup_free_ uint64_t *ids = NULL;
-        size_t n = 0;
-        int r;
-
-        r = identity_referrers(t, other, via, &ids, &n);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_(contact_freep) struct contact *p = NULL;
+                int r;
 
                 if (ids[i] == keep->id) {
                         /* KEEP was met via OTHER: one person cannot introduce themselves. */
@@ -346,6 +341,7 @@ int merge_contact(struct store_txn *t, int64_t conf_every, struct contact *keep,
 {
         _cleanup_(contact_freep) struct contact *other = NULL;
         _cleanup_(interaction_freep) struct interaction *last = NULL;
+        _cleanup_(referrers_done) struct referrers rf = {0};
         uint64_t count = 0;
         int r;
 
@@ -372,8 +368,9 @@ int merge_contact(struct store_txn *t, int64_t conf_every, struct contact *keep,
         rep->interactions += count;
         if ((r = move_links(t, keep->id, other->id, rep)) < 0 ||
             (r = move_intros(t, keep->id, other->id, now, rep)) < 0 ||
-            (r = move_referrers(t, keep, other->id, false, &rep->met_via)) < 0 ||
-            (r = move_referrers(t, keep, other->id, true, &rep->prospect_via)) < 0)
+            (r = identity_referrers(t, other->id, &rf)) < 0 ||
+            (r = move_referrers(t, keep, rf.met, rf.n_met, false, &rep->met_via)) < 0 ||
+            (r = move_referrers(t, keep, rf.via, rf.n_via, true, &rep->prospect_via)) < 0)
                 return r;
 
         r = store_txn_contact_delete(t, other->id, now);

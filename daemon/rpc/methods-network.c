@@ -690,15 +690,14 @@ static int intros_fn(struct store_txn *t, void *userdata)
         op->result = json_pack("{s:o}", "introductions", ctx.array);
         if (op->result && c) {
                 /* Their introductions also include the people they introduced you to. */
-                _cleanup_free_ uint64_t *ids = NULL;
+                _cleanup_(referrers_done) struct referrers rf = {0};
                 json_t *met = json_array();
-                size_t n = 0;
 
-                r = met ? identity_referrers(t, c->id, false, &ids, &n) : -ENOMEM;
-                for (size_t k = 0; r >= 0 && k < n; k++) {
+                r = met ? identity_referrers(t, c->id, &rf) : -ENOMEM;
+                for (size_t k = 0; r >= 0 && k < rf.n_met; k++) {
                         _cleanup_(contact_freep) struct contact *p = NULL;
 
-                        r = store_txn_contact_get(t, ids[k], &p);
+                        r = store_txn_contact_get(t, rf.met[k], &p);
                         if (r == -ENOENT) {
                                 r = 0;
                                 continue;
