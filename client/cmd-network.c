@@ -537,7 +537,7 @@ int commands_path(struct cli *cli, int argc, char **argv)
                 fprintf(cli->out, "You met %s via %s, who is no longer in tend.\n",
                         strempty(cmd_jstr(target, "name")), cmd_jstr(reply, "met_via_name"));
         if (cmd_jstr(reply, "prospect_via_name"))
-                fprintf(cli->out, "%s could introduce you to %s (no longer in tend).\n",
+                fprintf(cli->out, "%s (no longer in tend) could introduce you to %s.\n",
                         cmd_jstr(reply, "prospect_via_name"), strempty(cmd_jstr(target, "name")));
         if (json_array_size(chains) == 0) {
                 fprintf(cli->out,

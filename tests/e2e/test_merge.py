@@ -243,7 +243,7 @@ class RemoveCascadeTests(TendTestCase):
         self.assertEqual(tara["prospect"]["via_name"], "David Kim")
         path = self.json("path", "Tara")
         self.assertEqual(path["prospect_via_name"], "David Kim")
-        self.assertIn("David Kim could introduce you to Tara Singh (no longer in tend)",
+        self.assertIn("David Kim (no longer in tend) could introduce you to Tara Singh.",
                       self.ok("path", "Tara").stdout)
         self.assertEqual(self.json("intro", "ls"), [])
         # Naming a person again replaces the text.
