@@ -262,12 +262,29 @@ static const struct output_column intro_columns[] = {
     {"ID", true}, {"WHEN", false}, {"INTRODUCED", false}, {"TO", false}, {"NOTE", false},
 };
 
+/* "Zoe Park (#1) introduced you to Tara Singh (#4), Bo Lin (#7)." when people is not empty. */
+static void print_who_introduced(struct cli *cli, json_t *who, const char *verb, json_t *people)
+{
+        json_t *c;
+        size_t k;
+
+        if (json_array_size(people) == 0)
+                return;
+        fprintf(cli->out, "%s (#%lld) %s ", strempty(cmd_jstr(who, "name")), cmd_jid(who), verb);
+        json_array_foreach(people, k, c)
+        {
+                fprintf(cli->out, "%s%s (#%lld)", k ? ", " : "", strempty(cmd_jstr(c, "name")),
+                        cmd_jid(c));
+        }
+        fputs(".\n", cli->out);
+}
+
 static int intro_list(struct cli *cli, struct cli_parser *p)
 {
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         _cleanup_(output_table_freep) struct output_table *t = NULL;
-        json_t *list, *i, *who, *met;
+        json_t *list, *i, *who;
         size_t k;
         int r;
 
@@ -282,17 +299,10 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
         if (cli->json)
                 return cli_print_json(cli, list);
         who = json_object_get(reply, "who");
-        met = json_object_get(reply, "introduced_you_to");
-        if (json_array_size(met) > 0) {
-                fprintf(cli->out, "%s (#%lld) introduced you to ", strempty(cmd_jstr(who, "name")),
-                        cmd_jid(who));
-                json_array_foreach(met, k, i)
-                {
-                        fprintf(cli->out, "%s%s (#%lld)", k ? ", " : "",
-                                strempty(cmd_jstr(i, "name")), cmd_jid(i));
-                }
-                fputs(".\n", cli->out);
-        }
+        print_who_introduced(cli, who, "introduced you to",
+                             json_object_get(reply, "introduced_you_to"));
+        print_who_introduced(cli, who, "could introduce you to",
+                             json_object_get(reply, "could_introduce_you_to"));
         if (json_array_size(list) == 0) {
                 if (json_is_object(who))
                         fprintf(cli->out,

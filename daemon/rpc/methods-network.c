@@ -654,6 +654,26 @@ struct intros_ctx {
         json_t *array;
 };
 
+/* ids as ContactRefs (those gone meanwhile left out). */
+static int refs_json(struct store_txn *t, const uint64_t *ids, size_t n, json_t **ret)
+{
+        json_t *a = json_array();
+
+        for (size_t k = 0; a && k < n; k++) {
+                _cleanup_(contact_freep) struct contact *p = NULL;
+                int r = store_txn_contact_get(t, ids[k], &p);
+
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0 || json_array_append_new(a, reply_contact_ref(p->id, p->name)) < 0) {
+                        json_decref(a);
+                        return r < 0 ? r : -ENOMEM;
+                }
+        }
+        *ret = a;
+        return a ? 0 : -ENOMEM;
+}
+
 static int append_intro(const struct intro *i, void *userdata)
 {
         struct intros_ctx *ctx = userdata;
@@ -689,29 +709,23 @@ static int intros_fn(struct store_txn *t, void *userdata)
         }
         op->result = json_pack("{s:o}", "introductions", ctx.array);
         if (op->result && c) {
-                /* Their introductions also include the people they introduced you to. */
+                /* Their introductions also include the people they introduced you to, and
+                 * those they could (prospect via). */
                 _cleanup_(referrers_done) struct referrers rf = {0};
-                json_t *met = json_array();
+                json_t *met = NULL, *via = NULL;
 
-                r = met ? identity_referrers(t, c->id, &rf) : -ENOMEM;
-                for (size_t k = 0; r >= 0 && k < rf.n_met; k++) {
-                        _cleanup_(contact_freep) struct contact *p = NULL;
-
-                        r = store_txn_contact_get(t, rf.met[k], &p);
-                        if (r == -ENOENT) {
-                                r = 0;
-                                continue;
-                        }
-                        if (r >= 0 &&
-                            json_array_append_new(met, reply_contact_ref(p->id, p->name)) < 0)
-                                r = -ENOMEM;
-                }
+                r = identity_referrers(t, c->id, &rf);
+                if (r >= 0)
+                        r = refs_json(t, rf.met, rf.n_met, &met);
+                if (r >= 0)
+                        r = refs_json(t, rf.via, rf.n_via, &via);
                 if (r < 0) {
                         json_decref(met);
                         return r;
                 }
                 json_object_set_new(op->result, "who", reply_contact_ref(c->id, c->name));
                 json_object_set_new(op->result, "introduced_you_to", met);
+                json_object_set_new(op->result, "could_introduce_you_to", via);
         }
         return op->result ? 0 : -ENOMEM;
 }

@@ -363,6 +363,9 @@ class SmallFixesTests(TendTestCase):
         self.json("add", "Bob Ray")
         self.assertIn("You have not introduced Bob Ray (#4) to anyone yet",
                       self.ok("intro", "ls", "bob").stdout)
+        self.json("prospect", "add", "Cy Young", "--via", "zoe")
+        self.assertIn("Zoe Park (#1) could introduce you to Cy Young (#5).",
+                      self.ok("intro", "ls", "zoe").stdout)
 
 
 def run_on_pty(env, args, answer, timeout=20.0):
