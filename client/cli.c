@@ -583,9 +583,55 @@ static const char *param_str(json_t *params, const char *key)
         return s ? s : "?";
 }
 
-static int report_ambiguous(struct cli *cli, const char *error, json_t *params)
+/* Print the command line that was typed with the words that spelled `word` (one argument, or
+ * several joined by spaces) replaced by `instead`: the command to type to name one thing. */
+static void print_instead(struct cli *cli, const char *word, const char *instead)
+{
+        int from = -1, to = -1;
+
+        for (int i = 1; i < cli->argc && from < 0; i++) {
+                size_t len = 0;
+
+                for (int j = i; j < cli->argc; j++) {
+                        len += strlen(cli->argv[j]) + (j > i);
+                        if (len > strlen(word))
+                                break;
+                        if (len == strlen(word)) {
+                                _cleanup_free_ char *joined = calloc(len + 1, 1);
+
+                                if (!joined)
+                                        return;
+                                for (int k = i; k <= j; k++) {
+                                        if (k > i)
+                                                strcat(joined, " ");
+                                        strcat(joined, cli->argv[k]);
+                                }
+                                if (streq(joined, word)) {
+                                        from = i;
+                                        to = j;
+                                }
+                                break;
+                        }
+                }
+        }
+        fputs("tend", cli->err);
+        for (int i = 0; i < cli->argc; i++) {
+                const char *w = i == from ? instead : cli->argv[i];
+
+                if (from >= 0 && i > from && i <= to)
+                        continue;
+                if (!*w || strpbrk(w, " \t'\"\\$"))
+                        fprintf(cli->err, " \"%s\"", w);
+                else
+                        fprintf(cli->err, " %s", w);
+        }
+}
+
+static int report_ambiguous(struct cli *cli, const char *error, json_t *params, const char *what,
+                            const char *key, const char *label)
 {
         json_t *candidates = json_object_get(params, "candidates"), *c;
+        const char *word = param_str(params, key);
         long long example = 0;
         int width = 1;
         size_t i;
@@ -602,20 +648,24 @@ static int report_ambiguous(struct cli *cli, const char *error, json_t *params)
         }
         if (cli->json_errors)
                 return cli_fail_named(cli, -EADDRNOTAVAIL, error, params,
-                                      "'%s' matches %zu contacts; name them by id instead, "
-                                      "e.g. 'tend %s %lld'",
-                                      param_str(params, "who"), json_array_size(candidates),
-                                      cli->command ? cli->command->verb : "show", example);
-        fprintf(cli->err, "tend: '%s' matches %zu contacts:\n", param_str(params, "who"),
-                json_array_size(candidates));
+                                      "'%s' matches %zu %s; name one by its id instead, "
+                                      "e.g. #%lld",
+                                      word, json_array_size(candidates), what, example);
+        fprintf(cli->err, "tend: '%s' matches %zu %s:\n", word, json_array_size(candidates), what);
         json_array_foreach(candidates, i, c)
         {
                 fprintf(cli->err, "  #%-*lld  %s\n", width,
                         (long long)json_integer_value(json_object_get(c, "id")),
-                        param_str(c, "name"));
+                        param_str(c, label));
         }
-        fprintf(cli->err, "Name them by id instead, e.g. 'tend %s %lld'.\n",
-                cli->command ? cli->command->verb : "show", example);
+        if (cli->argc > 0) {
+                char id[32];
+
+                snprintf(id, sizeof(id), "%lld", example);
+                fputs("Name one by its id instead, e.g. '", cli->err);
+                print_instead(cli, word, id);
+                fputs("'.\n", cli->err);
+        }
         cli->exit_code = CLI_EXIT_FAILED;
         return -EADDRNOTAVAIL;
 }
@@ -628,17 +678,13 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
                 return cli_fail_named(cli, -ENOENT, error, params, "no contact matches '%s'",
                                       param_str(params, "who"));
         if (streq(error, "io.tend.Contacts.AmbiguousContact"))
-                return report_ambiguous(cli, error, params);
+                return report_ambiguous(cli, error, params, "contacts", "who", "name");
         if (streq(error, "io.tend.Goals.NoSuchGoal"))
                 return cli_fail_named(cli, -ENOENT, error, params,
                                       "no goal matches '%s' ('tend goal ls' lists them)",
                                       param_str(params, "goal"));
         if (streq(error, "io.tend.Goals.AmbiguousGoal"))
-                return cli_fail_named(
-                    cli, -EADDRNOTAVAIL, error, params,
-                    "'%s' matches %lld goals; name one by its id ('tend goal ls')",
-                    param_str(params, "goal"),
-                    (long long)json_integer_value(json_object_get(params, "total")));
+                return report_ambiguous(cli, error, params, "goals", "goal", "title");
         if (streq(error, "io.tend.Goals.NotLinked"))
                 return cli_fail_named(cli, -ENOENT, error, params,
                                       "%s is not linked to goal \"%s\"",
@@ -661,11 +707,43 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
                                       param_str(json_object_get(params, "contact"), "name"));
         if (streq(error, "io.tend.Contacts.EmailInUse")) {
                 json_t *c = json_object_get(params, "contact");
+                long long id = (long long)json_integer_value(json_object_get(c, "id"));
+
+                /* The way out: one record for one person. */
+                if (cli->command && streq(cli->command->verb, "edit") && cli->argc > 1)
+                        return cli_fail_named(
+                            cli, -EEXIST, error, params,
+                            "%s already belongs to %s (#%lld); if they are one "
+                            "person, 'tend merge %lld %s' makes one record of two",
+                            param_str(params, "email"), param_str(c, "name"), id, id, cli->argv[1]);
+                return cli_fail_named(
+                    cli, -EEXIST, error, params,
+                    "%s already belongs to %s (#%lld); if they are one person, add "
+                    "to them with 'tend edit %lld', or make one record of two with "
+                    "'tend merge %lld OTHER'",
+                    param_str(params, "email"), param_str(c, "name"), id, id, id);
+        }
+        if (streq(error, "io.tend.Contacts.NameInUse")) {
+                json_t *c = json_object_get(params, "contact");
+                long long id = (long long)json_integer_value(json_object_get(c, "id"));
 
                 return cli_fail_named(cli, -EEXIST, error, params,
-                                      "%s already belongs to %s (#%lld)",
-                                      param_str(params, "email"), param_str(c, "name"),
-                                      (long long)json_integer_value(json_object_get(c, "id")));
+                                      "%s (#%lld) already has the name '%s'; --new %s anyway, and "
+                                      "'tend merge %lld OTHER' makes one person of two records",
+                                      param_str(c, "name"), id, param_str(params, "name"),
+                                      cli->command && streq(cli->command->verb, "edit")
+                                          ? "renames"
+                                          : "adds a second person of that name",
+                                      id);
+        }
+        if (streq(error, "io.tend.Goals.TitleInUse")) {
+                json_t *g = json_object_get(params, "goal");
+
+                return cli_fail_named(
+                    cli, -EEXIST, error, params,
+                    "goal #%lld already has the title \"%s\"; --new adds a second "
+                    "goal of that title anyway",
+                    (long long)json_integer_value(json_object_get(g, "id")), param_str(g, "title"));
         }
         if (streq(error, "io.tend.Service.InvalidValue"))
                 return cli_fail_named(cli, -EINVAL, error, params, "invalid %s: %s",
@@ -919,6 +997,8 @@ static int run(struct cli *cli, int argc, char **argv)
         if (!cmd)
                 return unknown_command(cli, argv[optind]);
         cli->command = cmd;
+        cli->argc = argc - optind;
+        cli->argv = argv + optind;
         return cmd->run(cli, argc - optind, argv + optind);
 }
 

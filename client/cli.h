@@ -83,6 +83,8 @@ enum cli_option {
         CLI_OPT_REMOVE,
         CLI_OPT_KIND,
         CLI_OPT_NEW_KIND,
+        /* one person, one record: add/edit/goal add --new (client/cmd-merge.c) */
+        CLI_OPT_NEW,
 };
 
 /* One option of a command, as parsed and as documented. */
@@ -171,6 +173,8 @@ struct cli {
         struct tend_conn *conn;        /* opened by the first cli_call() */
         char *socket_path;             /* resolved socket path */
         int exit_code;                 /* set by whoever reports a failure, -1 while unset */
+        int argc;                      /* the command's words (argv[0] the verb), so an */
+        char **argv;                   /* error can show the command line to type instead */
 };
 
 /* Errors are reported as "tend: MESSAGE" on cli->err, or with --json as one line holding a JSON

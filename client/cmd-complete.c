@@ -83,7 +83,8 @@ enum complete_kind cmd_complete_positional_kind(const struct command *cmd, size_
         rest = rest && i + 1 == cmd_complete_positional_count(cmd);
         if (ret_rest)
                 *ret_rest = rest;
-        if (streq(word, "WHO"))
+        /* KEEP and OTHER name people too (tend merge). */
+        if (streq(word, "WHO") || streq(word, "KEEP") || streq(word, "OTHER"))
                 return COMPLETE_WHO;
         if (streq(word, "COMMAND"))
                 return COMPLETE_COMMAND;

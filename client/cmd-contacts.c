@@ -137,6 +137,10 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
                 a->due = true;
                 a->due_arg = arg;
                 return 0;
+        case CLI_OPT_NEW:
+                return json_object_set_new(a->params, "allow_duplicate", json_true()) < 0
+                           ? cmd_oom(cli)
+                           : 0;
         case CLI_OPT_NO_DUE:
                 if (a->due)
                         return cli_usage(cli, "--due and --no-due exclude each other");
@@ -191,6 +195,8 @@ static int contact_command(struct cli *cli, int argc, char **argv, bool edit)
                 r = cmd_parse_who(cli, params, p.pos[0]);
                 if (r < 0)
                         return r;
+                if (json_object_get(params, "allow_duplicate") && !json_object_get(params, "name"))
+                        return cli_usage(cli, "--new goes with --name");
                 if (json_object_size(params) == 1 && !a.due_arg)
                         return cli_usage(cli, "nothing to change; give at least one option");
         } else {
@@ -302,6 +308,9 @@ static void print_contact(struct cli *cli, json_t *c)
                 snprintf(buf, sizeof(buf), "%s (#%lld)", strempty(cmd_jstr(met_via, "name")),
                          cmd_jid(met_via));
                 cmd_label(&lp, "Met via", buf, OUTPUT_PLAIN);
+        } else if (cmd_jstr(c, "met_via_name")) {
+                snprintf(buf, sizeof(buf), "%s (no longer in tend)", cmd_jstr(c, "met_via_name"));
+                cmd_label(&lp, "Met via", buf, OUTPUT_PLAIN);
         }
         if (cmd_jstr(c, "how_met"))
                 cmd_label(&lp, "How met", cmd_jstr(c, "how_met"), OUTPUT_PLAIN);
@@ -313,6 +322,16 @@ static void print_contact(struct cli *cli, json_t *c)
                 snprintf(buf, sizeof(buf), "%s%s%s", strempty(cmd_jstr(pr, "stage")),
                          cmd_jstr(pr, "plan") ? " — " : "", strempty(cmd_jstr(pr, "plan")));
                 cmd_label(&lp, "Pipeline", buf, OUTPUT_PLAIN);
+                if (json_is_object(json_object_get(pr, "via"))) {
+                        snprintf(buf, sizeof(buf), "%s (#%lld)",
+                                 strempty(cmd_jstr(json_object_get(pr, "via"), "name")),
+                                 cmd_jid(json_object_get(pr, "via")));
+                        cmd_label(&lp, "Via", buf, OUTPUT_PLAIN);
+                } else if (cmd_jstr(pr, "via_name")) {
+                        snprintf(buf, sizeof(buf), "%s (no longer in tend)",
+                                 cmd_jstr(pr, "via_name"));
+                        cmd_label(&lp, "Via", buf, OUTPUT_PLAIN);
+                }
         }
         if (json_integer_value(json_object_get(c, "cadence_seconds")) > 0) {
                 time_format_duration(json_integer_value(json_object_get(c, "cadence_seconds")), dur,
@@ -528,25 +547,71 @@ int commands_show(struct cli *cli, int argc, char **argv)
 
 /* ---- rm ---- */
 
-static bool confirm(struct cli *cli, const char *question)
+static void print_refs(FILE *f, json_t *refs)
 {
-        char answer[64];
+        json_t *v;
+        size_t i;
 
-        fprintf(cli->err, "%s [y/N] ", question);
-        fflush(cli->err);
-        if (!fgets(answer, sizeof(answer), cli->in))
-                return false;
-        answer[strcspn(answer, "\r\n")] = 0;
-        return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+        json_array_foreach(refs, i, v)
+        {
+                fprintf(f, "%s%s (#%lld)", i ? ", " : "", strempty(cmd_jstr(v, "name")),
+                        cmd_jid(v));
+        }
+}
+
+/* What removing someone takes with it and changes elsewhere (a RemoveCascade), to f. */
+static void print_cascade(FILE *f, json_t *cascade, const char *name)
+{
+        long long n = (long long)json_integer_value(json_object_get(cascade, "interactions"));
+        json_t *intros = json_object_get(cascade, "introductions"),
+               *links = json_object_get(cascade, "goal_links"),
+               *met = json_object_get(cascade, "met_via_of"),
+               *via = json_object_get(cascade, "prospect_via_of"), *v;
+        size_t i;
+
+        if (n > 0)
+                fprintf(f, "  %lld interaction%s go%s\n", n, n == 1 ? "" : "s", n == 1 ? "es" : "");
+        json_array_foreach(intros, i, v)
+        {
+                json_t *with = json_object_get(v, "with");
+
+                fprintf(f, "  introduction #%lld with %s (#%lld) goes\n", cmd_jid(v),
+                        strempty(cmd_jstr(with, "name")), cmd_jid(with));
+        }
+        json_array_foreach(links, i, v)
+        {
+                fprintf(f, "  link to goal #%lld \"%s\" goes\n", cmd_jid(v),
+                        strempty(cmd_jstr(v, "title")));
+        }
+        if (json_array_size(met)) {
+                fputs("  met via them: ", f);
+                print_refs(f, met);
+                fprintf(f, " — keep \"%s\" as text\n", name);
+        }
+        if (json_array_size(via)) {
+                fputs("  prospect via them: ", f);
+                print_refs(f, via);
+                fprintf(f, " — keep \"%s\" as text\n", name);
+        }
+}
+
+static bool cascade_empty(json_t *cascade)
+{
+        return json_integer_value(json_object_get(cascade, "interactions")) == 0 &&
+               json_array_size(json_object_get(cascade, "introductions")) == 0 &&
+               json_array_size(json_object_get(cascade, "goal_links")) == 0 &&
+               json_array_size(json_object_get(cascade, "met_via_of")) == 0 &&
+               json_array_size(json_object_get(cascade, "prospect_via_of")) == 0;
 }
 
 int commands_rm(struct cli *cli, int argc, char **argv)
 {
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
-        _cleanup_(json_decrefp) json_t *got = NULL;
+        _cleanup_(json_decrefp) json_t *preview = NULL;
         _cleanup_(json_decrefp) json_t *removed = NULL;
-        json_t *params = NULL, *ref;
+        json_t *params = NULL, *ref, *cascade;
         const char *arg;
+        char what[FIELD_NAME_MAX + 8];
         bool yes = false;
         int r;
 
@@ -558,37 +623,38 @@ int commands_rm(struct cli *cli, int argc, char **argv)
                         yes = true;
         if (r < 0)
                 return r;
-        if (!yes && !cli->in_tty)
-                return cli_usage(cli,
-                                 "not removing '%s': stdin is not a terminal, so tend cannot "
-                                 "ask; pass --yes",
-                                 p.pos[0]);
+        snprintf(what, sizeof(what), "'%s'", p.pos[0]);
+        r = cmd_need_yes(cli, yes, what);
+        if (r < 0)
+                return r;
         r = cmd_who_params(cli, p.pos[0], &params);
         if (r < 0)
                 return r;
 
         if (!yes) {
-                json_t *contact;
-                long long count;
                 char question[512], id[32];
 
-                r = cli_call(cli, "io.tend.Contacts.Get", params, &got);
+                /* Ask with exactly what goes and what changes elsewhere (a dry run). */
+                if (json_object_set_new(params, "dry_run", json_true()) < 0) {
+                        json_decref(params);
+                        return cmd_oom(cli);
+                }
+                r = cli_call(cli, "io.tend.Contacts.Remove", params, &preview);
                 if (r < 0)
                         return r;
-                contact = json_object_get(got, "contact");
-                count = (long long)json_integer_value(json_object_get(got, "interaction_count"));
-                if (count > 0)
-                        snprintf(question, sizeof(question),
-                                 "Remove %s (#%lld) and %lld interaction%s?",
-                                 strempty(cmd_jstr(contact, "name")), cmd_jid(contact), count,
-                                 count == 1 ? "" : "s");
-                else
-                        snprintf(question, sizeof(question), "Remove %s (#%lld)?",
-                                 strempty(cmd_jstr(contact, "name")), cmd_jid(contact));
-                if (!confirm(cli, question))
+                ref = json_object_get(preview, "contact");
+                cascade = json_object_get(preview, "cascade");
+                if (!cascade_empty(cascade)) {
+                        fprintf(cli->err, "Removing %s (#%lld):\n", strempty(cmd_jstr(ref, "name")),
+                                cmd_jid(ref));
+                        print_cascade(cli->err, cascade, strempty(cmd_jstr(ref, "name")));
+                }
+                snprintf(question, sizeof(question), "Remove %s (#%lld)?",
+                         strempty(cmd_jstr(ref, "name")), cmd_jid(ref));
+                if (!cmd_confirm(cli, question))
                         return cli_fail(cli, -ECANCELED, "nothing removed");
                 /* Remove exactly the person confirmed. */
-                snprintf(id, sizeof(id), "%lld", cmd_jid(contact));
+                snprintf(id, sizeof(id), "%lld", cmd_jid(ref));
                 params = json_pack("{s:s}", "who", id);
                 if (!params)
                         return cmd_oom(cli);
@@ -598,15 +664,19 @@ int commands_rm(struct cli *cli, int argc, char **argv)
         if (r < 0)
                 return r;
         ref = json_object_get(removed, "contact");
+        cascade = json_object_get(removed, "cascade");
         if (cli->json) {
                 _cleanup_(json_decrefp) json_t *out =
-                    json_pack("{s:O}", "removed", ref ? ref : json_null());
+                    json_pack("{s:O,s:O}", "removed", ref ? ref : json_null(), "cascade",
+                              cascade ? cascade : json_null());
 
                 if (!out)
                         return cmd_oom(cli);
                 return cli_print_json(cli, out);
         }
         fprintf(cli->out, "Removed %s (#%lld).\n", strempty(cmd_jstr(ref, "name")), cmd_jid(ref));
+        if (yes && !cascade_empty(cascade))
+                print_cascade(cli->out, cascade, strempty(cmd_jstr(ref, "name")));
         return 0;
 }
 

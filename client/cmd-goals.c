@@ -13,6 +13,8 @@ const struct option_help cmd_goal_options[] = {
     {"note", CLI_OPT_NOTE, "TEXT", "add: a note on the goal", NULL},
     {"why", CLI_OPT_WHY, "TEXT", "link: why this person matters for the goal", NULL},
     {"all", CLI_OPT_ALL, NULL, "ls: include done goals", NULL},
+    {"new", CLI_OPT_NEW, NULL, "add: even when a goal has this title", NULL},
+    {"yes", CLI_OPT_YES, NULL, "rm: do not ask (needed when stdin is not a terminal)", NULL},
     {0},
 };
 
@@ -28,7 +30,7 @@ const char cmd_goal_help[] =
     "  unlink GOAL WHO                         unlink them\n"
     "  done GOAL...                            mark a goal done\n"
     "  reopen GOAL...                          make a done goal active again\n"
-    "  rm GOAL...                              remove a goal and its links\n"
+    "  rm GOAL... [--yes]                      remove a goal and its links (asks first)\n"
     "GOAL is an id, a title, a unique title prefix or words of the title (quote it in link\n"
     "and unlink). People linked to an active goal are followed up at least every 30 days\n"
     "after their last touch: 'tend profile set --goal-every DURATION' sets it, and wins over\n"
@@ -36,7 +38,7 @@ const char cmd_goal_help[] =
 
 struct goal_args {
         json_t *params;
-        bool all;
+        bool all, new, yes;
         const char *by, *note, *why;
 };
 
@@ -237,6 +239,12 @@ static int goal_option(struct cli *cli, struct goal_args *a, int id, const char 
         case CLI_OPT_ALL:
                 a->all = true;
                 return 0;
+        case CLI_OPT_NEW:
+                a->new = true;
+                return 0;
+        case CLI_OPT_YES:
+                a->yes = true;
+                return 0;
         default:
                 return cli_usage(cli, "option not handled");
         }
@@ -252,6 +260,10 @@ static int check_options(struct cli *cli, const struct goal_args *a, const char 
                 return cli_usage(cli, "--why goes with 'tend goal link', not '%s'", sub);
         if (!all && a->all)
                 return cli_usage(cli, "--all goes with 'tend goal ls', not '%s'", sub);
+        if (a->new && !by_note)
+                return cli_usage(cli, "--new goes with 'tend goal add', not '%s'", sub);
+        if (a->yes && !streq(sub, "rm") && !streq(sub, "remove"))
+                return cli_usage(cli, "--yes goes with 'tend goal rm', not '%s'", sub);
         return 0;
 }
 
@@ -286,6 +298,40 @@ static int expect_args(struct cli *cli, struct cli_parser *p, size_t n, const ch
         if (p->n_pos != n + 1)
                 return cli_usage(cli, "%s arguments; usage: tend goal %s",
                                  p->n_pos < n + 1 ? "missing" : "too many", usage);
+        return 0;
+}
+
+/* goal rm asks first on a terminal, naming the goal and how many people it is linked to; the
+ * goal confirmed is then named by id. Without a terminal, --yes is required. */
+static int confirm_goal_rm(struct cli *cli, const struct goal_args *a, json_t *params)
+{
+        _cleanup_(json_decrefp) json_t *got = NULL;
+        char what[FIELD_NAME_MAX + 16], question[FIELD_NAME_MAX + 128];
+        json_t *g;
+        long long people;
+        int r;
+
+        snprintf(what, sizeof(what), "goal '%s'", strempty(cmd_jstr(params, "goal")));
+        r = cmd_need_yes(cli, a->yes, what);
+        if (r < 0 || a->yes)
+                return r;
+        r = cli_call(cli, "io.tend.Goals.Get", json_incref(params), &got);
+        if (r < 0)
+                return r;
+        g = json_object_get(got, "goal");
+        people = (long long)json_integer_value(json_object_get(g, "people"));
+        if (people > 0)
+                snprintf(question, sizeof(question),
+                         "Remove goal #%lld \"%s\" and its links to %lld %s?", cmd_jid(g),
+                         strempty(cmd_jstr(g, "title")), people, people == 1 ? "person" : "people");
+        else
+                snprintf(question, sizeof(question), "Remove goal #%lld \"%s\"?", cmd_jid(g),
+                         strempty(cmd_jstr(g, "title")));
+        if (!cmd_confirm(cli, question))
+                return cli_fail(cli, -ECANCELED, "nothing removed");
+        snprintf(what, sizeof(what), "%lld", cmd_jid(g)); /* exactly the goal confirmed */
+        if (json_object_set_new(params, "goal", json_string(what)) < 0)
+                return cmd_oom(cli);
         return 0;
 }
 
@@ -326,6 +372,8 @@ int commands_goal(struct cli *cli, int argc, char **argv)
                 }
                 if (a.note && a.note[0] && (r = cmd_set_string(cli, params, "note", a.note)) < 0)
                         return r;
+                if (a.new &&json_object_set_new(params, "allow_duplicate", json_true()) < 0)
+                        return cmd_oom(cli);
                 r = cli_call(cli, "io.tend.Goals.Add", json_incref(params), &reply);
                 if (r < 0)
                         return r;
@@ -418,6 +466,11 @@ int commands_goal(struct cli *cli, int argc, char **argv)
                 if ((r = check_options(cli, &a, sub, false, false, false)) < 0 ||
                     (r = set_rest(cli, &p, 1, params, "goal", "GOAL")) < 0)
                         return r;
+                if (streq(method, "io.tend.Goals.Remove")) {
+                        r = confirm_goal_rm(cli, &a, params);
+                        if (r < 0)
+                                return r;
+                }
                 r = cli_call(cli, method, json_incref(params), &reply);
                 if (r < 0)
                         return r;

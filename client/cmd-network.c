@@ -253,6 +253,7 @@ int commands_me(struct cli *cli, int argc, char **argv)
 const struct option_help cmd_intro_options[] = {
     {"note", CLI_OPT_NOTE, "TEXT", "why you introduced them", NULL},
     {"at", CLI_OPT_AT, "DATE", "when (default: now)", NULL},
+    {"yes", CLI_OPT_YES, NULL, "rm: do not ask (needed when stdin is not a terminal)", NULL},
     {0},
 };
 
@@ -260,12 +261,29 @@ static const struct output_column intro_columns[] = {
     {"ID", true}, {"WHEN", false}, {"INTRODUCED", false}, {"TO", false}, {"NOTE", false},
 };
 
+/* "Zoe Park (#1) introduced you to Tara Singh (#4), Bo Lin (#7)." when people is not empty. */
+static void print_who_introduced(struct cli *cli, json_t *who, const char *verb, json_t *people)
+{
+        json_t *c;
+        size_t k;
+
+        if (json_array_size(people) == 0)
+                return;
+        fprintf(cli->out, "%s (#%lld) %s ", strempty(cmd_jstr(who, "name")), cmd_jid(who), verb);
+        json_array_foreach(people, k, c)
+        {
+                fprintf(cli->out, "%s%s (#%lld)", k ? ", " : "", strempty(cmd_jstr(c, "name")),
+                        cmd_jid(c));
+        }
+        fputs(".\n", cli->out);
+}
+
 static int intro_list(struct cli *cli, struct cli_parser *p)
 {
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         _cleanup_(output_table_freep) struct output_table *t = NULL;
-        json_t *list, *i;
+        json_t *list, *i, *who;
         size_t k;
         int r;
 
@@ -279,8 +297,19 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
         list = json_object_get(reply, "introductions");
         if (cli->json)
                 return cli_print_json(cli, list);
+        who = json_object_get(reply, "who");
+        print_who_introduced(cli, who, "introduced you to",
+                             json_object_get(reply, "introduced_you_to"));
+        print_who_introduced(cli, who, "could introduce you to",
+                             json_object_get(reply, "could_introduce_you_to"));
         if (json_array_size(list) == 0) {
-                fputs("No introductions yet: 'tend intro A B'.\n", cli->out);
+                if (json_is_object(who))
+                        fprintf(cli->out,
+                                "You have not introduced %s (#%lld) to anyone yet: "
+                                "'tend intro A B'.\n",
+                                strempty(cmd_jstr(who, "name")), cmd_jid(who));
+                else
+                        fputs("No introductions yet: 'tend intro A B'.\n", cli->out);
                 return 0;
         }
         t = output_table_new(intro_columns, ARRAY_SIZE(intro_columns));
@@ -304,8 +333,45 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
         return 0;
 }
 
+static void print_intro_line(struct cli *cli, FILE *f, const char *verb, json_t *i)
+{
+        fprintf(
+            f, "%s introduction #%lld: %s (#%lld) and %s (#%lld).\n", verb, cmd_jid(i),
+            strempty(cmd_jstr(json_object_get(i, "a"), "name")), cmd_jid(json_object_get(i, "a")),
+            strempty(cmd_jstr(json_object_get(i, "b"), "name")), cmd_jid(json_object_get(i, "b")));
+        (void)cli;
+}
+
+/* intro rm asks first on a terminal, listing what would go (a dry run). */
+static int confirm_intro_rm(struct cli *cli, bool yes, json_t *params)
+{
+        _cleanup_(json_decrefp) json_t *preview = NULL;
+        json_t *list, *i;
+        size_t k;
+        int r;
+
+        r = cmd_need_yes(cli, yes, "an introduction");
+        if (r < 0 || yes)
+                return r;
+        if (json_object_set_new(params, "dry_run", json_true()) < 0)
+                return cmd_oom(cli);
+        r = cli_call(cli, "io.tend.Network.RemoveIntroduction", json_incref(params), &preview);
+        json_object_del(params, "dry_run");
+        if (r < 0)
+                return r;
+        list = json_object_get(preview, "removed");
+        json_array_foreach(list, k, i)
+        {
+                print_intro_line(cli, cli->err, "Would remove", i);
+        }
+        if (!cmd_confirm(cli, json_array_size(list) == 1 ? "Remove this introduction?"
+                                                         : "Remove these introductions?"))
+                return cli_fail(cli, -ECANCELED, "nothing removed");
+        return 0;
+}
+
 /* tend intro rm A B | rm ID */
-static int intro_remove(struct cli *cli, struct cli_parser *p)
+static int intro_remove(struct cli *cli, struct cli_parser *p, bool yes)
 {
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
@@ -340,6 +406,9 @@ static int intro_remove(struct cli *cli, struct cli_parser *p)
                                       "tend intro rm ID");
         if (r < 0)
                 return r;
+        r = confirm_intro_rm(cli, yes, params);
+        if (r < 0)
+                return r;
         r = cli_call(cli, "io.tend.Network.RemoveIntroduction", json_incref(params), &reply);
         if (r < 0)
                 return r;
@@ -348,11 +417,7 @@ static int intro_remove(struct cli *cli, struct cli_parser *p)
                 return cli_print_json(cli, list);
         json_array_foreach(list, k, i)
         {
-                fprintf(cli->out, "Removed introduction #%lld: %s (#%lld) and %s (#%lld).\n",
-                        cmd_jid(i), strempty(cmd_jstr(json_object_get(i, "a"), "name")),
-                        cmd_jid(json_object_get(i, "a")),
-                        strempty(cmd_jstr(json_object_get(i, "b"), "name")),
-                        cmd_jid(json_object_get(i, "b")));
+                print_intro_line(cli, cli->out, "Removed", i);
         }
         return 0;
 }
@@ -363,6 +428,7 @@ int commands_intro(struct cli *cli, int argc, char **argv)
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         const char *arg, *note = NULL, *at = NULL;
+        bool yes = false;
         json_t *i;
         int64_t t;
         int r;
@@ -377,20 +443,25 @@ int commands_intro(struct cli *cli, int argc, char **argv)
                         note = arg;
                 else if (r == CLI_OPT_AT)
                         at = arg;
+                else if (r == CLI_OPT_YES)
+                        yes = true;
         }
         if (r < 0)
                 return r;
         if (streq(p.pos[0], "ls") || streq(p.pos[0], "list")) {
-                if (note || at)
-                        return cli_usage(cli, "--note and --at go with 'tend intro A B'");
+                if (note || at || yes)
+                        return cli_usage(cli, "--note and --at go with 'tend intro A B', --yes "
+                                              "with 'tend intro rm'");
                 return intro_list(cli, &p);
         }
         if (p.n_pos >= 1 &&
             (streq(p.pos[0], "rm") || streq(p.pos[0], "remove") || streq(p.pos[0], "delete"))) {
                 if (note || at)
                         return cli_usage(cli, "--note and --at go with 'tend intro A B'");
-                return intro_remove(cli, &p);
+                return intro_remove(cli, &p, yes);
         }
+        if (yes)
+                return cli_usage(cli, "--yes goes with 'tend intro rm'");
         if (p.n_pos != 2)
                 return cli_usage(cli, "usage: tend intro A B [--note TEXT] (quote names with "
                                       "spaces), tend intro ls [WHO], or tend intro rm A B|ID");
@@ -471,6 +542,12 @@ int commands_path(struct cli *cli, int argc, char **argv)
                 return cli_print_json(cli, reply);
         chains = json_object_get(reply, "chains");
         target = json_object_get(reply, "target");
+        if (cmd_jstr(reply, "met_via_name"))
+                fprintf(cli->out, "You met %s via %s, who is no longer in tend.\n",
+                        strempty(cmd_jstr(target, "name")), cmd_jstr(reply, "met_via_name"));
+        if (cmd_jstr(reply, "prospect_via_name"))
+                fprintf(cli->out, "%s (no longer in tend) could introduce you to %s.\n",
+                        cmd_jstr(reply, "prospect_via_name"), strempty(cmd_jstr(target, "name")));
         if (json_array_size(chains) == 0) {
                 fprintf(cli->out,
                         "No warm path to %s yet. Paths go through who introduced you to whom "
@@ -726,6 +803,7 @@ const struct option_help cmd_prospect_options[] = {
     {"stage", CLI_OPT_STAGE, "STAGE", "next: go to this stage; ls: only this stage", STAGE_VALUES},
     {"at", CLI_OPT_AT, "DATE", "next: when it happened; for scheduled, when you meet", NULL},
     {"all", CLI_OPT_ALL, NULL, "ls: include ongoing relationships", NULL},
+    {"new", CLI_OPT_NEW, NULL, "add: a new person even when someone has this name", NULL},
     {0},
 };
 
@@ -736,7 +814,8 @@ const char cmd_prospect_help[] =
     "  ls [--stage STAGE] [--all]                            the pipeline, by stage\n"
     "Stages: want-to-meet → reached-out → scheduled → met → ongoing. Reached out with no\n"
     "reply: a nudge after 7 days; scheduled: the meeting is the follow-up; met: a thank-you\n"
-    "the next day, then the normal cadence.";
+    "the next day, then the normal cadence. add NAME of someone already in tend makes them\n"
+    "the prospect (no second record); --new adds a new person of that name instead.";
 
 static const struct output_column prospect_columns[] = {
     {"ID", true},    {"NAME", false}, {"STAGE", false}, {"SINCE", false},
@@ -769,8 +848,11 @@ static int prospect_table(struct cli *cli, json_t *list)
                     output_table_add(t,
                                      next ? output_format_due(next, cli->now, b, sizeof(b)) : NULL,
                                      next ? output_due_style(next, cli->now) : OUTPUT_DIM) < 0 ||
-                    output_table_add(t, cmd_jstr(json_object_get(e, "via"), "name"), OUTPUT_PLAIN) <
-                        0 ||
+                    output_table_add(t,
+                                     json_is_object(json_object_get(e, "via"))
+                                         ? cmd_jstr(json_object_get(e, "via"), "name")
+                                         : cmd_jstr(e, "via_name"),
+                                     OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, cmd_jstr(e, "plan"), OUTPUT_PLAIN) < 0)
                         return cmd_oom(cli);
         }
@@ -856,6 +938,10 @@ int commands_prospect(struct cli *cli, int argc, char **argv)
                 case CLI_OPT_ALL:
                         all = true;
                         break;
+                case CLI_OPT_NEW:
+                        if (json_object_set_new(params, "allow_duplicate", json_true()) < 0)
+                                r = cmd_oom(cli);
+                        break;
                 default:
                         break;
                 }
@@ -883,7 +969,10 @@ int commands_prospect(struct cli *cli, int argc, char **argv)
                 if (cli->json)
                         return cli_print_json(cli, reply);
                 pr = json_object_get(reply, "prospect");
-                fprintf(cli->out, "Added %s (#%lld) as a prospect you want to meet",
+                fprintf(cli->out,
+                        json_is_true(json_object_get(reply, "existing"))
+                            ? "%s (#%lld) was in tend already: now a prospect you want to meet"
+                            : "Added %s (#%lld) as a prospect you want to meet",
                         strempty(cmd_jstr(json_object_get(pr, "contact"), "name")),
                         cmd_jid(json_object_get(pr, "contact")));
                 if (json_is_object(json_object_get(reply, "goal")))

@@ -23,11 +23,13 @@ static const struct option_help add_options[] = {
     {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
     {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
+    {"new", CLI_OPT_NEW, NULL, "add even when someone already has this name", NULL},
     {0},
 };
 
 static const struct option_help edit_options[] = {
     {"name", CLI_OPT_NAME, "NAME", "rename them", NULL},
+    {"new", CLI_OPT_NEW, NULL, "with --name: even when someone else has that name", NULL},
     {"network", CLI_OPT_NETWORK, "NETWORK",
      "add to a network; repeat or comma-separate (prefixes work)", NETWORK_VALUES},
     {"drop-network", CLI_OPT_DROP_NETWORK, "NETWORK", "remove from a network", NETWORK_VALUES},
@@ -81,6 +83,11 @@ static const struct option_help log_options[] = {
     {0},
 };
 
+static const struct option_help dupes_options[] = {
+    {"limit", CLI_OPT_LIMIT, "N", "at most N groups (default: all)", NULL},
+    {0},
+};
+
 static const struct option_help history_options[] = {
     {"limit", CLI_OPT_LIMIT, "N", "only the N most recent (default: all)", NULL},
     {0},
@@ -107,13 +114,21 @@ static const struct option_help global_options[] = {
 
 static const struct command commands[] = {
     {"add", "NAME", commands_add, "Add a person", add_options,
-     "A cadence (--every) without --due makes them due one cadence from now."},
+     "A cadence (--every) without --due makes them due one cadence from now.\n"
+     "A name someone already has is refused: --new adds a second person anyway."},
     {"show", "WHO", commands_show, "Show a person and their recent interactions", no_options,
      "Also the goals they are linked to (with why) and their pipeline stage."},
     {"edit", "WHO", commands_edit, "Change a person", edit_options,
-     "Options not given keep their value; list options add or drop single entries."},
+     "Options not given keep their value; list options add or drop single entries.\n"
+     "Renaming to a name someone else has is refused unless --new."},
     {"rm", "WHO", commands_rm, "Remove a person and their interactions", rm_options,
-     "Asks first when stdin is a terminal; otherwise --yes is required."},
+     "First lists what goes with them (interactions, introductions, goal links) and whose\n"
+     "met-via or prospect via named them (those keep the name as text), then asks when stdin\n"
+     "is a terminal; otherwise --yes is required."},
+    {"merge", "KEEP OTHER...", commands_merge, "Make one person of duplicate records",
+     no_options, cmd_merge_help},
+    {"dupes", "", commands_dupes, "List likely duplicates: same email, phone or name",
+     dupes_options, "Merge them with 'tend merge KEEP OTHER'."},
     {"ls", "", commands_ls, "List people", ls_options,
      "Sorted by name, or by follow-up date with --due-before."},
     {"find", "TEXT...", commands_find, "Search names, organisations, titles, emails and tags",
@@ -150,7 +165,8 @@ static const struct command commands[] = {
     {"intro", "A [B...]", commands_intro,
      "Record that you introduced A and B ('intro ls [WHO]', 'intro rm A B|ID')", cmd_intro_options,
      "Quote names with spaces. 'tend intro ls [WHO]' lists introductions (with ids);\n"
-     "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id."},
+     "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id;\n"
+     "it asks first when stdin is a terminal, otherwise --yes is required."},
     {"path", "WHO...", commands_path, "Warm paths: chains of people you know that lead to WHO",
      cmd_path_options,
      "Through who introduced you to whom (--met-via), your introductions (tend intro) and\n"

@@ -347,3 +347,23 @@ void cmd_label(const struct cmd_label_printer *lp, const char *name, const char 
         output_wrapped(f, lp->cli->color, style, value, (size_t)lp->width + 3, lp->cli->width);
         fputc('\n', f);
 }
+
+bool cmd_confirm(struct cli *cli, const char *question)
+{
+        char answer[64];
+
+        fprintf(cli->err, "%s [y/N] ", question);
+        fflush(cli->err);
+        if (!fgets(answer, sizeof(answer), cli->in))
+                return false;
+        answer[strcspn(answer, "\r\n")] = 0;
+        return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+}
+
+int cmd_need_yes(struct cli *cli, bool yes, const char *what)
+{
+        if (yes || cli->in_tty)
+                return 0;
+        return cli_usage(
+            cli, "not removing %s: stdin is not a terminal, so tend cannot ask; pass --yes", what);
+}

@@ -13,6 +13,11 @@ int commands_rm(struct cli *cli, int argc, char **argv);
 int commands_ls(struct cli *cli, int argc, char **argv);
 int commands_find(struct cli *cli, int argc, char **argv);
 
+/* One person, one record: client/cmd-merge.c. */
+int commands_merge(struct cli *cli, int argc, char **argv);
+int commands_dupes(struct cli *cli, int argc, char **argv);
+extern const char cmd_merge_help[];
+
 /* Interactions: client/cmd-interactions.c; correcting them and kinds: client/cmd-interaction.c. */
 int commands_log(struct cli *cli, int argc, char **argv);
 int commands_history(struct cli *cli, int argc, char **argv);
@@ -139,6 +144,11 @@ int cmd_parse_plain(struct cli_parser *p, struct cli *cli, int argc, char **argv
 /** Parse a command whose only option is --limit (into params, which may be NULL: out of
  * memory) and its positionals. */
 int cmd_parse_limited(struct cli_parser *p, struct cli *cli, int argc, char **argv, json_t *params);
+/** Ask question on stderr and read the answer from cli->in: true for y or yes. */
+bool cmd_confirm(struct cli *cli, const char *question);
+/** Before a removal: exit 2 with "not removing WHAT: ... pass --yes" unless yes is given or
+ * stdin is a terminal (where the command asks). Returns 0 or the usage error. */
+int cmd_need_yes(struct cli *cli, bool yes, const char *what);
 /** A new params object holding {"who": who}. */
 int cmd_who_params(struct cli *cli, const char *who, json_t **ret);
 /** Add a contact's next follow-up as a table cell (relative, styled by how near it is). */

@@ -112,6 +112,8 @@ void contact_done(struct contact *c)
         free(c->how_met);
         free(c->last_kind);
         free(c->brings);
+        free(c->met_via_name);
+        free(c->prospect_via_name);
         free(c->prospect_plan);
         free(c->birthday);
         free(c->name_parts);

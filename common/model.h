@@ -98,6 +98,10 @@ struct contact {
         int64_t stage_changed;     /* when the stage last changed */
         char *prospect_plan;       /* what you plan to ask or talk about */
         uint64_t prospect_via;     /* contact id who could introduce you, 0 = none */
+        /* A reference to someone who was removed keeps their name as text (codec tags 21, 55):
+         * the warm path it stood for is still worth knowing. */
+        char *met_via_name;      /* who introduced you, once no longer a contact */
+        char *prospect_via_name; /* who could introduce you, once no longer a contact */
         /* Address-book data from imports (issue 6; codec tags 70-89). */
         char *birthday;     /* "YYYY-MM-DD", or "--MM-DD" without a year */
         char *name_parts;   /* the vCard N value (family;given;additional;prefix;suffix), escaped */

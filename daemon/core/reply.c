@@ -106,6 +106,7 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
             "met_via", met_via);
         if (!o)
                 return NULL;
+        json_object_set_new(o, "met_via_name", str_or_null(c->met_via_name));
         if (c->cadence > 0) {
                 /* Whole days stay integers in JSON; 45 s test cadences become fractions. */
                 json_object_set_new(o, "cadence_days",
@@ -137,10 +138,11 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
                         }
                 }
                 json_object_set_new(o, "prospect",
-                                    json_pack("{s:s,s:o,s:o,s:o}", "stage",
+                                    json_pack("{s:s,s:o,s:o,s:o,s:o}", "stage",
                                               prospect_stage_to_string(c->stage), "since",
                                               reply_time_or_null(c->stage_changed), "plan",
-                                              str_or_null(c->prospect_plan), "via", via));
+                                              str_or_null(c->prospect_plan), "via", via, "via_name",
+                                              str_or_null(c->prospect_via_name)));
         } else {
                 json_object_set_new(o, "prospect", json_null());
         }

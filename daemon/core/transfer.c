@@ -95,6 +95,8 @@ static const struct cfield cfields[] = {
     FLD("stage_changed", F_TIME, stage_changed, 0, 0, M_NONE),
     FLD("prospect_plan", F_NOTE, prospect_plan, FIELD_NOTE_MAX, 0, M_FILL),
     FLD("prospect_via", F_REF, prospect_via, 0, 1, M_FILL),
+    FLD("met_via_name", F_STR, met_via_name, FIELD_NAME_MAX, 0, M_FILL),
+    FLD("prospect_via_name", F_STR, prospect_via_name, FIELD_NAME_MAX, 0, M_FILL),
     FLD("birthday", F_BIRTHDAY, birthday, 0, 0, M_FILL),
     FLD("name_parts", F_STR, name_parts, NAME_PARTS_MAX, 0, M_FILL),
     FLD("vcard", F_LINES, vcard_extra, 0, 0, M_UNION),
@@ -482,6 +484,18 @@ static int export_tombstone(const char *uuid, uint8_t type, int64_t deleted, voi
                 return 0; /* a kind of record this version does not know */
         o = json_pack("{s:s,s:s,s:s,s:o}", "type", "tombstone", "uuid", uuid, "record",
                       tombstone_kind(type), "deleted", time_json(deleted));
+        if (o && type == 'C') {
+                char into[UUID_STRING_LEN + 1];
+                int r = store_txn_tombstone_merged_into(x->t, uuid, into);
+
+                /* Merged (tend merge): where the person lives on, for sync and re-imports. */
+                if (r >= 0 && json_object_set_new(o, "merged_into", json_string(into)) < 0)
+                        r = -ENOMEM;
+                if (r < 0 && r != -ENOENT) {
+                        json_decref(o);
+                        return r;
+                }
+        }
 
         if (!o || json_array_append_new(x->array, o) < 0)
                 return -ENOMEM;
@@ -1015,6 +1029,11 @@ static int parse_tombstone(struct import_rec *rec, json_t *o, struct bad *b)
         if (type < 0)
                 return badf(b, "record: not contact, interaction, goal or introduction");
         rec->ttype = (uint8_t)type;
+        if (json_object_get(o, "merged_into") && !json_is_null(json_object_get(o, "merged_into"))) {
+                r = get_uuid(json_object_get(o, "merged_into"), "merged_into", b, rec->uuid2);
+                if (r < 0)
+                        return r;
+        }
         return get_time(json_object_get(o, "deleted"), "deleted", b, &rec->deleted);
 }
 
@@ -1545,6 +1564,36 @@ static int drop_taken_emails(struct store_txn *t, struct contact *c, uint64_t se
 
 /* Find the contact a record is: by uuid, then email, then exact name. Returns 1 with the id
  * and the reason, 0 for none, -ECANCELED when it is ambiguous (reason says why), -errno. */
+/* The live contact a uuid names: its own, or the one it was merged into (tend merge leaves a
+ * tombstone naming the keeper; a chain of merges is followed). Returns 0 (its own), 1 (followed
+ * a merge), -ENOENT or -errno. */
+#define MERGE_HOPS_MAX 16
+static int contact_by_uuid(struct store_txn *t, const char *uuid, uint64_t *ret)
+{
+        char cur[UUID_STRING_LEN + 1];
+        int r = store_txn_contact_by_uuid(t, uuid, ret);
+
+        if (r != -ENOENT)
+                return r;
+        if (!uuid || strlen(uuid) != UUID_STRING_LEN)
+                return -ENOENT;
+        memcpy(cur, uuid, sizeof(cur));
+        for (int hop = 0; hop < MERGE_HOPS_MAX; hop++) {
+                char next[UUID_STRING_LEN + 1];
+
+                r = store_txn_tombstone_merged_into(t, cur, next);
+                if (r < 0)
+                        return r;
+                r = store_txn_contact_by_uuid(t, next, ret);
+                if (r >= 0)
+                        return 1;
+                if (r != -ENOENT)
+                        return r;
+                memcpy(cur, next, sizeof(cur));
+        }
+        return -ENOENT;
+}
+
 static int match(struct run *run, const struct contact *c, uint64_t *ret_id, char *why,
                  size_t why_size)
 {
@@ -1553,10 +1602,11 @@ static int match(struct run *run, const struct contact *c, uint64_t *ret_id, cha
         int n, r;
 
         if (c->uuid[0]) {
-                r = store_txn_contact_by_uuid(run->t, c->uuid, &id);
+                r = contact_by_uuid(run->t, c->uuid, &id);
                 if (r >= 0) {
                         *ret_id = id;
-                        snprintf(why, why_size, "same UID");
+                        snprintf(why, why_size,
+                                 r > 0 ? "UID of a contact merged into this one" : "same UID");
                         return 1;
                 }
                 if (r != -ENOENT)
@@ -1804,7 +1854,7 @@ static int import_refs(struct run *run, size_t k)
 
                 if (!rec->refs[i][0] || *fields[i])
                         continue;
-                r = store_txn_contact_by_uuid(run->t, rec->refs[i], &id);
+                r = contact_by_uuid(run->t, rec->refs[i], &id);
                 if (r == -ENOENT || (r >= 0 && id == c->id))
                         continue; /* someone not in this store: nothing to point at */
                 if (r < 0)
@@ -1825,7 +1875,7 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
         uint64_t id;
         int r;
 
-        r = store_txn_contact_by_uuid(run->t, rec->uuid, &id);
+        r = contact_by_uuid(run->t, rec->uuid, &id);
         if (r == -ENOENT) {
                 run->i_skipped++;
                 return item(run, rec, "interaction", "skipped", "no contact with that uuid", 0,
@@ -1892,6 +1942,9 @@ static int import_tombstone(struct run *run, size_t k)
 {
         const struct import_rec *rec = &run->s->v[k];
         int r = store_txn_tombstone_put_exact(run->t, rec->uuid, rec->ttype, rec->deleted);
+
+        if (r >= 0 && rec->uuid2[0] && !streq(rec->uuid, rec->uuid2))
+                r = store_txn_tombstone_set_merged(run->t, rec->uuid, rec->uuid2);
 
         if (r == -EEXIST) {
                 run->t_skipped++;
@@ -1996,7 +2049,7 @@ static int import_goal_link(struct run *run, size_t k)
 
         r = goal_lookup(run, rec->uuid2, &l.goal_id);
         if (r >= 0)
-                r = store_txn_contact_by_uuid(run->t, rec->uuid, &l.contact_id);
+                r = contact_by_uuid(run->t, rec->uuid, &l.contact_id);
         if (r == -ENOENT) {
                 run->g_skipped++;
                 return item(run, rec, "goal_link", "skipped", "no such goal or contact", 0, NULL);
@@ -2053,9 +2106,9 @@ static int import_intro(struct run *run, size_t k)
                         run->n_unchanged++;
                         return 0;
                 }
-        r = store_txn_contact_by_uuid(run->t, rec->uuid, &in.a);
+        r = contact_by_uuid(run->t, rec->uuid, &in.a);
         if (r >= 0)
-                r = store_txn_contact_by_uuid(run->t, rec->uuid2, &in.b);
+                r = contact_by_uuid(run->t, rec->uuid2, &in.b);
         if (r == -ENOENT || (r >= 0 && in.a == in.b)) {
                 run->n_skipped++;
                 return item(run, rec, "introduction", "skipped", "the two people are not here", 0,

@@ -4,7 +4,9 @@
 
 #include "fields.h"
 #include "goals.h"
+#include "identity.h"
 #include "interfaces.h"
+#include "merge.h"
 #include "methods.h"
 #include "config.h"
 #include "reply.h"
@@ -21,6 +23,7 @@ struct contact_input {
         bool has_cadence;
         int64_t next_due;
         bool clear_due;
+        bool allow_duplicate; /* --new: a name someone already has */
 };
 
 static void contact_input_done(struct contact_input *in)
@@ -88,6 +91,7 @@ static int parse_contact_input(json_t *p, bool update, struct contact_input *in,
                         return r;
                 in->clear_due = json_is_true(json_object_get(p, "clear_due"));
         }
+        in->allow_duplicate = json_is_true(json_object_get(p, "allow_duplicate"));
         r = fields_cadence(p, "cadence_seconds", e, &in->cadence);
         if (r < 0)
                 return r;
@@ -215,6 +219,11 @@ static int add_fn(struct store_txn *t, void *userdata)
                 return list_full(&op->err);
         if (r < 0)
                 return r;
+        if (!op->in.allow_duplicate) {
+                r = identity_check_name(t, c->name, 0, &op->err);
+                if (r < 0)
+                        return r;
+        }
         r = check_emails_free(t, c->emails, 0, &op->err);
         if (r < 0)
                 return r;
@@ -286,6 +295,11 @@ static int update_fn(struct store_txn *t, void *userdata)
                 return list_full(&op->err);
         if (r < 0)
                 return r;
+        if (op->in.name && !op->in.allow_duplicate) {
+                r = identity_check_name(t, op->in.name, c->id, &op->err);
+                if (r < 0)
+                        return r;
+        }
         r = check_emails_free(t, op->in.emails, c->id, &op->err);
         if (r < 0)
                 return r;
@@ -293,6 +307,9 @@ static int update_fn(struct store_txn *t, void *userdata)
                 r = resolve_met_via(t, op->in.met_via, c->id, &op->err, &c->introduced_by);
                 if (r < 0)
                         return r;
+                /* A person named, or none: the name kept of a removed one has had its day. */
+                free(c->met_via_name);
+                c->met_via_name = NULL;
         }
         if (op->in.has_cadence && op->in.cadence != c->cadence) {
                 /* A new rhythm counts from the last touch (or from now, never touched); with no
@@ -345,16 +362,27 @@ static int remove_fn(struct store_txn *t, void *userdata)
         struct write_op *op = userdata;
         _cleanup_(contact_freep) struct contact *c = NULL;
         const char *who = json_string_value(json_object_get(op->params, "who"));
+        bool dry_run = json_is_true(json_object_get(op->params, "dry_run"));
+        json_t *cascade = NULL;
         int r;
 
         r = reply_resolve_who(t, who, &op->err, &c);
         if (r < 0)
                 return r;
-        r = store_txn_contact_delete(t, c->id, op->now);
+        /* What goes and what changes elsewhere, told before (dry_run) and after. */
+        r = identity_remove_cascade(t, c, &cascade);
         if (r < 0)
                 return r;
+        if (!dry_run) {
+                r = identity_remove(t, c, op->now);
+                if (r < 0) {
+                        json_decref(cascade);
+                        return r;
+                }
+        }
         json_decref(op->result);
-        op->result = reply_contact_ref(c->id, c->name);
+        op->result = json_pack("{s:o,s:o,s:b}", "contact", reply_contact_ref(c->id, c->name),
+                               "cascade", cascade, "dry_run", dry_run);
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -362,9 +390,122 @@ static int method_remove(struct varlink_call *call, json_t *params, void *userda
 {
         struct write_op op = {
             .d = userdata, .params = params, .now = core_now(((struct rpc *)userdata)->core)};
-        int r = run_write(call, &op, remove_fn);
+        bool dry_run = json_is_true(json_object_get(params, "dry_run"));
+        int r;
 
+        r = dry_run ? store_read(op.d->store, remove_fn, &op)
+                    : store_write(op.d->store, remove_fn, &op);
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
         write_op_done(&op);
+        return r;
+}
+
+/* ---- merge ---- */
+
+struct merge_op {
+        struct rpc *d;
+        json_t *params;
+        struct op_error err;
+        json_t *result;
+        int64_t now;
+};
+
+/* Whether refs (ContactRef objects) names id already: an OTHER given twice merges once. */
+static bool ref_listed(json_t *refs, uint64_t id)
+{
+        json_t *v;
+        size_t i;
+
+        json_array_foreach(refs, i, v)
+        {
+                if ((uint64_t)json_integer_value(json_object_get(v, "id")) == id)
+                        return true;
+        }
+        return false;
+}
+
+static int merge_fn(struct store_txn *t, void *userdata)
+{
+        struct merge_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *keep = NULL;
+        _cleanup_(merge_report_done) struct merge_report rep = {0};
+        json_t *others = json_object_get(op->params, "others"), *v, *merged;
+        size_t i;
+        int r;
+
+        r = reply_resolve_who(t, json_string_value(json_object_get(op->params, "keep")), &op->err,
+                              &keep);
+        if (r < 0)
+                return r;
+        merged = json_array();
+        if (!merged)
+                return -ENOMEM;
+        /* Resolve every OTHER before moving anything: a typo merges nobody. */
+        json_array_foreach(others, i, v)
+        {
+                _cleanup_(contact_freep) struct contact *o = NULL;
+
+                r = reply_resolve_who(t, json_string_value(v), &op->err, &o);
+                if (r >= 0 && o->id == keep->id)
+                        r = op_error_set(&op->err, "io.tend.Service.InvalidValue",
+                                         json_pack("{s:s,s:s}", "parameter", "others", "reason",
+                                                   "names the person kept"));
+                if (r >= 0 && !ref_listed(merged, o->id) &&
+                    json_array_append_new(merged, reply_contact_ref(o->id, o->name)) < 0)
+                        r = -ENOMEM;
+                if (r < 0) {
+                        json_decref(merged);
+                        return r;
+                }
+        }
+        json_array_foreach(merged, i, v)
+        {
+                uint64_t id = (uint64_t)json_integer_value(json_object_get(v, "id"));
+
+                r = merge_contact(t, goals_conf_every(op->d->core), keep, id, op->now, &rep);
+                if (r < 0) {
+                        json_decref(merged);
+                        return r;
+                }
+        }
+        json_decref(op->result);
+        op->result =
+            json_pack("{s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:O}", "contact",
+                      reply_contact(t, keep), "merged", merged, "moved", "interactions",
+                      (json_int_t)rep.interactions, "introductions", (json_int_t)rep.introductions,
+                      "introductions_dropped", (json_int_t)rep.introductions_dropped, "goal_links",
+                      (json_int_t)rep.goal_links, "met_via", (json_int_t)rep.met_via,
+                      "prospect_via", (json_int_t)rep.prospect_via, "conflicts", rep.conflicts);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_merge(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct merge_op op = {
+            .d = userdata, .params = params, .now = core_now(((struct rpc *)userdata)->core)};
+        json_t *others = json_object_get(params, "others");
+        int r;
+
+        if (json_array_size(others) == 0) {
+                op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                             json_pack("{s:s,s:s}", "parameter", "others", "reason", "empty"));
+                r = op_error_reply(&op.err, call, -ECANCELED);
+        } else {
+                r = store_write(op.d->store, merge_fn, &op);
+                if (r < 0)
+                        r = op_error_reply(&op.err, call, r);
+                else {
+                        r = varlink_call_reply(call, op.result);
+                        op.result = NULL;
+                }
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
         return r;
 }
 
@@ -495,6 +636,31 @@ static int method_find(struct varlink_call *call, json_t *params, void *userdata
         return run_read(call, userdata, &op, list_fn);
 }
 
+static int dupes_fn(struct store_txn *t, void *userdata)
+{
+        struct read_op *op = userdata;
+        json_t *groups = NULL;
+        int r = identity_duplicates(t, op->filter.limit, &groups);
+
+        if (r < 0)
+                return r;
+        op->result = json_pack("{s:o}", "duplicates", groups);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_duplicates(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct read_op op = {.params = params};
+        int r = fields_limit(params, "limit", &op.err, &op.filter.limit);
+
+        if (r < 0) {
+                r = op_error_reply(&op.err, call, r);
+                op_error_done(&op.err);
+                return r;
+        }
+        return run_read(call, userdata, &op, dupes_fn);
+}
+
 #define CONTACT_FIELDS(prefix)                                                                     \
         {"name", VARLINK_STRING, false}, {"scope", VARLINK_STRING, false},                         \
             {"org", VARLINK_STRING, false}, {"title", VARLINK_STRING, false},                      \
@@ -509,6 +675,7 @@ static int method_find(struct varlink_call *call, json_t *params, void *userdata
 
 static const struct varlink_param add_params[] = {
     CONTACT_FIELDS(""),
+    {"allow_duplicate", VARLINK_BOOL, false},
     {0},
 };
 
@@ -521,6 +688,24 @@ static const struct varlink_param update_params[] = {
     {"remove_phones", VARLINK_STRV, false},
     {"remove_urls", VARLINK_STRV, false},
     {"remove_tags", VARLINK_STRV, false},
+    {"allow_duplicate", VARLINK_BOOL, false},
+    {0},
+};
+
+static const struct varlink_param remove_params[] = {
+    {"who", VARLINK_STRING, true},
+    {"dry_run", VARLINK_BOOL, false},
+    {0},
+};
+
+static const struct varlink_param merge_params[] = {
+    {"keep", VARLINK_STRING, true},
+    {"others", VARLINK_STRV, true},
+    {0},
+};
+
+static const struct varlink_param limit_params[] = {
+    {"limit", VARLINK_INT, false},
     {0},
 };
 
@@ -545,7 +730,9 @@ static const struct varlink_method contacts_methods[] = {
     {"Add", method_add, add_params},
     {"Get", method_get, who_params},
     {"Update", method_update, update_params},
-    {"Remove", method_remove, who_params},
+    {"Remove", method_remove, remove_params},
+    {"Merge", method_merge, merge_params},
+    {"Duplicates", method_duplicates, limit_params},
     {"List", method_list, list_params},
     {"Find", method_find, find_params},
     {0},

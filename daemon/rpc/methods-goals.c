@@ -6,6 +6,7 @@
 #include "config.h"
 #include "fields.h"
 #include "goals.h"
+#include "identity.h"
 #include "interfaces.h"
 #include "methods.h"
 #include "reply.h"
@@ -108,6 +109,11 @@ static int add_fn(struct store_txn *t, void *userdata)
 
         if (!g)
                 return -ENOMEM;
+        if (!op->all) { /* all: allow_duplicate, a second goal of the same title */
+                r = identity_check_goal_title(t, op->title, 0, &op->err);
+                if (r < 0)
+                        return r;
+        }
         g->title = strdup(op->title);
         if (!g->title || (op->note && *op->note && !(g->note = strdup(op->note))))
                 return -ENOMEM;
@@ -139,6 +145,7 @@ static int method_add(struct varlink_call *call, json_t *params, void *userdata)
                 op_error_done(&op.err);
                 return r;
         }
+        op.all = json_is_true(json_object_get(params, "allow_duplicate"));
         if (!op.title || !*op.title || strspn(op.title, " \t") == strlen(op.title)) {
                 op_error_done(&op.err);
                 return varlink_call_invalid_value(call, "title", "empty");
@@ -604,6 +611,7 @@ static const struct varlink_param add_params[] = {
     {"title", VARLINK_STRING, true},
     {"by", VARLINK_STRING, false},
     {"note", VARLINK_STRING, false},
+    {"allow_duplicate", VARLINK_BOOL, false},
     {0},
 };
 

@@ -9,12 +9,14 @@
 #include "fields.h"
 #include "goals.h"
 #include "health.h"
+#include "identity.h"
 #include "interfaces.h"
 #include "methods.h"
 #include "netgraph.h"
 #include "rank.h"
 #include "reply.h"
 #include "store-goals.h"
+#include "store-transfer.h"
 #include "rpc.h"
 #include "timeutil.h"
 #include "touch.h"
@@ -652,6 +654,26 @@ struct intros_ctx {
         json_t *array;
 };
 
+/* ids as ContactRefs (those gone meanwhile left out). */
+static int refs_json(struct store_txn *t, const uint64_t *ids, size_t n, json_t **ret)
+{
+        json_t *a = json_array();
+
+        for (size_t k = 0; a && k < n; k++) {
+                _cleanup_(contact_freep) struct contact *p = NULL;
+                int r = store_txn_contact_get(t, ids[k], &p);
+
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0 || json_array_append_new(a, reply_contact_ref(p->id, p->name)) < 0) {
+                        json_decref(a);
+                        return r < 0 ? r : -ENOMEM;
+                }
+        }
+        *ret = a;
+        return a ? 0 : -ENOMEM;
+}
+
 static int append_intro(const struct intro *i, void *userdata)
 {
         struct intros_ctx *ctx = userdata;
@@ -686,6 +708,25 @@ static int intros_fn(struct store_txn *t, void *userdata)
                 return r;
         }
         op->result = json_pack("{s:o}", "introductions", ctx.array);
+        if (op->result && c) {
+                /* Their introductions also include the people they introduced you to, and
+                 * those they could (prospect via). */
+                _cleanup_(referrers_done) struct referrers rf = {0};
+                json_t *met = NULL, *via = NULL;
+
+                r = identity_referrers(t, c->id, &rf);
+                if (r >= 0)
+                        r = refs_json(t, rf.met, rf.n_met, &met);
+                if (r >= 0)
+                        r = refs_json(t, rf.via, rf.n_via, &via);
+                if (r < 0) {
+                        json_decref(met);
+                        return r;
+                }
+                json_object_set_new(op->result, "who", reply_contact_ref(c->id, c->name));
+                json_object_set_new(op->result, "introduced_you_to", met);
+                json_object_set_new(op->result, "could_introduce_you_to", via);
+        }
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -768,7 +809,9 @@ static int remove_intro_fn(struct store_txn *t, void *userdata)
                                                    reply_contact_ref(a->id, a->name), "b",
                                                    reply_contact_ref(b->id, b->name)));
         }
-        for (size_t k = 0; r >= 0 && k < m.n; k++)
+        /* dry_run: which would go, for the question the CLI asks first. */
+        for (size_t k = 0;
+             r >= 0 && !json_is_true(json_object_get(op->params, "dry_run")) && k < m.n; k++)
                 r = store_txn_intro_delete(t, m.ids[k], op->now);
         free(m.ids);
         if (r < 0) {
@@ -794,7 +837,8 @@ static int method_remove_introduction(struct varlink_call *call, json_t *params,
                                        "give either id, or both a and b"));
                 return reply_invalid(call, &op, -ECANCELED);
         }
-        return run_op(call, &op, true, remove_intro_fn);
+        return run_op(call, &op, !json_is_true(json_object_get(params, "dry_run")),
+                      remove_intro_fn);
 }
 
 /* ---- paths ---- */
@@ -863,8 +907,10 @@ static int path_fn(struct store_txn *t, void *userdata)
         netgraph_chains_free(chains, n);
         if (!array)
                 return -ENOMEM;
-        op->result =
-            json_pack("{s:o,s:o}", "target", reply_contact_ref(c->id, c->name), "chains", array);
+        /* A removed introducer is no path any more, but their name still tells who to ask. */
+        op->result = json_pack("{s:o,s:o,s:o,s:o}", "target", reply_contact_ref(c->id, c->name),
+                               "chains", array, "met_via_name", str_or_null(c->met_via_name),
+                               "prospect_via_name", str_or_null(c->prospect_via_name));
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -1331,25 +1377,50 @@ static json_t *prospect_json(struct store_txn *t, const struct contact *c)
                 }
         }
         return json_pack(
-            "{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
+            "{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "contact", reply_contact_ref(c->id, c->name),
             "stage", prospect_stage_to_string(c->stage), "since",
             reply_time_or_null(c->stage_changed), "plan", str_or_null(c->prospect_plan), "via", via,
-            "next_due", reply_time_or_null(c->next_due), "last_touch",
-            reply_time_or_null(c->last_interaction), "org", str_or_null(c->org));
+            "via_name", str_or_null(c->prospect_via_name), "next_due",
+            reply_time_or_null(c->next_due), "last_touch", reply_time_or_null(c->last_interaction),
+            "org", str_or_null(c->org));
+}
+
+/* prospect add NAME when NAME is someone's already: the one person of that name becomes the
+ * prospect (nothing is lost and no second record appears); several of that name, or one who is
+ * a prospect already, is refused with NameInUse. allow_duplicate adds a new person anyway.
+ * Returns 1 with *ret loaded, 0 (nobody of that name), or -ECANCELED/-errno. */
+static int prospect_existing(struct store_txn *t, struct net_op *op, const char *name,
+                             struct contact **ret)
+{
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        uint64_t ids[2];
+        int n, r;
+
+        if (json_is_true(json_object_get(op->params, "allow_duplicate")))
+                return 0;
+        n = store_txn_ids_by_name(t, name, ids, 2);
+        if (n <= 0)
+                return n;
+        r = store_txn_contact_get(t, ids[0], &c);
+        if (r < 0)
+                return r;
+        if (n > 1 || c->stage != STAGE_NONE)
+                return identity_check_name(t, name, 0, &op->err);
+        *ret = TAKE_PTR(c);
+        return 1;
 }
 
 static int prospect_add_fn(struct store_txn *t, void *userdata)
 {
         struct net_op *op = userdata;
-        _cleanup_(contact_freep) struct contact *c = contact_new();
+        _cleanup_(contact_freep) struct contact *c = NULL;
         _cleanup_(contact_freep) struct contact *via = NULL;
         _cleanup_(goal_freep) struct goal *g = NULL;
         const char *goal = param_str(op, "goal"), *who_via = param_str(op, "via");
         uint64_t goal_id = 0;
+        bool existing;
         int r;
 
-        if (!c)
-                return -ENOMEM;
         if (goal) {
                 r = goals_resolve(t, goal, &op->err, &goal_id);
                 if (r >= 0)
@@ -1357,21 +1428,40 @@ static int prospect_add_fn(struct store_txn *t, void *userdata)
                 if (r < 0)
                         return r;
         }
+        r = prospect_existing(t, op, param_str(op, "name"), &c);
+        if (r < 0)
+                return r;
+        existing = r > 0;
+        if (!existing) {
+                c = contact_new();
+                if (!c || !(c->name = strdup(param_str(op, "name"))))
+                        return -ENOMEM;
+                c->created = op->now;
+        }
         if (who_via) {
                 r = reply_resolve_who(t, who_via, &op->err, &via);
                 if (r < 0)
                         return r;
+                if (via->id == c->id)
+                        return op_error_set(&op->err, "io.tend.Service.InvalidValue",
+                                            json_pack("{s:s,s:s}", "parameter", "via", "reason",
+                                                      "a contact cannot introduce themselves"));
                 c->prospect_via = via->id;
         }
-        c->name = strdup(param_str(op, "name"));
-        if (!c->name || (op->text1 && *op->text1 && !(c->prospect_plan = strdup(op->text1))) ||
-            (op->text3 && *op->text3 && !(c->org = strdup(op->text3))))
+        /* An existing person keeps what they have; the prospect's own fields are set. */
+        if ((op->text1 && *op->text1 && free_and_strdup(&c->prospect_plan, op->text1) < 0) ||
+            (op->text3 && *op->text3 && !c->org && !(c->org = strdup(op->text3))))
                 return -ENOMEM;
-        c->networks = op->networks;
-        c->cadence = op->cadence > 0 ? op->cadence : 0;
+        c->networks |= op->networks;
+        if (op->cadence > 0 && !c->cadence) {
+                c->cadence = op->cadence;
+                if (existing)
+                        c->next_due =
+                            (c->last_interaction ? c->last_interaction : op->now) + c->cadence;
+        }
         c->stage = STAGE_WANT_TO_MEET;
         c->stage_changed = op->now;
-        c->created = c->updated = op->now;
+        c->updated = op->now;
         r = store_txn_contact_put(t, c);
         if (r < 0)
                 return r;
@@ -1390,9 +1480,9 @@ static int prospect_add_fn(struct store_txn *t, void *userdata)
                         return r;
         }
         json_decref(op->result);
-        op->result =
-            json_pack("{s:o,s:o,s:o}", "prospect", prospect_json(t, c), "contact",
-                      reply_contact(t, c), "goal", g ? goals_ref(g->id, g->title) : json_null());
+        op->result = json_pack("{s:o,s:o,s:o,s:b}", "prospect", prospect_json(t, c), "contact",
+                               reply_contact(t, c), "goal",
+                               g ? goals_ref(g->id, g->title) : json_null(), "existing", existing);
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -1622,6 +1712,7 @@ static const struct varlink_param remove_intro_params[] = {
     {"id", VARLINK_INT, false},
     {"a", VARLINK_STRING, false},
     {"b", VARLINK_STRING, false},
+    {"dry_run", VARLINK_BOOL, false},
     {0},
 };
 
@@ -1648,15 +1739,11 @@ static const struct varlink_param limit_params[] = {
 };
 
 static const struct varlink_param prospect_add_params[] = {
-    {"name", VARLINK_STRING, true},
-    {"goal", VARLINK_STRING, false},
-    {"why", VARLINK_STRING, false},
-    {"via", VARLINK_STRING, false},
-    {"plan", VARLINK_STRING, false},
-    {"org", VARLINK_STRING, false},
-    {"networks", VARLINK_STRV, false},
-    {"cadence_seconds", VARLINK_INT, false},
-    {0},
+    {"name", VARLINK_STRING, true},           {"goal", VARLINK_STRING, false},
+    {"why", VARLINK_STRING, false},           {"via", VARLINK_STRING, false},
+    {"plan", VARLINK_STRING, false},          {"org", VARLINK_STRING, false},
+    {"networks", VARLINK_STRV, false},        {"cadence_seconds", VARLINK_INT, false},
+    {"allow_duplicate", VARLINK_BOOL, false}, {0},
 };
 
 static const struct varlink_param prospect_next_params[] = {

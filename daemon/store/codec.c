@@ -57,6 +57,7 @@ enum {
         CONTACT_TAG_LAST_KIND = 18,
         CONTACT_TAG_CREATED = 19,
         CONTACT_TAG_UPDATED = 20,
+        CONTACT_TAG_MET_VIA_NAME = 21,
         /* 40-49: follow-up notification state (issue 3). */
         CONTACT_TAG_NOTIFIED_DUE = 40,
         CONTACT_TAG_NOTIFIED_AT = 41,
@@ -69,6 +70,7 @@ enum {
         CONTACT_TAG_STAGE_CHANGED = 52,
         CONTACT_TAG_PROSPECT_PLAN = 53,
         CONTACT_TAG_PROSPECT_VIA = 54,
+        CONTACT_TAG_PROSPECT_VIA_NAME = 55,
         /* 70-89: address-book data from imports (issue 6). */
         CONTACT_TAG_BIRTHDAY = 70,
         CONTACT_TAG_NAME_PARTS = 71,
@@ -283,6 +285,8 @@ int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret
         wbuf_str(&b, CONTACT_TAG_BIRTHDAY, c->birthday);
         wbuf_str(&b, CONTACT_TAG_NAME_PARTS, c->name_parts);
         wbuf_strv(&b, CONTACT_TAG_VCARD_EXTRA, c->vcard_extra);
+        wbuf_str(&b, CONTACT_TAG_MET_VIA_NAME, c->met_via_name);
+        wbuf_str(&b, CONTACT_TAG_PROSPECT_VIA_NAME, c->prospect_via_name);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -536,6 +540,10 @@ static int contact_decode_field(struct contact *c, const struct tlv *f, struct s
                 return dec_str(f, &c->prospect_plan);
         case CONTACT_TAG_PROSPECT_VIA:
                 return dec_u64(f, &c->prospect_via);
+        case CONTACT_TAG_MET_VIA_NAME:
+                return dec_str(f, &c->met_via_name);
+        case CONTACT_TAG_PROSPECT_VIA_NAME:
+                return dec_str(f, &c->prospect_via_name);
         case CONTACT_TAG_BIRTHDAY:
                 return dec_str(f, &c->birthday);
         case CONTACT_TAG_NAME_PARTS:

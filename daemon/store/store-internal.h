@@ -21,6 +21,7 @@
 #define DUE_KEY_LEN          16 /* due time ‖ contact id */
 #define INTERACTION_KEY_LEN  20 /* contact id ‖ time ‖ seq */
 #define TOMBSTONE_LEN        9  /* type byte ‖ deletion time */
+#define TOMBSTONE_MERGED_LEN (TOMBSTONE_LEN + UUID_STRING_LEN) /* ‖ uuid merged into */
 
 #define META_SCHEMA              "schema"
 #define META_NEXT_ID             "next_id"

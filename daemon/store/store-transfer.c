@@ -81,7 +81,8 @@ int store_txn_tombstone_walk(struct store_txn *t, store_tombstone_cb cb, void *u
                 char uuid[UUID_STRING_LEN + 1];
                 const uint8_t *vp = v.mv_data;
 
-                if (k.mv_size > UUID_STRING_LEN || v.mv_size != TOMBSTONE_LEN)
+                if (k.mv_size > UUID_STRING_LEN ||
+                    (v.mv_size != TOMBSTONE_LEN && v.mv_size != TOMBSTONE_MERGED_LEN))
                         return -EBADMSG;
                 memcpy(uuid, k.mv_data, k.mv_size);
                 uuid[k.mv_size] = 0;
@@ -141,7 +142,7 @@ int store_txn_tombstone_put_exact(struct store_txn *t, const char *uuid, uint8_t
         if (rc != MDB_NOTFOUND)
                 return txn_err(t, rc);
         rc = mdb_get(t->txn, dbi(t, DB_TOMBSTONES), &k, &v);
-        if (rc == 0 && v.mv_size == TOMBSTONE_LEN &&
+        if (rc == 0 && v.mv_size >= TOMBSTONE_LEN &&
             time_from_key(be64_get((const uint8_t *)v.mv_data + 1)) >= deleted)
                 return 0;
         if (rc && rc != MDB_NOTFOUND)

@@ -864,8 +864,9 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
         return 0;
 }
 
-/* Delete all interactions of a contact, leaving a tombstone for each. */
-static int interactions_delete(struct store_txn *t, uint64_t contact_id, int64_t now)
+/* Take all interactions off a contact: deleted with a tombstone each, or, when to is not 0,
+ * moved to contact to (same uuid, time and content; a new seq at that second). */
+static int interactions_take(struct store_txn *t, uint64_t contact_id, int64_t now, uint64_t to)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
         uint8_t prefix[ID_KEY_LEN];
@@ -894,12 +895,6 @@ static int interactions_delete(struct store_txn *t, uint64_t contact_id, int64_t
                 rc = mdb_cursor_del(cur, 0);
                 if (rc)
                         return txn_err(t, rc);
-                /* A corrupt record is deleted without a tombstone: it has no readable uuid. */
-                if (r >= 0 && i->uuid[0]) {
-                        r = tombstone_put(t, i->uuid, 'I', now);
-                        if (r < 0)
-                                return r;
-                }
                 if (i && i->goal_id) {
                         i->contact_id = contact_id;
                         r = store_goals_interaction_removed(t, i);
@@ -911,8 +906,36 @@ static int interactions_delete(struct store_txn *t, uint64_t contact_id, int64_t
                         if (r < 0)
                                 return r;
                 }
+                if (to && i) {
+                        /* Moved to another contact: the same record, id and uuid. */
+                        i->contact_id = to;
+                        r = store_txn_interaction_add(t, i);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                /* A corrupt record is deleted without a tombstone: it has no readable uuid. */
+                if (i && i->uuid[0]) {
+                        r = tombstone_put(t, i->uuid, 'I', now);
+                        if (r < 0)
+                                return r;
+                }
         }
         return 0;
+}
+
+int store_txn_interactions_move(struct store_txn *t, uint64_t from, uint64_t to)
+{
+        int r = txn_writable(t);
+
+        if (r < 0)
+                return r;
+        if (from == to || to == 0)
+                return -EINVAL;
+        r = contact_exists(t, to);
+        if (r < 0)
+                return r;
+        return interactions_take(t, from, 0, to);
 }
 
 int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now)
@@ -941,7 +964,7 @@ int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now)
         rc = mdb_del(t->txn, dbi(t, DB_CONTACTS), &k, NULL);
         if (rc)
                 return txn_err(t, rc);
-        r = interactions_delete(t, id, now);
+        r = interactions_take(t, id, now, 0);
         if (r < 0)
                 return r;
         r = store_goals_contact_deleted(t, id, now);
@@ -989,12 +1012,104 @@ int store_txn_tombstone_get(struct store_txn *t, const char *uuid, int64_t *ret_
         rc = mdb_get(t->txn, dbi(t, DB_TOMBSTONES), &k, &v);
         if (rc)
                 return txn_err(t, rc);
-        if (v.mv_size != TOMBSTONE_LEN)
+        if (v.mv_size != TOMBSTONE_LEN && v.mv_size != TOMBSTONE_MERGED_LEN)
                 return -EBADMSG;
         p = v.mv_data;
         if (ret_deleted)
                 *ret_deleted = time_from_key(be64_get(p + 1));
         return p[0];
+}
+
+int store_txn_tombstone_set_merged(struct store_txn *t, const char *uuid, const char *into)
+{
+        char norm[UUID_STRING_LEN + 1], into_norm[UUID_STRING_LEN + 1];
+        uint8_t val[TOMBSTONE_MERGED_LEN];
+        MDB_val k, v;
+        int rc, r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        if (!uuid || !into || uuid_normalize(uuid, norm) < 0 ||
+            uuid_normalize(into, into_norm) < 0 || streq(norm, into_norm))
+                return -EINVAL;
+        k = (MDB_val){UUID_STRING_LEN, norm};
+        rc = mdb_get(t->txn, dbi(t, DB_TOMBSTONES), &k, &v);
+        if (rc)
+                return txn_err(t, rc);
+        if (v.mv_size != TOMBSTONE_LEN && v.mv_size != TOMBSTONE_MERGED_LEN)
+                return -EBADMSG;
+        memcpy(val, v.mv_data, TOMBSTONE_LEN);
+        memcpy(val + TOMBSTONE_LEN, into_norm, UUID_STRING_LEN);
+        v = (MDB_val){sizeof(val), val};
+        return txn_err(t, mdb_put(t->txn, dbi(t, DB_TOMBSTONES), &k, &v, 0));
+}
+
+int store_txn_tombstone_merged_into(struct store_txn *t, const char *uuid,
+                                    char ret[static UUID_STRING_LEN + 1])
+{
+        char norm[UUID_STRING_LEN + 1];
+        MDB_val k, v;
+        int rc;
+
+        if (!uuid || uuid_normalize(uuid, norm) < 0)
+                return -ENOENT;
+        k = (MDB_val){UUID_STRING_LEN, norm};
+        rc = mdb_get(t->txn, dbi(t, DB_TOMBSTONES), &k, &v);
+        if (rc)
+                return txn_err(t, rc);
+        if (v.mv_size != TOMBSTONE_MERGED_LEN)
+                return -ENOENT;
+        memcpy(ret, (const uint8_t *)v.mv_data + TOMBSTONE_LEN, UUID_STRING_LEN);
+        ret[UUID_STRING_LEN] = 0;
+        return 0;
+}
+
+int store_txn_index_shared(struct store_txn *t, enum store_index idx, store_shared_cb cb,
+                           void *userdata)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_(idvec_done) struct idvec ids = {0};
+        char key[KEY_MAX + 1];
+        MDB_val k, v;
+        uint64_t id;
+        int rc, r;
+
+        r = cursor_open(t, idx == STORE_INDEX_EMAIL ? DB_IDX_EMAIL : DB_IDX_NAME, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+                size_t n;
+
+                rc = mdb_cursor_count(cur, &n);
+                if (rc)
+                        return txn_err(t, rc);
+                if (n < 2)
+                        continue;
+                if (k.mv_size > KEY_MAX)
+                        return -EBADMSG;
+                memcpy(key, k.mv_data, k.mv_size);
+                key[k.mv_size] = 0;
+                ids.n = 0;
+                for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+                        r = val_to_id(&v, &id);
+                        if (r >= 0)
+                                r = idvec_push(&ids, id);
+                        if (r < 0)
+                                return r;
+                }
+                if (rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+                r = cb(key, ids.v, ids.n, userdata);
+                if (r != 0)
+                        return r;
+                /* Back on the key's last entry: MDB_NEXT_NODUP moves on from there. */
+                rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }
 
 /* ---- resolve ---- */

@@ -15,7 +15,7 @@
  *   idx_tag       DUPSORT lower-cased tag → id
  *   idx_network   DUPSORT network byte → id
  *   idx_uuid      uuid → id
- *   tombstones    uuid → record type byte ‖ deletion time (offset)
+ *   tombstones    uuid → record type byte ‖ deletion time (offset) [‖ uuid merged into]
  * A record and all its index entries change in one write transaction.
  *
  * Index strings are ASCII-lower-cased (UTF-8 bytes untouched) and cut at a UTF-8 boundary to
@@ -131,6 +131,10 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c);
  * uuid and time now. Returns 0, -ENOENT or -errno. */
 int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now);
 
+/** Move every interaction of contact from to contact to (which must exist), keeping uuid, time
+ * and content (a new seq when to already has one at that second). Returns 0 or -errno. */
+int store_txn_interactions_move(struct store_txn *t, uint64_t from, uint64_t to);
+
 /** Number of live contacts. */
 int store_txn_contact_count(struct store_txn *t, uint64_t *ret);
 
@@ -152,6 +156,29 @@ int store_txn_contact_by_uuid(struct store_txn *t, const char *uuid, uint64_t *r
 /** Tombstone of a deleted contact or interaction. Returns its record type ('C' or 'I', > 0)
  * and sets *ret_deleted (may be NULL) to the deletion time, or -ENOENT. */
 int store_txn_tombstone_get(struct store_txn *t, const char *uuid, int64_t *ret_deleted);
+
+/** Record in the tombstone of uuid (which must exist: -ENOENT) that the record was merged into
+ * the contact with uuid into, so sync and re-imports can follow it. Returns 0 or -errno. */
+int store_txn_tombstone_set_merged(struct store_txn *t, const char *uuid, const char *into);
+
+/** The uuid a tombstoned contact was merged into. Returns 0, or -ENOENT (no tombstone, or one
+ * of a plain deletion). */
+int store_txn_tombstone_merged_into(struct store_txn *t, const char *uuid,
+                                    char ret[static UUID_STRING_LEN + 1]);
+
+enum store_index {
+        STORE_INDEX_NAME,  /* idx_name: lower-cased full names */
+        STORE_INDEX_EMAIL, /* idx_email: lower-cased email addresses */
+};
+
+/** A key several contacts share (borrowed for the call), with their ids in order. */
+typedef int (*store_shared_cb)(const char *key, const uint64_t *ids, size_t n, void *userdata);
+
+/** Visit every key of the name or email index that two or more contacts share, in key order:
+ * one walk of the index, never a comparison of contacts with each other. Returns 0, the
+ * callback's positive stop value, or -errno. */
+int store_txn_index_shared(struct store_txn *t, enum store_index idx, store_shared_cb cb,
+                           void *userdata);
 
 struct contact_filter {
         uint32_t networks;  /* bit mask; contact must be in all of them; 0 = any */

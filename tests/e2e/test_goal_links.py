@@ -150,7 +150,7 @@ class LogGoalTests(TendTestCase):
         finally:
             other.tearDown()
         # Removing the goal untags the interaction.
-        self.ok("goal", "rm", "land")
+        self.ok("goal", "rm", "land", "--yes")
         lines = [json.loads(x) for x in self.ok("export").stdout.splitlines()]
         self.assertEqual([x.get("goal") for x in lines if x["type"] == "interaction"], [None])
         self.assertIsNone(self.json("history", "bob")[0]["goal_id"])
@@ -175,11 +175,11 @@ class IntroRemoveTests(TendTestCase):
         third = self.json("intro", "ann", "cy")
         self.assertIn("ID", self.ok("intro", "ls").stdout)
         # By the two people, either order: both introductions between them go.
-        removed = self.json("intro", "rm", "bob", "ann")
+        removed = self.json("intro", "rm", "bob", "ann", "--yes")
         self.assertEqual(sorted(i["id"] for i in removed), sorted([1, second["id"]]))
         self.assertEqual([i["id"] for i in self.json("intro", "ls")], [third["id"]])
         # By id; a tombstone is left.
-        out = self.ok("intro", "rm", str(third["id"])).stdout
+        out = self.ok("intro", "rm", str(third["id"]), "--yes").stdout
         self.assertIn("Removed introduction #%d: Ann Lee" % third["id"], out)
         self.assertEqual(self.json("intro", "ls"), [])
         tomb = [json.loads(x) for x in self.ok("export").stdout.splitlines()]
@@ -191,14 +191,14 @@ class IntroRemoveTests(TendTestCase):
 
     def test_rm_errors_change_nothing(self):
         self.json("intro", "ann", "bob")
-        p = self.tend("intro", "rm", "ann", "cy")
+        p = self.tend("intro", "rm", "ann", "cy", "--yes")
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("you have not introduced Ann Lee and Cy Young", p.stderr)
-        self.assertIn("no introduction #99", self.tend("intro", "rm", "#99").stderr)
+        self.assertIn("no introduction #99", self.tend("intro", "rm", "#99", "--yes").stderr)
         r = self.call("io.tend.Network.RemoveIntroduction", {"a": "ann", "b": "cy"})
         self.assertEqual(r["error"], "io.tend.Network.NoSuchIntroduction")
         self.assertEqual(r["parameters"]["b"]["name"], "Cy Young")
-        self.assertEqual(self.tend("intro", "rm", "99").returncode, 1)
+        self.assertEqual(self.tend("intro", "rm", "99", "--yes").returncode, 1)
         self.assertEqual(self.tend("intro", "rm", "ann").returncode, 2)
         self.assertEqual(self.tend("intro", "rm").returncode, 2)
         self.assertEqual(self.tend("intro", "rm", "a", "b", "c").returncode, 2)

@@ -129,7 +129,7 @@ class GoalTests(TendTestCase):
         self.ok("rm", "gus", "--yes")
         self.assertEqual([p["contact"]["name"] for p in self.json("goal", "show", "book")["people"]],
                          ["Fay Ho"])
-        r = self.json("goal", "rm", "book")
+        r = self.json("goal", "rm", "book", "--yes")
         self.assertEqual(r["title"], "Write a book")
         self.assertEqual(self.json("goal", "ls", "--all"), [])
         self.assertIsNone(self.json("show", "fay")["next_due"])

@@ -61,7 +61,7 @@ class TransferTestCase(TendTestCase):
         if self.tend("goal", "add", "Find a new role", "--by", "2031-06-01").returncode == 0:
             self.ok("goal", "add", "Old goal")
             self.ok("goal", "link", "Find a new role", "jane", "--why", "knows the CTOs")
-            self.ok("goal", "rm", "Old goal")
+            self.ok("goal", "rm", "Old goal", "--yes")
             self.ok("intro", "jane", "sam", "--note", "both into robotics")
             self.ok("me", "offers", "Rust code reviews")
         self.ok("import", os.path.join(DATA, "google30-grouped-labels.vcf"))

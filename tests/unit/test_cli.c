@@ -212,17 +212,19 @@ static void test_table_complete(void **state)
 {
         static const struct {
                 const char *verb;
-                const char *options[24];
+                const char *options[28];
         } want[] = {
             {"add",
              {"network", "email", "phone", "url", "org", "title", "tag", "every", "due", "met-via",
-              "how-met", "note", "internal", "external", "brings"}},
+              "how-met", "note", "internal", "external", "brings", "new"}},
             {"show", {NULL}},
-            {"edit", {"name",       "network", "drop-network", "email",    "drop-email", "phone",
-                      "drop-phone", "url",     "drop-url",     "tag",      "untag",      "org",
-                      "title",      "every",   "no-cadence",   "due",      "no-due",     "met-via",
-                      "how-met",    "note",    "internal",     "external", "brings"}},
+            {"edit", {"name",    "new",        "network", "drop-network", "email",    "drop-email",
+                      "phone",   "drop-phone", "url",     "drop-url",     "tag",      "untag",
+                      "org",     "title",      "every",   "no-cadence",   "due",      "no-due",
+                      "met-via", "how-met",    "note",    "internal",     "external", "brings"}},
             {"rm", {"yes"}},
+            {"merge", {NULL}},
+            {"dupes", {"limit"}},
             {"ls", {"network", "tag", "due-before", "limit"}},
             {"find", {NULL}},
             {"log", {"at", "gave", "got"}},
@@ -235,10 +237,11 @@ static void test_table_complete(void **state)
             {"watch", {NULL}},
             {"status", {NULL}},
             {"plan", {"limit"}},
-            {"goal", {"by", "note", "why", "all"}},
+            {"goal", {"by", "note", "why", "all", "new", "yes"}},
             {"prospect",
-             {"goal", "why", "via", "plan", "org", "network", "every", "stage", "at", "all"}},
-            {"intro", {"note", "at"}},
+             {"goal", "why", "via", "plan", "org", "network", "every", "stage", "at", "all",
+              "new"}},
+            {"intro", {"note", "at", "yes"}},
             {"path", {"limit"}},
             {"graph", {"network", "format", "linked"}},
             {"ledger", {NULL}},
@@ -823,7 +826,7 @@ static void test_errors(void **state)
                                    "  #12   Jo Smith\n"
                                    "  #4    Joanne Roe\n"
                                    "  #140  Jon Bee\n"
-                                   "Name them by id instead, e.g. 'tend history 12'.\n");
+                                   "Name one by its id instead, e.g. 'tend history 12'.\n");
         result_done(&r);
 
         fake_start(&f, (const char *const[]){
@@ -843,7 +846,8 @@ static void test_errors(void **state)
         RUN_FAKE(&r, &f, "edit", "bob", "--email", "a@b.c");
         fake_stop(&f);
         assert_int_equal(r.code, CLI_EXIT_FAILED);
-        assert_string_equal(r.err, "tend: a@b.c already belongs to Ann (#3)\n");
+        assert_string_equal(r.err, "tend: a@b.c already belongs to Ann (#3); if they are one "
+                                   "person, 'tend merge 3 bob' makes one record of two\n");
         result_done(&r);
 
         fake_start(&f, (const char *const[]){"{\"error\":\"org.varlink.service.InvalidParameter\","
@@ -949,26 +953,39 @@ static void test_show(void **state)
 static void test_rm(void **state)
 {
         static const char *const replies[] = {
-            "{\"parameters\":{\"contact\":" CONTACT(12, "Jane Doe", "[]", "null",
-                                                    "null") ",\"interaction_count\":4}}",
-            "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"}}}",
+            "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},\"dry_run\":true,"
+            "\"cascade\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},\"interactions\":4,"
+            "\"introductions\":[{\"id\":3,\"with\":{\"id\":5,\"name\":\"Bo Lin\"}}],"
+            "\"goal_links\":[{\"id\":2,\"title\":\"Raise\"}],"
+            "\"met_via_of\":[{\"id\":7,\"name\":\"Fatima Zahra\"}],\"prospect_via_of\":[]}}}",
+            "{\"parameters\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},\"dry_run\":false,"
+            "\"cascade\":{\"contact\":{\"id\":12,\"name\":\"Jane Doe\"},\"interactions\":0,"
+            "\"introductions\":[],\"goal_links\":[],\"met_via_of\":[],\"prospect_via_of\":[]}}}",
             NULL,
         };
         struct fake f;
         struct result r;
 
+        /* First a dry run says what goes and what changes elsewhere; then exactly that person. */
         fake_start(&f, replies);
         run_fake(&r, &f, "y\n", true, false, (const char *const[]){"rm", "jane", NULL});
-        assert_string_equal(request_method(&f, 0), "io.tend.Contacts.Get");
+        assert_string_equal(request_method(&f, 0), "io.tend.Contacts.Remove");
+        assert_true(json_is_true(request_param(&f, 0, "dry_run")));
         assert_string_equal(request_method(&f, 1), "io.tend.Contacts.Remove");
         assert_string_equal(json_string_value(request_param(&f, 1, "who")), "12");
+        assert_null(request_param(&f, 1, "dry_run"));
         fake_stop(&f);
         assert_int_equal(r.code, 0);
-        assert_string_equal(r.err, "Remove Jane Doe (#12) and 4 interactions? [y/N] ");
+        assert_string_equal(r.err, "Removing Jane Doe (#12):\n"
+                                   "  4 interactions go\n"
+                                   "  introduction #3 with Bo Lin (#5) goes\n"
+                                   "  link to goal #2 \"Raise\" goes\n"
+                                   "  met via them: Fatima Zahra (#7) — keep \"Jane Doe\" as text\n"
+                                   "Remove Jane Doe (#12)? [y/N] ");
         assert_string_equal(r.out, "Removed Jane Doe (#12).\n");
         result_done(&r);
 
-        /* Declined: only the Get went out. */
+        /* Declined: only the dry run went out. */
         fake_start(&f, replies);
         run_fake(&r, &f, "\n", true, false, (const char *const[]){"rm", "jane", NULL});
         assert_int_equal(json_array_size(f.requests), 1);
@@ -978,7 +995,7 @@ static void test_rm(void **state)
         assert_string_equal(r.out, "");
         result_done(&r);
 
-        /* --yes removes at once; --json prints {"removed": …}. */
+        /* --yes removes at once; --json prints {"removed": …, "cascade": …}. */
         fake_start(&f, replies + 1);
         RUN_FAKE(&r, &f, "rm", "--yes", "jane", "--json");
         assert_string_equal(request_method(&f, 0), "io.tend.Contacts.Remove");
@@ -986,6 +1003,7 @@ static void test_rm(void **state)
         fake_stop(&f);
         assert_int_equal(r.code, 0);
         assert_non_null(strstr(r.out, "\"removed\": {"));
+        assert_non_null(strstr(r.out, "\"cascade\": {"));
         result_done(&r);
 }
 

@@ -152,6 +152,7 @@ static const char full_export[] =
     "\"prospect_plan\":\"Ask about "
     "engines\",\"prospect_via\":\"1b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
     "\"birthday\":\"--12-10\",\"name_parts\":\"Lovelace;Ada;;;\","
+    "\"met_via_name\":\"Mary Somerville\",\"prospect_via_name\":\"Augustus De Morgan\","
     "\"vcard\":[\"item1.X-ABDATE:1843-07-01\",\"item1.X-ABLABEL:Notes\"],"
     "\"unknown\":\"AOcAAAADeHl6\"}\n"
     "{\"type\":\"contact\",\"id\":5,\"uuid\":\"1b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
@@ -165,7 +166,8 @@ static const char full_export[] =
     "\"uuid\":\"3b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\",\"at\":\"2029-12-01T00:00:00Z\",\"seq\":1,"
     "\"kind\":\"call\",\"created\":\"2029-12-01T00:00:06Z\"}\n"
     "{\"type\":\"tombstone\",\"uuid\":\"4b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
-    "\"record\":\"contact\",\"deleted\":\"2029-05-05T00:00:00Z\"}\n";
+    "\"record\":\"contact\",\"deleted\":\"2029-05-05T00:00:00Z\","
+    "\"merged_into\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\"}\n";
 
 /* ---- tests ---- */
 
@@ -200,6 +202,9 @@ static void test_round_trip_is_byte_identical(void **state)
         /* Everything that went in comes out (keys sorted, zero values left out). */
         assert_non_null(strstr(first, "\"prospect_via\":\"1b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\""));
         assert_non_null(strstr(first, "\"unknown\":\"AOcAAAADeHl6\""));
+        assert_non_null(strstr(first, "\"met_via_name\":\"Mary Somerville\""));
+        assert_non_null(strstr(first, "\"prospect_via_name\":\"Augustus De Morgan\""));
+        assert_non_null(strstr(first, "\"merged_into\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\""));
         assert_non_null(strstr(first, "\"next_id\":10"));
         assert_non_null(strstr(first, "\"id\":5"));
 
@@ -729,7 +734,7 @@ static void test_contact_fields_are_all_transferred(void **state)
 {
         /* When struct contact grows, daemon/transfer.c's cfields[] needs a line for the new
          * field (or it is not exported, imported or merged), and this number needs updating. */
-        assert_int_equal(sizeof(struct contact), 296);
+        assert_int_equal(sizeof(struct contact), 312);
 }
 
 int main(void)
