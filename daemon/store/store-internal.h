@@ -18,9 +18,9 @@
 #define RESIZE_RETRIES       16   /* MDB_MAP_RESIZED loops before giving up */
 #define RESOLVE_COUNT_SLACK  1000 /* prefix candidates counted beyond max */
 #define ID_KEY_LEN           8
-#define DUE_KEY_LEN          16 /* due time ‖ contact id */
-#define INTERACTION_KEY_LEN  20 /* contact id ‖ time ‖ seq */
-#define TOMBSTONE_LEN        9  /* type byte ‖ deletion time */
+#define DUE_KEY_LEN          16                                /* due time ‖ contact id */
+#define INTERACTION_KEY_LEN  20                                /* contact id ‖ time ‖ seq */
+#define TOMBSTONE_LEN        9                                 /* type byte ‖ deletion time */
 #define TOMBSTONE_MERGED_LEN (TOMBSTONE_LEN + UUID_STRING_LEN) /* ‖ uuid merged into */
 
 #define META_SCHEMA              "schema"
@@ -257,6 +257,22 @@ static inline int val_to_id(const MDB_val *v, uint64_t *ret)
         *ret = be64_get(v->mv_data);
         return 0;
 }
+
+/* ---- what a contact record gives its indexes (store.c, for store-check.c) ---- */
+
+typedef int (*store_index_entry_cb)(enum db db, const void *key, size_t klen, const void *val,
+                                    size_t vlen, void *userdata);
+
+/** Call cb for every index entry (database, key, value) that contact c stored under id has:
+ * the same entries store_txn_contact_put writes, sorted by database then key. */
+int store_contact_index_entries(const struct contact *c, uint64_t id, size_t max,
+                                store_index_entry_cb cb, void *userdata);
+
+/** Whether a database keeps several values per key (the DUPSORT indexes). */
+bool store_db_is_dupsort(enum db db);
+
+/** The name of a database ("idx_name"). */
+const char *store_db_name(enum db db);
 
 /* ---- interactions (store-interactions.c) ---- */
 

@@ -59,6 +59,16 @@ static const struct {
     [DB_KINDS] = {"kinds", 0},
 };
 
+bool store_db_is_dupsort(enum db db)
+{
+        return (db_info[db].flags & MDB_DUPSORT) != 0;
+}
+
+const char *store_db_name(enum db db)
+{
+        return db_info[db].name;
+}
+
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
 struct ikey {
         enum db db;
@@ -253,6 +263,28 @@ static int contact_index_keys(const struct contact *c, uint64_t id, size_t max, 
         if (r < 0)
                 return r;
         ikeys_sort_uniq(k);
+        return 0;
+}
+
+int store_contact_index_entries(const struct contact *c, uint64_t id, size_t max,
+                                store_index_entry_cb cb, void *userdata)
+{
+        _cleanup_(ikeys_done) struct ikeys keys = {0};
+        uint8_t idb[ID_KEY_LEN];
+        int r;
+
+        r = contact_index_keys(c, id, max, &keys);
+        if (r < 0)
+                return r;
+        be64_put(idb, id);
+        for (size_t i = 0; i < keys.n; i++) {
+                bool bare = keys.v[i].db == DB_DUE || keys.v[i].db == DB_SCHED;
+
+                r = cb(keys.v[i].db, keys.v[i].data, keys.v[i].len, bare ? NULL : idb,
+                       bare ? 0 : sizeof(idb), userdata);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
