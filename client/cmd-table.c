@@ -191,6 +191,8 @@ static const struct command commands[] = {
      no_options, cmd_backup_help},
     {"restore", "FILE", commands_restore, "Put a backup in place (tendd stopped)",
      cmd_restore_options, cmd_restore_help},
+    {"check", "", commands_check, "Check the store's indexes against its records (--repair)",
+     cmd_check_options, cmd_check_help},
     {"demo", "", commands_demo, "Load a small example network to try tend on (--remove: out)",
      cmd_demo_options, cmd_demo_help},
     {"help", "[COMMAND]", cli_help_command, "Show help for tend or one command", no_options, NULL},

@@ -50,6 +50,11 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret);
 /** Run the loop until SIGTERM/SIGINT (or a fatal store error). Returns the exit code. */
 int tendd_run(struct tendd *d);
 
+/** tendd --check-store [--repair]: check (and repair) the store in opts->data_dir with no
+ * daemon running on it (its lock is taken), print the report. Returns the exit status: 0 all
+ * is well (after a repair: nothing remains), 1 problems or a failure. */
+int tendd_check_store(const struct tendd_options *opts, bool repair);
+
 /** Close everything; accepts NULL. */
 void tendd_free(struct tendd *d);
 
