@@ -252,6 +252,7 @@ static void test_table_complete(void **state)
             {"export", {"format", "out"}},
             {"backup", {NULL}},
             {"restore", {"data-dir", "force"}},
+            {"check", {"repair"}},
             {"demo", {"remove"}},
             {"help", {NULL}},
         };
