@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 #include <sys/socket.h>
 
+#include "backups.h"
 #include "check.h"
 #include "config.h"
 #include "goals.h"
@@ -120,6 +121,9 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 config_done(d->config);
                 *d->config = cfg;
                 scheduler_reload(d->scheduler);
+                r = backups_configure(d->backups, d->config);
+                if (r < 0)
+                        log_error_errno(r, "Rolling backups are off: %m");
                 /* A new [goals] follow_up re-dates the people the goal rule had dated. */
                 r = goals_conf_every_changed(&d->core, old_goal_every);
                 if (r < 0)
@@ -130,6 +134,23 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 log_info("Settings reloaded.");
         }
         sdnotify_reloaded(d->sdnotify, r >= 0);
+}
+
+/* The varlink methods' way to the backup engine (rpc.h). */
+static int backup_start(const char *path, rpc_backup_done_fn done, void *done_userdata,
+                        void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return backups_start(d->backups, path, done, done_userdata);
+}
+
+static int backup_list(json_t **ret_list, const char **ret_dir, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        *ret_dir = backups_dir(d->backups);
+        return backups_list(d->backups, ret_list);
 }
 
 static int listen_socket(struct tendd *d, const struct tendd_options *opts)
@@ -332,6 +353,9 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
             .data_dir = d->data_dir,
             .next_check = next_check,
             .next_check_userdata = d,
+            .backup_start = backup_start,
+            .backup_list = backup_list,
+            .backup_userdata = d,
         };
         r = server_new(d->loop, NULL, methods_service(), &d->rpc, &d->server);
         if (r < 0) {
@@ -351,6 +375,14 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         r = scheduler_new(d->loop, &d->core, send_watch_event, d, &d->scheduler);
         if (r < 0)
                 goto fail;
+        r = backups_new(d->loop, d->store, &d->backups);
+        if (r < 0) {
+                log_error_errno(r, "Out of memory.");
+                goto fail;
+        }
+        r = backups_configure(d->backups, d->config);
+        if (r < 0)
+                log_error_errno(r, "Rolling backups are off: %m");
 
         *ret = d;
         return 0;
@@ -373,6 +405,7 @@ void tendd_free(struct tendd *d)
 {
         if (!d)
                 return;
+        backups_free(d->backups); /* a backup being written finishes and is answered first */
         scheduler_free(d->scheduler);
         sdnotify_free(d->sdnotify);
         rpc_done(&d->rpc);

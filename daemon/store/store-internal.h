@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,6 +67,10 @@ struct store {
         bool broken;
         bool broken_reported; /* the observer heard of it */
         struct store_observer observer;
+        /* A backup copies on a thread of its own while the loop goes on: LMDB remaps the
+         * environment when the map grows, which readers on other threads must not see. The
+         * copy holds this for reading, a map resize for writing. */
+        pthread_rwlock_t resize_lock;
 };
 
 struct store_txn {

@@ -348,7 +348,11 @@ static int store_refresh_map_size(struct store *s)
 
 static int store_set_map_size(struct store *s, size_t size)
 {
-        int rc = mdb_env_set_mapsize(s->env, size);
+        int rc;
+
+        pthread_rwlock_wrlock(&s->resize_lock); /* waits for a backup copying on its thread */
+        rc = mdb_env_set_mapsize(s->env, size);
+        pthread_rwlock_unlock(&s->resize_lock);
 
         if (rc)
                 return lmdb_errno(s, NULL, rc);
@@ -587,6 +591,7 @@ void store_close(struct store *s)
                 return;
         if (s->env)
                 mdb_env_close(s->env);
+        pthread_rwlock_destroy(&s->resize_lock);
         free(s->dir);
         free(s);
 }
@@ -617,6 +622,7 @@ int store_open(const struct store_options *opts, struct store **ret)
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
+        pthread_rwlock_init(&s->resize_lock, NULL);
         s->max_map_size = max;
         s->dir = strdup(opts->dir);
         if (!s->dir)

@@ -250,7 +250,7 @@ static void test_table_complete(void **state)
             {"me", {NULL}},
             {"import", {"format", "network", "tag", "dry-run", "strict"}},
             {"export", {"format", "out"}},
-            {"backup", {NULL}},
+            {"backup", {"list"}},
             {"restore", {"data-dir", "force"}},
             {"check", {"repair"}},
             {"demo", {"remove"}},
