@@ -71,6 +71,7 @@ enum cli_option {
         CLI_OPT_STRICT,
         CLI_OPT_FORCE,
         CLI_OPT_DATA_DIR,
+        CLI_OPT_LIST,
 };
 
 /* One option of a command, as parsed and as documented. */

@@ -166,6 +166,9 @@ static const struct command commands[] = {
      no_options, cmd_backup_help},
     {"restore", "FILE", commands_restore, "Put a backup in place (tendd stopped)",
      cmd_restore_options, cmd_restore_help},
+    {"undo", "", commands_undo, "Take back the most recent change (--list: the journal)",
+     cmd_undo_options, cmd_undo_help},
+    {"redo", "", commands_redo, "Put back what undo took back", no_options, cmd_redo_help},
     {"help", "[COMMAND]", cli_help_command, "Show help for tend or one command", no_options, NULL},
 };
 

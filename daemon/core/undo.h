@@ -1,0 +1,25 @@
+/* Undo and redo: taking back the most recent change, whatever door it came in by, and putting
+ * it back. The store's journal records every change (store.h, "the journal"); these are the
+ * operations on it, as functions of a write transaction (safe to re-run). */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "reply.h"
+#include "store.h"
+
+#define UNDO_ERROR_NOTHING_TO_UNDO "io.tend.Journal.NothingToUndo"
+#define UNDO_ERROR_NOTHING_TO_REDO "io.tend.Journal.NothingToRedo"
+#define UNDO_ERROR_TOO_LARGE       "io.tend.Journal.TooLargeToUndo"
+
+/** The Change object of io.tend.Journal. */
+json_t *undo_change_json(const struct store_journal_entry *e);
+
+/** Undo the newest change in effect (redo: put back the oldest one undone). Returns 0 with
+ * *ret = {change}; or records NothingToUndo / NothingToRedo / TooLargeToUndo in err and
+ * returns -ECANCELED; or -errno. */
+int undo_txn(struct store_txn *t, bool redo, struct op_error *err, json_t **ret);
+
+/** The journal, newest first, at most limit changes (0 = all): {changes, can_undo, can_redo}. */
+int undo_txn_list(struct store_txn *t, size_t limit, json_t **ret);
