@@ -2,6 +2,53 @@
 #include "undo.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "paths.h"
+#include "store-transfer.h"
+#include "util.h"
+
+int undo_import_backup(struct store *s, const char *dir, size_t records, int64_t now,
+                       char **ret_path)
+{
+        _cleanup_free_ char *backups = NULL, *path = NULL;
+        time_t tt = (time_t)now;
+        struct tm tm;
+        char stamp[32];
+        uint64_t size;
+        int r;
+
+        *ret_path = NULL;
+        if (records <= UNDO_IMPORT_RECORDS_MAX)
+                return 0;
+        if (!gmtime_r(&tt, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+                return -EINVAL;
+        if (asprintf(&backups, "%s/backups", dir) < 0)
+                return -ENOMEM;
+        r = dir_ensure_private(backups);
+        if (r < 0)
+                return r;
+        if (asprintf(&path, "%s/before-import-%s.mdb", backups, stamp) < 0)
+                return -ENOMEM;
+        r = store_backup(s, path, &size);
+        if (r < 0)
+                return r;
+        *ret_path = TAKE_PTR(path);
+        return 0;
+}
+
+void undo_txn_describe_import(struct store_txn *t, size_t records, const char *backup)
+{
+        if (backup) {
+                store_txn_journal_backup(t, backup);
+                store_txn_describe(t, "import of %zu records (too large to undo; backup before it)",
+                                   records);
+        } else
+                store_txn_describe(t, "import of %zu records", records);
+}
 
 json_t *undo_change_json(const struct store_journal_entry *e)
 {

@@ -13,6 +13,20 @@
 #define UNDO_ERROR_NOTHING_TO_REDO "io.tend.Journal.NothingToRedo"
 #define UNDO_ERROR_TOO_LARGE       "io.tend.Journal.TooLargeToUndo"
 
+/* An import of more records than this is not journaled record by record: a backup of the
+ * store is written before it instead (the journal would double the write and the store). */
+#define UNDO_IMPORT_RECORDS_MAX 100000
+
+/** Before an import of `records` records: when it is too large to journal, write a backup of
+ * the store to DIR/backups/before-import-TIME.mdb and return its path in *ret_path (NULL when
+ * the import is small enough to undo). Returns 0 or -errno. */
+int undo_import_backup(struct store *s, const char *dir, size_t records, int64_t now,
+                       char **ret_path);
+
+/** Describe an import for the journal, inside its write transaction; backup is what
+ * undo_import_backup returned. */
+void undo_txn_describe_import(struct store_txn *t, size_t records, const char *backup);
+
 /** The Change object of io.tend.Journal. */
 json_t *undo_change_json(const struct store_journal_entry *e);
 
