@@ -232,6 +232,8 @@ void store_txn_describe(struct store_txn *t, const char *fmt, ...)
 {
         va_list ap;
 
+        if (t->journal.desc[0])
+                return; /* the outermost writer knows best what the change was */
         va_start(ap, fmt);
         vsnprintf(t->journal.desc, sizeof(t->journal.desc), fmt, ap);
         va_end(ap);

@@ -234,8 +234,9 @@ struct store_journal_entry {
         char backup[STORE_JOURNAL_PATH_MAX]; /* non-empty: not undoable; restore this backup */
 };
 
-/** Describe this write for the journal ("add Jane Doe"); the last call wins. Without one the
- * store describes it from the records it touched. */
+/** Describe this write for the journal ("log coffee with Jane Doe"). The first call wins, so
+ * the outermost writer (done, an import) describes what the rules below it do. Without one
+ * the store describes the write from the records it touched ("added Jane Doe"). */
 void store_txn_describe(struct store_txn *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -92,12 +92,12 @@ class UndoTests(TendTestCase):
         self.assertEqual(len(self.json("intro", "ls")), 1)
 
     def test_log(self):
-        self.take_back("log", "jane", "coffee", "Roadmap", expect="1 interaction added")
+        self.take_back("log", "jane", "coffee", "Roadmap", expect="log coffee with Jane Doe")
         self.assertEqual(self.json("history", "jane"), [])
 
     def test_done_and_snooze(self):
-        self.take_back("done", "sam", "caught up")
-        self.take_back("snooze", "david", "3d")
+        self.take_back("done", "sam", "caught up", expect="done with Sam Lee")
+        self.take_back("snooze", "david", "3d", expect="snooze David Okafor")
 
     def test_goals(self):
         self.take_back("goal", "add", "Hire a designer", expect="added goal Hire a designer")

@@ -556,6 +556,7 @@ static int add_named_fn(struct store_txn *t, void *userdata)
 static int described_fn(struct store_txn *t, void *userdata)
 {
         store_txn_describe(t, "add %s by hand", (const char *)userdata);
+        store_txn_describe(t, "an inner rule's description"); /* the first one wins */
         return add_named_fn(t, userdata);
 }
 
