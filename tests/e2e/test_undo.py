@@ -9,11 +9,12 @@ notified_at, notify_unshown, resurface_at), which it writes outside the journal.
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import unittest
 
-from tendtest import TendTestCase
+from tendtest import TEND, TendTestCase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "..", "data", "store-v1")
@@ -171,6 +172,31 @@ class UndoTests(TendTestCase):
     def test_usage(self):
         self.tend("undo", "--limit", "3", check=2)
         self.tend("redo", "extra", check=2)
+
+
+class FollowUpTests(TendTestCase):
+    def test_undone_snooze_rearms_the_follow_up(self):
+        w = subprocess.Popen([TEND, "--json", "watch"], env=self.daemon.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (w.poll() is None and w.kill(), w.wait()))
+
+        def event(timeout=15):
+            r, _, _ = select.select([w.stdout], [], [], timeout)
+            self.assertTrue(r, "no watch event")
+            return json.loads(w.stdout.readline())
+
+        self.assertEqual(event()["event"], "watching")
+        due = self.json("add", "Wes Watch", "--due", "+3s")["next_due"]
+        self.assertEqual(event()["event"], "changed")
+        self.ok("snooze", "wes", "3d")
+        self.assertEqual(event()["event"], "snoozed")
+        self.ok("undo")
+        ev = event()
+        self.assertEqual((ev["event"], ev["contact"]["name"], ev["next_due"]),
+                         ("changed", "Wes Watch", due))
+        # Only a re-armed follow-up engine fires now rather than in three days.
+        ev = event()
+        self.assertEqual((ev["event"], ev["contact"]["name"]), ("fired", "Wes Watch"))
 
 
 class LargeImportTests(TendTestCase):
