@@ -165,39 +165,50 @@ static size_t image_key(uint8_t *buf, uint64_t seq, enum db db, const MDB_val *k
         return SEQ_LEN + 1 + k->mv_size;
 }
 
-/* Take the before-image of record k of db, once per write. */
-static int capture(struct store_txn *t, enum db db, const MDB_val *k)
+/* Take the before-image of record k of db, once per write, before it becomes new (NULL: it
+ * is deleted). A write that changes nothing (the same bytes, or deleting what is absent) is
+ * no change: it records nothing, and leaves what could be redone alone. */
+static int capture(struct store_txn *t, enum db db, const MDB_val *k, const MDB_val *new)
 {
         _cleanup_free_ uint8_t *img = NULL;
         uint8_t jkey[KEY_MAX];
         MDB_val jk, jv, cur;
+        bool present;
         int rc, r;
 
         if (SEQ_LEN + 1 + k->mv_size > t->store->max_key)
                 return -E2BIG;
+        rc = mdb_get(t->txn, dbi(t, db), (MDB_val *)k, &cur);
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        present = rc == 0;
+        if (!present)
+                cur.mv_size = 0;
+        if (new ? present &&new->mv_size ==
+                      cur.mv_size &&memcmp(new->mv_data, cur.mv_data, cur.mv_size) == 0
+                : !present)
+                return 0;
+        if (t->journal.seq) {
+                jk = (MDB_val){image_key(jkey, t->journal.seq, db, k), jkey};
+                rc = mdb_get(t->txn, dbi(t, DB_JOURNAL), &jk, &jv);
+                if (rc == 0)
+                        return 0; /* touched before in this write: the first image counts */
+                if (rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+        }
+        /* A copy: cur may live in a dirty page the writes below spill and free. */
+        img = malloc(1 + cur.mv_size);
+        if (!img)
+                return -ENOMEM;
+        img[0] = present ? IMAGE_PRESENT : IMAGE_ABSENT;
+        if (cur.mv_size)
+                memcpy(img + 1, cur.mv_data, cur.mv_size);
         if (!t->journal.seq) {
                 r = entry_begin(t);
                 if (r < 0)
                         return r;
         }
         jk = (MDB_val){image_key(jkey, t->journal.seq, db, k), jkey};
-        rc = mdb_get(t->txn, dbi(t, DB_JOURNAL), &jk, &jv);
-        if (rc == 0)
-                return 0; /* touched before in this write: the first image counts */
-        if (rc != MDB_NOTFOUND)
-                return txn_err(t, rc);
-        rc = mdb_get(t->txn, dbi(t, db), (MDB_val *)k, &cur);
-        if (rc && rc != MDB_NOTFOUND)
-                return txn_err(t, rc);
-        if (rc == MDB_NOTFOUND)
-                cur.mv_size = 0;
-        /* A copy: cur may live in a dirty page the put below spills and frees. */
-        img = malloc(1 + cur.mv_size);
-        if (!img)
-                return -ENOMEM;
-        img[0] = rc == MDB_NOTFOUND ? IMAGE_ABSENT : IMAGE_PRESENT;
-        if (cur.mv_size)
-                memcpy(img + 1, cur.mv_data, cur.mv_size);
         jv = (MDB_val){1 + cur.mv_size, img};
         rc = mdb_put(t->txn, dbi(t, DB_JOURNAL), &jk, &jv, 0);
         if (rc)
@@ -209,7 +220,7 @@ static int capture(struct store_txn *t, enum db db, const MDB_val *k)
 int rec_put(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v, unsigned flags)
 {
         if (capturing(t, db)) {
-                int r = capture(t, db, k);
+                int r = capture(t, db, k, v);
 
                 if (r < 0)
                         return -r; /* lmdb_errno maps a positive errno back */
@@ -220,7 +231,7 @@ int rec_put(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v, unsigned fl
 int rec_del(struct store_txn *t, enum db db, MDB_val *k)
 {
         if (capturing(t, db)) {
-                int r = capture(t, db, k);
+                int r = capture(t, db, k, NULL);
 
                 if (r < 0)
                         return -r;

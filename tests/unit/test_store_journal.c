@@ -478,6 +478,25 @@ static struct list journal(struct fixture *f)
         return l;
 }
 
+/* A change that writes what is already there (a setting to its value) records nothing and
+ * changes nothing; another seed is tried until one records an entry. Returns the new dump. */
+static struct dump *changed(struct fixture *f, const struct dump *prev, uint64_t seed)
+{
+        for (uint64_t attempt = 0;; attempt++) {
+                struct list before = journal(f), after;
+                struct dump *d;
+
+                change(f, seed + attempt * 104729);
+                d = dump_take(f->s);
+                after = journal(f);
+                /* A new entry may take the number of one it dropped from the redo side. */
+                if (after.first.seq != before.first.seq || after.undone != before.undone)
+                        return d;
+                dump_assert_equal(d, prev, "a change that recorded nothing");
+                dump_free(d);
+        }
+}
+
 /* ---- tests ---- */
 
 static void test_random_undo_redo(void **state)
@@ -492,8 +511,7 @@ static void test_random_undo_redo(void **state)
                 dumps[0] = dump_take(f->s);
                 for (int i = 1; i <= STEPS; i++) {
                         f->now += 3600;
-                        change(f, seed * 1000003 + (uint64_t)i);
-                        dumps[i] = dump_take(f->s);
+                        dumps[i] = changed(f, dumps[i - 1], seed * 1000003 + (uint64_t)i);
                 }
                 for (int i = STEPS; i > 0; i--) {
                         assert_int_equal(undo(f), 0);
@@ -605,6 +623,29 @@ static int read_fn(struct store_txn *t, void *userdata)
         return store_txn_contact_count(t, &n);
 }
 
+static int rewrite_fn(struct store_txn *t, void *userdata)
+{
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        (void)userdata;
+        r = store_txn_contact_get(t, 1, &c);
+        return r < 0 ? r : store_txn_contact_put(t, c);
+}
+
+/* Writing what is there already is no change either. */
+static void test_same_bytes_not_journaled(void **state)
+{
+        struct fixture *f = *state;
+
+        assert_int_equal(store_write(f->s, add_named_fn, "Jane Doe"), 0);
+        assert_int_equal(store_write(f->s, add_named_fn, "Sam Lee"), 0);
+        assert_int_equal(undo(f), 0);
+        assert_int_equal(store_write(f->s, rewrite_fn, NULL), 0);
+        assert_int_equal(journal(f).n, 2);
+        assert_int_equal(redo(f), 0);
+}
+
 static void test_bookkeeping_not_journaled(void **state)
 {
         struct fixture *f = *state;
@@ -706,6 +747,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_nothing_to_undo, setup, teardown),
             cmocka_unit_test_setup_teardown(test_descriptions, setup, teardown),
             cmocka_unit_test_setup_teardown(test_bookkeeping_not_journaled, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_same_bytes_not_journaled, setup, teardown),
             cmocka_unit_test_setup_teardown(test_too_large_refused_with_backup, setup, teardown),
             cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
             cmocka_unit_test_setup_teardown(test_survives_reopen, setup, teardown),
