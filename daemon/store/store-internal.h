@@ -64,6 +64,7 @@ struct store {
         bool broken_reported; /* the observer heard of it */
         struct store_observer observer;
         int64_t (*clock)(void *userdata); /* the journal's clock (store_options) */
+        uint32_t upgraded_from;           /* the schema store_open upgraded, 0: none */
         void *clock_userdata;
 };
 

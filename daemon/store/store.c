@@ -707,6 +707,7 @@ int store_open(const struct store_options *opts, struct store **ret)
                         r = upgrade_backup(s, schema);
                         if (r < 0)
                                 return r;
+                        s->upgraded_from = schema;
                 }
         }
 
@@ -715,6 +716,11 @@ int store_open(const struct store_options *opts, struct store **ret)
                 return r;
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+uint32_t store_upgraded_from(const struct store *s)
+{
+        return s->upgraded_from;
 }
 
 bool store_is_broken(const struct store *s)

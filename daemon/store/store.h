@@ -54,6 +54,10 @@ int store_open(const struct store_options *opts, struct store **ret);
  * DIR/data.mdb.vFROM-backup. Returns a new string or NULL (out of memory). */
 char *store_upgrade_backup_path(const char *dir, uint32_t from);
 
+/** The schema version store_open upgraded this store from (its backup is at
+ * store_upgrade_backup_path), or 0 when it did not upgrade it. */
+uint32_t store_upgraded_from(const struct store *s);
+
 /** Close the environment; accepts NULL. */
 void store_close(struct store *s);
 

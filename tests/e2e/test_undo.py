@@ -241,6 +241,8 @@ class UpgradeTests(TendTestCase):
         self.daemon.start()
         backup = os.path.join(self.daemon.data, "data.mdb.v1-backup")
         self.assertTrue(os.path.getsize(backup) > 0)
+        self.assertIn("Upgraded the store", self.daemon.read_log())
+        self.assertIn(backup, self.daemon.read_log())
         with open(os.path.join(FIXTURE, "export.jsonl")) as f:
             want = comparable(f.read())
         self.assertEqual(self.state(), want)
