@@ -271,8 +271,8 @@ static int method_import(struct varlink_call *call, json_t *params, void *userda
         /* Room for the whole import up front, so store_write does not redo it per doubling. */
         (void)store_reserve(d->store, import_set_bytes(set) * 4);
         if (!op.opts.dry_run) {
-                r = undo_import_backup(d->store, d->data_dir, import_set_count(set),
-                                       op.opts.now, &backup);
+                r = undo_import_backup(d->store, d->data_dir, import_set_count(set), op.opts.now,
+                                       &backup);
                 if (r < 0)
                         goto out;
                 if (backup)
@@ -295,8 +295,8 @@ static int method_import(struct varlink_call *call, json_t *params, void *userda
         log_info("Imported %zu records.", import_set_count(set));
         r = varlink_call_reply(call, json_pack("{s:O}", "report", op.report));
 out:
-        if (backup && (r < 0 || !op.report ||
-                       !json_is_true(json_object_get(op.report, "committed"))))
+        if (backup &&
+            (r < 0 || !op.report || !json_is_true(json_object_get(op.report, "committed"))))
                 (void)unlink(backup); /* nothing was imported: no way back needed */
         if (up)
                 upload_free(up);

@@ -70,11 +70,11 @@ struct store {
 
 /* A write transaction's journal state (store-journal.c). */
 struct journal_txn {
-        uint64_t seq;       /* the entry this write records into; 0: none begun yet */
-        uint64_t first;     /* the oldest entry kept, read when the entry began */
-        uint64_t records;   /* before-images taken */
-        bool off;           /* store_txn_no_journal: bookkeeping, not a change */
-        bool restoring;     /* undo/redo writes the images itself */
+        uint64_t seq;     /* the entry this write records into; 0: none begun yet */
+        uint64_t first;   /* the oldest entry kept, read when the entry began */
+        uint64_t records; /* before-images taken */
+        bool off;         /* store_txn_no_journal: bookkeeping, not a change */
+        bool restoring;   /* undo/redo writes the images itself */
         char desc[STORE_JOURNAL_DESC_MAX];
         char backup[STORE_JOURNAL_PATH_MAX]; /* too large to journal: a backup was written */
 };

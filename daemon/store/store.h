@@ -263,5 +263,4 @@ typedef int (*store_journal_cb)(const struct store_journal_entry *e, void *userd
 
 /** Visit the journal newest first (undone changes included), at most limit (0 = all).
  * Returns 0, the callback's positive stop value, or -errno. */
-int store_txn_journal_list(struct store_txn *t, size_t limit, store_journal_cb cb,
-                           void *userdata);
+int store_txn_journal_list(struct store_txn *t, size_t limit, store_journal_cb cb, void *userdata);
