@@ -69,6 +69,12 @@ static int journal_call(struct cli *cli, const char *method, json_t **ret_params
                                 strempty(cmd_jstr(c, "description")),
                                 strempty(cmd_jstr(c, "backup")), strempty(cmd_jstr(c, "backup")));
         }
+        if (error && streq(error, "io.tend.Journal.NotRecorded"))
+                return cli_fail(
+                    cli, -ENODATA,
+                    "cannot undo '%s': it was made while the disk was full, with no "
+                    "room to record what it replaced",
+                    strempty(cmd_jstr(json_object_get(params, "change"), "description")));
         return cli_reply_params(cli, TAKE_PTR(reply), ret_params);
 }
 
@@ -108,7 +114,9 @@ static int print_list(struct cli *cli, json_t *params)
                 if (undone)
                         state = "undone (redo)";
                 else if (next_undo) {
-                        state = backup ? "too large to undo" : "next undo";
+                        state = backup ? "too large to undo"
+                                : json_is_false(json_object_get(c, "recorded")) ? "not recorded"
+                                                                                : "next undo";
                         next_undo = false;
                 }
                 r = output_table_addf(t, OUTPUT_PLAIN, "%lld",

@@ -52,10 +52,10 @@ void undo_txn_describe_import(struct store_txn *t, size_t records, const char *b
 
 json_t *undo_change_json(const struct store_journal_entry *e)
 {
-        return json_pack("{s:I,s:o,s:s,s:I,s:b,s:o}", "seq", (json_int_t)e->seq, "at",
+        return json_pack("{s:I,s:o,s:s,s:I,s:b,s:b,s:o}", "seq", (json_int_t)e->seq, "at",
                          reply_time_or_null(e->at), "description", e->description, "records",
-                         (json_int_t)e->records, "undone", e->undone, "backup",
-                         e->backup[0] ? json_string(e->backup) : json_null());
+                         (json_int_t)e->records, "undone", e->undone, "recorded", !e->unrecorded,
+                         "backup", e->backup[0] ? json_string(e->backup) : json_null());
 }
 
 int undo_txn(struct store_txn *t, bool redo, struct op_error *err, json_t **ret)
@@ -68,11 +68,12 @@ int undo_txn(struct store_txn *t, bool redo, struct op_error *err, json_t **ret)
         if (r == -ENOENT)
                 return op_error_set(
                     err, redo ? UNDO_ERROR_NOTHING_TO_REDO : UNDO_ERROR_NOTHING_TO_UNDO, NULL);
-        if (r == -EXDEV) {
+        if (r == -EXDEV || r == -ENODATA) {
                 change = undo_change_json(&e);
                 if (!change)
                         return -ENOMEM;
-                return op_error_set(err, UNDO_ERROR_TOO_LARGE,
+                return op_error_set(err,
+                                    r == -EXDEV ? UNDO_ERROR_TOO_LARGE : UNDO_ERROR_NOT_RECORDED,
                                     json_pack("{s:o}", "change", change));
         }
         if (r < 0)
@@ -101,7 +102,7 @@ static int list_cb(const struct store_journal_entry *e, void *userdata)
                 ctx->can_redo = true;
         else if (!ctx->seen_done) {
                 ctx->seen_done = true;
-                ctx->can_undo = !e->backup[0];
+                ctx->can_undo = !e->backup[0] && !e->unrecorded;
         }
         return 0;
 }

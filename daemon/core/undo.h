@@ -12,6 +12,7 @@
 #define UNDO_ERROR_NOTHING_TO_UNDO "io.tend.Journal.NothingToUndo"
 #define UNDO_ERROR_NOTHING_TO_REDO "io.tend.Journal.NothingToRedo"
 #define UNDO_ERROR_TOO_LARGE       "io.tend.Journal.TooLargeToUndo"
+#define UNDO_ERROR_NOT_RECORDED    "io.tend.Journal.NotRecorded"
 
 /* An import of more records than this is not journaled record by record: a backup of the
  * store is written before it instead (the journal would double the write and the store). */
@@ -31,7 +32,8 @@ void undo_txn_describe_import(struct store_txn *t, size_t records, const char *b
 json_t *undo_change_json(const struct store_journal_entry *e);
 
 /** Undo the newest change in effect (redo: put back the oldest one undone). Returns 0 with
- * *ret = {change}; or records NothingToUndo / NothingToRedo / TooLargeToUndo in err and
+ * *ret = {change}; or records NothingToUndo / NothingToRedo / TooLargeToUndo / NotRecorded in
+ * err and
  * returns -ECANCELED; or -errno. */
 int undo_txn(struct store_txn *t, bool redo, struct op_error *err, json_t **ret);
 

@@ -75,6 +75,7 @@ struct journal_txn {
         uint64_t records; /* before-images taken */
         bool off;         /* store_txn_no_journal: bookkeeping, not a change */
         bool restoring;   /* undo/redo writes the images itself */
+        bool unrecorded;  /* the disk is full: an entry without images (store_write) */
         char desc[STORE_JOURNAL_DESC_MAX];
         char backup[STORE_JOURNAL_PATH_MAX]; /* too large to journal: a backup was written */
 };

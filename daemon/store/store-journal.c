@@ -18,14 +18,15 @@
 #include "store-goals.h"
 #include "store-internal.h"
 
-#define META_JOURNAL   "journal"
-#define STATE_LEN      24
-#define SEQ_LEN        8
-#define HEADER_VERSION 1
-#define HEADER_FIXED   18 /* version, flags, time, records */
-#define FLAG_BACKUP    1
-#define IMAGE_ABSENT   0
-#define IMAGE_PRESENT  1
+#define META_JOURNAL    "journal"
+#define STATE_LEN       24
+#define SEQ_LEN         8
+#define HEADER_VERSION  1
+#define HEADER_FIXED    18 /* version, flags, time, records */
+#define FLAG_BACKUP     1
+#define FLAG_UNRECORDED 2 /* made while the disk was full: no images */
+#define IMAGE_ABSENT    0
+#define IMAGE_PRESENT   1
 
 struct jstate {
         uint64_t first, applied, last;
@@ -154,7 +155,8 @@ static int entry_begin(struct store_txn *t)
 
 static bool capturing(const struct store_txn *t, enum db db)
 {
-        return journaled[db] && !t->journal.off && !t->journal.restoring && !t->journal.backup[0];
+        return journaled[db] && !t->journal.off && !t->journal.restoring && !t->journal.backup[0] &&
+               !t->journal.unrecorded;
 }
 
 static size_t image_key(uint8_t *buf, uint64_t seq, enum db db, const MDB_val *k)
@@ -266,13 +268,14 @@ enum { ADDED, CHANGED, REMOVED, _HOW_MAX };
 
 struct tally {
         uint64_t n[_DB_MAX][_HOW_MAX];
-        char *name[_DB_MAX]; /* the first contact's name, the first goal's title */
+        char *name[_DB_MAX][_HOW_MAX]; /* the first contact's name, goal's title, per how */
 };
 
 static void tally_done(struct tally *ty)
 {
         for (size_t i = 0; i < _DB_MAX; i++)
-                free(ty->name[i]);
+                for (size_t h = 0; h < _HOW_MAX; h++)
+                        free(ty->name[i][h]);
 }
 
 static char *record_name(enum db db, const MDB_val *v)
@@ -317,15 +320,17 @@ static const char *const how_words[_HOW_MAX] = {"added", "changed", "removed"};
 static void describe_db(char *buf, size_t size, const struct tally *ty, enum db db, const char *one,
                         const char *many, const char *named)
 {
-        uint64_t total = ty->n[db][ADDED] + ty->n[db][CHANGED] + ty->n[db][REMOVED];
+        /* Removals first: "removed David Okafor, 2 contacts changed" (those that named him). */
+        static const int order[_HOW_MAX] = {REMOVED, ADDED, CHANGED};
 
-        for (int h = 0; h < _HOW_MAX; h++) {
+        for (int i = 0; i < _HOW_MAX; i++) {
+                int h = order[i];
                 uint64_t n = ty->n[db][h];
 
                 if (n == 0)
                         continue;
-                if (total == 1 && ty->name[db])
-                        append(buf, size, "%s %s%s", how_words[h], named, ty->name[db]);
+                if (n == 1 && ty->name[db][h])
+                        append(buf, size, "%s %s%s", how_words[h], named, ty->name[db][h]);
                 else
                         append(buf, size, "%llu %s %s", (unsigned long long)n, n == 1 ? one : many,
                                how_words[h]);
@@ -368,10 +373,10 @@ static int describe_entry(struct store_txn *t, char *buf, size_t size)
                         continue; /* touched and gone again */
                 how = !before ? ADDED : !after ? REMOVED : CHANGED;
                 ty.n[db][how]++;
-                if (!ty.name[db] && (db == DB_CONTACTS || db == DB_GOALS)) {
+                if (!ty.name[db][how] && (db == DB_CONTACTS || db == DB_GOALS)) {
                         MDB_val img = {v.mv_size - 1, (void *)(vp + 1)};
 
-                        ty.name[db] = record_name(db, after ? &now : &img);
+                        ty.name[db][how] = record_name(db, after ? &now : &img);
                 }
         }
         if (rc && rc != MDB_NOTFOUND) {
@@ -405,7 +410,7 @@ static int header_put(struct store_txn *t, uint64_t seq, int64_t at, const char 
         if (!buf)
                 return -ENOMEM;
         buf[0] = HEADER_VERSION;
-        buf[1] = backup[0] ? FLAG_BACKUP : 0;
+        buf[1] = (backup[0] ? FLAG_BACKUP : 0) | (t->journal.unrecorded ? FLAG_UNRECORDED : 0);
         be64_put(buf + 2, time_to_key(at));
         be64_put(buf + 10, t->journal.records);
         memcpy(buf + HEADER_FIXED, desc, dlen + 1);
@@ -443,6 +448,7 @@ static int header_get(struct store_txn *t, uint64_t seq, const struct jstate *st
             .at = time_from_key(be64_get(p + 2)),
             .records = be64_get(p + 10),
             .undone = seq > st->applied,
+            .unrecorded = p[1] & FLAG_UNRECORDED,
         };
         memcpy(ret->description, p + HEADER_FIXED, dlen);
         memcpy(ret->backup, nul + 1, blen);
@@ -479,13 +485,15 @@ int journal_finish(struct store_txn *t)
         if (t->journal.off || t->journal.restoring)
                 return 0;
         if (!t->journal.seq) {
-                if (!t->journal.backup[0])
+                if (!t->journal.backup[0] && !t->journal.unrecorded)
                         return 0; /* nothing was written */
                 r = entry_begin(t);
                 if (r < 0)
                         return r;
         }
         now = journal_now(t->store);
+        if (!t->journal.desc[0] && t->journal.unrecorded)
+                snprintf(t->journal.desc, sizeof(t->journal.desc), "a change");
         if (!t->journal.desc[0]) {
                 r = describe_entry(t, t->journal.desc, sizeof(t->journal.desc));
                 if (r < 0)
@@ -666,6 +674,8 @@ int store_txn_undo(struct store_txn *t, struct store_journal_entry *ret)
                 return r == -ENOENT ? -EBADMSG : r;
         if (ret->backup[0])
                 return -EXDEV;
+        if (ret->unrecorded)
+                return -ENODATA;
         r = entry_flip(t, st.applied);
         if (r < 0)
                 return r;

@@ -397,15 +397,35 @@ static int write_failed(struct store *s, int r)
         return r;
 }
 
+/* A write that found no room with its journal images is made again with an entry that only
+ * says so, then with none: on a full disk, removing something must still free space. */
+static bool journal_fallback(const struct store_txn *t, int r, unsigned *fallback,
+                             char desc[static STORE_JOURNAL_DESC_MAX])
+{
+        if (r != -ENOSPC || *fallback >= 2 || t->journal.off ||
+            !(t->journal.seq || t->journal.unrecorded))
+                return false;
+        if (!desc[0])
+                memcpy(desc, t->journal.desc, STORE_JOURNAL_DESC_MAX);
+        (*fallback)++;
+        return true;
+}
+
 int store_write(struct store *s, store_txn_fn fn, void *userdata)
 {
         struct store_txn t = {0};
+        char desc[STORE_JOURNAL_DESC_MAX] = ""; /* what the journaled attempt described */
+        unsigned fallback = 0;
         int r, rc;
 
         for (;;) {
                 r = store_txn_begin(s, true, &t);
                 if (r < 0)
                         return write_failed(s, r);
+                t.journal.unrecorded = fallback == 1;
+                t.journal.off = fallback == 2;
+                if (fallback)
+                        memcpy(t.journal.desc, desc, sizeof(desc));
                 r = fn(&t, userdata);
                 if (r >= 0 && !t.map_full) {
                         int f = journal_finish(&t);
@@ -421,6 +441,8 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
                         mdb_txn_abort(t.txn);
                         store_changes_finish(s, &t.changes, false);
                         r = store_grow(s);
+                        if (r < 0 && journal_fallback(&t, r, &fallback, desc))
+                                continue;
                         if (r < 0)
                                 return write_failed(s, r);
                         continue;
@@ -434,14 +456,19 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
                 if (rc == MDB_MAP_FULL) {
                         store_changes_finish(s, &t.changes, false);
                         r = store_grow(s);
+                        if (r < 0 && journal_fallback(&t, r, &fallback, desc))
+                                continue;
                         if (r < 0)
                                 return write_failed(s, r);
                         continue;
                 }
                 if (rc) {
                         store_changes_finish(s, &t.changes, false);
-                        if (rc == EIO && disk_nearly_full(s))
+                        if (rc == EIO && disk_nearly_full(s)) {
+                                if (journal_fallback(&t, -ENOSPC, &fallback, desc))
+                                        continue;
                                 return -ENOSPC;
+                        }
                         return write_failed(s, lmdb_errno(s, NULL, rc));
                 }
                 /* Durable now: the observer may act on it (and read it back). */

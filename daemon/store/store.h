@@ -222,7 +222,9 @@ int store_txn_interaction_count(struct store_txn *t, uint64_t contact_id, uint64
  * before-images back through the records' own index maintenance and keeps the images it
  * replaced, so redo can put them back in turn; a new change drops what could be redone.
  * The journal keeps at least the last STORE_JOURNAL_KEEP changes, and every change younger
- * than STORE_JOURNAL_KEEP_SECONDS. store_read records nothing. */
+ * than STORE_JOURNAL_KEEP_SECONDS. store_read records nothing. When a change does not fit on
+ * a full disk with its images, store_write makes it with an entry that says so (undo refuses
+ * it), and failing that without any: freeing space must stay possible. */
 
 #define STORE_JOURNAL_KEEP         100
 #define STORE_JOURNAL_KEEP_SECONDS (30 * 86400)
@@ -234,6 +236,7 @@ struct store_journal_entry {
         int64_t at;       /* when the change was made */
         uint64_t records; /* records it touched (0 for one too large to journal) */
         bool undone;      /* undone: redo puts it back */
+        bool unrecorded;  /* made while the disk was full, without the images undo needs */
         char description[STORE_JOURNAL_DESC_MAX];
         char backup[STORE_JOURNAL_PATH_MAX]; /* non-empty: not undoable; restore this backup */
 };
@@ -252,8 +255,9 @@ void store_txn_no_journal(struct store_txn *t);
  * path. The journal records one entry that undo refuses, naming the backup. */
 void store_txn_journal_backup(struct store_txn *t, const char *path);
 
-/** Undo the newest change not yet undone, filling ret. Returns 0, -ENOENT (nothing to undo)
- * or -EXDEV (the change was too large to journal: ret->backup names its backup). */
+/** Undo the newest change not yet undone, filling ret. Returns 0, -ENOENT (nothing to undo),
+ * -EXDEV (the change was too large to journal: ret->backup names its backup) or -ENODATA (the
+ * change was made while the disk was full and only its entry could be written). */
 int store_txn_undo(struct store_txn *t, struct store_journal_entry *ret);
 
 /** Redo the oldest change undone, filling ret. Returns 0 or -ENOENT (nothing to redo). */

@@ -199,6 +199,50 @@ class FollowUpTests(TendTestCase):
         self.assertEqual((ev["event"], ev["contact"]["name"]), ("fired", "Wes Watch"))
 
 
+def can_unshare():
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True,
+                              timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@unittest.skipUnless(shutil.which("unshare") and can_unshare(),
+                     "needs unshare -rm (user and mount namespaces)")
+class DiskFullTests(TendTestCase):
+    start_daemon = False
+
+    def test_full_disk_still_lets_you_remove_and_says_it_cannot_undo_that(self):
+        from tendtest import TENDD
+        mnt = os.path.join(self.root, "small")
+        os.makedirs(mnt)
+        os.makedirs(os.path.dirname(self.daemon.socket), mode=0o700)
+        script = ('mount -t tmpfs -o size=1m,mode=0700 tmpfs "$1" && '
+                  'exec "$2" --verbose --data-dir "$1/tend" --socket "$3"')
+        self.daemon.log = open(self.daemon.log_path, "ab")
+        self.daemon.proc = subprocess.Popen(
+            ["unshare", "-rm", "sh", "-c", script, "sh", mnt, TENDD, self.daemon.socket],
+            env=self.daemon.env, stdin=subprocess.DEVNULL, stdout=self.daemon.log,
+            stderr=subprocess.STDOUT)
+        self.daemon.wait_ready()
+        added = []
+        for i in range(200):
+            if self.tend("add", "Filler %03d" % i, "--note", "n" * 60000).returncode != 0:
+                break
+            added.append("Filler %03d" % i)
+        self.assertGreater(len(added), 3)
+        # The before-image of a 60 kB record does not fit any more: the removal is made
+        # anyway, and the journal says it cannot be taken back.
+        self.ok("rm", added[0], "--yes")
+        newest = self.json("undo", "--list", "--limit", "1")["changes"][0]
+        self.assertEqual((newest["description"], newest["recorded"]),
+                         ("removed " + added[0], False))
+        self.assertFalse(self.json("undo", "--list")["can_undo"])
+        p = self.tend("undo", check=1)
+        self.assertIn("disk was full", p.stderr)
+        self.assertNotIn(added[0], [c["name"] for c in self.json("ls")])
+
+
 class LargeImportTests(TendTestCase):
     def test_import_over_the_limit_writes_a_backup_and_is_refused_by_undo(self):
         self.ok("add", "Jane Doe")
