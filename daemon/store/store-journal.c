@@ -167,10 +167,10 @@ static size_t image_key(uint8_t *buf, uint64_t seq, enum db db, const MDB_val *k
         return SEQ_LEN + 1 + k->mv_size;
 }
 
-/* Take the before-image of record k of db, once per write, before it becomes new (NULL: it
+/* Take the before-image of record k of db, once per write, before it becomes next (NULL: it
  * is deleted). A write that changes nothing (the same bytes, or deleting what is absent) is
  * no change: it records nothing, and leaves what could be redone alone. */
-static int capture(struct store_txn *t, enum db db, const MDB_val *k, const MDB_val *new)
+static int capture(struct store_txn *t, enum db db, const MDB_val *k, const MDB_val *next)
 {
         _cleanup_free_ uint8_t *img = NULL;
         uint8_t jkey[KEY_MAX];
@@ -186,18 +186,11 @@ static int capture(struct store_txn *t, enum db db, const MDB_val *k, const MDB_
         present = rc == 0;
         if (!present)
                 cur.mv_size = 0;
-        if (new ? present &&new->mv_size ==
-                      cur.mv_size &&memcmp(new->mv_data, cur.mv_data, cur.mv_size) == 0
-                : !present)
+        if (!next && !present)
                 return 0;
-        if (t->journal.seq) {
-                jk = (MDB_val){image_key(jkey, t->journal.seq, db, k), jkey};
-                rc = mdb_get(t->txn, dbi(t, DB_JOURNAL), &jk, &jv);
-                if (rc == 0)
-                        return 0; /* touched before in this write: the first image counts */
-                if (rc != MDB_NOTFOUND)
-                        return txn_err(t, rc);
-        }
+        if (next && present && next->mv_size == cur.mv_size &&
+            memcmp(next->mv_data, cur.mv_data, cur.mv_size) == 0)
+                return 0;
         /* A copy: cur may live in a dirty page the writes below spill and free. */
         img = malloc(1 + cur.mv_size);
         if (!img)
@@ -212,7 +205,9 @@ static int capture(struct store_txn *t, enum db db, const MDB_val *k, const MDB_
         }
         jk = (MDB_val){image_key(jkey, t->journal.seq, db, k), jkey};
         jv = (MDB_val){1 + cur.mv_size, img};
-        rc = mdb_put(t->txn, dbi(t, DB_JOURNAL), &jk, &jv, 0);
+        rc = mdb_put(t->txn, dbi(t, DB_JOURNAL), &jk, &jv, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST)
+                return 0; /* touched before in this write: the first image counts */
         if (rc)
                 return txn_err(t, rc);
         t->journal.records++;
