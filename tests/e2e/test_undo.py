@@ -124,6 +124,23 @@ class UndoTests(TendTestCase):
     def test_import_as_a_whole(self):
         out = self.take_back("import", VCARDS, expect="import of")
         self.assertNotIn("backup", out)
+        # A tend export of 300 people with interactions, one of them Jane (merged by email:
+        # a tag and a phone added to her), goes in as one change and comes out as one.
+        path = os.path.join(self.root, "people.jsonl")
+        with open(path, "w") as f:
+            f.write('{"type":"tend","version":1}\n')
+            for i in range(300):
+                uuid = "00000000-0000-4000-8000-%012d" % i
+                f.write(json.dumps({"type": "contact", "uuid": uuid, "name": "Person %d" % i,
+                                    "tags": ["imported"], "cadence_seconds": 86400 * 30,
+                                    "last_interaction": "2026-11-01T00:00:00Z"}) + "\n")
+                f.write(json.dumps({"type": "interaction", "contact": uuid,
+                                    "at": "2026-11-01T00:00:00Z", "kind": "meeting"}) + "\n")
+            f.write(json.dumps({"type": "contact", "name": "Jane Doe",
+                                "emails": ["jane@example.com"], "tags": ["imported"],
+                                "phones": ["+1 555 0100"]}) + "\n")
+        out = self.take_back("import", path, expect="import of 602 records")
+        self.assertEqual(self.json("ls", "--tag", "imported"), [])
 
     def test_walks_back_through_everything(self):
         states = [self.state()]
