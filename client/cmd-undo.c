@@ -24,14 +24,15 @@ const char cmd_undo_help[] =
 const char cmd_redo_help[] = "Puts back the change 'tend undo' took back last; repeated, the one "
                              "before.\nA new change makes what was undone final.";
 
-/* "added Jane Doe (today 14:02)" */
+/* "Undid: added Jane Doe (2 hours ago)." */
 static void print_change(struct cli *cli, const char *verb, json_t *change)
 {
         char when[64];
         int64_t at = cmd_jtime(change, "at");
 
         fprintf(cli->out, "%s: %s", verb, strempty(cmd_jstr(change, "description")));
-        if (at)
+        /* "(2 hours ago)"; a change of the last minute needs no date */
+        if (at && at < cli->now - 60)
                 fprintf(cli->out, " (%s)", time_format_relative(at, cli->now, when, sizeof(when)));
         fputs(".\n", cli->out);
 }
