@@ -105,10 +105,10 @@ def main():
         lines[i + 1] = " 00000063"
         run("mdb_load", "-n", "-s", "meta", os.path.join(future, "data.mdb"),
             input="\n".join(lines), text=True)
-        for leftover in ("data.mdb-lock",):
-            p = os.path.join(future, leftover)
-            if os.path.exists(p):
-                os.remove(p)
+        for d in (HERE, future):  # mdb_dump/mdb_load -n leave a lock file next to the data
+            lock = os.path.join(d, "data.mdb-lock")
+            if os.path.exists(lock):
+                os.remove(lock)
 
 
 if __name__ == "__main__":
