@@ -16,6 +16,8 @@
  *   idx_network   DUPSORT network byte → id
  *   idx_uuid      uuid → id
  *   tombstones    uuid → record type byte ‖ deletion time (offset) [‖ uuid merged into]
+ *   journal       seq → change header; seq ‖ database ‖ key → record image (store-journal.c)
+ *   meta          also "journal" → first ‖ applied ‖ last change kept
  * A record and all its index entries change in one write transaction.
  *
  * Index strings are ASCII-lower-cased (UTF-8 bytes untouched) and cut at a UTF-8 boundary to

@@ -53,6 +53,10 @@ class UndoTests(TendTestCase):
         self.ok("intro", "david", "sam")
         self.ok("prospect", "add", "Tara Quinn", "--via", "david")
 
+    def yes(self, verb):
+        """["--yes"] when the verb's removal asks first (and so wants --yes in a script)."""
+        return ["--yes"] if "--yes" in self.ok("help", verb).stdout else []
+
     def take_back(self, *args, expect=None):
         """Run one command, then undo it, redo it and undo it again; every step must land on
         the exact state before or after. Returns what undo printed."""
@@ -106,9 +110,7 @@ class UndoTests(TendTestCase):
         self.take_back("goal", "link", "Raise a seed round", "jane", "--why", "angel",
                        expect="1 goal link added")
         self.take_back("goal", "done", "Raise a seed round")
-        # goal rm asks on a terminal only (and takes --yes once it does).
-        yes = ["--yes"] if "--yes" in self.ok("help", "goal").stdout else []
-        out = self.take_back("goal", "rm", "Raise a seed round", *yes,
+        out = self.take_back("goal", "rm", "Raise a seed round", *self.yes("goal"),
                              expect="removed goal Raise a seed round")
         self.assertIn("1 goal link removed", out)
 
