@@ -87,6 +87,7 @@ enum cli_option {
         CLI_OPT_NEW,
         /* tend check, tend backup --list */
         CLI_OPT_REPAIR,
+        /* tend undo --list (client/cmd-undo.c) */
         CLI_OPT_LIST,
 };
 

@@ -61,6 +61,9 @@ static void print_report(struct cli *cli, const json_t *report)
         if (num(report, "counters"))
                 fprintf(cli->out, "  %lld id counters behind the ids in use\n",
                         (long long)num(report, "counters"));
+        if (num(json_object_get(report, "journal"), "problems"))
+                fprintf(cli->out, "  %lld problems in the undo journal (a repair empties it)\n",
+                        (long long)num(json_object_get(report, "journal"), "problems"));
         fprintf(cli->out, "%lld problem%s found%s.\n", (long long)problems,
                 problems == 1 ? "" : "s",
                 json_is_true(json_object_get(report, "repaired"))

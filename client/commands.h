@@ -82,6 +82,12 @@ int commands_check(struct cli *cli, int argc, char **argv);
 extern const struct option_help cmd_check_options[];
 extern const char cmd_check_help[];
 extern const struct option_help cmd_backup_options[];
+/* Taking changes back: client/cmd-undo.c. */
+int commands_undo(struct cli *cli, int argc, char **argv);
+int commands_redo(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_undo_options[];
+extern const char cmd_undo_help[];
+extern const char cmd_redo_help[];
 
 /* Follow-ups: client/cmd-followups.c. */
 int commands_due(struct cli *cli, int argc, char **argv);

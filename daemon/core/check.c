@@ -33,15 +33,17 @@ static json_t *report_json(const struct store_check_report *r, bool repaired)
                         return NULL;
                 }
         }
-        return json_pack("{s:I,s:b,s:I,s:b,s:{s:I,s:I,s:I,s:I,s:I},s:o,s:I,s:I,s:I,s:I}",
-                         "problems", (json_int_t)store_check_problems(r), "repaired", repaired,
-                         "schema", (json_int_t)r->schema, "schema_known", r->schema_known,
-                         "records", "contacts", (json_int_t)r->contacts, "interactions",
-                         (json_int_t)r->interactions, "goals", (json_int_t)r->goals, "goal_links",
-                         (json_int_t)r->goal_links, "intros", (json_int_t)r->intros, "indexes",
-                         indexes, "unreadable", (json_int_t)r->unreadable, "shadowing_tombstones",
-                         (json_int_t)r->shadowing_tombstones, "dangling", (json_int_t)r->dangling,
-                         "counters", (json_int_t)r->counters);
+        return json_pack(
+            "{s:I,s:b,s:I,s:b,s:{s:I,s:I,s:I,s:I,s:I},s:o,s:I,s:I,s:I,s:I,s:{s:I,"
+            "s:I}}",
+            "problems", (json_int_t)store_check_problems(r), "repaired", repaired, "schema",
+            (json_int_t)r->schema, "schema_known", r->schema_known, "records", "contacts",
+            (json_int_t)r->contacts, "interactions", (json_int_t)r->interactions, "goals",
+            (json_int_t)r->goals, "goal_links", (json_int_t)r->goal_links, "intros",
+            (json_int_t)r->intros, "indexes", indexes, "unreadable", (json_int_t)r->unreadable,
+            "shadowing_tombstones", (json_int_t)r->shadowing_tombstones, "dangling",
+            (json_int_t)r->dangling, "counters", (json_int_t)r->counters, "journal", "entries",
+            (json_int_t)r->journal_entries, "problems", (json_int_t)r->journal_problems);
 }
 
 int check_store(struct store *s, bool repair, json_t **ret)
@@ -122,6 +124,9 @@ void check_report_print(FILE *f, const json_t *report)
         if (num(report, "counters"))
                 fprintf(f, "  %lld id counters behind the ids in use\n",
                         (long long)num(report, "counters"));
+        if (num(json_object_get(report, "journal"), "problems"))
+                fprintf(f, "  %lld problems in the undo journal (a repair empties it)\n",
+                        (long long)num(json_object_get(report, "journal"), "problems"));
         fprintf(f, "%lld problem%s found%s.\n", (long long)problems, problems == 1 ? "" : "s",
                 repaired ? "; repaired: every index rebuilt from the records" : "");
 }

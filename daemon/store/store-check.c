@@ -40,7 +40,8 @@ const char *store_check_index_name(enum store_check_index i)
 
 uint64_t store_check_problems(const struct store_check_report *r)
 {
-        uint64_t n = r->unreadable + r->shadowing_tombstones + r->dangling + r->counters;
+        uint64_t n = r->unreadable + r->shadowing_tombstones + r->dangling + r->counters +
+                     r->journal_problems;
 
         if (!r->schema_known)
                 n++;
@@ -632,6 +633,8 @@ static int check_run(struct store_txn *t, struct derived *d, struct counter coun
                 entryset_sort_uniq(&d->set[i]);
         qsort(d->live.v, d->live.n, sizeof(*d->live.v), uuid_cmp);
         r = tombstones_check(t, d, shadowing);
+        if (r >= 0)
+                r = journal_check(t, &d->report->journal_entries, &d->report->journal_problems);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < _STORE_CHECK_INDEX_MAX; i++) {
@@ -663,7 +666,7 @@ int store_txn_check(struct store_txn *t, struct store_check_report *ret)
 static int record_del(struct store_txn *t, enum db db, const void *key, size_t len)
 {
         MDB_val k = {len, (void *)key};
-        int rc = mdb_del(t->txn, dbi(t, db), &k, NULL);
+        int rc = rec_del(t, db, &k);
 
         return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }
@@ -714,6 +717,12 @@ int store_txn_repair(struct store_txn *t, struct store_check_report *ret)
                 return r;
         if (store_check_problems(ret) == 0)
                 return 0;
+        store_txn_no_journal(t);
+        if (ret->journal_problems) {
+                r = journal_reset(t);
+                if (r < 0)
+                        return r;
+        }
         /* The records first: what is dropped here gives no index entries (the walks above
          * already left them out of the sets). */
         for (size_t i = 0; i < shadowing.n; i++) {
@@ -836,5 +845,24 @@ int store_testing_tombstone(struct store_txn *t, const char *uuid)
                 return r;
         val[0] = 'C';
         be64_put(val + 1, time_to_key(0));
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_TOMBSTONES), &k, &v, 0));
+        return txn_err(t, rec_put(t, DB_TOMBSTONES, &k, &v, 0));
+}
+
+int store_testing_journal_corrupt(struct store_txn *t)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k, v;
+        int rc, r;
+
+        r = txn_writable(t);
+        if (r < 0)
+                return r;
+        r = cursor_open(t, DB_JOURNAL, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+                if (k.mv_size == 8) /* a header: sequence number alone */
+                        return txn_err(t, mdb_cursor_del(cur, 0));
+        return txn_err(t, rc);
 }

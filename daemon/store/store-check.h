@@ -5,7 +5,8 @@
  * rebuilds every index from the records in the same write transaction. Besides the indexes a
  * check looks at what no index can say: the schema version, records that do not decode,
  * tombstones of uuids that are live (a uuid is live or tombstoned, never both), records that
- * name a contact or goal that is gone, and id counters that would hand out an id in use. */
+ * name a contact or goal that is gone, id counters that would hand out an id in use, and the
+ * undo journal (entries in sequence, every image decodable). */
 #pragma once
 
 #include <stdbool.h>
@@ -45,6 +46,8 @@ struct store_check_report {
         uint64_t shadowing_tombstones; /* tombstones of a uuid that is live */
         uint64_t dangling;             /* links, introductions, interactions of a record gone */
         uint64_t counters;             /* id counters not past the highest id in use */
+        uint64_t journal_entries;      /* undo journal entries kept */
+        uint64_t journal_problems;     /* out of sequence, unreadable or undecodable images */
         uint64_t contacts, interactions, goals, goal_links, intros; /* records seen */
 };
 
@@ -60,7 +63,9 @@ int store_txn_check(struct store_txn *t, struct store_check_report *ret);
 
 /** Check (filling *ret with what was found), then in the same write transaction: drop
  * tombstones of live uuids and records that name a contact or goal that is gone, raise id
- * counters past the ids in use, and rebuild every index from the records. Unreadable records
+ * counters past the ids in use, rebuild every index from the records and, when the journal
+ * fails its check, drop its entries (undo has nothing left to take back). The repair itself is
+ * not journaled: it changes no record anyone wrote. Unreadable records
  * and an unknown schema are left alone (nothing can be derived from them). Returns 0 or
  * -errno. */
 int store_txn_repair(struct store_txn *t, struct store_check_report *ret);

@@ -16,3 +16,6 @@ int store_testing_corrupt(struct store_txn *t, enum store_check_index index,
 
 /** Write a plain deletion tombstone for uuid whether or not it is live. */
 int store_testing_tombstone(struct store_txn *t, const char *uuid);
+
+/** Delete the header of the oldest undo journal entry (-ENOENT: the journal is empty). */
+int store_testing_journal_corrupt(struct store_txn *t);

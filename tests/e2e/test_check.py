@@ -2,9 +2,17 @@
 stopped one (with --repair); --check stays ambiguous between --check-config and --check-store."""
 
 import json
+import os
+import shutil
 import subprocess
 
-from tendtest import TENDD, WAIT, TendTestCase
+from tendtest import TEND, TENDD, WAIT, Daemon, TendTestCase
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Stores of every earlier released format (schema 1), and one from a newer tend.
+EARLIER_FORMATS = [os.path.join(HERE, "..", "data", "store-v1")]
+NEWER = os.path.join(HERE, "..", "data", "store-v1", "future")
 
 
 class CheckTests(TendTestCase):
@@ -56,6 +64,46 @@ class CheckTests(TendTestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.daemon.start()
         self.assertEqual(self.json("show", "Ada")["name"], "Ada Lovelace")
+
+    def plant(self, fixture):
+        data = os.path.join(self.root, "planted")
+        os.makedirs(data, mode=0o700)
+        shutil.copyfile(os.path.join(fixture, "data.mdb"), os.path.join(data, "data.mdb"))
+        return data
+
+    def test_schema_guard_on_every_earlier_format(self):
+        """An older store is upgraded (with a compacted backup first) and checks clean; a
+        newer one is refused and left as it was."""
+        self.assertEqual(self.daemon.stop(), 0)
+        for fixture in EARLIER_FORMATS:
+            data = self.plant(fixture)
+            p = self.tendd("--check-store", "-d", data)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertIn("No problems found.", p.stdout)
+            self.assertIn("(schema 2)", p.stdout)
+            # Every record of the fixture's export is there after the upgrade.
+            with open(os.path.join(fixture, "export.jsonl")) as f:
+                want = {json.loads(line)["name"] for line in f
+                        if json.loads(line).get("type") == "contact"}
+            d = Daemon(os.path.join(self.root, "upgraded"), extra_args=["--data-dir", data])
+            d.start()
+            try:
+                p = subprocess.run([TEND, "--json", "check"], env=d.env, capture_output=True,
+                                   text=True, timeout=WAIT)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertEqual(json.loads(p.stdout)["schema"], 2)
+                p = subprocess.run([TEND, "--json", "ls"], env=d.env, capture_output=True,
+                                   text=True, timeout=WAIT)
+                self.assertEqual({c["name"] for c in json.loads(p.stdout)}, want)
+            finally:
+                self.assertEqual(d.stop(), 0)
+            shutil.rmtree(data)
+        data = self.plant(NEWER)
+        before = open(os.path.join(data, "data.mdb"), "rb").read()
+        p = self.tendd("--check-store", "-d", data)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("newer", p.stderr)
+        self.assertEqual(open(os.path.join(data, "data.mdb"), "rb").read(), before)
 
     def test_check_options_are_unambiguous(self):
         self.assertEqual(self.daemon.stop(), 0)

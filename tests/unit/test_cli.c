@@ -253,6 +253,8 @@ static void test_table_complete(void **state)
             {"backup", {"list"}},
             {"restore", {"data-dir", "force"}},
             {"check", {"repair"}},
+            {"undo", {"list", "limit"}},
+            {"redo", {NULL}},
             {"demo", {"remove"}},
             {"help", {NULL}},
         };

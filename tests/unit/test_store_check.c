@@ -272,6 +272,35 @@ static void test_shadowing_tombstone(void **state)
         assert_int_equal(store_read(f->s, uuid_txn, (void *)uuid), -ENOENT);
 }
 
+static int journal_damage_txn(struct store_txn *t, void *userdata)
+{
+        (void)userdata;
+        return store_testing_journal_corrupt(t);
+}
+
+/* The undo journal: an entry missing from its sequence is found; a repair empties the journal
+ * and leaves the records alone. */
+static void test_journal_damage(void **state)
+{
+        struct fixture *f = *state;
+        struct store_check_report r;
+        uint64_t n = 0;
+
+        assert_int_equal(store_read(f->s, check_txn, &r), 0);
+        assert_true(r.journal_entries > 0);
+        assert_int_equal(r.journal_problems, 0);
+        assert_int_equal(store_write(f->s, journal_damage_txn, NULL), 0);
+        assert_int_equal(store_read(f->s, check_txn, &r), 0);
+        assert_true(r.journal_problems > 0);
+        assert_int_equal(store_check_problems(&r), r.journal_problems);
+        assert_int_equal(store_write(f->s, repair_txn, &r), 0);
+        assert_int_equal(store_read(f->s, check_txn, &r), 0);
+        assert_int_equal(store_check_problems(&r), 0);
+        assert_int_equal(r.journal_entries, 0);
+        assert_int_equal(store_read(f->s, count_txn, &n), 0);
+        assert_int_equal(n, 3);
+}
+
 static void test_repair_in_read_transaction_refused(void **state)
 {
         struct fixture *f = *state;
@@ -286,6 +315,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_healthy_store_checks_clean, setup, teardown),
             cmocka_unit_test_setup_teardown(test_every_damage_found_and_repaired, setup, teardown),
             cmocka_unit_test_setup_teardown(test_shadowing_tombstone, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_journal_damage, setup, teardown),
             cmocka_unit_test_setup_teardown(test_repair_in_read_transaction_refused, setup,
                                             teardown),
         };
