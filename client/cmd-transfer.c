@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "conn.h"
 #include "csv.h"
 #include "ical.h"
 #include "jsonfast.h"
@@ -1059,8 +1060,8 @@ static int backup_list(struct cli *cli)
 int commands_backup(struct cli *cli, int argc, char **argv)
 {
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
-        _cleanup_(json_decrefp) json_t *reply = NULL;
-        _cleanup_free_ char *path = NULL;
+        _cleanup_(json_decrefp) json_t *reply = NULL, *call = NULL;
+        _cleanup_free_ char *path = NULL, *msg = NULL;
         bool list = false;
         const char *arg;
         int r;
