@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 
-from tendtest import TEND, WAIT, Daemon, TendTestCase
+from tendtest import TEND, WAIT, Daemon, TendTestCase, wait_until
 
 
 class BackupTests(TendTestCase):
@@ -18,7 +18,26 @@ class BackupTests(TendTestCase):
         self.backups = os.path.join(self.root, "backups")
         with open(os.path.join(conf, "tendd.conf"), "w") as f:
             f.write("[backup]\nkeep = 2\nevery = 1d\ndir = %s\n" % self.backups)
+        if self._testMethodName != "test_daily_timer_catches_up_at_start":
+            self.daemon.start()
+
+    def test_daily_timer_catches_up_at_start(self):
+        """The newest backup is older than every: the timer (an absolute time one interval
+        after it) is already past, so the daily backup is written right after start-up."""
+        os.makedirs(self.backups, mode=0o700)
+        old = os.path.join(self.backups, "tend-2000-01-01-000000-000.mdb")
+        with open(old, "wb") as f:
+            f.write(b"an old backup")
+        two_days_ago = os.path.getmtime(old) - 2 * 86400
+        os.utime(old, (two_days_ago, two_days_ago))
         self.daemon.start()
+        new = wait_until(lambda: [n for n in os.listdir(self.backups)
+                                  if n.startswith("tend-2") and n.endswith(".mdb")
+                                  and n != os.path.basename(old)],
+                         what="the daily backup")
+        self.daemon.wait_log("Wrote a backup of the store to %s/%s" % (self.backups, new[0]))
+        listed = self.json("backup", "--list")["backups"]
+        self.assertEqual([b["name"] for b in listed], [new[0], os.path.basename(old)])
 
     def test_rolling_backups_rotate_and_restore(self):
         self.ok("add", "Ada Lovelace", "--email", "ada@example.org", "--every", "2w")
