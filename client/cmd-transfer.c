@@ -1088,8 +1088,20 @@ int commands_backup(struct cli *cli, int argc, char **argv)
                         return cli_fail(cli, r, "cannot write a backup to %s: %s", p.pos[0],
                                         strerror(-r));
         }
-        r = cli_call(cli, "io.tend.Transfer.Backup", path ? json_pack("{s:s}", "path", path) : NULL,
-                     &reply);
+        /* tendd answers once the copy is written and read back: minutes for a big store, so
+         * this reply may take as long as it takes (tendd serves everyone else meanwhile). */
+        call = json_pack("{s:s,s:o}", "method", "io.tend.Transfer.Backup", "parameters",
+                         path ? json_pack("{s:s}", "path", path) : json_object());
+        msg = call ? json_dumps(call, JSON_COMPACT) : NULL;
+        if (!msg)
+                return cmd_oom(cli);
+        r = cli_send(cli, msg, strlen(msg));
+        if (r < 0)
+                return r;
+        r = tend_conn_set_timeout(cli->conn, 0);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot wait for tendd: %s", strerror(-r));
+        r = cli_receive(cli, &reply);
         if (r < 0)
                 return r;
         if (cli->json)
