@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Client latency during a backup: N synthetic contacts (default 100,000), a real tendd, and a
-# loop of `tend status` calls timed end to end, first with nothing else going on, then while
-# `tend backup FILE` copies the store (on tendd's backup thread).
-#   tests/bench/backup.sh [BUILD_DIR] [N]
+# loop of client calls (default `tend status`; PROBE="show 4242" for another) timed end to
+# end, first with nothing else going on, then while `tend backup FILE` copies the store (on
+# tendd's backup thread).
+#   [PROBE=...] tests/bench/backup.sh [BUILD_DIR] [N]
 set -euo pipefail
 build=${1:-build}
 n=${2:-100000}
@@ -18,15 +19,15 @@ for _ in $(seq 200); do [ -S "$tmp/run/tendd.sock" ] && break; sleep 0.05; done
 export TEND_SOCKET=$tmp/run/tendd.sock NO_COLOR=1 XDG_STATE_HOME=$tmp/state
 du -sh "$tmp/data" | sed 's/^/store size: /'
 
-python3 - "$build/client/tend" "$tmp" <<'PY'
+python3 - "$build/client/tend" "$tmp" "${PROBE:-status}" <<'PY'
 import subprocess, sys, threading, time
 
-tend, tmp = sys.argv[1], sys.argv[2]
+tend, tmp, probe = sys.argv[1], sys.argv[2], sys.argv[3].split()
 
 def status_loop(stop, out):
     while not stop.is_set():
         t = time.perf_counter()
-        subprocess.run([tend, "status"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([tend, *probe], check=True, stdout=subprocess.DEVNULL)
         out.append((t, (time.perf_counter() - t) * 1000))
 
 def summary(name, calls, start=0, end=float("inf")):
@@ -53,7 +54,7 @@ backup_s = t1 - t
 stop.set(); th.join()
 print("backup (written and read back): %.2f s" % backup_s)
 print()
-print("| tend status | calls | p50 ms | p99 ms | max ms |")
+print("| tend %s | calls | p50 ms | p99 ms | max ms |" % " ".join(probe))
 print("|---|---|---|---|---|")
 summary("idle", idle)
 summary("during a backup (calls started while it ran)", during, t, t1)
