@@ -65,6 +65,11 @@ static const struct option_help ls_options[] = {
     {"network", CLI_OPT_NETWORK, "NETWORK", "only people in this network", NETWORK_VALUES},
     {"tag", CLI_OPT_TAG, "TAG", "only people with this tag", NULL},
     {"due-before", CLI_OPT_DUE_BEFORE, "DATE", "only people due before DATE, soonest first", NULL},
+    {"org", CLI_OPT_ORG, "ORG", "only people at this organisation (whole name, any case)", NULL},
+    {"internal", CLI_OPT_INTERNAL, NULL, "only people inside your organisation", NULL},
+    {"external", CLI_OPT_EXTERNAL, NULL, "only people outside your organisation", NULL},
+    {"sort", CLI_OPT_SORT, "ORDER", "name (default) or strength (strongest first)",
+     "name strength"},
     {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
     {0},
 };
@@ -130,7 +135,8 @@ static const struct command commands[] = {
     {"dupes", "", commands_dupes, "List likely duplicates: same email, phone or name",
      dupes_options, "Merge them with 'tend merge KEEP OTHER'."},
     {"ls", "", commands_ls, "List people", ls_options,
-     "Sorted by name, or by follow-up date with --due-before."},
+     "Sorted by name, or by follow-up date with --due-before, or by tie strength with\n"
+     "--sort strength. STRENGTH is 0-100 from recency, frequency and kind of touches."},
     {"find", "TEXT...", commands_find, "Search names, organisations, titles, emails and tags",
      find_options, "Every word must match the start of a word in one of those fields."},
     {"log", "WHO KIND [NOTE...]", commands_log, "Log an interaction", log_options,

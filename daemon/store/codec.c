@@ -75,6 +75,9 @@ enum {
         CONTACT_TAG_BIRTHDAY = 70,
         CONTACT_TAG_NAME_PARTS = 71,
         CONTACT_TAG_VCARD_EXTRA = 72, /* list */
+        /* 100-109: tie strength, maintained by every touch. */
+        CONTACT_TAG_STRENGTH_MILLI = 100,
+        CONTACT_TAG_STRENGTH_REF = 101,
 };
 
 /* Interaction tags. STABLE FOREVER: never renumber, never reuse. */
@@ -287,6 +290,8 @@ int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret
         wbuf_strv(&b, CONTACT_TAG_VCARD_EXTRA, c->vcard_extra);
         wbuf_str(&b, CONTACT_TAG_MET_VIA_NAME, c->met_via_name);
         wbuf_str(&b, CONTACT_TAG_PROSPECT_VIA_NAME, c->prospect_via_name);
+        wbuf_u64(&b, CONTACT_TAG_STRENGTH_MILLI, c->strength_milli);
+        wbuf_i64(&b, CONTACT_TAG_STRENGTH_REF, c->strength_ref);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -546,6 +551,10 @@ static int contact_decode_field(struct contact *c, const struct tlv *f, struct s
                 return dec_str(f, &c->prospect_via_name);
         case CONTACT_TAG_BIRTHDAY:
                 return dec_str(f, &c->birthday);
+        case CONTACT_TAG_STRENGTH_MILLI:
+                return dec_u64(f, &c->strength_milli);
+        case CONTACT_TAG_STRENGTH_REF:
+                return dec_i64(f, &c->strength_ref);
         case CONTACT_TAG_NAME_PARTS:
                 return dec_str(f, &c->name_parts);
         case CONTACT_TAG_VCARD_EXTRA:
