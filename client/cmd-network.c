@@ -1085,7 +1085,24 @@ int commands_plan(struct cli *cli, int argc, char **argv)
                       cli->out);
                 return 0;
         }
-        fprintf(cli->out, "This week (profile: %s):\n", strempty(cmd_jstr(reply, "profile")));
+        fprintf(cli->out, "This week (profile: %s", strempty(cmd_jstr(reply, "profile")));
+        {
+                json_t *nets = json_object_get(reply, "networks"), *n;
+                size_t k;
+                bool first = true;
+
+                json_array_foreach(nets, k, n)
+                {
+                        if (!streq(strempty(cmd_jstr(n, "verdict")), "under-served"))
+                                continue;
+                        fprintf(cli->out, "%s%s %lld%% of %lld%% ±%lld",
+                                first ? "; under-served: " : ", ", strempty(cmd_jstr(n, "network")),
+                                jint(n, "share_points"), jint(n, "target_points"),
+                                jint(reply, "tolerance_points"));
+                        first = false;
+                }
+        }
+        fputs("):\n", cli->out);
         json_array_foreach(items, i, it)
         {
                 json_t *c = json_object_get(it, "contact"),
@@ -1165,9 +1182,12 @@ int commands_health(struct cli *cli, int argc, char **argv)
                 } else
                         snprintf(med, sizeof(med), "unknown");
                 output_styled(cli->out, cli->color, OUTPUT_BOLD, strempty(cmd_jstr(n, "network")));
-                fprintf(cli->out, "  %lld %s, %lld touched in 30 days, %lld in 90, %lld overdue\n",
+                fprintf(cli->out,
+                        "  %lld %s, %lld touched in 30 days, %lld in 90, %lld never touched, "
+                        "%lld fading, %lld overdue\n",
                         jint(n, "people"), jint(n, "people") == 1 ? "person" : "people",
-                        jint(n, "touched_30"), jint(n, "touched_90"), jint(n, "overdue"));
+                        jint(n, "touched_30"), jint(n, "touched_90"), jint(n, "never_touched"),
+                        jint(n, "fading"), jint(n, "overdue"));
                 fprintf(cli->out,
                         "  depth: median %s between touches · breadth: %lld organisation%s · "
                         "leverage: %lld introduction%s made, %lld received\n",
@@ -1178,12 +1198,15 @@ int commands_health(struct cli *cli, int argc, char **argv)
                 if (tty) {
                         fputs("  attention ", cli->out);
                         bar(cli->out, jreal(n, "share"), 20);
-                        fprintf(cli->out, " %3.0f%%\n  target    ", jreal(n, "share") * 100);
+                        fprintf(cli->out, " %3lld%%\n  target    ", jint(n, "share_points"));
                         bar(cli->out, jreal(n, "target"), 20);
-                        fprintf(cli->out, " %3.0f%%  ", jreal(n, "target") * 100);
+                        fprintf(cli->out, " %3lld%% ±%lld  ", jint(n, "target_points"),
+                                jint(reply, "tolerance_points"));
                 } else {
-                        fprintf(cli->out, "  attention %.0f%% of your touches, target %.0f%%: ",
-                                jreal(n, "share") * 100, jreal(n, "target") * 100);
+                        fprintf(cli->out,
+                                "  attention %lld%% of your touches, target %lld%% ±%lld: ",
+                                jint(n, "share_points"), jint(n, "target_points"),
+                                jint(reply, "tolerance_points"));
                 }
                 output_styled(cli->out, cli->color,
                               streq(verdict, "under-served") ? OUTPUT_RED : OUTPUT_PLAIN, verdict);

@@ -18,6 +18,7 @@
 #include "store-goals.h"
 #include "store-transfer.h"
 #include "rpc.h"
+#include "strength.h"
 #include "timeutil.h"
 #include "touch.h"
 
@@ -49,6 +50,10 @@ struct person_data {
         struct contact *c;
         int64_t *touches; /* newest first, at most TOUCHES_MAX */
         size_t n_touches;
+        int strength;     /* 0..100 at nd->now */
+        uint64_t s_milli; /* the score folded from the history, for stores that kept none */
+        int64_t s_ref;
+        int64_t last_ask; /* latest intro, referral or ask interaction with them, 0 = none */
         unsigned gave, got;
         size_t n_goals; /* active goals linked */
         char *goal_title, *goal_why;
@@ -64,6 +69,8 @@ struct netdata {
         enum profile profile;
         int64_t goal_every;
         int64_t now;
+        char **offers; /* me offers */
+        size_t n_offers;
 };
 
 static void netdata_done(struct netdata *nd)
@@ -80,6 +87,7 @@ static void netdata_done(struct netdata *nd)
         for (size_t i = 0; i < nd->n_intros; i++)
                 intro_free(nd->intros[i]);
         free(nd->intros);
+        strv_free(nd->offers);
         *nd = (struct netdata){0};
 }
 
@@ -101,6 +109,13 @@ static int load_interaction(const struct interaction *i, void *userdata)
                 p->got++;
         if (p->n_touches < TOUCHES_MAX)
                 p->touches[p->n_touches++] = i->at;
+        if (!p->c->strength_ref)
+                strength_add(&p->s_milli, &p->s_ref, i->at, i->kind);
+        /* An introduction asked for or given: the pipeline's next step is taken. */
+        if (i->kind &&
+            (streq(i->kind, "intro") || streq(i->kind, "referral") || streq(i->kind, "ask")) &&
+            i->at > p->last_ask)
+                p->last_ask = i->at;
         return 0;
 }
 
@@ -163,6 +178,9 @@ static int load_contact(const struct contact *c, void *userdata)
         if (r >= 0)
                 r = store_txn_contact_goal_links(ctx->t, c->id, load_goal_link, ctx);
         ctx->cur = NULL;
+        p->strength = copy->strength_ref
+                          ? strength_contact(copy, nd->now)
+                          : strength_from_score(strength_score(p->s_milli, p->s_ref, nd->now));
         return r < 0 ? r : 0;
 }
 
@@ -223,6 +241,22 @@ static int netdata_load(struct store_txn *t, int64_t now, int64_t conf_every, st
         nd->profile = profile ? profile_from_string(profile) : PROFILE_UNSET;
         if (nd->profile < 0)
                 nd->profile = PROFILE_UNSET;
+        {
+                _cleanup_free_ char *offers = NULL;
+
+                r = store_txn_setting_get(t, SETTING_OFFERS, &offers);
+                if (r < 0)
+                        return r;
+                for (const char *o = offers; o && *o;) {
+                        size_t len = strcspn(o, "\n");
+                        _cleanup_free_ char *one = strndup(o, len);
+
+                        if (!one || (len > 0 && strv_push(&nd->offers, one) < 0))
+                                return -ENOMEM;
+                        o += len + (o[len] ? 1 : 0);
+                }
+                nd->n_offers = strv_length(nd->offers);
+        }
         r = goals_every(t, conf_every, &nd->goal_every);
         if (r < 0)
                 return r;
@@ -1130,7 +1164,7 @@ static int method_ledger(struct varlink_call *call, json_t *params, void *userda
 
 /* ---- health ---- */
 
-static int health_of(const struct netdata *nd, struct health_report *ret)
+static int health_of(const struct netdata *nd, unsigned tolerance, struct health_report *ret)
 {
         _cleanup_free_ struct health_person *people = calloc(nd->n + 1, sizeof(*people));
         _cleanup_free_ struct health_intro *intros = calloc(nd->n_intros + 1, sizeof(*intros));
@@ -1142,6 +1176,8 @@ static int health_of(const struct netdata *nd, struct health_report *ret)
                 const struct contact *c = nd->p[i].c;
 
                 people[i] = (struct health_person){
+                    .name = c->name,
+                    .strength = nd->p[i].strength,
                     .networks = c->networks,
                     .last_touch = c->last_interaction,
                     .next_due = c->next_due,
@@ -1159,13 +1195,49 @@ static int health_of(const struct netdata *nd, struct health_report *ret)
                         continue;
                 intros[k++] = (struct health_intro){a->c->networks, b->c->networks};
         }
-        return health_compute(people, nd->n, intros, k, nd->profile, nd->now, ret);
+        return health_compute(people, nd->n, intros, k, nd->profile, tolerance, nd->now, ret);
 }
 
-static json_t *health_json(const struct health_report *h)
+static json_t *named_json(const struct netdata *nd, const size_t *idx, size_t n)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && i < n; i++) {
+                const struct person_data *p = &nd->p[idx[i]];
+                json_t *o = reply_contact_ref(p->c->id, p->c->name);
+
+                if (!o || json_object_set_new(o, "strength", json_integer(p->strength)) < 0 ||
+                    json_object_set_new(o, "last_touch",
+                                        reply_time_or_null(p->c->last_interaction)) < 0 ||
+                    json_array_append_new(a, o) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
+/* "Ann Lee, Bob Ray and 3 more" */
+static void names_text(const struct netdata *nd, const size_t *idx, size_t n, size_t total,
+                       char *buf, size_t size)
+{
+        size_t len = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < n && len < size; i++)
+                len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                        i == 0                     ? ""
+                                        : i + 1 == n && total == n ? " and "
+                                                                   : ", ",
+                                        nd->p[idx[i]].c->name);
+        if (total > n && len < size)
+                snprintf(buf + len, size - len, " and %zu more", total - n);
+}
+
+static json_t *health_json(const struct netdata *nd, const struct health_report *h)
 {
         json_t *networks = json_array(), *advice = json_array();
-        char buf[512];
+        char buf[1024], names[512];
 
         if (!networks || !advice) {
                 json_decref(networks);
@@ -1174,21 +1246,32 @@ static json_t *health_json(const struct health_report *h)
         }
         for (int k = 0; k < _NETWORK_MAX; k++) {
                 const struct health_network *n = &h->net[k];
+                json_t *o = json_pack(
+                    "{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:f,s:f,s:i,s:i,s:s}", "network",
+                    network_to_string(k), "people", (json_int_t)n->people, "touched_30",
+                    (json_int_t)n->touched_30, "touched_90", (json_int_t)n->touched_90,
+                    "never_touched", (json_int_t)n->never_touched, "overdue",
+                    (json_int_t)n->overdue, "median_days_between_touches",
+                    n->median_gap_days < 0 ? json_null() : json_real(n->median_gap_days),
+                    "organisations", (json_int_t)n->orgs, "introductions_made",
+                    (json_int_t)n->intros_made, "introductions_received",
+                    (json_int_t)n->intros_received, "touches_90", (json_int_t)n->touches_90,
+                    "share", n->share, "target", n->target, "share_points", n->share_pct,
+                    "target_points", n->target_pct, "verdict",
+                    health_verdict_to_string(n->verdict));
 
-                json_array_append_new(
-                    networks,
-                    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:f,s:f,s:s}",
-                              "network", network_to_string(k), "people", (json_int_t)n->people,
-                              "touched_30", (json_int_t)n->touched_30, "touched_90",
-                              (json_int_t)n->touched_90, "never_touched",
-                              (json_int_t)n->never_touched, "overdue", (json_int_t)n->overdue,
-                              "median_days_between_touches",
-                              n->median_gap_days < 0 ? json_null() : json_real(n->median_gap_days),
-                              "organisations", (json_int_t)n->orgs, "introductions_made",
-                              (json_int_t)n->intros_made, "introductions_received",
-                              (json_int_t)n->intros_received, "touches_90",
-                              (json_int_t)n->touches_90, "share", n->share, "target", n->target,
-                              "verdict", health_verdict_to_string(n->verdict)));
+                if (!o ||
+                    json_object_set_new(o, "fading", json_integer((json_int_t)n->fading)) < 0 ||
+                    json_object_set_new(o, "never_touched_people",
+                                        named_json(nd, n->never_named, n->n_never_named)) < 0 ||
+                    json_object_set_new(o, "fading_people",
+                                        named_json(nd, n->fading_named, n->n_fading_named)) < 0 ||
+                    json_array_append_new(networks, o) < 0) {
+                        json_decref(o);
+                        json_decref(networks);
+                        json_decref(advice);
+                        return NULL;
+                }
                 if (n->people == 0) {
                         snprintf(buf, sizeof(buf),
                                  "Your %s network is empty: add people with 'tend add NAME "
@@ -1197,10 +1280,26 @@ static json_t *health_json(const struct health_report *h)
                         json_array_append_new(advice, json_string(buf));
                 } else if (n->verdict == HEALTH_UNDER) {
                         snprintf(buf, sizeof(buf),
-                                 "Your %s network gets %.0f%% of your attention; a %s profile "
-                                 "needs about %.0f%%. 'tend plan' picks people from it.",
-                                 network_to_string(k), n->share * 100,
-                                 profile_to_string(h->profile), n->target * 100);
+                                 "Your %s network gets %d%% of your attention; a %s profile "
+                                 "needs %d%% (±%u): under-served. 'tend plan' proposes its "
+                                 "people first.",
+                                 network_to_string(k), n->share_pct, profile_to_string(h->profile),
+                                 n->target_pct, h->tolerance);
+                        json_array_append_new(advice, json_string(buf));
+                }
+                if (n->n_fading_named > 0) {
+                        names_text(nd, n->fading_named, n->n_fading_named, n->fading, names,
+                                   sizeof(names));
+                        snprintf(buf, sizeof(buf),
+                                 "Fading in your %s network (not touched in %d days): %s.",
+                                 network_to_string(k), HEALTH_ATTENTION_DAYS, names);
+                        json_array_append_new(advice, json_string(buf));
+                }
+                if (n->n_never_named > 0) {
+                        names_text(nd, n->never_named, n->n_never_named, n->never_touched, names,
+                                   sizeof(names));
+                        snprintf(buf, sizeof(buf), "Never touched in your %s network: %s.",
+                                 network_to_string(k), names);
                         json_array_append_new(advice, json_string(buf));
                 }
                 if (n->overdue > 0) {
@@ -1210,8 +1309,9 @@ static json_t *health_json(const struct health_report *h)
                         json_array_append_new(advice, json_string(buf));
                 }
         }
-        return json_pack("{s:s,s:f,s:I,s:I,s:I,s:o,s:o}", "profile", profile_to_string(h->profile),
-                         "balance", h->balance, "people", (json_int_t)h->people, "unfiled",
+        return json_pack("{s:s,s:f,s:i,s:I,s:I,s:I,s:o,s:o}", "profile",
+                         profile_to_string(h->profile), "balance", h->balance, "tolerance_points",
+                         (int)h->tolerance, "people", (json_int_t)h->people, "unfiled",
                          (json_int_t)h->unfiled, "touches_90", (json_int_t)h->touches_90,
                          "networks", networks, "advice", advice);
 }
@@ -1225,10 +1325,10 @@ static int health_fn(struct store_txn *t, void *userdata)
 
         r = netdata_load(t, op->now, goals_conf_every(op->d->core), &nd);
         if (r >= 0)
-                r = health_of(&nd, &h);
+                r = health_of(&nd, op->d->core->config->plan_tolerance, &h);
         if (r < 0)
                 return r;
-        op->result = health_json(&h);
+        op->result = health_json(&nd, &h);
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -1242,6 +1342,48 @@ static int method_health(struct varlink_call *call, json_t *params, void *userda
 
 /* ---- plan ---- */
 
+/* Whether the introduction to prospect p was already asked for or made: an intro, referral or
+ * ask interaction with them or with go-between since they became a prospect, or an
+ * introduction recorded with them. */
+static bool intro_asked(const struct netdata *nd, const struct person_data *p,
+                        const struct person_data *go_between)
+{
+        int64_t since = p->c->stage_changed;
+
+        if (p->last_ask && p->last_ask >= since)
+                return true;
+        if (go_between && go_between->last_ask && go_between->last_ask >= since)
+                return true;
+        for (size_t i = 0; i < nd->n_intros; i++)
+                if (nd->intros[i]->a == p->c->id || nd->intros[i]->b == p->c->id)
+                        return true;
+        return false;
+}
+
+/* What someone needs, in their own record's words: what they bring, the notes, the plan. */
+static void needs_text(const struct contact *c, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s\n%s\n%s", strempty(c->brings), strempty(c->notes),
+                 strempty(c->prospect_plan));
+}
+
+static json_t *reason_json(const struct rank_reason *r)
+{
+        json_t *nums = json_object();
+        json_t *o;
+
+        for (size_t i = 0; nums && i < r->n_numbers; i++) {
+                double v = r->numbers[i].value;
+
+                json_object_set_new(nums, r->numbers[i].key,
+                                    v == (double)(json_int_t)v ? json_integer((json_int_t)v)
+                                                               : json_real(v));
+        }
+        o = json_pack("{s:s,s:i,s:s,s:o}", "code", rank_reason_to_string(r->code), "points",
+                      r->points, "text", r->text, "numbers", nums ? nums : json_object());
+        return o;
+}
+
 static int plan_fn(struct store_txn *t, void *userdata)
 {
         struct net_op *op = userdata;
@@ -1249,24 +1391,28 @@ static int plan_fn(struct store_txn *t, void *userdata)
         _cleanup_(netgraph_freep) struct netgraph *g = NULL;
         _cleanup_free_ struct rank_candidate *cand = NULL;
         _cleanup_free_ struct rank_item *items = NULL;
+        _cleanup_free_ char(*words)[48] = NULL;
+        const struct config *cfg = op->d->core->config;
         struct health_report h;
         size_t n_items = 0, prospects = 0;
-        json_t *array;
+        json_t *array, *networks;
         int r;
 
         r = netdata_load(t, op->now, goals_conf_every(op->d->core), &nd);
         if (r >= 0)
-                r = health_of(&nd, &h);
+                r = health_of(&nd, cfg->plan_tolerance, &h);
         if (r >= 0)
                 r = netdata_graph(&nd, &g);
         if (r < 0)
                 return r;
         cand = calloc(nd.n + 1, sizeof(*cand));
-        if (!cand)
+        words = calloc(nd.n + 1, sizeof(*words));
+        if (!cand || !words)
                 return -ENOMEM;
         for (size_t i = 0; i < nd.n; i++) {
                 const struct person_data *p = &nd.p[i];
                 const struct contact *c = p->c;
+                const struct person_data *via = NULL;
 
                 cand[i] = (struct rank_candidate){
                     .id = c->id,
@@ -1282,21 +1428,33 @@ static int plan_fn(struct store_txn *t, void *userdata)
                     .goal_why = p->goal_why,
                     .gave = p->gave,
                     .got = p->got,
+                    .strength = p->strength,
                 };
-                if (c->prospect_via) {
-                        const struct person_data *via = netdata_find(&nd, c->prospect_via);
+                if (c->prospect_via && (via = netdata_find(&nd, c->prospect_via))) {
+                        cand[i].via_name = via->c->name;
+                        cand[i].via_id = via->c->id;
+                }
+                if (c->stage == STAGE_WANT_TO_MEET)
+                        cand[i].intro_asked = intro_asked(&nd, p, via);
+                /* me offers, against what someone you owe or want to meet needs. */
+                if (nd.n_offers && (p->got > p->gave || is_open_prospect(c))) {
+                        char text[4096];
 
-                        if (via)
-                                cand[i].via_name = via->c->name;
+                        needs_text(c, text, sizeof(text));
+                        cand[i].offer = rank_offer_match(nd.offers, nd.n_offers, text, words[i],
+                                                         sizeof(words[i]));
+                        cand[i].offer_word = words[i];
                 }
         }
-        /* Warm paths: the best first person toward each open prospect. */
+        /* Warm paths: the best first person toward each open prospect not asked about yet. */
         for (size_t i = 0; i < nd.n && prospects < PLAN_PROSPECTS_MAX; i++) {
                 const struct contact *c = nd.p[i].c;
                 struct netgraph_chain *chains = NULL;
                 size_t n = 0;
 
                 if (c->stage != STAGE_WANT_TO_MEET && c->stage != STAGE_REACHED_OUT)
+                        continue;
+                if (cand[i].intro_asked)
                         continue;
                 prospects++;
                 r = netgraph_paths(g, c->id, op->now, 1, &chains, &n);
@@ -1305,20 +1463,28 @@ static int plan_fn(struct store_txn *t, void *userdata)
                 if (n == 1) {
                         const struct person_data *first = netdata_find(&nd, chains[0].hops[0].id);
 
-                        if (first) {
+                        if (first && !intro_asked(&nd, &nd.p[i], first)) {
                                 struct rank_candidate *fc = &cand[first - nd.p];
 
                                 if (!fc->warm_path_to) {
                                         fc->warm_path_to = c->name;
+                                        fc->warm_path_to_id = c->id;
                                         fc->warm_path_stage = prospect_stage_to_string(c->stage);
                                 }
-                                if (!cand[i].via_name && c->stage == STAGE_WANT_TO_MEET)
+                                if (!cand[i].via_name && c->stage == STAGE_WANT_TO_MEET) {
                                         cand[i].via_name = first->c->name;
+                                        cand[i].via_id = first->c->id;
+                                }
                         }
                 }
                 netgraph_chains_free(chains, n);
         }
-        r = rank_plan(cand, nd.n, &h, nd.goal_every, op->now, op->limit ? op->limit : PLAN_DEFAULT,
+        r = rank_plan(cand, nd.n,
+                      &(struct rank_options){.health = &h,
+                                             .goal_every = nd.goal_every,
+                                             .recent = cfg->plan_recent,
+                                             .now = op->now,
+                                             .limit = op->limit ? op->limit : PLAN_DEFAULT},
                       &items, &n_items);
         if (r < 0)
                 return r;
@@ -1329,16 +1495,13 @@ static int plan_fn(struct store_txn *t, void *userdata)
                 json_t *reasons = json_array(), *o;
 
                 for (size_t k = 0; reasons && k < it->n_reasons; k++)
-                        json_array_append_new(
-                            reasons, json_pack("{s:s,s:i,s:s}", "code",
-                                               rank_reason_to_string(it->reasons[k].code), "points",
-                                               it->reasons[k].points, "text", it->reasons[k].text));
-                o = json_pack("{s:o,s:i,s:s,s:o,s:o,s:o,s:o}", "contact",
+                        json_array_append_new(reasons, reason_json(&it->reasons[k]));
+                o = json_pack("{s:o,s:i,s:s,s:o,s:o,s:o,s:o,s:i}", "contact",
                               reply_contact_ref(c->id, c->name), "score", it->score, "action",
                               it->action, "reasons", reasons ? reasons : json_array(), "next_due",
                               reply_time_or_null(c->next_due), "last_touch",
                               reply_time_or_null(c->last_touch), "networks",
-                              networks_json(c->networks));
+                              networks_json(c->networks), "strength", c->strength);
                 if (!o || json_array_append_new(array, o) < 0) {
                         json_decref(array);
                         array = NULL;
@@ -1346,8 +1509,20 @@ static int plan_fn(struct store_txn *t, void *userdata)
         }
         if (!array)
                 return -ENOMEM;
-        op->result = json_pack("{s:s,s:f,s:o}", "profile", profile_to_string(nd.profile), "balance",
-                               h.balance, "items", array);
+        /* The figures it ranked from: the same as `tend health`'s. */
+        networks = json_array();
+        for (int k = 0; networks && k < _NETWORK_MAX; k++)
+                json_array_append_new(
+                    networks,
+                    json_pack("{s:s,s:f,s:f,s:i,s:i,s:s}", "network", network_to_string(k), "share",
+                              h.net[k].share, "target", h.net[k].target, "share_points",
+                              h.net[k].share_pct, "target_points", h.net[k].target_pct, "verdict",
+                              health_verdict_to_string(h.net[k].verdict)));
+        op->result =
+            json_pack("{s:s,s:f,s:i,s:I,s:o,s:o}", "profile", profile_to_string(nd.profile),
+                      "balance", h.balance, "tolerance_points", (int)h.tolerance, "recent_days",
+                      (json_int_t)(cfg->plan_recent / DURATION_DAY), "networks",
+                      networks ? networks : json_array(), "items", array);
         return op->result ? 0 : -ENOMEM;
 }
 

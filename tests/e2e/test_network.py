@@ -234,14 +234,20 @@ class HealthPlanTests(TendTestCase):
         self.assertEqual(names[0], "Olga Overdue")
         self.assertIn("Gary Goal", names)
         self.assertIn("Owen Owed", names)
-        self.assertIn("Pat Prospect", names)
+        # Pat's next step is asking Owen, who is in the plan too: one entry, with Owen.
+        self.assertNotIn("Pat Prospect", names)
+        self.assertEqual(len(names), len(set(names)))
         self.assertNotIn("Quiet Quinn", names)
         by_name = {i["contact"]["name"]: i for i in r["items"]}
         self.assertIn("overdue", [x["code"] for x in by_name["Olga Overdue"]["reasons"]])
         self.assertTrue(any("hires PMs" in x["text"] for x in by_name["Gary Goal"]["reasons"]))
         self.assertIn("owe", [x["code"] for x in by_name["Owen Owed"]["reasons"]])
-        self.assertEqual(by_name["Pat Prospect"]["action"],
+        self.assertEqual(by_name["Owen Owed"]["action"],
                          "ask Owen Owed to introduce you to Pat Prospect")
+        self.assertTrue(any(x["text"].startswith("Pat Prospect: prospect you want to meet")
+                            for x in by_name["Owen Owed"]["reasons"]))
+        overdue = [x for x in by_name["Olga Overdue"]["reasons"] if x["code"] == "overdue"][0]
+        self.assertGreater(overdue["numbers"]["days_overdue"], 0)
         self.assertEqual(len(self.json("plan", "--limit", "2")["items"]), 2)
         text = self.ok("plan").stdout
         self.assertIn("1. Get in touch with Olga Overdue", text)
