@@ -6,6 +6,7 @@
  * a path a client names for reading, and a big import never needs a big message. Backup writes
  * the path it is given: the peer is the same user (SO_PEERCRED is checked), so it can create
  * nothing the user could not. */
+#include <malloc.h>
 #include <string.h>
 #include <time.h>
 
@@ -286,6 +287,9 @@ out:
         json_decref(op.report);
         strv_free(op.opts.tags);
         op_error_done(&err);
+        /* An import's records were many small allocations: give their pages back now rather
+         * than keep them for the life of the daemon. */
+        malloc_trim(0);
         return r;
 }
 
