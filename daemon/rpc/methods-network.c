@@ -19,6 +19,7 @@
 #include "store-transfer.h"
 #include "rpc.h"
 #include "strength.h"
+#include "ties.h"
 #include "timeutil.h"
 #include "touch.h"
 
@@ -318,6 +319,7 @@ static int netdata_graph(const struct netdata *nd, struct netgraph **ret)
                     .networks = c->networks,
                     .warm = is_warm(c),
                     .last_touch = c->last_interaction,
+                    .strength = nd->p[i].strength,
                 };
 
                 r = netgraph_add_person(g, &p);
@@ -340,12 +342,32 @@ static int netdata_graph(const struct netdata *nd, struct netgraph **ret)
                 if (!c->prospect_via || c->prospect_via == c->id ||
                     c->prospect_via == c->introduced_by)
                         continue;
-                r = netgraph_add_edge(g, c->prospect_via, c->id, NETGRAPH_KNOWS);
+                r = netgraph_add_edge(g, c->prospect_via, c->id, NETGRAPH_VIA);
                 if (r < 0 && r != -ENOENT)
                         return r;
         }
         for (size_t i = 0; i < nd->n_intros; i++) {
-                r = netgraph_add_edge(g, nd->intros[i]->a, nd->intros[i]->b, NETGRAPH_INTRO);
+                const struct intro *in = nd->intros[i];
+                int s = ties_record_strength(in);
+
+                switch (in->kind) {
+                case INTRO_KNOWS:
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_KNOWS, s, 0);
+                        break;
+                case INTRO_BY_OTHER:
+                        /* They were introduced to each other, and whoever did it knows both. */
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO_BY, s, in->by);
+                        if (in->by && (r >= 0 || r == -ENOENT || r == -EINVAL)) {
+                                r = netgraph_add_tie(g, in->by, in->a, NETGRAPH_KNOWS, s, 0);
+                                if (r >= 0 || r == -ENOENT || r == -EINVAL)
+                                        r = netgraph_add_tie(g, in->by, in->b, NETGRAPH_KNOWS, s,
+                                                             0);
+                        }
+                        break;
+                default:
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO, s, 0);
+                        break;
+                }
                 if (r < 0 && r != -ENOENT && r != -EINVAL)
                         return r;
         }
@@ -884,27 +906,34 @@ static json_t *chain_json(const struct netdata *nd, const struct netgraph_chain 
         if (!people)
                 return NULL;
         for (size_t k = 0; k < ch->n; k++) {
-                const struct person_data *p = netdata_find(nd, ch->hops[k].id);
+                const struct netgraph_hop *h = &ch->hops[k];
+                const struct person_data *p = netdata_find(nd, h->id);
+                const struct person_data *by = h->by ? netdata_find(nd, h->by) : NULL;
                 bool last = k + 1 == ch->n;
-                const char *link = netgraph_link_to_string(ch->hops[k].link);
+                const char *link = netgraph_link_to_string(h->link);
                 json_t *o;
 
-                if (ch->hops[k].link == NETGRAPH_MET_VIA && !ch->hops[k].introducer)
+                if (h->link == NETGRAPH_MET_VIA && !h->introducer)
                         link = "met-via-them"; /* the next person introduced you to this one */
-                o = json_pack("{s:o,s:o,s:o}", "contact",
-                              reply_contact_ref(ch->hops[k].id, p ? p->c->name : "?"), "link",
+                o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "contact",
+                              reply_contact_ref(h->id, p ? p->c->name : "?"), "link",
                               last ? json_null() : json_string(link), "org",
-                              !last && ch->hops[k].link == NETGRAPH_ORG
-                                  ? str_or_null(ch->hops[k].org)
-                                  : json_null());
+                              !last && h->link == NETGRAPH_ORG ? str_or_null(h->org) : json_null(),
+                              "strength", last ? json_null() : json_integer(h->strength), "level",
+                              last ? json_null()
+                                   : json_string(tie_level_to_string(strength_level(h->strength))),
+                              "by", by ? reply_contact_ref(by->c->id, by->c->name) : json_null());
 
                 if (!o || json_array_append_new(people, o) < 0) {
                         json_decref(people);
                         return NULL;
                 }
         }
-        return json_pack("{s:i,s:i,s:o}", "cost", (int)ch->cost, "hops", (int)(ch->n - 1), "people",
-                         people);
+        return json_pack("{s:i,s:s,s:i,s:s,s:b,s:i,s:o}", "weakest", ch->weakest, "weakest_level",
+                         tie_level_to_string(strength_level(ch->weakest)), "you_strength",
+                         ch->you_strength, "you_level",
+                         tie_level_to_string(strength_level(ch->you_strength)), "you_introduced",
+                         ch->you_introduced, "hops", (int)ch->n, "people", people);
 }
 
 static int path_fn(struct store_txn *t, void *userdata)
@@ -988,9 +1017,10 @@ static int graph_fn(struct store_txn *t, void *userdata)
                 if (op->networks && !(c->networks & op->networks))
                         continue;
                 if (json_array_append_new(
-                        nodes, json_pack("{s:I,s:s,s:o,s:o}", "id", (json_int_t)c->id, "name",
+                        nodes, json_pack("{s:I,s:s,s:o,s:o,s:i}", "id", (json_int_t)c->id, "name",
                                          strempty(c->name), "org", str_or_null(c->org), "networks",
-                                         networks_json(c->networks))) < 0)
+                                         networks_json(c->networks), "strength",
+                                         nd.p[i].strength)) < 0)
                         goto oom;
                 if (c->introduced_by) {
                         const struct person_data *via = netdata_find(&nd, c->introduced_by);
@@ -1008,7 +1038,8 @@ static int graph_fn(struct store_txn *t, void *userdata)
                             (!op->networks || (via->c->networks & op->networks)) &&
                             json_array_append_new(
                                 edges, json_pack("{s:I,s:I,s:s}", "from", (json_int_t)via->c->id,
-                                                 "to", (json_int_t)c->id, "kind", "knows")) < 0)
+                                                 "to", (json_int_t)c->id, "kind",
+                                                 "can-introduce")) < 0)
                                 goto oom;
                 }
         }
@@ -1021,8 +1052,15 @@ static int graph_fn(struct store_txn *t, void *userdata)
                      (!(a->c->networks & op->networks) || !(b->c->networks & op->networks))))
                         continue;
                 if (json_array_append_new(
-                        edges, json_pack("{s:I,s:I,s:s}", "from", (json_int_t)a->c->id, "to",
-                                         (json_int_t)b->c->id, "kind", "introduced")) < 0)
+                        edges, json_pack("{s:I,s:I,s:s,s:i,s:o}", "from", (json_int_t)a->c->id,
+                                         "to", (json_int_t)b->c->id, "kind",
+                                         nd.intros[i]->kind == INTRO_KNOWS      ? "knows"
+                                         : nd.intros[i]->kind == INTRO_BY_OTHER ? "introduced-by"
+                                                                                : "introduced",
+                                         "strength", ties_record_strength(nd.intros[i]), "by",
+                                         nd.intros[i]->kind == INTRO_BY_OTHER && nd.intros[i]->by
+                                             ? json_integer((json_int_t)nd.intros[i]->by)
+                                             : json_null())) < 0)
                         goto oom;
         }
         op->result = json_pack("{s:o,s:o,s:s}", "nodes", nodes, "edges", edges, "dot", dot);
@@ -1191,7 +1229,7 @@ static int health_of(const struct netdata *nd, unsigned tolerance, struct health
                 const struct person_data *a = netdata_find(nd, nd->intros[i]->a);
                 const struct person_data *b = netdata_find(nd, nd->intros[i]->b);
 
-                if (!a || !b)
+                if (!a || !b || nd->intros[i]->kind != INTRO_BY_YOU)
                         continue;
                 intros[k++] = (struct health_intro){a->c->networks, b->c->networks};
         }
