@@ -22,12 +22,9 @@
 #define NONE          SIZE_MAX
 
 static const char *const link_names[_NETGRAPH_LINK_MAX] = {
-    [NETGRAPH_MET_VIA] = "met-via",
-    [NETGRAPH_INTRO] = "introduced",
-    [NETGRAPH_ORG] = "same-org",
-    [NETGRAPH_VIA] = "can-introduce",
-    [NETGRAPH_KNOWS] = "knows",
-    [NETGRAPH_INTRO_BY] = "introduced-by",
+    [NETGRAPH_MET_VIA] = "met-via", [NETGRAPH_INTRO] = "introduced",
+    [NETGRAPH_ORG] = "same-org",    [NETGRAPH_VIA] = "can-introduce",
+    [NETGRAPH_KNOWS] = "knows",     [NETGRAPH_INTRO_BY] = "introduced-by",
 };
 
 const char *netgraph_link_to_string(enum netgraph_link l)
@@ -224,18 +221,14 @@ int netgraph_add_tie(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_l
                 return -ENOENT;
         if (ia == ib)
                 return -EINVAL;
-        r = adj_push(&g->p[ia], (struct adj){.to = ib,
-                                             .kind = kind,
-                                             .forward = true,
-                                             .strength = strength,
-                                             .by = by});
+        r = adj_push(
+            &g->p[ia],
+            (struct adj){.to = ib, .kind = kind, .forward = true, .strength = strength, .by = by});
         if (r < 0)
                 return r;
-        r = adj_push(&g->p[ib], (struct adj){.to = ia,
-                                             .kind = kind,
-                                             .forward = false,
-                                             .strength = strength,
-                                             .by = by});
+        r = adj_push(
+            &g->p[ib],
+            (struct adj){.to = ia, .kind = kind, .forward = false, .strength = strength, .by = by});
         if (r < 0)
                 return r;
         if (kind == NETGRAPH_INTRO)
@@ -479,8 +472,8 @@ static int dijkstra(const struct netgraph *g, const struct orgs *o, size_t targe
                                 r = relax(&h, s, u, p->adj[k].to, &p->adj[k], s->hops[u] + 1,
                                           p->adj[k].kind, !p->adj[k].forward);
                         if (r >= 0 && o->of[u] != NONE)
-                                r = relax(&h, s, u, g->n + o->of[u], NULL, s->hops[u],
-                                          NETGRAPH_ORG, false);
+                                r = relax(&h, s, u, g->n + o->of[u], NULL, s->hops[u], NETGRAPH_ORG,
+                                          false);
                 } else {
                         size_t org = u - g->n;
 
@@ -553,8 +546,7 @@ static int chain_read(const struct netgraph *g, const struct orgs *o, const stru
 }
 
 /* Whether chain c passes someone whose own chain is at least as strong: ask them directly. */
-static bool dominated(const struct netgraph *g, const struct netgraph_chain *c,
-                      const int *best_of)
+static bool dominated(const struct netgraph *g, const struct netgraph_chain *c, const int *best_of)
 {
         for (size_t k = 1; k + 1 < c->n; k++) {
                 size_t i = find(g, c->hops[k].id);

@@ -643,18 +643,36 @@ static int method_set_profile(struct varlink_call *call, json_t *params, void *u
 
 /* ---- introductions ---- */
 
+static const char *intro_kind_name(const struct intro *i)
+{
+        return i->kind == INTRO_KNOWS ? "knows" : i->kind == INTRO_BY_OTHER ? "by-other" : "by-you";
+}
+
+static json_t *person_ref(struct store_txn *t, uint64_t id)
+{
+        _cleanup_(contact_freep) struct contact *c = NULL;
+
+        if (store_txn_contact_get(t, id, &c) < 0)
+                return reply_contact_ref(id, "?");
+        return reply_contact_ref(c->id, c->name);
+}
+
 static json_t *intro_json(struct store_txn *t, const struct intro *i)
 {
-        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        json_t *o = json_pack(
+            "{s:I,s:s,s:o,s:o,s:o,s:o,s:s,s:o}", "id", (json_int_t)i->id, "uuid", i->uuid, "a",
+            person_ref(t, i->a), "b", person_ref(t, i->b), "note", str_or_null(i->note), "at",
+            reply_time_or_null(i->at), "kind", intro_kind_name(i), "by",
+            i->kind == INTRO_BY_OTHER && i->by ? person_ref(t, i->by) : json_null());
 
-        if (store_txn_contact_get(t, i->a, &a) < 0 || store_txn_contact_get(t, i->b, &b) < 0)
-                return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)i->id, "uuid",
-                                 i->uuid, "a", reply_contact_ref(i->a, a ? a->name : "?"), "b",
-                                 reply_contact_ref(i->b, b ? b->name : "?"), "note",
-                                 str_or_null(i->note), "at", reply_time_or_null(i->at));
-        return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)i->id, "uuid", i->uuid, "a",
-                         reply_contact_ref(a->id, a->name), "b", reply_contact_ref(b->id, b->name),
-                         "note", str_or_null(i->note), "at", reply_time_or_null(i->at));
+        if (o && i->kind == INTRO_KNOWS) {
+                int s = ties_record_strength(i);
+
+                json_object_set_new(o, "strength",
+                                    json_string(tie_level_to_string(strength_level(s))));
+                json_object_set_new(o, "strength_given", json_boolean(i->tie != 0));
+        }
+        return o;
 }
 
 static int introduce_fn(struct store_txn *t, void *userdata)
@@ -676,6 +694,19 @@ static int introduce_fn(struct store_txn *t, void *userdata)
                                               "you introduce two different people"));
         i.a = a->id;
         i.b = b->id;
+        if (param_str(op, "by")) {
+                _cleanup_(contact_freep) struct contact *by = NULL;
+
+                r = reply_resolve_who(t, param_str(op, "by"), &op->err, &by);
+                if (r < 0)
+                        return r;
+                if (by->id == a->id || by->id == b->id)
+                        return op_error_set(&op->err, "io.tend.Service.InvalidValue",
+                                            json_pack("{s:s,s:s}", "parameter", "by", "reason",
+                                                      "someone introduces two other people"));
+                i.kind = INTRO_BY_OTHER;
+                i.by = by->id;
+        }
         i.note = (char *)(op->text1 && *op->text1 ? op->text1 : NULL);
         i.at = op->at ? op->at : op->now;
         i.created = op->now;
@@ -708,6 +739,7 @@ static int method_introduce(struct varlink_call *call, json_t *params, void *use
 struct intros_ctx {
         struct store_txn *t;
         json_t *array;
+        bool ties; /* list who-knows-whom records instead of introductions */
 };
 
 /* ids as ContactRefs (those gone meanwhile left out). */
@@ -735,6 +767,8 @@ static int append_intro(const struct intro *i, void *userdata)
         struct intros_ctx *ctx = userdata;
         json_t *o;
 
+        if ((i->kind == INTRO_KNOWS) != ctx->ties)
+                return 0;
         if (json_array_size(ctx->array) >= INTROS_LIST_MAX)
                 return 1;
         o = intro_json(ctx->t, i);
@@ -808,7 +842,8 @@ static int match_intro(const struct intro *i, void *userdata)
         struct intro_match *m = userdata;
         json_t *o;
 
-        if (!((i->a == m->a && i->b == m->b) || (i->a == m->b && i->b == m->a)))
+        if (i->kind == INTRO_KNOWS ||
+            !((i->a == m->a && i->b == m->b) || (i->a == m->b && i->b == m->a)))
                 return 0;
         if (m->n == m->cap) {
                 size_t cap = m->cap ? m->cap * 2 : 4;
@@ -895,6 +930,119 @@ static int method_remove_introduction(struct varlink_call *call, json_t *params,
         }
         return run_op(call, &op, !json_is_true(json_object_get(params, "dry_run")),
                       remove_intro_fn);
+}
+
+/* ---- who knows whom ---- */
+
+static int know_fn(struct store_txn *t, void *userdata)
+{
+        struct net_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        struct intro i;
+        bool replaced = false;
+        int r;
+
+        r = reply_resolve_who(t, param_str(op, "a"), &op->err, &a);
+        if (r >= 0)
+                r = reply_resolve_who(t, param_str(op, "b"), &op->err, &b);
+        if (r < 0)
+                return r;
+        if (a->id == b->id)
+                return op_error_set(&op->err, "io.tend.Service.InvalidValue",
+                                    json_pack("{s:s,s:s}", "parameter", "b", "reason",
+                                              "a tie is between two different people"));
+        r = ties_add(t, a->id, b->id, (int)op->cadence, op->text1 && *op->text1 ? op->text1 : NULL,
+                     op->now, &i, &replaced);
+        if (r < 0)
+                return r;
+        json_decref(op->result);
+        op->result = json_pack("{s:o,s:b}", "tie", intro_json(t, &i), "replaced", replaced);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_know(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct net_op op = {.d = userdata,
+                            .params = params,
+                            .now = core_now(((struct rpc *)userdata)->core),
+                            .cadence = -1};
+        const char *level = NULL;
+        int r;
+
+        if ((r = fields_text(params, "note", FIELD_NOTE_MAX, 1, &op.err, &op.text1)) < 0 ||
+            (r = fields_text(params, "strength", 16, 0, &op.err, &level)) < 0)
+                return reply_invalid(call, &op, r);
+        if (level && *level) {
+                op.cadence = tie_level_from_string(level);
+                if (op.cadence < 0) {
+                        op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                                     json_pack("{s:s,s:s}", "parameter", "strength", "reason",
+                                               "not weak, medium or strong"));
+                        return reply_invalid(call, &op, -ECANCELED);
+                }
+        }
+        return run_op(call, &op, true, know_fn);
+}
+
+static int ties_fn(struct store_txn *t, void *userdata)
+{
+        struct net_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        struct intros_ctx ctx = {.t = t, .array = json_array(), .ties = true};
+        const char *who = param_str(op, "who");
+        int r;
+
+        if (!ctx.array)
+                return -ENOMEM;
+        if (who) {
+                r = reply_resolve_who(t, who, &op->err, &c);
+                if (r >= 0)
+                        r = store_txn_contact_intros(t, c->id, append_intro, &ctx);
+        } else
+                r = store_txn_intro_list(t, append_intro, &ctx);
+        if (r < 0) {
+                json_decref(ctx.array);
+                return r;
+        }
+        op->result = json_pack("{s:o}", "ties", ctx.array);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_ties(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct net_op op = {.d = userdata, .params = params};
+
+        return run_op(call, &op, false, ties_fn);
+}
+
+static int remove_tie_fn(struct store_txn *t, void *userdata)
+{
+        struct net_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        int r;
+
+        r = reply_resolve_who(t, param_str(op, "a"), &op->err, &a);
+        if (r >= 0)
+                r = reply_resolve_who(t, param_str(op, "b"), &op->err, &b);
+        if (r >= 0)
+                r = ties_remove(t, a->id, b->id, op->now);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return op_error_set(&op->err, "io.tend.Network.NoSuchTie",
+                                    json_pack("{s:o,s:o}", "a", reply_contact_ref(a->id, a->name),
+                                              "b", reply_contact_ref(b->id, b->name)));
+        json_decref(op->result);
+        op->result = json_pack("{s:i}", "removed", r);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_remove_tie(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct net_op op = {
+            .d = userdata, .params = params, .now = core_now(((struct rpc *)userdata)->core)};
+
+        return run_op(call, &op, true, remove_tie_fn);
 }
 
 /* ---- paths ---- */
@@ -1017,10 +1165,10 @@ static int graph_fn(struct store_txn *t, void *userdata)
                 if (op->networks && !(c->networks & op->networks))
                         continue;
                 if (json_array_append_new(
-                        nodes, json_pack("{s:I,s:s,s:o,s:o,s:i}", "id", (json_int_t)c->id, "name",
-                                         strempty(c->name), "org", str_or_null(c->org), "networks",
-                                         networks_json(c->networks), "strength",
-                                         nd.p[i].strength)) < 0)
+                        nodes,
+                        json_pack("{s:I,s:s,s:o,s:o,s:i}", "id", (json_int_t)c->id, "name",
+                                  strempty(c->name), "org", str_or_null(c->org), "networks",
+                                  networks_json(c->networks), "strength", nd.p[i].strength)) < 0)
                         goto oom;
                 if (c->introduced_by) {
                         const struct person_data *via = netdata_find(&nd, c->introduced_by);
@@ -1036,10 +1184,10 @@ static int graph_fn(struct store_txn *t, void *userdata)
 
                         if (via && via->c->id != c->id &&
                             (!op->networks || (via->c->networks & op->networks)) &&
-                            json_array_append_new(
-                                edges, json_pack("{s:I,s:I,s:s}", "from", (json_int_t)via->c->id,
-                                                 "to", (json_int_t)c->id, "kind",
-                                                 "can-introduce")) < 0)
+                            json_array_append_new(edges, json_pack("{s:I,s:I,s:s}", "from",
+                                                                   (json_int_t)via->c->id, "to",
+                                                                   (json_int_t)c->id, "kind",
+                                                                   "can-introduce")) < 0)
                                 goto oom;
                 }
         }
@@ -1914,10 +2062,21 @@ static const struct varlink_param set_profile_params[] = {
 };
 
 static const struct varlink_param introduce_params[] = {
+    {"a", VARLINK_STRING, true},   {"b", VARLINK_STRING, true},   {"note", VARLINK_STRING, false},
+    {"at", VARLINK_STRING, false}, {"by", VARLINK_STRING, false}, {0},
+};
+
+static const struct varlink_param know_params[] = {
     {"a", VARLINK_STRING, true},
     {"b", VARLINK_STRING, true},
     {"note", VARLINK_STRING, false},
-    {"at", VARLINK_STRING, false},
+    {"strength", VARLINK_STRING, false},
+    {0},
+};
+
+static const struct varlink_param remove_tie_params[] = {
+    {"a", VARLINK_STRING, true},
+    {"b", VARLINK_STRING, true},
     {0},
 };
 
@@ -1978,6 +2137,9 @@ static const struct varlink_method network_methods[] = {
     {"Introduce", method_introduce, introduce_params},
     {"Introductions", method_introductions, who_opt_params},
     {"RemoveIntroduction", method_remove_introduction, remove_intro_params},
+    {"Know", method_know, know_params},
+    {"Ties", method_ties, who_opt_params},
+    {"RemoveTie", method_remove_tie, remove_tie_params},
     {"Path", method_path, path_params},
     {"Graph", method_graph, graph_params},
     {"Ledger", method_ledger, who_opt_params},

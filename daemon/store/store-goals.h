@@ -7,7 +7,7 @@
  *   goal_links      goal id ‖ contact id → link record (codec 'L': why, linked_at)
  *   contact_goals   DUPSORT contact id → goal id       (a person's goals)
  *   intros          intro id → introduction record (codec 'N': a, b, note, at; kind, by,
- *                   tie): introductions you made, ones someone else made, and "a knows b" 
+ *                   tie): introductions you made, ones someone else made, and "a knows b"
  *   idx_intro       DUPSORT contact id → intro id      (both people of an introduction)
  *   settings        name → value (profile, offers, goal follow-up interval)
  *   goal_interactions DUPSORT goal id → interaction key (contact id ‖ time ‖ seq): the

@@ -321,11 +321,15 @@ static void test_dot(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_paths_ranked), cmocka_unit_test(test_weakest_then_hops),
+            cmocka_unit_test(test_paths_ranked),
+            cmocka_unit_test(test_weakest_then_hops),
             cmocka_unit_test(test_intro_by_someone_else),
-            cmocka_unit_test(test_hop_bound),    cmocka_unit_test(test_edges_checked),
-            cmocka_unit_test(test_direction),    cmocka_unit_test(test_many_people),
-            cmocka_unit_test(test_dot),          cmocka_unit_test(test_knows_edge),
+            cmocka_unit_test(test_hop_bound),
+            cmocka_unit_test(test_edges_checked),
+            cmocka_unit_test(test_direction),
+            cmocka_unit_test(test_many_people),
+            cmocka_unit_test(test_dot),
+            cmocka_unit_test(test_knows_edge),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
