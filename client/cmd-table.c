@@ -174,7 +174,7 @@ static const struct command commands[] = {
      "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id;\n"
      "it asks first when stdin is a terminal, otherwise --yes is required.\n"
      "--by C records an introduction C made between A and B."},
-    {"knows", "A B", commands_knows,
+    {"knows", "A [B...]", commands_knows,
      "Record that A and B know each other ('knows ls [WHO]', 'knows rm A B')", cmd_knows_options,
      "Quote names with spaces. A tie is a hop for 'tend path', medium unless --strength\n"
      "says otherwise; recording it again replaces it."},

@@ -211,8 +211,12 @@ static const char *parse_recent(const char *v, void *dst)
 {
         int64_t s;
 
+        if (streq(v, "0") || streq(v, "0s") || streq(v, "off")) {
+                *(int64_t *)dst = 0;
+                return NULL;
+        }
         if (time_parse_duration(v, &s) < 0 || s < 0)
-                return "expected a duration such as 14d, 2w, or 0s";
+                return "expected a duration such as 14d, 2w, or 0s (off)";
         if (s > CONFIG_PLAN_RECENT_MAX)
                 return "at most 366 days";
         *(int64_t *)dst = s;
