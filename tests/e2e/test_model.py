@@ -2,6 +2,7 @@
 values, week by week), checking after each step that `tend health` and `tend plan` tell one
 story; tie strength in show/ls/org; who knows whom and the paths it opens."""
 
+import json
 import os
 import unittest
 
@@ -201,8 +202,11 @@ class KnowsTests(TendTestCase):
         self.assertEqual(ties[0]["strength"], "strong")
         self.assertEqual(len(self.json("knows", "ls", "mia")), 1)
         self.assertGreater(self.json("path", "mia")["chains"][0]["weakest"], 50)
-        # Ties are no introductions, and the reverse.
+        # Ties are no introductions, and the reverse; an export keeps them apart.
         self.assertEqual(self.json("intro", "ls"), [])
+        recs = [json.loads(line) for line in self.ok("export").stdout.splitlines() if line]
+        self.assertEqual([(r.get("kind"), r.get("strength")) for r in recs
+                          if r.get("type") == "introduction"], [("knows", "strong")])
         self.tend("knows", "ann", "ann", check=1)
         self.tend("knows", "ann", "mia", "--strength", "huge", check=2)
         self.tend("knows", "ann", check=2)
