@@ -257,6 +257,7 @@ static void owe_reason(const struct rank_candidate *c, struct rank_item *it)
 static void pipeline_reason(const struct rank_candidate *c, int64_t now, struct rank_item *it)
 {
         long long d = c->stage_changed ? days(now - c->stage_changed) : 0;
+        size_t before = it->n_reasons;
 
         switch (c->stage) {
         case STAGE_WANT_TO_MEET:
@@ -293,6 +294,8 @@ static void pipeline_reason(const struct rank_candidate *c, int64_t now, struct 
         default:
                 break;
         }
+        if (it->n_reasons > before && it->reasons[before].n_numbers == 0)
+                number(&it->reasons[before], "days_since_stage", (double)d);
 }
 
 static void warm_path_reason(const struct rank_candidate *c, struct rank_item *it)

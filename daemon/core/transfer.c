@@ -1984,8 +1984,15 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
                 r = touch_apply(run->t, run->o->conf_every, *cache, &i);
                 if (r < 0)
                         return r;
-        } else if ((*cache)->strength_ref) /* an older touch still counts for strength */
+        } else if ((*cache)->strength_ref) { /* an older touch still counts for strength */
                 strength_add(&(*cache)->strength_milli, &(*cache)->strength_ref, i.at, i.kind);
+        } else {
+                /* None kept yet (a person the import brought): from the history so far, then
+                 * kept up to date by the rest of the import. */
+                r = strength_recompute(run->t, *cache);
+                if (r < 0)
+                        return r;
+        }
         run->i_added++;
         if (run->n_items < TRANSFER_ITEMS_MAX && (rec->line || rec->warnings))
                 return item(run, rec, "interaction", "added", NULL, id, NULL);
