@@ -125,6 +125,21 @@ class MonthTests(TendTestCase):
         self.assertEqual(self.json("plan")["recent_days"], 0)
 
 
+class OfferTests(TendTestCase):
+    def test_me_offers_matched_against_needs(self):
+        self.json("me", "offers", "Product discovery workshops")
+        self.json("prospect", "add", "Tara Singh", "--plan", "she needs help with discovery")
+        self.json("add", "Owen Owed", "--brings", "Berlin investors")
+        self.ok("log", "owen", "coffee", "--got", "an intro", "--at", "30 days ago")
+        items = {i["contact"]["name"]: i for i in self.json("plan", "--limit", "10")["items"]}
+        offer = [r for r in items["Tara Singh"]["reasons"] if r["code"] == "offer"]
+        self.assertEqual(len(offer), 1)
+        self.assertIn('"Product discovery workshops"', offer[0]["text"])
+        self.assertIn('"discovery"', offer[0]["text"])
+        self.assertNotIn("offer", [r["code"] for r in items["Owen Owed"]["reasons"]])
+        self.assertIn("owe", [r["code"] for r in items["Owen Owed"]["reasons"]])
+
+
 class StrengthTests(TendTestCase):
     def test_strength_in_show_ls_and_org(self):
         self.json("add", "Ann Lee", "--org", "Acme", "--internal")
