@@ -1476,8 +1476,7 @@ int commands_org(struct cli *cli, int argc, char **argv)
                 return r;
         }
         if (n == 0) {
-                fprintf(cli->out, "Nobody at %s in tend ('tend ls --org' takes the whole name).\n",
-                        name);
+                fprintf(cli->out, "Nobody at %s in tend.\n", name);
                 return 0;
         }
         t = output_table_new(org_columns, ARRAY_SIZE(org_columns));

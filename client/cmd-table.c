@@ -65,7 +65,7 @@ static const struct option_help ls_options[] = {
     {"network", CLI_OPT_NETWORK, "NETWORK", "only people in this network", NETWORK_VALUES},
     {"tag", CLI_OPT_TAG, "TAG", "only people with this tag", NULL},
     {"due-before", CLI_OPT_DUE_BEFORE, "DATE", "only people due before DATE, soonest first", NULL},
-    {"org", CLI_OPT_ORG, "ORG", "only people at this organisation (whole name, any case)", NULL},
+    {"org", CLI_OPT_ORG, "ORG", "only people at this organisation (its name or first words)", NULL},
     {"internal", CLI_OPT_INTERNAL, NULL, "only people inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "only people outside your organisation", NULL},
     {"sort", CLI_OPT_SORT, "ORDER", "name (default) or strength (strongest first)",
@@ -188,7 +188,8 @@ static const struct command commands[] = {
      "You in the middle, people sized by tie strength and grouped by organisation.\n"
      "SVG needs Graphviz's dot program: 'tend graph --format svg > net.svg'."},
     {"org", "NAME...", commands_org, "The people at an organisation, strongest tie first",
-     no_options, "With their networks, strength and last touch; NAME is the whole name, any case."},
+     no_options,
+     "With their networks, strength and last touch; NAME is the name or its first words."},
     {"ledger", "[WHO...]", commands_ledger, "What you gave and got, per person and in total",
      no_options, "From 'tend log ... --gave TEXT --got TEXT'; flags people you only ever asked."},
     {"health", "", commands_health, "Per-network figures and the balance against your profile",

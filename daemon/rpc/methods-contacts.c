@@ -588,18 +588,20 @@ struct list_ctx {
         const struct read_op *op;
 };
 
+/* The organisation by its whole name or its first words, case-insensitively: "acme" finds
+ * "Acme" and "ACME Robotics", not "Acmewerk". */
 static bool org_matches(const char *org, const char *want)
 {
-        size_t len;
+        size_t len = strlen(want);
 
         if (!org)
                 return false;
         while (*org == ' ' || *org == '\t')
                 org++;
-        len = strlen(org);
-        while (len > 0 && (org[len - 1] == ' ' || org[len - 1] == '\t'))
-                len--;
-        return len == strlen(want) && strncasecmp(org, want, len) == 0;
+        if (strncasecmp(org, want, len) != 0)
+                return false;
+        return org[len] == '\0' || org[len] == ' ' || org[len] == '\t' || org[len] == ',' ||
+               org[len] == '.' || org[len] == '-';
 }
 
 static int append_contact(const struct contact *c, void *userdata)

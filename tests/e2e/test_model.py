@@ -178,6 +178,10 @@ class StrengthTests(TendTestCase):
         self.assertIn("2 people", text)
         self.assertIn("never", text)  # Bob's email was removed
         self.assertIn("Nobody at Initech", self.ok("org", "Initech").stdout)
+        self.json("add", "Dee Park", "--org", "ACME Robotics")
+        self.json("add", "Eli Fox", "--org", "Acmewerk")
+        self.assertEqual([c["name"] for c in self.json("ls", "--org", "acme")],
+                         ["Ann Lee", "Bob Ray", "Dee Park"])
 
 
 class KnowsTests(TendTestCase):
