@@ -538,6 +538,18 @@ int rank_plan(const struct rank_candidate *c, size_t n, const struct rank_option
         return 0;
 }
 
+bool rank_is_ask_kind(const char *kind)
+{
+        return kind && (streq(kind, "intro") || streq(kind, "referral") || streq(kind, "ask"));
+}
+
+bool rank_intro_asked(int64_t stage_changed, int64_t their_last_ask, int64_t via_last_ask,
+                      bool intro_recorded)
+{
+        return intro_recorded || (their_last_ask && their_last_ask >= stage_changed) ||
+               (via_last_ask && via_last_ask >= stage_changed);
+}
+
 /* Words of an offer worth matching: four letters or more, lower-cased, a plural's s dropped. */
 static bool offer_word(const char **p, char *word, size_t size)
 {

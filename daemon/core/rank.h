@@ -112,6 +112,15 @@ struct rank_options {
 int rank_plan(const struct rank_candidate *c, size_t n, const struct rank_options *o,
               struct rank_item **ret, size_t *ret_n);
 
+/** Whether an interaction of kind asks for or makes an introduction: intro, referral, ask. */
+bool rank_is_ask_kind(const char *kind);
+
+/** Whether the introduction to a prospect (want-to-meet since stage_changed) is already
+ * asked for or made: an ask-kind touch with them (their_last_ask) or with the go-between
+ * (via_last_ask) since then, or an introduction recorded with them (0 = none). */
+bool rank_intro_asked(int64_t stage_changed, int64_t their_last_ask, int64_t via_last_ask,
+                      bool intro_recorded);
+
 /** The first of offers[0..n) one of whose words (four letters or more, a plural's s aside)
  * starts a word of text, case-insensitively; NULL when none. The matched word goes to word. */
 const char *rank_offer_match(char *const *offers, size_t n, const char *text, char *word,

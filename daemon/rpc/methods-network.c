@@ -1528,22 +1528,21 @@ static int method_health(struct varlink_call *call, json_t *params, void *userda
 
 /* ---- plan ---- */
 
-/* Whether the introduction to prospect p was already asked for or made: an intro, referral or
- * ask interaction with them or with go-between since they became a prospect, or an
- * introduction recorded with them. */
+static bool intro_recorded(const struct netdata *nd, uint64_t id)
+{
+        for (size_t i = 0; i < nd->n_intros; i++)
+                if (nd->intros[i]->kind != INTRO_KNOWS &&
+                    (nd->intros[i]->a == id || nd->intros[i]->b == id))
+                        return true;
+        return false;
+}
+
 static bool intro_asked(const struct netdata *nd, const struct person_data *p,
                         const struct person_data *go_between)
 {
-        int64_t since = p->c->stage_changed;
-
-        if (p->last_ask && p->last_ask >= since)
-                return true;
-        if (go_between && go_between->last_ask && go_between->last_ask >= since)
-                return true;
-        for (size_t i = 0; i < nd->n_intros; i++)
-                if (nd->intros[i]->a == p->c->id || nd->intros[i]->b == p->c->id)
-                        return true;
-        return false;
+        return rank_intro_asked(p->c->stage_changed, p->last_ask,
+                                go_between ? go_between->last_ask : 0,
+                                intro_recorded(nd, p->c->id));
 }
 
 /* What someone needs, in their own record's words: what they bring, the notes, the plan. */

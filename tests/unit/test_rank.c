@@ -334,6 +334,22 @@ static void test_profile_changes_the_top(void **state)
         assert_string_equal(top[0][0], "Sue");
 }
 
+static void test_intro_asked(void **state)
+{
+        (void)state;
+        assert_true(rank_is_ask_kind("ask"));
+        assert_true(rank_is_ask_kind("intro"));
+        assert_true(rank_is_ask_kind("referral"));
+        assert_false(rank_is_ask_kind("coffee"));
+        assert_false(rank_is_ask_kind(NULL));
+        /* Asked the go-between after they became a prospect: taken. Before: not. */
+        assert_true(rank_intro_asked(AGO(10), 0, AGO(2), false));
+        assert_false(rank_intro_asked(AGO(10), 0, AGO(20), false));
+        assert_true(rank_intro_asked(AGO(10), AGO(1), 0, false));
+        assert_true(rank_intro_asked(AGO(10), 0, 0, true));
+        assert_false(rank_intro_asked(AGO(10), 0, 0, false));
+}
+
 static void test_offer_match(void **state)
 {
         char *offers[] = {"Product discovery workshops", "Intros to Berlin founders", NULL};
@@ -362,6 +378,7 @@ int main(void)
             cmocka_unit_test(test_one_entry_per_person),
             cmocka_unit_test(test_profile_changes_the_top),
             cmocka_unit_test(test_offer_match),
+            cmocka_unit_test(test_intro_asked),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
