@@ -224,16 +224,26 @@ static void profile_reason(const struct rank_candidate *c, const struct health_r
         number(r, "target", best);
 }
 
-static void offer_reason(const struct rank_candidate *c, struct rank_item *it)
+static bool open_prospect(const struct rank_candidate *c)
 {
-        struct rank_reason *r;
+        return c->stage == STAGE_WANT_TO_MEET || c->stage == STAGE_REACHED_OUT ||
+               c->stage == STAGE_SCHEDULED;
+}
 
-        if (!c->offer || it->n_reasons == 0)
+/* Your offers, against what someone you owe or want to meet needs. */
+static void offer_reason(const struct rank_candidate *c, const struct rank_options *o,
+                         struct rank_item *it)
+{
+        const char *offer = NULL;
+        char word[48];
+
+        if (!o->n_offers || it->n_reasons == 0 || (c->got <= c->gave && !open_prospect(c)))
                 return;
-        r = add_reason(it, RANK_OFFER, RANK_POINTS_OFFER,
-                       "you offer \"%s\", which matches what they need (\"%s\")", c->offer,
-                       c->offer_word ? c->offer_word : "");
-        (void)r;
+        for (size_t k = 0; !offer && k < ARRAY_SIZE(c->needs); k++)
+                offer = rank_offer_match(o->offers, o->n_offers, c->needs[k], word, sizeof(word));
+        if (offer)
+                add_reason(it, RANK_OFFER, RANK_POINTS_OFFER,
+                           "you offer \"%s\", which matches what they need (\"%s\")", offer, word);
 }
 
 static void owe_reason(const struct rank_candidate *c, struct rank_item *it)
@@ -517,7 +527,7 @@ int rank_plan(const struct rank_candidate *c, size_t n, const struct rank_option
                     !dated(it))
                         continue;
                 profile_reason(&c[i], o->health, it);
-                offer_reason(&c[i], it);
+                offer_reason(&c[i], o, it);
                 pipeline = has_code(it, RANK_PIPELINE);
                 if (!pipeline && c[i].last_touch && c[i].last_touch > o->now - JUST_TOUCHED)
                         it->score -= RANK_PENALTY_JUST_TOUCHED;

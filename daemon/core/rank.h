@@ -51,8 +51,8 @@ struct rank_candidate {
         uint64_t via_id;             /* a prospect: the id behind via_name, 0 = none */
         bool intro_asked;       /* a prospect: the introduction was already asked for or made */
         int strength;           /* tie strength 0..100 */
-        const char *offer;      /* one of your offers that matches what they need, or NULL */
-        const char *offer_word; /* the word it matched on */
+        const char *needs[3]; /* what they need, in their record's words: what they bring,
+                               * the notes, the plan for them (NULL = none) */
 };
 
 #define RANK_REASONS_MAX 8
@@ -101,7 +101,10 @@ struct rank_options {
         int64_t goal_every; /* the follow-up interval for people linked to an active goal */
         int64_t recent;     /* touched within this: only with a dated reason; 0 = off */
         int64_t now;
-        size_t limit; /* 0 = all */
+        size_t limit;        /* 0 = all */
+        char *const *offers; /* me offers, matched against what people you owe and open
+                              * prospects need */
+        size_t n_offers;
 };
 
 /** Rank n candidates: only people with at least one reason and a positive score, best first

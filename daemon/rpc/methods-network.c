@@ -1545,13 +1545,6 @@ static bool intro_asked(const struct netdata *nd, const struct person_data *p,
                                 intro_recorded(nd, p->c->id));
 }
 
-/* What someone needs, in their own record's words: what they bring, the notes, the plan. */
-static void needs_text(const struct contact *c, char *buf, size_t size)
-{
-        snprintf(buf, size, "%s\n%s\n%s", strempty(c->brings), strempty(c->notes),
-                 strempty(c->prospect_plan));
-}
-
 static json_t *reason_json(const struct rank_reason *r)
 {
         json_t *nums = json_object();
@@ -1576,7 +1569,6 @@ static int plan_fn(struct store_txn *t, void *userdata)
         _cleanup_(netgraph_freep) struct netgraph *g = NULL;
         _cleanup_free_ struct rank_candidate *cand = NULL;
         _cleanup_free_ struct rank_item *items = NULL;
-        _cleanup_free_ char(*words)[48] = NULL;
         const struct config *cfg = op->d->core->config;
         struct health_report h;
         size_t n_items = 0, prospects = 0;
@@ -1591,8 +1583,7 @@ static int plan_fn(struct store_txn *t, void *userdata)
         if (r < 0)
                 return r;
         cand = calloc(nd.n + 1, sizeof(*cand));
-        words = calloc(nd.n + 1, sizeof(*words));
-        if (!cand || !words)
+        if (!cand)
                 return -ENOMEM;
         for (size_t i = 0; i < nd.n; i++) {
                 const struct person_data *p = &nd.p[i];
@@ -1621,15 +1612,9 @@ static int plan_fn(struct store_txn *t, void *userdata)
                 }
                 if (c->stage == STAGE_WANT_TO_MEET)
                         cand[i].intro_asked = intro_asked(&nd, p, via);
-                /* me offers, against what someone you owe or want to meet needs. */
-                if (nd.n_offers && (p->got > p->gave || is_open_prospect(c))) {
-                        char text[4096];
-
-                        needs_text(c, text, sizeof(text));
-                        cand[i].offer = rank_offer_match(nd.offers, nd.n_offers, text, words[i],
-                                                         sizeof(words[i]));
-                        cand[i].offer_word = words[i];
-                }
+                cand[i].needs[0] = c->brings;
+                cand[i].needs[1] = c->notes;
+                cand[i].needs[2] = c->prospect_plan;
         }
         /* Warm paths: the best first person toward each open prospect not asked about yet. */
         for (size_t i = 0; i < nd.n && prospects < PLAN_PROSPECTS_MAX; i++) {
@@ -1669,7 +1654,9 @@ static int plan_fn(struct store_txn *t, void *userdata)
                                              .goal_every = nd.goal_every,
                                              .recent = cfg->plan_recent,
                                              .now = op->now,
-                                             .limit = op->limit ? op->limit : PLAN_DEFAULT},
+                                             .limit = op->limit ? op->limit : PLAN_DEFAULT,
+                                             .offers = nd.offers,
+                                             .n_offers = nd.n_offers},
                       &items, &n_items);
         if (r < 0)
                 return r;

@@ -334,6 +334,45 @@ static void test_profile_changes_the_top(void **state)
         assert_string_equal(top[0][0], "Sue");
 }
 
+/* me offers against what people you owe and prospects need, as a reason of its own. */
+static void test_offer_reason(void **state)
+{
+        char *offers[] = {"Product discovery workshops", NULL};
+        struct rank_candidate c[] = {
+            {.id = 1,
+             .name = "Owed",
+             .last_touch = AGO(30),
+             .got = 2,
+             .needs = {"runs discovery for her team", NULL, NULL}},
+            {.id = 2,
+             .name = "Due",
+             .next_due = AGO(1),
+             .last_touch = AGO(30),
+             .needs = {"discovery", NULL, NULL}},
+            {.id = 3,
+             .name = "Pros",
+             .stage = STAGE_WANT_TO_MEET,
+             .stage_changed = AGO(1),
+             .needs = {NULL, NULL, "ask about workshops"}},
+        };
+        const struct rank_options o = {
+            .goal_every = EVERY, .recent = RECENT, .now = NOW, .offers = offers, .n_offers = 1};
+        struct rank_item *items = NULL;
+        size_t n = 0;
+
+        (void)state;
+        assert_int_equal(rank_plan(c, ARRAY_SIZE(c), &o, &items, &n), 0);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++) {
+                bool offer =
+                    has_reason(&items[i], RANK_OFFER, "you offer \"Product discovery workshops\"");
+
+                /* Not for someone neither owed nor a prospect, whatever they need. */
+                assert_int_equal(offer, c[items[i].index].id != 2);
+        }
+        free(items);
+}
+
 static void test_intro_asked(void **state)
 {
         (void)state;
@@ -379,6 +418,7 @@ int main(void)
             cmocka_unit_test(test_profile_changes_the_top),
             cmocka_unit_test(test_offer_match),
             cmocka_unit_test(test_intro_asked),
+            cmocka_unit_test(test_offer_reason),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
