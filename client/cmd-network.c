@@ -758,6 +758,9 @@ int commands_path(struct cli *cli, int argc, char **argv)
                                 fprintf(cli->out, " —(%s introduced them, %s)→ ",
                                         strempty(cmd_jstr(json_object_get(step, "by"), "name")),
                                         strempty(cmd_jstr(step, "level")));
+                        else if (cmd_jstr(step, "note"))
+                                fprintf(cli->out, " —(%s: %s, %s)→ ", link_words(link),
+                                        cmd_jstr(step, "note"), strempty(cmd_jstr(step, "level")));
                         else
                                 fprintf(cli->out, " —(%s, %s)→ ", link_words(link),
                                         strempty(cmd_jstr(step, "level")));

@@ -40,6 +40,7 @@ struct adj {
         bool forward; /* for MET_VIA: this person introduced `to` */
         int strength;
         uint64_t by;
+        const char *note;
 };
 
 struct person {
@@ -209,7 +210,7 @@ static int adj_push(struct person *p, struct adj a)
 }
 
 int netgraph_add_tie(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_link kind,
-                     int strength, uint64_t by)
+                     int strength, uint64_t by, const char *note)
 {
         size_t ia = find(g, a), ib = find(g, b);
         int r;
@@ -221,14 +222,20 @@ int netgraph_add_tie(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_l
                 return -ENOENT;
         if (ia == ib)
                 return -EINVAL;
-        r = adj_push(
-            &g->p[ia],
-            (struct adj){.to = ib, .kind = kind, .forward = true, .strength = strength, .by = by});
+        r = adj_push(&g->p[ia], (struct adj){.to = ib,
+                                             .kind = kind,
+                                             .forward = true,
+                                             .strength = strength,
+                                             .by = by,
+                                             .note = note});
         if (r < 0)
                 return r;
-        r = adj_push(
-            &g->p[ib],
-            (struct adj){.to = ia, .kind = kind, .forward = false, .strength = strength, .by = by});
+        r = adj_push(&g->p[ib], (struct adj){.to = ia,
+                                             .kind = kind,
+                                             .forward = false,
+                                             .strength = strength,
+                                             .by = by,
+                                             .note = note});
         if (r < 0)
                 return r;
         if (kind == NETGRAPH_INTRO)
@@ -238,7 +245,7 @@ int netgraph_add_tie(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_l
 
 int netgraph_add_edge(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_link kind)
 {
-        return netgraph_add_tie(g, a, b, kind, NETGRAPH_LINK_STRENGTH, 0);
+        return netgraph_add_tie(g, a, b, kind, NETGRAPH_LINK_STRENGTH, 0, NULL);
 }
 
 /* The hop from you: their strength; someone you introduced is at least medium; anyone you have
@@ -390,6 +397,7 @@ struct search {
         bool *pred_introducer;         /* MET_VIA: this node introduced pred */
         int *pred_strength;
         uint64_t *pred_by;
+        const char **pred_note;
         bool *done;
 };
 
@@ -403,6 +411,7 @@ static void search_done(struct search *s)
         free(s->pred_introducer);
         free(s->pred_strength);
         free(s->pred_by);
+        free(s->pred_note);
         free(s->done);
 }
 
@@ -428,6 +437,7 @@ static int relax(struct heap *h, struct search *s, size_t from, size_t to, const
         s->pred_introducer[to] = introducer;
         s->pred_strength[to] = strength;
         s->pred_by[to] = a ? a->by : 0;
+        s->pred_note[to] = a ? a->note : NULL;
         return heap_push(h, (struct heap_item){c, to});
 }
 
@@ -445,9 +455,10 @@ static int dijkstra(const struct netgraph *g, const struct orgs *o, size_t targe
         s->pred_introducer = calloc(total, sizeof(bool));
         s->pred_strength = calloc(total, sizeof(int));
         s->pred_by = calloc(total, sizeof(uint64_t));
+        s->pred_note = calloc(total, sizeof(const char *));
         s->done = calloc(total, sizeof(bool));
         if (!s->cost || !s->hops || !s->weakest || !s->pred || !s->pred_kind ||
-            !s->pred_introducer || !s->pred_strength || !s->pred_by || !s->done)
+            !s->pred_introducer || !s->pred_strength || !s->pred_by || !s->pred_note || !s->done)
                 return -ENOMEM;
         for (size_t i = 0; i < total; i++) {
                 s->cost[i] = UINT32_MAX;
@@ -520,7 +531,8 @@ static int chain_read(const struct netgraph *g, const struct orgs *o, const stru
                                            .link = s->pred_kind[u],
                                            .introducer = s->pred_introducer[u],
                                            .strength = s->pred_strength[u],
-                                           .by = s->pred_by[u]};
+                                           .by = s->pred_by[u],
+                                           .note = s->pred_note[u]};
 
                 if (next >= g->n) { /* through an organisation node */
                         hop.link = NETGRAPH_ORG;

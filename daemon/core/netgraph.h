@@ -55,10 +55,11 @@ int netgraph_add_person(struct netgraph *g, const struct netgraph_person *p);
  * whose org matches (trimmed, case-insensitive) are linked automatically. */
 int netgraph_add_edge(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_link kind);
 
-/** The same with the hop's strength (0..100) and, for NETGRAPH_INTRO_BY, who made the
- * introduction (0 = unknown). NETGRAPH_INTRO makes a and b your direct ties. */
+/** The same with the hop's strength (0..100), for NETGRAPH_INTRO_BY who made the
+ * introduction (0 = unknown), and the record's note (borrowed: it must outlive g; NULL =
+ * none). NETGRAPH_INTRO makes a and b your direct ties. */
 int netgraph_add_tie(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_link kind,
-                     int strength, uint64_t by);
+                     int strength, uint64_t by, const char *note);
 
 #define NETGRAPH_MAX_HOPS       4  /* links between contacts in a chain, the hop from you aside */
 #define NETGRAPH_LINK_STRENGTH  50 /* a hop between two contacts when not given: medium */
@@ -73,6 +74,7 @@ struct netgraph_hop {
         const char *org;         /* for NETGRAPH_ORG: the organisation, as first written */
         int strength;            /* of the link to the next person */
         uint64_t by;             /* NETGRAPH_INTRO_BY: who introduced them, 0 = unknown */
+        const char *note;        /* the note of the record behind the link, or NULL */
 };
 
 struct netgraph_chain {

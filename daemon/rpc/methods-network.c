@@ -352,20 +352,21 @@ static int netdata_graph(const struct netdata *nd, struct netgraph **ret)
 
                 switch (in->kind) {
                 case INTRO_KNOWS:
-                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_KNOWS, s, 0);
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_KNOWS, s, 0, in->note);
                         break;
                 case INTRO_BY_OTHER:
                         /* They were introduced to each other, and whoever did it knows both. */
-                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO_BY, s, in->by);
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO_BY, s, in->by,
+                                             in->note);
                         if (in->by && (r >= 0 || r == -ENOENT || r == -EINVAL)) {
-                                r = netgraph_add_tie(g, in->by, in->a, NETGRAPH_KNOWS, s, 0);
+                                r = netgraph_add_tie(g, in->by, in->a, NETGRAPH_KNOWS, s, 0, NULL);
                                 if (r >= 0 || r == -ENOENT || r == -EINVAL)
-                                        r = netgraph_add_tie(g, in->by, in->b, NETGRAPH_KNOWS, s,
-                                                             0);
+                                        r = netgraph_add_tie(g, in->by, in->b, NETGRAPH_KNOWS, s, 0,
+                                                             NULL);
                         }
                         break;
                 default:
-                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO, s, 0);
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO, s, 0, in->note);
                         break;
                 }
                 if (r < 0 && r != -ENOENT && r != -EINVAL)
@@ -1063,14 +1064,15 @@ static json_t *chain_json(const struct netdata *nd, const struct netgraph_chain 
 
                 if (h->link == NETGRAPH_MET_VIA && !h->introducer)
                         link = "met-via-them"; /* the next person introduced you to this one */
-                o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "contact",
+                o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "contact",
                               reply_contact_ref(h->id, p ? p->c->name : "?"), "link",
                               last ? json_null() : json_string(link), "org",
                               !last && h->link == NETGRAPH_ORG ? str_or_null(h->org) : json_null(),
                               "strength", last ? json_null() : json_integer(h->strength), "level",
                               last ? json_null()
                                    : json_string(tie_level_to_string(strength_level(h->strength))),
-                              "by", by ? reply_contact_ref(by->c->id, by->c->name) : json_null());
+                              "by", by ? reply_contact_ref(by->c->id, by->c->name) : json_null(),
+                              "note", last ? json_null() : str_or_null(h->note));
 
                 if (!o || json_array_append_new(people, o) < 0) {
                         json_decref(people);

@@ -221,6 +221,9 @@ class KnowsTests(TendTestCase):
         self.assertEqual(ties[0]["strength"], "strong")
         self.assertEqual(len(self.json("knows", "ls", "mia")), 1)
         self.assertGreater(self.json("path", "mia")["chains"][0]["weakest"], 50)
+        self.json("knows", "mia", "ann", "--strength", "strong", "--note", "old colleagues")
+        self.assertIn("Ann Lee —(knows: old colleagues, strong)→ Mia Wong",
+                      self.ok("path", "mia").stdout)
         # Ties are no introductions, and the reverse; an export keeps them apart.
         self.assertEqual(self.json("intro", "ls"), [])
         recs = [json.loads(line) for line in self.ok("export").stdout.splitlines() if line]

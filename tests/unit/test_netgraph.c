@@ -113,10 +113,10 @@ static void test_weakest_then_hops(void **state)
         add(g, 3, "Strong", NULL, true, AGO(1), 0, 90);
         add(g, 4, "Middle", NULL, false, 0, 0, 0);
         add(g, 5, "Also strong", NULL, true, AGO(1), 0, 90);
-        assert_int_equal(netgraph_add_tie(g, 2, 1, NETGRAPH_KNOWS, 85, 0), 0);
-        assert_int_equal(netgraph_add_tie(g, 3, 4, NETGRAPH_KNOWS, 85, 0), 0);
-        assert_int_equal(netgraph_add_tie(g, 4, 1, NETGRAPH_KNOWS, 85, 0), 0);
-        assert_int_equal(netgraph_add_tie(g, 5, 1, NETGRAPH_KNOWS, 85, 0), 0);
+        assert_int_equal(netgraph_add_tie(g, 2, 1, NETGRAPH_KNOWS, 85, 0, NULL), 0);
+        assert_int_equal(netgraph_add_tie(g, 3, 4, NETGRAPH_KNOWS, 85, 0, NULL), 0);
+        assert_int_equal(netgraph_add_tie(g, 4, 1, NETGRAPH_KNOWS, 85, 0, NULL), 0);
+        assert_int_equal(netgraph_add_tie(g, 5, 1, NETGRAPH_KNOWS, 85, 0, NULL), 0);
         assert_int_equal(netgraph_paths(g, 1, NOW, 0, &c, &n), 0);
         assert_int_equal(n, 3);
         assert_int_equal(c[0].hops[0].id, 5); /* 85, two hops */
@@ -126,8 +126,8 @@ static void test_weakest_then_hops(void **state)
         assert_int_equal(c[2].hops[0].id, 2); /* 10 */
         assert_int_equal(c[2].weakest, 10);
         netgraph_chains_free(c, n);
-        assert_int_equal(netgraph_add_tie(g, 1, 1, NETGRAPH_KNOWS, 50, 0), -EINVAL);
-        assert_int_equal(netgraph_add_tie(g, 1, 2, NETGRAPH_KNOWS, 101, 0), -EINVAL);
+        assert_int_equal(netgraph_add_tie(g, 1, 1, NETGRAPH_KNOWS, 50, 0, NULL), -EINVAL);
+        assert_int_equal(netgraph_add_tie(g, 1, 2, NETGRAPH_KNOWS, 101, 0, NULL), -EINVAL);
         netgraph_free(g);
 }
 
@@ -142,10 +142,10 @@ static void test_intro_by_someone_else(void **state)
         add(g, 2, "Rachel", NULL, false, 0, 0, 0);
         add(g, 3, "Mia", NULL, false, 0, 0, 0);
         add(g, 4, "Carl", NULL, false, 0, 0, 0);
-        assert_int_equal(netgraph_add_tie(g, 2, 3, NETGRAPH_INTRO_BY, 50, 4), 0);
-        assert_int_equal(netgraph_add_tie(g, 4, 2, NETGRAPH_KNOWS, 50, 0), 0);
-        assert_int_equal(netgraph_add_tie(g, 4, 3, NETGRAPH_KNOWS, 50, 0), 0);
-        assert_int_equal(netgraph_add_tie(g, 1, 2, NETGRAPH_KNOWS, 20, 0), 0);
+        assert_int_equal(netgraph_add_tie(g, 2, 3, NETGRAPH_INTRO_BY, 50, 4, NULL), 0);
+        assert_int_equal(netgraph_add_tie(g, 4, 2, NETGRAPH_KNOWS, 50, 0, NULL), 0);
+        assert_int_equal(netgraph_add_tie(g, 4, 3, NETGRAPH_KNOWS, 50, 0, NULL), 0);
+        assert_int_equal(netgraph_add_tie(g, 1, 2, NETGRAPH_KNOWS, 20, 0, NULL), 0);
         assert_int_equal(netgraph_paths(g, 3, NOW, 0, &c, &n), 0);
         assert_int_equal(n, 1);
         assert_int_equal(c[0].n, 3);
@@ -229,10 +229,11 @@ static void test_knows_edge(void **state)
         assert_int_equal(c[0].weakest, 50);
         assert_string_equal(netgraph_link_to_string(NETGRAPH_VIA), "can-introduce");
         netgraph_chains_free(c, n);
-        assert_int_equal(netgraph_add_tie(g, 1, 3, NETGRAPH_KNOWS, 85, 0), 0);
+        assert_int_equal(netgraph_add_tie(g, 1, 3, NETGRAPH_KNOWS, 85, 0, "climbing"), 0);
         assert_int_equal(netgraph_paths(g, 3, NOW, 0, &c, &n), 0);
         assert_int_equal(n, 1);
         assert_int_equal(c[0].n, 2);
+        assert_string_equal(c[0].hops[0].note, "climbing");
         assert_int_equal(c[0].weakest, 60);
         assert_int_equal(c[0].hops[0].link, NETGRAPH_KNOWS);
         netgraph_chains_free(c, n);
