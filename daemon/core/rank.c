@@ -442,10 +442,16 @@ static void merge_intros(const struct rank_candidate *c, struct rank_item *items
                 for (size_t r = 0; r < items[i].n_reasons && via->n_reasons < RANK_REASONS_MAX;
                      r++) {
                         struct rank_reason *to = &via->reasons[via->n_reasons++];
+                        const struct rank_reason from = items[i].reasons[r];
+                        size_t name = strnlen(p->name, sizeof(to->text) - 3), rest;
 
-                        *to = items[i].reasons[r];
-                        snprintf(to->text, sizeof(to->text), "%s: %s", p->name,
-                                 items[i].reasons[r].text);
+                        /* "Tara: prospect you want to meet: ...", cut to fit */
+                        *to = from;
+                        memcpy(to->text, p->name, name);
+                        memcpy(to->text + name, ": ", 2);
+                        rest = strnlen(from.text, sizeof(to->text) - name - 3);
+                        memcpy(to->text + name + 2, from.text, rest);
+                        to->text[name + 2 + rest] = '\0';
                         via->score += to->points;
                 }
                 qsort(via->reasons, via->n_reasons, sizeof(struct rank_reason), reason_cmp);
