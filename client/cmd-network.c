@@ -259,7 +259,8 @@ const struct option_help cmd_intro_options[] = {
 };
 
 static const struct output_column intro_columns[] = {
-    {"ID", true}, {"WHEN", false}, {"INTRODUCED", false}, {"TO", false}, {"NOTE", false},
+    {"ID", true},          {"WHEN", false}, {"BY", false},
+    {"INTRODUCED", false}, {"TO", false},   {"NOTE", false},
 };
 
 /* "Zoe Park (#1) introduced you to Tara Singh (#4), Bo Lin (#7)." when people is not empty. */
@@ -322,6 +323,12 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
 
                 if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(i)) < 0 ||
                     output_table_add(t, output_format_date(cmd_jtime(i, "at"), date, sizeof(date)),
+                                     OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t,
+                                     json_is_object(json_object_get(i, "by"))
+                                         ? cmd_jstr(json_object_get(i, "by"), "name")
+                                     : streq_ptr(cmd_jstr(i, "kind"), "by-other") ? "someone"
+                                                                                  : "you",
                                      OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, cmd_jstr(json_object_get(i, "a"), "name"), OUTPUT_PLAIN) <
                         0 ||

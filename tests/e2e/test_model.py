@@ -244,6 +244,7 @@ class KnowsTests(TendTestCase):
         self.assertIn("Carl Diaz (#4) introduced Rachel Green", self.ok(
             "intro", "rachel", "mia", "--by", "carl").stdout)
         self.tend("intro", "rachel", "mia", "--by", "mia", check=1)
+        self.assertIn("Carl Diaz", self.ok("intro", "ls").stdout)
         self.json("knows", "ann", "carl")
         r = self.json("path", "mia")
         steps = r["chains"][0]["people"]
