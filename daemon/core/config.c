@@ -65,6 +65,8 @@ void config_init(struct config *c)
             .goal_follow_up = 30 * DURATION_DAY,
             .backup_keep = 7,
             .backup_every = DURATION_DAY,
+            .plan_tolerance = 10,
+            .plan_recent = 14 * DURATION_DAY,
         };
 }
 
@@ -195,6 +197,35 @@ static const char *parse_follow_up(const char *v, void *dst)
                 return "expected a duration such as 14d, 30d, 6w";
         if (s > CONFIG_GOAL_FOLLOW_UP_MAX)
                 return "a goal follow-up interval may be at most 366 days";
+        *(int64_t *)dst = s;
+        return NULL;
+}
+
+static const char *parse_tolerance(const char *v, void *dst)
+{
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (errno || end == v || *end || v[0] == '-' || n > CONFIG_PLAN_TOLERANCE_MAX)
+                return "expected percentage points from 0 to 50";
+        *(unsigned *)dst = (unsigned)n;
+        return NULL;
+}
+
+static const char *parse_recent(const char *v, void *dst)
+{
+        int64_t s;
+
+        if (streq(v, "0") || streq(v, "0s") || streq(v, "off")) {
+                *(int64_t *)dst = 0;
+                return NULL;
+        }
+        if (time_parse_duration(v, &s) < 0 || s < 0)
+                return "expected a duration such as 14d, 2w, or 0s (off)";
+        if (s > CONFIG_PLAN_RECENT_MAX)
+                return "at most 366 days";
         *(int64_t *)dst = s;
         return NULL;
 }
@@ -354,13 +385,14 @@ enum section {
         SECTION_NOTIFY,
         SECTION_GOALS,
         SECTION_BACKUP,
+        SECTION_PLAN,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
 };
 
 static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
-    [SECTION_GOALS] = "goals",       [SECTION_BACKUP] = "backup",
+    [SECTION_GOALS] = "goals",       [SECTION_BACKUP] = "backup",   [SECTION_PLAN] = "plan",
 };
 
 struct key {
@@ -390,6 +422,8 @@ static const struct key keys[] = {
     {SECTION_BACKUP, "keep", parse_backup_keep, offsetof(struct config, backup_keep)},
     {SECTION_BACKUP, "every", parse_backup_every, offsetof(struct config, backup_every)},
     {SECTION_BACKUP, "dir", parse_backup_dir, offsetof(struct config, backup_dir)},
+    {SECTION_PLAN, "tolerance", parse_tolerance, offsetof(struct config, plan_tolerance)},
+    {SECTION_PLAN, "recent", parse_recent, offsetof(struct config, plan_recent)},
 };
 
 /* ---- parsing ---- */
@@ -472,7 +506,7 @@ static void check_line(struct parse_state *st, char *str)
                      section_from_string(name) < 0)) {
                         add_error(st,
                                   "unknown section %.*s; the sections are [schedule], "
-                                  "[cadence], [notify], [goals] and [backup]",
+                                  "[cadence], [notify], [goals], [backup] and [plan]",
                                   (int)(end - str + 1), str);
                         st->section_bad = true;
                         str[0] = '\0';
@@ -526,7 +560,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!section[0]) {
                 add_error(st,
                           "'%s' is outside a section; put it under [schedule], [cadence], "
-                          "[notify], [goals] or [backup]",
+                          "[notify], [goals], [backup] or [plan]",
                           name);
                 return 1;
         }
@@ -708,6 +742,8 @@ void config_dump(const struct config *c, FILE *f)
                 fprintf(f, "dir = %s\n", c->backup_dir);
         else
                 fprintf(f, "# dir = $XDG_STATE_HOME/tend/backups\n");
+        fprintf(f, "\n[plan]\ntolerance = %u\nrecent = %s\n", c->plan_tolerance,
+                time_format_duration(c->plan_recent, d, sizeof(d)));
 }
 
 /* ---- command expansion ---- */

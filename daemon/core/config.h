@@ -53,6 +53,14 @@
  *       How often a backup is written (at least 1h).
  *   dir               PATH             $XDG_STATE_HOME/tend/backups
  *       The folder the backups go to (an absolute path).
+ * [plan]
+ *   tolerance         POINTS           10
+ *       How far (in percentage points, 0 to 50) a network's share of your attention may be
+ *       from your profile's target before `tend health` calls it under- or over-served and
+ *       `tend plan` favours its people.
+ *   recent            DURATION         14d
+ *       Someone touched this recently is not proposed by `tend plan` without a dated reason
+ *       (a follow-up due, a pipeline step). 0s turns it off.
  *
  * Types:
  *  - HH:MM: 24-hour local time, 00:00 to 23:59.
@@ -97,10 +105,16 @@ struct config {
         unsigned backup_keep; /* 0: no rolling backups */
         int64_t backup_every; /* seconds */
         char *backup_dir;     /* NULL: $XDG_STATE_HOME/tend/backups */
+        /* [plan] */
+        unsigned plan_tolerance; /* percentage points either side of a network's target */
+        int64_t plan_recent;     /* seconds: touched this recently, not proposed without a date */
 };
 
 #define CONFIG_BACKUP_KEEP_MAX  1000
 #define CONFIG_BACKUP_EVERY_MIN 3600
+
+#define CONFIG_PLAN_TOLERANCE_MAX 50
+#define CONFIG_PLAN_RECENT_MAX    (366 * 86400LL)
 
 #define CONFIG_GOAL_FOLLOW_UP_MAX (366 * 86400LL)
 

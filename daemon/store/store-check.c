@@ -472,31 +472,6 @@ static int walk_intros(struct store_txn *t, struct derived *d, uint64_t *ret_max
 
 /* ---- counters and the schema ---- */
 
-static int meta_u64(struct store_txn *t, const char *name, uint64_t *ret)
-{
-        MDB_val k = {strlen(name), (void *)name}, v;
-        int rc = mdb_get(t->txn, dbi(t, DB_META), &k, &v);
-
-        *ret = 1; /* an absent counter starts at 1 */
-        if (rc == MDB_NOTFOUND)
-                return 0;
-        if (rc)
-                return txn_err(t, rc);
-        if (v.mv_size != 8)
-                return -EBADMSG;
-        *ret = be64_get(v.mv_data);
-        return 0;
-}
-
-static int meta_u64_put(struct store_txn *t, const char *name, uint64_t n)
-{
-        uint8_t be[8];
-        MDB_val k = {strlen(name), (void *)name}, v = {sizeof(be), be};
-
-        be64_put(be, n);
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
-}
-
 struct counter {
         const char *name;
         uint64_t max; /* highest id in use, 0: none */
@@ -623,7 +598,7 @@ static int check_run(struct store_txn *t, struct derived *d, struct counter coun
         counters[0].max = d->contacts.n ? d->contacts.v[d->contacts.n - 1] : 0;
         counters[1].max = d->max_interaction_id;
         for (size_t i = 0; i < 4; i++) {
-                r = meta_u64(t, counters[i].name, &next);
+                r = store_counter_get(t, counters[i].name, &next);
                 if (r < 0)
                         return r;
                 if (counters[i].max >= next)
@@ -751,9 +726,9 @@ int store_txn_repair(struct store_txn *t, struct store_check_report *ret)
                         return r;
         }
         for (size_t i = 0; i < 4; i++) {
-                r = meta_u64(t, counters[i].name, &next);
+                r = store_counter_get(t, counters[i].name, &next);
                 if (r >= 0 && counters[i].max >= next)
-                        r = meta_u64_put(t, counters[i].name, counters[i].max + 1);
+                        r = store_counter_put(t, counters[i].name, counters[i].max + 1);
                 if (r < 0)
                         return r;
         }

@@ -329,6 +329,10 @@ bool store_db_is_dupsort(enum db db);
 /** The name of a database ("idx_name"). */
 const char *store_db_name(enum db db);
 
+/** A counter in meta (next contact, goal, intro or interaction id): 1 when never set. */
+int store_counter_get(struct store_txn *t, const char *name, uint64_t *ret);
+int store_counter_put(struct store_txn *t, const char *name, uint64_t next);
+
 /* ---- interactions (store-interactions.c) ---- */
 
 static inline void interaction_key_make(uint8_t key[static INTERACTION_KEY_LEN],
