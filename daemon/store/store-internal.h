@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "store.h"
 #include "util.h"
 
@@ -143,18 +144,11 @@ static inline uint8_t ascii_lower(uint8_t b)
         return (b >= 'A' && b <= 'Z') ? (uint8_t)(b - 'A' + 'a') : b;
 }
 
-/* Lower-case ASCII into buf and cut at a UTF-8 boundary so the result fits max bytes.
+/* Fold s into buf (text_fold) and cut at a UTF-8 boundary so the result fits max bytes.
  * buf holds at least max bytes. Returns the length. */
 static inline size_t key_normalize(const char *s, size_t len, size_t max, uint8_t *buf)
 {
-        if (len > max) {
-                len = max;
-                /* s[len] is the first byte dropped; never cut inside a sequence. */
-                while (len > 0 && ((uint8_t)s[len] & 0xc0) == 0x80)
-                        len--;
-        }
-        utf8_casefold(s, len, (char *)buf);
-        return len;
+        return text_fold(s, len, (char *)buf, max);
 }
 
 static inline void cursor_closep(MDB_cursor **c)

@@ -8,8 +8,8 @@
  *  - Index entries are computed as a sorted set of (database, key) pairs per contact
  *    (contact_index_keys); an update deletes the pairs only the old record had and adds the
  *    pairs only the new one has.
- *  - Index strings are case-folded (utf8_casefold: ASCII, Latin, Greek, Cyrillic) and cut at a
- * UTF-8 boundary to fit the LMDB key limit. */
+ *  - Index strings are folded (text_fold: libunistring case folding, NFKD, no combining marks)
+ *    and cut at a UTF-8 boundary to fit the LMDB key limit. */
 #include "store.h"
 #include "store-internal.h"
 
@@ -28,6 +28,7 @@
 #include "store-sched.h"
 #include "paths.h"
 #include "store-goals.h"
+#include "fold.h"
 #include "util.h"
 
 #define DB_INDEX_FLAGS (MDB_DUPSORT | MDB_DUPFIXED)
@@ -142,25 +143,16 @@ static int ikeys_add_str(struct ikeys *k, enum db db, const char *s, size_t len,
         return ikeys_add(k, db, buf, key_normalize(s, len, max, buf));
 }
 
-/* Add every maximal run of alphanumeric or non-ASCII bytes of s, lower-cased. */
+/* Add every word of s (letters, digits, marks: text_next_word), folded. */
 static int ikeys_add_words(struct ikeys *k, enum db db, const char *s, size_t max)
 {
-        const uint8_t *p = (const uint8_t *)s;
+        size_t len = s ? strlen(s) : 0, pos = 0, start, wlen;
         int r;
 
-        while (p && *p) {
-                const uint8_t *start;
-
-                while (*p && !is_word_byte(*p))
-                        p++;
-                start = p;
-                while (*p && is_word_byte(*p))
-                        p++;
-                if (p > start) {
-                        r = ikeys_add_str(k, db, (const char *)start, (size_t)(p - start), max);
-                        if (r < 0)
-                                return r;
-                }
+        while (text_next_word(s, len, &pos, &start, &wlen)) {
+                r = ikeys_add_str(k, db, s + start, wlen, max);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -219,6 +211,13 @@ static int contact_tokens(const struct contact *c, size_t max, enum db db, struc
         }
         for (char **g = c->tags; r >= 0 && g && *g; g++)
                 r = ikeys_add_words(k, db, *g, max);
+        /* Free text of the record itself; interactions and goals have idx_text. */
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->notes, max);
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->how_met, max);
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->brings, max);
         return r;
 }
 
