@@ -284,6 +284,12 @@ int store_txn_goal_put(struct store_txn *t, struct goal *g)
         r = put_record(t, DB_GOALS, tmp.id, buf, len);
         if (r < 0)
                 return r;
+        if (old)
+                r = text_index_goal(t, old, false);
+        if (r >= 0)
+                r = text_index_goal(t, &tmp, true);
+        if (r < 0)
+                return r;
         r = untombstone(t, tmp.uuid);
         if (r < 0)
                 return r;
@@ -340,6 +346,9 @@ int store_txn_goal_delete(struct store_txn *t, uint64_t id, int64_t now)
         if (r < 0)
                 return r;
         r = del_record(t, DB_GOALS, id);
+        if (r < 0)
+                return r;
+        r = text_index_goal(t, g, false);
         if (r < 0)
                 return r;
         return tombstone(t, g->uuid, 'G', now);
@@ -476,6 +485,7 @@ int store_txn_goal_resolve(struct store_txn *t, const char *goal, uint64_t *ret_
 
 int store_txn_goal_link_put(struct store_txn *t, const struct goal_link *l)
 {
+        _cleanup_(goal_link_freep) struct goal_link *old = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
         uint8_t key[LINK_KEY_LEN];
         MDB_val k = {sizeof(key), key}, v;
@@ -491,6 +501,14 @@ int store_txn_goal_link_put(struct store_txn *t, const struct goal_link *l)
         if (r < 0)
                 return r;
         r = codec_goal_link_encode(l, &buf, &len);
+        if (r < 0)
+                return r;
+        r = store_txn_goal_link_get(t, l->goal_id, l->contact_id, &old);
+        if (r >= 0)
+                r = text_index_link(t, old, false);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = text_index_link(t, l, true);
         if (r < 0)
                 return r;
         link_key(key, l->goal_id, l->contact_id);
@@ -524,12 +542,18 @@ int store_txn_goal_link_get(struct store_txn *t, uint64_t goal_id, uint64_t cont
 
 int store_txn_goal_link_delete(struct store_txn *t, uint64_t goal_id, uint64_t contact_id)
 {
+        _cleanup_(goal_link_freep) struct goal_link *old = NULL;
         uint8_t key[LINK_KEY_LEN];
         MDB_val k = {sizeof(key), key};
         int rc, r;
 
         r = txn_writable(t);
         if (r < 0)
+                return r;
+        r = store_txn_goal_link_get(t, goal_id, contact_id, &old);
+        if (r >= 0)
+                r = text_index_link(t, old, false);
+        if (r < 0 && r != -ENOENT && r != -EBADMSG)
                 return r;
         link_key(key, goal_id, contact_id);
         rc = mdb_del(t->txn, dbi(t, DB_GOAL_LINKS), &k, NULL);

@@ -54,6 +54,8 @@ enum db {
         /* store-interactions.c: global interaction id → interaction key; kind → count */
         DB_INTERACTION_IDS,
         DB_KINDS,
+        /* store-text.c: folded word of interaction, goal and goal-link text → owner ‖ ref */
+        DB_IDX_TEXT,
         _DB_MAX,
 };
 
@@ -278,6 +280,40 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i);
 /** Schema 1 → 2, interaction part: ids for every interaction (oldest first), their index and
  * the kind counts. Run once from the store's migration at open. */
 int store_migrate_interaction_ids(struct store_txn *t);
+
+/* ---- the text index (store-text.c) ---- */
+
+struct goal;
+struct goal_link;
+
+/* Folded query words, each a prefix to look for. */
+struct text_words {
+        size_t n;
+        const uint8_t *const *data;
+        const size_t *len;
+};
+
+/* Add (add) or remove the idx_text entries of a record. */
+int text_index_interaction(struct store_txn *t, const struct interaction *i, bool add);
+int text_index_goal(struct store_txn *t, const struct goal *g, bool add);
+int text_index_link(struct store_txn *t, const struct goal_link *l, bool add);
+
+/* Entries of a DUPSORT index under keys starting with word, counted a key at a time until
+ * count_max (0 = all). Entries of idx_text under such keys collected as contact ids (a goal's entries as its linked people), unsorted. */
+int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
+                       size_t count_max, size_t *ret);
+struct idvec;
+int text_prefix_collect(struct store_txn *t, const uint8_t *word, size_t len, struct idvec *out);
+
+/* Mark in found[w] the words matched anywhere in contact c's record, history and goals; when
+ * cb is set, report every place that matched (the record first, then each interaction and
+ * goal). Without cb the history is read only if the record left a word unmatched. */
+int store_txn_contact_text_matches(struct store_txn *t, const struct contact *c,
+                                   const struct text_words *words, bool *found,
+                                   store_text_match_cb cb, void *userdata);
+
+/* Schema 2 → 3: build idx_text from every interaction, goal and goal link. */
+int store_migrate_text_index(struct store_txn *t);
 
 /* ---- growable arrays ---- */
 

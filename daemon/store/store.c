@@ -58,6 +58,7 @@ static const struct {
     [DB_GOAL_INTERACTIONS] = {"goal_interactions", DB_INDEX_FLAGS},
     [DB_INTERACTION_IDS] = {"interaction_ids", 0},
     [DB_KINDS] = {"kinds", 0},
+    [DB_IDX_TEXT] = {"idx_text", DB_INDEX_FLAGS},
 };
 
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
@@ -490,6 +491,122 @@ static int meta_get_next_id(struct store_txn *t, uint64_t *ret)
         return 0;
 }
 
+static int index_put(struct store_txn *t, const struct ikey *ik, uint64_t id);
+
+/* ==== schema 2 → 3: keys folded with libunistring, and the text index ====
+ * Keys written before were only lower-cased (and only some scripts), so the string indexes
+ * are emptied and rebuilt from the records, the kind counts re-keyed, and idx_text built
+ * from every interaction, goal and goal link. One transaction: the upgrade's. */
+static int migrate_refold_kinds(struct store_txn *t)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_(ikeys_done) struct ikeys kinds = {0};
+        _cleanup_free_ uint64_t *counts = NULL;
+        size_t n = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_KINDS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                uint8_t key[KEY_MAX];
+                uint64_t *p;
+
+                if (v.mv_size != 8)
+                        continue;
+                r = ikeys_add(&kinds, DB_KINDS, key,
+                              key_normalize(k.mv_data, k.mv_size, t->store->max_key, key));
+                if (r < 0)
+                        return r;
+                if (kinds.n == n)
+                        continue; /* folded to nothing */
+                p = reallocarray(counts, kinds.n, sizeof(uint64_t));
+                if (!p)
+                        return -ENOMEM;
+                counts = p;
+                counts[n++] = be64_get(v.mv_data);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        mdb_cursor_close(cur);
+        cur = NULL;
+        rc = mdb_drop(t->txn, dbi(t, DB_KINDS), 0);
+        if (rc)
+                return txn_err(t, rc);
+        for (size_t i = 0; i < n; i++) {
+                MDB_val kk = {kinds.v[i].len, kinds.v[i].data}, vv;
+                uint8_t vb[8];
+                uint64_t sum = counts[i];
+
+                /* Kinds that differed only in accents or case become one count. */
+                rc = mdb_get(t->txn, dbi(t, DB_KINDS), &kk, &vv);
+                if (rc == 0 && vv.mv_size == 8)
+                        sum += be64_get(vv.mv_data);
+                else if (rc && rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+                be64_put(vb, sum);
+                vv = (MDB_val){sizeof(vb), vb};
+                rc = mdb_put(t->txn, dbi(t, DB_KINDS), &kk, &vv, 0);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        return 0;
+}
+
+static int store_migrate_fold_keys(struct store_txn *t)
+{
+        static const enum db refolded[] = {DB_IDX_NAME, DB_IDX_TOKEN, DB_IDX_EMAIL, DB_IDX_TAG};
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k, v;
+        int rc, r;
+
+        for (size_t i = 0; i < sizeof(refolded) / sizeof(refolded[0]); i++) {
+                rc = mdb_drop(t->txn, dbi(t, refolded[i]), 0);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        r = cursor_open(t, DB_CONTACTS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                _cleanup_(ikeys_done) struct ikeys keys = {0};
+                uint64_t id;
+
+                if (k.mv_size != ID_KEY_LEN)
+                        return -EBADMSG;
+                id = be64_get(k.mv_data);
+                r = codec_contact_decode(v.mv_data, v.mv_size, &c);
+                if (r == -EBADMSG)
+                        continue; /* unreadable: it had no keys we could rebuild either */
+                if (r < 0)
+                        return r;
+                r = contact_index_keys(c, id, t->store->max_key, &keys);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < keys.n; i++) {
+                        enum db db = keys.v[i].db;
+
+                        if (db != DB_IDX_NAME && db != DB_IDX_TOKEN && db != DB_IDX_EMAIL &&
+                            db != DB_IDX_TAG)
+                                continue;
+                        r = index_put(t, &keys.v[i], id);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        r = migrate_refold_kinds(t);
+        if (r < 0)
+                return r;
+        return store_migrate_text_index(t);
+}
+/* ==== end of schema 2 → 3 ==== */
+
 /* Upgrade the data from schema version `from` to from + 1. Add a case per version; each runs
  * inside the single open transaction. */
 static int store_migrate_step(struct store_txn *t, uint32_t from)
@@ -503,6 +620,9 @@ static int store_migrate_step(struct store_txn *t, uint32_t from)
                 if (r < 0)
                         return r;
                 return 0;
+        case 2:
+                /* 2 → 3, folded keys: string indexes rebuilt, kinds re-keyed, idx_text built. */
+                return store_migrate_fold_keys(t);
         default:
                 return -EPROTO;
         }
@@ -901,6 +1021,7 @@ static int interactions_take(struct store_txn *t, uint64_t contact_id, int64_t n
                                 return r;
                 }
                 if (i) {
+                        i->contact_id = contact_id; /* its text index entries name it */
                         r = interaction_unindexed(t, i);
                         if (r < 0)
                                 return r;
@@ -1319,33 +1440,57 @@ int store_txn_contact_resolve(struct store_txn *t, const char *who, uint64_t *re
 
 /* ---- listing ---- */
 
-/* Whether every query word is a prefix of one of the contact's tokens. */
-static int contact_match_words(const struct contact *c, const struct ikeys *words, size_t max,
-                               bool *ret)
+/* Whether every query word is a prefix of one of the contact's tokens, or, everywhere, of a
+ * word of its history and goals (read only for words the record does not have). */
+static int contact_match_words(struct store_txn *t, const struct contact *c,
+                               const struct ikeys *words, bool everywhere, bool *ret)
 {
         _cleanup_(ikeys_done) struct ikeys tokens = {0};
+        _cleanup_free_ const uint8_t **data = NULL;
+        _cleanup_free_ size_t *lens = NULL;
+        _cleanup_free_ bool *found = NULL;
+        bool all = true;
         int r;
 
         if (words->n == 0) {
                 *ret = true;
                 return 0;
         }
-        r = contact_tokens(c, max, DB_IDX_TOKEN, &tokens);
+        r = contact_tokens(c, t->store->max_key, DB_IDX_TOKEN, &tokens);
         if (r < 0)
                 return r;
+        found = calloc(words->n, sizeof(bool));
+        if (!found)
+                return -ENOMEM;
         for (size_t w = 0; w < words->n; w++) {
                 const struct ikey *word = &words->v[w];
-                bool found = false;
 
-                for (size_t i = 0; !found && i < tokens.n; i++)
-                        found = tokens.v[i].len >= word->len &&
-                                memcmp(tokens.v[i].data, word->data, word->len) == 0;
-                if (!found) {
-                        *ret = false;
-                        return 0;
-                }
+                for (size_t i = 0; !found[w] && i < tokens.n; i++)
+                        found[w] = tokens.v[i].len >= word->len &&
+                                   memcmp(tokens.v[i].data, word->data, word->len) == 0;
+                all = all && found[w];
         }
-        *ret = true;
+        if (all || !everywhere) {
+                *ret = all;
+                return 0;
+        }
+        data = calloc(words->n, sizeof(*data));
+        lens = calloc(words->n, sizeof(*lens));
+        if (!data || !lens)
+                return -ENOMEM;
+        for (size_t w = 0; w < words->n; w++) {
+                data[w] = words->v[w].data;
+                lens[w] = words->v[w].len;
+        }
+        r = store_txn_contact_text_matches(
+            t, c, &(struct text_words){.n = words->n, .data = data, .len = lens}, found, NULL,
+            NULL);
+        if (r < 0)
+                return r;
+        all = true;
+        for (size_t w = 0; w < words->n; w++)
+                all = all && found[w];
+        *ret = all;
         return 0;
 }
 
@@ -1357,9 +1502,10 @@ static bool tag_equal(const char *a, const char *b, size_t max)
         return lx == ly && memcmp(x, y, lx) == 0;
 }
 
-static int contact_match(const struct contact *c, const struct contact_filter *f,
-                         const struct ikeys *words, size_t max, bool *ret)
+static int contact_match(struct store_txn *t, const struct contact *c,
+                          const struct contact_filter *f, const struct ikeys *words, bool *ret)
 {
+        size_t max = t->store->max_key;
         bool tag = !f->tag;
 
         if (f->networks && (c->networks & f->networks) != f->networks)
@@ -1370,7 +1516,7 @@ static int contact_match(const struct contact *c, const struct contact_filter *f
                 tag = tag_equal(*g, f->tag, max);
         if (!tag)
                 goto no;
-        return contact_match_words(c, words, max, ret);
+        return contact_match_words(t, c, words, f->everywhere, ret);
 no:
         *ret = false;
         return 0;
@@ -1457,7 +1603,7 @@ static int list_candidates(struct store_txn *t, struct idvec *ids, const struct 
                         continue;
                 if (r < 0)
                         return r;
-                r = contact_match(c, f, words, max, &match);
+                r = contact_match(t, c, f, words, &match);
                 if (r < 0 || !match) {
                         contact_free(c);
                         if (r < 0)
@@ -1494,7 +1640,7 @@ static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
                                    store_contact_cb cb, void *userdata)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        size_t max = t->store->max_key, seen = 0;
+        size_t seen = 0;
         MDB_val k, v;
         int rc, r;
 
@@ -1518,7 +1664,7 @@ static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
                         continue;
                 if (r < 0)
                         return r;
-                r = contact_match(c, f, words, max, &match);
+                r = contact_match(t, c, f, words, &match);
                 if (r < 0)
                         return r;
                 if (!match)
@@ -1561,7 +1707,7 @@ static int due_walk(struct store_txn *t, bool has_until, int64_t until,
                 if (r < 0)
                         return r;
                 if (f) {
-                        r = contact_match(c, f, words, t->store->max_key, &match);
+                        r = contact_match(t, c, f, words, &match);
                         if (r < 0)
                                 return r;
                 }
@@ -1674,21 +1820,24 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
                 size_t best = 0, best_n = SIZE_MAX;
 
                 for (size_t w = 0; w < words.n && words.n > 1; w++) {
-                        struct idvec unused = {0};
-                        size_t n = 0;
+                        size_t n = 0, m = 0, cap = best_n == SIZE_MAX ? 0 : best_n;
 
-                        r = collect_prefix(t, DB_IDX_TOKEN, words.v[w].data, words.v[w].len, 0,
-                                           best_n == SIZE_MAX ? 0 : best_n, &unused, &n);
-                        idvec_done(&unused);
+                        r = index_prefix_count(t, DB_IDX_TOKEN, words.v[w].data, words.v[w].len,
+                                               cap, &n);
+                        if (r >= 0 && f->everywhere && (cap == 0 || n < cap))
+                                r = index_prefix_count(t, DB_IDX_TEXT, words.v[w].data,
+                                                       words.v[w].len, cap ? cap - n : 0, &m);
                         if (r < 0)
                                 return r;
-                        if (n < best_n) {
-                                best_n = n;
+                        if (n + m < best_n) {
+                                best_n = n + m;
                                 best = w;
                         }
                 }
                 r = collect_prefix(t, DB_IDX_TOKEN, words.v[best].data, words.v[best].len, SIZE_MAX,
                                    0, &ids, &total);
+                if (r >= 0 && f->everywhere)
+                        r = text_prefix_collect(t, words.v[best].data, words.v[best].len, &ids);
         } else if (f->networks) {
                 uint8_t n = 0;
 

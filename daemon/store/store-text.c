@@ -1,0 +1,357 @@
+/* The text index (idx_text): folded words of interaction notes (and gave/got), goal titles
+ * and notes, and the why of a goal link, so that `find` reaches a person through what was
+ * written about them without reading their history. Contact fields (notes, how-met, brings)
+ * are search tokens in idx_token instead: they belong to the contact record.
+ *
+ * idx_text is DUPSORT | DUPFIXED: folded word → owner ‖ ref, both big-endian u64.
+ *   interaction text: owner = contact id, ref = TEXT_REF_INTERACTION | interaction id
+ *   goal link why:    owner = contact id, ref = TEXT_REF_LINK | goal id
+ *   goal title, note: owner = goal id,    ref = TEXT_REF_GOAL (its people: goal_links)
+ * Writes of those records call text_index_*; a write removes the old record's words and adds
+ * the new one's. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store-goals.h"
+#include "store-internal.h"
+
+#define TEXT_VAL_LEN         16
+#define TEXT_REF_KIND        (UINT64_C(3) << 62)
+#define TEXT_REF_INTERACTION (UINT64_C(1) << 62)
+#define TEXT_REF_LINK        (UINT64_C(2) << 62)
+#define TEXT_REF_GOAL        (UINT64_C(3) << 62)
+
+static int text_entry(struct store_txn *t, const char *s, uint64_t owner, uint64_t ref, bool add)
+{
+        size_t len = s ? strlen(s) : 0, pos = 0, start, wlen;
+        uint8_t key[KEY_MAX], val[TEXT_VAL_LEN];
+        int rc;
+
+        be64_put(val, owner);
+        be64_put(val + 8, ref);
+        while (text_next_word(s, len, &pos, &start, &wlen)) {
+                MDB_val k = {key_normalize(s + start, wlen, t->store->max_key, key), key};
+                MDB_val v = {sizeof(val), val};
+
+                if (k.mv_size == 0)
+                        continue;
+                if (add)
+                        rc = mdb_put(t->txn, dbi(t, DB_IDX_TEXT), &k, &v, MDB_NODUPDATA);
+                else
+                        rc = mdb_del(t->txn, dbi(t, DB_IDX_TEXT), &k, &v);
+                /* A word seen twice in one record is one entry: already there, already gone. */
+                if (rc && rc != MDB_KEYEXIST && rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+        }
+        return 0;
+}
+
+int text_index_interaction(struct store_txn *t, const struct interaction *i, bool add)
+{
+        uint64_t ref = TEXT_REF_INTERACTION | i->id;
+        int r;
+
+        if (!i->id || !i->contact_id)
+                return 0;
+        r = text_entry(t, i->note, i->contact_id, ref, add);
+        if (r >= 0)
+                r = text_entry(t, i->gave, i->contact_id, ref, add);
+        if (r >= 0)
+                r = text_entry(t, i->got, i->contact_id, ref, add);
+        return r;
+}
+
+int text_index_goal(struct store_txn *t, const struct goal *g, bool add)
+{
+        int r = text_entry(t, g->title, g->id, TEXT_REF_GOAL, add);
+
+        if (r >= 0)
+                r = text_entry(t, g->note, g->id, TEXT_REF_GOAL, add);
+        return r;
+}
+
+int text_index_link(struct store_txn *t, const struct goal_link *l, bool add)
+{
+        return text_entry(t, l->why, l->contact_id, TEXT_REF_LINK | l->goal_id, add);
+}
+
+/* ---- queries ---- */
+
+int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
+                       size_t count_max, size_t *ret)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k = {len, (void *)word}, v;
+        size_t total = 0;
+        int rc, r;
+
+        r = cursor_open(t, db, &cur);
+        if (r < 0)
+                return r;
+        /* Whole duplicate sets at a time: a common word costs one step, not one per entry. */
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+                size_t n;
+
+                if (k.mv_size < len || memcmp(k.mv_data, word, len) != 0)
+                        break;
+                rc = mdb_cursor_count(cur, &n);
+                if (rc)
+                        return txn_err(t, rc);
+                total += (size_t)n;
+                if (count_max && total >= count_max)
+                        break;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret = total;
+        return 0;
+}
+
+static int link_contact(const struct goal_link *l, void *userdata)
+{
+        return idvec_push(userdata, l->contact_id);
+}
+
+int text_prefix_collect(struct store_txn *t, const uint8_t *word, size_t len, struct idvec *out)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_(idvec_done) struct idvec goals = {0};
+        MDB_val k = {len, (void *)word}, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_IDX_TEXT, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                uint64_t owner, ref;
+
+                if (k.mv_size < len || memcmp(k.mv_data, word, len) != 0)
+                        break;
+                if (v.mv_size != TEXT_VAL_LEN)
+                        return -EBADMSG;
+                owner = be64_get(v.mv_data);
+                ref = be64_get((const uint8_t *)v.mv_data + 8);
+                r = idvec_push((ref & TEXT_REF_KIND) == TEXT_REF_GOAL ? &goals : out, owner);
+                if (r < 0)
+                        return r;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        idvec_sort_uniq(&goals);
+        for (size_t i = 0; i < goals.n; i++) {
+                r = store_txn_goal_links(t, goals.v[i], link_contact, out);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- where a contact matches ---- */
+
+/* Whether some word of s starts with the folded word w. */
+static bool text_has_prefix(const char *s, const uint8_t *w, size_t wlen, size_t max)
+{
+        size_t len = s ? strlen(s) : 0, pos = 0, start, n;
+        uint8_t key[KEY_MAX];
+
+        while (text_next_word(s, len, &pos, &start, &n)) {
+                size_t klen = key_normalize(s + start, n, max, key);
+
+                if (klen >= wlen && memcmp(key, w, wlen) == 0)
+                        return true;
+        }
+        return false;
+}
+
+struct match_ctx {
+        struct store_txn *t;
+        const struct text_words *words;
+        bool *found; /* per word */
+        store_text_match_cb cb;
+        void *userdata;
+        struct store_text_match m;
+};
+
+/* Mark the words s matches; report the place once when it matched any. */
+static int match_text(struct match_ctx *ctx, const char *s)
+{
+        bool any = false;
+
+        if (!s || !*s)
+                return 0;
+        for (size_t w = 0; w < ctx->words->n; w++)
+                if (text_has_prefix(s, ctx->words->data[w], ctx->words->len[w],
+                                    ctx->t->store->max_key)) {
+                        ctx->found[w] = true;
+                        any = true;
+                }
+        return any && ctx->cb ? ctx->cb(&ctx->m, ctx->userdata) : 0;
+}
+
+static int match_texts(struct match_ctx *ctx, const char *a, const char *b, const char *c)
+{
+        _cleanup_free_ char *all = NULL;
+
+        if (asprintf(&all, "%s\n%s\n%s", strempty(a), strempty(b), strempty(c)) < 0)
+                return -ENOMEM;
+        return match_text(ctx, all);
+}
+
+static int match_interaction(const struct interaction *i, void *userdata)
+{
+        struct match_ctx *ctx = userdata;
+
+        ctx->m = (struct store_text_match){
+            .field = STORE_MATCH_INTERACTION, .id = i->id, .kind = i->kind, .at = i->at};
+        return match_texts(ctx, i->note, i->gave, i->got);
+}
+
+static int match_link(const struct goal_link *l, void *userdata)
+{
+        struct match_ctx *ctx = userdata;
+        _cleanup_(goal_freep) struct goal *g = NULL;
+        int r = store_txn_goal_get(ctx->t, l->goal_id, &g);
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        ctx->m = (struct store_text_match){
+            .field = STORE_MATCH_GOAL, .id = g->id, .title = g->title};
+        r = match_texts(ctx, g->title, g->note, NULL);
+        if (r != 0)
+                return r;
+        ctx->m.field = STORE_MATCH_GOAL_WHY;
+        return match_text(ctx, l->why);
+}
+
+int store_txn_contact_text_matches(struct store_txn *t, const struct contact *c,
+                                   const struct text_words *words, bool *found,
+                                   store_text_match_cb cb, void *userdata)
+{
+        static const struct {
+                enum store_match_field field;
+                size_t offset;
+        } fields[] = {
+            {STORE_MATCH_NAME, offsetof(struct contact, name)},
+            {STORE_MATCH_ORG, offsetof(struct contact, org)},
+            {STORE_MATCH_TITLE, offsetof(struct contact, title)},
+            {STORE_MATCH_NOTES, offsetof(struct contact, notes)},
+            {STORE_MATCH_HOW_MET, offsetof(struct contact, how_met)},
+            {STORE_MATCH_BRINGS, offsetof(struct contact, brings)},
+        };
+        struct match_ctx ctx = {.t = t, .words = words, .found = found, .cb = cb,
+                                .userdata = userdata};
+        bool all = true;
+        int r;
+
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+                ctx.m = (struct store_text_match){.field = fields[i].field};
+                r = match_text(&ctx, *(char *const *)((const char *)c + fields[i].offset));
+                if (r != 0)
+                        return r;
+        }
+        ctx.m = (struct store_text_match){.field = STORE_MATCH_EMAIL};
+        for (char **e = c->emails; e && *e; e++) {
+                r = match_text(&ctx, *e);
+                if (r != 0)
+                        return r;
+        }
+        ctx.m = (struct store_text_match){.field = STORE_MATCH_TAG};
+        for (char **g = c->tags; g && *g; g++) {
+                r = match_text(&ctx, *g);
+                if (r != 0)
+                        return r;
+        }
+        for (size_t w = 0; w < words->n; w++)
+                all = all && found[w];
+        /* Only a search for places reads the history; a filter stops once all words matched. */
+        if (all && !cb)
+                return 0;
+        r = store_txn_interaction_list(t, c->id, 0, match_interaction, &ctx);
+        if (r != 0)
+                return r;
+        return store_txn_contact_goal_links(t, c->id, match_link, &ctx);
+}
+
+int store_txn_contact_places(struct store_txn *t, const struct contact *c, const char *text,
+                             store_text_match_cb cb, void *userdata)
+{
+        size_t len = strlen(text), pos = 0, start, wlen, n = 0, max = t->store->max_key;
+        _cleanup_free_ uint8_t *keys = NULL;
+        _cleanup_free_ const uint8_t **data = NULL;
+        _cleanup_free_ size_t *lens = NULL;
+        _cleanup_free_ bool *found = NULL;
+        struct text_words words;
+
+        while (text_next_word(text, len, &pos, &start, &wlen))
+                n++;
+        keys = malloc(n * max + 1);
+        data = calloc(n + 1, sizeof(*data));
+        lens = calloc(n + 1, sizeof(*lens));
+        found = calloc(n + 1, sizeof(*found));
+        if (!keys || !data || !lens || !found)
+                return -ENOMEM;
+        pos = 0;
+        for (size_t w = 0; w < n && text_next_word(text, len, &pos, &start, &wlen); w++) {
+                data[w] = keys + w * max;
+                lens[w] = key_normalize(text + start, wlen, max, keys + w * max);
+        }
+        words = (struct text_words){.n = n, .data = data, .len = lens};
+        return store_txn_contact_text_matches(t, c, &words, found, cb, userdata);
+}
+
+/* ---- schema 2 → 3 ---- */
+
+static int migrate_interaction(const struct interaction *i, void *userdata)
+{
+        return text_index_interaction(userdata, i, true);
+}
+
+static int migrate_goal(const struct goal *g, void *userdata)
+{
+        return text_index_goal(userdata, g, true);
+}
+
+static int migrate_link(const struct goal_link *l, void *userdata)
+{
+        return text_index_link(userdata, l, true);
+}
+
+int store_migrate_text_index(struct store_txn *t)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_(idvec_done) struct idvec contacts = {0}, goals = {0};
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_CONTACTS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size != ID_KEY_LEN)
+                        return -EBADMSG;
+                r = idvec_push(&contacts, be64_get(k.mv_data));
+                if (r < 0)
+                        return r;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        for (size_t i = 0; i < contacts.n; i++) {
+                r = store_txn_interaction_list(t, contacts.v[i], 0, migrate_interaction, t);
+                if (r < 0)
+                        return r;
+        }
+        r = store_txn_goal_list(t, migrate_goal, t);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < contacts.n; i++) {
+                r = store_txn_contact_goal_links(t, contacts.v[i], migrate_link, t);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
