@@ -19,9 +19,9 @@
 #define RESIZE_RETRIES       16   /* MDB_MAP_RESIZED loops before giving up */
 #define RESOLVE_COUNT_SLACK  1000 /* prefix candidates counted beyond max */
 #define ID_KEY_LEN           8
-#define DUE_KEY_LEN          16 /* due time ‖ contact id */
-#define INTERACTION_KEY_LEN  20 /* contact id ‖ time ‖ seq */
-#define TOMBSTONE_LEN        9  /* type byte ‖ deletion time */
+#define DUE_KEY_LEN          16                                /* due time ‖ contact id */
+#define INTERACTION_KEY_LEN  20                                /* contact id ‖ time ‖ seq */
+#define TOMBSTONE_LEN        9                                 /* type byte ‖ deletion time */
 #define TOMBSTONE_MERGED_LEN (TOMBSTONE_LEN + UUID_STRING_LEN) /* ‖ uuid merged into */
 
 #define META_SCHEMA              "schema"
@@ -299,7 +299,8 @@ int text_index_goal(struct store_txn *t, const struct goal *g, bool add);
 int text_index_link(struct store_txn *t, const struct goal_link *l, bool add);
 
 /* Entries of a DUPSORT index under keys starting with word, counted a key at a time until
- * count_max (0 = all). Entries of idx_text under such keys collected as contact ids (a goal's entries as its linked people), unsorted. */
+ * count_max (0 = all). Entries of idx_text under such keys collected as contact ids (a goal's
+ * entries as its linked people), unsorted. */
 int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
                        size_t count_max, size_t *ret);
 struct idvec;

@@ -218,8 +218,8 @@ static int match_link(const struct goal_link *l, void *userdata)
                 return 0;
         if (r < 0)
                 return r;
-        ctx->m = (struct store_text_match){
-            .field = STORE_MATCH_GOAL, .id = g->id, .title = g->title};
+        ctx->m =
+            (struct store_text_match){.field = STORE_MATCH_GOAL, .id = g->id, .title = g->title};
         r = match_texts(ctx, g->title, g->note, NULL);
         if (r != 0)
                 return r;
@@ -242,8 +242,8 @@ int store_txn_contact_text_matches(struct store_txn *t, const struct contact *c,
             {STORE_MATCH_HOW_MET, offsetof(struct contact, how_met)},
             {STORE_MATCH_BRINGS, offsetof(struct contact, brings)},
         };
-        struct match_ctx ctx = {.t = t, .words = words, .found = found, .cb = cb,
-                                .userdata = userdata};
+        struct match_ctx ctx = {
+            .t = t, .words = words, .found = found, .cb = cb, .userdata = userdata};
         bool all = true;
         int r;
 

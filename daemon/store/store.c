@@ -1503,7 +1503,7 @@ static bool tag_equal(const char *a, const char *b, size_t max)
 }
 
 static int contact_match(struct store_txn *t, const struct contact *c,
-                          const struct contact_filter *f, const struct ikeys *words, bool *ret)
+                         const struct contact_filter *f, const struct ikeys *words, bool *ret)
 {
         size_t max = t->store->max_key;
         bool tag = !f->tag;
