@@ -686,8 +686,8 @@ static const struct output_column contact_columns[] = {
     {"ID", true}, {"NAME", false}, {"NETWORKS", false}, {"ORG", false}, {"NEXT", false},
 };
 
-/* Where find matched, said shortly: "in notes", "in a coffee note, 3 weeks ago". Nothing when
- * the name matched (the row says it) or the reply has no places (ls, due). */
+/* Where find matched, said shortly: "in notes", "in a coffee note, 3 weeks ago"; the first place
+ * other than the name (the row shows it), "(+N)" for more. Nothing for ls and due. */
 static void find_place(struct cli *cli, json_t *c, char *buf, size_t size)
 {
         json_t *matches = json_object_get(c, "matches"), *m;
@@ -701,7 +701,7 @@ static void find_place(struct cli *cli, json_t *c, char *buf, size_t size)
                 char where[160], rel[64];
 
                 if (strcmp(field, "name") == 0)
-                        return; /* the name says why it is here */
+                        continue; /* the row shows the name */
                 if (shown) {
                         more++;
                         continue;

@@ -306,6 +306,24 @@ int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, siz
 struct idvec;
 int text_prefix_collect(struct store_txn *t, const uint8_t *word, size_t len, struct idvec *out);
 
+/* One query word's keys (idx_token, then idx_text), to test candidates one by one: a few
+ * B-tree lookups per candidate instead of reading the word's whole range. */
+struct word_probe {
+        MDB_val *keys;
+        size_t n_tok, n_txt, keys_cap;
+        uint8_t *buf;
+        size_t buf_len, buf_cap;
+};
+
+/* -E2BIG when the word prefixes more than limit distinct keys (probing would cost more). */
+int word_probe_init(struct store_txn *t, const uint8_t *word, size_t len, bool text, size_t limit,
+                    struct word_probe *p);
+int word_probe_has(struct store_txn *t, const struct word_probe *p, uint64_t id, bool *ret);
+void word_probe_done(struct word_probe *p);
+
+/* store-goals.c: the goals contact id is linked to. */
+int store_txn_contact_goal_ids(struct store_txn *t, uint64_t contact_id, struct idvec *out);
+
 /* Mark in found[w] the words matched anywhere in contact c's record, history and goals; when
  * cb is set, report every place that matched (the record first, then each interaction and
  * goal). Without cb the history is read only if the record left a word unmatched. */
@@ -356,9 +374,15 @@ static inline void idvec_sort_uniq(struct idvec *v)
 {
         size_t w = 0;
 
+        bool sorted = true;
+
         if (v->n == 0)
                 return;
-        qsort(v->v, v->n, sizeof(uint64_t), u64_cmp);
+        /* Ids from one index key come sorted: then only duplicates go. */
+        for (size_t i = 1; i < v->n && sorted; i++)
+                sorted = v->v[i - 1] <= v->v[i];
+        if (!sorted)
+                qsort(v->v, v->n, sizeof(uint64_t), u64_cmp);
         for (size_t r = 1; r < v->n; r++)
                 if (v->v[r] != v->v[w])
                         v->v[++w] = v->v[r];

@@ -123,25 +123,187 @@ int text_prefix_collect(struct store_txn *t, const uint8_t *word, size_t len, st
         r = cursor_open(t, DB_IDX_TEXT, &cur);
         if (r < 0)
                 return r;
+        /* A key at a time, its values a page at a time (DUPFIXED: MDB_GET_MULTIPLE). */
         for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-                uint64_t owner, ref;
-
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
                 if (k.mv_size < len || memcmp(k.mv_data, word, len) != 0)
                         break;
-                if (v.mv_size != TEXT_VAL_LEN)
-                        return -EBADMSG;
-                owner = be64_get(v.mv_data);
-                ref = be64_get((const uint8_t *)v.mv_data + 8);
-                r = idvec_push((ref & TEXT_REF_KIND) == TEXT_REF_GOAL ? &goals : out, owner);
-                if (r < 0)
-                        return r;
+                for (rc = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); rc == 0;
+                     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
+                        const uint8_t *p = v.mv_data;
+
+                        if (v.mv_size % TEXT_VAL_LEN)
+                                return -EBADMSG;
+                        for (size_t i = 0; i < v.mv_size; i += TEXT_VAL_LEN) {
+                                uint64_t ref = be64_get(p + i + 8);
+
+                                r = idvec_push((ref & TEXT_REF_KIND) == TEXT_REF_GOAL ? &goals
+                                                                                      : out,
+                                               be64_get(p + i));
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+                if (rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+                /* NEXT_MULTIPLE leaves the cursor on the key's last page: NEXT_NODUP moves on. */
         }
         if (rc && rc != MDB_NOTFOUND)
                 return txn_err(t, rc);
         idvec_sort_uniq(&goals);
         for (size_t i = 0; i < goals.n; i++) {
                 r = store_txn_goal_links(t, goals.v[i], link_contact, out);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- probing one candidate for a word ---- */
+
+void word_probe_done(struct word_probe *p)
+{
+        free(p->keys);
+        free(p->buf);
+        *p = (struct word_probe){0};
+}
+
+/* Copy the distinct keys of db under prefix word into p (at most limit in all). */
+static int probe_keys(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
+                      size_t limit, struct word_probe *p, size_t *ret_n)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k = {len, (void *)word}, v;
+        size_t n = 0;
+        int rc, r;
+
+        r = cursor_open(t, db, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+                if (k.mv_size < len || memcmp(k.mv_data, word, len) != 0)
+                        break;
+                if (p->n_tok + p->n_txt + n >= limit)
+                        return -E2BIG;
+                /* Offsets for now: buf moves while it grows. */
+                if (p->buf_len + k.mv_size > p->buf_cap) {
+                        size_t cap = (p->buf_cap ? p->buf_cap * 2 : 1024) + k.mv_size;
+                        uint8_t *b = realloc(p->buf, cap);
+
+                        if (!b)
+                                return -ENOMEM;
+                        p->buf = b;
+                        p->buf_cap = cap;
+                }
+                if (p->n_tok + p->n_txt + n == p->keys_cap) {
+                        size_t cap = p->keys_cap ? p->keys_cap * 2 : 8;
+                        MDB_val *kv = reallocarray(p->keys, cap, sizeof(MDB_val));
+
+                        if (!kv)
+                                return -ENOMEM;
+                        p->keys = kv;
+                        p->keys_cap = cap;
+                }
+                memcpy(p->buf + p->buf_len, k.mv_data, k.mv_size);
+                p->keys[p->n_tok + p->n_txt + n] =
+                    (MDB_val){k.mv_size, (void *)(uintptr_t)p->buf_len};
+                p->buf_len += k.mv_size;
+                n++;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        *ret_n = n;
+        return 0;
+}
+
+int word_probe_init(struct store_txn *t, const uint8_t *word, size_t len, bool text, size_t limit,
+                    struct word_probe *p)
+{
+        size_t n = 0;
+        int r;
+
+        *p = (struct word_probe){0};
+        r = probe_keys(t, DB_IDX_TOKEN, word, len, limit, p, &n);
+        if (r < 0)
+                return r;
+        p->n_tok = n;
+        if (text) {
+                r = probe_keys(t, DB_IDX_TEXT, word, len, limit, p, &n);
+                if (r < 0)
+                        return r;
+                p->n_txt = n;
+        }
+        for (size_t i = 0; i < p->n_tok + p->n_txt; i++)
+                p->keys[i].mv_data = p->buf + (uintptr_t)p->keys[i].mv_data;
+        return 0;
+}
+
+/* Whether the text entries under the probe's keys hold owner ‖ ref exactly (ref = 0: any ref
+ * of owner, the entry sorting first at or after owner ‖ 0). */
+static int probe_text(struct store_txn *t, MDB_cursor *cur, const struct word_probe *p,
+                      uint64_t owner, uint64_t ref, bool exact, bool *ret)
+{
+        uint8_t want[TEXT_VAL_LEN];
+        int rc;
+
+        be64_put(want, owner);
+        be64_put(want + 8, ref);
+        for (size_t i = p->n_tok; i < p->n_tok + p->n_txt; i++) {
+                MDB_val k = p->keys[i], v = {sizeof(want), want};
+
+                rc = mdb_cursor_get(cur, &k, &v, exact ? MDB_GET_BOTH : MDB_GET_BOTH_RANGE);
+                if (rc == 0 && v.mv_size == TEXT_VAL_LEN &&
+                    memcmp(v.mv_data, want, exact ? TEXT_VAL_LEN : 8) == 0) {
+                        *ret = true;
+                        return 0;
+                }
+                if (rc && rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+        }
+        *ret = false;
+        return 0;
+}
+
+int word_probe_has(struct store_txn *t, const struct word_probe *p, uint64_t id, bool *ret)
+{
+        _cleanup_(cursor_closep) MDB_cursor *tok = NULL, *txt = NULL;
+        _cleanup_(idvec_done) struct idvec goals = {0};
+        uint8_t idb[ID_KEY_LEN];
+        int rc, r;
+
+        *ret = false;
+        be64_put(idb, id);
+        if (p->n_tok) {
+                r = cursor_open(t, DB_IDX_TOKEN, &tok);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < p->n_tok; i++) {
+                        MDB_val k = p->keys[i], v = {sizeof(idb), idb};
+
+                        rc = mdb_cursor_get(tok, &k, &v, MDB_GET_BOTH);
+                        if (rc == 0) {
+                                *ret = true;
+                                return 0;
+                        }
+                        if (rc != MDB_NOTFOUND)
+                                return txn_err(t, rc);
+                }
+        }
+        if (!p->n_txt)
+                return 0;
+        r = cursor_open(t, DB_IDX_TEXT, &txt);
+        if (r < 0)
+                return r;
+        r = probe_text(t, txt, p, id, 0, false, ret);
+        if (r < 0 || *ret)
+                return r;
+        /* Goal titles are keyed by goal: try the goals this person is linked to. */
+        r = store_txn_contact_goal_ids(t, id, &goals);
+        if (r < 0)
+                return r;
+        for (size_t g = 0; g < goals.n && !*ret; g++) {
+                r = probe_text(t, txt, p, goals.v[g], TEXT_REF_GOAL, true, ret);
                 if (r < 0)
                         return r;
         }

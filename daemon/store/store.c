@@ -1788,12 +1788,137 @@ static int network_pick(struct store_txn *t, uint32_t networks, uint8_t *ret)
         return 0;
 }
 
+/* Keep the ids of sorted a that are in sorted b. */
+static void idvec_intersect(struct idvec *a, const struct idvec *b)
+{
+        size_t i = 0, j = 0, w = 0;
+
+        while (i < a->n && j < b->n) {
+                if (a->v[i] < b->v[j])
+                        i++;
+                else if (a->v[i] > b->v[j])
+                        j++;
+                else {
+                        a->v[w++] = a->v[i++];
+                        j++;
+                }
+        }
+        a->n = w;
+}
+
+/* The ids having one word: its token range, and everywhere its text range too. */
+static int word_ids(struct store_txn *t, const struct ikey *word, bool everywhere,
+                    struct idvec *out)
+{
+        size_t total;
+        int r = collect_prefix(t, DB_IDX_TOKEN, word->data, word->len, SIZE_MAX, 0, out, &total);
+
+        if (r >= 0 && everywhere)
+                r = text_prefix_collect(t, word->data, word->len, out);
+        if (r >= 0)
+                idvec_sort_uniq(out);
+        return r;
+}
+
+/* A word whose range is at most this many times the candidates is read and intersected;
+ * a larger one is probed candidate by candidate (a few lookups each), and one with more
+ * distinct keys than PROBE_KEYS_MAX is left to the check of each candidate's record. */
+#define INTERSECT_RATIO 16
+#define PROBE_KEYS_MAX  64
+
+struct word_count {
+        size_t w, n;
+};
+
+static int word_count_cmp(const void *a, const void *b)
+{
+        const struct word_count *x = a, *y = b;
+
+        return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* Candidates for the query words, narrowed by every word the indexes can answer for: drive
+ * from the rarest (its range counted a key at a time), intersect with the ranges of words not
+ * much larger, probe each candidate for the others. rest gets the words no index settled. */
+static int candidates_by_words(struct store_txn *t, const struct ikeys *words, bool everywhere,
+                               struct idvec *ids, struct ikeys *rest)
+{
+        _cleanup_free_ struct word_count *order = calloc(words->n, sizeof(struct word_count));
+        size_t best_n = SIZE_MAX;
+        int r;
+
+        if (!order)
+                return -ENOMEM;
+        for (size_t w = 0; w < words->n; w++) {
+                size_t n = 0, m = 0;
+                /* Beyond INTERSECT_RATIO × the best the exact count no longer matters. */
+                size_t cap = best_n == SIZE_MAX || best_n > SIZE_MAX / INTERSECT_RATIO
+                                 ? 0
+                                 : best_n * INTERSECT_RATIO + 1;
+
+                if (words->n > 1) {
+                        r = index_prefix_count(t, DB_IDX_TOKEN, words->v[w].data, words->v[w].len,
+                                               cap, &n);
+                        if (r >= 0 && everywhere && (cap == 0 || n < cap))
+                                r = index_prefix_count(t, DB_IDX_TEXT, words->v[w].data,
+                                                       words->v[w].len, cap ? cap - n : 0, &m);
+                        if (r < 0)
+                                return r;
+                }
+                order[w] = (struct word_count){.w = w, .n = n + m};
+                if (n + m < best_n)
+                        best_n = n + m;
+        }
+        qsort(order, words->n, sizeof(struct word_count), word_count_cmp);
+        r = word_ids(t, &words->v[order[0].w], everywhere, ids);
+        if (r < 0)
+                return r;
+        for (size_t o = 1; o < words->n; o++) {
+                const struct ikey *word = &words->v[order[o].w];
+                _cleanup_(word_probe_done) struct word_probe probe = {0};
+                size_t keep = 0;
+
+                if (ids->n == 0)
+                        return 0;
+                if (order[o].n <= ids->n * INTERSECT_RATIO) {
+                        _cleanup_(idvec_done) struct idvec other = {0};
+
+                        r = word_ids(t, word, everywhere, &other);
+                        if (r < 0)
+                                return r;
+                        idvec_intersect(ids, &other);
+                        continue;
+                }
+                r = word_probe_init(t, word->data, word->len, everywhere, PROBE_KEYS_MAX, &probe);
+                if (r == -E2BIG) {
+                        r = ikeys_add(rest, DB_IDX_TOKEN, word->data, word->len);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < ids->n; i++) {
+                        bool has;
+
+                        r = word_probe_has(t, &probe, ids->v[i], &has);
+                        if (r < 0)
+                                return r;
+                        if (has)
+                                ids->v[keep++] = ids->v[i];
+                }
+                ids->n = keep;
+        }
+        return 0;
+}
+
 int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, store_contact_cb cb,
                            void *userdata)
 {
         static const struct contact_filter none = {0};
-        _cleanup_(ikeys_done) struct ikeys words = {0};
+        _cleanup_(ikeys_done) struct ikeys words = {0}, rest = {0};
         _cleanup_(idvec_done) struct idvec ids = {0};
+        const struct ikeys *verify = &words; /* the words each candidate is still checked for */
         size_t total, max = t->store->max_key;
         int r;
 
@@ -1816,28 +1941,9 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
 
                 r = collect_exact(t, DB_IDX_TAG, key, len, SIZE_MAX, &ids, &total);
         } else if (words.n > 0) {
-                /* Drive from the rarest word: count each prefix range, never past the best. */
-                size_t best = 0, best_n = SIZE_MAX;
-
-                for (size_t w = 0; w < words.n && words.n > 1; w++) {
-                        size_t n = 0, m = 0, cap = best_n == SIZE_MAX ? 0 : best_n;
-
-                        r = index_prefix_count(t, DB_IDX_TOKEN, words.v[w].data, words.v[w].len,
-                                               cap, &n);
-                        if (r >= 0 && f->everywhere && (cap == 0 || n < cap))
-                                r = index_prefix_count(t, DB_IDX_TEXT, words.v[w].data,
-                                                       words.v[w].len, cap ? cap - n : 0, &m);
-                        if (r < 0)
-                                return r;
-                        if (n + m < best_n) {
-                                best_n = n + m;
-                                best = w;
-                        }
-                }
-                r = collect_prefix(t, DB_IDX_TOKEN, words.v[best].data, words.v[best].len, SIZE_MAX,
-                                   0, &ids, &total);
-                if (r >= 0 && f->everywhere)
-                        r = text_prefix_collect(t, words.v[best].data, words.v[best].len, &ids);
+                r = candidates_by_words(t, &words, f->everywhere, &ids, &rest);
+                if (r >= 0)
+                        verify = &rest;
         } else if (f->networks) {
                 uint8_t n = 0;
 
@@ -1854,9 +1960,9 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
                 /* Name walk when limit × contacts / candidates < candidates (see above). */
                 if (mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st) == 0 &&
                     (double)f->limit * (double)st.ms_entries < (double)ids.n * (double)ids.n)
-                        return list_candidates_by_name(t, &ids, f, &words, cb, userdata);
+                        return list_candidates_by_name(t, &ids, f, verify, cb, userdata);
         }
-        return list_candidates(t, &ids, f, &words, cb, userdata);
+        return list_candidates(t, &ids, f, verify, cb, userdata);
 }
 
 int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_contact_cb cb,
