@@ -106,6 +106,25 @@ class SearchTests(TendTestCase):
         self.assertEqual(self.found("geneve"), [])
         self.assertEqual(self.found("zurich"), ["Иван Петров"])
 
+    def test_undo_and_redo_keep_the_text_index(self):
+        self.ok("log", "siobhan", "coffee", "Talked about Zürich")
+        self.ok("undo")
+        self.assertEqual(self.found("zurich"), [])
+        self.ok("redo")
+        self.assertEqual(self.found("zurich"), ["Siobhán Ní Bhriain"])
+        self.ok("goal", "add", "Open the Genève office")
+        self.ok("goal", "link", "open", "rene", "--why", "knows Lyon")
+        self.assertEqual(self.found("geneve"), ["René Girard"])
+        self.ok("undo")  # the link
+        self.assertEqual(self.found("lyon"), [])
+        self.assertEqual(self.found("geneve"), [])
+        self.ok("redo")
+        self.assertEqual(self.found("lyon"), ["René Girard"])
+        self.ok("goal", "rm", "open", "--yes")
+        self.assertEqual(self.found("geneve"), [])
+        self.ok("undo")
+        self.assertEqual(self.found("geneve"), ["René Girard"])
+
     def test_who_and_duplicate_names_fold(self):
         self.assertEqual(self.json("show", "rene girard")["name"], "René Girard")
         self.assertEqual(self.json("show", "siobhan")["name"], "Siobhán Ní Bhriain")
