@@ -215,11 +215,6 @@ static int dup_collect(struct store_txn *t, enum db db, uint64_t key_id, struct 
         return 0;
 }
 
-int store_txn_contact_goal_ids(struct store_txn *t, uint64_t contact_id, struct idvec *out)
-{
-        return dup_collect(t, DB_CONTACT_GOALS, contact_id, out);
-}
-
 /* ---- goals ---- */
 
 int store_txn_goal_get(struct store_txn *t, uint64_t id, struct goal **ret)

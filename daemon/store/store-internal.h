@@ -349,11 +349,15 @@ int text_index_link(struct store_txn *t, const struct goal_link *l, bool add);
 int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
                        size_t count_max, size_t *ret);
 struct idvec;
+/* The ids under keys of a DUPSORT | DUPFIXED id index (idx_token) starting with word. */
+int index_prefix_ids(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
+                     struct idvec *out);
 int text_prefix_collect(struct store_txn *t, const uint8_t *word, size_t len, struct idvec *out);
 
 /* One query word's keys (idx_token, then idx_text), to test candidates one by one: a few
  * B-tree lookups per candidate instead of reading the word's whole range. */
 struct word_probe {
+        MDB_cursor *tok, *txt, *goals; /* kept open across candidates */
         MDB_val *keys;
         size_t n_tok, n_txt, keys_cap;
         uint8_t *buf;
@@ -365,9 +369,6 @@ int word_probe_init(struct store_txn *t, const uint8_t *word, size_t len, bool t
                     struct word_probe *p);
 int word_probe_has(struct store_txn *t, const struct word_probe *p, uint64_t id, bool *ret);
 void word_probe_done(struct word_probe *p);
-
-/* store-goals.c: the goals contact id is linked to. */
-int store_txn_contact_goal_ids(struct store_txn *t, uint64_t contact_id, struct idvec *out);
 
 /* Mark in found[w] the words matched anywhere in contact c's record, history and goals; when
  * cb is set, report every place that matched (the record first, then each interaction and

@@ -108,6 +108,39 @@ int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, siz
         return 0;
 }
 
+int index_prefix_ids(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
+                     struct idvec *out)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k = {len, (void *)word}, v;
+        int rc, r;
+
+        r = cursor_open(t, db, &cur);
+        if (r < 0)
+                return r;
+        /* A key at a time, its ids a page at a time (DUPFIXED: MDB_GET_MULTIPLE). */
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+                if (k.mv_size < len || memcmp(k.mv_data, word, len) != 0)
+                        break;
+                for (rc = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); rc == 0;
+                     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
+                        if (v.mv_size % ID_KEY_LEN)
+                                return -EBADMSG;
+                        for (size_t i = 0; i < v.mv_size; i += ID_KEY_LEN) {
+                                r = idvec_push(out, be64_get((const uint8_t *)v.mv_data + i));
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+                if (rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        return 0;
+}
+
 static int link_contact(const struct goal_link *l, void *userdata)
 {
         return idvec_push(userdata, l->contact_id);
@@ -163,6 +196,12 @@ int text_prefix_collect(struct store_txn *t, const uint8_t *word, size_t len, st
 
 void word_probe_done(struct word_probe *p)
 {
+        if (p->tok)
+                mdb_cursor_close(p->tok);
+        if (p->txt)
+                mdb_cursor_close(p->txt);
+        if (p->goals)
+                mdb_cursor_close(p->goals);
         free(p->keys);
         free(p->buf);
         *p = (struct word_probe){0};
@@ -236,7 +275,12 @@ int word_probe_init(struct store_txn *t, const uint8_t *word, size_t len, bool t
         }
         for (size_t i = 0; i < p->n_tok + p->n_txt; i++)
                 p->keys[i].mv_data = p->buf + (uintptr_t)p->keys[i].mv_data;
-        return 0;
+        r = cursor_open(t, DB_IDX_TOKEN, &p->tok);
+        if (r >= 0 && p->n_txt)
+                r = cursor_open(t, DB_IDX_TEXT, &p->txt);
+        if (r >= 0 && p->n_txt)
+                r = cursor_open(t, DB_CONTACT_GOALS, &p->goals);
+        return r;
 }
 
 /* Whether the text entries under the probe's keys hold owner ‖ ref exactly (ref = 0: any ref
@@ -267,46 +311,42 @@ static int probe_text(struct store_txn *t, MDB_cursor *cur, const struct word_pr
 
 int word_probe_has(struct store_txn *t, const struct word_probe *p, uint64_t id, bool *ret)
 {
-        _cleanup_(cursor_closep) MDB_cursor *tok = NULL, *txt = NULL;
-        _cleanup_(idvec_done) struct idvec goals = {0};
         uint8_t idb[ID_KEY_LEN];
+        MDB_val k, v;
         int rc, r;
 
         *ret = false;
         be64_put(idb, id);
-        if (p->n_tok) {
-                r = cursor_open(t, DB_IDX_TOKEN, &tok);
-                if (r < 0)
-                        return r;
-                for (size_t i = 0; i < p->n_tok; i++) {
-                        MDB_val k = p->keys[i], v = {sizeof(idb), idb};
-
-                        rc = mdb_cursor_get(tok, &k, &v, MDB_GET_BOTH);
-                        if (rc == 0) {
-                                *ret = true;
-                                return 0;
-                        }
-                        if (rc != MDB_NOTFOUND)
-                                return txn_err(t, rc);
+        for (size_t i = 0; i < p->n_tok; i++) {
+                k = p->keys[i];
+                v = (MDB_val){sizeof(idb), idb};
+                rc = mdb_cursor_get(p->tok, &k, &v, MDB_GET_BOTH);
+                if (rc == 0) {
+                        *ret = true;
+                        return 0;
                 }
+                if (rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
         }
         if (!p->n_txt)
                 return 0;
-        r = cursor_open(t, DB_IDX_TEXT, &txt);
-        if (r < 0)
-                return r;
-        r = probe_text(t, txt, p, id, 0, false, ret);
+        r = probe_text(t, p->txt, p, id, 0, false, ret);
         if (r < 0 || *ret)
                 return r;
         /* Goal titles are keyed by goal: try the goals this person is linked to. */
-        r = store_txn_contact_goal_ids(t, id, &goals);
-        if (r < 0)
-                return r;
-        for (size_t g = 0; g < goals.n && !*ret; g++) {
-                r = probe_text(t, txt, p, goals.v[g], TEXT_REF_GOAL, true, ret);
+        k = (MDB_val){sizeof(idb), idb};
+        for (rc = mdb_cursor_get(p->goals, &k, &v, MDB_SET_KEY); rc == 0 && !*ret;
+             rc = mdb_cursor_get(p->goals, &k, &v, MDB_NEXT_DUP)) {
+                uint64_t goal;
+
+                r = val_to_id(&v, &goal);
+                if (r >= 0)
+                        r = probe_text(t, p->txt, p, goal, TEXT_REF_GOAL, true, ret);
                 if (r < 0)
                         return r;
         }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
         return 0;
 }
 

@@ -1982,8 +1982,7 @@ static void idvec_intersect(struct idvec *a, const struct idvec *b)
 static int word_ids(struct store_txn *t, const struct ikey *word, bool everywhere,
                     struct idvec *out)
 {
-        size_t total;
-        int r = collect_prefix(t, DB_IDX_TOKEN, word->data, word->len, SIZE_MAX, 0, out, &total);
+        int r = index_prefix_ids(t, DB_IDX_TOKEN, word->data, word->len, out);
 
         if (r >= 0 && everywhere)
                 r = text_prefix_collect(t, word->data, word->len, out);
@@ -2009,11 +2008,48 @@ static int word_count_cmp(const void *a, const void *b)
         return x->n < y->n ? -1 : x->n > y->n;
 }
 
+/* Whether walking the name index and probing each person for every word (until limit match)
+ * should cost less than reading the ranges: with common words and a small limit it visits
+ * about limit × contacts / matches people, a few B-tree lookups each, where the ranges cost
+ * an id each. Matches are estimated as if the words were independent. */
+#define PROBE_COST 25 /* a probe of one word costs about this many ids read from a range */
+
+static bool probe_walk_cheaper(struct store_txn *t, const struct word_count *order, size_t n,
+                               size_t limit, size_t *ret_visits)
+{
+        double contacts, share = 1, matches, visits, walk, ranges = 0;
+        MDB_stat st;
+
+        if (mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st) != 0 || st.ms_entries == 0)
+                return false;
+        contacts = (double)st.ms_entries;
+        for (size_t i = 0; i < n; i++) {
+                double w = (double)order[i].n;
+
+                share *= w < contacts ? w / contacts : 1;
+                /* The rarest is read whole; the others up to INTERSECT_RATIO times as much. */
+                ranges += i == 0 ? w
+                                 : (w < (double)order[0].n * INTERSECT_RATIO
+                                        ? w
+                                        : (double)order[0].n * INTERSECT_RATIO);
+        }
+        matches = contacts * share;
+        if (matches < 1)
+                return false;
+        visits = (double)limit * contacts / matches;
+        if (visits > contacts)
+                visits = contacts;
+        walk = visits * (double)n * 2 * PROBE_COST; /* a token and a text key per word */
+        *ret_visits = (size_t)visits;
+        return walk < ranges;
+}
+
 /* Candidates for the query words, narrowed by every word the indexes can answer for: drive
  * from the rarest (its range counted a key at a time), intersect with the ranges of words not
  * much larger, probe each candidate for the others. rest gets the words no index settled. */
 static int candidates_by_words(struct store_txn *t, const struct ikeys *words, bool everywhere,
-                               struct idvec *ids, struct ikeys *rest)
+                               size_t limit, struct idvec *ids, struct ikeys *rest,
+                               size_t *ret_walk)
 {
         _cleanup_free_ struct word_count *order = calloc(words->n, sizeof(struct word_count));
         size_t best_n = SIZE_MAX;
@@ -2028,7 +2064,7 @@ static int candidates_by_words(struct store_txn *t, const struct ikeys *words, b
                                  ? 0
                                  : best_n * INTERSECT_RATIO + 1;
 
-                if (words->n > 1) {
+                if (words->n > 1 || limit > 0) {
                         r = index_prefix_count(t, DB_IDX_TOKEN, words->v[w].data, words->v[w].len,
                                                cap, &n);
                         if (r >= 0 && everywhere && (cap == 0 || n < cap))
@@ -2042,6 +2078,9 @@ static int candidates_by_words(struct store_txn *t, const struct ikeys *words, b
                         best_n = n + m;
         }
         qsort(order, words->n, sizeof(struct word_count), word_count_cmp);
+        if (limit > 0 && probe_walk_cheaper(t, order, words->n, limit, ret_walk))
+                return 0;
+        *ret_walk = 0;
         r = word_ids(t, &words->v[order[0].w], everywhere, ids);
         if (r < 0)
                 return r;
@@ -2084,6 +2123,73 @@ static int candidates_by_words(struct store_txn *t, const struct ikeys *words, b
         return 0;
 }
 
+/* With a small limit and common words: walk the name index, probe each person for every word
+ * and visit the first limit who have them all (and pass the other filters). The estimate
+ * assumes the words are spread evenly in name order; a word of the names is not (every
+ * "Lovelace" sorts after every "Ada Allen"), so after budget people without limit matches
+ * it gives up before visiting anyone: -EAGAIN. -E2BIG: a word has too many keys to probe. */
+static int list_by_name_probing(struct store_txn *t, const struct contact_filter *f,
+                                const struct ikeys *words, size_t budget, store_contact_cb cb,
+                                void *userdata)
+{
+        static const struct ikeys none = {0};
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_(idvec_done) struct idvec found = {0};
+        struct word_probe *probes = calloc(words->n, sizeof(struct word_probe));
+        size_t visited = 0;
+        MDB_val k, v;
+        int rc = 0, r = 0;
+
+        if (!probes)
+                return -ENOMEM;
+        for (size_t w = 0; w < words->n && r >= 0; w++)
+                r = word_probe_init(t, words->v[w].data, words->v[w].len, f->everywhere,
+                                    PROBE_KEYS_MAX, &probes[w]);
+        if (r >= 0)
+                r = cursor_open(t, DB_IDX_NAME, &cur);
+        for (rc = r >= 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : MDB_NOTFOUND;
+             rc == 0 && r >= 0 && found.n < f->limit; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                bool has = true, match;
+                uint64_t id;
+
+                if (++visited > budget) {
+                        r = -EAGAIN;
+                        break;
+                }
+                r = val_to_id(&v, &id);
+                for (size_t w = 0; r >= 0 && has && w < words->n; w++)
+                        r = word_probe_has(t, &probes[w], id, &has);
+                if (r < 0 || !has)
+                        continue;
+                r = contact_load(t, id, &c);
+                if (r == -ENOENT) {
+                        r = 0;
+                        continue;
+                }
+                if (r >= 0)
+                        r = contact_match(t, c, f, &none, &match);
+                if (r < 0 || !match)
+                        continue;
+                r = idvec_push(&found, id);
+        }
+        if (r >= 0 && rc && rc != MDB_NOTFOUND)
+                r = txn_err(t, rc);
+        for (size_t i = 0; r >= 0 && i < found.n; i++) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+
+                r = contact_load(t, found.v[i], &c);
+                if (r >= 0)
+                        r = cb(c, userdata);
+                if (r != 0)
+                        break;
+        }
+        for (size_t w = 0; w < words->n; w++)
+                word_probe_done(&probes[w]);
+        free(probes);
+        return r;
+}
+
 int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, store_contact_cb cb,
                            void *userdata)
 {
@@ -2113,7 +2219,15 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
 
                 r = collect_exact(t, DB_IDX_TAG, key, len, SIZE_MAX, &ids, &total);
         } else if (words.n > 0) {
-                r = candidates_by_words(t, &words, f->everywhere, &ids, &rest);
+                size_t walk = 0;
+
+                r = candidates_by_words(t, &words, f->everywhere, f->limit, &ids, &rest, &walk);
+                if (r >= 0 && walk) {
+                        r = list_by_name_probing(t, f, &words, 4 * walk + 1000, cb, userdata);
+                        if (r != -E2BIG && r != -EAGAIN)
+                                return r;
+                        r = candidates_by_words(t, &words, f->everywhere, 0, &ids, &rest, &walk);
+                }
                 if (r >= 0)
                         verify = &rest;
         } else if (f->networks) {
