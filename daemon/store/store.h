@@ -37,6 +37,9 @@ struct store_options {
         const char *dir;         /* created 0700 if missing */
         size_t initial_map_size; /* bytes; 0 = default (64 MiB) */
         size_t max_map_size;     /* bytes; 0 = default (64 GiB); growth stops here (-ENOSPC) */
+        /* Tests and fuzzers only (tendd never sets it): commit without fsync (MDB_NOSYNC), so
+         * a crash of the machine may lose or corrupt the store. */
+        bool unsafe_no_sync;
 };
 
 /** Open (creating if needed) the environment in opts->dir, run mdb_reader_check, create the
