@@ -9,12 +9,13 @@ one is python3-dbusmock's notification_daemon template (tests/e2e/bustest.py).""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import unittest
 
 from bustest import NOTIFY_NAME, PYTHON, NotificationMock, wait_for
-from tendtest import TEND
+from tendtest import TEND, TendTestCase
 from test_notify import QUIET_OFF, NotifyTestCase
 
 HOSTILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile_notifyd.py")
@@ -170,6 +171,38 @@ class HostileServerTests(HostileServerTestCase):
         self.served_meanwhile("killed")
         self.assertIn("Held Hal", self.due_names())
         self.working_server_shows_the_next_one("Next Nia")
+
+
+class OtherUserTests(TendTestCase):
+    """Another local user who gets past the file modes (here: uid 65534 given
+    CAP_DAC_OVERRIDE, so the 0700 directory and the 0600 socket do not stop it) is still
+    refused by the peer-credential check: no reply, the connection closed, and tendd keeps
+    serving its own user. Needs root to act as another uid; skipped otherwise."""
+
+    PROBE = ("import socket, sys\n"
+             "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+             "s.settimeout(20)\n"
+             "s.connect(sys.argv[1])\n"
+             "try:\n"
+             "    s.sendall(b'{\"method\":\"io.tend.Contacts.List\"}\\0')\n"
+             "    data = s.recv(65536)\n"
+             "except (ConnectionResetError, BrokenPipeError):\n"
+             "    data = b''\n"
+             "print('REPLY' if data else 'CLOSED')\n")
+
+    def test_another_uid_is_refused_even_past_the_file_modes(self):
+        if os.getuid() != 0 or not shutil.which("setpriv"):
+            self.skipTest("acting as another uid needs root and setpriv")
+        self.ok("add", "Private Pam", "--note", "not for other users")
+        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            "--inh-caps=+dac_override", "--ambient-caps=+dac_override",
+                            PYTHON, "-c", self.PROBE, self.daemon.socket],
+                           capture_output=True, text=True, timeout=60)
+        if "Operation not permitted" in p.stderr and p.returncode != 0:
+            self.skipTest("cannot change uid here: " + p.stderr.strip())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), "CLOSED")
+        self.assertEqual([c["name"] for c in self.json("ls")], ["Private Pam"])
 
 
 class UntrustedTextTests(NotifyTestCase):
