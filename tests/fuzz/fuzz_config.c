@@ -73,8 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r == -EINVAL) {
                 if (strv_length(errors) == 0)
                         abort();
+                /* Each names its line; after the cap, one last line says more were cut. */
                 for (char **e = errors; *e; e++)
-                        if (strncmp(*e, "fuzz.conf:", 10) != 0)
+                        if (strncmp(*e, "fuzz.conf:", 10) != 0 &&
+                            !(e[1] == NULL && strcmp(*e, "(further errors not shown)") == 0))
                                 abort();
         } else if (r == 0) {
                 if (errors)
