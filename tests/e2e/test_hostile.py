@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import unittest
 
@@ -203,6 +204,14 @@ class OtherUserTests(TendTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.strip(), "CLOSED")
         self.assertEqual([c["name"] for c in self.json("ls")], ["Private Pam"])
+
+
+    def test_store_files_are_private(self):
+        self.ok("add", "Private Pam")
+        for name in ("data.mdb", "lock.mdb"):
+            st = os.stat(os.path.join(self.daemon.data, name))
+            self.assertEqual(stat.S_IMODE(st.st_mode), 0o600, name)
+            self.assertEqual(st.st_uid, os.getuid(), name)
 
 
 class UntrustedTextTests(NotifyTestCase):
