@@ -5,7 +5,8 @@
  * (a message over the limit, a malformed message or a call after a kept stream ends it).
  * Every reply must be an object that encodes without an inner NUL.
  *
- * The store lives in a fresh directory on tmpfs (/dev/shm when there is one), opened with a
+ * The store lives in a fresh directory on tmpfs ($TEND_FUZZ_DIR, else /dev/shm when there is
+ * one, else $TMPDIR; removed at exit, left behind only by a crash), opened with a
  * small map and without fsync (store_options.unsafe_no_sync, a test-only switch). It is closed
  * and removed after every input, so each input runs on an empty store: runs are reproducible
  * from one input and the store never grows past what one input can write.
@@ -112,7 +113,10 @@ static void build_service(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+        const char *base = getenv("TEND_FUZZ_DIR");
+
+        if (!base)
+                base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
 
         snprintf(fz.root, sizeof(fz.root), "%s/tend-fuzz-dispatch-XXXXXX", base ? base : "/tmp");
         if (!mkdtemp(fz.root))

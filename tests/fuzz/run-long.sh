@@ -50,6 +50,15 @@ for t in dispatch "${PARSERS[@]}"; do
     echo 0 >"$OUT/state/$t.secs"
 done
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# The dispatch target's stores: on tmpfs when there is one, removed at the end (a crashed
+# process cannot remove its own).
+if [ -w /dev/shm ]; then
+    TEND_FUZZ_DIR=$(mktemp -d /dev/shm/tend-fuzz-long-XXXXXX)
+else
+    TEND_FUZZ_DIR=$(mktemp -d "$OUT/tmp-XXXXXX")
+fi
+export TEND_FUZZ_DIR
+trap 'rm -rf "$TEND_FUZZ_DIR"' EXIT
 
 time_left() {   # seconds until the deadline (a large number without one)
     if [ "$DEADLINE" -eq 0 ]; then echo 1000000000; else echo $((DEADLINE - $(date +%s))); fi
