@@ -30,7 +30,10 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2
 #   test_idle     counts tendd's wake-ups with strace; valgrind's own threads and timers are
 #                 not tendd's
 #   test_install  builds and installs the package from the build tree: no tendd of the suite
-SKIP=(test_idle test_install)
+#   test_durability  SIGKILLs tendd 10-80 ms after a writer starts, a window sized for native
+#                 speed: under memcheck no write completes in it (the test then fails on
+#                 "the writer really wrote"), and a killed daemon gets no leak check anyway
+SKIP=(test_idle test_install test_durability)
 
 rm -rf "$VG"
 mkdir -p "$VG/logs"
