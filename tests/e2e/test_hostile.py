@@ -21,6 +21,10 @@ from test_notify import QUIET_OFF, NotifyTestCase
 
 HOSTILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile_notifyd.py")
 
+# Every wait is for an event; this only bounds how long a broken build takes to fail (generous:
+# the suite also runs with tendd under valgrind on a busy machine).
+WAIT = 60
+
 # What tendd logs when a Notify call ends without the notification being shown.
 NO_ANSWER = "the notification server did not answer"
 REFUSED = "the notification server refused it"
@@ -43,11 +47,11 @@ class HostileServerTestCase(NotifyTestCase):
             proc.wait(10)
             proc.stderr.close()
         self.addCleanup(stop)
-        wait_for(lambda: self.bus.has_owner(NOTIFY_NAME) or proc.poll() is not None,
+        wait_for(lambda: self.bus.has_owner(NOTIFY_NAME) or proc.poll() is not None, WAIT,
                  what="hostile server on the bus")
         if proc.poll() is not None:
             self.fail("hostile_notifyd.py failed: " + proc.stderr.read().decode())
-        self.log_has("notification server appeared")
+        self.log_has("notification server appeared", timeout=WAIT)
         return proc, log
 
     def calls(self, log):
@@ -58,7 +62,7 @@ class HostileServerTestCase(NotifyTestCase):
 
     def wait_call(self, log, summary):
         """Wait until tendd's Notify with this summary reached the server."""
-        wait_for(lambda: any(c["summary"] == summary for c in self.calls(log)), 15,
+        wait_for(lambda: any(c["summary"] == summary for c in self.calls(log)), WAIT,
                  what="Notify %r at the server" % summary)
 
     def due_names(self):
@@ -88,7 +92,7 @@ class HostileServerTestCase(NotifyTestCase):
         server = NotificationMock(self.bus, "body actions")
         self.addCleanup(lambda: server.proc.poll() is None and server.stop())
         self.ok("add", name, "--due", "+1s")
-        wait_for(lambda: any(a[3] == "Follow up with " + name for a in server.notifies()), 15,
+        wait_for(lambda: any(a[3] == "Follow up with " + name for a in server.notifies()), WAIT,
                  what="the next follow-up on a working server")
         return server
 
@@ -105,12 +109,12 @@ class HostileServerTests(HostileServerTestCase):
                          "clients were only served after the Notify call timed out")
         self.assertIn("Hung Hugo", self.due_names())
         # tendd gives up on the call; the follow-up stays due and tendd keeps serving.
-        self.log_has(NO_ANSWER, timeout=60)
+        self.log_has(NO_ANSWER, timeout=WAIT + 25)
         self.assertTrue(self.daemon.alive())
         self.assertIn("Hung Hugo", self.due_names())
         self.served_meanwhile("two")
         proc.kill()
-        self.log_has("notification server went away")
+        self.log_has("notification server went away", timeout=WAIT)
         self.working_server_shows_the_next_one("After Ann")
         self.assertIn("Hung Hugo", self.due_names())
 
@@ -140,12 +144,12 @@ class HostileServerTests(HostileServerTestCase):
         proc, log = self.start_hostile("error")
         self.ok("add", "Err Eve", "--due", "+1s")
         self.wait_call(log, "Follow up with Err Eve")
-        self.log_has(REFUSED)
+        self.log_has(REFUSED, timeout=WAIT)
         self.assertTrue(self.daemon.alive())
         self.served_meanwhile("err")
         self.assertIn("Err Eve", self.due_names())
         proc.terminate()
-        self.log_has("notification server went away")
+        self.log_has("notification server went away", timeout=WAIT)
         self.working_server_shows_the_next_one("Fine Fay")
         self.assertIn("Err Eve", self.due_names())
 
@@ -154,8 +158,8 @@ class HostileServerTests(HostileServerTestCase):
         self.ok("add", "Gone Gus", "--due", "+1s")
         self.wait_call(log, "Follow up with Gone Gus")
         proc.wait(10)
-        self.log_has("notification server went away")
-        self.log_has("Could not show the notification for Gone Gus")
+        self.log_has("notification server went away", timeout=WAIT)
+        self.log_has("Could not show the notification for Gone Gus", timeout=WAIT)
         self.assertTrue(self.daemon.alive())
         self.served_meanwhile("gone")
         self.assertIn("Gone Gus", self.due_names())
@@ -167,8 +171,8 @@ class HostileServerTests(HostileServerTestCase):
         self.ok("add", "Held Hal", "--due", "+1s")
         self.wait_call(log, "Follow up with Held Hal")
         proc.kill()
-        self.log_has("notification server went away")
-        self.log_has("Could not show the notification for Held Hal")
+        self.log_has("notification server went away", timeout=WAIT)
+        self.log_has("Could not show the notification for Held Hal", timeout=WAIT)
         self.served_meanwhile("killed")
         self.assertIn("Held Hal", self.due_names())
         self.working_server_shows_the_next_one("Next Nia")
@@ -235,14 +239,14 @@ class UntrustedTextTests(NotifyTestCase):
         name = "Eve <b>Evil</b> & $(touch %s) `touch %s`; 'q\" | x" % (pwned, pwned)
         note = ("line <i>one</i> & $(touch %s)\nsecond; rm -rf \"$HOME\" # done" % pwned)
         cid = self.json("add", name, "--note", note, "--due", "+1s")["id"]
-        args = self.server.wait_notifies(1)[0]
+        args = self.server.wait_notifies(1, timeout=WAIT)[0]
         summary, body = args[3], args[4]
         self.assertEqual(summary, "Follow up with " + name)  # summary: plain text by spec
         self.assertNotIn("<i>", body)
         self.assertNotIn("<b>", body)
         self.assertIn("line &lt;i&gt;one&lt;/i&gt; &amp; $(touch %s)" % pwned, body)
         argv = wait_for(lambda: os.path.exists(out) and open(out).read() and
-                        json.load(open(out)), 10, what="notify command")
+                        json.load(open(out)), WAIT, what="notify command")
         self.assertEqual(len(argv), 4, argv)
         self.assertEqual(argv[0], name)
         # {body} is the plain text (the note's first line and the last touch, on lines of
