@@ -6,13 +6,16 @@
 #   tests/fuzz/run-long.sh BUILD_DIR        BUILD_DIR configured with CC=clang -DTEND_FUZZ=ON
 #
 # Two lanes run side by side (one per core): the dispatch target alone, and the parser targets
-# in turn, a chunk each, round robin, so that a time budget is shared fairly. Each target stops
+# in turn, a chunk each (at most 1,000,000 executions or FUZZ_LONG_SLICE seconds), round
+# robin, so that a time budget is shared fairly. Each target stops
 # at its goal; with a budget every lane also stops at the deadline and the summary says which
 # goals were not reached. Settings (environment):
 #   FUZZ_LONG_PARSER_RUNS    executions per parser target     (default 10000000)
 #   FUZZ_LONG_DISPATCH_RUNS  executions of the dispatch target (default 1000000)
 #   FUZZ_LONG_BUDGET         seconds for the whole run, 0 = until every goal is reached
 #                            (default 0)
+#   FUZZ_LONG_SLICE          seconds a parser target runs before the next one's turn
+#                            (default 300)
 #   FUZZ_LONG_OUT            where corpora, logs, crashes and summary go
 #                            (default BUILD_DIR/fuzz-long)
 # Output: $FUZZ_LONG_OUT/summary.md (a Markdown table, the one docs/SECURITY.md records) and
@@ -22,7 +25,7 @@
 set -euo pipefail
 
 if [ $# -ne 1 ] || [ ! -d "$1/tests/fuzz" ]; then
-    sed -n '2,21p' "$0" >&2
+    sed -n '2,24p' "$0" >&2
     exit 2
 fi
 SRC=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +34,7 @@ OUT=${FUZZ_LONG_OUT:-$(cd "$1" && pwd)/fuzz-long}
 PARSER_RUNS=${FUZZ_LONG_PARSER_RUNS:-10000000}
 DISPATCH_RUNS=${FUZZ_LONG_DISPATCH_RUNS:-1000000}
 BUDGET=${FUZZ_LONG_BUDGET:-0}
+SLICE=${FUZZ_LONG_SLICE:-300}
 PARSERS=(time codec config jsonfast csv vcard)
 
 START=$(date +%s)
@@ -64,14 +68,16 @@ time_left() {   # seconds until the deadline (a large number without one)
     if [ "$DEADLINE" -eq 0 ]; then echo 1000000000; else echo $((DEADLINE - $(date +%s))); fi
 }
 
-# chunk TARGET GOAL RUNS MAX_LEN: one libFuzzer run of at most RUNS executions (and at most the
-# time left), adding its executions, coverage and any crash to the target's state.
+# chunk TARGET GOAL RUNS MAX_LEN SLICE: one libFuzzer run of at most RUNS executions and SLICE
+# seconds (0: no limit) within the time left, adding its executions, coverage and any crash to
+# the target's state.
 chunk() {
-    local t=$1 goal=$2 runs=$3 maxlen=$4 done left log n cov t0
+    local t=$1 goal=$2 runs=$3 maxlen=$4 slice=$5 done left log n cov t0
     done=$(cat "$OUT/state/$t.execs")
     [ $((goal - done)) -lt "$runs" ] && runs=$((goal - done))
     left=$(time_left)
     [ "$left" -le 5 ] && return 0
+    [ "$slice" -gt 0 ] && [ "$slice" -lt "$left" ] && left=$slice
     log="$OUT/logs/$t.chunk"
     t0=$(date +%s)
     echo "=== $(date -u +%FT%TZ) $t: $runs runs (done $done of $goal)" >"$log"
@@ -95,7 +101,7 @@ reached() { [ "$(cat "$OUT/state/$1.execs")" -ge "$2" ]; }
 
 lane_dispatch() {
     while ! reached dispatch "$DISPATCH_RUNS" && [ "$(time_left)" -gt 5 ]; do
-        chunk dispatch "$DISPATCH_RUNS" 100000 66000
+        chunk dispatch "$DISPATCH_RUNS" 100000 66000 0
     done
 }
 
@@ -106,7 +112,7 @@ lane_parsers() {
         for t in "${PARSERS[@]}"; do
             reached "$t" "$PARSER_RUNS" && continue
             busy=1
-            chunk "$t" "$PARSER_RUNS" 1000000 16384
+            chunk "$t" "$PARSER_RUNS" 1000000 16384 "$SLICE"
         done
     done
 }
