@@ -77,20 +77,21 @@ class CheckTests(TendTestCase):
             shutil.copyfile(os.path.join(fixture, "data.mdb"), os.path.join(data, "data.mdb"))
         return data
 
-    def upgraded_names(self, fixture, want):
-        """Plant fixture, check it with tendd stopped (it is upgraded first), then serve it:
-        tend check is clean and the contacts are want."""
+    def upgraded_names(self, fixture, current, want):
+        """Plant fixture, check it with tendd stopped (it is upgraded to schema current first),
+        then serve it: tend check is clean and the contacts are want."""
         data = self.plant(fixture)
         p = self.tendd("--check-store", "-d", data)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("No problems found.", p.stdout)
+        self.assertIn("(store schema %d)" % current, p.stdout)
         d = Daemon(os.path.join(self.root, "upgraded"), extra_args=["--data-dir", data])
         d.start()
         try:
             p = subprocess.run([TEND, "--json", "check"], env=d.env, capture_output=True,
                                text=True, timeout=WAIT)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-            self.assertTrue(json.loads(p.stdout)["schema_known"])
+            self.assertEqual(json.loads(p.stdout)["schema"], current)
             p = subprocess.run([TEND, "--json", "ls"], env=d.env, capture_output=True,
                                text=True, timeout=WAIT)
             self.assertEqual({c["name"] for c in json.loads(p.stdout)}, want)
@@ -101,12 +102,15 @@ class CheckTests(TendTestCase):
     def test_schema_guard_on_every_earlier_format(self):
         """An older store is upgraded (with a compacted backup first) and checks clean; a
         newer one is refused and left as it was."""
+        current = self.json("check")["schema"]  # what a new store of this build has
         self.assertEqual(self.daemon.stop(), 0)
         with open(os.path.join(STORE_V1, "export.jsonl")) as f:
             records = [json.loads(line) for line in f]
-        self.upgraded_names(STORE_V1, {r["name"] for r in records if r.get("type") == "contact"})
+        self.upgraded_names(STORE_V1, current,
+                            {r["name"] for r in records if r.get("type") == "contact"})
         if shutil.which("mdb_load", path="/usr/bin:/bin"):
-            self.upgraded_names(STORE_V2, {"René Girard", "Siobhán Ní Bhriain", "Örjan Åström"})
+            self.upgraded_names(STORE_V2, current,
+                                {"René Girard", "Siobhán Ní Bhriain", "Örjan Åström"})
         data = self.plant(NEWER)
         before = open(os.path.join(data, "data.mdb"), "rb").read()
         p = self.tendd("--check-store", "-d", data)
