@@ -285,6 +285,9 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i);
  * the kind counts. Run once from the store's migration at open. */
 int store_migrate_interaction_ids(struct store_txn *t);
 
+/** Schema 2 → 3 (store-sched.c): re-key the sched index as time ‖ id ‖ event. */
+int store_migrate_sched_events(struct store_txn *t);
+
 /* ---- growable arrays ---- */
 
 struct idvec {

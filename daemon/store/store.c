@@ -246,9 +246,15 @@ static int contact_index_keys(const struct contact *c, uint64_t id, size_t max, 
                 be64_put(due + 8, id);
                 r = ikeys_add(k, DB_DUE, due, sizeof(due));
         }
-        if (r >= 0 && store_sched_time(c) != 0) { /* issue 3: the scheduler's index */
-                store_sched_key(store_sched_time(c), id, due);
-                r = ikeys_add(k, DB_SCHED, due, sizeof(due));
+        if (r >= 0) { /* the scheduler's index: one entry per pending event */
+                struct store_sched_event ev[STORE_SCHED_EVENTS];
+                uint8_t sk[STORE_SCHED_KEY_LEN];
+                size_t n = store_sched_events(c, ev);
+
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        store_sched_key(ev[i].t, id, ev[i].event, sk);
+                        r = ikeys_add(k, DB_SCHED, sk, sizeof(sk));
+                }
         }
         if (r < 0)
                 return r;
@@ -504,6 +510,10 @@ static int store_migrate_step(struct store_txn *t, uint32_t from)
                 if (r < 0)
                         return r;
                 return 0;
+        case 2:
+                /* 2 → 3, important dates: the sched index keyed time ‖ id ‖ event. */
+                r = store_migrate_sched_events(t);
+                return r < 0 ? r : 0;
         default:
                 return -EPROTO;
         }

@@ -30,7 +30,7 @@
 
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 struct store_txn;
