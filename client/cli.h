@@ -85,6 +85,12 @@ enum cli_option {
         CLI_OPT_NEW_KIND,
         /* one person, one record: add/edit/goal add --new (client/cmd-merge.c) */
         CLI_OPT_NEW,
+        /* important dates, group interactions, agenda (client/cmd-dates.c, cmd-interactions.c) */
+        CLI_OPT_BIRTHDAY,
+        CLI_OPT_YEARLY,
+        CLI_OPT_REMIND,
+        CLI_OPT_WITH,
+        CLI_OPT_CLEAR,
 };
 
 /* One option of a command, as parsed and as documented. */

@@ -140,6 +140,7 @@ static const struct output_column due_columns[] = {
     {"NAME", false},
     {"DUE", false},
     {"LAST", false},
+    {"AGENDA", false},
 };
 
 int commands_due(struct cli *cli, int argc, char **argv)
@@ -206,6 +207,9 @@ int commands_due(struct cli *cli, int argc, char **argv)
                 } else {
                         r = output_table_add(t, NULL, OUTPUT_DIM);
                 }
+                /* What to talk about (tend agenda). */
+                if (r >= 0)
+                        r = output_table_add(t, cmd_jstr(c, "agenda"), OUTPUT_PLAIN);
                 if (r < 0)
                         return cmd_oom(cli);
         }

@@ -45,6 +45,11 @@ int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, str
         in->contact_id = c->id;
         if (!in->created)
                 in->created = now;
+        /* The latest touch takes the agenda with it: kept in its record, cleared from c. */
+        if (c->agenda && in->at >= c->last_interaction) {
+                free(in->agenda);
+                in->agenda = TAKE_PTR(c->agenda);
+        }
         r = store_txn_interaction_add(t, in);
         if (r < 0)
                 return r;

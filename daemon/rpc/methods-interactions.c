@@ -536,7 +536,79 @@ static const struct varlink_param no_params[] = {
     {0},
 };
 
+struct agenda_op {
+        struct rpc *d;
+        const char *who, *text;
+        bool clear;
+        int64_t now;
+        struct op_error err;
+        json_t *result;
+};
+
+static int agenda_fn(struct store_txn *t, void *userdata)
+{
+        struct agenda_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        r = reply_resolve_who(t, op->who, &op->err, &c);
+        if (r < 0)
+                return r;
+        if (op->clear || op->text) {
+                r = free_and_strdup(&c->agenda, op->clear || !*op->text ? NULL : op->text);
+                if (r < 0)
+                        return r;
+                c->updated = op->now;
+                r = store_txn_contact_put(t, c);
+                if (r < 0)
+                        return r;
+        }
+        json_decref(op->result);
+        op->result = json_pack("{s:o,s:o}", "contact", reply_contact_ref(c->id, c->name), "agenda",
+                               c->agenda ? json_string(c->agenda) : json_null());
+        return op->result ? 0 : -ENOMEM;
+}
+
+/* What to talk about next time with someone: set (text), shown (neither), or cleared. The next
+ * touch clears it and keeps it in its interaction's record (touch.h). */
+static int method_agenda(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct agenda_op op = {
+            .d = userdata,
+            .who = json_string_value(json_object_get(params, "who")),
+            .clear = json_is_true(json_object_get(params, "clear")),
+            .now = core_now(((struct rpc *)userdata)->core),
+        };
+        int r;
+
+        r = fields_text(params, "text", FIELD_NOTE_MAX, 1, &op.err, &op.text);
+        if (r >= 0 && op.clear && op.text)
+                r = op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                                 json_pack("{s:s,s:s}", "parameter", "clear", "reason",
+                                           "goes without text"));
+        if (r >= 0)
+                r = op.clear || op.text ? store_write(op.d->store, agenda_fn, &op)
+                                        : store_read(op.d->store, agenda_fn, &op);
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
+        return r;
+}
+
+static const struct varlink_param agenda_params[] = {
+    {"who", VARLINK_STRING, true},
+    {"text", VARLINK_STRING, false},
+    {"clear", VARLINK_BOOL, false},
+    {0},
+};
+
 static const struct varlink_method interactions_methods[] = {
+    {"Agenda", method_agenda, agenda_params},
     {"Log", method_log, log_params},
     {"List", method_list, list_params},
     {"Get", method_get, id_params},
