@@ -370,7 +370,8 @@ static void print_contact(struct cli *cli, json_t *c)
 /* Important dates and postal addresses (Contacts.Get's dates and addresses). */
 static void print_contact_extras(struct cli *cli, json_t *reply)
 {
-        json_t *dates = json_object_get(reply, "dates"), *addrs = json_object_get(reply, "addresses");
+        json_t *dates = json_object_get(reply, "dates"),
+               *addrs = json_object_get(reply, "addresses");
         json_t *a, *l;
         size_t i, j;
 
@@ -387,7 +388,7 @@ static void print_contact_extras(struct cli *cli, json_t *reply)
                 if (cmd_jstr(a, "type"))
                         fprintf(cli->out, "%s: ", cmd_jstr(a, "type"));
                 json_array_foreach(json_object_get(a, "lines"), j, l)
-                        fprintf(cli->out, "%s%s", j ? ", " : "", strempty(json_string_value(l)));
+                    fprintf(cli->out, "%s%s", j ? ", " : "", strempty(json_string_value(l)));
                 fputc('\n', cli->out);
         }
 }
@@ -556,9 +557,11 @@ int commands_show(struct cli *cli, int argc, char **argv)
                     json_object_set_new(out, "goals", goals ? json_incref(goals) : json_array()) <
                         0 ||
                     json_object_set_new(out, "dates",
-                                        json_incref(json_object_get(got, "dates")) ?: json_array()) < 0 ||
+                                        json_incref(json_object_get(got, "dates"))
+                                            ?: json_array()) < 0 ||
                     json_object_set_new(out, "addresses",
-                                        json_incref(json_object_get(got, "addresses")) ?: json_array()) < 0)
+                                        json_incref(json_object_get(got, "addresses"))
+                                            ?: json_array()) < 0)
                         return cmd_oom(cli);
                 return cli_print_json(cli, out);
         }

@@ -24,8 +24,7 @@ const char cmd_date_help[] =
     "acknowledges it for the year, Snooze brings it back the next day.";
 
 const struct option_help cmd_dates_options[] = {
-    {"within", CLI_OPT_WITHIN, "DURATION", "only dates within this long (default: a year)",
-     NULL},
+    {"within", CLI_OPT_WITHIN, "DURATION", "only dates within this long (default: a year)", NULL},
     {0},
 };
 
@@ -151,7 +150,8 @@ int commands_date(struct cli *cli, int argc, char **argv)
                 if (p.n_pos != 3)
                         return cli_usage(cli, "'tend date rm' takes WHO and a LABEL or ID");
                 r = cmd_set_string(cli, params, "date", p.pos[2]);
-                return r < 0 ? r : date_reply(cli, "io.tend.Dates.Remove", params, "Removed a date of");
+                return r < 0 ? r
+                             : date_reply(cli, "io.tend.Dates.Remove", params, "Removed a date of");
         }
         if (p.n_pos != 4)
                 return cli_usage(cli, "'tend date add' takes WHO LABEL DATE (quote a label of "

@@ -136,11 +136,7 @@ int commands_watch(struct cli *cli, int argc, char **argv)
 /* ---- due ---- */
 
 static const struct output_column due_columns[] = {
-    {"ID", true},
-    {"NAME", false},
-    {"DUE", false},
-    {"LAST", false},
-    {"AGENDA", false},
+    {"ID", true}, {"NAME", false}, {"DUE", false}, {"LAST", false}, {"AGENDA", false},
 };
 
 int commands_due(struct cli *cli, int argc, char **argv)

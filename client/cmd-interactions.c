@@ -174,8 +174,8 @@ int commands_log(struct cli *cli, int argc, char **argv)
                 size_t k;
 
                 json_array_foreach(with, k, w)
-                        fprintf(cli->out, "%s%s", k + 1 == json_array_size(with) ? " and " : ", ",
-                                strempty(cmd_jstr(w, "name")));
+                    fprintf(cli->out, "%s%s", k + 1 == json_array_size(with) ? " and " : ", ",
+                            strempty(cmd_jstr(w, "name")));
         }
         if (json_is_object(json_object_get(reply, "goal")))
                 fprintf(cli->out, " toward goal #%lld \"%s\"",

@@ -157,6 +157,9 @@ struct interaction {
         uint64_t *with;
         size_t n_with;
         char *agenda; /* the agenda this touch cleared (codec tag 91) */
+        /* Nonzero in a participant's entry of a group interaction (codec tag 92): a copy kept
+         * under that person's key for their history, of the record of this contact id. */
+        uint64_t group_of;
         uint8_t *unknown;
         size_t unknown_len;
 };

@@ -223,12 +223,12 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
 json_t *reply_interaction(const struct interaction *i, const char *contact_name)
 {
         json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "id",
-                         i->id ? json_integer((json_int_t)i->id) : json_null(), "uuid", i->uuid,
-                         "contact", reply_contact_ref(i->contact_id, contact_name), "at",
-                         reply_time_or_null(i->at), "kind", strempty(i->kind), "note",
-                         str_or_null(i->note), "gave", str_or_null(i->gave), "got",
-                         str_or_null(i->got), "goal_id",
-                         i->goal_id ? json_integer((json_int_t)i->goal_id) : json_null());
+                              i->id ? json_integer((json_int_t)i->id) : json_null(), "uuid",
+                              i->uuid, "contact", reply_contact_ref(i->contact_id, contact_name),
+                              "at", reply_time_or_null(i->at), "kind", strempty(i->kind), "note",
+                              str_or_null(i->note), "gave", str_or_null(i->gave), "got",
+                              str_or_null(i->got), "goal_id",
+                              i->goal_id ? json_integer((json_int_t)i->goal_id) : json_null());
 
         if (o && i->agenda && json_object_set_new(o, "agenda", json_string(i->agenda)) < 0) {
                 json_decref(o);

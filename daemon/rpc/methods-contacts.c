@@ -16,7 +16,7 @@
 /* Everything a client may set on a contact, validated before any transaction starts. */
 struct contact_input {
         const char *name, *org, *title, *notes, *how_met, *met_via, *scope;
-        const char *brings; /* what they bring to the table (issue 4) */
+        const char *brings;   /* what they bring to the table (issue 4) */
         const char *birthday; /* "YYYY-MM-DD", "MM-DD"; "" clears */
         char **emails, **phones, **urls, **tags;
         char **remove_emails, **remove_phones, **remove_urls, **remove_tags;
@@ -692,9 +692,9 @@ static int method_duplicates(struct varlink_call *call, json_t *params, void *us
             {"notes", VARLINK_STRING, false}, {"how_met", VARLINK_STRING, false},                  \
             {"met_via", VARLINK_STRING, false}, {"cadence_seconds", VARLINK_INT, false},           \
             {"brings", VARLINK_STRING, false}, {"next_due", VARLINK_STRING, false},                \
-            {"birthday", VARLINK_STRING, false},                                                   \
-            {prefix "networks", VARLINK_STRV, false}, {prefix "emails", VARLINK_STRV, false},      \
-            {prefix "phones", VARLINK_STRV, false}, {prefix "urls", VARLINK_STRV, false},          \
+            {"birthday", VARLINK_STRING, false}, {prefix "networks", VARLINK_STRV, false},         \
+            {prefix "emails", VARLINK_STRV, false}, {prefix "phones", VARLINK_STRV, false},        \
+            {prefix "urls", VARLINK_STRV, false},                                                  \
         {                                                                                          \
                 prefix "tags", VARLINK_STRV, false                                                 \
         }

@@ -94,7 +94,8 @@ static int list_fn(struct store_txn *t, void *userdata)
         return reply_dates(op, c);
 }
 
-static int append_upcoming(struct date_op *op, const struct contact *c, const struct contact_date *d)
+static int append_upcoming(struct date_op *op, const struct contact *c,
+                           const struct contact_date *d)
 {
         struct date_occurrence o;
         json_t *j;
@@ -242,8 +243,8 @@ static int method_upcoming(struct varlink_call *call, json_t *params, void *user
 }
 
 static const struct varlink_param add_params[] = {
-    {"who", VARLINK_STRING, true},   {"label", VARLINK_STRING, true},
-    {"date", VARLINK_STRING, true},  {"yearly", VARLINK_BOOL, false},
+    {"who", VARLINK_STRING, true},       {"label", VARLINK_STRING, true},
+    {"date", VARLINK_STRING, true},      {"yearly", VARLINK_BOOL, false},
     {"remind_days", VARLINK_INT, false}, {0},
 };
 

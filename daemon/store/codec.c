@@ -98,6 +98,7 @@ enum {
         /* Group interactions and the agenda. */
         INTERACTION_TAG_WITH = 90, /* list: a contact id each */
         INTERACTION_TAG_AGENDA = 91,
+        INTERACTION_TAG_GROUP_OF = 92,
 };
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -384,6 +385,7 @@ int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, siz
         for (size_t k = 0; k < i->n_with; k++)
                 wbuf_u64(&b, INTERACTION_TAG_WITH, i->with[k]);
         wbuf_str(&b, INTERACTION_TAG_AGENDA, i->agenda);
+        wbuf_u64(&b, INTERACTION_TAG_GROUP_OF, i->group_of);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -746,6 +748,8 @@ static int interaction_decode_field(struct interaction *i, const struct tlv *f)
                 return dec_with(f, i);
         case INTERACTION_TAG_AGENDA:
                 return dec_str(f, &i->agenda);
+        case INTERACTION_TAG_GROUP_OF:
+                return dec_u64(f, &i->group_of);
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }

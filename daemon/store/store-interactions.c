@@ -187,6 +187,78 @@ int store_txn_kind_walk(struct store_txn *t, store_kind_cb cb, void *userdata)
         return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }
 
+/* ---- group interactions ---- */
+
+/* A group interaction is one record, under its first person's key, naming the others (with).
+ * Each other person gets an entry under their own key: a copy marked group_of, so their history,
+ * their latest touch and their count read it like any other. The entries carry no id index and
+ * no kind count: the record does. They are written and removed with the record. */
+static int group_entries_put(struct store_txn *t, const struct interaction *i)
+{
+        for (size_t n = 0; n < i->n_with; n++) {
+                _cleanup_free_ uint8_t *buf = NULL;
+                struct interaction e = *i; /* shallow; never freed */
+                uint8_t key[INTERACTION_KEY_LEN];
+                MDB_val k = {sizeof(key), key}, v;
+                size_t len;
+                int r;
+
+                if (i->with[n] == i->contact_id)
+                        continue;
+                e.contact_id = i->with[n];
+                e.group_of = i->contact_id;
+                e.goal_id = 0;
+                e.unknown = NULL;
+                e.unknown_len = 0;
+                r = interaction_seq_next(t, e.contact_id, e.at, &e.seq);
+                if (r < 0)
+                        return r;
+                r = codec_interaction_encode(&e, &buf, &len);
+                if (r < 0)
+                        return r;
+                interaction_key_make(key, e.contact_id, e.at, e.seq);
+                v = (MDB_val){len, buf};
+                r = txn_err(t, raw_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Remove the entries of record i (as stored) under its other people's keys. */
+static int group_entries_del(struct store_txn *t, const struct interaction *i)
+{
+        for (size_t n = 0; n < i->n_with; n++) {
+                _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+                uint8_t key[INTERACTION_KEY_LEN];
+                MDB_val k = {sizeof(key), key}, v;
+                int rc, r;
+
+                interaction_key_make(key, i->with[n], i->at, 0);
+                r = cursor_open(t, DB_INTERACTIONS, &cur);
+                if (r < 0)
+                        return r;
+                for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+                     rc == 0 && k.mv_size == INTERACTION_KEY_LEN && memcmp(k.mv_data, key, 16) == 0;
+                     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                        _cleanup_(interaction_freep) struct interaction *e = NULL;
+
+                        r = codec_interaction_decode(v.mv_data, v.mv_size, &e);
+                        if (r < 0)
+                                return r;
+                        if (e->group_of != i->contact_id || e->id != i->id)
+                                continue;
+                        rc = mdb_cursor_del(cur, 0);
+                        if (rc)
+                                return txn_err(t, rc);
+                        break;
+                }
+                if (rc && rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+        }
+        return 0;
+}
+
 /* ---- the side tables of a record ---- */
 
 int interaction_indexed(struct store_txn *t, const struct interaction *i,
@@ -194,8 +266,13 @@ int interaction_indexed(struct store_txn *t, const struct interaction *i,
 {
         uint8_t kb[ID_KEY_LEN];
         MDB_val k = {sizeof(kb), kb}, v = {INTERACTION_KEY_LEN, (void *)key};
-        int rc;
+        int rc, r;
 
+        if (i->group_of) /* another person's entry of a group record: the record counts */
+                return 0;
+        r = group_entries_put(t, i);
+        if (r < 0)
+                return r;
         if (i->id) {
                 be64_put(kb, i->id);
                 rc = raw_put(t, DB_INTERACTION_IDS, &k, &v, 0);
@@ -209,7 +286,13 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i)
 {
         uint8_t kb[ID_KEY_LEN];
         MDB_val k = {sizeof(kb), kb};
-        int rc;
+        int rc, r;
+
+        if (i->group_of)
+                return 0;
+        r = group_entries_del(t, i);
+        if (r < 0)
+                return r;
 
         if (i->id) {
                 be64_put(kb, i->id);
@@ -273,6 +356,9 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         rc = raw_del(t, DB_INTERACTIONS, &k, NULL);
         if (rc)
                 return txn_err(t, rc);
+        r = group_entries_del(t, old);
+        if (r < 0)
+                return r;
         r = store_goals_interaction_removed(t, old);
         if (r < 0)
                 return r;
