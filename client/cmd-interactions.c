@@ -166,8 +166,7 @@ int commands_log(struct cli *cli, int argc, char **argv)
                 return cli_print_json(cli, reply);
         interaction = json_object_get(reply, "interaction");
         due = cmd_jtime(reply, "next_due");
-        fprintf(cli->out, "Logged %s #%lld with %s", strempty(cmd_jstr(interaction, "kind")),
-                cmd_jid(interaction),
+        fprintf(cli->out, "Logged %s with %s", strempty(cmd_jstr(interaction, "kind")),
                 strempty(cmd_jstr(json_object_get(interaction, "contact"), "name")));
         {
                 json_t *w, *with = json_object_get(interaction, "with");
