@@ -66,6 +66,17 @@ class GroupTests(TendTestCase):
         agenda = self.json("history", "ann")[0]["agenda"]
         self.assertIn("ask about the move", agenda)
         self.assertIn("the offsite", agenda)
+        # Export and import carry the group and the agenda kept in the record.
+        out = self.root + "/g.json"
+        self.ok("export", "--format", "json", "--out", out)
+        other = GroupTests("test_agenda_cleared_by_next_touch")
+        TendTestCase.setUp(other)
+        self.addCleanup(other.tearDown)
+        other.ok("import", out)
+        [h] = other.json("history", "bo")
+        self.assertEqual([w["name"] for w in h["with"]], ["Ann Lee"])
+        self.assertIn("the offsite", h["agenda"])
+        self.assertEqual(len(other.json("history", "ann")), 1)
         self.ok("agenda", "cy", "x")
         self.ok("agenda", "cy", "--clear")
         self.assertIsNone(self.json("show", "cy")["agenda"])

@@ -83,6 +83,70 @@ class DateCommands(TendTestCase):
         self.assertIn("1 Main St, Springfield", self.ok("show", "adr").stdout)
 
 
+class DateTransfer(TendTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ok("add", "Ann Lee", "--birthday", "1988-02-29", "--every", "30d")
+        self.ok("date", "add", "ann", "anniversary", "2015-06-20")
+        self.ok("date", "add", "ann", "launch; day", "03-01", "--yearly", "--remind", "3d")
+        self.ok("date", "add", "ann", "trip", "2031-01-05")
+
+    def test_icalendar_parses(self):
+        import icalendar
+        out = os.path.join(self.root, "tend.ics")
+        self.ok("export", "--format", "ical", "--out", out)
+        with open(out, "rb") as f:
+            cal = icalendar.Calendar.from_ical(f.read())
+        events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+        self.assertEqual(set(events), {"Ann Lee's birthday", "Ann Lee: anniversary",
+                                       "Ann Lee: launch; day", "Ann Lee: trip"})
+        b = events["Ann Lee's birthday"]
+        self.assertEqual(b["DTSTART"].dt, dt.date(1988, 2, 29))
+        self.assertEqual(b["RRULE"]["FREQ"], ["YEARLY"])
+        self.assertEqual(b["RRULE"]["BYMONTHDAY"], [-1])
+        self.assertEqual(events["Ann Lee: anniversary"]["DTSTART"].dt, dt.date(2015, 6, 20))
+        launch = events["Ann Lee: launch; day"]
+        self.assertEqual(launch["DTSTART"].dt, dt.date(2000, 3, 1))
+        [alarm] = launch.walk("VALARM")
+        self.assertEqual(alarm["TRIGGER"].dt, -dt.timedelta(days=3))
+        self.assertNotIn("RRULE", events["Ann Lee: trip"])
+        # The follow-up is still a VTODO next to them.
+        self.assertEqual(len(cal.walk("VTODO")), 1)
+
+    def labels(self, who):
+        return {(d["label"], d["date"], d["yearly"], d["remind_days"])
+                for d in self.json("show", who)["dates"]}
+
+    def test_vcard_round_trip(self):
+        want = self.labels("ann")
+        out = os.path.join(self.root, "tend.vcf")
+        self.ok("export", "--format", "vcard", "--out", out)
+        with open(out) as f:
+            text = f.read()
+        self.assertIn("BDAY:19880229", text)
+        self.assertIn("ANNIVERSARY:20150620", text)
+        self.assertIn("X-TEND-DATE:launch\\; day;--03-01;1;3", text)
+        other = self.fresh_store()
+        other.ok("import", out)
+        self.assertEqual(other.labels("ann"), want)
+
+    def test_json_round_trip(self):
+        want = self.labels("ann")
+        out = os.path.join(self.root, "tend.json")
+        self.ok("export", "--format", "json", "--out", out)
+        other = self.fresh_store()
+        other.ok("import", out)
+        self.assertEqual(other.labels("ann"), want)
+        self.assertEqual(other.json("show", "ann")["birthday"], "1988-02-29")
+
+    def fresh_store(self):
+        """A second sandbox with its own tendd."""
+        t = DateTransfer("test_json_round_trip")
+        TendTestCase.setUp(t)
+        self.addCleanup(t.tearDown)
+        return t
+
+
 class DateNotifications(NotifyTestCase):
     config = "[schedule]\nquiet_hours = off\npreferred_time = 00:00\n"
 
