@@ -46,6 +46,7 @@ int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, str
         in->contact_id = c->id;
         if (!in->created)
                 in->created = now;
+        store_txn_describe(t, "log %s with %s", in->kind, c->name);
         /* The latest touch takes the agenda with it: kept in its record, cleared from c. */
         if (c->agenda && in->at >= c->last_interaction) {
                 free(in->agenda);

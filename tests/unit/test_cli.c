@@ -256,6 +256,8 @@ static void test_table_complete(void **state)
             {"export", {"format", "out"}},
             {"backup", {NULL}},
             {"restore", {"data-dir", "force"}},
+            {"undo", {"list", "limit"}},
+            {"redo", {NULL}},
             {"demo", {"remove"}},
             {"help", {NULL}},
         };
