@@ -197,6 +197,17 @@ static int group_entries_put(struct store_txn *t, const struct interaction *i)
 
                 if (i->with[n] == i->contact_id)
                         continue;
+                {
+                        /* Someone removed since keeps no entry. */
+                        struct contact *c = NULL;
+
+                        r = store_txn_contact_get(t, i->with[n], &c);
+                        contact_free(c);
+                        if (r == -ENOENT)
+                                continue;
+                        if (r < 0)
+                                return r;
+                }
                 e.contact_id = i->with[n];
                 e.group_of = i->contact_id;
                 e.goal_id = 0;

@@ -47,6 +47,22 @@ class GroupTests(TendTestCase):
             self.assertIsNone(self.json("show", who)["last_interaction"])
         self.assertEqual(len(self.json("history", "cy")), 0)
 
+    def test_undo_and_removed_participant(self):
+        self.ok("log", "ann", "--with", "bo", "--with", "cy", "meeting")
+        self.ok("undo")
+        for who in ("ann", "bo", "cy"):
+            self.assertEqual(self.json("history", who), [])
+            self.assertIsNone(self.json("show", who)["last_interaction"])
+        self.ok("redo")
+        self.assertEqual(len(self.json("history", "cy")), 1)
+        i = self.json("history", "ann")[0]
+        # Someone removed leaves the others' record; an edit does not bring them back.
+        self.ok("rm", "cy", "--yes")
+        self.ok("interaction", "edit", str(i["id"]), "--note", "after")
+        [h] = self.json("history", "ann")
+        self.assertEqual([w["name"] for w in h["with"]], ["Bo Chen"])
+        self.assertEqual(self.json("history", "bo")[0]["note"], "after")
+
     def test_with_self_or_twice_counts_once(self):
         self.ok("log", "ann", "--with", "bo", "--with", "Bo Chen", "--with", "ann", "coffee")
         self.assertEqual(len(self.json("history", "bo")), 1)
