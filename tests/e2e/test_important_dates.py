@@ -69,6 +69,15 @@ class DateCommands(TendTestCase):
                          ["anniversary"])
         self.assertNotEqual(self.tend("date", "rm", "ann", "launch").returncode, 0)
 
+    def test_merge_keeps_dates(self):
+        self.ok("add", "Ann Lee")
+        self.ok("add", "A. Lee", "--new", "--birthday", "1990-05-06")
+        self.ok("date", "add", "A. Lee", "anniversary", "2015-06-20")
+        self.ok("merge", "Ann Lee", "A. Lee")
+        c = self.json("show", "ann")
+        self.assertEqual(c["birthday"], "1990-05-06")
+        self.assertEqual([d["label"] for d in c["dates"]], ["birthday", "anniversary"])
+
     def test_addresses_shown(self):
         vcf = os.path.join(self.root, "a.vcf")
         with open(vcf, "w") as f:
