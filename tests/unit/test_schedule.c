@@ -368,7 +368,7 @@ static void test_already_told(void **state)
         ct.notified_due = ct.next_due;
         ct.notified_at = t;
         assert_false(schedule_already_told(&ct)); /* notified, not pending */
-        ct.next_due = t - 5 * DAY;                 /* re-dated earlier */
+        ct.next_due = t - 5 * DAY;                /* re-dated earlier */
         assert_true(schedule_already_told(&ct));
         ct.next_due = t - 1; /* still before the notification */
         assert_true(schedule_already_told(&ct));

@@ -307,6 +307,37 @@ static void test_codec_round_trip(void **state)
         assert_int_equal(store_sched_time(d), T0 + DAY);
         contact_free(d);
         free(buf);
+
+        /* Dates, the birthday's state and the agenda. */
+        {
+                struct contact_date dates[] = {{.id = 2,
+                                                .label = "launch; day",
+                                                .date = "--03-01",
+                                                .yearly = true,
+                                                .remind_days = 3,
+                                                .st = {T0, 2026, 2025, T0 + DAY}}};
+
+                c.dates = dates;
+                c.n_dates = 1;
+                c.birthday = "1990-01-02";
+                c.birthday_state = (struct date_state){T0 - 5, 2025, 0, 0};
+                c.agenda = "the move";
+                assert_int_equal(codec_contact_encode(&c, &buf, &len), 0);
+                assert_int_equal(codec_contact_decode(buf, len, &d), 0);
+                assert_int_equal(d->n_dates, 1);
+                assert_int_equal(d->dates[0].id, 2);
+                assert_string_equal(d->dates[0].label, "launch; day");
+                assert_string_equal(d->dates[0].date, "--03-01");
+                assert_true(d->dates[0].yearly);
+                assert_int_equal(d->dates[0].remind_days, 3);
+                assert_memory_equal(&d->dates[0].st, &dates[0].st, sizeof(struct date_state));
+                assert_memory_equal(&d->birthday_state, &c.birthday_state,
+                                    sizeof(struct date_state));
+                assert_string_equal(d->agenda, "the move");
+                assert_int_equal(d->unknown_len, 0);
+                contact_free(d);
+                free(buf);
+        }
 }
 
 static void add_dates(struct contact *c)
