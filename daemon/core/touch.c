@@ -41,18 +41,22 @@ int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
 int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, struct interaction *in,
                  int64_t now)
 {
+        _cleanup_free_ char *taken = NULL;
+        char *before = in->agenda;
         int r;
 
         in->contact_id = c->id;
         if (!in->created)
                 in->created = now;
         store_txn_describe(t, "log %s with %s", in->kind, c->name);
-        /* The latest touch takes the agenda with it: kept in its record, cleared from c. */
+        /* The latest touch takes the agenda with it: kept in its record, cleared from c. The
+         * caller's in->agenda is left as it was. */
         if (c->agenda && in->at >= c->last_interaction) {
-                free(in->agenda);
-                in->agenda = TAKE_PTR(c->agenda);
+                taken = TAKE_PTR(c->agenda);
+                in->agenda = taken;
         }
         r = store_txn_interaction_add(t, in);
+        in->agenda = before;
         if (r < 0)
                 return r;
         r = touch_apply(t, conf_every, c, in);

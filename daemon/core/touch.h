@@ -24,7 +24,8 @@ int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
 
 /** Store in as an interaction of c (in->contact_id is set; a fresh uuid when empty; created =
  * now when 0), apply it (touch_apply) and put c with updated = now. When it is the latest touch,
- * c's agenda ("what to talk about next time") moves into in->agenda and is cleared. Safe to re-run
+ * c's agenda ("what to talk about next time") is stored as the record's agenda and cleared
+ * (in->agenda, owned by the caller, is left as it was). Safe to re-run
  * after map growth when in->uuid was empty. Returns 0 or -errno. */
 int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, struct interaction *in,
                  int64_t now);

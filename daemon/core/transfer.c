@@ -681,6 +681,7 @@ void import_set_free(struct import_set *s)
                 json_decref(s->v[k].warnings);
                 contact_free(s->v[k].c);
                 interaction_free(s->v[k].i);
+                json_decref(s->v[k].with);
                 goal_free(s->v[k].g);
                 goal_link_free(s->v[k].gl);
                 intro_free(s->v[k].in);
@@ -1448,6 +1449,7 @@ bad:
         rec->c = NULL;
         interaction_free(rec->i);
         json_decref(rec->with);
+        rec->with = NULL;
         rec->i = NULL;
         goal_free(rec->g);
         rec->g = NULL;
