@@ -446,6 +446,21 @@ static char *interaction_text(json_t *i)
                 strbuf_puts(&b, parts[k][0]);
                 strbuf_puts(&b, parts[k][1]);
         }
+        /* A group interaction names the others who were there. */
+        if (json_array_size(json_object_get(i, "with")) > 0) {
+                json_t *w;
+                size_t k;
+
+                if (b.len)
+                        strbuf_puts(&b, "; ");
+                strbuf_puts(&b, "with ");
+                json_array_foreach(json_object_get(i, "with"), k, w)
+                {
+                        if (k)
+                                strbuf_puts(&b, ", ");
+                        strbuf_puts(&b, strempty(cmd_jstr(w, "name")));
+                }
+        }
         if (b.error) {
                 strbuf_done(&b);
                 return NULL;

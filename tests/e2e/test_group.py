@@ -27,6 +27,7 @@ class GroupTests(TendTestCase):
             self.assertEqual(c["last_kind"], "meeting")
             self.assertEqual(c["interaction_count"], 1)
         self.assertEqual(len(ids), 1)
+        self.assertIn("with Ann Lee, Cy Diaz", self.ok("history", "bo").stdout)
         # One interaction: counted once among the kinds.
         kinds = {k["kind"]: k["count"] for k in self.json("kinds")}
         self.assertEqual(kinds["meeting"], 1)
