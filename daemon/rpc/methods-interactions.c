@@ -74,7 +74,8 @@ static int set_with(struct store_txn *t, const struct interaction *i, json_t *o)
                 return -ENOMEM;
         for (size_t k = 0; k <= i->n_with; k++) {
                 _cleanup_(contact_freep) struct contact *c = NULL;
-                uint64_t id = k < i->n_with ? i->with[k] : i->group_of;
+                /* The record's own person first, then the others as logged. */
+                uint64_t id = k == 0 ? i->group_of : i->with[k - 1];
 
                 if (id == 0 || id == i->contact_id)
                         continue;
