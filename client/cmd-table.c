@@ -84,8 +84,8 @@ static const struct option_help log_options[] = {
     {"got", CLI_OPT_GOT, "TEXT", "what they brought to the table", NULL},
     {"goal", CLI_OPT_GOAL, "GOAL", "the goal it was toward (listed by 'tend goal show')", NULL},
     {"new-kind", CLI_OPT_NEW_KIND, NULL, "KIND is new on purpose, not a typo of a known one", NULL},
-    {"with", CLI_OPT_WITH, "WHO", "someone else who was there: one interaction for all (repeatable)",
-     NULL},
+    {"with", CLI_OPT_WITH, "WHO",
+     "someone else who was there: one interaction for all (repeatable)", NULL},
     {0},
 };
 
@@ -156,7 +156,8 @@ static const struct command commands[] = {
      "Important dates: 'date add WHO LABEL DATE', 'date ls WHO', 'date rm WHO LABEL'",
      cmd_date_options, cmd_date_help},
     {"dates", "", commands_dates, "List birthdays, anniversaries and other dates coming up",
-     cmd_dates_options, "Soonest first, with the age or the number of years when the year is known."},
+     cmd_dates_options,
+     "Soonest first, with the age or the number of years when the year is known."},
     {"kinds", "", commands_kinds, "List the kinds of interaction, with how often each was logged",
      no_options, NULL},
     {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
