@@ -79,14 +79,27 @@ int date_md_day_in(const struct date_md *d, int year)
 
 int64_t date_local_midnight(int year, int month, int day, int days)
 {
-        struct tm tm = {
-            .tm_year = year - 1900,
-            .tm_mon = month - 1,
-            .tm_mday = day + days,
-            .tm_isdst = -1,
-        };
+        /* Without mktime: it re-reads the zone file on every call when TZ is unset, and this
+         * runs for every contact written (the sched index). The UTC midnight of the day, moved
+         * by the local UTC offset in force then (localtime_r, which does not re-read it). */
+        struct tm u = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day + days};
+        time_t t0 = timegm(&u), t = t0, prev = t0;
 
-        return (int64_t)mktime(&tm);
+        for (int i = 0; i < 4; i++) {
+                struct tm l;
+                time_t n;
+
+                if (!localtime_r(&t, &l))
+                        return (int64_t)t0;
+                n = t0 - l.tm_gmtoff;
+                if (n == t)
+                        return (int64_t)t;
+                prev = t;
+                t = n;
+        }
+        /* Midnight does not exist that day (a DST gap at 00:00): the later candidate, the
+         * first instant of the day, as mktime would. */
+        return (int64_t)(t > prev ? t : prev);
 }
 
 int date_local_year(int64_t t)

@@ -59,6 +59,26 @@ static void test_parse_and_format(void **state)
         assert_int_equal(date_md_parse("", &d), -EINVAL);
 }
 
+/* Local midnight without mktime agrees with mktime on every day of two years, in zones with
+ * DST at 02:00, at midnight (a day without 00:00) and none. */
+static void test_local_midnight_matches_mktime(void **state)
+{
+        static const char *zones[] = {"Europe/Berlin", "America/Havana",     "America/Santiago",
+                                      "Asia/Kolkata",  "Pacific/Kiritimati", "UTC"};
+
+        for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+                set_tz(zones[z]);
+                for (int d = 0; d < 731; d++) {
+                        struct tm tm = {.tm_year = 2025 - 1900, .tm_mday = 1 + d, .tm_isdst = -1};
+                        int64_t want = (int64_t)mktime(&tm);
+
+                        assert_int_equal(date_local_midnight(2025, 1, 1 + d, 0), want);
+                        assert_int_equal(date_local_midnight(2025, 1, 1, d), want);
+                }
+        }
+        set_tz("UTC");
+}
+
 static void test_feb29_in_other_years(void **state)
 {
         struct date_md d;
@@ -182,8 +202,11 @@ static void test_shown_done_snooze(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_parse_and_format),   cmocka_unit_test(test_feb29_in_other_years),
-            cmocka_unit_test(test_pending_occurrence), cmocka_unit_test(test_fire_time_dst),
+            cmocka_unit_test(test_parse_and_format),
+            cmocka_unit_test(test_local_midnight_matches_mktime),
+            cmocka_unit_test(test_feb29_in_other_years),
+            cmocka_unit_test(test_pending_occurrence),
+            cmocka_unit_test(test_fire_time_dst),
             cmocka_unit_test(test_shown_done_snooze),
         };
 
