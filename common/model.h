@@ -135,6 +135,11 @@ struct contact {
         struct contact_date *dates;
         size_t n_dates;
         char *agenda; /* what to talk about next time; cleared by the next touch */
+        /* Tie strength kept up to date by every touch (codec tags 100-101; core/strength.h):
+         * the decayed score in thousandths as of strength_ref, the latest touch counted.
+         * strength_ref 0 with a last_interaction: not computed yet (an older store). */
+        uint64_t strength_milli;
+        int64_t strength_ref;
         /* Encoded fields this version does not know, kept verbatim so they survive a rewrite. */
         uint8_t *unknown;
         size_t unknown_len;
