@@ -73,6 +73,7 @@ struct date_state {
         int32_t shown_year; /* the last occurrence shown, 0 = none */
         int32_t acked_year; /* the last occurrence acknowledged with Done, 0 = none */
         int64_t snoozed_to; /* the shown occurrence comes back at this instant, 0 = not snoozed */
+        uint32_t notify_id; /* notification server id of the last one shown (its buttons) */
 };
 
 #define CONTACT_DATE_BIRTHDAY 1 /* the event id of the birthday; other dates count from 2 */

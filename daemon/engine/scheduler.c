@@ -940,6 +940,7 @@ static struct shown *shown_find(struct scheduler *s, uint32_t id)
 
 struct notify_id_op {
         uint64_t id;
+        uint32_t event; /* STORE_SCHED_FOLLOW_UP, or a date */
         uint32_t notify_id;
         bool closing; /* clear notify_id, if it is still the closed one */
         uint32_t closed;
@@ -955,6 +956,14 @@ static int notify_id_fn(struct store_txn *t, void *userdata)
         r = store_txn_contact_get(t, op->id, &c);
         if (r < 0)
                 return r == -ENOENT ? 0 : r;
+        if (op->event != STORE_SCHED_FOLLOW_UP) {
+                struct date_state *st = dates_state(c, op->event);
+
+                if (!st || st->notify_id == op->notify_id)
+                        return 0;
+                st->notify_id = op->notify_id;
+                return store_txn_contact_put(t, c);
+        }
         if (op->closing && c->notify_id != op->closed)
                 return 0;
         if (c->notify_id == op->notify_id)
@@ -983,9 +992,13 @@ static void on_sent(void *userdata, uint64_t cookie, uint32_t id, int error)
                 return;
         }
         remember_shown(s, id, p->contact_id, p->event, p->count);
-        if (p->event != STORE_SCHED_FOLLOW_UP)
-                ; /* a date: its buttons work while this daemon remembers it */
-        else if (p->contact_id == CONTACT_DIGEST)
+        if (p->event != STORE_SCHED_FOLLOW_UP) {
+                /* Kept in the date's state: its buttons still work after a restart. */
+                op = (struct notify_id_op){.id = p->contact_id, .event = p->event, .notify_id = id};
+                r = store_write(s->core->store, notify_id_fn, &op);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to record a notification id: %m");
+        } else if (p->contact_id == CONTACT_DIGEST)
                 s->digest_id = id;
         else {
                 /* Kept in the record: the next notification for this contact replaces this
@@ -1002,7 +1015,27 @@ static void on_sent(void *userdata, uint64_t cookie, uint32_t id, int error)
 struct find_op {
         uint32_t notify_id;
         uint64_t found;
+        uint32_t event;
 };
+
+static int find_date_cb(int64_t t, const struct contact *c, uint32_t event, void *userdata)
+{
+        struct find_op *op = userdata;
+        struct contact_date d;
+
+        /* A date that was shown is indexed under its next occurrence: every date is here. */
+        if (event == STORE_SCHED_FOLLOW_UP || dates_get(c, event, &d) <= 0 ||
+            d.st.notify_id != op->notify_id)
+                return 0;
+        op->found = c->id;
+        op->event = event;
+        return 1;
+}
+
+static int find_date_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_sched_walk(t, find_date_cb, userdata);
+}
 
 static int find_cb(const struct contact *c, void *userdata)
 {
@@ -1114,11 +1147,14 @@ static void on_action(void *userdata, uint32_t id, const char *key)
         } else {
                 struct find_op fo = {.notify_id = id};
 
-                if (store_read(s->core->store, find_fn, &fo) < 0 || fo.found == 0) {
+                if (store_read(s->core->store, find_fn, &fo) >= 0 && fo.found == 0)
+                        (void)store_read(s->core->store, find_date_fn, &fo);
+                if (fo.found == 0) {
                         log_debug("Action %s on notification %" PRIu32 " we do not know.", key, id);
                         return;
                 }
                 contact_id = fo.found;
+                op.event = fo.event;
         }
         if (streq(key, "default")) {
                 open_contact(s, contact_id, count);

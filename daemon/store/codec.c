@@ -232,8 +232,8 @@ static void wbuf_i64(struct wbuf *b, uint16_t tag, int64_t v)
         wbuf_u64(b, tag, (uint64_t)v);
 }
 
-/* A date state: since ‖ shown_year ‖ acked_year ‖ snoozed_to (big-endian, 24 bytes). */
-#define DATE_STATE_LEN 24
+/* A date state: since ‖ shown_year ‖ acked_year ‖ snoozed_to ‖ notify_id (big-endian). */
+#define DATE_STATE_LEN 28
 /* A contact date: id ‖ yearly ‖ remind_days ‖ state ‖ label length (u16) ‖ label ‖ date. */
 #define DATE_FIXED_LEN (4 + 1 + 4 + DATE_STATE_LEN + 2)
 
@@ -243,6 +243,7 @@ static void date_state_put(uint8_t *p, const struct date_state *st)
         put_be32(p + 8, (uint32_t)st->shown_year);
         put_be32(p + 12, (uint32_t)st->acked_year);
         put_be64(p + 16, (uint64_t)st->snoozed_to);
+        put_be32(p + 24, st->notify_id);
 }
 
 static void date_state_get(const uint8_t *p, struct date_state *st)
@@ -254,13 +255,15 @@ static void date_state_get(const uint8_t *p, struct date_state *st)
         memcpy(&st->shown_year, &shown, sizeof(shown));
         memcpy(&st->acked_year, &acked, sizeof(acked));
         memcpy(&st->snoozed_to, &snoozed, sizeof(snoozed));
+        st->notify_id = get_be32(p + 24);
 }
 
 static void wbuf_date_state(struct wbuf *b, uint16_t tag, const struct date_state *st)
 {
         uint8_t v[DATE_STATE_LEN];
 
-        if (st->since == 0 && st->shown_year == 0 && st->acked_year == 0 && st->snoozed_to == 0)
+        if (st->since == 0 && st->shown_year == 0 && st->acked_year == 0 && st->snoozed_to == 0 &&
+            st->notify_id == 0)
                 return;
         date_state_put(v, st);
         wbuf_tlv(b, tag, v, sizeof(v));

@@ -315,12 +315,12 @@ static void test_codec_round_trip(void **state)
                                                 .date = "--03-01",
                                                 .yearly = true,
                                                 .remind_days = 3,
-                                                .st = {T0, 2026, 2025, T0 + DAY}}};
+                                                .st = {T0, 2026, 2025, T0 + DAY, 4000000000u}}};
 
                 c.dates = dates;
                 c.n_dates = 1;
                 c.birthday = "1990-01-02";
-                c.birthday_state = (struct date_state){T0 - 5, 2025, 0, 0};
+                c.birthday_state = (struct date_state){T0 - 5, 2025, 0, 0, 7};
                 c.agenda = "the move";
                 assert_int_equal(codec_contact_encode(&c, &buf, &len), 0);
                 assert_int_equal(codec_contact_decode(buf, len, &d), 0);

@@ -736,7 +736,7 @@ static void test_contact_fields_are_all_transferred(void **state)
          * field (or it is not exported, imported or merged), and this number needs updating.
          * Not transferred on purpose: strength_milli and strength_ref, derived from the
          * interactions (an imported person has none kept and gets them from the history). */
-        assert_int_equal(sizeof(struct contact), 376);
+        assert_int_equal(sizeof(struct contact), 384);
 }
 
 int main(void)
