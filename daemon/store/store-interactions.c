@@ -162,13 +162,15 @@ int store_txn_kind_walk(struct store_txn *t, store_kind_cb cb, void *userdata)
         return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }
 
+static void fill_from_key(struct interaction *i, const uint8_t key[static INTERACTION_KEY_LEN]);
+
 /* ---- group interactions ---- */
 
 /* A group interaction is one record, under its first person's key, naming the others (with).
  * Each other person gets an entry under their own key: a copy marked group_of, so their history,
  * their latest touch and their count read it like any other. The entries carry no id index and
  * no kind count: the record does. They are written and removed with the record. */
-static int group_entries_put(struct store_txn *t, const struct interaction *i)
+int interaction_group_written(struct store_txn *t, const struct interaction *i)
 {
         for (size_t n = 0; n < i->n_with; n++) {
                 _cleanup_free_ uint8_t *buf = NULL;
@@ -207,12 +209,15 @@ static int group_entries_put(struct store_txn *t, const struct interaction *i)
                 r = txn_err(t, rec_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
                 if (r < 0)
                         return r;
+                r = interaction_indexed(t, &e, key); /* its text, under its person */
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
 
 /* Remove the entries of record i (as stored) under its other people's keys. */
-static int group_entries_del(struct store_txn *t, const struct interaction *i)
+int interaction_group_removed(struct store_txn *t, const struct interaction *i)
 {
         for (size_t n = 0; n < i->n_with; n++) {
                 uint8_t key[INTERACTION_KEY_LEN], found[INTERACTION_KEY_LEN];
@@ -239,6 +244,10 @@ static int group_entries_del(struct store_txn *t, const struct interaction *i)
                                 if (e->group_of != i->contact_id || e->id != i->id)
                                         continue;
                                 memcpy(found, k.mv_data, sizeof(found));
+                                fill_from_key(e, found);
+                                r = interaction_unindexed(t, e);
+                                if (r < 0)
+                                        return r;
                                 hit = true;
                                 break;
                         }
@@ -263,19 +272,21 @@ int interaction_indexed(struct store_txn *t, const struct interaction *i,
 {
         uint8_t kb[ID_KEY_LEN];
         MDB_val k = {sizeof(kb), kb}, v = {INTERACTION_KEY_LEN, (void *)key};
-        int rc, r;
+        int rc;
 
-        if (i->group_of) /* another person's entry of a group record: the record counts */
-                return 0;
-        r = group_entries_put(t, i);
-        if (r < 0)
-                return r;
+        /* Another person's entry of a group record: its text under its person; the record has
+         * the id and the count. */
+        if (i->group_of)
+                return text_index_interaction(t, i, true);
         if (i->id) {
                 be64_put(kb, i->id);
                 rc = mdb_put(t->txn, dbi(t, DB_INTERACTION_IDS), &k, &v, 0);
                 if (rc)
                         return txn_err(t, rc);
         }
+        rc = text_index_interaction(t, i, true);
+        if (rc < 0)
+                return rc;
         return kind_adjust(t, i->kind, +1);
 }
 
@@ -283,13 +294,10 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i)
 {
         uint8_t kb[ID_KEY_LEN];
         MDB_val k = {sizeof(kb), kb};
-        int rc, r;
+        int rc;
 
         if (i->group_of)
-                return 0;
-        r = group_entries_del(t, i);
-        if (r < 0)
-                return r;
+                return text_index_interaction(t, i, false);
 
         if (i->id) {
                 uint8_t mine[INTERACTION_KEY_LEN];
@@ -306,6 +314,9 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i)
                 if (rc && rc != MDB_NOTFOUND)
                         return txn_err(t, rc);
         }
+        rc = text_index_interaction(t, i, false);
+        if (rc < 0)
+                return rc;
         return kind_adjust(t, i->kind, -1);
 }
 
@@ -362,10 +373,13 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         rc = rec_del(t, DB_INTERACTIONS, &k);
         if (rc)
                 return txn_err(t, rc);
-        r = group_entries_del(t, old);
+        r = interaction_group_removed(t, old);
         if (r < 0)
                 return r;
         r = store_goals_interaction_removed(t, old);
+        if (r < 0)
+                return r;
+        r = text_index_interaction(t, old, false);
         if (r < 0)
                 return r;
         return kind_adjust(t, old->kind, -1);
@@ -414,7 +428,10 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
         r = store_goals_interaction_added(t, i);
         if (r < 0)
                 return r;
-        return interaction_indexed(t, i, nkey);
+        r = interaction_indexed(t, i, nkey);
+        if (r < 0)
+                return r;
+        return interaction_group_written(t, i);
 }
 
 int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)

@@ -64,6 +64,17 @@ class GroupTests(TendTestCase):
         self.assertEqual([w["name"] for w in h["with"]], ["Bo Chen"])
         self.assertEqual(self.json("history", "bo")[0]["note"], "after")
 
+    def test_find_and_merge(self):
+        self.ok("log", "ann", "--with", "bo", "meeting", "quarterly zeppelin review")
+        found = {c["name"] for c in self.json("find", "zeppelin")}
+        self.assertEqual(found, {"Ann Lee", "Bo Chen"})
+        # Merging a participant into someone else keeps the record whole.
+        self.ok("add", "Bo C.", "--new")
+        self.ok("merge", "Bo C.", "Bo Chen")
+        self.assertEqual(len(self.json("history", "ann")), 1)
+        self.ok("undo")
+        self.assertEqual(len(self.json("history", "Bo Chen")), 1)
+
     def test_with_self_or_twice_counts_once(self):
         self.ok("log", "ann", "--with", "bo", "--with", "Bo Chen", "--with", "ann", "coffee")
         self.assertEqual(len(self.json("history", "bo")), 1)
