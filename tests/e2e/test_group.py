@@ -31,6 +31,8 @@ class GroupTests(TendTestCase):
         # One interaction: counted once among the kinds.
         kinds = {k["kind"]: k["count"] for k in self.json("kinds")}
         self.assertEqual(kinds["meeting"], 1)
+        # The store's own check agrees: one id, one count, every entry where it belongs.
+        self.ok("check")
 
     def test_edit_and_rm_act_on_all(self):
         i = self.json("log", "ann", "--with", "bo", "call", "first")["interaction"]
