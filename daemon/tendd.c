@@ -259,7 +259,7 @@ int tendd_check_store(const struct tendd_options *opts, bool repair)
         store_close(s);
         if (r < 0)
                 return log_error_errno(r, "Failed to check the store in %s: %m", dir), 1;
-        check_report_print(stdout, report);
+        check_report_print(stdout, report, "'tendd --check-store --repair' rebuilds the indexes");
         return r > 0 ? 1 : 0;
 }
 

@@ -3,6 +3,8 @@
  * and as text. Shared by the varlink method and `tendd --check-store`. */
 #pragma once
 
+#include "check-report.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +16,3 @@
  * value is the number of problems remaining (>= 0).
  * Returns -errno when the store could not be read or written. */
 int check_store(struct store *s, bool repair, json_t **ret);
-
-/** The report as text: one line per kind of problem with its count, or that all is well. */
-void check_report_print(FILE *f, const json_t *report);
