@@ -92,6 +92,12 @@ enum cli_option {
         /* tie strength, who knows whom, companies (client/cmd-network.c, ls) */
         CLI_OPT_SORT,
         CLI_OPT_STRENGTH,
+        /* important dates, group interactions, agenda (client/cmd-dates.c, cmd-interactions.c) */
+        CLI_OPT_BIRTHDAY,
+        CLI_OPT_YEARLY,
+        CLI_OPT_REMIND,
+        CLI_OPT_WITH,
+        CLI_OPT_CLEAR,
 };
 
 /* One option of a command, as parsed and as documented. */

@@ -23,6 +23,8 @@ static const struct option_help add_options[] = {
     {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
     {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
+    {"birthday", CLI_OPT_BIRTHDAY, "DATE", "their birthday: YYYY-MM-DD, or MM-DD without a year",
+     NULL},
     {"new", CLI_OPT_NEW, NULL, "add even when someone already has this name", NULL},
     {0},
 };
@@ -53,6 +55,8 @@ static const struct option_help edit_options[] = {
     {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
     {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
+    {"birthday", CLI_OPT_BIRTHDAY, "DATE", "set the birthday: YYYY-MM-DD or MM-DD ('' clears)",
+     NULL},
     {0},
 };
 
@@ -85,6 +89,8 @@ static const struct option_help log_options[] = {
     {"got", CLI_OPT_GOT, "TEXT", "what they brought to the table", NULL},
     {"goal", CLI_OPT_GOAL, "GOAL", "the goal it was toward (listed by 'tend goal show')", NULL},
     {"new-kind", CLI_OPT_NEW_KIND, NULL, "KIND is new on purpose, not a typo of a known one", NULL},
+    {"with", CLI_OPT_WITH, "WHO",
+     "someone else who was there: one interaction for all (repeatable)", NULL},
     {0},
 };
 
@@ -153,6 +159,14 @@ static const struct command commands[] = {
     {"interaction", "edit|rm ID", commands_interaction,
      "Correct an interaction: 'interaction edit ID --at DATE', 'interaction rm ID'",
      cmd_interaction_options, cmd_interaction_help},
+    {"agenda", "WHO [TEXT...]", commands_agenda, "Keep what to talk about next time with a person",
+     cmd_agenda_options, cmd_agenda_help},
+    {"date", "SUBCOMMAND [ARGS...]", commands_date,
+     "Important dates: 'date add WHO LABEL DATE', 'date ls WHO', 'date rm WHO LABEL'",
+     cmd_date_options, cmd_date_help},
+    {"dates", "", commands_dates, "List birthdays, anniversaries and other dates coming up",
+     cmd_dates_options,
+     "Soonest first, with the age or the number of years when the year is known."},
     {"kinds", "", commands_kinds, "List the kinds of interaction, with how often each was logged",
      no_options, NULL},
     {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},

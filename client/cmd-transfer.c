@@ -865,6 +865,61 @@ static void todo_description(json_t *rec, struct strbuf *d)
         strbuf_printf(d, "Log it: tend log %lld KIND", (long long)cmd_jid(rec));
 }
 
+/* One VEVENT for date (the birthday or one of "dates") of contact rec. Returns 1 when written. */
+static size_t export_ics_date(json_t *rec, const char *label, const char *date,
+                              const char *uid_tail, bool yearly, int remind_days, int64_t now,
+                              struct strbuf *out)
+{
+        _cleanup_free_ char *summary = NULL, *uid = NULL;
+        int y = 0, m = 0, d = 0;
+        const char *name = strempty(cmd_jstr(rec, "name"));
+
+        if (!date || (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 &&
+                      (y = 0, sscanf(date, "--%2d-%2d", &m, &d) != 2)))
+                return 0;
+        if (streq(label, "birthday") ? asprintf(&summary, "%s's birthday", name) < 0
+                                     : asprintf(&summary, "%s: %s", name, label) < 0)
+                return 0;
+        if (asprintf(&uid, "%s-%s@tend", strempty(cmd_jstr(rec, "uuid")), uid_tail) < 0)
+                return 0;
+        return ical_add_date(out,
+                             &(struct ical_date){
+                                 .uid = uid,
+                                 .dtstamp = now,
+                                 .year = y,
+                                 .month = m,
+                                 .day = d,
+                                 .yearly = yearly,
+                                 .remind_days = remind_days,
+                                 .summary = summary,
+                                 .categories = "tend-date",
+                             }) == 0
+                   ? 1
+                   : 0;
+}
+
+/* The important dates of contact rec as VEVENTs. Returns how many. */
+static size_t export_ics_dates(json_t *rec, int64_t now, struct strbuf *out)
+{
+        json_t *dates = json_object_get(rec, "dates"), *d;
+        size_t n = 0, i;
+
+        n += export_ics_date(rec, "birthday", cmd_jstr(rec, "birthday"), "birthday", true, 0, now,
+                             out);
+        json_array_foreach(dates, i, d)
+        {
+                char tail[32];
+
+                snprintf(tail, sizeof(tail), "date-%lld",
+                         (long long)json_integer_value(json_object_get(d, "id")));
+                n += export_ics_date(rec, strempty(cmd_jstr(d, "label")), cmd_jstr(d, "date"), tail,
+                                     json_is_true(json_object_get(d, "yearly")),
+                                     (int)json_integer_value(json_object_get(d, "remind_days")),
+                                     now, out);
+        }
+        return n;
+}
+
 static int export_ics(struct cli *cli, json_t *records, struct strbuf *out, size_t *ret_n)
 {
         int64_t now = cli->now ? cli->now : time_now();
@@ -880,7 +935,10 @@ static int export_ics(struct cli *cli, json_t *records, struct strbuf *out, size
                 int64_t due = cmd_jtime(rec, "next_due");
                 size_t k;
 
-                if (!streq_ptr(cmd_jstr(rec, "type"), "contact") || !due)
+                if (!streq_ptr(cmd_jstr(rec, "type"), "contact"))
+                        continue;
+                n += export_ics_dates(rec, now, out);
+                if (!due)
                         continue;
                 if (asprintf(&summary, "Follow up with %s", strempty(cmd_jstr(rec, "name"))) < 0 ||
                     asprintf(&uid, "%s@tend", strempty(cmd_jstr(rec, "uuid"))) < 0)

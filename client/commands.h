@@ -22,6 +22,16 @@ extern const char cmd_merge_help[];
 int commands_log(struct cli *cli, int argc, char **argv);
 int commands_history(struct cli *cli, int argc, char **argv);
 int commands_interaction(struct cli *cli, int argc, char **argv);
+int commands_date(struct cli *cli, int argc, char **argv);
+int commands_dates(struct cli *cli, int argc, char **argv);
+int commands_agenda(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_date_options[];
+extern const char cmd_date_help[];
+extern const struct option_help cmd_dates_options[];
+extern const struct option_help cmd_agenda_options[];
+extern const char cmd_agenda_help[];
+/** Print a person's dates (io.tend.Dates.Date objects), one a line after indent. */
+void cmd_print_dates(struct cli *cli, json_t *dates, const char *indent);
 int commands_kinds(struct cli *cli, int argc, char **argv);
 extern const struct option_help cmd_interaction_options[];
 extern const char cmd_interaction_help[];

@@ -99,6 +99,13 @@ struct contact *contact_new(void)
         return calloc(1, sizeof(struct contact));
 }
 
+void contact_date_done(struct contact_date *d)
+{
+        free(d->label);
+        free(d->date);
+        memset(d, 0, sizeof(*d));
+}
+
 void contact_done(struct contact *c)
 {
         free(c->name);
@@ -118,6 +125,10 @@ void contact_done(struct contact *c)
         free(c->birthday);
         free(c->name_parts);
         strv_free(c->vcard_extra);
+        for (size_t i = 0; i < c->n_dates; i++)
+                contact_date_done(&c->dates[i]);
+        free(c->dates);
+        free(c->agenda);
         free(c->unknown);
         memset(c, 0, sizeof(*c));
 }
@@ -141,6 +152,8 @@ void interaction_done(struct interaction *i)
         free(i->note);
         free(i->gave);
         free(i->got);
+        free(i->with);
+        free(i->agenda);
         free(i->unknown);
         memset(i, 0, sizeof(*i));
 }

@@ -204,6 +204,35 @@ int vcard_write_record(struct strbuf *out, json_t *rec)
                 b[k] = 0;
                 put_line(out, &line, "BDAY", b);
         }
+        /* Important dates: anniversaries as ANNIVERSARY, the others as X-TEND-DATE. */
+        json_array_foreach(json_object_get(rec, "dates"), i, v)
+        {
+                const char *label = jstr(v, "label"), *date = jstr(v, "date");
+                char b[16];
+                size_t k = 0;
+
+                if (!label || !date)
+                        continue;
+                for (const char *c = date; *c && k < sizeof(b) - 1; c++)
+                        if (*c != '-' || c < date + 2)
+                                b[k++] = *c;
+                b[k] = 0;
+                if (streq(label, "anniversary") && json_is_true(json_object_get(v, "yearly")) &&
+                    json_integer_value(json_object_get(v, "remind_days")) == 0) {
+                        put_line(out, &line, "ANNIVERSARY", b);
+                        continue;
+                }
+                strbuf_reset(&line);
+                strbuf_puts(&line, "X-TEND-DATE:");
+                strbuf_put_text(&line, label, false);
+                strbuf_printf(&line, ";%s;%d;%lld", date,
+                              json_is_true(json_object_get(v, "yearly")) ? 1 : 0,
+                              (long long)json_integer_value(json_object_get(v, "remind_days")));
+                if (line.error)
+                        out->error = line.error;
+                else
+                        strbuf_put_folded(out, line.data, line.len);
+        }
         for (size_t x = 0; x < VCARD_XTEND_N; x++) {
                 json_t *f = json_object_get(rec, vcard_xtend[x].key);
 

@@ -116,6 +116,7 @@ static const struct varlink_interface *const interfaces[] = {
     &methods_interactions_interface, &methods_followups_interface,
     &methods_goals_interface,        &methods_network_interface,
     &methods_transfer_interface,     &methods_journal_interface,
+    &methods_dates_interface,
     NULL,
 };
 

@@ -24,7 +24,7 @@ void store_changes_contact(struct store_txn *t, const struct contact *old,
         const struct contact *c = new ? new : old;
 
         ch->contacts = true;
-        if (store_sched_time(old) != store_sched_time(new))
+        if (store_sched_differs(old, new))
                 ch->sched = true;
         if (was == now)
                 return;

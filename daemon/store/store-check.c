@@ -314,6 +314,10 @@ static int walk_interactions(struct store_txn *t, struct derived *d, struct entr
                 r = text_entries_interaction(i, d->max_key, contact_entry, d);
                 if (r < 0)
                         return r;
+                /* Another person's entry of a group interaction: the record has the id, the
+                 * goal and the count. */
+                if (i->group_of)
+                        continue;
                 if (i->id) {
                         be64_put(idb, i->id);
                         if (i->id > d->max_interaction_id)

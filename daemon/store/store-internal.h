@@ -358,6 +358,15 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i);
  * the kind counts. Run once from the store's migration at open. */
 int store_migrate_interaction_ids(struct store_txn *t);
 
+/* A group interaction's entries under its other people (store-interactions.c): written after
+ * the record is (add, update, exact put), removed with it (update, delete, the person's
+ * removal). Not from the index hooks: an undo replays the entries as the records they are. */
+int interaction_group_written(struct store_txn *t, const struct interaction *i);
+int interaction_group_removed(struct store_txn *t, const struct interaction *i);
+
+/** Schema 2 → 3 (store-sched.c): re-key the sched index as time ‖ id ‖ event. */
+int store_migrate_sched_events(struct store_txn *t);
+
 /* ---- the text index (store-text.c) ---- */
 
 struct goal;

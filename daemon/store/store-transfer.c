@@ -296,7 +296,8 @@ int store_txn_interaction_put_exact(struct store_txn *t, struct interaction *i)
         r = store_goals_interaction_added(t, i);
         if (r < 0)
                 return r;
-        return interaction_indexed(t, i, key);
+        r = interaction_indexed(t, i, key);
+        return r < 0 ? r : interaction_group_written(t, i);
 }
 
 int store_reserve(struct store *s, size_t bytes)

@@ -259,9 +259,15 @@ static int contact_index_keys(const struct contact *c, uint64_t id, size_t max, 
                 be64_put(due + 8, id);
                 r = ikeys_add(k, DB_DUE, due, sizeof(due));
         }
-        if (r >= 0 && store_sched_time(c) != 0) { /* issue 3: the scheduler's index */
-                store_sched_key(store_sched_time(c), id, due);
-                r = ikeys_add(k, DB_SCHED, due, sizeof(due));
+        if (r >= 0) { /* the scheduler's index: one entry per pending event */
+                struct store_sched_event ev[STORE_SCHED_EVENTS];
+                uint8_t sk[STORE_SCHED_KEY_LEN];
+                size_t n = store_sched_events(c, ev);
+
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        store_sched_key(ev[i].t, id, ev[i].event, sk);
+                        r = ikeys_add(k, DB_SCHED, sk, sizeof(sk));
+                }
         }
         if (r < 0)
                 return r;
@@ -693,6 +699,9 @@ static const struct migration migrations[] = {
     {1, "interaction ids", store_migrate_interaction_ids},
     {1, "undo journal", journal_init},
     {2, "folded keys and the text index", store_migrate_fold_keys},
+    /* 2 → 3, important dates: the sched index keyed time ‖ id ‖ event (after the keys above,
+     * which rewrites every index entry, so the rebuild sees the final records). */
+    {2, "sched index by event", store_migrate_sched_events},
 };
 
 static int store_migrate(struct store_txn *t, uint32_t from)
@@ -1199,10 +1208,13 @@ static int interactions_take(struct store_txn *t, uint64_t contact_id, int64_t n
                 if (i) {
                         i->contact_id = contact_id; /* its text index entries name it */
                         r = interaction_unindexed(t, i);
+                        if (r >= 0 && !i->group_of)
+                                r = interaction_group_removed(t, i);
                         if (r < 0)
                                 return r;
                 }
-                if (to && i) {
+                /* Another person's entry of a group record is theirs, not moved. */
+                if (to && i && !i->group_of) {
                         /* Moved to another contact: the same record, id and uuid. */
                         i->contact_id = to;
                         r = store_txn_interaction_add(t, i);
@@ -2405,6 +2417,8 @@ int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
         if (r < 0)
                 return r;
         r = interaction_indexed(t, &tmp, key);
+        if (r >= 0)
+                r = interaction_group_written(t, &tmp);
         if (r < 0)
                 return r;
         i->id = tmp.id;

@@ -33,7 +33,8 @@
 #include "model.h"
 
 /* 2: the undo journal, global interaction ids and the kind counts.
- * 3: keys folded with libunistring, the text index (idx_text). */
+ * 3: keys folded with libunistring, the text index (idx_text); the sched index keyed
+ *    time ‖ id ‖ event (important dates). */
 #define STORE_SCHEMA_VERSION 3
 
 struct store;

@@ -22,6 +22,9 @@ CASES = {
     "history": (["history", "ann"], ["history", "nobody"]),
     "interaction": (None, ["interaction", "rm", "999999", "--yes"]),
     "kinds": (["kinds"], None),
+    "agenda": (["agenda", "ann", "the move"], ["agenda", "nobody", "x"]),
+    "date": (["date", "add", "ann", "anniversary", "06-20"], ["date", "rm", "ann", "nope"]),
+    "dates": (["dates"], None),
     "merge": (None, ["merge", "ann", "nobody"]),
     "dupes": (["dupes"], None),
     "undo": (["undo"], None),  # the setup's last change

@@ -180,7 +180,7 @@ static void test_errors_with_line_numbers(void **state)
         expect_errors("\v[s\"e=]\nora =\n",
                       (const char *const[]){
                           "t.conf:1: unknown section [s\"e=]; the sections are [schedule], "
-                          "[cadence], [notify] and [goals]",
+                          "[cadence], [notify], [goals], [backup] and [plan]",
                           NULL,
                       });
         expect_errors("[cadence]\npersonal = 11y\n[schedule\n",
