@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "sync-card.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -69,21 +70,29 @@ void config_done(struct config *c)
 {
         strv_free(c->command);
         strv_free(c->open_command);
+        free(c->sync_vdir);
+        free(c->sync_ics);
         config_init(c);
 }
 
 int config_copy(struct config *dst, const struct config *src)
 {
-        char **cmd = NULL, **open = NULL;
+        char **cmd = NULL, **open = NULL, *vdir = NULL, *ics = NULL;
 
-        if (strv_copy(src->command, &cmd) < 0 || strv_copy(src->open_command, &open) < 0) {
+        if (strv_copy(src->command, &cmd) < 0 || strv_copy(src->open_command, &open) < 0 ||
+            (src->sync_vdir && !(vdir = strdup(src->sync_vdir))) ||
+            (src->sync_ics && !(ics = strdup(src->sync_ics)))) {
                 strv_free(cmd);
+                strv_free(open);
+                free(vdir);
                 return -ENOMEM;
         }
         config_done(dst);
         *dst = *src;
         dst->command = cmd;
         dst->open_command = open;
+        dst->sync_vdir = vdir;
+        dst->sync_ics = ics;
         return 0;
 }
 
@@ -298,6 +307,44 @@ static const char *parse_command(const char *v, void *dst)
         return split_command(v, dst);
 }
 
+/* A folder: absolute, or ~/ for the home directory; empty: none. */
+static const char *parse_path(const char *v, void *dst)
+{
+        char **ret = dst, *p = NULL;
+
+        if (!*v) {
+                free(*ret);
+                *ret = NULL;
+                return NULL;
+        }
+        if (strncmp(v, "~/", 2) == 0) {
+                const char *home = getenv("HOME");
+
+                if (!home || home[0] != '/')
+                        return "~ needs $HOME";
+                if (asprintf(&p, "%s/%s", home, v + 2) < 0)
+                        return "out of memory";
+        } else if (v[0] == '/') {
+                p = strdup(v);
+                if (!p)
+                        return "out of memory";
+        } else
+                return "not an absolute path (/... or ~/...)";
+        free(*ret);
+        *ret = p;
+        return NULL;
+}
+
+static const char *parse_exclude(const char *v, void *dst)
+{
+        int mask = sync_exclude_parse(v, NULL);
+
+        if (mask < 0)
+                return "not a list of notes, history, ledger, goals";
+        *(unsigned *)dst = (unsigned)mask;
+        return NULL;
+}
+
 /* ---- the key table ---- */
 
 enum section {
@@ -305,6 +352,7 @@ enum section {
         SECTION_CADENCE,
         SECTION_NOTIFY,
         SECTION_GOALS,
+        SECTION_SYNC,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
 };
@@ -314,6 +362,7 @@ static const char *const section_names[_SECTION_MAX] = {
     [SECTION_CADENCE] = "cadence",
     [SECTION_NOTIFY] = "notify",
     [SECTION_GOALS] = "goals",
+    [SECTION_SYNC] = "sync",
 };
 
 struct key {
@@ -340,6 +389,9 @@ static const struct key keys[] = {
     {SECTION_NOTIFY, "command", parse_command, offsetof(struct config, command)},
     {SECTION_NOTIFY, "open_command", parse_command, offsetof(struct config, open_command)},
     {SECTION_GOALS, "follow_up", parse_follow_up, offsetof(struct config, goal_follow_up)},
+    {SECTION_SYNC, "vdir", parse_path, offsetof(struct config, sync_vdir)},
+    {SECTION_SYNC, "ics", parse_path, offsetof(struct config, sync_ics)},
+    {SECTION_SYNC, "exclude", parse_exclude, offsetof(struct config, sync_exclude)},
 };
 
 /* ---- parsing ---- */
@@ -652,6 +704,15 @@ void config_dump(const struct config *c, FILE *f)
         dump_command("open_command", c->open_command, f);
         fprintf(f, "\n[goals]\nfollow_up = %s\n",
                 time_format_duration(c->goal_follow_up, d, sizeof(d)));
+        fprintf(f, "\n[sync]\nvdir = %s\nics = %s\nexclude =", strempty(c->sync_vdir),
+                strempty(c->sync_ics));
+        for (unsigned b = 0, first = 1; b < 4; b++)
+                if (c->sync_exclude & (1u << b)) {
+                        fprintf(f, "%s %s", first ? "" : ",",
+                                (const char *const[]){"notes", "history", "ledger", "goals"}[b]);
+                        first = 0;
+                }
+        fputc('\n', f);
 }
 
 /* ---- command expansion ---- */
