@@ -17,6 +17,7 @@
 #include "rpc.h"
 #include "server.h"
 #include "timeutil.h"
+#include "vdir.h"
 
 /* How long SIGTERM waits for replies still queued to slow clients. */
 #define SHUTDOWN_GRACE 2.0
@@ -41,6 +42,48 @@ static void on_committed(const struct store_changes *ch, void *userdata)
 
         scheduler_committed(d->scheduler, ch);
         sdnotify_status_changed(d->sdnotify);
+        vdir_committed(d->vdir, ch);
+}
+
+/* [sync]: (re)start the vdir mirror when its settings changed. A folder that cannot be used
+ * is logged and leaves sync off; it never stops tendd. */
+static void start_sync(struct tendd *d)
+{
+        _cleanup_free_ char *state = NULL;
+        const struct config *c = d->config;
+        int r;
+
+        vdir_free(d->vdir);
+        d->vdir = NULL;
+        if (!c->sync_vdir)
+                return;
+        if (asprintf(&state, "%s/sync", d->data_dir) < 0)
+                return;
+        r = vdir_new(d->loop, d->store,
+                     &(struct vdir_options){.dir = c->sync_vdir,
+                                            .ics_dir = c->sync_ics,
+                                            .state_dir = state,
+                                            .exclude = c->sync_exclude,
+                                            .conf_every = c->goal_follow_up},
+                     &d->vdir);
+        if (r < 0)
+                log_error_errno(r, "Sync is off: the vdir %s cannot be used: %m", c->sync_vdir);
+        else
+                log_info("Mirroring contacts to the vdir %s.", c->sync_vdir);
+}
+
+static json_t *sync_status(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return vdir_status(d->vdir);
+}
+
+static void sync_flush(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        vdir_flush(d->vdir);
 }
 
 static void on_store_broken(void *userdata)
@@ -115,9 +158,14 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 config_done(&cfg);
         } else {
                 int64_t old_goal_every = d->config->goal_follow_up;
+                bool sync_changed = !streq_ptr(d->config->sync_vdir, cfg.sync_vdir) ||
+                                    !streq_ptr(d->config->sync_ics, cfg.sync_ics) ||
+                                    d->config->sync_exclude != cfg.sync_exclude;
 
                 config_done(d->config);
                 *d->config = cfg;
+                if (sync_changed)
+                        start_sync(d);
                 scheduler_reload(d->scheduler);
                 /* A new [goals] follow_up re-dates the people the goal rule had dated. */
                 r = goals_conf_every_changed(&d->core, old_goal_every);
@@ -292,6 +340,9 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
             .data_dir = d->data_dir,
             .next_check = next_check,
             .next_check_userdata = d,
+            .sync_status = sync_status,
+            .sync_flush = sync_flush,
+            .sync_userdata = d,
         };
         r = server_new(d->loop, NULL, methods_service(), &d->rpc, &d->server);
         if (r < 0) {
@@ -311,6 +362,7 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         r = scheduler_new(d->loop, &d->core, send_watch_event, d, &d->scheduler);
         if (r < 0)
                 goto fail;
+        start_sync(d);
 
         *ret = d;
         return 0;
@@ -333,6 +385,7 @@ void tendd_free(struct tendd *d)
 {
         if (!d)
                 return;
+        vdir_free(d->vdir);
         scheduler_free(d->scheduler);
         sdnotify_free(d->sdnotify);
         rpc_done(&d->rpc);

@@ -13,6 +13,7 @@ struct server;
 struct sdnotify;
 struct config;
 struct scheduler;
+struct vdir;
 
 struct tendd_options {
         const char *data_dir;    /* NULL = $XDG_DATA_HOME/tend */
@@ -39,6 +40,7 @@ struct tendd {
         struct config *config;     /* tendd.conf, replaced whole on SIGHUP (config.h) */
         char *config_path;
         struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
+        struct vdir *vdir;           /* [sync] vdir mirror (vdir.h), NULL when off */
         struct core core;            /* store + settings + clock, for every door (core.h) */
         struct rpc rpc;              /* what the varlink methods work with (rpc.h) */
 };

@@ -18,10 +18,21 @@
 static bool is_meta(const char *k)
 {
         static const char *const meta[] = {
-            "type",         "uuid",          "id",        "revs",         "interactions",
-            "interactions_deleted",          "merged",    "line",         "warnings",
+            "type",
+            "uuid",
+            "id",
+            "revs",
+            "interactions",
+            "interactions_deleted",
+            "merged",
+            "line",
+            "warnings",
             /* this machine's notification state */
-            "notified_due", "notified_at",   "resurface_at", "notify_id", "notify_unshown",
+            "notified_due",
+            "notified_at",
+            "resurface_at",
+            "notify_id",
+            "notify_unshown",
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(meta); i++)
@@ -216,7 +227,7 @@ static json_t *find_uuid(json_t *list, const char *uuid)
         size_t i;
 
         json_array_foreach(list, i, v) if (streq_ptr(json_string_value(json_object_get(v, "uuid")),
-                                                    uuid)) return v;
+                                                     uuid)) return v;
         return NULL;
 }
 
@@ -300,10 +311,9 @@ int sync_card_stamp(json_t *rec, json_t *base, int64_t now_us, sync_deleted_fn d
                 if (!u || find_uuid(list, u) || find_uuid(dead, u) || !dead)
                         continue;
                 if (deleted && deleted(u, userdata))
-                        json_array_append_new(dead,
-                                              json_pack("{s:s,s:I}", "uuid", u, "rev",
-                                                        (json_int_t)(was >= now_us ? was + 1
-                                                                                   : now_us)));
+                        json_array_append_new(
+                            dead, json_pack("{s:s,s:I}", "uuid", u, "rev",
+                                            (json_int_t)(was >= now_us ? was + 1 : now_us)));
         }
         if (dead && json_array_size(dead) == 0)
                 json_object_del(rec, "interactions_deleted");
@@ -329,21 +339,37 @@ int sync_card_stamp(json_t *rec, json_t *base, int64_t now_us, sync_deleted_fn d
 
 /* ---- merging two versions ---- */
 
+/* Fields that follow from others (touches, edits): the newer version wins, never a conflict. */
+static bool is_derived(const char *k)
+{
+        return streq(k, "updated") || streq(k, "last_interaction") || streq(k, "last_kind") ||
+               streq(k, "next_due") || streq(k, "stage_changed") || streq(k, "created");
+}
+
+static int64_t newest_head(json_t *revs, int64_t newest)
+{
+        const char *k;
+        json_t *l;
+
+        json_object_foreach(revs, k, l) if (rev_head(revs, k) > newest) newest = rev_head(revs, k);
+        return newest;
+}
+
 /* Deterministic order of two values: by their compact JSON text. */
 static int value_cmp(json_t *a, json_t *b)
 {
-        _cleanup_free_ char *x = a ? json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
-                                   : NULL;
-        _cleanup_free_ char *y = b ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
-                                   : NULL;
+        _cleanup_free_ char *x =
+            a ? json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+        _cleanup_free_ char *y =
+            b ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
 
         return strcmp(x ? x : "", y ? y : "");
 }
 
 static int add_conflict(json_t *out, const char *field, json_t *other, int64_t rev)
 {
-        _cleanup_free_ char *text =
-            json_dumps(other ? other : json_null(), JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        _cleanup_free_ char *text = json_dumps(other ? other : json_null(),
+                                               JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
         _cleanup_(strbuf_donep) struct strbuf line = {0};
         json_t *extra = json_object_get(out, "vcard");
 
@@ -405,14 +431,17 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
                                 json_object_set(revs, k, json_object_get(rb, k));
                         continue;
                 }
-                if (ha && rev_has(rb, k, ha))
-                        take_b = true; /* b is an edit of a's value */
-                else if (hb && rev_has(ra, k, hb))
+                if (!ha || rev_has(rb, k, ha))
+                        take_b = true; /* b is an edit of a's value (or a never had one) */
+                else if (!hb || rev_has(ra, k, hb))
                         take_b = false;
+                else if (is_derived(k))
+                        take_b = hb > ha || (hb == ha && value_cmp(vb, va) > 0);
                 else {
                         /* Both changed it since they last agreed: keep the newer, show the
-                         * other. */
-                        int64_t head = (ha > hb ? ha : hb) + 1;
+                         * other. The merged value's rev is newer than anything either side
+                         * had, so a later edit of the person is recognisably after it. */
+                        int64_t head = newest_head(rb, newest_head(ra, 0)) + 1;
                         json_t *l;
 
                         take_b = hb > ha || (hb == ha && value_cmp(vb, va) > 0);
@@ -451,7 +480,8 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
 
                 json_object_foreach(revs, k, v) if (rev_head(revs, k) > head) head =
                     rev_head(revs, k);
-                json_object_set_new(revs, "vcard", rev_new(head + 1, json_object_get(revs, "vcard")));
+                json_object_set_new(revs, "vcard",
+                                    rev_new(head + 1, json_object_get(revs, "vcard")));
         }
         /* Interactions: union by uuid, the newer rev wins; deletion markers remove for good. */
         list = json_object_get(out, "interactions");
@@ -467,8 +497,8 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
         }
         union_by_uuid(dead, json_object_get(b, "interactions_deleted"), true);
         for (n = json_array_size(list); n-- > 0;) {
-                json_t *d = find_uuid(dead, json_string_value(
-                                                json_object_get(json_array_get(list, n), "uuid")));
+                json_t *d = find_uuid(
+                    dead, json_string_value(json_object_get(json_array_get(list, n), "uuid")));
 
                 if (d && json_integer_value(json_object_get(d, "rev")) >=
                              json_integer_value(json_object_get(json_array_get(list, n), "rev")))
@@ -476,8 +506,8 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
         }
         /* A marker is also dropped when the interaction came back with a newer rev. */
         for (n = json_array_size(dead); n-- > 0;)
-                if (find_uuid(list, json_string_value(
-                                        json_object_get(json_array_get(dead, n), "uuid"))))
+                if (find_uuid(list,
+                              json_string_value(json_object_get(json_array_get(dead, n), "uuid"))))
                         json_array_remove(dead, n);
         merged = json_object_get(out, "merged");
         json_array_foreach(json_object_get(b, "merged"), i, v)
@@ -609,7 +639,7 @@ unsigned sync_card_settle(json_t *card)
 
                 if (!line || !conflict_parse(line, field, sizeof(field), &rev, &value))
                         continue;
-                if (rev_head(revs, field) != rev) {
+                if (rev_head(revs, field) != rev || rev_head(revs, "updated") > rev) {
                         json_array_remove(extra, i);
                         n++;
                 }
@@ -717,8 +747,8 @@ static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contac
         }
         json_array_foreach(json_object_get(card, "interactions_deleted"), i, v)
         {
-                json_t *id = json_object_get(have, strempty(json_string_value(
-                                                       json_object_get(v, "uuid"))));
+                json_t *id =
+                    json_object_get(have, strempty(json_string_value(json_object_get(v, "uuid"))));
 
                 if (!id)
                         continue;

@@ -3,16 +3,16 @@
  * A sync card is a contact record (transfer.h) without the per-machine fields (local id,
  * notification state), plus what travels with the person:
  *   "interactions"          [{uuid, at, kind, note, gave, got, created, rev}]  X-TEND-INTERACTION
- *   "interactions_deleted"  [{uuid, rev}]                                       X-TEND-INTERACTION-DELETED
- *   "merged"                [uuid]   people merged into this one               X-TEND-MERGED
- *   "revs"                  {field: [rev, ancestor, ...]}                      X-TEND-REVS
- * Revs are microseconds since the epoch. A field's rev list names the version of its value
- * and the versions it was edited from (newest first, at most SYNC_REV_CHAIN): when one side's
- * current rev is among the other's ancestors, the other side is an edit of it and wins. When
- * neither descends from the other, both changed the field since they last agreed: the newer
- * value is kept and the other is kept beside it as an X-TEND-CONFLICT line in the card (so
- * both machines show it) until the field is edited again. Interactions are united by uuid; an
- * edit wins by its rev; a deletion marker newer than an interaction removes it for good. */
+ *   "interactions_deleted"  [{uuid, rev}] X-TEND-INTERACTION-DELETED "merged"                [uuid]
+ * people merged into this one               X-TEND-MERGED "revs"                  {field: [rev,
+ * ancestor, ...]}                      X-TEND-REVS Revs are microseconds since the epoch. A field's
+ * rev list names the version of its value and the versions it was edited from (newest first, at
+ * most SYNC_REV_CHAIN): when one side's current rev is among the other's ancestors, the other side
+ * is an edit of it and wins. When neither descends from the other, both changed the field since
+ * they last agreed: the newer value is kept and the other is kept beside it as an X-TEND-CONFLICT
+ * line in the card (so both machines show it) until the field is edited again. Interactions are
+ * united by uuid; an edit wins by its rev; a deletion marker newer than an interaction removes it
+ * for good. */
 #pragma once
 
 #include <jansson.h>
@@ -39,8 +39,7 @@ int sync_exclude_parse(const char *s, const char **ret_bad);
 
 /** The sync card of contact c as it is in the store now, with the given extra merged uuids
  * (tombstones that name c as where they went); no revs yet. Returns 0 or -errno. */
-int sync_card_local(struct store_txn *t, const struct contact *c, unsigned exclude,
-                    json_t **ret);
+int sync_card_local(struct store_txn *t, const struct contact *c, unsigned exclude, json_t **ret);
 
 /** Give rec the revs of base where a field is unchanged, and a new rev (at least now_us,
  * descending from base's) where it changed without a newer rev of its own. base may be

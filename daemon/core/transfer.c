@@ -1038,8 +1038,9 @@ static int parse_tombstone(struct import_rec *rec, json_t *o, struct bad *b)
 }
 
 /* One contact or interaction record outside an import (sync reads cards this way). */
-int transfer_contact_parse(json_t *o, struct contact **ret, char refs[static 2][UUID_STRING_LEN + 1],
-                           char *reason, size_t reason_size)
+int transfer_contact_parse(json_t *o, struct contact **ret,
+                           char refs[static 2][UUID_STRING_LEN + 1], char *reason,
+                           size_t reason_size)
 {
         struct import_rec rec = {0};
         struct bad b = {{0}};

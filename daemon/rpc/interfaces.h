@@ -8,3 +8,4 @@ extern const char idl_io_tend_FollowUps[];
 extern const char idl_io_tend_Goals[];
 extern const char idl_io_tend_Network[];
 extern const char idl_io_tend_Transfer[];
+extern const char idl_io_tend_Sync[];

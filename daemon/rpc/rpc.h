@@ -29,6 +29,11 @@ struct rpc {
         /* When the follow-up engine looks next (for the watch stream's first event); NULL: 0. */
         int64_t (*next_check)(void *userdata);
         void *next_check_userdata;
+        /* The vdir mirror (io.tend.Sync): its status object, and export/import now. NULL: no
+         * sync engine in this process. */
+        json_t *(*sync_status)(void *userdata);
+        void (*sync_flush)(void *userdata);
+        void *sync_userdata;
 };
 
 /** Send a recorded error (ownership moves to the call) or, when none was recorded, the errno
