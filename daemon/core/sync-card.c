@@ -450,7 +450,8 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
                                 return -ENOMEM;
                         /* The loser's head is an ancestor too, so the next edit of either
                          * side descends from the merged value. */
-                        json_array_insert_new(l, 1, json_integer(take_b ? ha : hb));
+                        if (take_b ? ha : hb)
+                                json_array_insert_new(l, 1, json_integer(take_b ? ha : hb));
                         while (json_array_size(l) > SYNC_REV_CHAIN)
                                 json_array_remove(l, json_array_size(l) - 1);
                         json_object_set_new(revs, k, l);

@@ -80,7 +80,8 @@ class Radicale:
 
     def count(self):
         n = 0
-        for dirpath, _, files in os.walk(self.storage):
+        for dirpath, dirs, files in os.walk(self.storage):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # Radicale's caches
             n += sum(1 for f in files if f.endswith(".vcf"))
         return n
 
