@@ -252,6 +252,8 @@ static void test_table_complete(void **state)
             {"export", {"format", "out"}},
             {"backup", {NULL}},
             {"restore", {"data-dir", "force"}},
+            {"sync", {NULL}},
+            {"conflicts", {NULL}},
             {"demo", {"remove"}},
             {"help", {NULL}},
         };
