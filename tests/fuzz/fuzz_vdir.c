@@ -13,20 +13,20 @@
 #include "sync-card.h"
 
 static struct store *store;
-static char store_dir[] = "/tmp/tend-fuzz-vdir-XXXXXX";
+static char fuzz_dir[] = "/tmp/tend-fuzz-vdir-XXXXXX";
 
 /* The store is the run's own: it goes when the run ends. */
 static void remove_store(void)
 {
-        char path[sizeof(store_dir) + 16];
+        char path[sizeof(fuzz_dir) + 16];
 
         store_close(store);
         store = NULL;
-        snprintf(path, sizeof(path), "%s/data.mdb", store_dir);
+        snprintf(path, sizeof(path), "%s/data.mdb", fuzz_dir);
         unlink(path);
-        snprintf(path, sizeof(path), "%s/lock.mdb", store_dir);
+        snprintf(path, sizeof(path), "%s/lock.mdb", fuzz_dir);
         unlink(path);
-        rmdir(store_dir);
+        rmdir(fuzz_dir);
 }
 
 static const char base_card[] =
@@ -43,8 +43,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
         (void)argc;
         (void)argv;
-        if (!mkdtemp(store_dir) ||
-            store_open(&(struct store_options){.dir = store_dir, .initial_map_size = 1u << 20},
+        if (!mkdtemp(fuzz_dir) ||
+            store_open(&(struct store_options){.dir = fuzz_dir, .initial_map_size = 1u << 20},
                        &store) < 0)
                 abort();
         atexit(remove_store);
