@@ -45,6 +45,13 @@ static void on_committed(const struct store_changes *ch, void *userdata)
         vdir_committed(d->vdir, ch);
 }
 
+static void sync_withdraw(uint32_t notify_id, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        scheduler_withdraw(d->scheduler, notify_id);
+}
+
 /* [sync]: (re)start the vdir mirror when its settings changed. A folder that cannot be used
  * is logged and leaves sync off; it never stops tendd. */
 static void start_sync(struct tendd *d)
@@ -64,7 +71,9 @@ static void start_sync(struct tendd *d)
                                             .ics_dir = c->sync_ics,
                                             .state_dir = state,
                                             .exclude = c->sync_exclude,
-                                            .conf_every = c->goal_follow_up},
+                                            .conf_every = c->goal_follow_up,
+                                            .withdraw = sync_withdraw,
+                                            .userdata = d},
                      &d->vdir);
         if (r < 0)
                 log_error_errno(r, "Sync is off: the vdir %s cannot be used: %m", c->sync_vdir);

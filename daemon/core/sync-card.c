@@ -772,7 +772,7 @@ static int ref_id(struct store_txn *t, const char *uuid, uint64_t *ret)
 }
 
 int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t conf_every,
-                    int64_t now, char *reason, size_t reason_size)
+                    int64_t now, char *reason, size_t reason_size, uint32_t *ret_withdraw)
 {
         _cleanup_(contact_freep) struct contact *c = NULL, *old = NULL;
         json_auto_t *rec = json_deep_copy(card);
@@ -783,6 +783,8 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
         size_t i;
         int r;
 
+        if (ret_withdraw)
+                *ret_withdraw = 0;
         if (!rec || !uuid)
                 return -EINVAL;
         for (const char *const *k = (const char *const[]){"revs", "interactions",
@@ -826,6 +828,10 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
                         c->prospect_via = old->prospect_via;
                 }
         }
+        /* The follow-up shown here was done or snoozed on the other machine. */
+        if (old && old->notify_id && old->notified_due && c->next_due != old->notified_due &&
+            ret_withdraw)
+                *ret_withdraw = old->notify_id;
         r = ref_id(t, refs[0], &c->introduced_by);
         if (r >= 0 && !(exclude & SYNC_EXCLUDE_GOALS))
                 r = ref_id(t, refs[1], &c->prospect_via);

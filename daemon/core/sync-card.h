@@ -71,6 +71,8 @@ json_t *sync_card_conflicts(json_t *card);
 /** Apply a merged card to the store in t: people it names as merged are merged into it, its
  * fields replace the contact's (keeping this machine's notification state), interactions are
  * added, updated or deleted. Creates the contact when it does not exist. conf_every: touch.h.
+ * *ret_withdraw (may be NULL) is set to the id of a notification this machine shows for a
+ * follow-up the card moved (done or snoozed elsewhere), else 0.
  * Returns 0, -EINVAL (not a valid contact, reason set) or -errno. */
 int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t conf_every,
-                    int64_t now, char *reason, size_t reason_size);
+                    int64_t now, char *reason, size_t reason_size, uint32_t *ret_withdraw);

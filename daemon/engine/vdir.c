@@ -29,6 +29,8 @@ struct vdir {
         unsigned exclude;
         int64_t conf_every;
         double delay;
+        void (*withdraw)(uint32_t notify_id, void *userdata);
+        void *userdata;
         int inotify_fd;
         ev_io watch;
         ev_timer import_timer, export_timer;
@@ -447,10 +449,11 @@ static void export_all(struct vdir *v)
 
 struct import_ctx {
         struct vdir *v;
-        json_t *incoming; /* the card as read */
-        json_t *base;     /* the card this machine last agreed with, or NULL */
-        json_t *result;   /* the card the store now holds (set by the transaction) */
-        bool skip;        /* deleted here after that version: not applied */
+        json_t *incoming;  /* the card as read */
+        json_t *base;      /* the card this machine last agreed with, or NULL */
+        json_t *result;    /* the card the store now holds (set by the transaction) */
+        bool skip;         /* deleted here after that version: not applied */
+        uint32_t withdraw; /* a notification to take down once committed */
         char reason[256];
         int64_t now_us;
 };
@@ -492,6 +495,7 @@ static int import_txn(struct store_txn *t, void *userdata)
         json_decref(x->result);
         x->result = NULL;
         x->skip = false;
+        x->withdraw = 0;
         if (!in || !uuid)
                 return -ENOMEM;
         base = x->base ? json_deep_copy(x->base) : NULL;
@@ -528,7 +532,7 @@ static int import_txn(struct store_txn *t, void *userdata)
                 x->result = json_incref(in);
         }
         r = sync_card_apply(t, x->result, x->v->exclude, x->v->conf_every, time_now(), x->reason,
-                            sizeof(x->reason));
+                            sizeof(x->reason), &x->withdraw);
         if (r == -EINVAL)
                 return -ECANCELED;
         return r;
@@ -632,6 +636,8 @@ static void import_file(struct vdir *v, const char *name)
                 json_decref(x.result);
                 return;
         }
+        if (x.withdraw && v->withdraw)
+                v->withdraw(x.withdraw, v->userdata);
         if (x.skip) {
                 /* Deleted here after its last change: no ghost card. */
                 remove_file(v->dir, name);
@@ -766,6 +772,8 @@ int vdir_new(struct ev_loop *loop, struct store *store, const struct vdir_option
         v->exclude = o->exclude;
         v->conf_every = o->conf_every;
         v->delay = o->delay > 0 ? o->delay : 0.3;
+        v->withdraw = o->withdraw;
+        v->userdata = o->userdata;
         v->dir = strdup(o->dir);
         v->state_dir = strdup(o->state_dir);
         v->ics_dir = o->ics_dir ? strdup(o->ics_dir) : NULL;

@@ -34,6 +34,9 @@ struct vdir_options {
         unsigned exclude;      /* enum sync_exclude */
         int64_t conf_every;    /* tendd.conf [goals] follow_up */
         double delay;          /* seconds of quiet before exporting or importing */
+        /* A notification shown here for a follow-up done or snoozed on another machine. */
+        void (*withdraw)(uint32_t notify_id, void *userdata);
+        void *userdata;
 };
 
 /** Start mirroring: the watch, then a full import of what changed while tendd was not

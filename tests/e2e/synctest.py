@@ -99,16 +99,17 @@ class Radicale:
 class Machine:
     """One tendd with its vdir and vdirsyncer config, in its own sandbox."""
 
-    def __init__(self, root, url, name, exclude=None):
+    def __init__(self, root, url, name, exclude=None, bus=None):
         self.name = name
         self.root = os.path.join(root, name)
-        os.makedirs(os.path.join(self.root, "config", "tend"))
+        os.makedirs(os.path.join(self.root, "config", "tend"), exist_ok=True)
         self.vdir = os.path.join(self.root, "vdir")
         with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
-            f.write("[sync]\nvdir = %s\n" % self.vdir)
+            # Follow-ups show at any hour of the test run.
+            f.write("[schedule]\nquiet_hours = off\n[sync]\nvdir = %s\n" % self.vdir)
             if exclude:
                 f.write("exclude = %s\n" % exclude)
-        self.daemon = Daemon(self.root)
+        self.daemon = Daemon(self.root, env={"DBUS_SESSION_BUS_ADDRESS": bus} if bus else None)
         self.vdirsyncer_config = os.path.join(self.root, "vdirsyncer.conf")
         with open(self.vdirsyncer_config, "w") as f:
             f.write(VDIRSYNCER_CONFIG % {"status": os.path.join(self.root, "vdirsyncer-status"),
@@ -202,6 +203,10 @@ class SyncTestCase(unittest.TestCase):
 
     machines = ("a", "b")
 
+    def machine_bus(self, root):
+        """The session bus address a machine's tendd uses; None: none (no notifications)."""
+        return None
+
     def setUp(self):
         missing = missing_programs()
         if missing:
@@ -212,7 +217,9 @@ class SyncTestCase(unittest.TestCase):
         self.url = self.radicale.make_addressbook("user", "tend")
         self.m = {}
         for name in self.machines:
-            self.m[name] = Machine(self.root, self.url, name).start()
+            mroot = os.path.join(self.root, name)
+            os.makedirs(mroot)
+            self.m[name] = Machine(self.root, self.url, name, bus=self.machine_bus(mroot)).start()
             self.m[name].vdirsyncer("discover")
 
     def tearDown(self):

@@ -206,5 +206,63 @@ class SyncTests(SyncTestCase):
         self.assertIn("link.vcf", out)
 
 
+class FollowUpTests(SyncTestCase):
+    """Each machine notifies; done on one withdraws the other's notification at the next
+    sync, and nothing is shown twice on one machine."""
+
+    def machine_bus(self, root):
+        from bustest import PrivateBus
+        bus = PrivateBus(root, "session")
+        self.buses.append(bus)
+        return bus.address
+
+    def setUp(self):
+        try:
+            import dbus  # noqa: F401  (python3-dbus, as for test_notify)
+        except ImportError:
+            self.skipTest("python3-dbus is not installed")
+        self.buses = []
+        super().setUp()
+        from bustest import NotificationMock
+        self.servers = {name: NotificationMock(bus) for name, bus in zip(self.machines,
+                                                                          self.buses)}
+
+    def tearDown(self):
+        try:
+            super().tearDown()
+        finally:
+            for server in getattr(self, "servers", {}).values():
+                server.stop()
+            for bus in self.buses:
+                bus.close()
+
+    def test_done_on_one_machine_withdraws_the_other_notification(self):
+        a, b = self.m["a"], self.m["b"]
+        a.tend("add", "Dana Due", "--every", "2w", "--due", "+3s")
+        a.sync()
+        b.sync()
+        shown_a = self.servers["a"].wait_notifies(1)
+        shown_b = self.servers["b"].wait_notifies(1)
+        self.assertIn("Dana Due", json.dumps(shown_a[0]) + json.dumps(shown_b[0]))
+        b_id = self._notify_id(self.servers["b"])
+        a.tend("done", "dana")
+        a.sync()
+        b.sync()
+        closed = wait_until(lambda: self.servers["b"].calls("CloseNotification"),
+                            what="B to withdraw its notification")
+        self.assertEqual(closed[0][1][0], b_id)
+        # Done on A moved the follow-up on B too; B shows nothing again for it.
+        self.assertEqual(a.json("show", "dana").get("next_due"),
+                         b.json("show", "dana").get("next_due"))
+        b.settle()
+        self.assertEqual(len(self.servers["b"].notifies()), 1)
+        self.assertSame(a, b)
+
+    @staticmethod
+    def _notify_id(server):
+        # dbusmock's notification_daemon numbers notifications from 1 in call order.
+        return len(server.notifies()) if server.notifies() else None
+
+
 if __name__ == "__main__":
     unittest.main()

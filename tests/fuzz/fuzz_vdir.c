@@ -59,7 +59,8 @@ static int apply(struct store_txn *t, void *userdata)
 {
         struct apply_ctx *x = userdata;
         char reason[256];
-        int r = sync_card_apply(t, x->card, 0, 86400 * 30, 1700000000, reason, sizeof(reason));
+        int r =
+            sync_card_apply(t, x->card, 0, 86400 * 30, 1700000000, reason, sizeof(reason), NULL);
 
         return r == -EINVAL || r == -EEXIST ? -ECANCELED : r;
 }
