@@ -576,89 +576,182 @@ static int delete_txn(struct store_txn *t, void *userdata)
         return store_txn_contact_delete(t, id, time_now());
 }
 
-static void import_file(struct vdir *v, const char *name)
+/* One file of an import batch: read and parsed before the transaction, applied inside it,
+ * its state written after the commit. */
+struct import_entry {
+        char *name;
+        char own[UUID_STRING_LEN + 5]; /* UID.vcf: where tend keeps this person */
+        char *text;                    /* the file as read */
+        size_t len;
+        json_t *base, *incoming;
+        bool deletion; /* the file vanished after it had been synced */
+        bool failed;   /* not applied: the reason is in x.reason */
+        struct import_ctx x;
+};
+
+static void entry_done(struct import_entry *e)
 {
-        _cleanup_free_ char *text = NULL, *base_text = NULL, *out = NULL;
-        json_auto_t *base = NULL, *incoming = NULL;
-        struct import_ctx x = {.v = v, .now_us = now_us()};
-        size_t len = 0, base_len = 0, out_len = 0;
+        free(e->name);
+        free(e->text);
+        json_decref(e->base);
+        json_decref(e->incoming);
+        json_decref(e->x.result);
+}
+
+/* Read and parse one file. Returns true when there is something to apply. */
+static bool entry_prepare(struct vdir *v, const char *name, struct import_entry *e)
+{
+        char reason[256] = "";
         const char *uuid;
-        char reason[256] = "", own[UUID_STRING_LEN + 5];
         int r;
 
-        base = load_base(v, name, &base_text, &base_len);
-        r = read_card_file(v->dir, name, &text, &len);
+        *e = (struct import_entry){.x = {.v = v, .now_us = now_us()}};
+        e->name = strdup(name);
+        if (!e->name)
+                return false;
+        e->base = load_base(v, name, NULL, NULL);
+        r = read_card_file(v->dir, name, &e->text, &e->len);
         if (r == -ENOENT) {
-                if (!base)
-                        return; /* never synced (or removed by tend itself) */
-                x.base = base;
-                r = store_write(v->store, delete_txn, &x);
-                if (r < 0) {
-                        add_error(v, name, "the deletion could not be applied: %s", strerror(-r));
-                        return;
-                }
-                if (x.skip) {
-                        /* Changed here since: the export writes it again. */
-                        remove_file(v->state_dir, name);
-                        json_object_del(v->rendered,
-                                        json_string_value(json_object_get(base, "uuid")));
-                        return;
-                }
-                remove_file(v->state_dir, name);
-                v->deleted++;
-                return;
+                if (!e->base)
+                        return false; /* never synced (or removed by tend itself) */
+                e->deletion = true;
+                e->x.base = e->base;
+                snprintf(e->own, sizeof(e->own), "%s", name);
+                return true;
         }
         if (r < 0) {
                 add_error(v, name, "%s", read_error_reason(r));
-                return;
+                return false;
         }
-        if (base_text && base_len == len && memcmp(base_text, text, len) == 0)
-                return; /* what tend wrote itself */
-        r = sync_card_read(text, len, &incoming, reason, sizeof(reason));
+        {
+                _cleanup_free_ char *base_text = NULL;
+                size_t base_len = 0;
+
+                if (read_card_file(v->state_dir, name, &base_text, &base_len) >= 0 &&
+                    base_len == e->len && memcmp(base_text, e->text, e->len) == 0)
+                        return false; /* what tend wrote itself */
+        }
+        r = sync_card_read(e->text, e->len, &e->incoming, reason, sizeof(reason));
         if (r < 0) {
                 add_error(v, name, "%s", r == -EINVAL ? reason : strerror(-r));
-                return;
+                return false;
         }
-        uuid = json_string_value(json_object_get(incoming, "uuid"));
-        snprintf(own, sizeof(own), "%s.vcf", uuid);
-        if (!streq(own, name)) {
+        uuid = json_string_value(json_object_get(e->incoming, "uuid"));
+        snprintf(e->own, sizeof(e->own), "%s.vcf", uuid);
+        if (!streq(e->own, name)) {
                 /* A card under another name (a phone's UID): tend's file is UID.vcf. */
-                json_decref(base);
-                free(base_text);
-                base_text = NULL;
-                base = load_base(v, own, &base_text, &base_len);
+                json_decref(e->base);
+                e->base = load_base(v, e->own, NULL, NULL);
         }
-        x.incoming = incoming;
-        x.base = base;
-        r = store_write(v->store, import_txn, &x);
-        if (r < 0) {
-                add_error(v, name, "%s", r == -ECANCELED && x.reason[0] ? x.reason : strerror(-r));
-                json_decref(x.result);
+        e->x.incoming = e->incoming;
+        e->x.base = e->base;
+        return true;
+}
+
+struct batch_ctx {
+        struct import_entry *v;
+        size_t n;
+};
+
+/* Every file of the batch in one transaction (one commit, not one per file). A card that
+ * cannot become a contact is refused before anything of it is written, so it is skipped and
+ * the others go on. */
+static int batch_txn(struct store_txn *t, void *userdata)
+{
+        struct batch_ctx *b = userdata;
+
+        for (size_t i = 0; i < b->n; i++) {
+                struct import_entry *e = &b->v[i];
+                int r;
+
+                e->failed = false;
+                e->x.reason[0] = 0;
+                r = e->deletion ? delete_txn(t, &e->x) : import_txn(t, &e->x);
+                if (r == -ECANCELED) {
+                        e->failed = true;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void entry_finish(struct vdir *v, struct import_entry *e)
+{
+        _cleanup_free_ char *out = NULL;
+        size_t out_len = 0;
+        int r;
+
+        if (e->failed) {
+                add_error(v, e->name, "%s", e->x.reason[0] ? e->x.reason : "not a contact");
                 return;
         }
-        if (x.withdraw && v->withdraw)
-                v->withdraw(x.withdraw, v->userdata);
-        if (x.skip) {
+        if (e->x.withdraw && v->withdraw)
+                v->withdraw(e->x.withdraw, v->userdata);
+        if (e->deletion) {
+                /* Either deleted here now, or changed here since: the export writes it
+                 * again. The agreed state goes in both cases. */
+                remove_file(v->state_dir, e->name);
+                json_object_del(v->rendered, json_string_value(json_object_get(e->base, "uuid")));
+                if (!e->x.skip)
+                        v->deleted++;
+                return;
+        }
+        if (e->x.skip) {
                 /* Deleted here after its last change: no ghost card. */
-                remove_file(v->dir, name);
-                json_decref(x.result);
+                remove_file(v->dir, e->name);
                 return;
         }
-        /* The merged card is what this machine now agrees with; the export writes the vdir
-         * file when it differs from what came in. */
-        r = sync_card_write(x.result, &out, &out_len);
-        json_decref(x.result);
+        /* The merged card is what this machine now agrees with; the vdir file is rewritten
+         * only when it differs from what came in. */
+        r = sync_card_write(e->x.result, &out, &out_len);
         if (r >= 0) {
-                save_base(v, own, out, out_len);
-                if (!streq(own, name) || out_len != len || memcmp(out, text, len) != 0) {
-                        write_atomic(v->dir, own, out, out_len);
-                        if (!streq(own, name))
-                                remove_file(v->dir, name);
+                save_base(v, e->own, out, out_len);
+                if (!streq(e->own, e->name) || out_len != e->len ||
+                    memcmp(out, e->text, e->len) != 0) {
+                        write_atomic(v->dir, e->own, out, out_len);
+                        if (!streq(e->own, e->name))
+                                remove_file(v->dir, e->name);
                 }
         }
-        json_object_del(v->rendered, uuid);
+        json_object_del(v->rendered, json_string_value(json_object_get(e->incoming, "uuid")));
         v->imported++;
         v->last_import = time_now();
+}
+
+/* Import the named files: changed ones first, vanished ones after (a merge names the person
+ * whose file goes). */
+static void import_files(struct vdir *v, json_t *changed, json_t *vanished)
+{
+        size_t n = json_array_size(changed) + json_array_size(vanished), k = 0, i;
+        struct import_entry *entries = calloc(n ? n : 1, sizeof(*entries));
+        json_t *lists[] = {changed, vanished}, *name;
+        int r;
+
+        if (!entries)
+                return;
+        for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+                json_array_foreach(lists[l], i, name)
+                {
+                        if (entry_prepare(v, json_string_value(name), &entries[k]))
+                                k++;
+                        else
+                                entry_done(&entries[k]);
+                }
+        if (k) {
+                r = store_write(v->store, batch_txn, &(struct batch_ctx){.v = entries, .n = k});
+                for (i = 0; i < k; i++) {
+                        if (r < 0)
+                                add_error(v, entries[i].name, "could not be applied: %s",
+                                          strerror(-r));
+                        else
+                                entry_finish(v, &entries[i]);
+                }
+        }
+        for (i = 0; i < k; i++)
+                entry_done(&entries[i]);
+        free(entries);
 }
 
 static void queue_all(struct vdir *v)
@@ -677,20 +770,19 @@ static void queue_all(struct vdir *v)
 
 static void import_pending(struct vdir *v)
 {
-        json_auto_t *batch = v->pending;
-        json_t *deletions = json_array();
+        json_auto_t *batch = v->pending, *changed = json_array(), *vanished = json_array();
         const char *name;
         json_t *val;
-        size_t i;
 
         v->pending = json_object();
+        if (!changed || !vanished || !v->pending)
+                return;
         if (v->rescan) {
                 v->rescan = false;
                 queue_all(v);
                 json_object_update(batch, v->pending);
                 json_object_clear(v->pending);
         }
-        /* Changed files first, vanished ones after: a merge names the person whose file goes. */
         json_object_foreach(batch, name, val)
         {
                 _cleanup_free_ char *path = NULL;
@@ -698,14 +790,10 @@ static void import_pending(struct vdir *v)
 
                 if (asprintf(&path, "%s/%s", v->dir, name) < 0)
                         continue;
-                if (lstat(path, &st) < 0 && errno == ENOENT) {
-                        json_array_append_new(deletions, json_string(name));
-                        continue;
-                }
-                import_file(v, name);
+                json_array_append_new(lstat(path, &st) < 0 && errno == ENOENT ? vanished : changed,
+                                      json_string(name));
         }
-        json_array_foreach(deletions, i, val) import_file(v, json_string_value(val));
-        json_decref(deletions);
+        import_files(v, changed, vanished);
 }
 
 static void on_import_timer(struct ev_loop *loop, ev_timer *w, int revents)
