@@ -443,12 +443,16 @@ int commands_goal(struct cli *cli, int argc, char **argv)
                         return cli_print_json(cli, reply);
                 g = json_object_get(reply, "goal");
                 c = json_object_get(reply, "contact");
-                fprintf(cli->out, "%s %s (#%lld) %s goal #%lld \"%s\"",
-                        link ? (json_is_true(json_object_get(reply, "relinked")) ? "Updated why"
-                                                                                 : "Linked")
-                             : "Unlinked",
-                        strempty(cmd_jstr(c, "name")), cmd_jid(c), link ? "to" : "from", cmd_jid(g),
-                        strempty(cmd_jstr(g, "title")));
+                if (link && json_is_true(json_object_get(reply, "relinked")))
+                        /* Already linked: only the why changed. */
+                        fprintf(cli->out, "Updated why %s (#%lld) matters for goal #%lld \"%s\"",
+                                strempty(cmd_jstr(c, "name")), cmd_jid(c), cmd_jid(g),
+                                strempty(cmd_jstr(g, "title")));
+                else
+                        fprintf(cli->out, "%s %s (#%lld) %s goal #%lld \"%s\"",
+                                link ? "Linked" : "Unlinked", strempty(cmd_jstr(c, "name")),
+                                cmd_jid(c), link ? "to" : "from", cmd_jid(g),
+                                strempty(cmd_jstr(g, "title")));
                 due = cmd_jtime(reply, "next_due");
                 if (due)
                         fprintf(cli->out, "; next follow-up %s (%s)",

@@ -83,6 +83,13 @@ extern const char cmd_export_help[];
 extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
 
+/* Taking changes back: client/cmd-undo.c. */
+int commands_undo(struct cli *cli, int argc, char **argv);
+int commands_redo(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_undo_options[];
+extern const char cmd_undo_help[];
+extern const char cmd_redo_help[];
+
 /* Follow-ups: client/cmd-followups.c. */
 int commands_due(struct cli *cli, int argc, char **argv);
 int commands_snooze(struct cli *cli, int argc, char **argv);

@@ -146,6 +146,26 @@ void frame_out_init(struct frame_out *out)
         *out = (struct frame_out){0};
 }
 
+size_t frame_out_release(struct frame_out *out, size_t keep)
+{
+        size_t cap = out->cap;
+
+        if (out->head != out->len || cap <= keep)
+                return 0;
+        frame_out_done(out);
+        return cap;
+}
+
+size_t frame_in_release(struct frame_in *in, size_t keep)
+{
+        size_t cap = in->cap;
+
+        if (in->head != in->len || cap <= keep)
+                return 0;
+        frame_in_done(in);
+        return cap;
+}
+
 void frame_out_done(struct frame_out *out)
 {
         free(out->data);

@@ -51,6 +51,14 @@ int frame_out_push(struct frame_out *out, const char *msg, size_t len);
 /** Bytes queued and not yet written. */
 size_t frame_out_pending(const struct frame_out *out);
 
+/** When nothing is pending and more than keep bytes are allocated, give the buffer back
+ * (a big reply must not pin its size for the life of the connection). Returns the bytes
+ * released. */
+size_t frame_out_release(struct frame_out *out, size_t keep);
+
+/** Likewise for an input buffer that holds no partial message. */
+size_t frame_in_release(struct frame_in *in, size_t keep);
+
 /** Write as much as fd takes without blocking (MSG_NOSIGNAL for sockets). Returns bytes still
  * pending (0 when drained), -EAGAIN never (that is a positive pending count), or -errno
  * (-EPIPE when the peer went away). */

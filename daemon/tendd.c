@@ -336,6 +336,14 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
                 log_error_errno(r, "Failed to open the store in %s: %m", d->data_dir);
                 goto fail;
         }
+        if (store_upgraded_from(d->store)) {
+                _cleanup_free_ char *was =
+                    store_upgrade_backup_path(d->data_dir, store_upgraded_from(d->store));
+
+                log_info("Upgraded the store in %s to format %d; the store as it was is kept "
+                         "as %s.",
+                         d->data_dir, STORE_SCHEMA_VERSION, strempty(was));
+        }
 
         d->core = (struct core){.store = d->store, .config = d->config};
         store_set_observer(d->store, &(struct store_observer){.committed = on_committed,

@@ -16,6 +16,7 @@ int followups_txn_snooze(struct store_txn *t, struct contact *c, int64_t until, 
         c->next_due = until;
         c->updated = now;
         store_txn_set_event(t, "snoozed");
+        store_txn_describe(t, "snooze %s", c->name);
         r = store_txn_contact_put(t, c);
         if (r < 0)
                 return r;
@@ -39,6 +40,7 @@ int followups_txn_done(struct store_txn *t, int64_t conf_every, struct contact *
         int r;
 
         store_txn_set_event(t, "done");
+        store_txn_describe(t, "done with %s", c->name);
         r = touch_record(t, conf_every, c, &in, now);
         if (r < 0)
                 return r;

@@ -45,6 +45,7 @@ int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, str
         in->contact_id = c->id;
         if (!in->created)
                 in->created = now;
+        store_txn_describe(t, "log %s with %s", in->kind, c->name);
         r = store_txn_interaction_add(t, in);
         if (r < 0)
                 return r;

@@ -206,6 +206,7 @@ static int fire_fn(struct store_txn *t, void *userdata)
         struct fire_op *op = userdata;
         int r;
 
+        store_txn_no_journal(t); /* bookkeeping: nothing anyone would undo */
         fire_op_clear(op);
         for (size_t i = 0; i < op->n_ids; i++) {
                 struct contact *c = NULL;
@@ -315,6 +316,7 @@ static int mark_fn(struct store_txn *t, void *userdata)
         struct mark_op *op = userdata;
         int r;
 
+        store_txn_no_journal(t);
         for (size_t i = 0; i < op->n; i++) {
                 _cleanup_(contact_freep) struct contact *c = NULL;
                 uint32_t v;
@@ -783,6 +785,7 @@ static int notify_id_fn(struct store_txn *t, void *userdata)
         _cleanup_(contact_freep) struct contact *c = NULL;
         int r;
 
+        store_txn_no_journal(t);
         r = store_txn_contact_get(t, op->id, &c);
         if (r < 0)
                 return r == -ENOENT ? 0 : r;
@@ -1102,8 +1105,10 @@ static void system_connected(struct evbus *b, sd_bus *bus, void *userdata)
 
 static int rebuild_fn(struct store_txn *t, void *userdata)
 {
-        int r = store_txn_sched_rebuild(t);
+        int r;
 
+        store_txn_no_journal(t);
+        r = store_txn_sched_rebuild(t);
         if (r >= 0)
                 *(int *)userdata = r;
         return r < 0 ? r : 0;

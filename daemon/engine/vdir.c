@@ -399,6 +399,8 @@ static int settle_txn(struct store_txn *t, void *userdata)
         json_t *lines;
         int r;
 
+        /* Bookkeeping after the edit that settled them, not a change of its own. */
+        store_txn_no_journal(t);
         json_object_foreach(x->settle, uuid, lines)
         {
                 _cleanup_(contact_freep) struct contact *c = NULL;
@@ -660,6 +662,7 @@ static int batch_txn(struct store_txn *t, void *userdata)
 {
         struct batch_ctx *b = userdata;
 
+        store_txn_describe(t, "sync: %zu card%s from the vdir", b->n, b->n == 1 ? "" : "s");
         for (size_t i = 0; i < b->n; i++) {
                 struct import_entry *e = &b->v[i];
                 int r;

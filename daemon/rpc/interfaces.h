@@ -9,3 +9,4 @@ extern const char idl_io_tend_Goals[];
 extern const char idl_io_tend_Network[];
 extern const char idl_io_tend_Transfer[];
 extern const char idl_io_tend_Sync[];
+extern const char idl_io_tend_Journal[];

@@ -6,8 +6,10 @@
  * a path a client names for reading, and a big import never needs a big message. Backup writes
  * the path it is given: the peer is the same user (SO_PEERCRED is checked), so it can create
  * nothing the user could not. */
+#include <malloc.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fields.h"
 #include "interfaces.h"
@@ -17,6 +19,7 @@
 #include "store-transfer.h"
 #include "rpc.h"
 #include "transfer.h"
+#include "undo.h"
 
 struct upload {
         char id[33];
@@ -203,6 +206,7 @@ static int method_cancel(struct varlink_call *call, json_t *params, void *userda
 struct import_op {
         const struct import_set *set;
         struct import_options opts;
+        const char *backup; /* too large to journal: the backup written before it */
         json_t *report;
 };
 
@@ -212,6 +216,7 @@ static int import_fn(struct store_txn *t, void *userdata)
 
         json_decref(op->report); /* a re-run after map growth starts over */
         op->report = NULL;
+        undo_txn_describe_import(t, import_set_count(op->set), op->backup);
         return import_run(t, op->set, &op->opts, &op->report);
 }
 
@@ -233,6 +238,7 @@ static int method_import(struct varlink_call *call, json_t *params, void *userda
         struct op_error err = {0};
         struct upload *up = NULL;
         struct import_set *set = NULL;
+        _cleanup_free_ char *backup = NULL;
         int r;
 
         if (!u)
@@ -265,6 +271,17 @@ static int method_import(struct varlink_call *call, json_t *params, void *userda
         op.set = set;
         /* Room for the whole import up front, so store_write does not redo it per doubling. */
         (void)store_reserve(d->store, import_set_bytes(set) * 4);
+        if (!op.opts.dry_run) {
+                r = undo_import_backup(d->store, d->data_dir, import_set_count(set), op.opts.now,
+                                       &backup);
+                if (r < 0)
+                        goto out;
+                if (backup)
+                        log_info("Wrote a backup of the store to %s before importing %zu "
+                                 "records (too many to undo).",
+                                 backup, import_set_count(set));
+                op.backup = backup;
+        }
         r = store_write(d->store, import_fn, &op);
         if (r == -ECANCELED && op.report) {
                 if (json_is_true(json_object_get(op.report, "rejected")))
@@ -279,6 +296,9 @@ static int method_import(struct varlink_call *call, json_t *params, void *userda
         log_info("Imported %zu records.", import_set_count(set));
         r = varlink_call_reply(call, json_pack("{s:O}", "report", op.report));
 out:
+        if (backup &&
+            (r < 0 || !op.report || !json_is_true(json_object_get(op.report, "committed"))))
+                (void)unlink(backup); /* nothing was imported: no way back needed */
         if (up)
                 upload_free(up);
         else
@@ -286,6 +306,9 @@ out:
         json_decref(op.report);
         strv_free(op.opts.tags);
         op_error_done(&err);
+        /* An import's records were many small allocations: give their pages back now rather
+         * than keep them for the life of the daemon. */
+        malloc_trim(0);
         return r;
 }
 

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,12 +71,30 @@ struct server {
         struct connection *dead;        /* closed, freed by the reaper */
         ev_prepare reaper;
         size_t n_connections;
+        size_t released; /* bytes of big buffers freed since the heap was last trimmed */
 };
+
+/* Buffers up to this size stay with a connection; a bigger one (an import's upload, an
+ * export's reply) is given back as soon as it is drained. */
+#define BUFFER_KEEP (64u << 10)
+/* Once this much has been freed, the heap's free top goes back to the kernel (malloc_trim):
+ * a daemon at rest after a big import or export holds only what it needs. */
+#define TRIM_AFTER (1u << 20)
+
+static void server_released(struct server *s, size_t bytes)
+{
+        s->released += bytes;
+        if (s->released < TRIM_AFTER)
+                return;
+        s->released = 0;
+        malloc_trim(0);
+}
 
 static void conn_process(struct connection *c);
 
 static void conn_free(struct connection *c)
 {
+        server_released(c->server, c->in.cap + c->out.cap);
         frame_in_done(&c->in);
         frame_out_done(&c->out);
         free(c);
@@ -212,6 +231,9 @@ static void conn_update(struct connection *c)
                 conn_close(c);
                 return;
         }
+        if (pending == 0)
+                server_released(s, frame_out_release(&c->out, BUFFER_KEEP) +
+                                       frame_in_release(&c->in, BUFFER_KEEP));
         if (pending > 0)
                 ev_io_start(s->loop, &c->write_io);
         else

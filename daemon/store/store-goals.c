@@ -117,14 +117,16 @@ static int tombstone(struct store_txn *t, const char *uuid, uint8_t type, int64_
                 return 0;
         val[0] = type;
         be64_put(val + 1, time_to_key(now));
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_TOMBSTONES), &k, &v, 0));
+        return txn_err(t, rec_put(t, DB_TOMBSTONES, &k, &v, 0));
 }
 
 static int untombstone(struct store_txn *t, const char *uuid)
 {
-        MDB_val k = {strlen(uuid), (void *)uuid};
-        int rc = mdb_del(t->txn, dbi(t, DB_TOMBSTONES), &k, NULL);
+        MDB_val k = {strlen(uuid), (void *)uuid}, v;
+        int rc = mdb_get(t->txn, dbi(t, DB_TOMBSTONES), &k, &v);
 
+        if (rc == 0) /* only a tombstone that exists is journaled as removed */
+                rc = rec_del(t, DB_TOMBSTONES, &k);
         if (rc == MDB_NOTFOUND)
                 return 0;
         return txn_err(t, rc);
@@ -145,7 +147,7 @@ static int put_record(struct store_txn *t, enum db db, uint64_t id, uint8_t *buf
         MDB_val k = {sizeof(key), key}, v = {len, buf};
 
         be64_put(key, id);
-        return txn_err(t, mdb_put(t->txn, dbi(t, db), &k, &v, 0));
+        return txn_err(t, rec_put(t, db, &k, &v, 0));
 }
 
 static int del_record(struct store_txn *t, enum db db, uint64_t id)
@@ -154,7 +156,7 @@ static int del_record(struct store_txn *t, enum db db, uint64_t id)
         MDB_val k = {sizeof(key), key};
 
         be64_put(key, id);
-        return txn_err(t, mdb_del(t->txn, dbi(t, db), &k, NULL));
+        return txn_err(t, rec_del(t, db, &k));
 }
 
 /* DUPSORT index entry id → value id. */
@@ -495,7 +497,7 @@ int store_txn_goal_link_put(struct store_txn *t, const struct goal_link *l)
                 return r;
         link_key(key, l->goal_id, l->contact_id);
         v = (MDB_val){len, buf};
-        rc = mdb_put(t->txn, dbi(t, DB_GOAL_LINKS), &k, &v, 0);
+        rc = rec_put(t, DB_GOAL_LINKS, &k, &v, 0);
         if (rc)
                 return txn_err(t, rc);
         return dup_put(t, DB_CONTACT_GOALS, l->contact_id, l->goal_id);
@@ -532,7 +534,7 @@ int store_txn_goal_link_delete(struct store_txn *t, uint64_t goal_id, uint64_t c
         if (r < 0)
                 return r;
         link_key(key, goal_id, contact_id);
-        rc = mdb_del(t->txn, dbi(t, DB_GOAL_LINKS), &k, NULL);
+        rc = rec_del(t, DB_GOAL_LINKS, &k);
         if (rc)
                 return txn_err(t, rc);
         return dup_del(t, DB_CONTACT_GOALS, contact_id, goal_id);
@@ -591,6 +593,22 @@ int store_txn_contact_goal_links(struct store_txn *t, uint64_t contact_id, store
                 if (r != 0)
                         return r;
         }
+        return 0;
+}
+
+int store_goal_link_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                            const MDB_val *new)
+{
+        uint64_t goal_id, contact_id;
+
+        if (key->mv_size != LINK_KEY_LEN)
+                return -EBADMSG;
+        goal_id = be64_get(key->mv_data);
+        contact_id = be64_get((const uint8_t *)key->mv_data + 8);
+        if (old && !new)
+                return dup_del(t, DB_CONTACT_GOALS, contact_id, goal_id);
+        if (new && !old)
+                return dup_put(t, DB_CONTACT_GOALS, contact_id, goal_id);
         return 0;
 }
 
@@ -662,6 +680,37 @@ static int intro_load(struct store_txn *t, uint64_t id, struct intro **ret)
                 return r;
         i->id = id;
         *ret = i;
+        return 0;
+}
+
+int store_intro_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                        const MDB_val *new)
+{
+        _cleanup_(intro_freep) struct intro *a = NULL, *b = NULL;
+        uint64_t id;
+        int r;
+
+        if (key->mv_size != ID_KEY_LEN)
+                return -EBADMSG;
+        id = be64_get(key->mv_data);
+        if (old) {
+                r = codec_intro_decode(old->mv_data, old->mv_size, &a);
+                if (r >= 0)
+                        r = dup_del(t, DB_IDX_INTRO, a->a, id);
+                if (r >= 0)
+                        r = dup_del(t, DB_IDX_INTRO, a->b, id);
+                if (r < 0)
+                        return r;
+        }
+        if (new) {
+                r = codec_intro_decode(new->mv_data, new->mv_size, &b);
+                if (r >= 0)
+                        r = dup_put(t, DB_IDX_INTRO, b->a, id);
+                if (r >= 0)
+                        r = dup_put(t, DB_IDX_INTRO, b->b, id);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -903,7 +952,7 @@ static int goal_interactions_untag(struct store_txn *t, uint64_t goal_id)
                 if (r < 0)
                         return r;
                 iv = (MDB_val){len, buf};
-                rc = mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &ik, &iv, 0);
+                rc = rec_put(t, DB_INTERACTIONS, &ik, &iv, 0);
                 if (rc)
                         return txn_err(t, rc);
         }
@@ -949,13 +998,13 @@ int store_txn_setting_put(struct store_txn *t, const char *name, const char *val
         if (!*name || strlen(name) > SETTING_NAME_MAX)
                 return -EINVAL;
         if (!value || !*value) {
-                rc = mdb_del(t->txn, dbi(t, DB_SETTINGS), &k, NULL);
+                rc = rec_del(t, DB_SETTINGS, &k);
                 return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
         }
         if (strlen(value) > SETTING_VALUE_MAX)
                 return -E2BIG;
         v = (MDB_val){strlen(value), (void *)value};
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_SETTINGS), &k, &v, 0));
+        return txn_err(t, rec_put(t, DB_SETTINGS, &k, &v, 0));
 }
 
 /* ---- contact deletion ---- */

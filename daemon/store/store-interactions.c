@@ -11,17 +11,9 @@
 #include "store-goals.h"
 #include "store-transfer.h"
 
-/* Every write of this file goes through these two (LMDB return codes), so whatever the store
- * does on each write (a journal of changes) needs adding in one place here. */
-static int raw_put(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v, unsigned flags)
-{
-        return mdb_put(t->txn, dbi(t, db), k, v, flags);
-}
-
-static int raw_del(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v)
-{
-        return mdb_del(t->txn, dbi(t, db), k, v);
-}
+/* Interaction records are written through rec_put/rec_del (the undo journal takes their
+ * before-images); the id index, the kind counts and the id counter are derived or counters,
+ * written directly (lint.record_writes checks which is which). */
 
 /* ---- the id counter ---- */
 
@@ -49,7 +41,7 @@ static int next_id_put(struct store_txn *t, uint64_t next)
                 v = {sizeof(be), be};
 
         be64_put(be, next);
-        return txn_err(t, raw_put(t, DB_META, &k, &v, 0));
+        return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
 }
 
 int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret)
@@ -133,12 +125,12 @@ static int kind_adjust(struct store_txn *t, const char *kind, int delta)
         else if (rc && rc != MDB_NOTFOUND)
                 return txn_err(t, rc);
         if (delta < 0 && n <= (uint64_t)-delta) {
-                rc = raw_del(t, DB_KINDS, &k, NULL);
+                rc = mdb_del(t->txn, dbi(t, DB_KINDS), &k, NULL);
                 return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
         }
         be64_put(vb, n + (uint64_t)(int64_t)delta);
         v = (MDB_val){sizeof(vb), vb};
-        return txn_err(t, raw_put(t, DB_KINDS, &k, &v, 0));
+        return txn_err(t, mdb_put(t->txn, dbi(t, DB_KINDS), &k, &v, 0));
 }
 
 int store_txn_kind_count(struct store_txn *t, const char *kind, uint64_t *ret)
@@ -198,7 +190,7 @@ int interaction_indexed(struct store_txn *t, const struct interaction *i,
 
         if (i->id) {
                 be64_put(kb, i->id);
-                rc = raw_put(t, DB_INTERACTION_IDS, &k, &v, 0);
+                rc = mdb_put(t->txn, dbi(t, DB_INTERACTION_IDS), &k, &v, 0);
                 if (rc)
                         return txn_err(t, rc);
         }
@@ -212,8 +204,17 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i)
         int rc;
 
         if (i->id) {
+                uint8_t mine[INTERACTION_KEY_LEN];
+                MDB_val v;
+
+                /* Only while the id still points at this record: an undo puts a moved record
+                 * back at its old key before it takes it away from the new one. */
                 be64_put(kb, i->id);
-                rc = raw_del(t, DB_INTERACTION_IDS, &k, NULL);
+                interaction_key_make(mine, i->contact_id, i->at, i->seq);
+                rc = mdb_get(t->txn, dbi(t, DB_INTERACTION_IDS), &k, &v);
+                if (rc == 0 && v.mv_size == sizeof(mine) &&
+                    memcmp(v.mv_data, mine, sizeof(mine)) == 0)
+                        rc = mdb_del(t->txn, dbi(t, DB_INTERACTION_IDS), &k, NULL);
                 if (rc && rc != MDB_NOTFOUND)
                         return txn_err(t, rc);
         }
@@ -270,7 +271,7 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         MDB_val k = {INTERACTION_KEY_LEN, (void *)key};
         int rc, r;
 
-        rc = raw_del(t, DB_INTERACTIONS, &k, NULL);
+        rc = rec_del(t, DB_INTERACTIONS, &k);
         if (rc)
                 return txn_err(t, rc);
         r = store_goals_interaction_removed(t, old);
@@ -316,7 +317,7 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
                 return r;
         interaction_key_make(nkey, i->contact_id, i->at, i->seq);
         v = (MDB_val){len, buf};
-        r = txn_err(t, raw_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
+        r = txn_err(t, rec_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
         if (r < 0)
                 return r;
         r = store_goals_interaction_added(t, i);
@@ -347,7 +348,7 @@ int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
         if (r < 0)
                 return r;
         be64_put(kb, id);
-        rc = raw_del(t, DB_INTERACTION_IDS, &k, NULL);
+        rc = mdb_del(t->txn, dbi(t, DB_INTERACTION_IDS), &k, NULL);
         if (rc)
                 return txn_err(t, rc);
         if (old->uuid[0]) {
@@ -455,7 +456,7 @@ int store_migrate_interaction_ids(struct store_txn *t)
                         return r;
                 k = (MDB_val){INTERACTION_KEY_LEN, p[j].key};
                 v = (MDB_val){len, buf};
-                rc = raw_put(t, DB_INTERACTIONS, &k, &v, 0);
+                rc = rec_put(t, DB_INTERACTIONS, &k, &v, 0);
                 if (rc)
                         return txn_err(t, rc);
                 r = interaction_indexed(t, i, p[j].key);

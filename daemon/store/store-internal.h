@@ -53,6 +53,8 @@ enum db {
         /* store-interactions.c: global interaction id → interaction key; kind → count */
         DB_INTERACTION_IDS,
         DB_KINDS,
+        /* store-journal.c: the undo journal */
+        DB_JOURNAL,
         _DB_MAX,
 };
 
@@ -66,6 +68,21 @@ struct store {
         bool broken;
         bool broken_reported; /* the observer heard of it */
         struct store_observer observer;
+        int64_t (*clock)(void *userdata); /* the journal's clock (store_options) */
+        uint32_t upgraded_from;           /* the schema store_open upgraded, 0: none */
+        void *clock_userdata;
+};
+
+/* A write transaction's journal state (store-journal.c). */
+struct journal_txn {
+        uint64_t seq;     /* the entry this write records into; 0: none begun yet */
+        uint64_t first;   /* the oldest entry kept, read when the entry began */
+        uint64_t records; /* before-images taken */
+        bool off;         /* store_txn_no_journal: bookkeeping, not a change */
+        bool restoring;   /* undo/redo writes the images itself */
+        bool unrecorded;  /* the disk is full: an entry without images (store_write) */
+        char desc[STORE_JOURNAL_DESC_MAX];
+        char backup[STORE_JOURNAL_PATH_MAX]; /* too large to journal: a backup was written */
 };
 
 struct store_txn {
@@ -75,7 +92,33 @@ struct store_txn {
         bool map_full; /* some operation hit MDB_MAP_FULL: store_write grows and re-runs */
         struct index_queue *queue;    /* store-queue.c; NULL until an index write is queued */
         struct store_changes changes; /* for the observer, after the commit (store-changes.c) */
+        struct journal_txn journal;
 };
+
+/* ---- record writes and the journal (store-journal.c) ----
+ * Every write to a record database (contacts, interactions, goals, goal_links, intros,
+ * settings, tombstones; the rest are indexes derived from them, and meta holds counters)
+ * goes through rec_put / rec_del: the journal takes the record's before-image first, so
+ * every writer is covered without knowing of it. They return LMDB codes, like mdb_put and
+ * mdb_del. */
+int rec_put(struct store_txn *t, enum db db, MDB_val *k, MDB_val *v, unsigned flags);
+int rec_del(struct store_txn *t, enum db db, MDB_val *k);
+/** Write the entry's header, state and pruning; store_write calls it before the commit. */
+int journal_finish(struct store_txn *t);
+/** Keep the state of a store written before the journal (the schema upgrade). */
+int journal_init(struct store_txn *t);
+
+/* What undo and redo call to move a record's derived index entries (and the change set)
+ * from old to new; old or new NULL: absent. The same functions the record's own put and
+ * delete use, so a restored record is indexed exactly as a written one. */
+int store_contact_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                          const MDB_val *new);
+int store_interaction_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                              const MDB_val *new);
+int store_goal_link_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                            const MDB_val *new);
+int store_intro_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                        const MDB_val *new);
 
 /* store-changes.c: collecting a write's change set. */
 void store_changes_contact(struct store_txn *t, const struct contact *old,

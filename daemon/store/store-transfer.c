@@ -150,7 +150,7 @@ int store_txn_tombstone_put_exact(struct store_txn *t, const char *uuid, uint8_t
         val[0] = type;
         be64_put(val + 1, time_to_key(deleted));
         v = (MDB_val){sizeof(val), val};
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_TOMBSTONES), &k, &v, 0));
+        return txn_err(t, rec_put(t, DB_TOMBSTONES, &k, &v, 0));
 }
 
 int store_txn_next_id_get(struct store_txn *t, uint64_t *ret)
@@ -302,7 +302,7 @@ int store_txn_interaction_put_exact(struct store_txn *t, struct interaction *i)
         if (r < 0)
                 return r;
         v = (MDB_val){len, buf};
-        r = txn_err(t, mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE));
+        r = txn_err(t, rec_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
         if (r < 0)
                 return r;
         r = store_goals_interaction_added(t, i);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "store-sched.h"
 #include "paths.h"
 #include "store-goals.h"
+#include "store-transfer.h"
 #include "util.h"
 
 #define DB_INDEX_FLAGS (MDB_DUPSORT | MDB_DUPFIXED)
@@ -57,6 +59,7 @@ static const struct {
     [DB_GOAL_INTERACTIONS] = {"goal_interactions", DB_INDEX_FLAGS},
     [DB_INTERACTION_IDS] = {"interaction_ids", 0},
     [DB_KINDS] = {"kinds", 0},
+    [DB_JOURNAL] = {"journal", 0},
 };
 
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
@@ -396,18 +399,41 @@ static int write_failed(struct store *s, int r)
         return r;
 }
 
+/* A write that found no room with its journal images is made again with an entry that only
+ * says so, then with none: on a full disk, removing something must still free space. */
+static bool journal_fallback(const struct store_txn *t, int r, unsigned *fallback,
+                             char desc[static STORE_JOURNAL_DESC_MAX])
+{
+        if (r != -ENOSPC || *fallback >= 2 || t->journal.off ||
+            !(t->journal.seq || t->journal.unrecorded))
+                return false;
+        if (!desc[0])
+                memcpy(desc, t->journal.desc, STORE_JOURNAL_DESC_MAX);
+        (*fallback)++;
+        return true;
+}
+
 int store_write(struct store *s, store_txn_fn fn, void *userdata)
 {
         struct store_txn t = {0};
+        char desc[STORE_JOURNAL_DESC_MAX] = ""; /* what the journaled attempt described */
+        unsigned fallback = 0;
         int r, rc;
 
         for (;;) {
                 r = store_txn_begin(s, true, &t);
                 if (r < 0)
                         return write_failed(s, r);
+                t.journal.unrecorded = fallback == 1;
+                t.journal.off = fallback == 2;
+                if (fallback)
+                        memcpy(t.journal.desc, desc, sizeof(desc));
                 r = fn(&t, userdata);
                 if (r >= 0 && !t.map_full) {
-                        int f = index_queue_flush_all(&t);
+                        int f = journal_finish(&t);
+
+                        if (f >= 0)
+                                f = index_queue_flush_all(&t);
 
                         if (f < 0)
                                 r = f;
@@ -417,6 +443,8 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
                         mdb_txn_abort(t.txn);
                         store_changes_finish(s, &t.changes, false);
                         r = store_grow(s);
+                        if (r < 0 && journal_fallback(&t, r, &fallback, desc))
+                                continue;
                         if (r < 0)
                                 return write_failed(s, r);
                         continue;
@@ -430,14 +458,19 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
                 if (rc == MDB_MAP_FULL) {
                         store_changes_finish(s, &t.changes, false);
                         r = store_grow(s);
+                        if (r < 0 && journal_fallback(&t, r, &fallback, desc))
+                                continue;
                         if (r < 0)
                                 return write_failed(s, r);
                         continue;
                 }
                 if (rc) {
                         store_changes_finish(s, &t.changes, false);
-                        if (rc == EIO && disk_nearly_full(s))
+                        if (rc == EIO && disk_nearly_full(s)) {
+                                if (journal_fallback(&t, -ENOSPC, &fallback, desc))
+                                        continue;
                                 return -ENOSPC;
+                        }
                         return write_failed(s, lmdb_errno(s, NULL, rc));
                 }
                 /* Durable now: the observer may act on it (and read it back). */
@@ -491,22 +524,91 @@ static int meta_get_next_id(struct store_txn *t, uint64_t *ret)
         return 0;
 }
 
-/* Upgrade the data from schema version `from` to from + 1. Add a case per version; each runs
- * inside the single open transaction. */
-static int store_migrate_step(struct store_txn *t, uint32_t from)
-{
-        int r;
+/* ---- schema upgrades ----
+ * An upgrade runs at open, inside the one transaction that opens the databases (a new
+ * database such as the journal is created there), after store_open wrote a compacted copy of
+ * the old store next to it. Each step upgrades from schema version `from`; the steps of one
+ * version run in table order. To change the format, append a step (and raise
+ * STORE_SCHEMA_VERSION when the step starts a new version). */
+struct migration {
+        uint32_t from;
+        const char *what;
+        int (*run)(struct store_txn *t);
+};
 
-        switch (from) {
-        case 1:
-                /* 1 → 2, interaction ids: global ids, their index and the kind counts. */
-                r = store_migrate_interaction_ids(t);
-                if (r < 0)
-                        return r;
-                return 0;
-        default:
-                return -EPROTO;
+static const struct migration migrations[] = {
+    {1, "interaction ids", store_migrate_interaction_ids},
+    {1, "undo journal", journal_init},
+};
+
+static int store_migrate(struct store_txn *t, uint32_t from)
+{
+        for (uint32_t v = from; v < STORE_SCHEMA_VERSION; v++) {
+                bool any = false;
+
+                for (size_t i = 0; i < ARRAY_SIZE(migrations); i++) {
+                        int r;
+
+                        if (migrations[i].from != v)
+                                continue;
+                        any = true;
+                        r = migrations[i].run(t);
+                        if (r < 0)
+                                return r;
+                }
+                if (!any)
+                        return -EPROTO;
         }
+        return 0;
+}
+
+char *store_upgrade_backup_path(const char *dir, uint32_t from)
+{
+        char *p = NULL;
+
+        if (asprintf(&p, "%s/data.mdb.v%" PRIu32 "-backup", dir, from) < 0)
+                return NULL;
+        return p;
+}
+
+/* The schema version of an open environment (0: a new one), read without writing. */
+static int schema_read(struct store *s, uint32_t *ret)
+{
+        MDB_txn *txn = NULL;
+        MDB_dbi meta;
+        MDB_val k = {strlen(META_SCHEMA), (void *)META_SCHEMA}, v;
+        int rc;
+
+        *ret = 0;
+        rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+        if (rc)
+                return lmdb_errno(s, NULL, rc);
+        rc = mdb_dbi_open(txn, db_info[DB_META].name, 0, &meta);
+        if (rc == 0)
+                rc = mdb_get(txn, meta, &k, &v);
+        if (rc == 0 && v.mv_size != 4)
+                rc = MDB_CORRUPTED;
+        if (rc == 0)
+                *ret = be32_get(v.mv_data);
+        mdb_txn_abort(txn);
+        if (rc == MDB_NOTFOUND)
+                return 0;
+        return lmdb_errno(s, NULL, rc);
+}
+
+/* Before an upgrade: a compacted copy of the store as it is, next to it. */
+static int upgrade_backup(struct store *s, uint32_t from)
+{
+        _cleanup_free_ char *abs = NULL, *path = NULL;
+        uint64_t size;
+
+        abs = realpath(s->dir, NULL);
+        if (!abs)
+                return -errno;
+        path = store_upgrade_backup_path(abs, from);
+        if (!path)
+                return -ENOMEM;
+        return store_backup(s, path, &size);
 }
 
 static int store_init_txn(struct store_txn *t, void *userdata)
@@ -516,6 +618,7 @@ static int store_init_txn(struct store_txn *t, void *userdata)
         uint32_t schema;
         int rc, r;
 
+        store_txn_no_journal(t); /* opening and upgrading are no change anyone undoes */
         for (int i = 0; i < _DB_MAX; i++) {
                 rc = mdb_dbi_open(t->txn, db_info[i].name, db_info[i].flags | MDB_CREATE,
                                   &s->dbi[i]);
@@ -540,11 +643,9 @@ static int store_init_txn(struct store_txn *t, void *userdata)
                 return -EPROTONOSUPPORT;
         if (schema == STORE_SCHEMA_VERSION)
                 return 0;
-        for (uint32_t v = schema; v < STORE_SCHEMA_VERSION; v++) {
-                r = store_migrate_step(t, v);
-                if (r < 0)
-                        return r;
-        }
+        r = store_migrate(t, schema);
+        if (r < 0)
+                return r;
         be32_put(be, STORE_SCHEMA_VERSION);
         return meta_put(t, META_SCHEMA, be, sizeof(be));
 }
@@ -621,12 +722,35 @@ int store_open(const struct store_options *opts, struct store **ret)
                 return lmdb_errno(s, NULL, rc);
         maxkey = (size_t)mdb_env_get_maxkeysize(s->env);
         s->max_key = maxkey < KEY_MAX ? maxkey : KEY_MAX;
+        s->clock = opts->clock;
+        s->clock_userdata = opts->clock_userdata;
+
+        if (existing) {
+                uint32_t schema;
+
+                r = schema_read(s, &schema);
+                if (r < 0)
+                        return r;
+                if (schema > STORE_SCHEMA_VERSION)
+                        return -EPROTONOSUPPORT;
+                if (schema > 0 && schema < STORE_SCHEMA_VERSION) {
+                        r = upgrade_backup(s, schema);
+                        if (r < 0)
+                                return r;
+                        s->upgraded_from = schema;
+                }
+        }
 
         r = store_write(s, store_init_txn, NULL);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+uint32_t store_upgraded_from(const struct store *s)
+{
+        return s->upgraded_from;
 }
 
 bool store_is_broken(const struct store *s)
@@ -757,6 +881,15 @@ static int uuid_lookup(struct store_txn *t, const char *uuid, uint64_t *ret)
         return val_to_id(&v, ret);
 }
 
+/* Only a tombstone that exists is journaled as removed. */
+static int tombstone_del(struct store_txn *t, MDB_val *k)
+{
+        MDB_val v;
+        int rc = mdb_get(t->txn, dbi(t, DB_TOMBSTONES), k, &v);
+
+        return rc ? rc : rec_del(t, DB_TOMBSTONES, k);
+}
+
 static int tombstone_put(struct store_txn *t, const char *uuid, uint8_t type, int64_t now)
 {
         uint8_t val[TOMBSTONE_LEN];
@@ -764,7 +897,7 @@ static int tombstone_put(struct store_txn *t, const char *uuid, uint8_t type, in
 
         val[0] = type;
         be64_put(val + 1, time_to_key(now));
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_TOMBSTONES), &k, &v, 0));
+        return txn_err(t, rec_put(t, DB_TOMBSTONES, &k, &v, 0));
 }
 
 int store_txn_contact_put(struct store_txn *t, struct contact *c)
@@ -844,9 +977,9 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
          * skips the search (LMDB still checks the order and says MDB_KEYEXIST if not). */
         rc = MDB_KEYEXIST;
         if (tmp.id >= next)
-                rc = mdb_put(t->txn, dbi(t, DB_CONTACTS), &k, &v, MDB_APPEND);
+                rc = rec_put(t, DB_CONTACTS, &k, &v, MDB_APPEND);
         if (rc == MDB_KEYEXIST)
-                rc = mdb_put(t->txn, dbi(t, DB_CONTACTS), &k, &v, 0);
+                rc = rec_put(t, DB_CONTACTS, &k, &v, 0);
         if (rc)
                 return txn_err(t, rc);
         r = index_update(t, &old_keys, &new_keys, tmp.id);
@@ -854,7 +987,7 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
                 return r;
         /* A uuid is live or tombstoned, never both. */
         k = (MDB_val){strlen(tmp.uuid), tmp.uuid};
-        rc = fresh_uuid ? MDB_NOTFOUND : mdb_del(t->txn, dbi(t, DB_TOMBSTONES), &k, NULL);
+        rc = fresh_uuid ? MDB_NOTFOUND : tombstone_del(t, &k);
         if (rc && rc != MDB_NOTFOUND)
                 return txn_err(t, rc);
 
@@ -869,7 +1002,7 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
 static int interactions_take(struct store_txn *t, uint64_t contact_id, int64_t now, uint64_t to)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        uint8_t prefix[ID_KEY_LEN];
+        uint8_t prefix[ID_KEY_LEN], ikey[INTERACTION_KEY_LEN];
         int rc, r;
 
         be64_put(prefix, contact_id);
@@ -892,7 +1025,11 @@ static int interactions_take(struct store_txn *t, uint64_t contact_id, int64_t n
                 r = codec_interaction_decode(v.mv_data, v.mv_size, &i);
                 if (r == -ENOMEM)
                         return r;
-                rc = mdb_cursor_del(cur, 0);
+                if (k.mv_size != INTERACTION_KEY_LEN)
+                        return -EBADMSG;
+                memcpy(ikey, k.mv_data, sizeof(ikey));
+                k = (MDB_val){sizeof(ikey), ikey};
+                rc = rec_del(t, DB_INTERACTIONS, &k);
                 if (rc)
                         return txn_err(t, rc);
                 if (i && i->goal_id) {
@@ -961,7 +1098,7 @@ int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now)
                         return r;
         }
         be64_put(key, id);
-        rc = mdb_del(t->txn, dbi(t, DB_CONTACTS), &k, NULL);
+        rc = rec_del(t, DB_CONTACTS, &k);
         if (rc)
                 return txn_err(t, rc);
         r = interactions_take(t, id, now, 0);
@@ -976,6 +1113,43 @@ int store_txn_contact_delete(struct store_txn *t, uint64_t id, int64_t now)
                         return r;
         }
         store_changes_contact(t, c, NULL);
+        return 0;
+}
+
+int store_contact_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                          const MDB_val *new)
+{
+        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        _cleanup_(ikeys_done) struct ikeys ak = {0}, bk = {0};
+        uint64_t id;
+        int r;
+
+        if (key->mv_size != ID_KEY_LEN)
+                return -EBADMSG;
+        id = be64_get(key->mv_data);
+        if (old) {
+                r = codec_contact_decode(old->mv_data, old->mv_size, &a);
+                if (r < 0)
+                        return r;
+                a->id = id;
+                r = contact_index_keys(a, id, t->store->max_key, &ak);
+                if (r < 0)
+                        return r;
+        }
+        if (new) {
+                r = codec_contact_decode(new->mv_data, new->mv_size, &b);
+                if (r < 0)
+                        return r;
+                b->id = id;
+                r = contact_index_keys(b, id, t->store->max_key, &bk);
+                if (r < 0)
+                        return r;
+        }
+        r = index_update(t, &ak, &bk, id);
+        if (r < 0)
+                return r;
+        if (a || b)
+                store_changes_contact(t, a, b);
         return 0;
 }
 
@@ -1042,7 +1216,7 @@ int store_txn_tombstone_set_merged(struct store_txn *t, const char *uuid, const 
         memcpy(val, v.mv_data, TOMBSTONE_LEN);
         memcpy(val + TOMBSTONE_LEN, into_norm, UUID_STRING_LEN);
         v = (MDB_val){sizeof(val), val};
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_TOMBSTONES), &k, &v, 0));
+        return txn_err(t, rec_put(t, DB_TOMBSTONES, &k, &v, 0));
 }
 
 int store_txn_tombstone_merged_into(struct store_txn *t, const char *uuid,
@@ -1817,7 +1991,7 @@ int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
                 return r;
         interaction_key(key, tmp.contact_id, tmp.at, tmp.seq);
         v = (MDB_val){len, buf};
-        r = txn_err(t, mdb_put(t->txn, dbi(t, DB_INTERACTIONS), &k, &v, MDB_NOOVERWRITE));
+        r = txn_err(t, rec_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
         if (r < 0)
                 return r;
         r = store_goals_interaction_added(t, &tmp);
@@ -1829,6 +2003,55 @@ int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
         i->id = tmp.id;
         i->seq = tmp.seq;
         memcpy(i->uuid, tmp.uuid, sizeof(i->uuid));
+        return 0;
+}
+
+static int interaction_from(const MDB_val *key, const MDB_val *val, struct interaction **ret)
+{
+        const uint8_t *kp = key->mv_data;
+        struct interaction *i = NULL;
+        int r;
+
+        r = codec_interaction_decode(val->mv_data, val->mv_size, &i);
+        if (r < 0)
+                return r;
+        i->contact_id = be64_get(kp);
+        i->at = time_from_key(be64_get(kp + 8));
+        i->seq = be32_get(kp + 16);
+        *ret = i;
+        return 0;
+}
+
+int store_interaction_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                              const MDB_val *new)
+{
+        _cleanup_(interaction_freep) struct interaction *a = NULL, *b = NULL;
+        int r;
+
+        if (key->mv_size != INTERACTION_KEY_LEN)
+                return -EBADMSG;
+        if (old) {
+                r = interaction_from(key, old, &a);
+                if (r < 0)
+                        return r;
+                r = store_goals_interaction_removed(t, a);
+                if (r < 0)
+                        return r;
+                r = interaction_unindexed(t, a);
+                if (r < 0)
+                        return r;
+        }
+        if (new) {
+                r = interaction_from(key, new, &b);
+                if (r < 0)
+                        return r;
+                r = store_goals_interaction_added(t, b);
+                if (r < 0)
+                        return r;
+                r = interaction_indexed(t, b, key->mv_data);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 

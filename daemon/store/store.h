@@ -16,6 +16,8 @@
  *   idx_network   DUPSORT network byte → id
  *   idx_uuid      uuid → id
  *   tombstones    uuid → record type byte ‖ deletion time (offset) [‖ uuid merged into]
+ *   journal       seq → change header; seq ‖ database ‖ key → record image (store-journal.c)
+ *   meta          also "journal" → first ‖ applied ‖ last change kept
  * A record and all its index entries change in one write transaction.
  *
  * Index strings are ASCII-lower-cased (UTF-8 bytes untouched) and cut at a UTF-8 boundary to
@@ -30,6 +32,7 @@
 
 #include "model.h"
 
+/* 2: the undo journal, global interaction ids and the kind counts. */
 #define STORE_SCHEMA_VERSION 2
 
 struct store;
@@ -39,12 +42,25 @@ struct store_options {
         const char *dir;         /* created 0700 if missing */
         size_t initial_map_size; /* bytes; 0 = default (64 MiB) */
         size_t max_map_size;     /* bytes; 0 = default (64 GiB); growth stops here (-ENOSPC) */
+        /* The journal's clock in UTC seconds; NULL: the wall clock. */
+        int64_t (*clock)(void *userdata);
+        void *clock_userdata;
 };
 
 /** Open (creating if needed) the environment in opts->dir, run mdb_reader_check, create the
  * databases and run schema migrations in one write transaction. Refuses remote file systems
- * (-EREMOTE) and a schema newer than this build knows (-EPROTONOSUPPORT). Returns 0 or -errno. */
+ * (-EREMOTE) and a schema newer than this build knows (-EPROTONOSUPPORT). Before upgrading an
+ * older store it writes a compacted copy next to it (store_upgrade_backup_path). Returns 0 or
+ * -errno. */
 int store_open(const struct store_options *opts, struct store **ret);
+
+/** Where store_open keeps the copy of a store it upgraded from schema version `from`:
+ * DIR/data.mdb.vFROM-backup. Returns a new string or NULL (out of memory). */
+char *store_upgrade_backup_path(const char *dir, uint32_t from);
+
+/** The schema version store_open upgraded this store from (its backup is at
+ * store_upgrade_backup_path), or 0 when it did not upgrade it. */
+uint32_t store_upgraded_from(const struct store *s);
 
 /** Close the environment; accepts NULL. */
 void store_close(struct store *s);
@@ -262,3 +278,56 @@ int store_txn_kind_walk(struct store_txn *t, store_kind_cb cb, void *userdata);
 
 /** Number of interactions of kind (0 when none). */
 int store_txn_kind_count(struct store_txn *t, const char *kind, uint64_t *ret);
+
+/* ---- the journal: undo and redo ----
+ * One linear sequence of changes, written in the same transaction as the change it records:
+ * for each record a write touches, its before-image (or that it was absent). Undo puts the
+ * before-images back through the records' own index maintenance and keeps the images it
+ * replaced, so redo can put them back in turn; a new change drops what could be redone.
+ * The journal keeps at least the last STORE_JOURNAL_KEEP changes, and every change younger
+ * than STORE_JOURNAL_KEEP_SECONDS. store_read records nothing. When a change does not fit on
+ * a full disk with its images, store_write makes it with an entry that says so (undo refuses
+ * it), and failing that without any: freeing space must stay possible. */
+
+#define STORE_JOURNAL_KEEP         100
+#define STORE_JOURNAL_KEEP_SECONDS (30 * 86400)
+#define STORE_JOURNAL_DESC_MAX     200
+#define STORE_JOURNAL_PATH_MAX     1024
+
+struct store_journal_entry {
+        uint64_t seq;
+        int64_t at;       /* when the change was made */
+        uint64_t records; /* records it touched (0 for one too large to journal) */
+        bool undone;      /* undone: redo puts it back */
+        bool unrecorded;  /* made while the disk was full, without the images undo needs */
+        char description[STORE_JOURNAL_DESC_MAX];
+        char backup[STORE_JOURNAL_PATH_MAX]; /* non-empty: not undoable; restore this backup */
+};
+
+/** Describe this write for the journal ("log coffee with Jane Doe"). The first call wins, so
+ * the outermost writer (done, an import) describes what the rules below it do. Without one
+ * the store describes the write from the records it touched ("added Jane Doe"). */
+void store_txn_describe(struct store_txn *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/** This write is bookkeeping (the follow-up engine marking what it showed), not a change a
+ * person makes: it records nothing and leaves what can be redone alone. */
+void store_txn_no_journal(struct store_txn *t);
+
+/** This write is too large to journal record by record: a backup of the store as it was is at
+ * path. The journal records one entry that undo refuses, naming the backup. */
+void store_txn_journal_backup(struct store_txn *t, const char *path);
+
+/** Undo the newest change not yet undone, filling ret. Returns 0, -ENOENT (nothing to undo),
+ * -EXDEV (the change was too large to journal: ret->backup names its backup) or -ENODATA (the
+ * change was made while the disk was full and only its entry could be written). */
+int store_txn_undo(struct store_txn *t, struct store_journal_entry *ret);
+
+/** Redo the oldest change undone, filling ret. Returns 0 or -ENOENT (nothing to redo). */
+int store_txn_redo(struct store_txn *t, struct store_journal_entry *ret);
+
+typedef int (*store_journal_cb)(const struct store_journal_entry *e, void *userdata);
+
+/** Visit the journal newest first (undone changes included), at most limit (0 = all).
+ * Returns 0, the callback's positive stop value, or -errno. */
+int store_txn_journal_list(struct store_txn *t, size_t limit, store_journal_cb cb, void *userdata);

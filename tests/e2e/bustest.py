@@ -6,6 +6,7 @@ logind) can answer in place of the mock. Mocks run as `python3 -m dbusmock --tem
 (Debian's python3-dbusmock) and are driven through org.freedesktop.DBus.Mock."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -48,9 +49,20 @@ class PrivateBus:
         self.proc = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork",
                                       "--nopidfile"], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: os.path.exists(self.path), what="dbus-daemon socket")
+        # The socket file appears at bind(), a moment before dbus-daemon listens on it.
+        wait_for(self._accepts, what="dbus-daemon listening")
         self.mocks = []
         self._conn = None
+
+    def _accepts(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("dbus-daemon exited with %d" % self.proc.returncode)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            try:
+                s.connect(self.path)
+            except (FileNotFoundError, ConnectionRefusedError):
+                return False
+        return True
 
     @property
     def conn(self):

@@ -24,6 +24,8 @@ CASES = {
     "kinds": (["kinds"], None),
     "merge": (None, ["merge", "ann", "nobody"]),
     "dupes": (["dupes"], None),
+    "undo": (["undo"], None),  # the setup's last change
+    "redo": (["redo"], None),
     "due": (["due"], None),
     "snooze": (["snooze", "ann", "3d"], ["snooze", "nobody", "3d"]),
     "done": (["done", "ann"], ["done", "nobody"]),

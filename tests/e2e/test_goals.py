@@ -63,6 +63,8 @@ class GoalTests(TendTestCase):
         r = self.json("goal", "link", "1", "ann", "--why", "now at Globex")
         self.assertTrue(r["relinked"])
         self.assertEqual(self.json("goal", "ls")[0]["people"], 2)
+        out = self.ok("goal", "link", "1", "ann", "--why", "still at Globex").stdout
+        self.assertRegex(out, r"^Updated why Ann \w+ \(#\d+\) matters for goal #1 ")
 
     def test_goal_rule_moves_due_and_relaxes(self):
         self.json("add", "Cy Young", "--every", "3mo")

@@ -294,17 +294,19 @@ class NotifyTests(NotifyTestCase):
         pwned = os.path.join(self.root, "pwned")
         script = os.path.join(self.root, "record.py")
         with open(script, "w") as f:
+            # Written whole, then renamed: the test never reads half a file.
             f.write("import json, os, sys\n"
                     "json.dump({'argv': sys.argv[1:], 'name': os.environ['TEND_CONTACT_NAME'],"
-                    " 'count': os.environ['TEND_COUNT']}, open(%r, 'w'))\n" % out)
+                    " 'count': os.environ['TEND_COUNT']}, open(%r, 'w'))\n"
+                    "os.rename(%r, %r)\n" % (out + ".tmp", out + ".tmp", out))
         self.assertEqual(self.daemon.stop(), 0)
         self.write_config(QUIET_OFF + "[notify]\ncommand = /usr/bin/python3 %s {name} "
                           "'summary: {summary}' {id}\n" % script)
         self.start()
         name = "Bob $(touch %s); `touch %s` 'q\"" % (pwned, pwned)
         cid = self.json("add", name, "--due", "+1s")["id"]
-        got = wait_for(lambda: os.path.exists(out) and open(out).read() and
-                       json.load(open(out)), what="notify command")
+        got = wait_for(lambda: os.path.exists(out) and json.load(open(out)),
+                       what="notify command")
         self.assertEqual(got["argv"], [name, "summary: Follow up with " + name, str(cid)])
         self.assertEqual(got["name"], name)
         self.assertEqual(got["count"], "1")

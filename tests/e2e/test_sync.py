@@ -29,6 +29,8 @@ class SyncTests(SyncTestCase):
         a.tend("add", "Robert Smith", "--email", "robert@example.com", "--org", "ACME")
         a.tend("add", "Carol Doe", "--tag", "gone-soon")
         a.tend("edit", "ada", "--title", "Countess", "--tag", "math")
+        a.tend("edit", "ada", "--org", "A wrong org")
+        a.tend("undo")
         a.tend("log", "ada", "coffee", "first coffee", "--gave", "a book")
         a.tend("log", "ada", "call", "a call to fix")
         a.tend("log", "ada", "email", "an email to forget")
@@ -60,6 +62,7 @@ class SyncTests(SyncTestCase):
         exp = self.assertSame(a, b)
         ada = [c for c in exp["contacts"].values() if c["name"] == "Ada Lovelace"][0]
         self.assertEqual(ada["org"], "Analytical Engines")
+        self.assertEqual(ada["title"], "Countess")
         self.assertNotIn("notes", ada)
         notes = sorted(i.get("note", "") for i in exp["interactions"].values())
         self.assertEqual(notes, ["a call, fixed", "lunch on b", "met robert"])

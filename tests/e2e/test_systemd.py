@@ -132,11 +132,9 @@ class SocketActivationTests(TendTestCase):
                                 env=d.env, stdin=subprocess.DEVNULL,
                                 stdout=open(d.log_path, "ab"), stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + WAIT
-            while not os.path.exists(sock):
-                self.assertIsNone(proc.poll(), d.read_log())
-                self.assertLess(time.monotonic(), deadline, "socket never appeared")
-                time.sleep(0.02)
+            # The activator says so once it listens (its socket file appears a moment before).
+            d.wait_log("Listening on %s as " % sock)
+            self.assertIsNone(proc.poll(), d.read_log())
             # The first connection starts tendd with the socket (LISTEN_FDS=1).
             env = {"TEND_SOCKET": sock}
             self.tend("add", "Jane Doe", "--every", "2w", "--org", "Acme", env=env, check=0)
@@ -150,7 +148,7 @@ class SocketActivationTests(TendTestCase):
             # tendd did not bind its own socket.
             self.assertFalse(os.path.exists(d.socket), log)
             proc.send_signal(signal.SIGTERM)
-            self.assertEqual(proc.wait(10), 0, d.read_log())
+            self.assertEqual(proc.wait(WAIT), 0, d.read_log())
         finally:
             if proc.poll() is None:
                 proc.kill()

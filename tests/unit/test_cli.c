@@ -254,6 +254,8 @@ static void test_table_complete(void **state)
             {"restore", {"data-dir", "force"}},
             {"sync", {NULL}},
             {"conflicts", {NULL}},
+            {"undo", {"list", "limit"}},
+            {"redo", {NULL}},
             {"demo", {"remove"}},
             {"help", {NULL}},
         };

@@ -179,46 +179,6 @@ static void test_socket_too_long(void **state)
         assert_int_equal(paths_socket(false, &p), -ENAMETOOLONG);
 }
 
-/* Without (a usable) XDG_RUNTIME_DIR, on the real system: /run/user/UID or /tmp/tend-UID, and
- * private either way. A /tmp/tend-UID this test had to create is removed again. */
-static void check_runtime_default_real(void)
-{
-        char fallback[64];
-        char run_user[64];
-        _cleanup_free_ char *p = NULL;
-        struct stat st;
-        bool existed;
-        int r;
-
-        snprintf(fallback, sizeof(fallback), "/tmp/tend-%u", (unsigned)getuid());
-        snprintf(run_user, sizeof(run_user), "/run/user/%u", (unsigned)getuid());
-        existed = lstat(fallback, &st) == 0;
-
-        r = paths_runtime_dir(true, &p);
-        if (r == -EPERM) {
-                /* Only when a foreign or open /tmp/tend-UID is already there. */
-                assert_true(existed);
-                return;
-        }
-        assert_int_equal(r, 0);
-        assert_true(streq(p, run_user) || streq(p, fallback));
-        check_private(p);
-        if (streq(p, fallback) && !existed)
-                rmdir(fallback);
-}
-
-static void test_runtime_default(void **state)
-{
-        unsetenv("XDG_RUNTIME_DIR");
-        check_runtime_default_real();
-
-        /* Empty and relative values are ignored like unset ones. */
-        setenv("XDG_RUNTIME_DIR", "", 1);
-        check_runtime_default_real();
-        setenv("XDG_RUNTIME_DIR", "relative/run", 1);
-        check_runtime_default_real();
-}
-
 /* In a child process with private mounts on /tmp and /run (a user namespace when we are not
  * root), so the hard-coded paths can be set up at will without touching the real ones. cmocka
  * cannot assert in the child: failures print and exit non-zero. */
@@ -291,6 +251,36 @@ static void run_isolated(void (*fn)(void))
         if (WEXITSTATUS(status) == ISOLATION_UNAVAILABLE)
                 skip();
         assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Without a usable XDG_RUNTIME_DIR (unset, empty or relative: all ignored alike) and without
+ * /run/user/UID: the private /tmp/tend-UID. In isolation: the real /tmp/tend-UID may belong to
+ * a running tendd or to another test run. */
+static void child_runtime_default(void)
+{
+        const char *values[] = {NULL, "", "relative/run"};
+        char fallback[64];
+
+        snprintf(fallback, sizeof(fallback), "/tmp/tend-%u", (unsigned)getuid());
+        for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+                char *p = NULL;
+                struct stat st;
+
+                if (values[i])
+                        setenv("XDG_RUNTIME_DIR", values[i], 1);
+                else
+                        unsetenv("XDG_RUNTIME_DIR");
+                CHILD_CHECK(paths_runtime_dir(true, &p) == 0);
+                CHILD_CHECK(streq(p, fallback));
+                CHILD_CHECK(lstat(p, &st) == 0 && S_ISDIR(st.st_mode));
+                CHILD_CHECK(st.st_uid == getuid() && (st.st_mode & 077) == 0);
+                free(p);
+        }
+}
+
+static void test_runtime_default(void **state)
+{
+        run_isolated(child_runtime_default);
 }
 
 static int runtime_dir(bool create, char **ret)
