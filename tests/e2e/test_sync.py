@@ -9,7 +9,12 @@ import time
 import unittest
 
 from synctest import SyncTestCase
-from tendtest import WAIT, wait_until
+from tendtest import TendTestCase, WAIT, wait_until
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
 
 
 def interaction_id(machine, who, note):
@@ -265,6 +270,38 @@ class FollowUpTests(SyncTestCase):
     def _notify_id(server):
         # dbusmock's notification_daemon numbers notifications from 1 in call order.
         return len(server.notifies()) if server.notifies() else None
+
+
+class IcsTests(TendTestCase):
+    """[sync] ics: one VTODO per follow-up, one way; needs no server."""
+
+    start_daemon = False
+
+    def test_follow_ups_as_icalendar_files(self):
+        vdir, ics = os.path.join(self.root, "vdir"), os.path.join(self.root, "ics")
+        os.makedirs(os.path.join(self.root, "config", "tend"))
+        with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
+            f.write("[sync]\nvdir = %s\nics = %s\nexclude = notes, ledger\n" % (vdir, ics))
+        self.daemon.start()
+        ada = self.json("add", "Ada Lovelace", "--due", "2030-01-02", "--note", "private")
+        self.json("add", "Bob Smith")
+        self.json("log", "ada", "coffee", "--gave", "a book")
+        self.json("sync", "now")
+        path = os.path.join(ics, ada["uuid"] + ".ics")
+        text = read(path)
+        self.assertIn("BEGIN:VTODO", text)
+        self.assertIn("SUMMARY:Follow up with Ada Lovelace", text)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        self.assertEqual(len(os.listdir(ics)), 1)  # Bob has no follow-up
+        # What [sync] exclude keeps local is not in the card.
+        card = read(os.path.join(vdir, ada["uuid"] + ".vcf"))
+        self.assertNotIn("private", card)
+        self.assertNotIn("a book", card)
+        self.assertIn("X-TEND-INTERACTION:", card)
+        self.ok("rm", "ada", "--yes")
+        self.json("sync", "now")
+        self.assertEqual(os.listdir(ics), [])
+        self.assertEqual(os.listdir(vdir), [self.json("show", "bob")["uuid"] + ".vcf"])
 
 
 if __name__ == "__main__":
