@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,6 +37,8 @@ struct vdir {
         ev_timer import_timer, export_timer;
         json_t *pending;  /* file names (set) changed in the vdir since the last import */
         json_t *rendered; /* uuid → the local card text last compared (skips unchanged people) */
+        json_t *dirty;    /* contact id → true: written since the last export */
+        bool full;        /* export everyone (at start, or more changed than were listed) */
         json_t *errors;   /* [{file, reason, at}], newest last */
         int64_t last_export, last_import;
         uint64_t exported, imported, deleted;
@@ -212,6 +215,7 @@ struct export_ctx {
         json_t *settle; /* uuid → the raw lines to keep after settling conflicts */
         int64_t now_us;
         unsigned written;
+        bool full;
 };
 
 static bool interaction_deleted(const char *uuid, void *userdata)
@@ -382,7 +386,27 @@ static int export_txn(struct store_txn *t, void *userdata)
         r = export_gone(x, false);
         if (r < 0)
                 return r;
-        r = store_txn_contact_list(t, &(struct contact_filter){0}, export_one, x);
+        if (x->full)
+                r = store_txn_contact_list(t, &(struct contact_filter){0}, export_one, x);
+        else {
+                const char *key;
+                json_t *val;
+
+                /* Only the people written since the last export. */
+                json_object_foreach(x->v->dirty, key, val)
+                {
+                        _cleanup_(contact_freep) struct contact *c = NULL;
+
+                        r = store_txn_contact_get(t, strtoull(key, NULL, 10), &c);
+                        if (r == -ENOENT)
+                                continue; /* gone: export_gone removes their file */
+                        if (r >= 0)
+                                r = export_one(c, x);
+                        if (r < 0)
+                                return r;
+                }
+                r = 0;
+        }
         if (r < 0)
                 return r;
         return export_gone(x, true);
@@ -427,13 +451,21 @@ static int settle_txn(struct store_txn *t, void *userdata)
 static void export_all(struct vdir *v)
 {
         json_auto_t *live = json_object(), *merged = json_object(), *settle = json_object();
-        struct export_ctx x = {
-            .v = v, .live = live, .merged = merged, .settle = settle, .now_us = now_us()};
+        struct export_ctx x = {.v = v,
+                               .live = live,
+                               .merged = merged,
+                               .settle = settle,
+                               .now_us = now_us(),
+                               .full = v->full};
         int r;
 
         if (!live || !merged || !settle)
                 return;
         r = store_read(v->store, export_txn, &x);
+        if (r >= 0) {
+                v->full = false;
+                json_object_clear(v->dirty);
+        }
         if (r < 0) {
                 log_warning("vdir: export failed: %s", strerror(-r));
                 return;
@@ -870,9 +902,11 @@ int vdir_new(struct ev_loop *loop, struct store *store, const struct vdir_option
         v->ics_dir = o->ics_dir ? strdup(o->ics_dir) : NULL;
         v->pending = json_object();
         v->rendered = json_object();
+        v->dirty = json_object();
+        v->full = true;
         v->errors = json_array();
         if (!v->dir || !v->state_dir || (o->ics_dir && !v->ics_dir) || !v->pending ||
-            !v->rendered || !v->errors) {
+            !v->rendered || !v->dirty || !v->errors) {
                 r = -ENOMEM;
                 goto fail;
         }
@@ -924,6 +958,7 @@ void vdir_free(struct vdir *v)
         ev_timer_stop(v->loop, &v->export_timer);
         json_decref(v->pending);
         json_decref(v->rendered);
+        json_decref(v->dirty);
         json_decref(v->errors);
         free(v->dir);
         free(v->ics_dir);
@@ -933,8 +968,18 @@ void vdir_free(struct vdir *v)
 
 void vdir_committed(struct vdir *v, const struct store_changes *ch)
 {
-        (void)ch;
-        if (!v || ev_is_active(&v->export_timer))
+        char key[24];
+
+        if (!v)
+                return;
+        if (ch->n_changed > STORE_CHANGED_MAX)
+                v->full = true;
+        else
+                for (size_t i = 0; i < ch->n_changed; i++) {
+                        snprintf(key, sizeof(key), "%" PRIu64, ch->changed[i]);
+                        json_object_set_new(v->dirty, key, json_true());
+                }
+        if (ev_is_active(&v->export_timer))
                 return;
         ev_timer_set(&v->export_timer, v->delay, 0.);
         ev_timer_start(v->loop, &v->export_timer);
