@@ -312,8 +312,17 @@ static int export_one(const struct contact *c, void *userdata)
 
                 if (asprintf(&path, "%s/%s", v->dir, name) < 0)
                         return -ENOMEM;
-                if (base_text && base_len == len && memcmp(base_text, text, len) == 0 &&
-                    lstat(path, &st) == 0) {
+                if (base_text && base_len == len && memcmp(base_text, text, len) == 0) {
+                        if (lstat(path, &st) < 0 && errno == ENOENT) {
+                                /* Unchanged here and gone from the vdir: a deletion still
+                                 * to import, not a card to write back. */
+                                json_object_set_new(v->pending, name, json_true());
+                                if (!ev_is_active(&v->import_timer)) {
+                                        ev_timer_set(&v->import_timer, v->delay, 0.);
+                                        ev_timer_start(v->loop, &v->import_timer);
+                                }
+                                return 0;
+                        }
                         json_object_set_new(v->rendered, c->uuid, json_string(dump));
                         return 0;
                 }

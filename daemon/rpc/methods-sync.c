@@ -7,6 +7,7 @@
 #include "reply.h"
 #include "rpc.h"
 #include "sync-card.h"
+#include "transfer.h"
 #include "util.h"
 
 static char *value_text(json_t *v)
@@ -15,6 +16,7 @@ static char *value_text(json_t *v)
 }
 
 struct conflicts_op {
+        struct store_txn *t;
         json_t *list;
 };
 
@@ -43,22 +45,24 @@ static int conflicts_contact(const struct contact *c, void *userdata)
 
                 if (!field || !other)
                         continue;
-                /* The current value, as a sync card names it. */
-                now = json_pack("{s:s?,s:s?,s:s?,s:s?}", "name", c->name, "org", c->org, "title",
-                                c->title, "notes", c->notes);
+                /* The current value, as the card names it. */
+                now = transfer_contact_json(op->t, c);
                 value = value_text(json_object_get(now, field));
-                json_array_append_new(
-                    op->list,
-                    json_pack("{s:o,s:s,s:s,s:s,s:s}", "contact", reply_contact_ref(c->id, c->name),
-                              "uuid", c->uuid, "field", field, "value",
-                              json_object_get(now, field) ? value : "(see tend show)", "other",
-                              other));
+                if (!value)
+                        return -ENOMEM;
+                json_array_append_new(op->list,
+                                      json_pack("{s:o,s:s,s:s,s:s,s:s}", "contact",
+                                                reply_contact_ref(c->id, c->name), "uuid", c->uuid,
+                                                "field", field, "value", value, "other", other));
         }
         return 0;
 }
 
 static int conflicts_fn(struct store_txn *t, void *userdata)
 {
+        struct conflicts_op *op = userdata;
+
+        op->t = t;
         return store_txn_contact_list(t, &(struct contact_filter){0}, conflicts_contact, userdata);
 }
 
