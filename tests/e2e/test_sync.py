@@ -272,6 +272,35 @@ class FollowUpTests(SyncTestCase):
         return len(server.notifies()) if server.notifies() else None
 
 
+class ResolveTests(TendTestCase):
+    """tend sync resolve: vdirsyncer's conflict_resolution command."""
+
+    CARD = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:0b9c2f7e-8c1e-4b7a-9a51-2d3c4b5a6f70\r\n"
+            "FN:Ada Lovelace\r\n%sX-TEND-REVS:{\"name\":[10]\\,\"title\":[%s]\\,\"org\":[%s]}\r\n"
+            "END:VCARD\r\n")
+
+    def write(self, name, text):
+        path = os.path.join(self.root, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_two_versions_become_one_with_the_conflict_shown(self):
+        a = self.write("a.vcf", self.CARD % ("TITLE:Countess\r\nORG:Engines\r\n", "20,10", "10"))
+        b = self.write("b.vcf", self.CARD % ("TITLE:Enchantress\r\nORG:Babbage & Co\r\n",
+                                             "30,10", "40,10"))
+        p = self.tend("sync", "resolve", a, b, check=0)
+        self.assertIn("1 field changed on both sides", p.stderr)
+        merged = read(a)
+        self.assertEqual(merged, read(b))
+        self.assertIn("ORG:Babbage & Co", merged)            # only b changed it: b's
+        self.assertIn("TITLE:Enchantress", merged)           # both: the newer is kept...
+        self.assertIn("X-TEND-CONFLICT;X-FIELD=title", merged)  # ...and the other shown
+        self.assertIn("Countess", merged)
+        other = self.write("other.vcf", (self.CARD % ("", "1", "1")).replace("0b9c", "1b9c"))
+        self.tend("sync", "resolve", a, other, check=1)
+
+
 class IcsTests(TendTestCase):
     """[sync] ics: one VTODO per follow-up, one way; needs no server."""
 
