@@ -106,6 +106,11 @@ struct contact {
         char *birthday;     /* "YYYY-MM-DD", or "--MM-DD" without a year */
         char *name_parts;   /* the vCard N value (family;given;additional;prefix;suffix), escaped */
         char **vcard_extra; /* vCard properties tend has no field for, as raw 4.0 lines */
+        /* Tie strength kept up to date by every touch (codec tags 100-101; core/strength.h):
+         * the decayed score in thousandths as of strength_ref, the latest touch counted.
+         * strength_ref 0 with a last_interaction: not computed yet (an older store). */
+        uint64_t strength_milli;
+        int64_t strength_ref;
         /* Encoded fields this version does not know, kept verbatim so they survive a rewrite. */
         uint8_t *unknown;
         size_t unknown_len;

@@ -63,6 +63,8 @@ void config_init(struct config *c)
                 },
             .desktop = true,
             .goal_follow_up = 30 * DURATION_DAY,
+            .plan_tolerance = 10,
+            .plan_recent = 14 * DURATION_DAY,
         };
 }
 
@@ -197,6 +199,35 @@ static const char *parse_follow_up(const char *v, void *dst)
                 return "expected a duration such as 14d, 30d, 6w";
         if (s > CONFIG_GOAL_FOLLOW_UP_MAX)
                 return "a goal follow-up interval may be at most 366 days";
+        *(int64_t *)dst = s;
+        return NULL;
+}
+
+static const char *parse_tolerance(const char *v, void *dst)
+{
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (errno || end == v || *end || v[0] == '-' || n > CONFIG_PLAN_TOLERANCE_MAX)
+                return "expected percentage points from 0 to 50";
+        *(unsigned *)dst = (unsigned)n;
+        return NULL;
+}
+
+static const char *parse_recent(const char *v, void *dst)
+{
+        int64_t s;
+
+        if (streq(v, "0") || streq(v, "0s") || streq(v, "off")) {
+                *(int64_t *)dst = 0;
+                return NULL;
+        }
+        if (time_parse_duration(v, &s) < 0 || s < 0)
+                return "expected a duration such as 14d, 2w, or 0s (off)";
+        if (s > CONFIG_PLAN_RECENT_MAX)
+                return "at most 366 days";
         *(int64_t *)dst = s;
         return NULL;
 }
@@ -353,6 +384,7 @@ enum section {
         SECTION_NOTIFY,
         SECTION_GOALS,
         SECTION_SYNC,
+        SECTION_PLAN,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
 };
@@ -360,6 +392,7 @@ enum section {
 static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
     [SECTION_GOALS] = "goals",       [SECTION_SYNC] = "sync",
+    [SECTION_PLAN] = "plan",
 };
 
 struct key {
@@ -389,6 +422,8 @@ static const struct key keys[] = {
     {SECTION_SYNC, "vdir", parse_path, offsetof(struct config, sync_vdir)},
     {SECTION_SYNC, "ics", parse_path, offsetof(struct config, sync_ics)},
     {SECTION_SYNC, "exclude", parse_exclude, offsetof(struct config, sync_exclude)},
+    {SECTION_PLAN, "tolerance", parse_tolerance, offsetof(struct config, plan_tolerance)},
+    {SECTION_PLAN, "recent", parse_recent, offsetof(struct config, plan_recent)},
 };
 
 /* ---- parsing ---- */
@@ -710,6 +745,8 @@ void config_dump(const struct config *c, FILE *f)
                         first = 0;
                 }
         fputc('\n', f);
+        fprintf(f, "\n[plan]\ntolerance = %u\nrecent = %s\n", c->plan_tolerance,
+                time_format_duration(c->plan_recent, d, sizeof(d)));
 }
 
 /* ---- command expansion ---- */

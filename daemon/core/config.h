@@ -53,6 +53,14 @@
  *       Write one iCalendar file per follow-up and birthday into this folder (one way).
  *   exclude           LIST             (none)
  *       What stays on this machine: any of notes, history, ledger, goals.
+ * [plan]
+ *   tolerance         POINTS           10
+ *       How far (in percentage points, 0 to 50) a network's share of your attention may be
+ *       from your profile's target before `tend health` calls it under- or over-served and
+ *       `tend plan` favours its people.
+ *   recent            DURATION         14d
+ *       Someone touched this recently is not proposed by `tend plan` without a dated reason
+ *       (a follow-up due, a pipeline step). 0s turns it off.
  *
  * Types:
  *  - HH:MM: 24-hour local time, 00:00 to 23:59.
@@ -97,7 +105,13 @@ struct config {
         char *sync_vdir;       /* NULL = no vdir mirror */
         char *sync_ics;        /* NULL = no iCalendar folder */
         unsigned sync_exclude; /* enum sync_exclude mask */
+        /* [plan] */
+        unsigned plan_tolerance; /* percentage points either side of a network's target */
+        int64_t plan_recent;     /* seconds: touched this recently, not proposed without a date */
 };
+
+#define CONFIG_PLAN_TOLERANCE_MAX 50
+#define CONFIG_PLAN_RECENT_MAX    (366 * 86400LL)
 
 #define CONFIG_GOAL_FOLLOW_UP_MAX (366 * 86400LL)
 

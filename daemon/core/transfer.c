@@ -20,6 +20,7 @@
 #include "store-goals.h"
 #include "store-transfer.h"
 #include "strbuf.h"
+#include "strength.h"
 #include "timeutil.h"
 #include "touch.h"
 #include "util.h"
@@ -457,6 +458,24 @@ static int export_intro(const struct intro *i, void *userdata)
         if (r < 0)
                 return r;
         o = json_pack("{s:s,s:s,s:s,s:s}", "type", "introduction", "uuid", i->uuid, "a", a, "b", b);
+        /* Who knows whom rides on the introduction records: kind, strength and by. */
+        if (o && i->kind != INTRO_BY_YOU &&
+            json_object_set_new(o, "kind",
+                                json_string(i->kind == INTRO_KNOWS ? "knows" : "by-other")) < 0)
+                return -ENOMEM;
+        if (o && i->tie >= 1 && i->tie <= _TIE_LEVEL_MAX &&
+            json_object_set_new(o, "strength",
+                                json_string(tie_level_to_string((enum tie_level)(i->tie - 1)))) < 0)
+                return -ENOMEM;
+        if (o && i->kind == INTRO_BY_OTHER && i->by) {
+                char by[UUID_STRING_LEN + 1];
+
+                r = ref_uuid(x->t, i->by, by);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                if (r >= 0 && json_object_set_new(o, "by", json_string(by)) < 0)
+                        return -ENOMEM;
+        }
         if (!o || set_text(o, "note", i->note) < 0 || set_time(o, "at", i->at) < 0 ||
             set_time(o, "created", i->created) < 0 ||
             set_unknown(o, i->unknown, i->unknown_len) < 0 ||
@@ -581,8 +600,9 @@ struct import_rec {
         uint64_t next_interaction_id;
         struct goal *g;
         struct goal_link *gl; /* uuid: its contact, uuid2: its goal */
-        struct intro *in;     /* uuid: a, uuid2: b */
+        struct intro *in;     /* uuid: a, uuid2: b, by_uuid: who made it (kind by-other) */
         char uuid2[UUID_STRING_LEN + 1];
+        char by_uuid[UUID_STRING_LEN + 1];
         char *sname, *svalue; /* setting */
 };
 
@@ -1186,6 +1206,39 @@ static int parse_goal_link(struct import_rec *rec, json_t *o, struct bad *b)
         return 0;
 }
 
+/* kind, strength and by of an introduction record (who knows whom). */
+static int intro_extras(struct import_rec *rec, json_t *o, struct bad *b)
+{
+        const char *kind = json_string_value(json_object_get(o, "kind"));
+        const char *level = json_string_value(json_object_get(o, "strength"));
+        json_t *by = json_object_get(o, "by");
+        int r;
+
+        if (json_object_get(o, "kind") && !kind)
+                return badf(b, "kind: not a string");
+        if (!kind || streq(kind, "by-you"))
+                rec->in->kind = INTRO_BY_YOU;
+        else if (streq(kind, "by-other"))
+                rec->in->kind = INTRO_BY_OTHER;
+        else if (streq(kind, "knows"))
+                rec->in->kind = INTRO_KNOWS;
+        else
+                return badf(b, "kind: not by-you, by-other or knows");
+        if (json_object_get(o, "strength")) {
+                enum tie_level l = tie_level_from_string(level);
+
+                if (l < 0)
+                        return badf(b, "strength: not weak, medium or strong");
+                rec->in->tie = (uint32_t)l + 1;
+        }
+        if (by) {
+                r = get_uuid(by, "by", b, rec->by_uuid);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int parse_intro(struct import_rec *rec, json_t *o, struct bad *b)
 {
         struct intro *in;
@@ -1198,7 +1251,7 @@ static int parse_intro(struct import_rec *rec, json_t *o, struct bad *b)
             (r = get_uuid(json_object_get(o, "a"), "a", b, rec->uuid)) < 0 ||
             (r = get_uuid(json_object_get(o, "b"), "b", b, rec->uuid2)) < 0 ||
             (r = opt_text(o, "note", FIELD_NOTE_MAX, true, b, &in->note)) < 0 ||
-            (r = opt_time(o, "at", b, &in->at)) < 0 ||
+            (r = intro_extras(rec, o, b)) < 0 || (r = opt_time(o, "at", b, &in->at)) < 0 ||
             (r = opt_time(o, "created", b, &in->created)) < 0 ||
             (r = opt_unknown(o, b, &in->unknown, &in->unknown_len)) < 0)
                 return r;
@@ -1984,6 +2037,14 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
                 r = touch_apply(run->t, run->o->conf_every, *cache, &i);
                 if (r < 0)
                         return r;
+        } else if ((*cache)->strength_ref) { /* an older touch still counts for strength */
+                strength_add(&(*cache)->strength_milli, &(*cache)->strength_ref, i.at, i.kind);
+        } else {
+                /* None kept yet (a person the import brought): from the history so far, then
+                 * kept up to date by the rest of the import. */
+                r = strength_recompute(run->t, *cache);
+                if (r < 0)
+                        return r;
         }
         run->i_added++;
         if (run->n_items < TRANSFER_ITEMS_MAX && (rec->line || rec->warnings))
@@ -2162,6 +2223,13 @@ static int import_intro(struct run *run, size_t k)
         r = contact_by_uuid(run->t, rec->uuid, &in.a);
         if (r >= 0)
                 r = contact_by_uuid(run->t, rec->uuid2, &in.b);
+        if (r >= 0 && rec->by_uuid[0]) {
+                r = contact_by_uuid(run->t, rec->by_uuid, &in.by);
+                if (r == -ENOENT) { /* whoever made it is not here: still an introduction */
+                        in.by = 0;
+                        r = 0;
+                }
+        }
         if (r == -ENOENT || (r >= 0 && in.a == in.b)) {
                 run->n_skipped++;
                 return item(run, rec, "introduction", "skipped", "the two people are not here", 0,

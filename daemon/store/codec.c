@@ -75,6 +75,9 @@ enum {
         CONTACT_TAG_BIRTHDAY = 70,
         CONTACT_TAG_NAME_PARTS = 71,
         CONTACT_TAG_VCARD_EXTRA = 72, /* list */
+        /* 100-109: tie strength, maintained by every touch. */
+        CONTACT_TAG_STRENGTH_MILLI = 100,
+        CONTACT_TAG_STRENGTH_REF = 101,
 };
 
 /* Interaction tags. STABLE FOREVER: never renumber, never reuse. */
@@ -287,6 +290,8 @@ int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret
         wbuf_strv(&b, CONTACT_TAG_VCARD_EXTRA, c->vcard_extra);
         wbuf_str(&b, CONTACT_TAG_MET_VIA_NAME, c->met_via_name);
         wbuf_str(&b, CONTACT_TAG_PROSPECT_VIA_NAME, c->prospect_via_name);
+        wbuf_u64(&b, CONTACT_TAG_STRENGTH_MILLI, c->strength_milli);
+        wbuf_i64(&b, CONTACT_TAG_STRENGTH_REF, c->strength_ref);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -546,6 +551,10 @@ static int contact_decode_field(struct contact *c, const struct tlv *f, struct s
                 return dec_str(f, &c->prospect_via_name);
         case CONTACT_TAG_BIRTHDAY:
                 return dec_str(f, &c->birthday);
+        case CONTACT_TAG_STRENGTH_MILLI:
+                return dec_u64(f, &c->strength_milli);
+        case CONTACT_TAG_STRENGTH_REF:
+                return dec_i64(f, &c->strength_ref);
         case CONTACT_TAG_NAME_PARTS:
                 return dec_str(f, &c->name_parts);
         case CONTACT_TAG_VCARD_EXTRA:
@@ -670,6 +679,9 @@ enum {
         INTRO_TAG_NOTE = 5,
         INTRO_TAG_AT = 6,
         INTRO_TAG_CREATED = 7,
+        INTRO_TAG_KIND = 8,
+        INTRO_TAG_BY = 9,
+        INTRO_TAG_TIE = 10,
 };
 
 int codec_goal_encode(const struct goal *g, uint8_t **ret_buf, size_t *ret_len)
@@ -814,6 +826,9 @@ int codec_intro_encode(const struct intro *i, uint8_t **ret_buf, size_t *ret_len
         wbuf_str(&b, INTRO_TAG_NOTE, i->note);
         wbuf_i64(&b, INTRO_TAG_AT, i->at);
         wbuf_i64(&b, INTRO_TAG_CREATED, i->created);
+        wbuf_u64(&b, INTRO_TAG_KIND, i->kind);
+        wbuf_u64(&b, INTRO_TAG_BY, i->by);
+        wbuf_u64(&b, INTRO_TAG_TIE, i->tie);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -834,6 +849,20 @@ static int intro_decode_field(struct intro *i, const struct tlv *f)
                 return dec_i64(f, &i->at);
         case INTRO_TAG_CREATED:
                 return dec_i64(f, &i->created);
+        case INTRO_TAG_KIND:
+        case INTRO_TAG_TIE: {
+                uint64_t v;
+                int r = dec_u64(f, &v);
+
+                if (r < 0)
+                        return r;
+                if (v > UINT32_MAX || (f->tag == INTRO_TAG_KIND && v >= _INTRO_KIND_MAX))
+                        return -EBADMSG;
+                *(f->tag == INTRO_TAG_KIND ? &i->kind : &i->tie) = (uint32_t)v;
+                return 0;
+        }
+        case INTRO_TAG_BY:
+                return dec_u64(f, &i->by);
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }
