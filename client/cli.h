@@ -85,6 +85,8 @@ enum cli_option {
         CLI_OPT_NEW_KIND,
         /* one person, one record: add/edit/goal add --new (client/cmd-merge.c) */
         CLI_OPT_NEW,
+        /* tend check, tend backup --list */
+        CLI_OPT_REPAIR,
         /* tend undo --list (client/cmd-undo.c) */
         CLI_OPT_LIST,
         /* tie strength, who knows whom, companies (client/cmd-network.c, ls) */

@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "conn.h"
 #include "csv.h"
 #include "ical.h"
 #include "jsonfast.h"
@@ -82,10 +83,17 @@ const char cmd_export_help[] =
     "json: JSON lines with everything (contacts, interactions, deletions); 'tend import' of it\n"
     "into an empty store restores it exactly.";
 
+const struct option_help cmd_backup_options[] = {
+    {"list", CLI_OPT_LIST, NULL, "list the rolling backups tendd keeps (size, time, verified)",
+     NULL},
+    {0},
+};
+
 const char cmd_backup_help[] =
     "A compacted copy of the LMDB store, consistent to one moment, written while tendd keeps\n"
-    "serving (to a temporary file, then renamed). Check it with 'mdb_stat -n FILE'; bring it\n"
-    "back with 'tend restore FILE'.";
+    "serving (on a thread of its own, to a temporary file read back before it is renamed).\n"
+    "Without FILE, a rolling backup now into tendd's backup folder (tendd.conf [backup]; it\n"
+    "writes one a day on its own). Bring one back with 'tend restore FILE'.";
 
 const char cmd_restore_help[] =
     "Puts FILE (from 'tend backup') in place as the store. tendd must not be running on that\n"
@@ -1018,28 +1026,90 @@ static int absolute_path(const char *path, char **ret)
         return 0;
 }
 
-int commands_backup(struct cli *cli, int argc, char **argv)
+static int backup_list(struct cli *cli)
 {
-        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *reply = NULL;
-        _cleanup_free_ char *path = NULL;
+        json_t *list, *x;
+        size_t i;
         int r;
 
-        r = cmd_parse_plain(&p, cli, argc, argv);
-        if (r < 0)
-                return r;
-        if (is_dir(p.pos[0]))
-                return cli_fail(cli, -EISDIR, "%s is a directory; name the backup file", p.pos[0]);
-        r = absolute_path(p.pos[0], &path);
-        if (r < 0)
-                return cli_fail(cli, r, "cannot write a backup to %s: %s", p.pos[0], strerror(-r));
-        r = cli_call(cli, "io.tend.Transfer.Backup", json_pack("{s:s}", "path", path), &reply);
+        r = cli_call(cli, "io.tend.Transfer.BackupList", NULL, &reply);
         if (r < 0)
                 return r;
         if (cli->json)
                 return cli_print_json(cli, reply);
-        fprintf(cli->out, "Backed up the store to %s (%lld KiB).\n", path,
-                (long long)(json_integer_value(json_object_get(reply, "size")) + 1023) / 1024);
+        list = json_object_get(reply, "backups");
+        if (json_array_size(list) == 0) {
+                fprintf(cli->out, "No backups in %s yet.\n", strempty(cmd_jstr(reply, "dir")));
+                return 0;
+        }
+        fprintf(cli->out, "Backups in %s, newest first:\n", strempty(cmd_jstr(reply, "dir")));
+        json_array_foreach(list, i, x)
+        {
+                char when[64];
+                int64_t t = cmd_jtime(x, "time");
+
+                fprintf(cli->out, "  %s  %10lld KiB  %s  %s\n", strempty(cmd_jstr(x, "name")),
+                        (long long)(json_integer_value(json_object_get(x, "size")) + 1023) / 1024,
+                        time_format_local(t, when, sizeof(when)),
+                        json_is_true(json_object_get(x, "verified")) ? "verified" : "not verified");
+        }
+        return 0;
+}
+
+int commands_backup(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *reply = NULL, *call = NULL;
+        _cleanup_free_ char *path = NULL, *msg = NULL;
+        bool list = false;
+        const char *arg;
+        int r;
+
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0)
+                if (r == CLI_OPT_LIST)
+                        list = true;
+        if (r < 0)
+                return r;
+        if (list) {
+                if (p.n_pos > 0)
+                        return cli_usage(cli, "--list takes no FILE");
+                return backup_list(cli);
+        }
+        if (p.n_pos > 0) {
+                if (is_dir(p.pos[0]))
+                        return cli_fail(cli, -EISDIR, "%s is a directory; name the backup file",
+                                        p.pos[0]);
+                r = absolute_path(p.pos[0], &path);
+                if (r < 0)
+                        return cli_fail(cli, r, "cannot write a backup to %s: %s", p.pos[0],
+                                        strerror(-r));
+        }
+        /* tendd answers once the copy is written and read back: minutes for a big store, so
+         * this reply may take as long as it takes (tendd serves everyone else meanwhile). */
+        call = json_pack("{s:s,s:o}", "method", "io.tend.Transfer.Backup", "parameters",
+                         path ? json_pack("{s:s}", "path", path) : json_object());
+        msg = call ? json_dumps(call, JSON_COMPACT) : NULL;
+        if (!msg)
+                return cmd_oom(cli);
+        r = cli_send(cli, msg, strlen(msg));
+        if (r < 0)
+                return r;
+        r = tend_conn_set_timeout(cli->conn, 0);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot wait for tendd: %s", strerror(-r));
+        r = cli_receive(cli, &reply);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                return cli_print_json(cli, reply);
+        fprintf(cli->out, "Backed up the store to %s (%lld KiB, read back: %lld contacts).\n",
+                strempty(cmd_jstr(reply, "path")),
+                (long long)(json_integer_value(json_object_get(reply, "size")) + 1023) / 1024,
+                (long long)json_integer_value(json_object_get(reply, "contacts")));
         return 0;
 }
 

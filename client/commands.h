@@ -86,6 +86,11 @@ extern const char cmd_export_help[];
 extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
 
+/* The store checked against itself: client/cmd-check.c. */
+int commands_check(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_check_options[];
+extern const char cmd_check_help[];
+extern const struct option_help cmd_backup_options[];
 /* Taking changes back: client/cmd-undo.c. */
 int commands_undo(struct cli *cli, int argc, char **argv);
 int commands_redo(struct cli *cli, int argc, char **argv);

@@ -7,6 +7,8 @@
 #include <systemd/sd-daemon.h>
 #include <sys/socket.h>
 
+#include "backups.h"
+#include "check.h"
 #include "config.h"
 #include "goals.h"
 #include "log.h"
@@ -176,6 +178,9 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 if (sync_changed)
                         start_sync(d);
                 scheduler_reload(d->scheduler);
+                r = backups_configure(d->backups, d->config);
+                if (r < 0)
+                        log_error_errno(r, "Rolling backups are off: %m");
                 /* A new [goals] follow_up re-dates the people the goal rule had dated. */
                 r = goals_conf_every_changed(&d->core, old_goal_every);
                 if (r < 0)
@@ -186,6 +191,23 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 log_info("Settings reloaded.");
         }
         sdnotify_reloaded(d->sdnotify, r >= 0);
+}
+
+/* The varlink methods' way to the backup engine (rpc.h). */
+static int backup_start(const char *path, rpc_backup_done_fn done, void *done_userdata,
+                        void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return backups_start(d->backups, path, done, done_userdata);
+}
+
+static int backup_list(json_t **ret_list, const char **ret_dir, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        *ret_dir = backups_dir(d->backups);
+        return backups_list(d->backups, ret_list);
 }
 
 static int listen_socket(struct tendd *d, const struct tendd_options *opts)
@@ -233,30 +255,69 @@ static int listen_socket(struct tendd *d, const struct tendd_options *opts)
 
 /* One daemon per store: a second one would serve the same data and fire the same follow-ups
  * twice. The lock dies with the process, so a crash never leaves it stale. */
-static int lock_data_dir(struct tendd *d)
+static int lock_dir(const char *dir, int *ret_fd)
 {
         _cleanup_free_ char *path = NULL;
         int r;
 
-        r = mkdir_parents(d->data_dir, 0700);
+        r = mkdir_parents(dir, 0700);
         if (r < 0)
-                return log_error_errno(r, "Failed to create %s: %m", d->data_dir);
-        r = dir_ensure_private(d->data_dir);
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        r = dir_ensure_private(dir);
         if (r < 0)
-                return log_error_errno(r, "The data directory %s is not private to us: %m",
-                                       d->data_dir);
-        if (asprintf(&path, "%s/tendd.lock", d->data_dir) < 0)
+                return log_error_errno(r, "The data directory %s is not private to us: %m", dir);
+        if (asprintf(&path, "%s/tendd.lock", dir) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory.");
-        d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (d->lock_fd < 0)
+        *ret_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (*ret_fd < 0)
                 return log_error_errno(-errno, "Failed to open %s: %m", path);
-        if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (flock(*ret_fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EWOULDBLOCK)
-                        return log_error_errno(-EBUSY, "Another tendd is already using %s.",
-                                               d->data_dir);
+                        return log_error_errno(-EBUSY, "Another tendd is already using %s.", dir);
                 return log_error_errno(-errno, "Failed to lock %s: %m", path);
         }
         return 0;
+}
+
+static int lock_data_dir(struct tendd *d)
+{
+        return lock_dir(d->data_dir, &d->lock_fd);
+}
+
+int tendd_check_store(const struct tendd_options *opts, bool repair)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(json_decrefp) json_t *report = NULL;
+        _cleanup_close_ int lock_fd = -1;
+        struct store_options so = {0};
+        struct store *s = NULL;
+        int r;
+
+        if (opts->data_dir)
+                dir = strdup(opts->data_dir);
+        else if ((r = paths_data_dir(&dir)) < 0)
+                return log_error_errno(r, "Failed to find the data directory: %m"), 1;
+        if (!dir)
+                return log_error_errno(-ENOMEM, "Out of memory."), 1;
+        r = lock_dir(dir, &lock_fd);
+        if (r == -EBUSY) {
+                log_error("Stop it first, or run 'tend check' against the running tendd.");
+                return 1;
+        }
+        if (r < 0)
+                return 1;
+        so.dir = dir;
+        r = store_open(&so, &s);
+        if (r == -EPROTONOSUPPORT)
+                return log_error_errno(r, "The store in %s was written by a newer tend.", dir), 1;
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the store in %s: %m", dir), 1;
+        r = check_store(s, repair, &report);
+        store_close(s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check the store in %s: %m", dir), 1;
+        check_report_print(stdout, report, "'tendd --check-store --repair' rebuilds the indexes");
+        return r > 0 ? 1 : 0;
 }
 
 int tendd_new(const struct tendd_options *opts, struct tendd **ret)
@@ -360,6 +421,9 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
             .sync_status = sync_status,
             .sync_flush = sync_flush,
             .sync_userdata = d,
+            .backup_start = backup_start,
+            .backup_list = backup_list,
+            .backup_userdata = d,
         };
         r = server_new(d->loop, NULL, methods_service(), &d->rpc, &d->server);
         if (r < 0) {
@@ -379,6 +443,14 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         r = scheduler_new(d->loop, &d->core, send_watch_event, d, &d->scheduler);
         if (r < 0)
                 goto fail;
+        r = backups_new(d->loop, d->store, &d->backups);
+        if (r < 0) {
+                log_error_errno(r, "Out of memory.");
+                goto fail;
+        }
+        r = backups_configure(d->backups, d->config);
+        if (r < 0)
+                log_error_errno(r, "Rolling backups are off: %m");
         start_sync(d);
 
         *ret = d;
@@ -403,6 +475,7 @@ void tendd_free(struct tendd *d)
         if (!d)
                 return;
         vdir_free(d->vdir);
+        backups_free(d->backups); /* a backup being written finishes and is answered first */
         scheduler_free(d->scheduler);
         sdnotify_free(d->sdnotify);
         rpc_done(&d->rpc);

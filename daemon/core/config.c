@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -63,6 +64,8 @@ void config_init(struct config *c)
                 },
             .desktop = true,
             .goal_follow_up = 30 * DURATION_DAY,
+            .backup_keep = 7,
+            .backup_every = DURATION_DAY,
             .plan_tolerance = 10,
             .plan_recent = 14 * DURATION_DAY,
         };
@@ -74,19 +77,22 @@ void config_done(struct config *c)
         strv_free(c->open_command);
         free(c->sync_vdir);
         free(c->sync_ics);
+        free(c->backup_dir);
         config_init(c);
 }
 
 int config_copy(struct config *dst, const struct config *src)
 {
-        char **cmd = NULL, **open = NULL, *vdir = NULL, *ics = NULL;
+        char **cmd = NULL, **open = NULL, *vdir = NULL, *ics = NULL, *dir = NULL;
 
         if (strv_copy(src->command, &cmd) < 0 || strv_copy(src->open_command, &open) < 0 ||
             (src->sync_vdir && !(vdir = strdup(src->sync_vdir))) ||
-            (src->sync_ics && !(ics = strdup(src->sync_ics)))) {
+            (src->sync_ics && !(ics = strdup(src->sync_ics))) ||
+            (src->backup_dir && !(dir = strdup(src->backup_dir)))) {
                 strv_free(cmd);
                 strv_free(open);
                 free(vdir);
+                free(ics);
                 return -ENOMEM;
         }
         config_done(dst);
@@ -95,6 +101,7 @@ int config_copy(struct config *dst, const struct config *src)
         dst->open_command = open;
         dst->sync_vdir = vdir;
         dst->sync_ics = ics;
+        dst->backup_dir = dir;
         return 0;
 }
 
@@ -376,6 +383,47 @@ static const char *parse_exclude(const char *v, void *dst)
         return NULL;
 }
 
+static const char *parse_backup_keep(const char *v, void *dst)
+{
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (!(v[0] >= '0' && v[0] <= '9') || *end || errno || n > CONFIG_BACKUP_KEEP_MAX)
+                return "expected a whole number from 0 (no backups) to 1000";
+        *(unsigned *)dst = (unsigned)n;
+        return NULL;
+}
+
+static const char *parse_backup_every(const char *v, void *dst)
+{
+        int64_t s;
+
+        if (time_parse_duration(v, &s) < 0 || s < CONFIG_BACKUP_EVERY_MIN)
+                return "expected a duration of at least 1h, such as 1d or 1w";
+        if (s > CADENCE_MAX_SECONDS)
+                return "backups may be at most 10 years apart";
+        *(int64_t *)dst = s;
+        return NULL;
+}
+
+static const char *parse_backup_dir(const char *v, void *dst)
+{
+        char *copy;
+
+        if (v[0] != '/')
+                return "expected an absolute path";
+        if (strlen(v) >= PATH_MAX / 2)
+                return "the path is too long";
+        copy = strdup(v);
+        if (!copy)
+                return "out of memory";
+        free(*(char **)dst);
+        *(char **)dst = copy;
+        return NULL;
+}
+
 /* ---- the key table ---- */
 
 enum section {
@@ -384,6 +432,7 @@ enum section {
         SECTION_NOTIFY,
         SECTION_GOALS,
         SECTION_SYNC,
+        SECTION_BACKUP,
         SECTION_PLAN,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
@@ -392,7 +441,7 @@ enum section {
 static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
     [SECTION_GOALS] = "goals",       [SECTION_SYNC] = "sync",
-    [SECTION_PLAN] = "plan",
+    [SECTION_BACKUP] = "backup",     [SECTION_PLAN] = "plan",
 };
 
 struct key {
@@ -422,6 +471,9 @@ static const struct key keys[] = {
     {SECTION_SYNC, "vdir", parse_path, offsetof(struct config, sync_vdir)},
     {SECTION_SYNC, "ics", parse_path, offsetof(struct config, sync_ics)},
     {SECTION_SYNC, "exclude", parse_exclude, offsetof(struct config, sync_exclude)},
+    {SECTION_BACKUP, "keep", parse_backup_keep, offsetof(struct config, backup_keep)},
+    {SECTION_BACKUP, "every", parse_backup_every, offsetof(struct config, backup_every)},
+    {SECTION_BACKUP, "dir", parse_backup_dir, offsetof(struct config, backup_dir)},
     {SECTION_PLAN, "tolerance", parse_tolerance, offsetof(struct config, plan_tolerance)},
     {SECTION_PLAN, "recent", parse_recent, offsetof(struct config, plan_recent)},
 };
@@ -506,7 +558,7 @@ static void check_line(struct parse_state *st, char *str)
                      section_from_string(name) < 0)) {
                         add_error(st,
                                   "unknown section %.*s; the sections are [schedule], "
-                                  "[cadence], [notify] and [goals]",
+                                  "[cadence], [notify], [goals], [backup] and [plan]",
                                   (int)(end - str + 1), str);
                         st->section_bad = true;
                         str[0] = '\0';
@@ -560,7 +612,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!section[0]) {
                 add_error(st,
                           "'%s' is outside a section; put it under [schedule], [cadence], "
-                          "[notify] or [goals]",
+                          "[notify], [goals], [backup] or [plan]",
                           name);
                 return 1;
         }
@@ -745,6 +797,12 @@ void config_dump(const struct config *c, FILE *f)
                         first = 0;
                 }
         fputc('\n', f);
+        fprintf(f, "\n[backup]\nkeep = %u\nevery = %s\n", c->backup_keep,
+                time_format_duration(c->backup_every, d, sizeof(d)));
+        if (c->backup_dir)
+                fprintf(f, "dir = %s\n", c->backup_dir);
+        else
+                fprintf(f, "# dir = $XDG_STATE_HOME/tend/backups\n");
         fprintf(f, "\n[plan]\ntolerance = %u\nrecent = %s\n", c->plan_tolerance,
                 time_format_duration(c->plan_recent, d, sizeof(d)));
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,6 +72,10 @@ struct store {
         bool broken;
         bool broken_reported; /* the observer heard of it */
         struct store_observer observer;
+        /* A backup copies on a thread of its own while the loop goes on: LMDB remaps the
+         * environment when the map grows, which readers on other threads must not see. The
+         * copy holds this for reading, a map resize for writing. */
+        pthread_rwlock_t resize_lock;
         int64_t (*clock)(void *userdata); /* the journal's clock (store_options) */
         uint32_t upgraded_from;           /* the schema store_open upgraded, 0: none */
         void *clock_userdata;
@@ -110,6 +115,13 @@ int rec_del(struct store_txn *t, enum db db, MDB_val *k);
 int journal_finish(struct store_txn *t);
 /** Keep the state of a store written before the journal (the schema upgrade). */
 int journal_init(struct store_txn *t);
+/** Check the journal (store-check.c): its state readable, its entries in sequence within it,
+ * each header readable, each image after its header, of a record database and decodable.
+ * Counts entries and problems; returns 0 or -errno. */
+int journal_check(struct store_txn *t, uint64_t *ret_entries, uint64_t *ret_problems);
+/** Drop every journal entry (a repair of a journal that fails the check); undo then has
+ * nothing to take back, and the sequence goes on. */
+int journal_reset(struct store_txn *t);
 
 /* What undo and redo call to move a record's derived index entries (and the change set)
  * from old to new; old or new NULL: absent. The same functions the record's own put and
@@ -300,6 +312,22 @@ static inline int val_to_id(const MDB_val *v, uint64_t *ret)
         *ret = be64_get(v->mv_data);
         return 0;
 }
+
+/* ---- what a contact record gives its indexes (store.c, for store-check.c) ---- */
+
+typedef int (*store_index_entry_cb)(enum db db, const void *key, size_t klen, const void *val,
+                                    size_t vlen, void *userdata);
+
+/** Call cb for every index entry (database, key, value) that contact c stored under id has:
+ * the same entries store_txn_contact_put writes, sorted by database then key. */
+int store_contact_index_entries(const struct contact *c, uint64_t id, size_t max,
+                                store_index_entry_cb cb, void *userdata);
+
+/** Whether a database keeps several values per key (the DUPSORT indexes). */
+bool store_db_is_dupsort(enum db db);
+
+/** The name of a database ("idx_name"). */
+const char *store_db_name(enum db db);
 
 /** A counter in meta (next contact, goal, intro or interaction id): 1 when never set. */
 int store_counter_get(struct store_txn *t, const char *name, uint64_t *ret);

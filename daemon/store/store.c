@@ -64,6 +64,16 @@ static const struct {
     [DB_IDX_TEXT] = {"idx_text", DB_INDEX_FLAGS},
 };
 
+bool store_db_is_dupsort(enum db db)
+{
+        return (db_info[db].flags & MDB_DUPSORT) != 0;
+}
+
+const char *store_db_name(enum db db)
+{
+        return db_info[db].name;
+}
+
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
 struct ikey {
         enum db db;
@@ -259,6 +269,28 @@ static int contact_index_keys(const struct contact *c, uint64_t id, size_t max, 
         return 0;
 }
 
+int store_contact_index_entries(const struct contact *c, uint64_t id, size_t max,
+                                store_index_entry_cb cb, void *userdata)
+{
+        _cleanup_(ikeys_done) struct ikeys keys = {0};
+        uint8_t idb[ID_KEY_LEN];
+        int r;
+
+        r = contact_index_keys(c, id, max, &keys);
+        if (r < 0)
+                return r;
+        be64_put(idb, id);
+        for (size_t i = 0; i < keys.n; i++) {
+                bool bare = keys.v[i].db == DB_DUE || keys.v[i].db == DB_SCHED;
+
+                r = cb(keys.v[i].db, keys.v[i].data, keys.v[i].len, bare ? NULL : idb,
+                       bare ? 0 : sizeof(idb), userdata);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* ---- data directory ---- */
 
 /* Remote file systems break LMDB's locking and mmap coherence. */
@@ -319,7 +351,11 @@ static int store_refresh_map_size(struct store *s)
 
 static int store_set_map_size(struct store *s, size_t size)
 {
-        int rc = mdb_env_set_mapsize(s->env, size);
+        int rc;
+
+        pthread_rwlock_wrlock(&s->resize_lock); /* waits for a backup copying on its thread */
+        rc = mdb_env_set_mapsize(s->env, size);
+        pthread_rwlock_unlock(&s->resize_lock);
 
         if (rc)
                 return lmdb_errno(s, NULL, rc);
@@ -774,6 +810,7 @@ void store_close(struct store *s)
                 return;
         if (s->env)
                 mdb_env_close(s->env);
+        pthread_rwlock_destroy(&s->resize_lock);
         free(s->dir);
         free(s);
 }
@@ -804,6 +841,7 @@ int store_open(const struct store_options *opts, struct store **ret)
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
+        pthread_rwlock_init(&s->resize_lock, NULL);
         s->max_map_size = max;
         s->dir = strdup(opts->dir);
         if (!s->dir)

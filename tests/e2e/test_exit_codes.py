@@ -50,6 +50,7 @@ CASES = {
     "sync": (["sync", "status"], ["sync", "resolve", "/nonexistent/a", "/nonexistent/b"]),
     "conflicts": (["conflicts"], None),
     "demo": (None, ["demo"]),  # the store has people: refused
+    "check": (["check"], None),  # a damaged store: tests/unit/test_store_check.c
     "help": (["help", "add"], None),
 }
 
