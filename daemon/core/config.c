@@ -7,6 +7,7 @@
  * turns an indented "key = value" into part of the previous value. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -535,11 +536,12 @@ static void check_line(struct parse_state *st, char *str)
         if (st->line == 1 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
             (unsigned char)p[2] == 0xbf)
                 p += 3;
-        while (*p == ' ' || *p == '\t')
+        /* White space as inih sees it (isspace: also \v and \f), or a line this check takes
+         * for a key could reach inih as a section header. */
+        while (isspace((unsigned char)*p))
                 p++;
         len = strlen(p);
-        while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' ||
-                           p[len - 1] == '\t'))
+        while (len > 0 && isspace((unsigned char)p[len - 1]))
                 p[--len] = '\0';
         memmove(str, p, len + 1);
         if (len == 0 || str[0] == '#' || str[0] == ';')
@@ -617,6 +619,10 @@ static int handler(void *user, const char *section, const char *name, const char
                 return 1;
         }
         sec = section_from_string(section);
+        if (sec < 0) {
+                add_error(st, "'%s' is in an unknown section", name);
+                return 1;
+        }
         for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
                 void *dst;
 

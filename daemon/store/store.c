@@ -862,7 +862,8 @@ int store_open(const struct store_options *opts, struct store **ret)
                 if (rc)
                         return lmdb_errno(s, NULL, rc);
         }
-        rc = mdb_env_open(s->env, s->dir, MDB_NOTLS, 0600);
+        rc =
+            mdb_env_open(s->env, s->dir, MDB_NOTLS | (opts->unsafe_no_sync ? MDB_NOSYNC : 0), 0600);
         if (rc)
                 return lmdb_errno(s, NULL, rc);
         r = store_refresh_map_size(s);

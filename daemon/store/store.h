@@ -46,6 +46,9 @@ struct store_options {
         /* The journal's clock in UTC seconds; NULL: the wall clock. */
         int64_t (*clock)(void *userdata);
         void *clock_userdata;
+        /* Tests and fuzzers only (tendd never sets it): commit without fsync (MDB_NOSYNC), so
+         * a crash of the machine may lose or corrupt the store. */
+        bool unsafe_no_sync;
 };
 
 /** Open (creating if needed) the environment in opts->dir, run mdb_reader_check, create the

@@ -176,6 +176,13 @@ static void test_errors_with_line_numbers(void **state)
                                            "under [schedule], [cadence], [notify], [goals], [backup] or [plan]",
                                            NULL,
                                        });
+        /* A vertical tab or form feed is white space to inih as well: the header is checked. */
+        expect_errors("\v[s\"e=]\nora =\n",
+                      (const char *const[]){
+                          "t.conf:1: unknown section [s\"e=]; the sections are [schedule], "
+                          "[cadence], [notify] and [goals]",
+                          NULL,
+                      });
         expect_errors("[cadence]\npersonal = 11y\n[schedule\n",
                       (const char *const[]){
                           "t.conf:2: personal = 11y: a cadence may be at most 10 years",
