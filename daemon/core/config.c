@@ -560,7 +560,7 @@ static void check_line(struct parse_state *st, char *str)
                      section_from_string(name) < 0)) {
                         add_error(st,
                                   "unknown section %.*s; the sections are [schedule], "
-                                  "[cadence], [notify], [goals], [backup] and [plan]",
+                                  "[cadence], [notify], [goals], [sync], [backup] and [plan]",
                                   (int)(end - str + 1), str);
                         st->section_bad = true;
                         str[0] = '\0';
@@ -614,7 +614,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!section[0]) {
                 add_error(st,
                           "'%s' is outside a section; put it under [schedule], [cadence], "
-                          "[notify], [goals], [backup] or [plan]",
+                          "[notify], [goals], [sync], [backup] or [plan]",
                           name);
                 return 1;
         }
