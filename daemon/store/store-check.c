@@ -29,6 +29,7 @@ static const enum db check_db[_STORE_CHECK_INDEX_MAX] = {
     [STORE_CHECK_GOAL_INTERACTIONS] = DB_GOAL_INTERACTIONS,
     [STORE_CHECK_INTERACTION_IDS] = DB_INTERACTION_IDS,
     [STORE_CHECK_KINDS] = DB_KINDS,
+    [STORE_CHECK_IDX_TEXT] = DB_IDX_TEXT,
 };
 
 const char *store_check_index_name(enum store_check_index i)
@@ -309,6 +310,10 @@ static int walk_interactions(struct store_txn *t, struct derived *d, struct entr
                 r = uuidvec_push(&d->live, i->uuid);
                 if (r < 0)
                         return r;
+                i->contact_id = be64_get(k.mv_data); /* the key is authoritative */
+                r = text_entries_interaction(i, d->max_key, contact_entry, d);
+                if (r < 0)
+                        return r;
                 if (i->id) {
                         be64_put(idb, i->id);
                         if (i->id > d->max_interaction_id)
@@ -378,9 +383,12 @@ static int walk_goals(struct store_txn *t, struct derived *d, uint64_t *ret_max)
                         continue;
                 }
                 *ret_max = id;
+                g->id = id;
                 r = idvec_push(&d->goals, id);
                 if (r >= 0)
                         r = uuidvec_push(&d->live, g->uuid);
+                if (r >= 0)
+                        r = text_entries_goal(g, d->max_key, contact_entry, d);
                 if (r < 0)
                         return r;
         }
@@ -421,6 +429,19 @@ static int walk_goal_links(struct store_txn *t, struct derived *d)
                                  ID_KEY_LEN);
                 if (r < 0)
                         return r;
+                {
+                        _cleanup_(goal_link_freep) struct goal_link *l = NULL;
+
+                        if (codec_goal_link_decode(v.mv_data, v.mv_size, &l) < 0) {
+                                d->report->unreadable++;
+                                continue;
+                        }
+                        l->goal_id = goal;
+                        l->contact_id = contact;
+                        r = text_entries_link(l, d->max_key, contact_entry, d);
+                        if (r < 0)
+                                return r;
+                }
         }
         return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }

@@ -28,6 +28,7 @@ enum store_check_index {
         STORE_CHECK_GOAL_INTERACTIONS,
         STORE_CHECK_INTERACTION_IDS,
         STORE_CHECK_KINDS,
+        STORE_CHECK_IDX_TEXT,
         _STORE_CHECK_INDEX_MAX,
 };
 

@@ -376,6 +376,12 @@ struct text_words {
 int text_index_interaction(struct store_txn *t, const struct interaction *i, bool add);
 int text_index_goal(struct store_txn *t, const struct goal *g, bool add);
 int text_index_link(struct store_txn *t, const struct goal_link *l, bool add);
+/* The idx_text entries those records give (store-check.c), in no particular order. */
+int text_entries_interaction(const struct interaction *i, size_t max, store_index_entry_cb cb,
+                             void *userdata);
+int text_entries_goal(const struct goal *g, size_t max, store_index_entry_cb cb, void *userdata);
+int text_entries_link(const struct goal_link *l, size_t max, store_index_entry_cb cb,
+                      void *userdata);
 
 /* Entries of a DUPSORT index under keys starting with word, counted a key at a time until
  * count_max (0 = all). Entries of idx_text under such keys collected as contact ids (a goal's

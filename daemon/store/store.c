@@ -825,6 +825,7 @@ int store_open(const struct store_options *opts, struct store **ret)
         _cleanup_(store_closep) struct store *s = NULL;
         size_t initial, max, maxkey;
         bool existing = false;
+        unsigned flags;
         int dead, rc, r;
 
         if (!opts || !opts->dir || !*opts->dir)
@@ -862,8 +863,8 @@ int store_open(const struct store_options *opts, struct store **ret)
                 if (rc)
                         return lmdb_errno(s, NULL, rc);
         }
-        rc =
-            mdb_env_open(s->env, s->dir, MDB_NOTLS | (opts->unsafe_no_sync ? MDB_NOSYNC : 0), 0600);
+        flags = MDB_NOTLS | (opts->unsafe_no_sync ? MDB_NOSYNC : 0);
+        rc = mdb_env_open(s->env, s->dir, flags, 0600);
         if (rc)
                 return lmdb_errno(s, NULL, rc);
         r = store_refresh_map_size(s);
