@@ -27,6 +27,8 @@ TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            dpkg-dev debhelper lintian bash-completion zsh fish man-db systemd
            # notifications on a private bus, a real notification daemon, the idle check
            python3-dbus python3-dbusmock dunst xvfb strace
+           # sync through a real CardDAV server (tests/e2e/test_sync.py; khard is below)
+           radicale vdirsyncer
            # import/export interop (khard, calcurse, an iCalendar parser) and the fuzzers
            khard calcurse python3-icalendar clang libclang-rt-14-dev)
 JOBS=$(nproc 2>/dev/null || echo 2)

@@ -436,6 +436,34 @@ static void map_time(struct mapper *m, const char *key, const char *v)
         set_str(m, key, time_format_rfc3339(t, buf));
 }
 
+/* A JSON-valued X-TEND property: a value that is no JSON (or too deep) is named and dropped. */
+static void map_json(struct mapper *m, const struct vcard_xtend *x, const char *prop,
+                     const char *text)
+{
+        json_error_t err;
+        json_t *v = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err), *a;
+
+        if (!v) {
+                warn(m, "%s: not valid JSON (%s); ignored", prop, err.text);
+                return;
+        }
+        if (x->type == VCARD_X_JSON) {
+                json_object_set_new(m->rec, x->key, v);
+                return;
+        }
+        a = json_object_get(m->rec, x->key);
+        if (!a) {
+                a = json_array();
+                if (!a || json_object_set_new(m->rec, x->key, a) < 0) {
+                        json_decref(v);
+                        m->error = -ENOMEM;
+                        return;
+                }
+        }
+        if (json_array_append_new(a, v) < 0)
+                m->error = -ENOMEM;
+}
+
 static bool map_xtend(struct mapper *m, const struct vcard_prop *p)
 {
         for (size_t i = 0; i < VCARD_XTEND_N; i++) {
@@ -462,6 +490,11 @@ static bool map_xtend(struct mapper *m, const struct vcard_prop *p)
                 v = prop_text(p);
                 if (!v) {
                         m->error = -ENOMEM;
+                        return true;
+                }
+                if (vcard_xtend[i].type == VCARD_X_JSON ||
+                    vcard_xtend[i].type == VCARD_X_JSON_EACH) {
+                        map_json(m, &vcard_xtend[i], p->name, v);
                         return true;
                 }
                 if (vcard_xtend[i].type == VCARD_X_TEXT)

@@ -49,6 +49,18 @@ static void put_text(struct strbuf *out, struct strbuf *line, const char *name, 
         strbuf_put_folded(out, line->data, line->len);
 }
 
+static void put_json(struct strbuf *out, struct strbuf *line, const char *name, json_t *v)
+{
+        _cleanup_free_ char *text =
+            json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH);
+
+        if (!text) {
+                out->error = -ENOMEM;
+                return;
+        }
+        put_text(out, line, name, text);
+}
+
 /* Group and name of a raw line, and the unescaped contact value for EMAIL/TEL/URL. */
 struct raw_line {
         const char *text;
@@ -249,6 +261,10 @@ int vcard_write_record(struct strbuf *out, json_t *rec)
                         }
                         if (json_array_size(f) && !line.error)
                                 strbuf_put_folded(out, line.data, line.len);
+                } else if (vcard_xtend[x].type == VCARD_X_JSON) {
+                        put_json(out, &line, vcard_xtend[x].prop, f);
+                } else if (vcard_xtend[x].type == VCARD_X_JSON_EACH) {
+                        json_array_foreach(f, i, v) put_json(out, &line, vcard_xtend[x].prop, v);
                 } else if (vcard_xtend[x].type == VCARD_X_INT && json_is_integer(f)) {
                         snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(f));
                         put_line(out, &line, vcard_xtend[x].prop, buf);

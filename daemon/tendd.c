@@ -19,6 +19,7 @@
 #include "rpc.h"
 #include "server.h"
 #include "timeutil.h"
+#include "vdir.h"
 
 /* How long SIGTERM waits for replies still queued to slow clients. */
 #define SHUTDOWN_GRACE 2.0
@@ -43,6 +44,57 @@ static void on_committed(const struct store_changes *ch, void *userdata)
 
         scheduler_committed(d->scheduler, ch);
         sdnotify_status_changed(d->sdnotify);
+        vdir_committed(d->vdir, ch);
+}
+
+static void sync_withdraw(uint32_t notify_id, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        scheduler_withdraw(d->scheduler, notify_id);
+}
+
+/* [sync]: (re)start the vdir mirror when its settings changed. A folder that cannot be used
+ * is logged and leaves sync off; it never stops tendd. */
+static void start_sync(struct tendd *d)
+{
+        _cleanup_free_ char *state = NULL;
+        const struct config *c = d->config;
+        int r;
+
+        vdir_free(d->vdir);
+        d->vdir = NULL;
+        if (!c->sync_vdir)
+                return;
+        if (asprintf(&state, "%s/sync", d->data_dir) < 0)
+                return;
+        r = vdir_new(d->loop, d->store,
+                     &(struct vdir_options){.dir = c->sync_vdir,
+                                            .ics_dir = c->sync_ics,
+                                            .state_dir = state,
+                                            .exclude = c->sync_exclude,
+                                            .conf_every = c->goal_follow_up,
+                                            .withdraw = sync_withdraw,
+                                            .userdata = d},
+                     &d->vdir);
+        if (r < 0)
+                log_error_errno(r, "Sync is off: the vdir %s cannot be used: %m", c->sync_vdir);
+        else
+                log_info("Mirroring contacts to the vdir %s.", c->sync_vdir);
+}
+
+static json_t *sync_status(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return vdir_status(d->vdir);
+}
+
+static void sync_flush(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        vdir_flush(d->vdir);
 }
 
 static void on_store_broken(void *userdata)
@@ -117,9 +169,14 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 config_done(&cfg);
         } else {
                 int64_t old_goal_every = d->config->goal_follow_up;
+                bool sync_changed = !streq_ptr(d->config->sync_vdir, cfg.sync_vdir) ||
+                                    !streq_ptr(d->config->sync_ics, cfg.sync_ics) ||
+                                    d->config->sync_exclude != cfg.sync_exclude;
 
                 config_done(d->config);
                 *d->config = cfg;
+                if (sync_changed)
+                        start_sync(d);
                 scheduler_reload(d->scheduler);
                 r = backups_configure(d->backups, d->config);
                 if (r < 0)
@@ -361,6 +418,9 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
             .data_dir = d->data_dir,
             .next_check = next_check,
             .next_check_userdata = d,
+            .sync_status = sync_status,
+            .sync_flush = sync_flush,
+            .sync_userdata = d,
             .backup_start = backup_start,
             .backup_list = backup_list,
             .backup_userdata = d,
@@ -391,6 +451,7 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         r = backups_configure(d->backups, d->config);
         if (r < 0)
                 log_error_errno(r, "Rolling backups are off: %m");
+        start_sync(d);
 
         *ret = d;
         return 0;
@@ -413,6 +474,7 @@ void tendd_free(struct tendd *d)
 {
         if (!d)
                 return;
+        vdir_free(d->vdir);
         backups_free(d->backups); /* a backup being written finishes and is answered first */
         scheduler_free(d->scheduler);
         sdnotify_free(d->sdnotify);

@@ -13,6 +13,7 @@ struct server;
 struct sdnotify;
 struct config;
 struct scheduler;
+struct vdir;
 struct backups;
 
 struct tendd_options {
@@ -40,6 +41,7 @@ struct tendd {
         struct config *config;     /* tendd.conf, replaced whole on SIGHUP (config.h) */
         char *config_path;
         struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
+        struct vdir *vdir;           /* [sync] vdir mirror (vdir.h), NULL when off */
         struct backups *backups;     /* rolling and on-demand backups off the loop */
         struct core core;            /* store + settings + clock, for every door (core.h) */
         struct rpc rpc;              /* what the varlink methods work with (rpc.h) */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "sync-card.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -75,24 +76,32 @@ void config_done(struct config *c)
 {
         strv_free(c->command);
         strv_free(c->open_command);
+        free(c->sync_vdir);
+        free(c->sync_ics);
         free(c->backup_dir);
         config_init(c);
 }
 
 int config_copy(struct config *dst, const struct config *src)
 {
-        char **cmd = NULL, **open = NULL, *dir = NULL;
+        char **cmd = NULL, **open = NULL, *vdir = NULL, *ics = NULL, *dir = NULL;
 
         if (strv_copy(src->command, &cmd) < 0 || strv_copy(src->open_command, &open) < 0 ||
+            (src->sync_vdir && !(vdir = strdup(src->sync_vdir))) ||
+            (src->sync_ics && !(ics = strdup(src->sync_ics))) ||
             (src->backup_dir && !(dir = strdup(src->backup_dir)))) {
                 strv_free(cmd);
                 strv_free(open);
+                free(vdir);
+                free(ics);
                 return -ENOMEM;
         }
         config_done(dst);
         *dst = *src;
         dst->command = cmd;
         dst->open_command = open;
+        dst->sync_vdir = vdir;
+        dst->sync_ics = ics;
         dst->backup_dir = dir;
         return 0;
 }
@@ -337,6 +346,44 @@ static const char *parse_command(const char *v, void *dst)
         return split_command(v, dst);
 }
 
+/* A folder: absolute, or ~/ for the home directory; empty: none. */
+static const char *parse_path(const char *v, void *dst)
+{
+        char **ret = dst, *p = NULL;
+
+        if (!*v) {
+                free(*ret);
+                *ret = NULL;
+                return NULL;
+        }
+        if (strncmp(v, "~/", 2) == 0) {
+                const char *home = getenv("HOME");
+
+                if (!home || home[0] != '/')
+                        return "~ needs $HOME";
+                if (asprintf(&p, "%s/%s", home, v + 2) < 0)
+                        return "out of memory";
+        } else if (v[0] == '/') {
+                p = strdup(v);
+                if (!p)
+                        return "out of memory";
+        } else
+                return "not an absolute path (/... or ~/...)";
+        free(*ret);
+        *ret = p;
+        return NULL;
+}
+
+static const char *parse_exclude(const char *v, void *dst)
+{
+        int mask = sync_exclude_parse(v, NULL);
+
+        if (mask < 0)
+                return "not a list of notes, history, ledger, goals";
+        *(unsigned *)dst = (unsigned)mask;
+        return NULL;
+}
+
 static const char *parse_backup_keep(const char *v, void *dst)
 {
         char *end;
@@ -385,6 +432,7 @@ enum section {
         SECTION_CADENCE,
         SECTION_NOTIFY,
         SECTION_GOALS,
+        SECTION_SYNC,
         SECTION_BACKUP,
         SECTION_PLAN,
         _SECTION_MAX,
@@ -393,7 +441,8 @@ enum section {
 
 static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
-    [SECTION_GOALS] = "goals",       [SECTION_BACKUP] = "backup",   [SECTION_PLAN] = "plan",
+    [SECTION_GOALS] = "goals",       [SECTION_SYNC] = "sync",
+    [SECTION_BACKUP] = "backup",     [SECTION_PLAN] = "plan",
 };
 
 struct key {
@@ -420,6 +469,9 @@ static const struct key keys[] = {
     {SECTION_NOTIFY, "command", parse_command, offsetof(struct config, command)},
     {SECTION_NOTIFY, "open_command", parse_command, offsetof(struct config, open_command)},
     {SECTION_GOALS, "follow_up", parse_follow_up, offsetof(struct config, goal_follow_up)},
+    {SECTION_SYNC, "vdir", parse_path, offsetof(struct config, sync_vdir)},
+    {SECTION_SYNC, "ics", parse_path, offsetof(struct config, sync_ics)},
+    {SECTION_SYNC, "exclude", parse_exclude, offsetof(struct config, sync_exclude)},
     {SECTION_BACKUP, "keep", parse_backup_keep, offsetof(struct config, backup_keep)},
     {SECTION_BACKUP, "every", parse_backup_every, offsetof(struct config, backup_every)},
     {SECTION_BACKUP, "dir", parse_backup_dir, offsetof(struct config, backup_dir)},
@@ -508,7 +560,7 @@ static void check_line(struct parse_state *st, char *str)
                      section_from_string(name) < 0)) {
                         add_error(st,
                                   "unknown section %.*s; the sections are [schedule], "
-                                  "[cadence], [notify], [goals], [backup] and [plan]",
+                                  "[cadence], [notify], [goals], [sync], [backup] and [plan]",
                                   (int)(end - str + 1), str);
                         st->section_bad = true;
                         str[0] = '\0';
@@ -562,7 +614,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!section[0]) {
                 add_error(st,
                           "'%s' is outside a section; put it under [schedule], [cadence], "
-                          "[notify], [goals], [backup] or [plan]",
+                          "[notify], [goals], [sync], [backup] or [plan]",
                           name);
                 return 1;
         }
@@ -742,6 +794,15 @@ void config_dump(const struct config *c, FILE *f)
         dump_command("open_command", c->open_command, f);
         fprintf(f, "\n[goals]\nfollow_up = %s\n",
                 time_format_duration(c->goal_follow_up, d, sizeof(d)));
+        fprintf(f, "\n[sync]\nvdir = %s\nics = %s\nexclude =", strempty(c->sync_vdir),
+                strempty(c->sync_ics));
+        for (unsigned b = 0, first = 1; b < 4; b++)
+                if (c->sync_exclude & (1u << b)) {
+                        fprintf(f, "%s %s", first ? "" : ",",
+                                (const char *const[]){"notes", "history", "ledger", "goals"}[b]);
+                        first = 0;
+                }
+        fputc('\n', f);
         fprintf(f, "\n[backup]\nkeep = %u\nevery = %s\n", c->backup_keep,
                 time_format_duration(c->backup_every, d, sizeof(d)));
         if (c->backup_dir)

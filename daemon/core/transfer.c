@@ -1229,6 +1229,59 @@ static int parse_tombstone(struct import_rec *rec, json_t *o, struct bad *b)
         return get_time(json_object_get(o, "deleted"), "deleted", b, &rec->deleted);
 }
 
+/* One contact or interaction record outside an import (sync reads cards this way). */
+int transfer_contact_parse(json_t *o, struct contact **ret,
+                           char refs[static 2][UUID_STRING_LEN + 1], char *reason,
+                           size_t reason_size)
+{
+        struct import_rec rec = {0};
+        struct bad b = {{0}};
+        int r = parse_contact(&rec, o, &b);
+
+        if (r >= 0) {
+                memcpy(refs, rec.refs, sizeof(rec.refs));
+                *ret = TAKE_PTR(rec.c);
+        } else if (reason_size)
+                snprintf(reason, reason_size, "%s", b.reason[0] ? b.reason : strerror(-r));
+        contact_free(rec.c);
+        free(rec.name);
+        json_decref(rec.warnings);
+        return r;
+}
+
+int transfer_interaction_parse(json_t *o, struct interaction **ret,
+                               char goal[static UUID_STRING_LEN + 1], char *reason,
+                               size_t reason_size)
+{
+        struct import_rec rec = {0};
+        struct bad b = {{0}};
+        int r = parse_interaction(&rec, o, &b);
+
+        if (r >= 0) {
+                memcpy(goal, rec.uuid2, UUID_STRING_LEN + 1);
+                *ret = TAKE_PTR(rec.i);
+        } else if (reason_size)
+                snprintf(reason, reason_size, "%s", b.reason[0] ? b.reason : strerror(-r));
+        interaction_free(rec.i);
+        json_decref(rec.warnings);
+        return r;
+}
+
+json_t *transfer_interaction_json(struct store_txn *t, const struct interaction *i,
+                                  const char *contact_uuid)
+{
+        struct export_ctx x = {.t = t, .array = json_array(), .contact_id = i->contact_id};
+        json_t *o = NULL;
+
+        if (!x.array)
+                return NULL;
+        snprintf(x.contact_uuid, sizeof(x.contact_uuid), "%s", contact_uuid);
+        if (export_interaction(i, &x) >= 0 && json_array_size(x.array) == 1)
+                o = json_incref(json_array_get(x.array, 0));
+        json_decref(x.array);
+        return o;
+}
+
 /* Optional members shared by goals, links and introductions. */
 static int opt_text(json_t *o, const char *key, size_t max, bool multiline, struct bad *b,
                     char **ret)

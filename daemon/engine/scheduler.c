@@ -1406,3 +1406,9 @@ void scheduler_free(struct scheduler *s)
                 pending_clear(&s->pending[i]);
         free(s);
 }
+
+void scheduler_withdraw(struct scheduler *s, uint32_t notify_id)
+{
+        if (s && notify_id)
+                (void)notify_close(s->notify, notify_id);
+}

@@ -117,6 +117,7 @@ static const struct varlink_interface *const interfaces[] = {
     &methods_goals_interface,        &methods_network_interface,
     &methods_transfer_interface,     &methods_journal_interface,
     &methods_dates_interface,
+    &methods_sync_interface,
     NULL,
 };
 

@@ -34,6 +34,11 @@ struct rpc {
         /* When the follow-up engine looks next (for the watch stream's first event); NULL: 0. */
         int64_t (*next_check)(void *userdata);
         void *next_check_userdata;
+        /* The vdir mirror (io.tend.Sync): its status object, and export/import now. NULL: no
+         * sync engine in this process. */
+        json_t *(*sync_status)(void *userdata);
+        void (*sync_flush)(void *userdata);
+        void *sync_userdata;
         /* Backups off the loop (the daemon's backup engine); NULL: written in the call. */
         int (*backup_start)(const char *path, rpc_backup_done_fn done, void *done_userdata,
                             void *userdata);

@@ -376,6 +376,7 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         r = interaction_group_removed(t, old);
         if (r < 0)
                 return r;
+        store_changes_person(t, old->contact_id);
         r = store_goals_interaction_removed(t, old);
         if (r < 0)
                 return r;
@@ -425,6 +426,7 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
         r = txn_err(t, rec_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
         if (r < 0)
                 return r;
+        store_changes_person(t, i->contact_id);
         r = store_goals_interaction_added(t, i);
         if (r < 0)
                 return r;
@@ -567,6 +569,7 @@ int store_migrate_interaction_ids(struct store_txn *t)
                 rc = rec_put(t, DB_INTERACTIONS, &k, &v, 0);
                 if (rc)
                         return txn_err(t, rc);
+                store_changes_person(t, i->contact_id);
                 r = interaction_indexed(t, i, p[j].key);
                 if (r < 0)
                         return r;

@@ -138,6 +138,8 @@ int store_intro_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *
                         const MDB_val *new);
 
 /* store-changes.c: collecting a write's change set. */
+/** Contact contact_id (or its interactions) changed in this write. */
+void store_changes_person(struct store_txn *t, uint64_t contact_id);
 void store_changes_contact(struct store_txn *t, const struct contact *old,
                            const struct contact *new);
 void store_changes_reset(struct store_changes *ch);

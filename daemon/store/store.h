@@ -92,7 +92,8 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata);
  * daemon registered: the scheduler re-arms, the STATUS line and watch streams update. No
  * writer calls them by hand, so no door can forget one. */
 
-#define STORE_MOVES_MAX 64 /* due-date moves listed one by one; more are only counted */
+#define STORE_MOVES_MAX   64  /* due-date moves listed one by one; more are only counted */
+#define STORE_CHANGED_MAX 256 /* contacts changed listed by id; more are only counted */
 
 struct store_due_move {
         uint64_t id;
@@ -107,6 +108,10 @@ struct store_changes {
         bool contacts;     /* a contact was added, changed or removed */
         size_t n_moves;    /* contacts whose next_due moved; moves[] lists the first ones */
         struct store_due_move moves[STORE_MOVES_MAX];
+        /* Contacts written, removed, or whose interactions changed (a contact may appear
+         * more than once); changed[] lists the first ones, n_changed counts them all. */
+        size_t n_changed;
+        uint64_t changed[STORE_CHANGED_MAX];
 };
 
 struct store_observer {

@@ -50,6 +50,8 @@ CASES = {
     "export": (["export", "--format", "json"], ["export", "--out", "/nonexistent/dir/x"]),
     "backup": (["backup", "copy.tend"], ["backup", "/nonexistent/dir/copy.tend"]),
     "restore": (None, ["restore", "copy.tend"]),  # tendd is running: refused
+    "sync": (["sync", "status"], ["sync", "resolve", "/nonexistent/a", "/nonexistent/b"]),
+    "conflicts": (["conflicts"], None),
     "demo": (None, ["demo"]),  # the store has people: refused
     "check": (["check"], None),  # a damaged store: tests/unit/test_store_check.c
     "help": (["help", "add"], None),

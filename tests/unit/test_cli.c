@@ -259,6 +259,8 @@ static void test_table_complete(void **state)
             {"export", {"format", "out"}},
             {"backup", {"list"}},
             {"restore", {"data-dir", "force"}},
+            {"sync", {NULL}},
+            {"conflicts", {NULL}},
             {"check", {"repair"}},
             {"undo", {"list", "limit"}},
             {"redo", {NULL}},
