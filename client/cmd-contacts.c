@@ -865,7 +865,7 @@ static int sort_by_strength(json_t *reply)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
                 v[i] = json_array_get(contacts, i);
-        qsort(v, n, sizeof(json_t *), strength_cmp);
+        qsort_safe(v, n, sizeof(json_t *), strength_cmp);
         sorted = json_array();
         if (!sorted)
                 return -ENOMEM;

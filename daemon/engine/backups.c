@@ -75,7 +75,7 @@ static int list_names(const char *dir, char ***ret)
         if (r < 0)
                 return r;
         if (names)
-                qsort(names, strv_length(names), sizeof(char *), name_cmp);
+                qsort_safe(names, strv_length(names), sizeof(char *), name_cmp);
         *ret = TAKE_PTR(names);
         return 0;
 }

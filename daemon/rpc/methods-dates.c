@@ -155,7 +155,7 @@ static int upcoming_fn(struct store_txn *t, void *userdata)
         }
         for (size_t i = 0; i < n; i++)
                 v[i] = json_array_get(op->result, i);
-        qsort(v, n, sizeof(*v), by_days);
+        qsort_safe(v, n, sizeof(*v), by_days);
         for (size_t i = 0; i < n; i++)
                 json_array_append(sorted, v[i]);
         free(v);

@@ -150,7 +150,7 @@ static void entryset_sort_uniq(struct entryset *s)
 
         if (s->n == 0)
                 return;
-        qsort(s->v, s->n, sizeof(*s->v), entry_cmp);
+        qsort_safe(s->v, s->n, sizeof(*s->v), entry_cmp);
         for (size_t r = 1; r < s->n; r++)
                 if (entry_cmp(&s->v[r], &s->v[w]) != 0)
                         s->v[++w] = s->v[r];
@@ -349,7 +349,7 @@ static int walk_interactions(struct store_txn *t, struct derived *d, struct entr
 /* The kinds database holds a count per kind: count the (sorted) kind keys. */
 static int kinds_count(struct derived *d, struct entryset *kinds)
 {
-        qsort(kinds->v, kinds->n, sizeof(*kinds->v), entry_cmp);
+        qsort_safe(kinds->v, kinds->n, sizeof(*kinds->v), entry_cmp);
         for (size_t i = 0; i < kinds->n;) {
                 uint8_t vb[8];
                 size_t j = i + 1;
@@ -631,7 +631,7 @@ static int check_run(struct store_txn *t, struct derived *d, struct counter coun
         }
         for (size_t i = 0; i < _STORE_CHECK_INDEX_MAX; i++)
                 entryset_sort_uniq(&d->set[i]);
-        qsort(d->live.v, d->live.n, sizeof(*d->live.v), uuid_cmp);
+        qsort_safe(d->live.v, d->live.n, sizeof(*d->live.v), uuid_cmp);
         r = tombstones_check(t, d, shadowing);
         if (r >= 0)
                 r = journal_check(t, &d->report->journal_entries, &d->report->journal_problems);

@@ -546,7 +546,7 @@ int store_migrate_interaction_ids(struct store_txn *t)
         mdb_cursor_close(cur);
         cur = NULL;
         if (n)
-                qsort(p, n, sizeof(*p), pending_cmp);
+                qsort_safe(p, n, sizeof(*p), pending_cmp);
 
         for (size_t j = 0; j < n; j++) {
                 _cleanup_(interaction_freep) struct interaction *i = NULL;

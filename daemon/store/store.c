@@ -191,7 +191,7 @@ static void ikeys_sort_uniq(struct ikeys *k)
         if (k->n == 0)
                 return;
         if (k->n > 32) {
-                qsort(k->v, k->n, sizeof(struct ikey), ikey_cmp);
+                qsort_safe(k->v, k->n, sizeof(struct ikey), ikey_cmp);
         } else { /* a contact's dozen keys: insertion sort, no allocation */
                 for (size_t i = 1; i < k->n; i++) {
                         struct ikey x = k->v[i];
@@ -1840,7 +1840,7 @@ static int list_candidates(struct store_txn *t, struct idvec *ids, const struct 
                         return r;
         }
         if (hits.n > 0)
-                qsort(hits.v, hits.n, sizeof(struct hit), hit_cmp);
+                qsort_safe(hits.v, hits.n, sizeof(struct hit), hit_cmp);
         for (size_t i = 0; i < hits.n && (f->limit == 0 || i < f->limit); i++) {
                 r = cb(hits.v[i].c, userdata);
                 if (r != 0)
@@ -2130,7 +2130,7 @@ static int candidates_by_words(struct store_txn *t, const struct ikeys *words, b
                 if (n + m < best_n)
                         best_n = n + m;
         }
-        qsort(order, words->n, sizeof(struct word_count), word_count_cmp);
+        qsort_safe(order, words->n, sizeof(struct word_count), word_count_cmp);
         if (limit > 0 && probe_walk_cheaper(t, order, words->n, limit, ret_walk))
                 return 0;
         *ret_walk = 0;
