@@ -107,7 +107,7 @@ static const struct demo_link links[] = {
 
 const struct option_help cmd_demo_options[] = {
     {"remove", CLI_OPT_REMOVE, NULL, "take the demo network out again (and nothing else)", NULL},
-    {NULL},
+    {0},
 };
 
 const char cmd_demo_help[] =

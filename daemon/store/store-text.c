@@ -579,7 +579,7 @@ static int migrate_link(const struct goal_link *l, void *userdata)
 int store_migrate_text_index(struct store_txn *t)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        _cleanup_(idvec_done) struct idvec contacts = {0}, goals = {0};
+        _cleanup_(idvec_done) struct idvec contacts = {0};
         MDB_val k, v;
         int rc, r;
 

@@ -77,7 +77,7 @@ static int populate(struct store_txn *t, void *userdata)
         _cleanup_(goal_freep) struct goal *g = goal_new();
         _cleanup_(intro_freep) struct intro *in = intro_new();
         struct goal_link l = {0};
-        uint64_t a, b, c, gone;
+        uint64_t a = 0, b = 0, c = 0, gone = 0;
         int r;
 
         (void)userdata;
