@@ -441,8 +441,8 @@ enum section {
 
 static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
-    [SECTION_GOALS] = "goals",       [SECTION_SYNC] = "sync",
-    [SECTION_BACKUP] = "backup",     [SECTION_PLAN] = "plan",
+    [SECTION_GOALS] = "goals",       [SECTION_SYNC] = "sync",       [SECTION_BACKUP] = "backup",
+    [SECTION_PLAN] = "plan",
 };
 
 struct key {

@@ -84,8 +84,9 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c);
 
 /** Parse one contact record (as exported) into a new contact; the uuids of met_via and
  * prospect_via go to refs. Returns 0, -EINVAL with a reason, or -ENOMEM. */
-int transfer_contact_parse(json_t *o, struct contact **ret, char refs[static 2][UUID_STRING_LEN + 1],
-                           char *reason, size_t reason_size);
+int transfer_contact_parse(json_t *o, struct contact **ret,
+                           char refs[static 2][UUID_STRING_LEN + 1], char *reason,
+                           size_t reason_size);
 
 /** Parse one interaction record (needs "contact"); its goal's uuid goes to goal (empty when
  * none). Returns 0, -EINVAL with a reason, or -ENOMEM. */

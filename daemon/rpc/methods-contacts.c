@@ -580,8 +580,8 @@ static int get_fn(struct store_txn *t, void *userdata)
                 return r;
         op->result = json_pack("{s:o,s:I,s:o,s:o,s:o}", "contact", reply_contact(t, c),
                                "interaction_count", (json_int_t)count, "goals", goals, "dates",
-                               dates_contact_json(op->d->core->config, c, op->now),
-                               "addresses", reply_addresses(c));
+                               dates_contact_json(op->d->core->config, c, op->now), "addresses",
+                               reply_addresses(c));
         if (!op->result)
                 return -ENOMEM;
         return add_strength(t, c, op->now, json_object_get(op->result, "contact"));

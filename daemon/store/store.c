@@ -543,7 +543,6 @@ static int meta_put(struct store_txn *t, const char *name, const void *buf, size
         return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
 }
 
-
 int store_counter_get(struct store_txn *t, const char *name, uint64_t *ret)
 {
         uint8_t be[8];
