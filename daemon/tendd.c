@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "sdnotify.h"
 #include "rpc.h"
+#include "writes.h"
 #include "server.h"
 #include "timeutil.h"
 #include "vdir.h"
@@ -124,7 +125,8 @@ static void shutdown_poll(struct ev_loop *loop, ev_timer *w, int revents)
 {
         struct tendd *d = w->data;
 
-        if (!server_has_pending_output(d->server) || ev_now(loop) >= d->shutdown_deadline)
+        if ((!server_has_pending_output(d->server) && !rpc_writes_queued(d->rpc.writes)) ||
+            ev_now(loop) >= d->shutdown_deadline)
                 stop_loop(d, EXIT_SUCCESS);
 }
 
@@ -431,6 +433,11 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
                 goto fail;
         }
         d->rpc.server = d->server;
+        r = rpc_writes_new(d->loop, &d->rpc, &d->rpc.writes);
+        if (r < 0) {
+                log_error_errno(r, "Out of memory.");
+                goto fail;
+        }
         r = listen_socket(d, opts);
         if (r < 0)
                 goto fail;
@@ -474,6 +481,9 @@ void tendd_free(struct tendd *d)
 {
         if (!d)
                 return;
+        /* Writes still queued are made first, while everything their observer calls is up. */
+        rpc_writes_free(d->rpc.writes);
+        d->rpc.writes = NULL;
         vdir_free(d->vdir);
         backups_free(d->backups); /* a backup being written finishes and is answered first */
         scheduler_free(d->scheduler);

@@ -13,6 +13,7 @@
 #include "rpc.h"
 #include "timeutil.h"
 #include "touch.h"
+#include "writes.h"
 
 /* Logging "in the future" is planning, not an interaction; a little clock skew is fine. */
 #define LOG_FUTURE_SLACK 300
@@ -207,41 +208,61 @@ static int interaction_params(json_t *params, int64_t now, struct op_error *err,
         return 0;
 }
 
+static void log_op_free(struct log_op *op)
+{
+        op_error_done(&op->err);
+        json_decref(op->result);
+        json_decref(op->params);
+        free(op->kind);
+        free(op->in.agenda);
+        free(op->in.with);
+        free(op);
+}
+
+/* Once the write is durable (or failed): the reply. */
+static int log_done(struct varlink_call *call, int r, void *userdata)
+{
+        struct log_op *op = userdata;
+
+        if (r < 0)
+                r = op_error_reply(&op->err, call, r);
+        else {
+                r = varlink_call_reply(call, op->result);
+                op->result = NULL;
+        }
+        log_op_free(op);
+        return r;
+}
+
 static int method_log(struct varlink_call *call, json_t *params, void *userdata)
 {
-        struct log_op op = {.d = userdata, .now = core_now(((struct rpc *)userdata)->core)};
+        struct rpc *d = userdata;
+        struct log_op *op = calloc(1, sizeof(*op));
         const char *note = NULL, *gave = NULL, *got = NULL;
         int r;
 
-        op.params = params;
-        op.who = json_string_value(json_object_get(params, "who"));
-        op.goal = json_string_value(json_object_get(params, "goal"));
-        op.typed = json_string_value(json_object_get(params, "kind"));
-        op.new_kind = json_is_true(json_object_get(params, "new_kind"));
-        op.in.at = op.now;
-        r = interaction_params(params, op.now, &op.err, &note, &gave, &got, &op.in.at);
-        if (r >= 0 && op.goal && !*op.goal)
-                r = op_error_set(&op.err, "io.tend.Service.InvalidValue",
+        if (!op)
+                return -ENOMEM;
+        op->d = d;
+        op->now = core_now(d->core);
+        op->params = json_incref(params); /* the write may run after this handler returned */
+        op->who = json_string_value(json_object_get(params, "who"));
+        op->goal = json_string_value(json_object_get(params, "goal"));
+        op->typed = json_string_value(json_object_get(params, "kind"));
+        op->new_kind = json_is_true(json_object_get(params, "new_kind"));
+        op->in.at = op->now;
+        r = interaction_params(params, op->now, &op->err, &note, &gave, &got, &op->in.at);
+        if (r >= 0 && op->goal && !*op->goal)
+                r = op_error_set(&op->err, "io.tend.Service.InvalidValue",
                                  json_pack("{s:s,s:s}", "parameter", "goal", "reason",
                                            "empty; name a goal by id or title"));
-        if (r >= 0) {
-                op.in.note = note && *note ? (char *)note : NULL;
-                op.in.gave = gave && *gave ? (char *)gave : NULL;
-                op.in.got = got && *got ? (char *)got : NULL;
-                r = store_write(op.d->store, log_fn, &op);
-        }
         if (r < 0)
-                r = op_error_reply(&op.err, call, r);
-        else {
-                r = varlink_call_reply(call, op.result);
-                op.result = NULL;
-        }
-        op_error_done(&op.err);
-        json_decref(op.result);
-        free(op.kind);
-        free(op.in.agenda);
-        free(op.in.with);
-        return r;
+                return log_done(call, r, op);
+        op->in.note = note && *note ? (char *)note : NULL;
+        op->in.gave = gave && *gave ? (char *)gave : NULL;
+        op->in.got = got && *got ? (char *)got : NULL;
+        /* Shares its commit with the other writes of this turn of the loop. */
+        return rpc_write(d, call, log_fn, op, log_done);
 }
 
 struct history_op {

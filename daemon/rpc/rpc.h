@@ -18,6 +18,7 @@
 
 struct server;
 struct transfer_uploads;
+struct rpc_writes;
 
 /** A backup ended (on the loop): r is 0 or -errno. path NULL: a rolling backup. */
 typedef void (*rpc_backup_done_fn)(int r, const char *path, uint64_t size,
@@ -27,6 +28,7 @@ struct rpc {
         struct core *core;
         struct store *store; /* core->store */
         struct server *server;
+        struct rpc_writes *writes; /* group commit (writes.h); NULL: every write at once */
         struct transfer_uploads *uploads; /* imports arriving in pieces (methods-transfer.c) */
         int64_t started;
         const char *data_dir;

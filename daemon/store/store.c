@@ -521,6 +521,134 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
         }
 }
 
+/* ---- group commit ----
+ * Writes that arrive together share one transaction and one commit (one pair of fsyncs). Each
+ * runs in a nested transaction of its own (mdb_txn_begin with the group's as parent): one that
+ * fails is rolled back alone and the others stay, and each keeps its own journal entry and
+ * change set, exactly as if it had been written by store_write. Anything that concerns the
+ * group as a whole (a full map, a failed commit, a full disk) makes every write go again one
+ * by one through store_write, which knows how to grow the map and how to write on a full
+ * disk; nothing of the group was committed then, and every fn is re-runnable. */
+
+struct group_member {
+        struct store_changes changes; /* handed to the observer after the group's commit */
+        bool ok;
+};
+
+/* Run one write of the group in a transaction nested in parent. Returns its result (stored in
+ * op->result), or 1 when the group as a whole must give up (map full, an error of the nested
+ * transaction itself). */
+static int group_run_one(struct store *s, MDB_txn *parent, struct store_write_op *op,
+                         struct group_member *m)
+{
+        struct store_txn t = {0};
+        int r, rc;
+
+        rc = mdb_txn_begin(s->env, parent, 0, &t.txn);
+        if (rc)
+                return 1;
+        t.store = s;
+        t.write = true;
+        r = op->fn(&t, op->userdata);
+        if (r >= 0 && !t.map_full) {
+                int f = journal_finish(&t);
+
+                if (f >= 0)
+                        f = index_queue_flush_all(&t);
+                if (f < 0)
+                        r = f;
+        }
+        index_queue_free(&t);
+        if (t.map_full || s->broken) {
+                mdb_txn_abort(t.txn);
+                store_changes_reset(&t.changes);
+                return 1;
+        }
+        op->result = r;
+        if (r < 0) {
+                /* This write alone is rolled back; the group goes on. */
+                mdb_txn_abort(t.txn);
+                store_changes_reset(&t.changes);
+                return 0;
+        }
+        rc = mdb_txn_commit(t.txn); /* into the parent: no I/O */
+        if (rc) {
+                store_changes_reset(&t.changes);
+                return 1;
+        }
+        m->changes = t.changes;
+        m->ok = true;
+        return 0;
+}
+
+static void group_members_reset(struct group_member *m, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                store_changes_reset(&m[i].changes);
+                m[i].ok = false;
+        }
+}
+
+static void group_one_by_one(struct store *s, struct store_write_op *ops, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                ops[i].result = store_write(s, ops[i].fn, ops[i].userdata);
+}
+
+void store_write_group(struct store *s, struct store_write_op *ops, size_t n)
+{
+        _cleanup_free_ struct group_member *m = NULL;
+        struct store_txn group = {0};
+        bool give_up = false;
+        int r, rc;
+
+        if (n <= 1) {
+                group_one_by_one(s, ops, n);
+                return;
+        }
+        m = calloc(n, sizeof(*m));
+        if (!m) {
+                group_one_by_one(s, ops, n);
+                return;
+        }
+        r = store_txn_begin(s, true, &group);
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        ops[i].result = write_failed(s, r);
+                return;
+        }
+        for (size_t i = 0; i < n && !give_up; i++)
+                give_up = group_run_one(s, group.txn, &ops[i], &m[i]) > 0;
+        if (give_up) {
+                mdb_txn_abort(group.txn);
+                group_members_reset(m, n);
+                if (s->broken) {
+                        for (size_t i = 0; i < n; i++)
+                                ops[i].result = write_failed(s, -EIO);
+                        return;
+                }
+                group_one_by_one(s, ops, n);
+                return;
+        }
+        rc = mdb_txn_commit(group.txn); /* frees the txn, also on failure */
+        if (rc == MDB_PANIC) {
+                group_members_reset(m, n);
+                for (size_t i = 0; i < n; i++)
+                        ops[i].result = write_failed(s, lmdb_errno(s, NULL, rc));
+                return;
+        }
+        if (rc) {
+                /* A full map or disk, an I/O error: nothing was written; store_write tells
+                 * each its fate (grown map, journal fallbacks, the error). */
+                group_members_reset(m, n);
+                group_one_by_one(s, ops, n);
+                return;
+        }
+        /* Durable now: every write of the group reaches the observer, in order. */
+        for (size_t i = 0; i < n; i++)
+                store_changes_finish(s, &m[i].changes, m[i].ok);
+}
+
 /* ---- meta ---- */
 
 static int meta_get(struct store_txn *t, const char *name, void *buf, size_t len)

@@ -84,6 +84,22 @@ int store_read(struct store *s, store_txn_fn fn, void *userdata);
  * store_is_broken() turns true; the daemon must exit. */
 int store_write(struct store *s, store_txn_fn fn, void *userdata);
 
+/* One write of a group (store_write_group). */
+struct store_write_op {
+        store_txn_fn fn;
+        void *userdata;
+        int result; /* set: what store_write would have returned for it */
+};
+
+/** Group commit: run every op's fn, in order, in one write transaction with one commit (one
+ * pair of fsyncs for all). Each fn runs in a nested transaction of its own, so one that fails
+ * (fn < 0) is rolled back alone; each keeps its own journal entry, and each change set reaches
+ * the observer after the commit, as with store_write. When the group as a whole cannot be
+ * committed (the map or the disk full, an I/O error) nothing of it is, and every op is run
+ * again through store_write one by one: fns must be re-runnable, as for store_write. Every
+ * op's result is set when this returns; none is durable before. */
+void store_write_group(struct store *s, struct store_write_op *ops, size_t n);
+
 /* Neither store_read nor store_write may be called from inside a transaction callback. */
 
 /* ---- what a committed write changed ----

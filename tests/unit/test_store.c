@@ -1340,6 +1340,115 @@ static void test_write_error_rolls_back(void **state)
         assert_int_equal(resolve1(f->s, "ghost"), 2);
 }
 
+/* ---- group commit ---- */
+
+struct group_put {
+        struct contact *c;
+        bool fail; /* writes its contact, then fails: only this write is rolled back */
+        unsigned runs;
+};
+
+static int group_put_fn(struct store_txn *t, void *userdata)
+{
+        struct group_put *g = userdata;
+        int r;
+
+        g->runs++;
+        r = store_txn_contact_put(t, g->c);
+        if (r < 0)
+                return r;
+        return g->fail ? -EINVAL : 0;
+}
+
+static void count_committed(const struct store_changes *ch, void *userdata)
+{
+        (*(size_t *)userdata) += ch->contacts ? 1 : 0;
+}
+
+static int journal_count_cb(const struct store_journal_entry *e, void *userdata)
+{
+        (*(size_t *)userdata)++;
+        return 0;
+}
+
+static int journal_count_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_journal_list(t, 0, journal_count_cb, userdata);
+}
+
+/* A group of n puts, every fifth failing after its write; checks every result, that only the
+ * failing ones are missing, and that each written one reached the observer and the journal
+ * on its own. */
+static void check_group(struct fixture *f, size_t first, size_t n)
+{
+        struct store_write_op *ops = calloc(n, sizeof(*ops));
+        struct group_put *g = calloc(n, sizeof(*g));
+        size_t committed = 0, entries_before = 0, entries = 0, ok = 0;
+        uint64_t before = count(f->s);
+
+        assert_non_null(ops);
+        assert_non_null(g);
+        assert_int_equal(store_read(f->s, journal_count_fn, &entries_before), 0);
+        store_set_observer(
+            f->s, &(struct store_observer){.committed = count_committed, .userdata = &committed});
+        for (size_t i = 0; i < n; i++) {
+                g[i] = (struct group_put){.c = bulk_contact(first + i), .fail = i % 5 == 2};
+                ops[i] = (struct store_write_op){.fn = group_put_fn, .userdata = &g[i]};
+        }
+        store_write_group(f->s, ops, n);
+        store_set_observer(f->s, NULL);
+        for (size_t i = 0; i < n; i++) {
+                char name[64];
+
+                snprintf(name, sizeof(name), "Person %06zu Example", first + i);
+                assert_int_equal(ops[i].result, g[i].fail ? -EINVAL : 0);
+                assert_int_equal(resolve1(f->s, name), g[i].fail ? 0 : g[i].c->id);
+                ok += !g[i].fail;
+                contact_free(g[i].c);
+        }
+        assert_int_equal(count(f->s), before + ok);
+        assert_int_equal(committed, ok);
+        assert_int_equal(store_read(f->s, journal_count_fn, &entries), 0);
+        assert_int_equal(entries - entries_before, ok);
+        free(ops);
+        free(g);
+}
+
+static int group_undo_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_undo(t, userdata);
+}
+
+static void test_write_group(void **state)
+{
+        struct fixture *f = *state;
+
+        check_group(f, 0, 1);
+        check_group(f, 1, 2);
+        check_group(f, 10, 40);
+        /* The journal undoes them one by one: the last write of the group only. */
+        {
+                struct store_journal_entry e;
+
+                assert_int_equal(store_write(f->s, group_undo_fn, &e), 0);
+                assert_int_equal(resolve1(f->s, "Person 000049 Example"), 0);
+                assert_true(resolve1(f->s, "Person 000048 Example") > 0);
+        }
+}
+
+/* A group that fills the map is made again one write at a time, each through store_write's
+ * growth: every write once, none lost. */
+static void test_write_group_map_growth(void **state)
+{
+        struct fixture *f = *state;
+
+        fixture_open(f, SMALL_MAP, 0);
+        for (size_t k = 0; k < 10; k++)
+                check_group(f, k * 300, 300);
+        assert_true(store_map_size(f->s) > SMALL_MAP);
+        assert_int_equal(count(f->s), 10 * 240);
+}
+
 static void test_read_only(void **state)
 {
         struct fixture *f = *state;
@@ -1806,6 +1915,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup_teardown(test_open_reopen, setup, teardown),
             cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_write_group, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_write_group_map_growth, setup_closed, teardown),
             cmocka_unit_test_setup_teardown(test_index_maintenance, setup, teardown),
             cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
             cmocka_unit_test_setup_teardown(test_resolve_prefix_ambiguous, setup, teardown),
