@@ -30,6 +30,7 @@ static const enum db check_db[_STORE_CHECK_INDEX_MAX] = {
     [STORE_CHECK_INTERACTION_IDS] = DB_INTERACTION_IDS,
     [STORE_CHECK_KINDS] = DB_KINDS,
     [STORE_CHECK_IDX_TEXT] = DB_IDX_TEXT,
+    [STORE_CHECK_DUE_COUNTS] = DB_DUE_COUNTS,
 };
 
 const char *store_check_index_name(enum store_check_index i)
@@ -367,6 +368,36 @@ static int kinds_count(struct derived *d, struct entryset *kinds)
         return 0;
 }
 
+/* due_counts holds the number of due entries per bucket of time: count the (sorted) due
+ * keys by bucket. */
+static int due_counts(struct derived *d)
+{
+        const struct entryset *due = &d->set[STORE_CHECK_DUE];
+
+        for (size_t i = 0; i < due->n;) {
+                uint8_t kb[8], vb[8];
+                uint64_t bucket;
+                size_t j = i + 1;
+                int r;
+
+                if (due->v[i].klen != DUE_KEY_LEN) {
+                        i++;
+                        continue;
+                }
+                bucket = be64_get(due->v[i].key) >> DUE_BUCKET_SHIFT;
+                while (j < due->n && due->v[j].klen == DUE_KEY_LEN &&
+                       be64_get(due->v[j].key) >> DUE_BUCKET_SHIFT == bucket)
+                        j++;
+                be64_put(kb, bucket);
+                be64_put(vb, (uint64_t)(j - i));
+                r = entryset_add(&d->set[STORE_CHECK_DUE_COUNTS], kb, sizeof(kb), vb, sizeof(vb));
+                if (r < 0)
+                        return r;
+                i = j;
+        }
+        return 0;
+}
+
 static int walk_goals(struct store_txn *t, struct derived *d, uint64_t *ret_max)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
@@ -629,6 +660,10 @@ static int check_run(struct store_txn *t, struct derived *d, struct counter coun
                 if (counters[i].max >= next)
                         d->report->counters++;
         }
+        entryset_sort_uniq(&d->set[STORE_CHECK_DUE]);
+        r = due_counts(d);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < _STORE_CHECK_INDEX_MAX; i++)
                 entryset_sort_uniq(&d->set[i]);
         qsort_safe(d->live.v, d->live.n, sizeof(*d->live.v), uuid_cmp);

@@ -29,6 +29,7 @@ enum store_check_index {
         STORE_CHECK_INTERACTION_IDS,
         STORE_CHECK_KINDS,
         STORE_CHECK_IDX_TEXT,
+        STORE_CHECK_DUE_COUNTS,
         _STORE_CHECK_INDEX_MAX,
 };
 

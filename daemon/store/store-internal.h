@@ -20,7 +20,9 @@
 #define RESIZE_RETRIES       16   /* MDB_MAP_RESIZED loops before giving up */
 #define RESOLVE_COUNT_SLACK  1000 /* prefix candidates counted beyond max */
 #define ID_KEY_LEN           8
-#define DUE_KEY_LEN          16                                /* due time ‖ contact id */
+#define DUE_KEY_LEN          16 /* due time ‖ contact id */
+/* due_counts buckets: the due key's time (offset) >> 16, about 18 hours each */
+#define DUE_BUCKET_SHIFT     16
 #define INTERACTION_KEY_LEN  20                                /* contact id ‖ time ‖ seq */
 #define TOMBSTONE_LEN        9                                 /* type byte ‖ deletion time */
 #define TOMBSTONE_MERGED_LEN (TOMBSTONE_LEN + UUID_STRING_LEN) /* ‖ uuid merged into */
@@ -59,6 +61,9 @@ enum db {
         DB_JOURNAL,
         /* store-text.c: folded word of interaction, goal and goal-link text → owner ‖ ref */
         DB_IDX_TEXT,
+        /* schema 4: bucket of due time (DUE_BUCKET_SHIFT) → u64 number of due entries in it,
+         * kept beside every `due` entry written or removed (status counts without a scan) */
+        DB_DUE_COUNTS,
         _DB_MAX,
 };
 
@@ -136,6 +141,10 @@ int store_goal_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *o
                        const MDB_val *new);
 int store_intro_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
                         const MDB_val *new);
+
+/** Add delta to the due_counts bucket of a `due` key (store.c): every put and delete of a due
+ * entry calls it. */
+int due_count_add(struct store_txn *t, const uint8_t *due_key, int64_t delta);
 
 /* store-changes.c: collecting a write's change set. */
 /** Contact contact_id (or its interactions) changed in this write. */
@@ -368,6 +377,8 @@ int interaction_group_removed(struct store_txn *t, const struct interaction *i);
 
 /** Schema 2 → 3 (store-sched.c): re-key the sched index as time ‖ id ‖ event. */
 int store_migrate_sched_events(struct store_txn *t);
+/** Schema 3 → 4: due_counts from the due index (store.c). */
+int store_migrate_due_counts(struct store_txn *t);
 
 /* ---- the text index (store-text.c) ---- */
 

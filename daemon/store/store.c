@@ -60,6 +60,7 @@ static const struct {
     [DB_GOAL_INTERACTIONS] = {"goal_interactions", DB_INDEX_FLAGS},
     [DB_INTERACTION_IDS] = {"interaction_ids", 0},
     [DB_KINDS] = {"kinds", 0},
+    [DB_DUE_COUNTS] = {"due_counts", 0},
     [DB_JOURNAL] = {"journal", 0},
     [DB_IDX_TEXT] = {"idx_text", DB_INDEX_FLAGS},
 };
@@ -829,6 +830,8 @@ static const struct migration migrations[] = {
     /* 2 → 3, important dates: the sched index keyed time ‖ id ‖ event (after the keys above,
      * which rewrites every index entry, so the rebuild sees the final records). */
     {2, "sched index by event", store_migrate_sched_events},
+    /* ==== 3 → 4: due_counts (status without a scan of the due index) ==== */
+    {3, "due counts", store_migrate_due_counts},
 };
 
 static int store_migrate(struct store_txn *t, uint32_t from)
@@ -1105,6 +1108,12 @@ static int index_put(struct store_txn *t, const struct ikey *ik, uint64_t id)
         int rc;
 
         be64_put(idb, id);
+        if (ik->db == DB_DUE) {
+                int r = due_count_add(t, ik->data, 1);
+
+                if (r < 0)
+                        return r;
+        }
         if (index_queue_defers(ik->db))
                 return index_queue_add(t, ik->db, ik->data, ik->len, id, true);
         if (ik->db == DB_DUE || ik->db == DB_SCHED)
@@ -1121,6 +1130,12 @@ static int index_del(struct store_txn *t, const struct ikey *ik, uint64_t id)
         MDB_val k = {ik->len, ik->data}, v = {sizeof(idb), idb};
         int rc;
 
+        if (ik->db == DB_DUE) {
+                int r = due_count_add(t, ik->data, -1);
+
+                if (r < 0)
+                        return r;
+        }
         if (index_queue_defers(ik->db))
                 return index_queue_add(t, ik->db, ik->data, ik->len, id, false);
         be64_put(idb, id);
@@ -2456,18 +2471,70 @@ int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id)
         return 0;
 }
 
+/* ---- due counts ----
+ * How many are due before a moment, at a million contacts, without walking half a million
+ * keys: due_counts holds the number of `due` entries per bucket of about 18 hours, kept by
+ * every put and delete of a due entry (index_put/index_del, so contact writes, deletions,
+ * undo and imports alike); tend check recomputes it from the due entries. A count adds the
+ * buckets before the one `until` falls in (a few hundred small entries) and walks the keys
+ * of that one bucket. */
+
+int due_count_add(struct store_txn *t, const uint8_t *due_key, int64_t delta)
+{
+        uint8_t key[8], val[8];
+        MDB_val k = {sizeof(key), key}, v;
+        uint64_t n = 0;
+        int rc;
+
+        be64_put(key, be64_get(due_key) >> DUE_BUCKET_SHIFT);
+        rc = mdb_get(t->txn, dbi(t, DB_DUE_COUNTS), &k, &v);
+        if (rc == 0 && v.mv_size == sizeof(val))
+                n = be64_get(v.mv_data);
+        else if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        /* A count never goes below zero: a store whose counts disagree with its due index
+         * (tend check says so, --repair rewrites them) must not wrap around. */
+        n = delta < 0 && n < (uint64_t)-delta ? 0 : n + (uint64_t)delta;
+        if (n == 0) {
+                rc = mdb_del(t->txn, dbi(t, DB_DUE_COUNTS), &k, NULL);
+                return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
+        }
+        be64_put(val, n);
+        v = (MDB_val){sizeof(val), val};
+        return txn_err(t, mdb_put(t->txn, dbi(t, DB_DUE_COUNTS), &k, &v, 0));
+}
+
 int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        uint64_t n = 0, limit = time_to_key(until);
+        uint64_t n = 0, limit = time_to_key(until), bucket = limit >> DUE_BUCKET_SHIFT;
+        uint8_t start[8];
         MDB_val k, v;
         int rc, r;
 
+        r = cursor_open(t, DB_DUE_COUNTS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size != 8 || v.mv_size != 8)
+                        return -EBADMSG;
+                if (be64_get(k.mv_data) >= bucket)
+                        break;
+                n += be64_get(v.mv_data);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        mdb_cursor_close(cur);
+        cur = NULL;
+
+        /* The bucket `until` is in: its keys, from the bucket's first instant. */
         r = cursor_open(t, DB_DUE, &cur);
         if (r < 0)
                 return r;
-        /* Keys only: no record is decoded. */
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+        be64_put(start, bucket << DUE_BUCKET_SHIFT);
+        k = (MDB_val){sizeof(start), start};
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
                 if (k.mv_size != DUE_KEY_LEN)
                         return -EBADMSG;
@@ -2479,6 +2546,30 @@ int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret)
                 return txn_err(t, rc);
         *ret = n;
         return 0;
+}
+
+/* ==== schema 3 → 4: due_counts, from the due index ==== */
+int store_migrate_due_counts(struct store_txn *t)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_DUE, &cur);
+        if (r < 0)
+                return r;
+        rc = mdb_drop(t->txn, dbi(t, DB_DUE_COUNTS), 0);
+        if (rc)
+                return txn_err(t, rc);
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (k.mv_size != DUE_KEY_LEN)
+                        continue; /* tend check reports it */
+                r = due_count_add(t, k.mv_data, 1);
+                if (r < 0)
+                        return r;
+        }
+        return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }
 
 /* ---- interactions ---- */

@@ -34,8 +34,9 @@
 
 /* 2: the undo journal, global interaction ids and the kind counts.
  * 3: keys folded with libunistring, the text index (idx_text); the sched index keyed
- *    time ‖ id ‖ event (important dates). */
-#define STORE_SCHEMA_VERSION 3
+ *    time ‖ id ‖ event (important dates).
+ * 4: due_counts, the number of due entries per bucket of time (status at 1M without a scan). */
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 struct store_txn;
@@ -286,7 +287,8 @@ int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_c
 /** The earliest due entry. Returns 0 with *ret_due / *ret_id, or -ENOENT when nothing is due. */
 int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id);
 
-/** Number of due entries with due < until, counted from the index keys alone. */
+/** Number of due entries with due < until: the counts of whole buckets of time (due_counts)
+ * and the keys of the bucket until falls in; never a walk of the whole due index. */
 int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret);
 
 /* ---- interactions ---- */

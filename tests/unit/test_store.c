@@ -1104,6 +1104,100 @@ static void test_due_count(void **state)
 
 /* A limited list over a large candidate set walks the name index instead of sorting every
  * candidate; both strategies must give the same people in the same order. */
+/* The counts kept per bucket of time agree with a count of the due entries one by one, over
+ * random adds, due moves (across buckets), removals of the date, deletions and undo. */
+struct due_walk_op {
+        int64_t until;
+        uint64_t n;
+};
+
+static int due_walk_cb(const struct contact *c, void *userdata)
+{
+        ((struct due_walk_op *)userdata)->n++;
+        return 0;
+}
+
+static int due_walk_fn(struct store_txn *t, void *userdata)
+{
+        struct due_walk_op *op = userdata;
+
+        return store_txn_due_list(t, op->until, 0, due_walk_cb, op);
+}
+
+static int move_due_fn(struct store_txn *t, void *userdata)
+{
+        int64_t *p = userdata; /* id, new due (0: none) */
+        struct contact *c = NULL;
+        int r = store_txn_contact_get(t, (uint64_t)p[0], &c);
+
+        if (r < 0)
+                return r;
+        c->next_due = p[1];
+        r = store_txn_contact_put(t, c);
+        contact_free(c);
+        return r;
+}
+
+static int undo_one_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_undo(t, userdata);
+}
+
+static void expect_due_counts_agree(struct store *s, unsigned seed)
+{
+        /* Around bucket edges (2^16 s), far before and after, and at the extremes (not 0:
+         * to store_txn_due_list that means everyone with a date). */
+        const int64_t untils[] = {INT64_MIN + 1, -86400,  -1,           1,      65535,
+                                  65536,         65537,   131072,       200000, 1000000,
+                                  7 * 86400,     1 << 30, INT64_MAX - 1};
+
+        for (size_t i = 0; i < ARRAY_SIZE(untils); i++) {
+                struct due_count_op c = {.until = untils[i]};
+                struct due_walk_op w = {.until = untils[i]};
+
+                assert_int_equal(store_read(s, due_count_fn, &c), 0);
+                assert_int_equal(store_read(s, due_walk_fn, &w), 0);
+                if (c.n != w.n)
+                        fail_msg("seed %u until %" PRId64 ": counted %" PRIu64 ", walked %" PRIu64,
+                                 seed, untils[i], c.n, w.n);
+        }
+}
+
+static void test_due_count_buckets(void **state)
+{
+        struct fixture *f = *state;
+        unsigned seed = 12345;
+        uint64_t n = 0;
+
+        for (unsigned step = 0; step < 600; step++) {
+                unsigned what = (unsigned)rand_r(&seed) % 10;
+                int64_t due = ((int64_t)(rand_r(&seed) % 400000) - 100000) * (rand_r(&seed) % 3);
+
+                if (what < 5 || n == 0) {
+                        char name[32];
+
+                        snprintf(name, sizeof(name), "Due Person %u", step);
+                        add_simple(f->s, name, NULL, NULL, 0, due);
+                        n++;
+                } else if (what < 8) {
+                        int64_t p[2] = {(int64_t)(1 + (uint64_t)rand_r(&seed) % n), due};
+
+                        (void)store_write(f->s, move_due_fn, p); /* -ENOENT: deleted */
+                } else if (what < 9) {
+                        struct delete_op d = {.id = 1 + (uint64_t)rand_r(&seed) % n, .now = 5000};
+
+                        (void)store_write(f->s, delete_fn, &d);
+                } else {
+                        struct store_journal_entry e;
+
+                        (void)store_write(f->s, undo_one_fn, &e);
+                }
+                if (step % 50 == 49)
+                        expect_due_counts_agree(f->s, step);
+        }
+        expect_due_counts_agree(f->s, 0);
+}
+
 static void test_limited_list_matches_full_list(void **state)
 {
         struct fixture *f = *state;
@@ -1928,6 +2022,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_interactions, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due_count, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_due_count_buckets, setup, teardown),
             cmocka_unit_test_setup_teardown(test_limited_list_matches_full_list, setup, teardown),
             cmocka_unit_test_setup_teardown(test_map_growth, setup_closed, teardown),
             cmocka_unit_test_setup_teardown(test_map_max, setup_closed, teardown),
