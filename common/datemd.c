@@ -204,3 +204,30 @@ int contact_date_copy(struct contact_date *dst, const struct contact_date *src)
         *dst = c;
         return 0;
 }
+
+uint64_t date_zone_fingerprint(int64_t now)
+{
+        uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+        int year = date_local_year(now);
+
+        for (int y = year; y <= year + 1; y++)
+                for (int m = 1; m <= 12; m++)
+                        for (int d = 1; d <= 15; d += 14) {
+                                struct tm tm = {0};
+                                time_t t = (time_t)date_local_midnight(y, m, d, 0) + 12 * 3600;
+                                long off;
+
+                                if (!localtime_r(&t, &tm))
+                                        continue;
+                                off = tm.tm_gmtoff;
+                                for (size_t i = 0; i < sizeof(off); i++) {
+                                        h ^= (uint8_t)(off >> (8 * i));
+                                        h *= 1099511628211ULL;
+                                }
+                                for (const char *z = tm.tm_zone; z && *z; z++) {
+                                        h ^= (uint8_t)*z;
+                                        h *= 1099511628211ULL;
+                                }
+                        }
+        return h;
+}

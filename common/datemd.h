@@ -33,6 +33,11 @@ int64_t date_local_midnight(int year, int month, int day, int days);
 /** The local calendar year of instant t. */
 int date_local_year(int64_t t);
 
+/** A fingerprint of the local time zone's rules around now: the UTC offsets and zone names in
+ * force on the 1st and 15th of every month of this year and the next. Two zones with the same
+ * fingerprint put every local midnight of those years at the same instant. */
+uint64_t date_zone_fingerprint(int64_t now);
+
 /** The occurrence of a contact's date (or birthday) that is pending, if any. */
 struct date_occurrence {
         int year;        /* the year of the occurrence */

@@ -20,6 +20,7 @@
 #include "store-sched.h"
 #include "core.h"
 #include "dates.h"
+#include "datemd.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -1319,15 +1320,28 @@ static void system_connected(struct evbus *b, sd_bus *bus, void *userdata)
 
 /* ---- object ---- */
 
-static int rebuild_fn(struct store_txn *t, void *userdata)
+static int zone_is_fn(struct store_txn *t, void *userdata)
 {
-        int r;
+        return store_txn_sched_zone_is(t, *(uint64_t *)userdata);
+}
 
+static int zone_set_fn(struct store_txn *t, void *userdata)
+{
         store_txn_no_journal(t);
-        r = store_txn_sched_rebuild(t);
+        return store_txn_sched_zone_set(t, *(uint64_t *)userdata);
+}
+
+static int sched_zone_check(struct core *core)
+{
+        uint64_t zone = date_zone_fingerprint(core_now(core));
+        int r = store_read(core->store, zone_is_fn, &zone);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = store_write(core->store, zone_set_fn, &zone);
         if (r >= 0)
-                *(int *)userdata = r;
-        return r < 0 ? r : 0;
+                log_debug("Follow-ups indexed for this time zone: %d.", r);
+        return r;
 }
 
 int scheduler_new(struct ev_loop *loop, struct core *core, scheduler_watch_fn watch,
@@ -1343,7 +1357,7 @@ int scheduler_new(struct ev_loop *loop, struct core *core, scheduler_watch_fn wa
             .connected = system_connected,
         };
         struct scheduler *s = calloc(1, sizeof(*s));
-        int n = 0, r;
+        int r;
 
         if (!s)
                 return log_error_errno(-ENOMEM, "Out of memory.");
@@ -1358,13 +1372,16 @@ int scheduler_new(struct ev_loop *loop, struct core *core, scheduler_watch_fn wa
         ev_io_init(&s->clock_watch, clock_watch_cb, -1, EV_READ);
         clock_watch_start(s);
 
-        r = store_write(core->store, rebuild_fn, &n);
+        /* The sched index is kept by every contact write, in the write's transaction, like
+         * every index: nothing to rebuild at start (that walked every contact: seconds at a
+         * million; tend check compares it with the records, --repair rewrites it). Only its
+         * date events are under local midnights: built for another time zone, it is rebuilt
+         * once (a read tells, a write only then). */
+        r = sched_zone_check(core);
         if (r < 0) {
                 log_error_errno(r, "Failed to index the follow-ups: %m");
                 goto fail;
         }
-        log_debug("%d follow-up(s) to watch.", n);
-
         r = notify_new(loop, core->config->desktop, &ncb, s, &s->notify);
         if (r < 0) {
                 log_error_errno(r, "Failed to set up notifications: %m");

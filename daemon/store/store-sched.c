@@ -137,6 +137,31 @@ int store_txn_sched_rebuild(struct store_txn *t)
         return op.n;
 }
 
+#define META_SCHED_ZONE "sched_zone"
+
+int store_txn_sched_zone_is(struct store_txn *t, uint64_t zone)
+{
+        uint64_t was = 0;
+        int r = store_counter_get(t, META_SCHED_ZONE, &was);
+
+        if (r < 0)
+                return r;
+        return was == zone;
+}
+
+int store_txn_sched_zone_set(struct store_txn *t, uint64_t zone)
+{
+        int n, r = store_txn_sched_zone_is(t, zone);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        n = store_txn_sched_rebuild(t);
+        if (n < 0)
+                return n;
+        r = store_counter_put(t, META_SCHED_ZONE, zone);
+        return r < 0 ? r : n;
+}
+
 int store_migrate_sched_events(struct store_txn *t)
 {
         int r = store_txn_sched_rebuild(t);

@@ -49,7 +49,15 @@ int store_txn_sched_walk(struct store_txn *t, store_sched_cb cb, void *userdata)
  * index bound the next wake-up. */
 int64_t store_sched_time(const struct contact *ct);
 
-/** Rebuild the index from every contact (start-up and the schema 3 upgrade: repairs an index
- * left behind by a build that did not keep it or keyed it differently). Returns the number of
- * entries or -errno. */
+/** Rebuild the index from every contact (the schema 3 upgrade, a change of time zone).
+ * Returns the number of entries or -errno. */
 int store_txn_sched_rebuild(struct store_txn *t);
+
+/** Whether the index was built for the time zone with this fingerprint
+ * (date_zone_fingerprint): date events are keyed under local midnights. Returns 1 yes, 0 no
+ * (another zone, or not known: a store from before it was recorded), or -errno. */
+int store_txn_sched_zone_is(struct store_txn *t, uint64_t zone);
+
+/** Rebuild the index when it was built for another zone than zone, and record zone. Returns
+ * the number of entries written (0: nothing to do) or -errno. */
+int store_txn_sched_zone_set(struct store_txn *t, uint64_t zone);
