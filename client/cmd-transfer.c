@@ -747,8 +747,17 @@ out:
 
 /* ---- export ---- */
 
-/* Write data to path atomically: a temporary file next to it, fsync, rename. */
-static int write_file_atomic(const char *path, const char *data, size_t len)
+static bool is_dir(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Write data to path through a temporary file and a rename, without an fsync: an export
+ * of many files syncs them all once at its end (export_sync_dir), before it says it is
+ * done. */
+static int write_file_renamed(const char *path, const char *data, size_t len)
 {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -1;
@@ -771,7 +780,7 @@ static int write_file_atomic(const char *path, const char *data, size_t len)
                 }
                 done += (size_t)n;
         }
-        if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+        if (rename(tmp, path) < 0) {
                 r = -errno;
                 goto fail;
         }
@@ -781,59 +790,45 @@ fail:
         return r;
 }
 
-static int write_output(struct cli *cli, const char *out, const struct strbuf *b)
-{
-        int r;
-
-        if (b->error)
-                return cmd_oom(cli);
-        if (!out) {
-                if (b->len && fwrite(b->data, 1, b->len, cli->out) != b->len)
-                        return cli_fail(cli, -EIO, "cannot write the output");
-                return fflush(cli->out) == 0 ? 0 : cli_fail(cli, -EIO, "cannot write the output");
-        }
-        r = write_file_atomic(out, b->len ? b->data : "", b->len);
-        if (r < 0)
-                return cli_fail(cli, r, "cannot write %s: %s", out, strerror(-r));
-        return 0;
-}
-
-static bool is_dir(const char *path)
-{
-        struct stat st;
-
-        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
+/* One vCard file per contact of a piece of records, UUID.vcf in dir. Adds to *ret_n. */
 static int export_vcard_dir(struct cli *cli, json_t *records, const char *dir, size_t *ret_n)
 {
+        _cleanup_(strbuf_donep) struct strbuf b = {0};
         size_t i, n = 0;
         json_t *rec;
         int r;
 
-        r = mkdir_parents(dir, 0700);
-        if (r < 0)
-                return cli_fail(cli, r, "cannot create %s: %s", dir, strerror(-r));
         json_array_foreach(records, i, rec)
         {
-                _cleanup_(strbuf_donep) struct strbuf b = {0};
                 _cleanup_free_ char *path = NULL;
                 const char *uuid = cmd_jstr(rec, "uuid");
 
                 if (!streq_ptr(cmd_jstr(rec, "type"), "contact") || !uuid || !uuid_is_valid(uuid))
                         continue;
+                b.len = 0;
                 r = vcard_write_record(&b, rec);
                 if (r < 0)
                         return cli_fail(cli, r, "cannot write the vCard of %s",
                                         strempty(cmd_jstr(rec, "name")));
                 if (asprintf(&path, "%s/%s.vcf", dir, uuid) < 0)
                         return cmd_oom(cli);
-                r = write_file_atomic(path, b.data, b.len);
+                r = write_file_renamed(path, b.data, b.len);
                 if (r < 0)
                         return cli_fail(cli, r, "cannot write %s: %s", path, strerror(-r));
                 n++;
         }
-        *ret_n = n;
+        *ret_n += n;
+        return 0;
+}
+
+/* The files of a directory export on disk: one syncfs for all of them (an fsync each would
+ * cost more than writing them), then the directory itself. */
+static int export_sync_dir(struct cli *cli, const char *dir)
+{
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || syncfs(fd) < 0 || fsync(fd) < 0)
+                return cli_fail(cli, -errno, "cannot write %s: %m", dir);
         return 0;
 }
 
@@ -920,13 +915,14 @@ static size_t export_ics_dates(json_t *rec, int64_t now, struct strbuf *out)
         return n;
 }
 
+/* The follow-ups and dates of a piece of records as VTODOs and VEVENTs (between ical_begin and
+ * ical_end). Adds to *ret_n how many. */
 static int export_ics(struct cli *cli, json_t *records, struct strbuf *out, size_t *ret_n)
 {
         int64_t now = cli->now ? cli->now : time_now();
         size_t i, n = 0;
         json_t *rec;
 
-        ical_begin(out);
         json_array_foreach(records, i, rec)
         {
                 _cleanup_(strbuf_donep) struct strbuf desc = {0}, cats = {0};
@@ -962,70 +958,47 @@ static int export_ics(struct cli *cli, json_t *records, struct strbuf *out, size
                                    });
                 n++;
         }
-        *ret_n = n;
-        return ical_end(out) < 0 ? cmd_oom(cli) : 0;
+        *ret_n += n;
+        return out->error ? cmd_oom(cli) : 0;
 }
 
-int commands_export(struct cli *cli, int argc, char **argv)
+/* An export as it arrives: tendd sends the records in pieces (Export with "more") and each
+ * piece is written out before the next is read, so the client never holds the store. A file
+ * (--out) is written to a temporary file next to it and renamed when complete. */
+struct export_run {
+        enum format format;
+        const char *out;
+        bool dir;        /* --format vcard into a directory: a file per contact */
+        FILE *f;         /* where the text goes: stdout or the temporary file */
+        char *tmp;       /* the temporary file, renamed to out at the end */
+        struct strbuf b; /* one piece's text */
+        size_t n;        /* what was exported (contacts, follow-ups or records) */
+};
+
+static int export_piece(struct cli *cli, json_t *params, void *userdata)
 {
-        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
-        _cleanup_(json_decrefp) json_t *reply = NULL, *params = NULL;
-        _cleanup_(strbuf_donep) struct strbuf b = {0};
-        enum format format = FORMAT_JSON;
-        const char *arg, *out = NULL;
-        json_t *records, *rec;
-        size_t i, n = 0;
-        int r;
+        struct export_run *x = userdata;
+        json_t *records = json_object_get(params, "records"), *rec;
+        size_t i;
+        int r = 0;
 
-        r = cli_parser_init(&p, cli, argc, argv);
-        if (r < 0)
-                return cmd_oom(cli);
-        while ((r = cli_parser_next(&p, &arg)) > 0) {
-                switch (r) {
-                case CLI_OPT_FORMAT:
-                        format = format_from_string(arg);
-                        if (format < 0 || format == FORMAT_LINKEDIN)
-                                return cli_usage(cli,
-                                                 "unknown export format '%s'; use vcard, ics "
-                                                 "or json",
-                                                 arg);
-                        break;
-                case CLI_OPT_OUT:
-                        if (!*arg)
-                                return cli_usage(cli, "--out needs a path");
-                        out = arg;
-                        break;
-                }
-        }
-        if (r < 0)
-                return r;
-        params = format == FORMAT_JSON ? json_object() : json_pack("{s:[s]}", "types", "contact");
-        if (!params)
-                return cmd_oom(cli);
-        r = cli_call(cli, "io.tend.Transfer.Export", json_incref(params), &reply);
-        if (r < 0)
-                return r;
-        records = json_object_get(reply, "records");
-
-        if (format == FORMAT_VCARD && out && (is_dir(out) || out[strlen(out) - 1] == '/')) {
-                r = export_vcard_dir(cli, records, out, &n);
-                if (r < 0)
-                        return r;
-        } else if (format == FORMAT_VCARD) {
+        x->b.len = 0;
+        if (x->dir)
+                return export_vcard_dir(cli, records, x->out, &x->n);
+        if (x->format == FORMAT_VCARD) {
                 json_array_foreach(records, i, rec)
                 {
                         if (!streq_ptr(cmd_jstr(rec, "type"), "contact"))
                                 continue;
-                        r = vcard_write_record(&b, rec);
+                        r = vcard_write_record(&x->b, rec);
                         if (r == -ENOMEM)
                                 return cmd_oom(cli);
-                        n += r >= 0;
+                        x->n += r >= 0;
                 }
-                r = write_output(cli, out, &b);
-        } else if (format == FORMAT_ICS) {
-                r = export_ics(cli, records, &b, &n);
-                if (r >= 0)
-                        r = write_output(cli, out, &b);
+        } else if (x->format == FORMAT_ICS) {
+                r = export_ics(cli, records, &x->b, &x->n);
+                if (r < 0)
+                        return r;
         } else {
                 json_array_foreach(records, i, rec)
                 {
@@ -1034,31 +1007,150 @@ int commands_export(struct cli *cli, int argc, char **argv)
 
                         if (!line)
                                 return cmd_oom(cli);
-                        strbuf_puts(&b, line);
-                        strbuf_putc(&b, '\n');
-                        n += !streq_ptr(cmd_jstr(rec, "type"), "tend");
+                        strbuf_puts(&x->b, line);
+                        strbuf_putc(&x->b, '\n');
+                        x->n += !streq_ptr(cmd_jstr(rec, "type"), "tend");
                 }
-                r = write_output(cli, out, &b);
+        }
+        if (x->b.error)
+                return cmd_oom(cli);
+        if (x->b.len && fwrite(x->b.data, 1, x->b.len, x->f) != x->b.len)
+                return cli_fail(cli, -EIO, "cannot write %s", x->out ? x->out : "the output");
+        return 0;
+}
+
+/* Start the output: a directory, a temporary file, or stdout. */
+static int export_open(struct cli *cli, struct export_run *x)
+{
+        int fd, r;
+
+        if (x->dir) {
+                r = mkdir_parents(x->out, 0700);
+                return r < 0 ? cli_fail(cli, r, "cannot create %s: %s", x->out, strerror(-r)) : 0;
+        }
+        if (!x->out) {
+                x->f = cli->out;
+                return 0;
+        }
+        if (asprintf(&x->tmp, "%s.tmp-XXXXXX", x->out) < 0)
+                return cmd_oom(cli);
+        fd = mkostemp(x->tmp, O_CLOEXEC);
+        if (fd < 0 || !(x->f = fdopen(fd, "w"))) {
+                r = -errno;
+                if (fd >= 0)
+                        close(fd);
+                free(x->tmp);
+                x->tmp = NULL;
+                return cli_fail(cli, r, "cannot write %s: %s", x->out, strerror(-r));
+        }
+        return 0;
+}
+
+/* Everything is there: make it durable and give it its name. */
+static int export_close(struct cli *cli, struct export_run *x)
+{
+        FILE *f = x->f;
+
+        if (x->dir)
+                return export_sync_dir(cli, x->out);
+        if (!x->tmp)
+                return fflush(x->f) == 0 ? 0 : cli_fail(cli, -EIO, "cannot write the output");
+        x->f = NULL;
+        if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+                int r = -errno;
+
+                fclose(f);
+                return cli_fail(cli, r, "cannot write %s: %s", x->out, strerror(-r));
+        }
+        if (fclose(f) != 0 || rename(x->tmp, x->out) < 0)
+                return cli_fail(cli, -errno, "cannot write %s: %m", x->out);
+        free(x->tmp);
+        x->tmp = NULL;
+        return 0;
+}
+
+static void export_run_done(struct export_run *x)
+{
+        if (x->f && x->tmp)
+                fclose(x->f);
+        if (x->tmp)
+                unlink(x->tmp); /* an export that did not complete leaves nothing behind */
+        free(x->tmp);
+        strbuf_done(&x->b);
+}
+
+int commands_export(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = NULL;
+        struct export_run x = {.format = FORMAT_JSON};
+        const char *arg;
+        int r;
+
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                switch (r) {
+                case CLI_OPT_FORMAT:
+                        x.format = format_from_string(arg);
+                        if (x.format < 0 || x.format == FORMAT_LINKEDIN)
+                                return cli_usage(cli,
+                                                 "unknown export format '%s'; use vcard, ics "
+                                                 "or json",
+                                                 arg);
+                        break;
+                case CLI_OPT_OUT:
+                        if (!*arg)
+                                return cli_usage(cli, "--out needs a path");
+                        x.out = arg;
+                        break;
+                }
         }
         if (r < 0)
                 return r;
-        if (out) {
+        params = x.format == FORMAT_JSON ? json_object() : json_pack("{s:[s]}", "types", "contact");
+        if (!params)
+                return cmd_oom(cli);
+        x.dir =
+            x.format == FORMAT_VCARD && x.out && (is_dir(x.out) || x.out[strlen(x.out) - 1] == '/');
+        r = export_open(cli, &x);
+        if (r >= 0 && x.format == FORMAT_ICS) {
+                ical_begin(&x.b);
+                if (x.b.error || fwrite(x.b.data, 1, x.b.len, x.f) != x.b.len)
+                        r = cli_fail(cli, -EIO, "cannot write the output");
+        }
+        if (r >= 0)
+                r = cli_call_more(cli, "io.tend.Transfer.Export", json_incref(params), export_piece,
+                                  &x);
+        if (r >= 0 && x.format == FORMAT_ICS) {
+                x.b.len = 0;
+                if (ical_end(&x.b) < 0 || fwrite(x.b.data, 1, x.b.len, x.f) != x.b.len)
+                        r = cli_fail(cli, -EIO, "cannot write the output");
+        }
+        if (r >= 0)
+                r = export_close(cli, &x);
+        export_run_done(&x);
+        if (r < 0)
+                return r;
+        if (x.out) {
                 if (cli->json) {
                         _cleanup_(json_decrefp) json_t *o =
-                            json_pack("{s:s,s:s,s:I}", "path", out, "format",
-                                      format == FORMAT_VCARD ? "vcard"
-                                      : format == FORMAT_ICS ? "ics"
-                                                             : "json",
-                                      "records", (json_int_t)n);
+                            json_pack("{s:s,s:s,s:I}", "path", x.out, "format",
+                                      x.format == FORMAT_VCARD ? "vcard"
+                                      : x.format == FORMAT_ICS ? "ics"
+                                                               : "json",
+                                      "records", (json_int_t)x.n);
 
                         return o ? cli_print_json(cli, o) : cmd_oom(cli);
                 }
-                fprintf(
-                    cli->out, "Exported %zu %s to %s.\n", n,
-                    format == FORMAT_ICS ? output_plural((long long)n, "follow-up", "follow-ups")
-                    : format == FORMAT_VCARD ? output_plural((long long)n, "contact", "contacts")
-                                             : output_plural((long long)n, "record", "records"),
-                    out);
+                fprintf(cli->out, "Exported %zu %s to %s.\n", x.n,
+                        x.format == FORMAT_ICS
+                            ? output_plural((long long)x.n, "follow-up", "follow-ups")
+                        : x.format == FORMAT_VCARD
+                            ? output_plural((long long)x.n, "contact", "contacts")
+                            : output_plural((long long)x.n, "record", "records"),
+                        x.out);
         }
         return 0;
 }

@@ -641,6 +641,149 @@ int transfer_export(struct store_txn *t, unsigned types, json_t *array)
         return 0;
 }
 
+/* ---- the export in pieces ---- */
+
+enum {
+        PHASE_HEADER,
+        PHASE_CONTACTS,
+        PHASE_INTERACTIONS,
+        PHASE_GOALS,
+        PHASE_SETTINGS,
+        PHASE_TOMBSTONES,
+        PHASE_DONE,
+};
+
+struct chunk_ctx {
+        struct export_ctx x;
+        struct transfer_export_pos *pos;
+        size_t max;
+        size_t bytes; /* about how much JSON the piece holds */
+};
+
+/* A piece also ends at about this much JSON: a few notes of the maximum length must not make
+ * one message of megabytes. */
+#define PIECE_BYTES (512u << 10)
+
+static size_t strv_bytes(char **v)
+{
+        size_t n = 0;
+
+        for (; v && *v; v++)
+                n += strlen(*v) + 8;
+        return n;
+}
+
+/* The JSON of a record is about its text plus a fixed part: a bound cheap enough to take for
+ * every record (dumping each one to measure it would double the export's work). */
+static size_t contact_bytes(const struct contact *c)
+{
+        const char *text[] = {
+            c->name,      c->org,        c->title,         c->notes,        c->how_met,
+            c->last_kind, c->brings,     c->prospect_plan, c->met_via_name, c->prospect_via_name,
+            c->birthday,  c->name_parts, c->agenda};
+        size_t n = 600 + c->unknown_len * 2 + c->n_dates * 120 + strv_bytes(c->emails) +
+                   strv_bytes(c->phones) + strv_bytes(c->urls) + strv_bytes(c->tags) +
+                   strv_bytes(c->vcard_extra);
+
+        for (size_t i = 0; i < ARRAY_SIZE(text); i++)
+                n += text[i] ? strlen(text[i]) * 2 : 0; /* escapes */
+        return n;
+}
+
+static size_t interaction_bytes(const struct interaction *i)
+{
+        return 300 + (i->note ? strlen(i->note) * 2 : 0) + (i->gave ? strlen(i->gave) * 2 : 0) +
+               (i->got ? strlen(i->got) * 2 : 0) + i->n_with * 40;
+}
+
+static bool piece_full(const struct chunk_ctx *k)
+{
+        return json_array_size(k->x.array) >= k->max || k->bytes >= PIECE_BYTES;
+}
+
+static int chunk_contact(const struct contact *c, void *userdata)
+{
+        struct chunk_ctx *k = userdata;
+        int r = export_contact(c, &k->x);
+
+        if (r < 0)
+                return r;
+        k->pos->contact_id = c->id;
+        k->bytes += contact_bytes(c);
+        return piece_full(k) ? 1 : 0;
+}
+
+static int chunk_interaction(const struct interaction *i, void *userdata)
+{
+        struct chunk_ctx *k = userdata;
+        int r = export_interaction(i, &k->x);
+
+        if (r < 0)
+                return r;
+        k->pos->after =
+            (struct interaction){.contact_id = i->contact_id, .at = i->at, .seq = i->seq};
+        k->pos->resumed = true;
+        k->bytes += interaction_bytes(i);
+        return piece_full(k) ? 1 : 0;
+}
+
+int transfer_export_chunk(struct store_txn *t, unsigned types, struct transfer_export_pos *pos,
+                          size_t max, json_t *array)
+{
+        struct chunk_ctx k = {.x = {.t = t, .array = array}, .pos = pos, .max = max ? max : 1};
+        uint64_t next_id, next_iid;
+        int r = 0;
+
+        while (pos->phase < PHASE_DONE && !piece_full(&k)) {
+                switch (pos->phase) {
+                case PHASE_HEADER:
+                        r = store_txn_next_id_get(t, &next_id);
+                        if (r >= 0)
+                                r = store_txn_interaction_next_id(t, &next_iid);
+                        if (r >= 0 &&
+                            json_array_append_new(
+                                array, json_pack("{s:s,s:i,s:I,s:I}", "type", "tend", "version",
+                                                 TRANSFER_VERSION, "next_id", (json_int_t)next_id,
+                                                 "next_interaction_id", (json_int_t)next_iid)) < 0)
+                                r = -ENOMEM;
+                        break;
+                case PHASE_CONTACTS:
+                        if (types & TRANSFER_CONTACTS)
+                                r = store_txn_contact_walk_after(t, pos->contact_id, chunk_contact,
+                                                                 &k);
+                        break;
+                case PHASE_INTERACTIONS:
+                        if (types & TRANSFER_INTERACTIONS)
+                                r = store_txn_interaction_walk_after(
+                                    t, pos->resumed ? &pos->after : NULL, chunk_interaction, &k);
+                        break;
+                /* The rest is what people write by hand (goals, introductions, settings) and the
+                 * tombstones: each goes in one piece. */
+                case PHASE_GOALS:
+                        if (types & TRANSFER_GOALS) {
+                                r = store_txn_goal_list(t, export_goal, &k.x);
+                                if (r >= 0)
+                                        r = store_txn_intro_list(t, export_intro, &k.x);
+                        }
+                        break;
+                case PHASE_SETTINGS:
+                        if (types & TRANSFER_SETTINGS)
+                                r = store_txn_setting_walk(t, export_setting, &k.x);
+                        break;
+                case PHASE_TOMBSTONES:
+                        if (types & TRANSFER_TOMBSTONES)
+                                r = store_txn_tombstone_walk(t, export_tombstone, &k.x);
+                        break;
+                }
+                if (r < 0)
+                        return r;
+                if (r == 0) /* this part is complete */
+                        pos->phase++;
+                r = 0;
+        }
+        return pos->phase == PHASE_DONE ? 1 : 0;
+}
+
 /* ---- staged records ---- */
 
 enum rec_type {

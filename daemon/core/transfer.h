@@ -42,6 +42,22 @@ enum transfer_type {
  * -errno. */
 int transfer_export(struct store_txn *t, unsigned types, json_t *array);
 
+/* Where an export in pieces is (zero it to start): within one read transaction (a store
+ * snapshot), each piece goes on after the last record of the one before. */
+struct transfer_export_pos {
+        int phase;
+        uint64_t contact_id;      /* contacts: the last one exported */
+        struct interaction after; /* interactions: the key of the last one (contact, at, seq) */
+        bool resumed;
+};
+
+/** The next piece of the export: records appended to array until it holds max or about
+ * 512 KiB of JSON (a piece may hold more when goals, settings or tombstones come in one), in
+ * the order and form of transfer_export. Returns 1 when the export is complete, 0 when there is
+ * more, or -errno. */
+int transfer_export_chunk(struct store_txn *t, unsigned types, struct transfer_export_pos *pos,
+                          size_t max, json_t *array);
+
 /* Records staged for an import, parsed and checked when they arrive. */
 struct import_set;
 

@@ -325,6 +325,97 @@ static int export_fn(struct store_txn *t, void *userdata)
         return transfer_export(t, op->types, op->records);
 }
 
+/* ---- the export streamed ----
+ * Called with "more", Export answers in pieces ({records, continues: true}, the last without
+ * continues), each made when the client has read most of the one before (the server's
+ * backpressure), so neither side holds the whole store. All pieces come from one read
+ * transaction kept open for the export (a store snapshot): the export is the store at one
+ * instant, as the single reply was, while writes go on beside it. That costs the reuse of
+ * pages freed meanwhile (the file may grow during a long export with heavy writes); pieces
+ * read in short transactions would not, but an export could then hold a contact as it was
+ * and its interactions as they became. */
+
+/* Records per piece: a few hundred KiB of JSON, well under a client's message limit. */
+#define EXPORT_PIECE 1000
+
+struct export_stream {
+        struct rpc *d;
+        unsigned types;
+        struct store_snapshot *snap;
+        struct transfer_export_pos pos;
+        json_t *records;
+};
+
+static void export_stream_free(struct export_stream *x)
+{
+        store_snapshot_close(x->snap);
+        json_decref(x->records);
+        free(x);
+        malloc_trim(0); /* the pieces were many small allocations */
+}
+
+static int export_piece_fn(struct store_txn *t, void *userdata)
+{
+        struct export_stream *x = userdata;
+
+        return transfer_export_chunk(t, x->types, &x->pos, EXPORT_PIECE, x->records);
+}
+
+static void export_produce(struct server *s, uint64_t handle, bool cancel, void *userdata)
+{
+        struct export_stream *x = userdata;
+        json_t *params;
+        int r;
+
+        if (cancel) {
+                export_stream_free(x);
+                return;
+        }
+        x->records = json_array();
+        r = x->records ? store_snapshot_read(x->snap, export_piece_fn, x) : -ENOMEM;
+        if (r < 0) {
+                json_t *msg = r == -ESTALE ? json_pack("{s:s,s:{s:s}}", "error",
+                                                       "io.tend.Transfer.ExportInterrupted",
+                                                       "parameters", "reason",
+                                                       "the store grew during the export; run "
+                                                       "it again")
+                                           : varlink_errno_reply(r);
+
+                (void)server_call_finish(s, handle, msg);
+                export_stream_free(x);
+                return;
+        }
+        params = json_pack("{s:o}", "records", x->records);
+        x->records = NULL;
+        if (r == 0) {
+                /* On failure the connection is closed, and its cancel frees the export. */
+                (void)server_call_continue(s, handle, params);
+                return;
+        }
+        (void)server_call_finish(s, handle, json_pack("{s:o}", "parameters", params));
+        export_stream_free(x);
+}
+
+static int export_stream(struct rpc *d, struct varlink_call *call, unsigned types)
+{
+        struct export_stream *x = calloc(1, sizeof(*x));
+        uint64_t handle;
+        int r;
+
+        if (!x)
+                return -ENOMEM;
+        x->d = d;
+        x->types = types;
+        r = store_snapshot_open(d->store, &x->snap);
+        if (r >= 0)
+                r = server_call_produce(d->server, call, export_produce, x, &handle);
+        if (r < 0) {
+                export_stream_free(x);
+                return r;
+        }
+        return 0;
+}
+
 static int method_export(struct varlink_call *call, json_t *params, void *userdata)
 {
         struct rpc *d = userdata;
@@ -354,6 +445,8 @@ static int method_export(struct varlink_call *call, json_t *params, void *userda
         }
         if (!op.types)
                 op.types = TRANSFER_ALL;
+        if (call->more && d->server)
+                return export_stream(d, call, op.types);
         op.records = json_array();
         if (!op.records)
                 return -ENOMEM;

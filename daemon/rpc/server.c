@@ -54,6 +54,12 @@ struct connection {
         uint64_t serial;        /* names the connection to a deferred reply */
         bool deferred;          /* a call waits for server_call_finish: dispatch nothing */
         bool deferred_oneway;   /* ... and its reply is to be dropped */
+        /* A deferred call answered in pieces (server_call_produce): the producer, called
+         * while the queued output is under PRODUCE_LOW_WATER. */
+        server_produce_fn produce;
+        void *produce_userdata;
+        bool producing;      /* inside produce: a close waits for it to return */
+        bool cancel_pending; /* closed while producing: cancel once it returned */
 };
 
 struct server {
@@ -75,6 +81,8 @@ struct server {
         uint64_t next_serial;
         struct connection *dead; /* closed, freed by the reaper */
         ev_prepare reaper;
+        ev_prepare pump;   /* runs the producers before the loop waits */
+        ev_idle pump_spin; /* active while a producer may go on: the loop does not wait */
         size_t n_connections;
         size_t released; /* bytes of big buffers freed since the heap was last trimmed */
 };
@@ -82,6 +90,10 @@ struct server {
 /* Buffers up to this size stay with a connection; a bigger one (an import's upload, an
  * export's reply) is given back as soon as it is drained. */
 #define BUFFER_KEEP (64u << 10)
+/* A producer makes its next piece once its connection's queued output is below this: the
+ * socket drains while the next piece is made, and a reader that does not read holds back
+ * the producer, never the daemon's memory. */
+#define PRODUCE_LOW_WATER (256u << 10)
 /* Once this much has been freed, the heap's free top goes back to the kernel (malloc_trim):
  * a daemon at rest after a big import or export holds only what it needs. */
 #define TRIM_AFTER (1u << 20)
@@ -96,6 +108,8 @@ static void server_released(struct server *s, size_t bytes)
 }
 
 static void conn_process(struct connection *c);
+static void conn_flush(struct connection *c);
+static void conn_update(struct connection *c);
 
 static void conn_free(struct connection *c)
 {
@@ -134,6 +148,16 @@ static void conn_close(struct connection *c)
         if (c->dead)
                 return;
         c->dead = true;
+        if (c->produce) { /* the client went away before the last piece */
+                if (c->producing)
+                        c->cancel_pending = true;
+                else {
+                        server_produce_fn fn = c->produce;
+
+                        c->produce = NULL;
+                        fn(s, c->serial, true, c->produce_userdata);
+                }
+        }
         ev_io_stop(s->loop, &c->read_io);
         ev_io_stop(s->loop, &c->write_io);
         ev_timer_stop(s->loop, &c->idle);
@@ -158,6 +182,53 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
         ev_prepare_stop(loop, w);
 }
 
+static bool producer_ready(const struct connection *c)
+{
+        return c->produce && !c->dead && frame_out_pending(&c->out) < PRODUCE_LOW_WATER;
+}
+
+static void pump_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+        struct server *s = w->data;
+        struct connection *c, *next;
+        bool any = false, ready = false;
+
+        for (c = s->connections; c; c = next) {
+                next = c->next;
+                if (!producer_ready(c))
+                        continue;
+                c->producing = true;
+                c->produce(s, c->serial, false, c->produce_userdata);
+                c->producing = false;
+                if (c->cancel_pending && c->produce) {
+                        server_produce_fn fn = c->produce;
+
+                        c->produce = NULL;
+                        c->cancel_pending = false;
+                        fn(s, c->serial, true, c->produce_userdata);
+                }
+                if (!c->dead) {
+                        conn_flush(c);
+                        conn_update(c);
+                }
+        }
+        for (c = s->connections; c; c = c->next) {
+                any |= c->produce != NULL;
+                ready |= producer_ready(c);
+        }
+        if (!any)
+                ev_prepare_stop(loop, w);
+        if (ready)
+                ev_idle_start(loop, &s->pump_spin);
+        else
+                ev_idle_stop(loop, &s->pump_spin);
+}
+
+static void pump_spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+        (void)loop, (void)w, (void)revents; /* only keeps the loop from waiting */
+}
+
 static void conn_touch(struct connection *c)
 {
         c->last_activity = ev_now(c->server->loop);
@@ -168,9 +239,10 @@ static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
         struct connection *c = w->data;
         ev_tstamp left = c->last_activity + c->server->limits.idle_timeout - ev_now(loop);
 
-        if (c->stream || c->deferred)
+        if (c->stream || (c->deferred && !c->produce))
                 return; /* a watcher waits for events as long as it likes; a deferred call
-                         * waits for us */
+                         * waits for us (a reply in pieces waits for the client: one that
+                         * stops reading is closed like an idle one) */
 
         if (left <= 0) {
                 conn_close(c);
@@ -457,7 +529,10 @@ int server_new(struct ev_loop *loop, const struct server_limits *limits,
         ev_init(&s->listen_io, listen_cb);
         ev_init(&s->accept_retry, accept_retry_cb);
         ev_prepare_init(&s->reaper, reaper_cb);
+        ev_prepare_init(&s->pump, pump_cb);
+        ev_idle_init(&s->pump_spin, pump_spin_cb);
         s->listen_io.data = s->accept_retry.data = s->reaper.data = s;
+        s->pump.data = s->pump_spin.data = s;
         *ret = s;
         return 0;
 }
@@ -472,6 +547,8 @@ void server_free(struct server *s)
         ev_timer_stop(s->loop, &s->accept_retry);
         while (s->connections)
                 conn_close(s->connections);
+        ev_prepare_stop(s->loop, &s->pump);
+        ev_idle_stop(s->loop, &s->pump_spin);
         reaper_cb(s->loop, &s->reaper, 0);
         closep(&s->listen_fd);
         /* Unlink the socket file only if it is still the one we bound. */
@@ -639,6 +716,53 @@ int server_call_defer(struct server *s, struct varlink_call *call, uint64_t *ret
         return 0;
 }
 
+int server_call_produce(struct server *s, struct varlink_call *call, server_produce_fn fn,
+                        void *userdata, uint64_t *ret_handle)
+{
+        struct connection *c = s ? s->current : NULL;
+        int r = server_call_defer(s, call, ret_handle);
+
+        if (r < 0)
+                return r;
+        c->produce = fn;
+        c->produce_userdata = userdata;
+        ev_timer_set(&c->idle, s->limits.idle_timeout, 0.);
+        ev_timer_start(s->loop, &c->idle);
+        ev_prepare_start(s->loop, &s->pump);
+        return 0;
+}
+
+static struct connection *conn_by_handle(struct server *s, uint64_t handle)
+{
+        for (struct connection *c = s ? s->connections : NULL; c; c = c->next)
+                if (c->serial == handle && c->deferred)
+                        return c;
+        return NULL;
+}
+
+int server_call_continue(struct server *s, uint64_t handle, json_t *params)
+{
+        struct connection *c = conn_by_handle(s, handle);
+        json_t *msg;
+        int r;
+
+        if (!c) {
+                json_decref(params);
+                return -ENOTCONN;
+        }
+        msg = json_pack("{s:o,s:b}", "parameters", params ? params : json_object(), "continues", 1);
+        if (!msg)
+                return -ENOMEM;
+        r = c->deferred_oneway ? 0 : conn_queue(c, msg);
+        json_decref(msg);
+        if (r < 0) {
+                conn_close(c);
+                return r;
+        }
+        conn_touch(c);
+        return 0;
+}
+
 int server_call_finish(struct server *s, uint64_t handle, json_t *msg)
 {
         struct connection *c;
@@ -652,6 +776,8 @@ int server_call_finish(struct server *s, uint64_t handle, json_t *msg)
                 return 0;
         }
         c->deferred = false;
+        c->produce = NULL; /* the last piece */
+        c->cancel_pending = false;
         if (msg && !c->deferred_oneway)
                 r = conn_queue(c, msg);
         json_decref(msg);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ev.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -66,6 +67,23 @@ int server_call_defer(struct server *s, struct varlink_call *call, uint64_t *ret
  * "parameters": ...}) and go on with the connection's calls. A connection closed meanwhile
  * is no error. Returns 0 or -errno. */
 int server_call_finish(struct server *s, uint64_t handle, json_t *msg);
+
+/** A reply in pieces (a call made with "more"): with cancel false, make the next piece —
+ * queue it with server_call_continue, or the last one with server_call_finish, after which
+ * the producer is not called again and frees what it keeps. With cancel true (once, when the
+ * client went away first; never after server_call_finish): free what it keeps. */
+typedef void (*server_produce_fn)(struct server *s, uint64_t handle, bool cancel, void *userdata);
+
+/** From inside a method handler: answer this call in pieces made by fn, each when the
+ * connection's queued output has drained below a low-water mark (backpressure: a slow reader
+ * holds back the producer, not the daemon's memory). Like server_call_defer otherwise.
+ * Returns 0 or -EINVAL (not inside a dispatch). */
+int server_call_produce(struct server *s, struct varlink_call *call, server_produce_fn fn,
+                        void *userdata, uint64_t *ret_handle);
+
+/** Queue one {"parameters": params, "continues": true} piece of a produced reply (params
+ * stolen). Returns 0, -ENOTCONN (the client went away) or -ENOMEM (the connection is closed). */
+int server_call_continue(struct server *s, uint64_t handle, json_t *params);
 
 /** Number of connections kept open on stream. */
 size_t server_stream_count(const struct server *s, const char *stream);

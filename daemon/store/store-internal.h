@@ -83,6 +83,7 @@ struct store {
         pthread_rwlock_t resize_lock;
         int64_t (*clock)(void *userdata); /* the journal's clock (store_options) */
         uint32_t upgraded_from;           /* the schema store_open upgraded, 0: none */
+        struct store_snapshot *snapshots; /* read transactions kept open (store_snapshot_*) */
         void *clock_userdata;
 };
 

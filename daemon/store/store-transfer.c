@@ -14,14 +14,24 @@
 
 int store_txn_contact_walk(struct store_txn *t, store_contact_cb cb, void *userdata)
 {
+        return store_txn_contact_walk_after(t, 0, cb, userdata);
+}
+
+int store_txn_contact_walk_after(struct store_txn *t, uint64_t after, store_contact_cb cb,
+                                 void *userdata)
+{
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        MDB_val k, v;
+        uint8_t from[ID_KEY_LEN];
+        MDB_val k = {sizeof(from), from}, v;
         int rc, r;
 
         r = cursor_open(t, DB_CONTACTS, &cur);
         if (r < 0)
                 return r;
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+        if (after == UINT64_MAX)
+                return 0;
+        be64_put(from, after + 1);
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
                 _cleanup_(contact_freep) struct contact *c = NULL;
 
@@ -40,20 +50,37 @@ int store_txn_contact_walk(struct store_txn *t, store_contact_cb cb, void *userd
 
 int store_txn_interaction_walk(struct store_txn *t, store_interaction_cb cb, void *userdata)
 {
+        return store_txn_interaction_walk_after(t, NULL, cb, userdata);
+}
+
+int store_txn_interaction_walk_after(struct store_txn *t, const struct interaction *after,
+                                     store_interaction_cb cb, void *userdata)
+{
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        uint8_t from[INTERACTION_KEY_LEN];
         MDB_val k, v;
+        MDB_cursor_op op = MDB_FIRST;
         int rc, r;
 
         r = cursor_open(t, DB_INTERACTIONS, &cur);
         if (r < 0)
                 return r;
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+        if (after) {
+                be64_put(from, after->contact_id);
+                be64_put(from + 8, time_to_key(after->at));
+                be32_put(from + 16, after->seq);
+                k = (MDB_val){sizeof(from), from};
+                op = MDB_SET_RANGE;
+        }
+        for (rc = mdb_cursor_get(cur, &k, &v, op); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
                 _cleanup_(interaction_freep) struct interaction *i = NULL;
                 const uint8_t *kp = k.mv_data;
 
                 if (k.mv_size != INTERACTION_KEY_LEN)
                         return -EBADMSG;
+                if (after && memcmp(kp, from, sizeof(from)) == 0)
+                        continue; /* the one it resumes after */
                 r = codec_interaction_decode(v.mv_data, v.mv_size, &i);
                 if (r < 0)
                         return r;

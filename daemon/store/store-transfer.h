@@ -17,6 +17,16 @@ int store_txn_contact_walk(struct store_txn *t, store_contact_cb cb, void *userd
  * filled from the key. Returns like store_txn_contact_walk. */
 int store_txn_interaction_walk(struct store_txn *t, store_interaction_cb cb, void *userdata);
 
+/** store_txn_contact_walk from the first contact whose id is above after (0: all): a walk
+ * resumed in chunks within one read transaction (a streamed export). */
+int store_txn_contact_walk_after(struct store_txn *t, uint64_t after, store_contact_cb cb,
+                                 void *userdata);
+
+/** store_txn_interaction_walk from the first interaction whose key (contact, at, seq) is
+ * above after's (NULL: all). */
+int store_txn_interaction_walk_after(struct store_txn *t, const struct interaction *after,
+                                     store_interaction_cb cb, void *userdata);
+
 typedef int (*store_tombstone_cb)(const char *uuid, uint8_t type, int64_t deleted, void *userdata);
 
 /** Visit every tombstone in uuid order. */

@@ -356,10 +356,78 @@ static int store_refresh_map_size(struct store *s)
         return 0;
 }
 
+static int store_txn_begin(struct store *s, bool write, struct store_txn *ret);
+
+struct store_snapshot {
+        struct store *store; /* NULL: the store was closed first */
+        MDB_txn *txn;        /* NULL: ended by a map growth (stale) */
+        struct store_snapshot *next;
+};
+
+/* LMDB changes the map size only with no transaction of this process open: a growth ends
+ * the snapshots (their next read says -ESTALE). */
+static void snapshots_end(struct store *s)
+{
+        for (struct store_snapshot *p = s->snapshots; p; p = p->next)
+                if (p->txn) {
+                        mdb_txn_abort(p->txn);
+                        p->txn = NULL;
+                }
+}
+
+int store_snapshot_open(struct store *s, struct store_snapshot **ret)
+{
+        struct store_snapshot *p = calloc(1, sizeof(*p));
+        struct store_txn t;
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = store_txn_begin(s, false, &t);
+        if (r < 0) {
+                free(p);
+                return r;
+        }
+        p->store = s;
+        p->txn = t.txn;
+        p->next = s->snapshots;
+        s->snapshots = p;
+        *ret = p;
+        return 0;
+}
+
+int store_snapshot_read(struct store_snapshot *p, store_txn_fn fn, void *userdata)
+{
+        struct store_txn t = {.store = p->store, .txn = p->txn};
+        int r;
+
+        if (!p->txn || !p->store)
+                return -ESTALE;
+        r = fn(&t, userdata);
+        index_queue_free(&t);
+        return r;
+}
+
+void store_snapshot_close(struct store_snapshot *p)
+{
+        if (!p)
+                return;
+        for (struct store_snapshot **pp = p->store ? &p->store->snapshots : NULL; pp && *pp;
+             pp = &(*pp)->next)
+                if (*pp == p) {
+                        *pp = p->next;
+                        break;
+                }
+        if (p->txn)
+                mdb_txn_abort(p->txn);
+        free(p);
+}
+
 static int store_set_map_size(struct store *s, size_t size)
 {
         int rc;
 
+        snapshots_end(s);
         pthread_rwlock_wrlock(&s->resize_lock); /* waits for a backup copying on its thread */
         rc = mdb_env_set_mapsize(s->env, size);
         pthread_rwlock_unlock(&s->resize_lock);
@@ -947,6 +1015,12 @@ void store_close(struct store *s)
 {
         if (!s)
                 return;
+        snapshots_end(s); /* their owners still free them with store_snapshot_close */
+        for (struct store_snapshot *p = s->snapshots, *next; p; p = next) {
+                next = p->next;
+                p->next = NULL;
+                p->store = NULL;
+        }
         if (s->env)
                 mdb_env_close(s->env);
         pthread_rwlock_destroy(&s->resize_lock);

@@ -103,6 +103,24 @@ void store_write_group(struct store *s, struct store_write_op *ops, size_t n);
 
 /* Neither store_read nor store_write may be called from inside a transaction callback. */
 
+/* ---- snapshots ----
+ * A read transaction kept open across turns of the loop, for a reply streamed in pieces (an
+ * export): every read of it sees the store as it was when it was opened (LMDB's MVCC), while
+ * writes go on. The price: pages freed by writes meanwhile are not reused until it closes, so
+ * the file may grow during a long one. A map growth (LMDB allows it only with no transaction
+ * open) ends every snapshot: its next read says -ESTALE. */
+struct store_snapshot;
+
+/** Open a snapshot of the store as it is now. Returns 0 or -errno. */
+int store_snapshot_open(struct store *s, struct store_snapshot **ret);
+
+/** Run fn in the snapshot's read transaction. Returns what fn returned, or -ESTALE (ended by a
+ * map growth). */
+int store_snapshot_read(struct store_snapshot *snap, store_txn_fn fn, void *userdata);
+
+/** End the snapshot; accepts NULL. */
+void store_snapshot_close(struct store_snapshot *snap);
+
 /* ---- what a committed write changed ----
  * Every write transaction collects its change set as it goes (the store sees every contact
  * put and delete); once the commit has returned, store_write hands it to the observer the
