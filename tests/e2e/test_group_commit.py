@@ -14,6 +14,13 @@ WRITERS = 50
 class GroupCommitTests(TendTestCase):
     def setUp(self):
         super().setUp()
+        try:
+            self.populate()
+        except BaseException:
+            self.tearDown()  # the daemon is stopped even when setting up fails
+            raise
+
+    def populate(self):
         for i in range(5):
             self.ok("add", "Group Person%d" % i, "--email", "g%d@example.com" % i)
         self.ids = [c["id"] for c in self.json("ls")]
