@@ -524,9 +524,14 @@ static bool journal_fallback(const struct store_txn *t, int r, unsigned *fallbac
         return true;
 }
 
+/* A write that changed this many people dirtied tens of thousands of pages: give LMDB's
+ * copies of them back afterwards (store_release_memory). */
+#define RELEASE_AFTER_CHANGED 10000
+
 int store_write(struct store *s, store_txn_fn fn, void *userdata)
 {
         struct store_txn t = {0};
+        bool big;
         char desc[STORE_JOURNAL_DESC_MAX] = ""; /* what the journaled attempt described */
         unsigned fallback = 0;
         int r, rc;
@@ -585,7 +590,10 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata)
                         return write_failed(s, lmdb_errno(s, NULL, rc));
                 }
                 /* Durable now: the observer may act on it (and read it back). */
+                big = t.changes.n_changed >= RELEASE_AFTER_CHANGED;
                 store_changes_finish(s, &t.changes, true);
+                if (big) /* nothing of ours is open here, unless an export's snapshot */
+                        (void)store_release_memory(s);
                 return r;
         }
 }
@@ -1031,6 +1039,49 @@ void store_close(struct store *s)
 static void store_closep(struct store **s)
 {
         store_close(*s);
+}
+
+/* LMDB keeps every page buffer a write transaction dirtied and freed on a list of its own
+ * (me_dpages) for later writes, unbounded and never given back: after a write of a million
+ * records, hundreds of MiB. Closing the environment frees them; so this closes and opens it
+ * again, which LMDB allows only with no transaction of this process open. */
+int store_release_memory(struct store *s)
+{
+        unsigned flags = 0;
+        int rc, r;
+
+        if (s->broken)
+                return -EIO;
+        for (struct store_snapshot *p = s->snapshots; p; p = p->next)
+                if (p->txn)
+                        return -EBUSY; /* an export reads */
+        if (pthread_rwlock_trywrlock(&s->resize_lock) != 0)
+                return -EBUSY; /* a backup copies on its thread */
+        rc = mdb_env_get_flags(s->env, &flags);
+        if (rc == 0) {
+                mdb_env_close(s->env);
+                s->env = NULL;
+                rc = mdb_env_create(&s->env);
+                if (rc)
+                        s->env = NULL;
+        }
+        if (rc == 0)
+                rc = mdb_env_set_maxdbs(s->env, _DB_MAX);
+        if (rc == 0)
+                rc = mdb_env_set_mapsize(s->env, s->map_size);
+        if (rc == 0)
+                rc = mdb_env_open(s->env, s->dir, flags & (MDB_NOTLS | MDB_NOSYNC), 0600);
+        pthread_rwlock_unlock(&s->resize_lock);
+        if (rc) {
+                /* The store cannot be used any more: the daemon exits and is restarted. */
+                s->broken = true;
+                store_report_broken(s);
+                return lmdb_errno(s, NULL, rc);
+        }
+        r = store_refresh_map_size(s);
+        if (r >= 0)
+                r = store_write(s, store_init_txn, NULL); /* the database handles; writes nothing */
+        return r;
 }
 
 int store_open(const struct store_options *opts, struct store **ret)

@@ -167,6 +167,12 @@ void store_txn_set_event(struct store_txn *t, const char *event);
 /** Whether the environment hit a fatal error (MDB_PANIC) and must not be used any more. */
 bool store_is_broken(const struct store *s);
 
+/** Give back the memory LMDB keeps after big writes (its list of freed page buffers) by
+ * closing and opening the environment: for an idle moment after a large write, from the
+ * thread that writes. -EBUSY (nothing done) while an export's snapshot is open or a backup
+ * copies. Returns 0 or -errno; a failure to reopen breaks the store (store_is_broken). */
+int store_release_memory(struct store *s);
+
 /** Current map size in bytes (grows on MDB_MAP_FULL). */
 size_t store_map_size(const struct store *s);
 
