@@ -36,7 +36,9 @@ TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            # import/export interop (khard, calcurse, an iCalendar parser) and the fuzzers
            khard calcurse python3-icalendar clang libclang-rt-14-dev
            # tendd under memcheck (tests/e2e/run-valgrind.sh)
-           valgrind)
+           valgrind
+           # the benchmark suite's smoke run (ctest -L bench-smoke; tests/bench/run.sh)
+           hyperfine)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 say() { printf '==> %s\n' "$*"; }
