@@ -615,11 +615,23 @@ class Suite:
         self.idle()
         self.note_load("end")
         self.r["minutes"] = (time.perf_counter() - t0) / 60
+        with open(os.path.join(self.data, "results.json"), "w") as f:
+            json.dump(self.r, f, indent=1, default=str)
+        self.write_report()
+
+    def load_results(self):
+        """The results of the last run in the data directory (--report-only)."""
+        with open(os.path.join(self.data, "results.json")) as f:
+            r = json.load(f)
+        r["started"] = datetime.datetime.fromisoformat(r["started"])
+        for key in ("tend",):
+            r[key] = {int(k): v for k, v in r[key].items()}
+        self.r = r
+
+    def write_report(self):
         import report  # tests/bench/report.py: the tables
 
         text = report.render(self, self.r)
-        with open(os.path.join(self.data, "results.json"), "w") as f:
-            json.dump(self.r, f, indent=1, default=str)
         out = self.a.out or (os.path.join(self.data, "BENCHMARKS.md") if self.a.scale == "smoke"
                              else os.path.join(ROOT, "docs", "BENCHMARKS.md"))
         report.splice(os.path.join(ROOT, "docs", "BENCHMARKS.md"), out, text)
@@ -644,6 +656,9 @@ def main():
                     help="no cold-cache rows (they drop the page cache: root only)")
     ap.add_argument("--export-budget", type=int, default=300, metavar="SECONDS",
                     help="skip an export projected (from the smaller scale) to take longer")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite the report from DATA/results.json of the last run (same "
+                         "scale options)")
     ap.add_argument("--keep-stores", action="store_true",
                     help="keep tend's stores and taskwarrior's data after the run")
     ap.set_defaults(scale="full")
@@ -671,7 +686,11 @@ def main():
                      "redis-server redis-tools), or --no-peers" % " ".join(missing))
     sys.path.insert(0, HERE)
     try:
-        suite.main()
+        if a.report_only:
+            suite.load_results()
+            suite.write_report()
+        else:
+            suite.main()
         if scratch and not a.out:
             with open(os.path.join(scratch, "BENCHMARKS.md")) as f:
                 doc = f.read()
