@@ -36,13 +36,23 @@ def ms(x):
     return "%.2f" % x
 
 
-def fig(s, unit=""):
-    """A median with its spread: "1.52 (1.41–1.90, n=50)" (p10–p90; min–max below n=10)."""
+def msu(x):
+    """ms(x) with its unit."""
+    t = ms(x)
+    return t if t.endswith(" s") or t == "—" else t + " ms"
+
+
+def fig(s, unit=False):
+    """A median with its spread: "1.52 (1.41–1.90, n=50)" (p10–p90; min–max below n=10);
+    with unit, "1.52 ms (…)". Runs that exited non-zero are named."""
     if not s:
         return "—"
     lo, hi = (s["p10"], s["p90"]) if s["n"] >= 10 else (s["min"], s["max"])
-    exit_note = " exit %s" % ",".join(map(str, s["exit"])) if s.get("exit") else ""
-    return "%s%s (%s–%s, n=%d)%s" % (ms(s["median"]), unit, ms(lo), ms(hi), s["n"], exit_note)
+    med = ms(s["median"])
+    if unit and not med.endswith(" s"):
+        med += " ms"
+    exit_note = (", some runs exited %s" % ",".join(map(str, s["exit"]))) if s.get("exit") else ""
+    return "%s (%s–%s, n=%d%s)" % (med, ms(lo), ms(hi), s["n"], exit_note)
 
 
 def num(x):
@@ -94,10 +104,13 @@ def machine():
                                                       platform.release(), debian)
 
 
-def versions(suite):
+def git_rev():
+    return cmd_out(["git", "-C", ROOT, "describe", "--always", "--dirty"])
+
+
+def versions(suite, rev):
     build = suite.build
     tend = cmd_out([os.path.join(build, "client", "tend"), "--version"])
-    rev = cmd_out(["git", "-C", ROOT, "describe", "--always", "--dirty"])
     btype = ""
     with open(os.path.join(build, "CMakeCache.txt")) as f:
         m = re.search(r"CMAKE_BUILD_TYPE:STRING=(\S*)", f.read())
@@ -106,8 +119,8 @@ def versions(suite):
     parts = ["%s (git %s, %s build)" % (tend, rev, btype or "default"), "LMDB " + lmdb]
     if suite.cfg["peers"] or suite.cfg["big"]:
         parts.append("taskwarrior " + cmd_out(["task", "--version"]))
-        rem = subprocess.run(["remind"], capture_output=True, text=True).stdout
-        m = re.search(r"REMIND (\S+)", rem)
+        rem = subprocess.run(["remind"], capture_output=True, text=True)
+        m = re.search(r"REMIND (\S+)", rem.stdout + rem.stderr)
         parts.append("remind " + (m.group(1) if m else "?"))
     if suite.cfg["khard"]:
         parts.append(cmd_out(["khard", "--version"]))
@@ -134,8 +147,9 @@ def render(suite, r):
     w("Run %s UTC, %.0f minutes. **Machine:** %s. **Load average** (1 min) at each step: %s — "
       "the cores are shared with other engineers' builds and tests, so medians move with "
       "them; the spread beside each median shows how much. **Versions:** %s."
-      % (r["started"].strftime("%Y-%m-%d %H:%M"), r["minutes"], machine(),
-         ", ".join("%s %.1f" % (k, v) for k, v in r["loads"]), versions(suite)))
+      % (r["started"].strftime("%Y-%m-%d %H:%M"), r["minutes"], r.get("machine") or machine(),
+         ", ".join("%s %.1f" % (k, v) for k, v in r["loads"]),
+         versions(suite, r.get("rev") or git_rev())))
     w("")
     w("**Method.** `tests/bench/gen-people.py` (fixed seed) writes the same people for every "
       "tool: tend's JSON lines (a contact and its last interaction, with a note), "
@@ -168,25 +182,25 @@ def render(suite, r):
     w("")
     w("| what | measured | target | |")
     w("|---|---|---|---|")
-    w("| every command of queries.sh: worst median | `%s` %s ms | ≤ %d ms | %s |"
-      % (worst_med[0], fig(worst_med[1]), QUERY_MEDIAN_MS,
+    w("| every command of queries.sh: worst median | `%s` %s | ≤ %d ms | %s |"
+      % (worst_med[0], fig(worst_med[1], True), QUERY_MEDIAN_MS,
          met(worst_med[1]["median"] <= QUERY_MEDIAN_MS)))
-    w("| every command of queries.sh: worst p99 | `%s` %s ms | ≤ %d ms | %s |"
-      % (worst_p99[0], ms(worst_p99[1]["p99"]), QUERY_P99_MS,
+    w("| every command of queries.sh: worst p99 | `%s` %s | ≤ %d ms | %s |"
+      % (worst_p99[0], msu(worst_p99[1]["p99"]), QUERY_P99_MS,
          met(worst_p99[1]["p99"] <= QUERY_P99_MS)))
     if "cold" in T:
         for name, s in T["cold"].items():
-            w("| `tend %s` right after dropping the page cache | %s ms | ≤ %d ms | %s |"
-              % (name, fig(s), COLD_MS, met(s["median"] <= COLD_MS)))
+            w("| `tend %s` right after dropping the page cache | %s | ≤ %d ms | %s |"
+              % (name, fig(s, True), COLD_MS, met(s["median"] <= COLD_MS)))
     if worst_find:
-        w("| `find --limit 20`, 1–4 words: worst median | `%s` %s ms | ≤ %d ms | %s |"
-          % (worst_find[0], fig(worst_find[1]), FIND_MEDIAN_MS,
+        w("| `find --limit 20`, 1–4 words: worst median | `%s` %s | ≤ %d ms | %s |"
+          % (worst_find[0], fig(worst_find[1], True), FIND_MEDIAN_MS,
              met(worst_find[1]["median"] <= FIND_MEDIAN_MS)))
     log_s = T["load"]["Log"]["per_second"]
     rp = peers.get("redis_rpush")
-    w("| 50 clients logging, each acknowledged when durable | %s, p99 %s ms | ≥ redis "
+    w("| 50 clients logging, each acknowledged when durable | %s, p99 %s | ≥ redis "
       "(appendfsync always, same run): %s | %s |"
-      % (rate(log_s), ms(T["load"]["Log"]["p99_ms"]),
+      % (rate(log_s), msu(T["load"]["Log"]["p99_ms"]),
          rate(rp["per_second"]) if rp else "not run",
          met(log_s["median"] >= rp["per_second"]["median"]) if rp else "—"))
     for fmt, what, unit, target in (("json", "JSON lines", "records", EXPORT_JSON_PER_S),
@@ -213,8 +227,8 @@ def render(suite, r):
                       ("after the import and a full export", "rss_anon_export")):
         w("| tendd RssAnon at rest %s | %s | ≤ 8 MiB | %s |"
           % (what, mib(T[key]), met(T[key] is not None and T[key] <= RSS_ANON_REST)))
-    w("| tendd start to READY | %s ms | ≤ %d ms | %s |"
-      % (fig(T["ready"]), READY_MS, met(T["ready"]["median"] <= READY_MS)))
+    w("| tendd start to READY | %s | ≤ %d ms | %s |"
+      % (fig(T["ready"], True), READY_MS, met(T["ready"]["median"] <= READY_MS)))
     st = T["store"]
     dom = st["dbs"][0]
     w("| store size | %s bytes a contact (%.0f MiB of pages in use, file %.0f MiB); largest: "
@@ -240,11 +254,14 @@ def render(suite, r):
         w("### tend beside its peers, same people, same run")
         w("")
         w("| what | people | tend: median ms (p10–p90, n) | peer | peer: median ms (p10–p90, "
-          "n) | tend faster |")
+          "n) | peer / tend |")
         w("|---|---|---|---|---|---|")
 
         def row(what, n, tfig, peer, pfig):
-            ratio = "%.0f×" % (pfig["median"] / tfig["median"]) if tfig and pfig else "—"
+            ratio = "—"
+            if tfig and pfig:
+                x = pfig["median"] / tfig["median"]
+                ratio = ("%.0f×" if x >= 10 else "%.2f×") % x
             w("| %s | %s | %s | %s | %s | %s |" % (what, scale(n), fig(tfig), peer, fig(pfig),
                                                     ratio))
 
@@ -257,7 +274,8 @@ def render(suite, r):
                 "list`", group["task"]["due"])
             row("search", n, tq.get("find lovelace --limit 20"),
                 "`task limit:20 /lovelace/ list`", group["task"]["search"])
-            row("what is next", n, tq.get("due --limit 20"), "`remind -n` (every reminder)",
+            row("what is next, for everyone (`tend due`, no limit)", n,
+                tend.get(n, {}).get("due_all"), "`remind -n` (every reminder's next date)",
                 group["remind"])
         if kh:
             row("list everyone (`tend ls`)", kh["n"], kh["tend"], "`khard list`", kh["khard"])
@@ -268,10 +286,11 @@ def render(suite, r):
             n = group.get("n")
             if n and "task_import" in group and n in tend:
                 ti, pi = tend[n]["import"], group["task_import"]
-                w("| import (one run each) | %s | %s people/s (%.1f s) | taskwarrior `task "
-                  "import`: %s tasks/s (%.1f s) | %.0f× |"
-                  % (scale(n), num(ti["per_second"]), ti["seconds"], num(pi["per_second"]),
-                     pi["seconds"], ti["per_second"] / pi["per_second"]))
+                files = (", %d files" % ti["files"]) if ti.get("files", 1) > 1 else ""
+                w("| import (one run each) | %s | %s people/s (%.1f s%s) | taskwarrior `task "
+                  "import`: %s tasks/s (%.1f s) | %.1f× |"
+                  % (scale(n), num(ti["per_second"]), ti["seconds"], files,
+                     num(pi["per_second"]), pi["seconds"], ti["per_second"] / pi["per_second"]))
         if "redis_get" in peers and peers["n"] in tend:
             L = tend[peers["n"]]["load"]
             for what, key, method, p, pname in (
@@ -282,9 +301,9 @@ def render(suite, r):
                     ("durable write, 50 connections", "Log", "Interactions.Log",
                      peers["redis_rpush"], "RPUSH, appendfsync always")):
                 t = L[key]
-                w("| %s | %s | %s %s, p99 %s ms | redis %s: %s, p99 %s ms | %.2f× |"
-                  % (what, scale(peers["n"]), method, rate(t["per_second"]), ms(t["p99_ms"]),
-                     pname, rate(p["per_second"]), ms(p["p99_ms"]),
+                w("| %s | %s | %s %s, p99 %s | redis %s: %s, p99 %s | %.2f× |"
+                  % (what, scale(peers["n"]), method, rate(t["per_second"]), msu(t["p99_ms"]),
+                     pname, rate(p["per_second"]), msu(p["p99_ms"]),
                      t["per_second"]["median"] / p["per_second"]["median"]))
         w("")
 

@@ -671,6 +671,9 @@ class Suite:
     def main(self):
         os.makedirs(self.data, exist_ok=True)
         self.r["started"] = datetime.datetime.now(datetime.timezone.utc)
+        import report
+
+        self.r["rev"], self.r["machine"] = report.git_rev(), report.machine()
         self.note_load("start")
         t0 = time.perf_counter()
         for n in self.cfg["tend"]:
