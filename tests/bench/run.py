@@ -13,7 +13,6 @@ import contextlib
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import signal
