@@ -87,6 +87,9 @@ enum cli_option {
         CLI_OPT_NEW,
         /* tend undo --list (client/cmd-undo.c) */
         CLI_OPT_LIST,
+        /* tie strength, who knows whom, companies (client/cmd-network.c, ls) */
+        CLI_OPT_SORT,
+        CLI_OPT_STRENGTH,
 };
 
 /* One option of a command, as parsed and as documented. */

@@ -293,6 +293,12 @@ static void print_contact(struct cli *cli, json_t *c)
         snprintf(buf, sizeof(buf), "%s (#%lld)", strempty(cmd_jstr(c, "name")), cmd_jid(c));
         cmd_label(&lp, "Name", buf, OUTPUT_BOLD);
         label_list(&lp, "Networks", json_object_get(c, "networks"));
+        if (json_is_integer(json_object_get(c, "strength"))) {
+                snprintf(buf, sizeof(buf), "%lld/100 (%s)",
+                         (long long)json_integer_value(json_object_get(c, "strength")),
+                         strempty(cmd_jstr(c, "strength_level")));
+                cmd_label(&lp, "Strength", buf, OUTPUT_PLAIN);
+        }
         if (cmd_jstr(c, "scope"))
                 cmd_label(&lp, "Scope", cmd_jstr(c, "scope"), OUTPUT_PLAIN);
         label_list(&lp, "Emails", json_object_get(c, "emails"));
@@ -686,13 +692,22 @@ static const struct output_column contact_columns[] = {
     {"ID", true}, {"NAME", false}, {"NETWORKS", false}, {"ORG", false}, {"NEXT", false},
 };
 
+static const struct output_column contact_columns_strength[] = {
+    {"ID", true},   {"NAME", false},    {"NETWORKS", false},
+    {"ORG", false}, {"STRENGTH", true}, {"NEXT", false},
+};
+
 int cmd_contact_table(struct cli *cli, json_t *contacts)
 {
         _cleanup_(output_table_freep) struct output_table *t = NULL;
+        /* Strength comes with the list (ls), not with every reply that lists people. */
+        bool strength = json_is_integer(json_object_get(json_array_get(contacts, 0), "strength"));
         json_t *c;
         size_t i;
 
-        t = output_table_new(contact_columns, ARRAY_SIZE(contact_columns));
+        t = strength
+                ? output_table_new(contact_columns_strength, ARRAY_SIZE(contact_columns_strength))
+                : output_table_new(contact_columns, ARRAY_SIZE(contact_columns));
         if (!t)
                 return cmd_oom(cli);
         json_array_foreach(contacts, i, c)
@@ -704,6 +719,9 @@ int cmd_contact_table(struct cli *cli, json_t *contacts)
                     output_table_add(t, strempty(cmd_jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, nets[0] ? nets : NULL, OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, cmd_jstr(c, "org"), OUTPUT_PLAIN) < 0 ||
+                    (strength && output_table_addf(t, OUTPUT_PLAIN, "%lld",
+                                                   (long long)json_integer_value(
+                                                       json_object_get(c, "strength"))) < 0) ||
                     cmd_add_due_cell(cli, t, c) < 0)
                         return cmd_oom(cli);
         }
@@ -726,12 +744,45 @@ int cmd_print_contacts(struct cli *cli, json_t *reply, const char *empty)
         return cmd_contact_table(cli, contacts);
 }
 
+static int strength_cmp(const void *a, const void *b)
+{
+        json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+        json_int_t sx = json_integer_value(json_object_get(x, "strength")),
+                   sy = json_integer_value(json_object_get(y, "strength"));
+
+        if (sx != sy)
+                return sx > sy ? -1 : 1;
+        return strcmp(strempty(cmd_jstr(x, "name")), strempty(cmd_jstr(y, "name")));
+}
+
+/* Strongest ties first (then by name): the daemon lists by name or due date. */
+static int sort_by_strength(json_t *reply)
+{
+        json_t *contacts = json_object_get(reply, "contacts"), *sorted;
+        size_t n = json_array_size(contacts);
+        _cleanup_free_ json_t **v = calloc(n ? n : 1, sizeof(json_t *));
+
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                v[i] = json_array_get(contacts, i);
+        qsort(v, n, sizeof(json_t *), strength_cmp);
+        sorted = json_array();
+        if (!sorted)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                json_array_append(sorted, v[i]);
+        return json_object_set_new(reply, "contacts", sorted) < 0 ? -ENOMEM : 0;
+}
+
 int commands_ls(struct cli *cli, int argc, char **argv)
 {
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
         const char *arg;
+        bool by_strength = false;
+        json_int_t limit = 0;
         int64_t t;
         int r;
 
@@ -757,6 +808,27 @@ int commands_ls(struct cli *cli, int argc, char **argv)
                         if (r >= 0)
                                 r = cmd_set_time(cli, params, "due_before", t);
                         break;
+                case CLI_OPT_ORG:
+                        if (json_object_get(params, "org"))
+                                return cli_usage(cli, "ls takes one --org");
+                        r = cmd_check_text(cli, "--org", arg, FIELD_NAME_MAX, false);
+                        if (r >= 0)
+                                r = cmd_set_string(cli, params, "org", arg);
+                        break;
+                case CLI_OPT_INTERNAL:
+                case CLI_OPT_EXTERNAL:
+                        if (json_object_get(params, "scope"))
+                                return cli_usage(cli, "ls takes --internal or --external, once");
+                        r = cmd_set_string(cli, params, "scope",
+                                           r == CLI_OPT_INTERNAL ? "internal" : "external");
+                        break;
+                case CLI_OPT_SORT:
+                        if (streq(arg, "strength"))
+                                by_strength = true;
+                        else if (!streq(arg, "name"))
+                                return cli_usage(cli, "--sort takes name or strength");
+                        r = 0;
+                        break;
                 case CLI_OPT_LIMIT:
                         r = cmd_parse_limit(cli, arg, params);
                         break;
@@ -766,10 +838,25 @@ int commands_ls(struct cli *cli, int argc, char **argv)
         }
         if (r < 0)
                 return r;
+        if (by_strength && json_object_get(params, "due_before"))
+                return cli_usage(cli, "--sort strength and --due-before each set the order: "
+                                      "give one");
+        if (by_strength) {
+                /* The strongest N need everyone first. */
+                limit = json_integer_value(json_object_get(params, "limit"));
+                json_object_del(params, "limit");
+        }
 
         r = cli_call(cli, "io.tend.Contacts.List", json_incref(params), &reply);
         if (r < 0)
                 return r;
+        if (by_strength) {
+                if (sort_by_strength(reply) < 0)
+                        return cmd_oom(cli);
+                json_t *cs = json_object_get(reply, "contacts");
+                while (limit > 0 && json_array_size(cs) > (size_t)limit)
+                        json_array_remove(cs, json_array_size(cs) - 1);
+        }
         return cmd_print_contacts(cli, reply,
                                   json_object_size(params) > 0 ? "No contacts match."
                                                                : "No contacts yet; add one with "

@@ -253,12 +253,14 @@ int commands_me(struct cli *cli, int argc, char **argv)
 const struct option_help cmd_intro_options[] = {
     {"note", CLI_OPT_NOTE, "TEXT", "why you introduced them", NULL},
     {"at", CLI_OPT_AT, "DATE", "when (default: now)", NULL},
+    {"by", CLI_OPT_BY, "WHO", "someone else made the introduction", NULL},
     {"yes", CLI_OPT_YES, NULL, "rm: do not ask (needed when stdin is not a terminal)", NULL},
     {0},
 };
 
 static const struct output_column intro_columns[] = {
-    {"ID", true}, {"WHEN", false}, {"INTRODUCED", false}, {"TO", false}, {"NOTE", false},
+    {"ID", true},          {"WHEN", false}, {"BY", false},
+    {"INTRODUCED", false}, {"TO", false},   {"NOTE", false},
 };
 
 /* "Zoe Park (#1) introduced you to Tara Singh (#4), Bo Lin (#7)." when people is not empty. */
@@ -321,6 +323,12 @@ static int intro_list(struct cli *cli, struct cli_parser *p)
 
                 if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(i)) < 0 ||
                     output_table_add(t, output_format_date(cmd_jtime(i, "at"), date, sizeof(date)),
+                                     OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t,
+                                     json_is_object(json_object_get(i, "by"))
+                                         ? cmd_jstr(json_object_get(i, "by"), "name")
+                                     : streq_ptr(cmd_jstr(i, "kind"), "by-other") ? "someone"
+                                                                                  : "you",
                                      OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, cmd_jstr(json_object_get(i, "a"), "name"), OUTPUT_PLAIN) <
                         0 ||
@@ -427,7 +435,7 @@ int commands_intro(struct cli *cli, int argc, char **argv)
         _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *params = json_object();
         _cleanup_(json_decrefp) json_t *reply = NULL;
-        const char *arg, *note = NULL, *at = NULL;
+        const char *arg, *note = NULL, *at = NULL, *by = NULL;
         bool yes = false;
         json_t *i;
         int64_t t;
@@ -443,11 +451,17 @@ int commands_intro(struct cli *cli, int argc, char **argv)
                         note = arg;
                 else if (r == CLI_OPT_AT)
                         at = arg;
+                else if (r == CLI_OPT_BY)
+                        by = arg;
                 else if (r == CLI_OPT_YES)
                         yes = true;
         }
         if (r < 0)
                 return r;
+        if (by && p.n_pos >= 1 &&
+            (streq(p.pos[0], "ls") || streq(p.pos[0], "list") || streq(p.pos[0], "rm") ||
+             streq(p.pos[0], "remove") || streq(p.pos[0], "delete")))
+                return cli_usage(cli, "--by goes with 'tend intro A B'");
         if (streq(p.pos[0], "ls") || streq(p.pos[0], "list")) {
                 if (note || at || yes)
                         return cli_usage(cli, "--note and --at go with 'tend intro A B', --yes "
@@ -471,6 +485,12 @@ int commands_intro(struct cli *cli, int argc, char **argv)
             (r = cmd_set_string(cli, params, "b", p.pos[1])) < 0)
                 return r;
         json_object_del(params, "who");
+        if (by) {
+                if ((r = cmd_parse_who(cli, params, by)) < 0 ||
+                    (r = cmd_set_string(cli, params, "by", by)) < 0)
+                        return r;
+                json_object_del(params, "who");
+        }
         if (note) {
                 r = cmd_check_text(cli, "--note", note, FIELD_NOTE_MAX, true);
                 if (r >= 0 && note[0])
@@ -491,10 +511,164 @@ int commands_intro(struct cli *cli, int argc, char **argv)
         i = json_object_get(reply, "introduction");
         if (cli->json)
                 return cli_print_json(cli, i);
+        if (json_is_object(json_object_get(i, "by")))
+                fprintf(cli->out, "Recorded: %s (#%lld) introduced ",
+                        strempty(cmd_jstr(json_object_get(i, "by"), "name")),
+                        cmd_jid(json_object_get(i, "by")));
+        else
+                fputs("Recorded: you introduced ", cli->out);
         fprintf(
-            cli->out, "Recorded: you introduced %s (#%lld) and %s (#%lld).\n",
+            cli->out, "%s (#%lld) and %s (#%lld).\n",
             strempty(cmd_jstr(json_object_get(i, "a"), "name")), cmd_jid(json_object_get(i, "a")),
             strempty(cmd_jstr(json_object_get(i, "b"), "name")), cmd_jid(json_object_get(i, "b")));
+        return 0;
+}
+
+/* ---- knows ---- */
+
+const struct option_help cmd_knows_options[] = {
+    {"note", CLI_OPT_NOTE, "TEXT", "how they know each other", NULL},
+    {"strength", CLI_OPT_STRENGTH, "LEVEL", "weak, medium (the default for paths) or strong",
+     "weak medium strong"},
+    {0},
+};
+
+static const struct output_column tie_columns[] = {
+    {"ID", true}, {"PERSON", false}, {"KNOWS", false}, {"STRENGTH", false}, {"NOTE", false},
+};
+
+static int knows_list(struct cli *cli, struct cli_parser *p)
+{
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_(output_table_freep) struct output_table *t = NULL;
+        json_t *list, *i;
+        size_t k;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        if (p->n_pos > 1 && (r = parse_who_rest(cli, p, 1, params, "who")) < 0)
+                return r;
+        r = cli_call(cli, "io.tend.Network.Ties", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        list = json_object_get(reply, "ties");
+        if (cli->json)
+                return cli_print_json(cli, list);
+        if (json_array_size(list) == 0) {
+                fputs("No ties recorded yet: 'tend knows A B'.\n", cli->out);
+                return 0;
+        }
+        t = output_table_new(tie_columns, ARRAY_SIZE(tie_columns));
+        if (!t)
+                return cmd_oom(cli);
+        json_array_foreach(list, k, i)
+        {
+                char level[32];
+
+                snprintf(level, sizeof(level), "%s%s", strempty(cmd_jstr(i, "strength")),
+                         json_is_true(json_object_get(i, "strength_given")) ? "" : " (default)");
+                if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(i)) < 0 ||
+                    output_table_add(t, cmd_jstr(json_object_get(i, "a"), "name"), OUTPUT_PLAIN) <
+                        0 ||
+                    output_table_add(t, cmd_jstr(json_object_get(i, "b"), "name"), OUTPUT_PLAIN) <
+                        0 ||
+                    output_table_add(t, level, OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t, cmd_jstr(i, "note"), OUTPUT_PLAIN) < 0)
+                        return cmd_oom(cli);
+        }
+        output_table_print(t, cli->out, cli->color, cli->width);
+        return 0;
+}
+
+static int set_pair(struct cli *cli, struct cli_parser *p, size_t first, json_t *params)
+{
+        int r;
+
+        if ((r = cmd_parse_who(cli, params, p->pos[first])) < 0 ||
+            (r = cmd_set_string(cli, params, "a", p->pos[first])) < 0 ||
+            (r = cmd_parse_who(cli, params, p->pos[first + 1])) < 0 ||
+            (r = cmd_set_string(cli, params, "b", p->pos[first + 1])) < 0)
+                return r;
+        json_object_del(params, "who");
+        return 0;
+}
+
+int commands_knows(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        const char *arg, *note = NULL, *level = NULL;
+        json_t *tie;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                if (r == CLI_OPT_NOTE)
+                        note = arg;
+                else if (r == CLI_OPT_STRENGTH)
+                        level = arg;
+        }
+        if (r < 0)
+                return r;
+        if (p.n_pos >= 1 && (streq(p.pos[0], "ls") || streq(p.pos[0], "list"))) {
+                if (note || level)
+                        return cli_usage(cli, "--note and --strength go with 'tend knows A B'");
+                return knows_list(cli, &p);
+        }
+        if (p.n_pos >= 1 && (streq(p.pos[0], "rm") || streq(p.pos[0], "remove"))) {
+                if (note || level)
+                        return cli_usage(cli, "--note and --strength go with 'tend knows A B'");
+                if (p.n_pos != 3)
+                        return cli_usage(cli, "usage: tend knows rm A B");
+                if ((r = set_pair(cli, &p, 1, params)) < 0)
+                        return r;
+                r = cli_call(cli, "io.tend.Network.RemoveTie", json_incref(params), &reply);
+                if (r < 0)
+                        return r;
+                if (cli->json)
+                        return cli_print_json(cli, reply);
+                fprintf(cli->out, "Removed the tie between %s and %s.\n", p.pos[1], p.pos[2]);
+                return 0;
+        }
+        if (p.n_pos != 2)
+                return cli_usage(cli, "usage: tend knows A B [--note TEXT] [--strength "
+                                      "weak|medium|strong] (quote names with spaces), tend knows "
+                                      "ls [WHO], or tend knows rm A B");
+        if ((r = set_pair(cli, &p, 0, params)) < 0)
+                return r;
+        if (note) {
+                r = cmd_check_text(cli, "--note", note, FIELD_NOTE_MAX, true);
+                if (r >= 0 && note[0])
+                        r = cmd_set_string(cli, params, "note", note);
+                if (r < 0)
+                        return r;
+        }
+        if (level) {
+                if (!streq(level, "weak") && !streq(level, "medium") && !streq(level, "strong"))
+                        return cli_usage(cli, "--strength takes weak, medium or strong");
+                r = cmd_set_string(cli, params, "strength", level);
+                if (r < 0)
+                        return r;
+        }
+        r = cli_call(cli, "io.tend.Network.Know", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        tie = json_object_get(reply, "tie");
+        if (cli->json)
+                return cli_print_json(cli, tie);
+        fprintf(cli->out, "%s: %s (#%lld) and %s (#%lld) know each other (%s tie).\n",
+                json_is_true(json_object_get(reply, "replaced")) ? "Updated" : "Recorded",
+                strempty(cmd_jstr(json_object_get(tie, "a"), "name")),
+                cmd_jid(json_object_get(tie, "a")),
+                strempty(cmd_jstr(json_object_get(tie, "b"), "name")),
+                cmd_jid(json_object_get(tie, "b")), strempty(cmd_jstr(tie, "strength")));
         return 0;
 }
 
@@ -515,8 +689,12 @@ static const char *link_words(const char *link)
                 return "was introduced to you by";
         if (streq(link, "introduced"))
                 return "you introduced them";
-        if (streq(link, "knows"))
+        if (streq(link, "can-introduce"))
                 return "can introduce you to";
+        if (streq(link, "knows"))
+                return "knows";
+        if (streq(link, "introduced-by"))
+                return "were introduced to each other";
         return "works with";
 }
 
@@ -551,19 +729,25 @@ int commands_path(struct cli *cli, int argc, char **argv)
         if (json_array_size(chains) == 0) {
                 fprintf(cli->out,
                         "No warm path to %s yet. Paths go through who introduced you to whom "
-                        "('--met-via'), introductions you made ('tend intro') and shared "
-                        "organisations ('--org'), starting from someone you have been in touch "
-                        "with.\n",
+                        "('--met-via'), introductions ('tend intro'), who knows whom ('tend "
+                        "knows') and shared organisations ('--org'), starting from someone you "
+                        "have been in touch with or introduced.\n",
                         strempty(cmd_jstr(target, "name")));
                 return 0;
         }
-        fprintf(cli->out, "Warm paths to %s, best first:\n", strempty(cmd_jstr(target, "name")));
+        fprintf(cli->out,
+                "Warm paths to %s, strongest first (a chain is as strong as its weakest "
+                "hop):\n",
+                strempty(cmd_jstr(target, "name")));
         json_array_foreach(chains, i, ch)
         {
                 json_t *people = json_object_get(ch, "people"), *step;
                 size_t k;
 
-                fprintf(cli->out, "%zu. ", i + 1);
+                fprintf(cli->out, "%zu. you —(%s, %s %lld)→ ", i + 1,
+                        json_is_true(json_object_get(ch, "you_introduced")) ? "you introduced them"
+                                                                            : "your tie",
+                        strempty(cmd_jstr(ch, "you_level")), jint(ch, "you_strength"));
                 json_array_foreach(people, k, step)
                 {
                         const char *link = cmd_jstr(step, "link");
@@ -574,12 +758,23 @@ int commands_path(struct cli *cli, int argc, char **argv)
                         if (!link)
                                 break;
                         if (streq(link, "same-org") && cmd_jstr(step, "org"))
-                                fprintf(cli->out, " —(both at %s)→ ", cmd_jstr(step, "org"));
+                                fprintf(cli->out, " —(both at %s, %s)→ ", cmd_jstr(step, "org"),
+                                        strempty(cmd_jstr(step, "level")));
+                        else if (streq(link, "introduced-by") &&
+                                 json_is_object(json_object_get(step, "by")))
+                                fprintf(cli->out, " —(%s introduced them, %s)→ ",
+                                        strempty(cmd_jstr(json_object_get(step, "by"), "name")),
+                                        strempty(cmd_jstr(step, "level")));
+                        else if (cmd_jstr(step, "note"))
+                                fprintf(cli->out, " —(%s: %s, %s)→ ", link_words(link),
+                                        cmd_jstr(step, "note"), strempty(cmd_jstr(step, "level")));
                         else
-                                fprintf(cli->out, " —(%s)→ ", link_words(link));
+                                fprintf(cli->out, " —(%s, %s)→ ", link_words(link),
+                                        strempty(cmd_jstr(step, "level")));
                 }
-                fprintf(cli->out, "   [%lld hop%s]\n", jint(ch, "hops"),
-                        jint(ch, "hops") == 1 ? "" : "s");
+                fprintf(cli->out, "   [%lld hop%s, weakest: %s %lld]\n", jint(ch, "hops"),
+                        jint(ch, "hops") == 1 ? "" : "s", strempty(cmd_jstr(ch, "weakest_level")),
+                        jint(ch, "weakest"));
         }
         fputs("Ask the first person on a path for a warm introduction.\n", cli->out);
         return 0;
@@ -1085,7 +1280,24 @@ int commands_plan(struct cli *cli, int argc, char **argv)
                       cli->out);
                 return 0;
         }
-        fprintf(cli->out, "This week (profile: %s):\n", strempty(cmd_jstr(reply, "profile")));
+        fprintf(cli->out, "This week (profile: %s", strempty(cmd_jstr(reply, "profile")));
+        {
+                json_t *nets = json_object_get(reply, "networks"), *n;
+                size_t k;
+                bool first = true;
+
+                json_array_foreach(nets, k, n)
+                {
+                        if (!streq(strempty(cmd_jstr(n, "verdict")), "under-served"))
+                                continue;
+                        fprintf(cli->out, "%s%s %lld%% of %lld%% ±%lld",
+                                first ? "; under-served: " : ", ", strempty(cmd_jstr(n, "network")),
+                                jint(n, "share_points"), jint(n, "target_points"),
+                                jint(reply, "tolerance_points"));
+                        first = false;
+                }
+        }
+        fputs("):\n", cli->out);
         json_array_foreach(items, i, it)
         {
                 json_t *c = json_object_get(it, "contact"),
@@ -1165,9 +1377,12 @@ int commands_health(struct cli *cli, int argc, char **argv)
                 } else
                         snprintf(med, sizeof(med), "unknown");
                 output_styled(cli->out, cli->color, OUTPUT_BOLD, strempty(cmd_jstr(n, "network")));
-                fprintf(cli->out, "  %lld %s, %lld touched in 30 days, %lld in 90, %lld overdue\n",
+                fprintf(cli->out,
+                        "  %lld %s, %lld touched in 30 days, %lld in 90, %lld never touched, "
+                        "%lld fading, %lld overdue\n",
                         jint(n, "people"), jint(n, "people") == 1 ? "person" : "people",
-                        jint(n, "touched_30"), jint(n, "touched_90"), jint(n, "overdue"));
+                        jint(n, "touched_30"), jint(n, "touched_90"), jint(n, "never_touched"),
+                        jint(n, "fading"), jint(n, "overdue"));
                 fprintf(cli->out,
                         "  depth: median %s between touches · breadth: %lld organisation%s · "
                         "leverage: %lld introduction%s made, %lld received\n",
@@ -1178,12 +1393,15 @@ int commands_health(struct cli *cli, int argc, char **argv)
                 if (tty) {
                         fputs("  attention ", cli->out);
                         bar(cli->out, jreal(n, "share"), 20);
-                        fprintf(cli->out, " %3.0f%%\n  target    ", jreal(n, "share") * 100);
+                        fprintf(cli->out, " %3lld%%\n  target    ", jint(n, "share_points"));
                         bar(cli->out, jreal(n, "target"), 20);
-                        fprintf(cli->out, " %3.0f%%  ", jreal(n, "target") * 100);
+                        fprintf(cli->out, " %3lld%% ±%lld  ", jint(n, "target_points"),
+                                jint(reply, "tolerance_points"));
                 } else {
-                        fprintf(cli->out, "  attention %.0f%% of your touches, target %.0f%%: ",
-                                jreal(n, "share") * 100, jreal(n, "target") * 100);
+                        fprintf(cli->out,
+                                "  attention %lld%% of your touches, target %lld%% ±%lld: ",
+                                jint(n, "share_points"), jint(n, "target_points"),
+                                jint(reply, "tolerance_points"));
                 }
                 output_styled(cli->out, cli->color,
                               streq(verdict, "under-served") ? OUTPUT_RED : OUTPUT_PLAIN, verdict);
@@ -1200,5 +1418,111 @@ int commands_health(struct cli *cli, int argc, char **argv)
         {
                 fprintf(cli->out, "- %s\n", strempty(json_string_value(a)));
         }
+        return 0;
+}
+
+/* ---- org ---- */
+
+static const struct output_column org_columns[] = {
+    {"ID", true},       {"NAME", false},     {"TITLE", false},
+    {"STRENGTH", true}, {"NETWORKS", false}, {"LAST TOUCH", false},
+};
+
+static int org_strength_cmp(const void *a, const void *b)
+{
+        json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+        long long sx = jint(x, "strength"), sy = jint(y, "strength");
+
+        if (sx != sy)
+                return sx > sy ? -1 : 1;
+        return strcmp(strempty(cmd_jstr(x, "name")), strempty(cmd_jstr(y, "name")));
+}
+
+int commands_org(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_(output_table_freep) struct output_table *t = NULL;
+        _cleanup_free_ json_t **v = NULL;
+        _cleanup_free_ char *name = NULL;
+        json_t *people;
+        size_t n, per_net[3] = {0};
+        static const char *const nets[3] = {"operational", "personal", "strategic"};
+        int r;
+
+        r = cmd_parse_plain(&p, cli, argc, argv);
+        if (r < 0)
+                return r;
+        if (!params || cli_parser_rest(&p, 0, &name) < 0)
+                return cmd_oom(cli);
+        r = cmd_check_text(cli, "ORG", name, FIELD_NAME_MAX, false);
+        if (r >= 0)
+                r = cmd_set_string(cli, params, "org", name);
+        if (r < 0)
+                return r;
+        r = cli_call(cli, "io.tend.Contacts.List", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        people = json_object_get(reply, "contacts");
+        if (!json_is_array(people))
+                return cli_fail(cli, -EBADMSG, "tendd's reply has no contact list");
+        n = json_array_size(people);
+        v = calloc(n ? n : 1, sizeof(json_t *));
+        if (!v)
+                return cmd_oom(cli);
+        for (size_t i = 0; i < n; i++)
+                v[i] = json_array_get(people, i);
+        qsort(v, n, sizeof(json_t *), org_strength_cmp);
+        if (cli->json) {
+                json_t *sorted = json_array();
+
+                for (size_t i = 0; sorted && i < n; i++)
+                        json_array_append(sorted, v[i]);
+                if (!sorted)
+                        return cmd_oom(cli);
+                r = cli_print_json(cli, sorted);
+                json_decref(sorted);
+                return r;
+        }
+        if (n == 0) {
+                fprintf(cli->out, "Nobody at %s in tend.\n", name);
+                return 0;
+        }
+        t = output_table_new(org_columns, ARRAY_SIZE(org_columns));
+        if (!t)
+                return cmd_oom(cli);
+        for (size_t i = 0; i < n; i++) {
+                char netbuf[64], when[64];
+                json_t *nw = json_object_get(v[i], "networks"), *x;
+                size_t k;
+                int64_t last = cmd_jtime(v[i], "last_interaction");
+
+                json_array_foreach(nw, k, x)
+                {
+                        for (size_t m = 0; m < 3; m++)
+                                if (streq(strempty(json_string_value(x)), nets[m]))
+                                        per_net[m]++;
+                }
+                output_format_networks(nw, false, netbuf, sizeof(netbuf));
+                if (last)
+                        output_format_date(last, when, sizeof(when));
+                else
+                        snprintf(when, sizeof(when), "never");
+                if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(v[i])) < 0 ||
+                    output_table_add(t, strempty(cmd_jstr(v[i], "name")), OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t, cmd_jstr(v[i], "title"), OUTPUT_PLAIN) < 0 ||
+                    output_table_addf(t, OUTPUT_PLAIN, "%lld %s", jint(v[i], "strength"),
+                                      strempty(cmd_jstr(v[i], "strength_level"))) < 0 ||
+                    output_table_add(t, netbuf[0] ? netbuf : NULL, OUTPUT_PLAIN) < 0 ||
+                    output_table_add(t, when, OUTPUT_PLAIN) < 0)
+                        return cmd_oom(cli);
+        }
+        fprintf(cli->out,
+                "%s: %zu %s (operational %zu, personal %zu, strategic %zu), strongest "
+                "tie first\n",
+                strempty(cmd_jstr(v[0], "org")), n, n == 1 ? "person" : "people", per_net[0],
+                per_net[1], per_net[2]);
+        output_table_print(t, cli->out, cli->color, cli->width);
         return 0;
 }

@@ -65,6 +65,11 @@ static const struct option_help ls_options[] = {
     {"network", CLI_OPT_NETWORK, "NETWORK", "only people in this network", NETWORK_VALUES},
     {"tag", CLI_OPT_TAG, "TAG", "only people with this tag", NULL},
     {"due-before", CLI_OPT_DUE_BEFORE, "DATE", "only people due before DATE, soonest first", NULL},
+    {"org", CLI_OPT_ORG, "ORG", "only people at this organisation (its name or first words)", NULL},
+    {"internal", CLI_OPT_INTERNAL, NULL, "only people inside your organisation", NULL},
+    {"external", CLI_OPT_EXTERNAL, NULL, "only people outside your organisation", NULL},
+    {"sort", CLI_OPT_SORT, "ORDER", "name (default) or strength (strongest first)",
+     "name strength"},
     {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
     {0},
 };
@@ -125,12 +130,13 @@ static const struct command commands[] = {
      "First lists what goes with them (interactions, introductions, goal links) and whose\n"
      "met-via or prospect via named them (those keep the name as text), then asks when stdin\n"
      "is a terminal; otherwise --yes is required."},
-    {"merge", "KEEP OTHER...", commands_merge, "Make one person of duplicate records",
-     no_options, cmd_merge_help},
+    {"merge", "KEEP OTHER...", commands_merge, "Make one person of duplicate records", no_options,
+     cmd_merge_help},
     {"dupes", "", commands_dupes, "List likely duplicates: same email, phone or name",
      dupes_options, "Merge them with 'tend merge KEEP OTHER'."},
     {"ls", "", commands_ls, "List people", ls_options,
-     "Sorted by name, or by follow-up date with --due-before."},
+     "Sorted by name, or by follow-up date with --due-before, or by tie strength with\n"
+     "--sort strength. STRENGTH is 0-100 from recency, frequency and kind of touches."},
     {"find", "TEXT...", commands_find, "Search names, organisations, titles, emails and tags",
      find_options, "Every word must match the start of a word in one of those fields."},
     {"log", "WHO KIND [NOTE...]", commands_log, "Log an interaction", log_options,
@@ -166,13 +172,24 @@ static const struct command commands[] = {
      "Record that you introduced A and B ('intro ls [WHO]', 'intro rm A B|ID')", cmd_intro_options,
      "Quote names with spaces. 'tend intro ls [WHO]' lists introductions (with ids);\n"
      "'tend intro rm A B' removes those between A and B, 'tend intro rm ID' one by id;\n"
-     "it asks first when stdin is a terminal, otherwise --yes is required."},
-    {"path", "WHO...", commands_path, "Warm paths: chains of people you know that lead to WHO",
+     "it asks first when stdin is a terminal, otherwise --yes is required.\n"
+     "--by C records an introduction C made between A and B."},
+    {"knows", "A [B...]", commands_knows,
+     "Record that A and B know each other ('knows ls [WHO]', 'knows rm A B')", cmd_knows_options,
+     "Quote names with spaces. A tie is a hop for 'tend path', medium unless --strength\n"
+     "says otherwise; recording it again replaces it."},
+    {"path", "WHO...", commands_path, "Warm paths: chains from you through people you know to WHO",
      cmd_path_options,
-     "Through who introduced you to whom (--met-via), your introductions (tend intro) and\n"
-     "shared organisations, starting from people you have been in touch with; best first."},
+     "Through who introduced you to whom (--met-via), introductions (tend intro), who knows\n"
+     "whom (tend knows) and shared organisations. A chain is as strong as its weakest hop:\n"
+     "strongest first, then fewer hops."},
     {"graph", "", commands_graph, "Your network as Graphviz DOT (or SVG), coloured by network",
-     cmd_graph_options, "SVG needs Graphviz's dot program: 'tend graph --format svg > net.svg'."},
+     cmd_graph_options,
+     "You in the middle, people sized by tie strength and grouped by organisation.\n"
+     "SVG needs Graphviz's dot program: 'tend graph --format svg > net.svg'."},
+    {"org", "NAME...", commands_org, "The people at an organisation, strongest tie first",
+     no_options,
+     "With their networks, strength and last touch; NAME is the name or its first words."},
     {"ledger", "[WHO...]", commands_ledger, "What you gave and got, per person and in total",
      no_options, "From 'tend log ... --gave TEXT --got TEXT'; flags people you only ever asked."},
     {"health", "", commands_health, "Per-network figures and the balance against your profile",

@@ -35,7 +35,7 @@ const struct contact_field *contact_field_by_tag(unsigned tag)
 const struct contact_field *contact_field_by_key(const char *key)
 {
         for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-                if (fields[i].key[0] == key[0] && strcmp(fields[i].key, key) == 0)
+                if (fields[i].key && fields[i].key[0] == key[0] && strcmp(fields[i].key, key) == 0)
                         return &fields[i];
         return NULL;
 }

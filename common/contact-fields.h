@@ -11,8 +11,10 @@
  *          TIME (UTC seconds, RFC 3339 outside), SECONDS (a duration, arg = maximum), U32,
  *          NETWORKS (a mask of enum network, names outside), SCOPE, STAGE (enums, names
  *          outside), REF (a contact id; its uuid outside; arg = which reference), BIRTHDAY
- *          ("YYYY-MM-DD" or "--MM-DD")
+ *          ("YYYY-MM-DD" or "--MM-DD"), U64
  *   tag    the codec's TLV tag (1 and 2 are the id and uuid)
+ *   key    NULL: derived from other records, not in the export format (tie strength: kept
+ *          by every touch, computed again from the history an import brings)
  *   merge  NONE (an existing contact keeps its value on import), FILL (set when it has none),
  *          UNION (lists joined, masks or-ed)
  *   reply  REPLY: in io.tend.Contacts' Contact object under its key, as exported; OWN: the
@@ -61,7 +63,9 @@
         F(name_parts, STR, 71, "name_parts", 2 * FIELD_NAME_MAX, FILL, NONE, "N")                  \
         F(vcard_extra, LINES, 72, "vcard", 0, UNION, NONE, NULL)                                   \
         F(met_via_name, STR, 21, "met_via_name", FIELD_NAME_MAX, FILL, REPLY, NULL)                \
-        F(prospect_via_name, STR, 55, "prospect_via_name", FIELD_NAME_MAX, FILL, OWN, NULL)
+        F(prospect_via_name, STR, 55, "prospect_via_name", FIELD_NAME_MAX, FILL, OWN, NULL)        \
+        F(strength_milli, U64, 100, NULL, 0, NONE, OWN, NULL)                                      \
+        F(strength_ref, TIME, 101, NULL, 0, NONE, OWN, NULL)
 
 /* The C type of each kind of field. */
 #define CONTACT_CTYPE_STR      char *
@@ -77,6 +81,7 @@
 #define CONTACT_CTYPE_SCOPE    enum scope
 #define CONTACT_CTYPE_STAGE    enum prospect_stage
 #define CONTACT_CTYPE_REF      uint64_t
+#define CONTACT_CTYPE_U64      uint64_t
 
 #define CONTACT_MEMBER(member, type, ...) CONTACT_CTYPE_##type member;
 
@@ -98,6 +103,7 @@ enum contact_field_type {
         CF_SCOPE,
         CF_STAGE,
         CF_REF,
+        CF_U64,
 };
 
 enum contact_field_merge {

@@ -62,6 +62,8 @@ void config_init(struct config *c)
                 },
             .desktop = true,
             .goal_follow_up = 30 * DURATION_DAY,
+            .plan_tolerance = 10,
+            .plan_recent = 14 * DURATION_DAY,
         };
 }
 
@@ -192,6 +194,35 @@ static const char *parse_follow_up(const char *v, void *dst)
         return NULL;
 }
 
+static const char *parse_tolerance(const char *v, void *dst)
+{
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (errno || end == v || *end || v[0] == '-' || n > CONFIG_PLAN_TOLERANCE_MAX)
+                return "expected percentage points from 0 to 50";
+        *(unsigned *)dst = (unsigned)n;
+        return NULL;
+}
+
+static const char *parse_recent(const char *v, void *dst)
+{
+        int64_t s;
+
+        if (streq(v, "0") || streq(v, "0s") || streq(v, "off")) {
+                *(int64_t *)dst = 0;
+                return NULL;
+        }
+        if (time_parse_duration(v, &s) < 0 || s < 0)
+                return "expected a duration such as 14d, 2w, or 0s (off)";
+        if (s > CONFIG_PLAN_RECENT_MAX)
+                return "at most 366 days";
+        *(int64_t *)dst = s;
+        return NULL;
+}
+
 static const char *parse_bool(const char *v, void *dst)
 {
         static const char *const yes[] = {"yes", "true", "on", "1"};
@@ -305,15 +336,14 @@ enum section {
         SECTION_CADENCE,
         SECTION_NOTIFY,
         SECTION_GOALS,
+        SECTION_PLAN,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
 };
 
 static const char *const section_names[_SECTION_MAX] = {
-    [SECTION_SCHEDULE] = "schedule",
-    [SECTION_CADENCE] = "cadence",
-    [SECTION_NOTIFY] = "notify",
-    [SECTION_GOALS] = "goals",
+    [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
+    [SECTION_GOALS] = "goals",       [SECTION_PLAN] = "plan",
 };
 
 struct key {
@@ -340,6 +370,8 @@ static const struct key keys[] = {
     {SECTION_NOTIFY, "command", parse_command, offsetof(struct config, command)},
     {SECTION_NOTIFY, "open_command", parse_command, offsetof(struct config, open_command)},
     {SECTION_GOALS, "follow_up", parse_follow_up, offsetof(struct config, goal_follow_up)},
+    {SECTION_PLAN, "tolerance", parse_tolerance, offsetof(struct config, plan_tolerance)},
+    {SECTION_PLAN, "recent", parse_recent, offsetof(struct config, plan_recent)},
 };
 
 /* ---- parsing ---- */
@@ -652,6 +684,8 @@ void config_dump(const struct config *c, FILE *f)
         dump_command("open_command", c->open_command, f);
         fprintf(f, "\n[goals]\nfollow_up = %s\n",
                 time_format_duration(c->goal_follow_up, d, sizeof(d)));
+        fprintf(f, "\n[plan]\ntolerance = %u\nrecent = %s\n", c->plan_tolerance,
+                time_format_duration(c->plan_recent, d, sizeof(d)));
 }
 
 /* ---- command expansion ---- */

@@ -45,6 +45,14 @@
  *   follow_up         DURATION         30d
  *       People linked to an active goal are followed up at least this often after their
  *       last touch (1s to 366d). `tend profile set --goal-every`, when set, wins over this.
+ * [plan]
+ *   tolerance         POINTS           10
+ *       How far (in percentage points, 0 to 50) a network's share of your attention may be
+ *       from your profile's target before `tend health` calls it under- or over-served and
+ *       `tend plan` favours its people.
+ *   recent            DURATION         14d
+ *       Someone touched this recently is not proposed by `tend plan` without a dated reason
+ *       (a follow-up due, a pipeline step). 0s turns it off.
  *
  * Types:
  *  - HH:MM: 24-hour local time, 00:00 to 23:59.
@@ -85,7 +93,13 @@ struct config {
         char **open_command; /* argv template; NULL = none */
         /* [goals] */
         int64_t goal_follow_up; /* seconds; the store's goal_every setting wins when set */
+        /* [plan] */
+        unsigned plan_tolerance; /* percentage points either side of a network's target */
+        int64_t plan_recent;     /* seconds: touched this recently, not proposed without a date */
 };
+
+#define CONFIG_PLAN_TOLERANCE_MAX 50
+#define CONFIG_PLAN_RECENT_MAX    (366 * 86400LL)
 
 #define CONFIG_GOAL_FOLLOW_UP_MAX (366 * 86400LL)
 

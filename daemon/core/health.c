@@ -168,10 +168,38 @@ static size_t count_distinct(char **keys, size_t n)
         return d;
 }
 
-int health_compute(const struct health_person *people, size_t n, const struct health_intro *intros,
-                   size_t n_intros, enum profile profile, int64_t now, struct health_report *ret)
+enum health_verdict health_verdict_of(int share_pct, int target_pct, unsigned tolerance)
 {
-        struct health_report rep = {.profile = profile, .people = n};
+        if (share_pct < target_pct - (int)tolerance)
+                return HEALTH_UNDER;
+        if (share_pct > target_pct + (int)tolerance)
+                return HEALTH_OVER;
+        return HEALTH_BALANCED;
+}
+
+/* Keep the strongest fading ties named: insertion into a short sorted list. */
+static void name_fading(struct health_network *h, const struct health_person *people, size_t i)
+{
+        size_t k = h->n_fading_named;
+
+        if (k == HEALTH_NAMED_MAX) {
+                if (people[h->fading_named[k - 1]].strength >= people[i].strength)
+                        return;
+                k--;
+        } else
+                h->n_fading_named++;
+        while (k > 0 && people[h->fading_named[k - 1]].strength < people[i].strength) {
+                h->fading_named[k] = h->fading_named[k - 1];
+                k--;
+        }
+        h->fading_named[k] = i;
+}
+
+int health_compute(const struct health_person *people, size_t n, const struct health_intro *intros,
+                   size_t n_intros, enum profile profile, unsigned tolerance, int64_t now,
+                   struct health_report *ret)
+{
+        struct health_report rep = {.profile = profile, .people = n, .tolerance = tolerance};
         struct pool gaps[_NETWORK_MAX] = {{0}};
         char **orgs[_NETWORK_MAX] = {0};
         size_t n_orgs[_NETWORK_MAX] = {0};
@@ -210,9 +238,15 @@ int health_compute(const struct health_person *people, size_t n, const struct he
                         if (!(p->networks & (1u << k)))
                                 continue;
                         h->people++;
-                        if (p->last_touch == 0)
-                                h->never_touched++;
-                        else if (p->last_touch >= now - HEALTH_RECENT_DAYS * DURATION_DAY)
+                        if (p->last_touch == 0) {
+                                if (h->never_touched++ < HEALTH_NAMED_MAX)
+                                        h->never_named[h->n_never_named++] = i;
+                        } else if (p->last_touch < now - HEALTH_ATTENTION_DAYS * DURATION_DAY) {
+                                h->fading++;
+                                name_fading(h, people, i);
+                        }
+                        if (p->last_touch &&
+                            p->last_touch >= now - HEALTH_RECENT_DAYS * DURATION_DAY)
                                 h->touched_30++;
                         if (p->last_touch &&
                             p->last_touch >= now - HEALTH_ATTENTION_DAYS * DURATION_DAY)
@@ -249,13 +283,9 @@ int health_compute(const struct health_person *people, size_t n, const struct he
                 h->orgs = count_distinct(orgs[k], n_orgs[k]);
                 h->target = tg[k];
                 h->share = rep.touches_90 ? (double)h->touches_90 / (double)rep.touches_90 : 0;
-                /* Ten points of share either way is within reason; more is a tilt. */
-                if (h->share + 0.10 < h->target)
-                        h->verdict = HEALTH_UNDER;
-                else if (h->share > h->target + 0.15)
-                        h->verdict = HEALTH_OVER;
-                else
-                        h->verdict = HEALTH_BALANCED;
+                h->share_pct = (int)lround(h->share * 100);
+                h->target_pct = (int)lround(h->target * 100);
+                h->verdict = health_verdict_of(h->share_pct, h->target_pct, tolerance);
                 dist += fabs(h->share - h->target);
         }
         rep.balance = rep.touches_90 ? 1.0 - dist / 2 : 0;

@@ -36,6 +36,8 @@ const char *profile_explain(enum profile p);
 #define HEALTH_ATTENTION_DAYS 90
 
 struct health_person {
+        const char *name;       /* for the people health names; NULL = unnamed */
+        int strength;           /* tie strength 0..100 (strength.h) */
         uint32_t networks;      /* bit mask */
         int64_t last_touch;     /* 0 = never */
         int64_t next_due;       /* 0 = none */
@@ -58,31 +60,49 @@ enum health_verdict {
 
 const char *health_verdict_to_string(enum health_verdict v);
 
+#define HEALTH_NAMED_MAX     5  /* people named per list */
+#define HEALTH_TOLERANCE_DEF 10 /* percentage points either side of the target */
+
 struct health_network {
         size_t people;
         size_t touched_30, touched_90; /* people touched in the last 30 / 90 days */
         size_t never_touched;
         size_t overdue;
-        double median_gap_days; /* between consecutive touches with members; < 0 = unknown */
-        size_t orgs;            /* distinct organisations (case-insensitive) */
-        size_t intros_made;     /* introductions you made involving a member */
-        size_t intros_received; /* members someone introduced you to */
-        size_t touches_90;      /* interactions with members in the last 90 days */
-        double share;           /* touches_90 over all networks' touches_90 (0 when none) */
-        double target;          /* what the profile asks for */
+        double median_gap_days;    /* between consecutive touches with members; < 0 = unknown */
+        size_t orgs;               /* distinct organisations (case-insensitive) */
+        size_t intros_made;        /* introductions you made involving a member */
+        size_t intros_received;    /* members someone introduced you to */
+        size_t touches_90;         /* interactions with members in the last 90 days */
+        double share;              /* touches_90 over all networks' touches_90 (0 when none) */
+        double target;             /* what the profile asks for */
+        int share_pct, target_pct; /* the two rounded to whole points: what the verdict compares */
         enum health_verdict verdict;
+        /* Named: never touched (in input order) and fading — touched once, but not in the last
+         * HEALTH_ATTENTION_DAYS — strongest first, the ties most worth reviving. Indexes into
+         * the people array, at most HEALTH_NAMED_MAX of each. */
+        size_t never_named[HEALTH_NAMED_MAX], n_never_named;
+        size_t fading;
+        size_t fading_named[HEALTH_NAMED_MAX], n_fading_named;
 };
 
 struct health_report {
         enum profile profile;
-        size_t people;  /* everyone, in any network or none */
-        size_t unfiled; /* people in no network */
+        unsigned tolerance; /* percentage points either side of a target that count as balanced */
+        size_t people;      /* everyone, in any network or none */
+        size_t unfiled;     /* people in no network */
         struct health_network net[_NETWORK_MAX];
         double balance; /* 0..1: 1 - half the summed distance of shares from targets */
         size_t touches_90;
 };
 
-/** Compute the report for n people and n_intros introductions at time now. Returns 0 or
- * -ENOMEM. */
+/** The verdict on a share against a target, both in whole percentage points: under-served when
+ * the share is more than tolerance points below the target, over-served when more than
+ * tolerance above, balanced otherwise (the bounds included). Whole points, so the same figures
+ * always give the same verdict. */
+enum health_verdict health_verdict_of(int share_pct, int target_pct, unsigned tolerance);
+
+/** Compute the report for n people and n_intros introductions at time now, with tolerance
+ * points either side of the profile's targets. Returns 0 or -ENOMEM. */
 int health_compute(const struct health_person *people, size_t n, const struct health_intro *intros,
-                   size_t n_intros, enum profile profile, int64_t now, struct health_report *ret);
+                   size_t n_intros, enum profile profile, unsigned tolerance, int64_t now,
+                   struct health_report *ret);

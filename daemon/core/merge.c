@@ -10,6 +10,7 @@
 #include "identity.h"
 #include "reply.h"
 #include "store-goals.h"
+#include "strength.h"
 #include "touch.h"
 #include "util.h"
 
@@ -388,6 +389,8 @@ int merge_contact(struct store_txn *t, int64_t conf_every, struct contact *keep,
                 r = touch_apply(t, conf_every, keep, last);
         else
                 r = goals_apply_due_rules(t, conf_every, keep); /* goal links may have come */
+        if (r >= 0)
+                r = strength_recompute(t, keep); /* both histories count now */
         if (r < 0)
                 return r;
         keep->updated = now;

@@ -1,10 +1,12 @@
 /* Warm paths and the DOT drawing of your network: see netgraph.h.
  *
- * Paths: Dijkstra from the target over people and organisation nodes (a person is joined to
- * the node of their organisation, so a shared organisation costs two half-steps instead of an
- * edge per pair of colleagues: edges stay linear in the number of people). Links are counted
- * as hops; a search never goes past NETGRAPH_MAX_HOPS. Every warm person reached gives one
- * chain, read back along the predecessors toward the target. */
+ * Paths: a widest-path Dijkstra from the target over people and organisation nodes (a person
+ * is joined to the node of their organisation, so a shared organisation is two half-steps
+ * instead of an edge per pair of colleagues: edges stay linear in the number of people). A
+ * node's label is the strongest weakest hop to the target, then the fewest hops; extending a
+ * chain never improves either, so the first label settled is the best. A search never goes
+ * past NETGRAPH_MAX_HOPS. Every person you have a tie with gives one chain, read back along the
+ * predecessors toward the target. */
 #include "netgraph.h"
 
 #include <errno.h>
@@ -20,10 +22,9 @@
 #define NONE          SIZE_MAX
 
 static const char *const link_names[_NETGRAPH_LINK_MAX] = {
-    [NETGRAPH_MET_VIA] = "met-via",
-    [NETGRAPH_INTRO] = "introduced",
-    [NETGRAPH_ORG] = "same-org",
-    [NETGRAPH_KNOWS] = "knows",
+    [NETGRAPH_MET_VIA] = "met-via", [NETGRAPH_INTRO] = "introduced",
+    [NETGRAPH_ORG] = "same-org",    [NETGRAPH_VIA] = "can-introduce",
+    [NETGRAPH_KNOWS] = "knows",     [NETGRAPH_INTRO_BY] = "introduced-by",
 };
 
 const char *netgraph_link_to_string(enum netgraph_link l)
@@ -37,6 +38,9 @@ struct adj {
         size_t to;
         enum netgraph_link kind;
         bool forward; /* for MET_VIA: this person introduced `to` */
+        int strength;
+        uint64_t by;
+        const char *note;
 };
 
 struct person {
@@ -47,6 +51,8 @@ struct person {
         uint32_t networks;
         bool warm;
         int64_t last_touch;
+        int strength;
+        bool you_introduced;
         struct adj *adj;
         size_t n_adj, cap_adj;
 };
@@ -137,8 +143,11 @@ static char *org_key(const char *org)
 
 int netgraph_add_person(struct netgraph *g, const struct netgraph_person *in)
 {
-        struct person p = {
-            .id = in->id, .networks = in->networks, .warm = in->warm, .last_touch = in->last_touch};
+        struct person p = {.id = in->id,
+                           .networks = in->networks,
+                           .warm = in->warm,
+                           .last_touch = in->last_touch,
+                           .strength = in->strength};
         int r;
 
         if (find(g, in->id) != NONE)
@@ -182,8 +191,11 @@ static int adj_push(struct person *p, struct adj a)
 {
         for (size_t i = 0; i < p->n_adj; i++)
                 if (p->adj[i].to == a.to && p->adj[i].kind == a.kind &&
-                    p->adj[i].forward == a.forward)
+                    p->adj[i].forward == a.forward) {
+                        if (a.strength > p->adj[i].strength)
+                                p->adj[i] = a; /* the stronger of two records */
                         return 0;
+                }
         if (p->n_adj == p->cap_adj) {
                 size_t cap = p->cap_adj ? p->cap_adj * 2 : 4;
                 struct adj *v = reallocarray(p->adj, cap, sizeof(struct adj));
@@ -197,21 +209,56 @@ static int adj_push(struct person *p, struct adj a)
         return 0;
 }
 
-int netgraph_add_edge(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_link kind)
+int netgraph_add_tie(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_link kind,
+                     int strength, uint64_t by, const char *note)
 {
         size_t ia = find(g, a), ib = find(g, b);
         int r;
 
-        if (kind != NETGRAPH_MET_VIA && kind != NETGRAPH_INTRO && kind != NETGRAPH_KNOWS)
+        if (kind == NETGRAPH_ORG || kind < 0 || kind >= _NETGRAPH_LINK_MAX || strength < 0 ||
+            strength > 100)
                 return -EINVAL;
         if (ia == NONE || ib == NONE)
                 return -ENOENT;
         if (ia == ib)
                 return -EINVAL;
-        r = adj_push(&g->p[ia], (struct adj){.to = ib, .kind = kind, .forward = true});
+        r = adj_push(&g->p[ia], (struct adj){.to = ib,
+                                             .kind = kind,
+                                             .forward = true,
+                                             .strength = strength,
+                                             .by = by,
+                                             .note = note});
         if (r < 0)
                 return r;
-        return adj_push(&g->p[ib], (struct adj){.to = ia, .kind = kind, .forward = false});
+        r = adj_push(&g->p[ib], (struct adj){.to = ia,
+                                             .kind = kind,
+                                             .forward = false,
+                                             .strength = strength,
+                                             .by = by,
+                                             .note = note});
+        if (r < 0)
+                return r;
+        if (kind == NETGRAPH_INTRO)
+                g->p[ia].you_introduced = g->p[ib].you_introduced = true;
+        return 0;
+}
+
+int netgraph_add_edge(struct netgraph *g, uint64_t a, uint64_t b, enum netgraph_link kind)
+{
+        return netgraph_add_tie(g, a, b, kind, NETGRAPH_LINK_STRENGTH, 0, NULL);
+}
+
+/* The hop from you: their strength; someone you introduced is at least medium; anyone you have
+ * been in touch with is a tie, however faded (1). 0: no tie. */
+static int you_strength(const struct person *p)
+{
+        int s = p->strength;
+
+        if (p->you_introduced && s < NETGRAPH_YOU_INTRODUCED)
+                s = NETGRAPH_YOU_INTRODUCED;
+        if (p->warm && s < 1)
+                s = 1;
+        return s;
 }
 
 const char *netgraph_name(const struct netgraph *g, uint64_t id)
@@ -342,11 +389,15 @@ static struct heap_item heap_pop(struct heap *h)
 }
 
 struct search {
-        unsigned *cost;
+        unsigned *cost; /* the label as one number: (101 - weakest) * 32 + hops; lower is better */
         unsigned *hops;
+        int *weakest;
         size_t *pred;
         enum netgraph_link *pred_kind; /* link from this node toward pred */
         bool *pred_introducer;         /* MET_VIA: this node introduced pred */
+        int *pred_strength;
+        uint64_t *pred_by;
+        const char **pred_note;
         bool *done;
 };
 
@@ -354,24 +405,39 @@ static void search_done(struct search *s)
 {
         free(s->cost);
         free(s->hops);
+        free(s->weakest);
         free(s->pred);
         free(s->pred_kind);
         free(s->pred_introducer);
+        free(s->pred_strength);
+        free(s->pred_by);
+        free(s->pred_note);
         free(s->done);
 }
 
-static int relax(struct heap *h, struct search *s, size_t from, size_t to, unsigned cost,
+static unsigned label(int weakest, unsigned hops)
+{
+        return (unsigned)(101 - weakest) * 32 + hops;
+}
+
+static int relax(struct heap *h, struct search *s, size_t from, size_t to, const struct adj *a,
                  unsigned hops, enum netgraph_link kind, bool introducer)
 {
-        unsigned c = s->cost[from] + cost;
+        int strength = a ? a->strength : NETGRAPH_ORG_STRENGTH;
+        int w = s->weakest[from] < strength ? s->weakest[from] : strength;
+        unsigned c = label(w, hops);
 
         if (hops > NETGRAPH_MAX_HOPS || s->done[to] || c >= s->cost[to])
                 return 0;
         s->cost[to] = c;
         s->hops[to] = hops;
+        s->weakest[to] = w;
         s->pred[to] = from;
         s->pred_kind[to] = kind;
         s->pred_introducer[to] = introducer;
+        s->pred_strength[to] = strength;
+        s->pred_by[to] = a ? a->by : 0;
+        s->pred_note[to] = a ? a->note : NULL;
         return heap_push(h, (struct heap_item){c, to});
 }
 
@@ -383,17 +449,23 @@ static int dijkstra(const struct netgraph *g, const struct orgs *o, size_t targe
 
         s->cost = malloc(total * sizeof(unsigned));
         s->hops = calloc(total, sizeof(unsigned));
+        s->weakest = calloc(total, sizeof(int));
         s->pred = malloc(total * sizeof(size_t));
         s->pred_kind = calloc(total, sizeof(enum netgraph_link));
         s->pred_introducer = calloc(total, sizeof(bool));
+        s->pred_strength = calloc(total, sizeof(int));
+        s->pred_by = calloc(total, sizeof(uint64_t));
+        s->pred_note = calloc(total, sizeof(const char *));
         s->done = calloc(total, sizeof(bool));
-        if (!s->cost || !s->hops || !s->pred || !s->pred_kind || !s->pred_introducer || !s->done)
+        if (!s->cost || !s->hops || !s->weakest || !s->pred || !s->pred_kind ||
+            !s->pred_introducer || !s->pred_strength || !s->pred_by || !s->pred_note || !s->done)
                 return -ENOMEM;
         for (size_t i = 0; i < total; i++) {
                 s->cost[i] = UINT32_MAX;
                 s->pred[i] = NONE;
         }
         s->cost[target] = 0;
+        s->weakest[target] = 100;
         r = heap_push(&h, (struct heap_item){0, target});
         while (r >= 0 && h.n > 0) {
                 struct heap_item it = heap_pop(&h);
@@ -408,32 +480,21 @@ static int dijkstra(const struct netgraph *g, const struct orgs *o, size_t targe
                         for (size_t k = 0; r >= 0 && k < p->n_adj; k++)
                                 /* The chain is read from `to` toward u: `to` introduced u
                                  * exactly when u did not introduce `to`. */
-                                r = relax(&h, s, u, p->adj[k].to, NETGRAPH_COST_LINK,
-                                          s->hops[u] + 1, p->adj[k].kind, !p->adj[k].forward);
+                                r = relax(&h, s, u, p->adj[k].to, &p->adj[k], s->hops[u] + 1,
+                                          p->adj[k].kind, !p->adj[k].forward);
                         if (r >= 0 && o->of[u] != NONE)
-                                r = relax(&h, s, u, g->n + o->of[u], COST_HALF_ORG, s->hops[u],
-                                          NETGRAPH_ORG, false);
+                                r = relax(&h, s, u, g->n + o->of[u], NULL, s->hops[u], NETGRAPH_ORG,
+                                          false);
                 } else {
                         size_t org = u - g->n;
 
                         for (size_t k = o->start[org]; r >= 0 && k < o->start[org + 1]; k++)
-                                r = relax(&h, s, u, o->members[k], COST_HALF_ORG, s->hops[u] + 1,
+                                r = relax(&h, s, u, o->members[k], NULL, s->hops[u] + 1,
                                           NETGRAPH_ORG, false);
                 }
         }
         free(h.v);
         return r;
-}
-
-static unsigned coldness(const struct person *p, int64_t now)
-{
-        if (p->last_touch == 0)
-                return 3;
-        if (p->last_touch < now - 365 * DURATION_DAY)
-                return 2;
-        if (p->last_touch < now - 90 * DURATION_DAY)
-                return 1;
-        return 0;
 }
 
 void netgraph_chains_free(struct netgraph_chain *c, size_t n)
@@ -447,33 +508,32 @@ static int chain_cmp(const void *a, const void *b)
 {
         const struct netgraph_chain *x = a, *y = b;
 
-        if (x->cost != y->cost)
-                return x->cost < y->cost ? -1 : 1;
+        if (x->weakest != y->weakest)
+                return x->weakest > y->weakest ? -1 : 1;
         if (x->n != y->n)
                 return x->n < y->n ? -1 : 1;
         return x->hops[0].id < y->hops[0].id ? -1 : x->hops[0].id > y->hops[0].id;
 }
 
-/* Read the chain from person start back to the target; NULL hops when it passes another warm
- * person (returns 0 and leaves *ret empty). */
+/* Read the chain from person start back to the target. */
 static int chain_read(const struct netgraph *g, const struct orgs *o, const struct search *s,
-                      size_t start, size_t target, int64_t now, struct netgraph_chain *ret)
+                      size_t start, size_t target, struct netgraph_chain *ret)
 {
         struct netgraph_hop *hops = calloc(NETGRAPH_MAX_HOPS + 1, sizeof(struct netgraph_hop));
         size_t n = 0, u = start;
+        int you = you_strength(&g->p[start]);
 
         if (!hops)
                 return -ENOMEM;
         while (u != target) {
                 size_t next = s->pred[u];
-                struct netgraph_hop hop = {
-                    .id = g->p[u].id, .link = s->pred_kind[u], .introducer = s->pred_introducer[u]};
+                struct netgraph_hop hop = {.id = g->p[u].id,
+                                           .link = s->pred_kind[u],
+                                           .introducer = s->pred_introducer[u],
+                                           .strength = s->pred_strength[u],
+                                           .by = s->pred_by[u],
+                                           .note = s->pred_note[u]};
 
-                if (n > 0 && g->p[u].warm) {
-                        free(hops);
-                        *ret = (struct netgraph_chain){0};
-                        return 0;
-                }
                 if (next >= g->n) { /* through an organisation node */
                         hop.link = NETGRAPH_ORG;
                         hop.org = g->p[o->members[o->start[next - g->n]]].org;
@@ -488,8 +548,25 @@ static int chain_read(const struct netgraph *g, const struct orgs *o, const stru
         }
         hops[n++] = (struct netgraph_hop){.id = g->p[target].id};
         *ret = (struct netgraph_chain){
-            .hops = hops, .n = n, .cost = s->cost[start] + coldness(&g->p[start], now)};
+            .hops = hops,
+            .n = n,
+            .you_strength = you,
+            .you_introduced = g->p[start].you_introduced,
+            .weakest = you < s->weakest[start] ? you : s->weakest[start],
+        };
         return 0;
+}
+
+/* Whether chain c passes someone whose own chain is at least as strong: ask them directly. */
+static bool dominated(const struct netgraph *g, const struct netgraph_chain *c, const int *best_of)
+{
+        for (size_t k = 1; k + 1 < c->n; k++) {
+                size_t i = find(g, c->hops[k].id);
+
+                if (i != NONE && best_of[i] >= c->weakest)
+                        return true;
+        }
+        return false;
 }
 
 int netgraph_paths(const struct netgraph *g, uint64_t target, int64_t now, size_t limit,
@@ -497,10 +574,12 @@ int netgraph_paths(const struct netgraph *g, uint64_t target, int64_t now, size_
 {
         _cleanup_(orgs_done) struct orgs o = {0};
         _cleanup_(search_done) struct search s = {0};
+        _cleanup_free_ int *best_of = NULL;
         struct netgraph_chain *chains = NULL;
-        size_t t = find(g, target), n = 0;
+        size_t t = find(g, target), n = 0, kept = 0;
         int r;
 
+        (void)now;
         if (t == NONE)
                 return -ENOENT;
         r = orgs_build(g, &o);
@@ -510,19 +589,31 @@ int netgraph_paths(const struct netgraph *g, uint64_t target, int64_t now, size_
         if (r < 0)
                 return r;
         chains = calloc(g->n ? g->n : 1, sizeof(struct netgraph_chain));
-        if (!chains)
+        best_of = malloc((g->n ? g->n : 1) * sizeof(int));
+        if (!chains || !best_of) {
+                free(chains);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < g->n; i++) {
-                if (i == t || !g->p[i].warm || s.cost[i] == UINT32_MAX)
+                best_of[i] = -1;
+                if (i == t || you_strength(&g->p[i]) <= 0 || s.cost[i] == UINT32_MAX)
                         continue;
-                r = chain_read(g, &o, &s, i, t, now, &chains[n]);
+                r = chain_read(g, &o, &s, i, t, &chains[n]);
                 if (r < 0) {
                         netgraph_chains_free(chains, n);
                         return r;
                 }
-                if (chains[n].hops)
-                        n++;
+                best_of[i] = chains[n].weakest;
+                n++;
         }
+        for (size_t i = 0; i < n; i++) {
+                if (dominated(g, &chains[i], best_of)) {
+                        free(chains[i].hops);
+                        continue;
+                }
+                chains[kept++] = chains[i];
+        }
+        n = kept;
         if (n > 0)
                 qsort(chains, n, sizeof(struct netgraph_chain), chain_cmp);
         if (limit && n > limit) {
@@ -559,82 +650,154 @@ static bool included(const struct person *p, uint32_t networks)
         return networks == 0 || (p->networks & networks) != 0;
 }
 
+static void dot_person(FILE *f, const struct person *p)
+{
+        size_t colours = 0;
+
+        /* Sized by strength: a never-touched person is the smallest box. */
+        fprintf(f, "  \"c%llu\" [label=\"", (unsigned long long)p->id);
+        dot_escaped(f, p->name);
+        if (p->org) {
+                fputs("\\n", f);
+                dot_escaped(f, p->org);
+        }
+        fprintf(f, "\", fontsize=%d, penwidth=%.1f", 10 + p->strength / 10,
+                1.0 + p->strength / 25.0);
+        for (int k = 0; k < _NETWORK_MAX; k++)
+                if (p->networks & (1u << k))
+                        colours++;
+        if (colours == 1) {
+                for (int k = 0; k < _NETWORK_MAX; k++)
+                        if (p->networks & (1u << k))
+                                fprintf(f, ", fillcolor=\"%s\"", network_colors[k]);
+        } else if (colours > 1) {
+                const char *sep = "";
+
+                fputs(", style=striped, fillcolor=\"", f);
+                for (int k = 0; k < _NETWORK_MAX; k++)
+                        if (p->networks & (1u << k)) {
+                                fprintf(f, "%s%s", sep, network_colors[k]);
+                                sep = ":";
+                        }
+                fputc('"', f);
+        }
+        fputs("];\n", f);
+}
+
 int netgraph_dot(const struct netgraph *g, uint32_t networks, bool only_linked, char **ret)
 {
+        _cleanup_(orgs_done) struct orgs o = {0};
+        _cleanup_free_ bool *shown = NULL;
         char *buf = NULL;
         size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
+        FILE *f;
+        int r;
 
-        if (!f)
+        r = orgs_build(g, &o);
+        if (r < 0)
+                return r;
+        shown = calloc(g->n + 1, sizeof(bool));
+        if (!shown)
                 return -ENOMEM;
-        fputs("digraph tend {\n"
-              "  graph [rankdir=LR, overlap=false, fontname=\"sans-serif\", label=\"operational: "
-              "blue · personal: green · strategic: orange\", labelloc=b, fontsize=10];\n"
-              "  node [shape=box, style=filled, fillcolor=\"#eeeeee\", fontname=\"sans-serif\"];\n"
-              "  edge [fontname=\"sans-serif\", fontsize=9];\n",
-              f);
         for (size_t i = 0; i < g->n; i++) {
                 const struct person *p = &g->p[i];
                 bool linked = false;
-                size_t colours = 0;
 
                 if (!included(p, networks))
                         continue;
                 for (size_t k = 0; !linked && k < p->n_adj; k++)
                         linked = included(&g->p[p->adj[k].to], networks);
-                if (only_linked && !linked)
-                        continue;
-                fprintf(f, "  \"c%llu\" [label=\"", (unsigned long long)p->id);
-                dot_escaped(f, p->name);
-                if (p->org) {
-                        fputs("\\n", f);
-                        dot_escaped(f, p->org);
-                }
-                fputc('"', f);
-                for (int k = 0; k < _NETWORK_MAX; k++)
-                        if (p->networks & (1u << k))
-                                colours++;
-                if (colours == 1) {
-                        for (int k = 0; k < _NETWORK_MAX; k++)
-                                if (p->networks & (1u << k))
-                                        fprintf(f, ", fillcolor=\"%s\"", network_colors[k]);
-                } else if (colours > 1) {
-                        const char *sep = "";
+                shown[i] = linked || !only_linked;
+        }
+        f = open_memstream(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        fputs("digraph tend {\n"
+              "  graph [rankdir=LR, overlap=false, fontname=\"sans-serif\", label=\"operational: "
+              "blue · personal: green · strategic: orange · bigger: a stronger tie\", "
+              "labelloc=b, fontsize=10];\n"
+              "  node [shape=box, style=filled, fillcolor=\"#eeeeee\", fontname=\"sans-serif\"];\n"
+              "  edge [fontname=\"sans-serif\", fontsize=9];\n"
+              "  \"you\" [label=\"you\", shape=ellipse, fillcolor=\"#ffe699\", fontsize=16];\n",
+              f);
+        /* People without an organisation, then one cluster per organisation. */
+        for (size_t i = 0; i < g->n; i++)
+                if (shown[i] && o.of[i] == NONE)
+                        dot_person(f, &g->p[i]);
+        for (size_t k = 0; k < o.n_orgs; k++) {
+                bool any = false;
 
-                        fputs(", style=striped, fillcolor=\"", f);
-                        for (int k = 0; k < _NETWORK_MAX; k++)
-                                if (p->networks & (1u << k)) {
-                                        fprintf(f, "%s%s", sep, network_colors[k]);
-                                        sep = ":";
-                                }
-                        fputc('"', f);
-                }
-                fputs("];\n", f);
+                for (size_t m = o.start[k]; m < o.start[k + 1]; m++)
+                        any |= shown[o.members[m]];
+                if (!any)
+                        continue;
+                fprintf(f, "  subgraph \"cluster_%zu\" {\n    label=\"", k);
+                dot_escaped(f, g->p[o.members[o.start[k]]].org);
+                fputs("\"; style=rounded; color=\"#999999\";\n", f);
+                for (size_t m = o.start[k]; m < o.start[k + 1]; m++)
+                        if (shown[o.members[m]]) {
+                                fputs("  ", f);
+                                dot_person(f, &g->p[o.members[m]]);
+                        }
+                fputs("  }\n", f);
+        }
+        for (size_t i = 0; i < g->n; i++) {
+                int ys = you_strength(&g->p[i]);
+
+                if (!shown[i] || ys <= 0)
+                        continue;
+                fprintf(f,
+                        "  \"you\" -> \"c%llu\" [dir=none, color=\"#bbbbbb\", penwidth=%.1f, "
+                        "tooltip=\"strength %d\"];\n",
+                        (unsigned long long)g->p[i].id, 0.5 + ys / 25.0, ys);
         }
         for (size_t i = 0; i < g->n; i++) {
                 const struct person *p = &g->p[i];
 
-                if (!included(p, networks))
+                if (!shown[i])
                         continue;
                 for (size_t k = 0; k < p->n_adj; k++) {
                         const struct adj *a = &p->adj[k];
                         const struct person *q = &g->p[a->to];
+                        unsigned long long x = p->id, y = q->id;
 
-                        if (!a->forward || !included(q, networks))
+                        if (!a->forward || !shown[a->to])
                                 continue;
-                        if (a->kind == NETGRAPH_MET_VIA)
+                        switch (a->kind) {
+                        case NETGRAPH_MET_VIA:
                                 fprintf(f, "  \"c%llu\" -> \"c%llu\" [label=\"introduced you\"];\n",
-                                        (unsigned long long)p->id, (unsigned long long)q->id);
-                        else if (a->kind == NETGRAPH_KNOWS)
+                                        x, y);
+                                break;
+                        case NETGRAPH_VIA:
                                 fprintf(f,
                                         "  \"c%llu\" -> \"c%llu\" [style=dotted, "
                                         "label=\"can introduce you\"];\n",
-                                        (unsigned long long)p->id, (unsigned long long)q->id);
-                        else
+                                        x, y);
+                                break;
+                        case NETGRAPH_KNOWS:
+                                fprintf(f,
+                                        "  \"c%llu\" -> \"c%llu\" [dir=none, style=dotted, "
+                                        "penwidth=%.1f, label=\"knows\"];\n",
+                                        x, y, 0.5 + a->strength / 25.0);
+                                break;
+                        case NETGRAPH_INTRO_BY: {
+                                size_t b = a->by ? find(g, a->by) : NONE;
+
+                                fprintf(f,
+                                        "  \"c%llu\" -> \"c%llu\" [dir=none, style=dashed, "
+                                        "label=\"introduced by ",
+                                        x, y);
+                                dot_escaped(f, b != NONE ? g->p[b].name : "someone");
+                                fputs("\"];\n", f);
+                                break;
+                        }
+                        default:
                                 fprintf(f,
                                         "  \"c%llu\" -> \"c%llu\" [dir=none, style=dashed, "
                                         "label=\"you introduced\"];\n",
-                                        (unsigned long long)p->id, (unsigned long long)q->id);
+                                        x, y);
+                                break;
+                        }
                 }
         }
         fputs("}\n", f);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "goals.h"
+#include "strength.h"
 #include "util.h"
 
 static int rule_due(struct store_txn *t, int64_t conf_every, const struct contact *c, int64_t last,
@@ -17,6 +18,13 @@ int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
         int64_t before;
         int r;
 
+        /* Every touch counts for strength, a back-filled one too (decayed to the latest). */
+        if (!c->strength_ref && c->last_interaction) {
+                r = strength_recompute(t, c); /* kept since the store's last upgrade */
+                if (r < 0)
+                        return r;
+        } else
+                strength_add(&c->strength_milli, &c->strength_ref, in->at, in->kind);
         if (in->at < c->last_interaction)
                 return 0;
         if (c->cadence <= 0 && c->next_due) {
@@ -113,6 +121,9 @@ int touch_recompute(struct store_txn *t, int64_t conf_every, struct contact *c)
                 c->next_due = after;
         }
         c->last_interaction = l.found ? l.at : 0;
+        r = strength_recompute(t, c);
+        if (r < 0)
+                goto out;
         free(c->last_kind);
         c->last_kind = TAKE_PTR(l.kind);
         r = 0;

@@ -20,6 +20,7 @@
 #include "store-goals.h"
 #include "store-transfer.h"
 #include "strbuf.h"
+#include "strength.h"
 #include "timeutil.h"
 #include "touch.h"
 #include "util.h"
@@ -156,6 +157,8 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
         for (size_t i = 0; i < N_CFIELDS && r >= 0; i++) {
                 const struct cfield *f = cfield_at(i);
 
+                if (!f->key) /* derived: computed again on import */
+                        continue;
                 switch (f->type) {
                 case CF_STR:
                 case CF_NOTE:
@@ -228,6 +231,8 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
                                 r = set_new(o, f->key, json_string(uuid));
                         break;
                 }
+                case CF_U64: /* derived fields have no key: skipped above */
+                        break;
                 }
         }
         if (r >= 0 && c->unknown_len)
@@ -395,6 +400,24 @@ static int export_intro(const struct intro *i, void *userdata)
         if (r < 0)
                 return r;
         o = json_pack("{s:s,s:s,s:s,s:s}", "type", "introduction", "uuid", i->uuid, "a", a, "b", b);
+        /* Who knows whom rides on the introduction records: kind, strength and by. */
+        if (o && i->kind != INTRO_BY_YOU &&
+            json_object_set_new(o, "kind",
+                                json_string(i->kind == INTRO_KNOWS ? "knows" : "by-other")) < 0)
+                return -ENOMEM;
+        if (o && i->tie >= 1 && i->tie <= _TIE_LEVEL_MAX &&
+            json_object_set_new(o, "strength",
+                                json_string(tie_level_to_string((enum tie_level)(i->tie - 1)))) < 0)
+                return -ENOMEM;
+        if (o && i->kind == INTRO_BY_OTHER && i->by) {
+                char by[UUID_STRING_LEN + 1];
+
+                r = ref_uuid(x->t, i->by, by);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                if (r >= 0 && json_object_set_new(o, "by", json_string(by)) < 0)
+                        return -ENOMEM;
+        }
         if (!o || set_text(o, "note", i->note) < 0 || set_time(o, "at", i->at) < 0 ||
             set_time(o, "created", i->created) < 0 ||
             set_unknown(o, i->unknown, i->unknown_len) < 0 ||
@@ -519,8 +542,9 @@ struct import_rec {
         uint64_t next_interaction_id;
         struct goal *g;
         struct goal_link *gl; /* uuid: its contact, uuid2: its goal */
-        struct intro *in;     /* uuid: a, uuid2: b */
+        struct intro *in;     /* uuid: a, uuid2: b, by_uuid: who made it (kind by-other) */
         char uuid2[UUID_STRING_LEN + 1];
+        char by_uuid[UUID_STRING_LEN + 1];
         char *sname, *svalue; /* setting */
 };
 
@@ -791,6 +815,8 @@ static int parse_field(struct import_rec *rec, const struct cfield *f, json_t *v
         }
         case CF_REF:
                 return get_uuid(v, f->key, b, rec->refs[(int)f->arg]);
+        case CF_U64: /* derived fields have no key, so no JSON member reaches here */
+                break;
         }
         return badf(b, "%s: unsupported", f->key);
 }
@@ -1069,6 +1095,39 @@ static int parse_goal_link(struct import_rec *rec, json_t *o, struct bad *b)
         return 0;
 }
 
+/* kind, strength and by of an introduction record (who knows whom). */
+static int intro_extras(struct import_rec *rec, json_t *o, struct bad *b)
+{
+        const char *kind = json_string_value(json_object_get(o, "kind"));
+        const char *level = json_string_value(json_object_get(o, "strength"));
+        json_t *by = json_object_get(o, "by");
+        int r;
+
+        if (json_object_get(o, "kind") && !kind)
+                return badf(b, "kind: not a string");
+        if (!kind || streq(kind, "by-you"))
+                rec->in->kind = INTRO_BY_YOU;
+        else if (streq(kind, "by-other"))
+                rec->in->kind = INTRO_BY_OTHER;
+        else if (streq(kind, "knows"))
+                rec->in->kind = INTRO_KNOWS;
+        else
+                return badf(b, "kind: not by-you, by-other or knows");
+        if (json_object_get(o, "strength")) {
+                enum tie_level l = tie_level_from_string(level);
+
+                if (l < 0)
+                        return badf(b, "strength: not weak, medium or strong");
+                rec->in->tie = (uint32_t)l + 1;
+        }
+        if (by) {
+                r = get_uuid(by, "by", b, rec->by_uuid);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int parse_intro(struct import_rec *rec, json_t *o, struct bad *b)
 {
         struct intro *in;
@@ -1081,7 +1140,7 @@ static int parse_intro(struct import_rec *rec, json_t *o, struct bad *b)
             (r = get_uuid(json_object_get(o, "a"), "a", b, rec->uuid)) < 0 ||
             (r = get_uuid(json_object_get(o, "b"), "b", b, rec->uuid2)) < 0 ||
             (r = opt_text(o, "note", FIELD_NOTE_MAX, true, b, &in->note)) < 0 ||
-            (r = opt_time(o, "at", b, &in->at)) < 0 ||
+            (r = intro_extras(rec, o, b)) < 0 || (r = opt_time(o, "at", b, &in->at)) < 0 ||
             (r = opt_time(o, "created", b, &in->created)) < 0 ||
             (r = opt_unknown(o, b, &in->unknown, &in->unknown_len)) < 0)
                 return r;
@@ -1614,6 +1673,9 @@ static void merge_into(struct contact *dst, const struct contact *src, struct st
                 const struct cfield *f = cfield_at(i);
                 bool ch = false;
 
+                if (!f->key)
+                        continue;
+
                 if (f->merge == CF_MERGE_NONE || f->type == CF_REF)
                         continue;
                 switch (f->type) {
@@ -1656,6 +1718,7 @@ static void merge_into(struct contact *dst, const struct contact *src, struct st
                         break;
                 }
                 case CF_U32:
+                case CF_U64:
                         break;
                 case CF_SCOPE: {
                         enum scope *d = CONTACT_FIELD_PTR(dst, f, enum scope);
@@ -1869,6 +1932,14 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
                 r = touch_apply(run->t, run->o->conf_every, *cache, &i);
                 if (r < 0)
                         return r;
+        } else if ((*cache)->strength_ref) { /* an older touch still counts for strength */
+                strength_add(&(*cache)->strength_milli, &(*cache)->strength_ref, i.at, i.kind);
+        } else {
+                /* None kept yet (a person the import brought): from the history so far, then
+                 * kept up to date by the rest of the import. */
+                r = strength_recompute(run->t, *cache);
+                if (r < 0)
+                        return r;
         }
         run->i_added++;
         if (run->n_items < TRANSFER_ITEMS_MAX && (rec->line || rec->warnings))
@@ -2047,6 +2118,13 @@ static int import_intro(struct run *run, size_t k)
         r = contact_by_uuid(run->t, rec->uuid, &in.a);
         if (r >= 0)
                 r = contact_by_uuid(run->t, rec->uuid2, &in.b);
+        if (r >= 0 && rec->by_uuid[0]) {
+                r = contact_by_uuid(run->t, rec->by_uuid, &in.by);
+                if (r == -ENOENT) { /* whoever made it is not here: still an introduction */
+                        in.by = 0;
+                        r = 0;
+                }
+        }
         if (r == -ENOENT || (r >= 0 && in.a == in.b)) {
                 run->n_skipped++;
                 return item(run, rec, "introduction", "skipped", "the two people are not here", 0,

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "reply.h"
 #include "rpc.h"
+#include "strength.h"
 
 /* Everything a client may set on a contact, validated before any transaction starts. */
 struct contact_input {
@@ -514,7 +515,25 @@ struct read_op {
         struct op_error err;
         json_t *result;
         struct contact_filter filter;
+        int64_t now;
+        const char *org;  /* List: whole organisation name, case-insensitive; NULL = any */
+        enum scope scope; /* List: SCOPE_UNSET = any */
+        size_t limit;     /* List with org or scope: applied after them */
 };
+
+/* The tie strength at now, added to a Contact object. */
+static int add_strength(struct store_txn *t, const struct contact *c, int64_t now, json_t *o)
+{
+        int s = strength_get(t, c, now);
+
+        if (s < 0)
+                return s;
+        if (json_object_set_new(o, "strength", json_integer(s)) < 0 ||
+            json_object_set_new(o, "strength_level",
+                                json_string(tie_level_to_string(strength_level(s)))) < 0)
+                return -ENOMEM;
+        return 0;
+}
 
 static int get_fn(struct store_txn *t, void *userdata)
 {
@@ -536,7 +555,9 @@ static int get_fn(struct store_txn *t, void *userdata)
                 return r;
         op->result = json_pack("{s:o,s:I,s:o}", "contact", reply_contact(t, c), "interaction_count",
                                (json_int_t)count, "goals", goals);
-        return op->result ? 0 : -ENOMEM;
+        if (!op->result)
+                return -ENOMEM;
+        return add_strength(t, c, op->now, json_object_get(op->result, "contact"));
 }
 
 static int run_read(struct varlink_call *call, struct rpc *d, struct read_op *op, store_txn_fn fn)
@@ -556,7 +577,7 @@ static int run_read(struct varlink_call *call, struct rpc *d, struct read_op *op
 
 static int method_get(struct varlink_call *call, json_t *params, void *userdata)
 {
-        struct read_op op = {.params = params};
+        struct read_op op = {.params = params, .now = core_now(((struct rpc *)userdata)->core)};
 
         return run_read(call, userdata, &op, get_fn);
 }
@@ -564,22 +585,52 @@ static int method_get(struct varlink_call *call, json_t *params, void *userdata)
 struct list_ctx {
         struct store_txn *t;
         json_t *array;
+        const struct read_op *op;
 };
+
+/* The organisation by its whole name or its first words, case-insensitively: "acme" finds
+ * "Acme" and "ACME Robotics", not "Acmewerk". */
+static bool org_matches(const char *org, const char *want)
+{
+        size_t len = strlen(want);
+
+        if (!org)
+                return false;
+        while (*org == ' ' || *org == '\t')
+                org++;
+        if (strncasecmp(org, want, len) != 0)
+                return false;
+        return org[len] == '\0' || org[len] == ' ' || org[len] == '\t' || org[len] == ',' ||
+               org[len] == '.' || org[len] == '-';
+}
 
 static int append_contact(const struct contact *c, void *userdata)
 {
         struct list_ctx *ctx = userdata;
-        json_t *o = reply_contact(ctx->t, c);
+        json_t *o;
+        int r;
 
+        if (ctx->op && ctx->op->org && !org_matches(c->org, ctx->op->org))
+                return 0;
+        if (ctx->op && ctx->op->scope != SCOPE_UNSET && c->scope != ctx->op->scope)
+                return 0;
+        o = reply_contact(ctx->t, c);
         if (!o || json_array_append_new(ctx->array, o) < 0)
                 return -ENOMEM;
+        if (ctx->op) {
+                r = add_strength(ctx->t, c, ctx->op->now, o);
+                if (r < 0)
+                        return r;
+                if (ctx->op->limit && json_array_size(ctx->array) >= ctx->op->limit)
+                        return 1;
+        }
         return 0;
 }
 
 static int list_fn(struct store_txn *t, void *userdata)
 {
         struct read_op *op = userdata;
-        struct list_ctx ctx = {.t = t, .array = json_array()};
+        struct list_ctx ctx = {.t = t, .array = json_array(), .op = op};
         int r;
 
         if (!ctx.array)
@@ -595,13 +646,15 @@ static int list_fn(struct store_txn *t, void *userdata)
 
 static int method_list(struct varlink_call *call, json_t *params, void *userdata)
 {
-        struct read_op op = {.params = params};
-        const char *tag = NULL, *text = NULL;
+        struct read_op op = {.params = params, .now = core_now(((struct rpc *)userdata)->core)};
+        const char *tag = NULL, *text = NULL, *org = NULL, *scope = NULL;
         int r;
 
         if ((r = fields_networks(params, "network", &op.err, &op.filter.networks)) < 0 ||
             (r = fields_text(params, "tag", FIELD_TAG_MAX, 0, &op.err, &tag)) < 0 ||
             (r = fields_text(params, "text", FIELD_NAME_MAX, 0, &op.err, &text)) < 0 ||
+            (r = fields_text(params, "org", FIELD_NAME_MAX, 0, &op.err, &org)) < 0 ||
+            (r = fields_text(params, "scope", 16, 0, &op.err, &scope)) < 0 ||
             (r = fields_time(params, "due_before", &op.err, &op.filter.due_before)) < 0 ||
             (r = fields_limit(params, "limit", &op.err, &op.filter.limit)) < 0) {
                 r = op_error_reply(&op.err, call, r);
@@ -610,6 +663,19 @@ static int method_list(struct varlink_call *call, json_t *params, void *userdata
         }
         op.filter.tag = tag && *tag ? tag : NULL;
         op.filter.text = text && *text ? text : NULL;
+        op.org = org && *org ? org : NULL;
+        if (scope && *scope && (op.scope = scope_from_string(scope)) < SCOPE_INTERNAL) {
+                r = op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                                 json_pack("{s:s,s:s}", "parameter", "scope", "reason",
+                                           "not internal or external"));
+                r = op_error_reply(&op.err, call, r);
+                op_error_done(&op.err);
+                return r;
+        }
+        if (op.org || op.scope != SCOPE_UNSET) {
+                op.limit = op.filter.limit; /* counted after the filters the index cannot do */
+                op.filter.limit = 0;
+        }
         return run_read(call, userdata, &op, list_fn);
 }
 
@@ -717,6 +783,7 @@ static const struct varlink_param who_params[] = {
 static const struct varlink_param list_params[] = {
     {"network", VARLINK_STRING, false},    {"tag", VARLINK_STRING, false},
     {"due_before", VARLINK_STRING, false}, {"text", VARLINK_STRING, false},
+    {"org", VARLINK_STRING, false},        {"scope", VARLINK_STRING, false},
     {"limit", VARLINK_INT, false},         {0},
 };
 

@@ -18,6 +18,8 @@
 #include "store-goals.h"
 #include "store-transfer.h"
 #include "rpc.h"
+#include "strength.h"
+#include "ties.h"
 #include "timeutil.h"
 #include "touch.h"
 
@@ -49,6 +51,10 @@ struct person_data {
         struct contact *c;
         int64_t *touches; /* newest first, at most TOUCHES_MAX */
         size_t n_touches;
+        int strength;     /* 0..100 at nd->now */
+        uint64_t s_milli; /* the score folded from the history, for stores that kept none */
+        int64_t s_ref;
+        int64_t last_ask; /* latest intro, referral or ask interaction with them, 0 = none */
         unsigned gave, got;
         size_t n_goals; /* active goals linked */
         char *goal_title, *goal_why;
@@ -64,6 +70,8 @@ struct netdata {
         enum profile profile;
         int64_t goal_every;
         int64_t now;
+        char **offers; /* me offers */
+        size_t n_offers;
 };
 
 static void netdata_done(struct netdata *nd)
@@ -80,6 +88,7 @@ static void netdata_done(struct netdata *nd)
         for (size_t i = 0; i < nd->n_intros; i++)
                 intro_free(nd->intros[i]);
         free(nd->intros);
+        strv_free(nd->offers);
         *nd = (struct netdata){0};
 }
 
@@ -101,6 +110,13 @@ static int load_interaction(const struct interaction *i, void *userdata)
                 p->got++;
         if (p->n_touches < TOUCHES_MAX)
                 p->touches[p->n_touches++] = i->at;
+        if (!p->c->strength_ref)
+                strength_add(&p->s_milli, &p->s_ref, i->at, i->kind);
+        /* An introduction asked for or given: the pipeline's next step is taken. */
+        if (i->kind &&
+            (streq(i->kind, "intro") || streq(i->kind, "referral") || streq(i->kind, "ask")) &&
+            i->at > p->last_ask)
+                p->last_ask = i->at;
         return 0;
 }
 
@@ -163,6 +179,9 @@ static int load_contact(const struct contact *c, void *userdata)
         if (r >= 0)
                 r = store_txn_contact_goal_links(ctx->t, c->id, load_goal_link, ctx);
         ctx->cur = NULL;
+        p->strength = copy->strength_ref
+                          ? strength_contact(copy, nd->now)
+                          : strength_from_score(strength_score(p->s_milli, p->s_ref, nd->now));
         return r < 0 ? r : 0;
 }
 
@@ -223,6 +242,22 @@ static int netdata_load(struct store_txn *t, int64_t now, int64_t conf_every, st
         nd->profile = profile ? profile_from_string(profile) : PROFILE_UNSET;
         if (nd->profile < 0)
                 nd->profile = PROFILE_UNSET;
+        {
+                _cleanup_free_ char *offers = NULL;
+
+                r = store_txn_setting_get(t, SETTING_OFFERS, &offers);
+                if (r < 0)
+                        return r;
+                for (const char *o = offers; o && *o;) {
+                        size_t len = strcspn(o, "\n");
+                        _cleanup_free_ char *one = strndup(o, len);
+
+                        if (!one || (len > 0 && strv_push(&nd->offers, one) < 0))
+                                return -ENOMEM;
+                        o += len + (o[len] ? 1 : 0);
+                }
+                nd->n_offers = strv_length(nd->offers);
+        }
         r = goals_every(t, conf_every, &nd->goal_every);
         if (r < 0)
                 return r;
@@ -284,6 +319,7 @@ static int netdata_graph(const struct netdata *nd, struct netgraph **ret)
                     .networks = c->networks,
                     .warm = is_warm(c),
                     .last_touch = c->last_interaction,
+                    .strength = nd->p[i].strength,
                 };
 
                 r = netgraph_add_person(g, &p);
@@ -306,12 +342,33 @@ static int netdata_graph(const struct netdata *nd, struct netgraph **ret)
                 if (!c->prospect_via || c->prospect_via == c->id ||
                     c->prospect_via == c->introduced_by)
                         continue;
-                r = netgraph_add_edge(g, c->prospect_via, c->id, NETGRAPH_KNOWS);
+                r = netgraph_add_edge(g, c->prospect_via, c->id, NETGRAPH_VIA);
                 if (r < 0 && r != -ENOENT)
                         return r;
         }
         for (size_t i = 0; i < nd->n_intros; i++) {
-                r = netgraph_add_edge(g, nd->intros[i]->a, nd->intros[i]->b, NETGRAPH_INTRO);
+                const struct intro *in = nd->intros[i];
+                int s = ties_record_strength(in);
+
+                switch (in->kind) {
+                case INTRO_KNOWS:
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_KNOWS, s, 0, in->note);
+                        break;
+                case INTRO_BY_OTHER:
+                        /* They were introduced to each other, and whoever did it knows both. */
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO_BY, s, in->by,
+                                             in->note);
+                        if (in->by && (r >= 0 || r == -ENOENT || r == -EINVAL)) {
+                                r = netgraph_add_tie(g, in->by, in->a, NETGRAPH_KNOWS, s, 0, NULL);
+                                if (r >= 0 || r == -ENOENT || r == -EINVAL)
+                                        r = netgraph_add_tie(g, in->by, in->b, NETGRAPH_KNOWS, s, 0,
+                                                             NULL);
+                        }
+                        break;
+                default:
+                        r = netgraph_add_tie(g, in->a, in->b, NETGRAPH_INTRO, s, 0, in->note);
+                        break;
+                }
                 if (r < 0 && r != -ENOENT && r != -EINVAL)
                         return r;
         }
@@ -587,18 +644,36 @@ static int method_set_profile(struct varlink_call *call, json_t *params, void *u
 
 /* ---- introductions ---- */
 
+static const char *intro_kind_name(const struct intro *i)
+{
+        return i->kind == INTRO_KNOWS ? "knows" : i->kind == INTRO_BY_OTHER ? "by-other" : "by-you";
+}
+
+static json_t *person_ref(struct store_txn *t, uint64_t id)
+{
+        _cleanup_(contact_freep) struct contact *c = NULL;
+
+        if (store_txn_contact_get(t, id, &c) < 0)
+                return reply_contact_ref(id, "?");
+        return reply_contact_ref(c->id, c->name);
+}
+
 static json_t *intro_json(struct store_txn *t, const struct intro *i)
 {
-        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        json_t *o = json_pack(
+            "{s:I,s:s,s:o,s:o,s:o,s:o,s:s,s:o}", "id", (json_int_t)i->id, "uuid", i->uuid, "a",
+            person_ref(t, i->a), "b", person_ref(t, i->b), "note", str_or_null(i->note), "at",
+            reply_time_or_null(i->at), "kind", intro_kind_name(i), "by",
+            i->kind == INTRO_BY_OTHER && i->by ? person_ref(t, i->by) : json_null());
 
-        if (store_txn_contact_get(t, i->a, &a) < 0 || store_txn_contact_get(t, i->b, &b) < 0)
-                return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)i->id, "uuid",
-                                 i->uuid, "a", reply_contact_ref(i->a, a ? a->name : "?"), "b",
-                                 reply_contact_ref(i->b, b ? b->name : "?"), "note",
-                                 str_or_null(i->note), "at", reply_time_or_null(i->at));
-        return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)i->id, "uuid", i->uuid, "a",
-                         reply_contact_ref(a->id, a->name), "b", reply_contact_ref(b->id, b->name),
-                         "note", str_or_null(i->note), "at", reply_time_or_null(i->at));
+        if (o && i->kind == INTRO_KNOWS) {
+                int s = ties_record_strength(i);
+
+                json_object_set_new(o, "strength",
+                                    json_string(tie_level_to_string(strength_level(s))));
+                json_object_set_new(o, "strength_given", json_boolean(i->tie != 0));
+        }
+        return o;
 }
 
 static int introduce_fn(struct store_txn *t, void *userdata)
@@ -620,6 +695,19 @@ static int introduce_fn(struct store_txn *t, void *userdata)
                                               "you introduce two different people"));
         i.a = a->id;
         i.b = b->id;
+        if (param_str(op, "by")) {
+                _cleanup_(contact_freep) struct contact *by = NULL;
+
+                r = reply_resolve_who(t, param_str(op, "by"), &op->err, &by);
+                if (r < 0)
+                        return r;
+                if (by->id == a->id || by->id == b->id)
+                        return op_error_set(&op->err, "io.tend.Service.InvalidValue",
+                                            json_pack("{s:s,s:s}", "parameter", "by", "reason",
+                                                      "someone introduces two other people"));
+                i.kind = INTRO_BY_OTHER;
+                i.by = by->id;
+        }
         i.note = (char *)(op->text1 && *op->text1 ? op->text1 : NULL);
         i.at = op->at ? op->at : op->now;
         i.created = op->now;
@@ -652,6 +740,7 @@ static int method_introduce(struct varlink_call *call, json_t *params, void *use
 struct intros_ctx {
         struct store_txn *t;
         json_t *array;
+        bool ties; /* list who-knows-whom records instead of introductions */
 };
 
 /* ids as ContactRefs (those gone meanwhile left out). */
@@ -679,6 +768,8 @@ static int append_intro(const struct intro *i, void *userdata)
         struct intros_ctx *ctx = userdata;
         json_t *o;
 
+        if ((i->kind == INTRO_KNOWS) != ctx->ties)
+                return 0;
         if (json_array_size(ctx->array) >= INTROS_LIST_MAX)
                 return 1;
         o = intro_json(ctx->t, i);
@@ -752,7 +843,8 @@ static int match_intro(const struct intro *i, void *userdata)
         struct intro_match *m = userdata;
         json_t *o;
 
-        if (!((i->a == m->a && i->b == m->b) || (i->a == m->b && i->b == m->a)))
+        if (i->kind == INTRO_KNOWS ||
+            !((i->a == m->a && i->b == m->b) || (i->a == m->b && i->b == m->a)))
                 return 0;
         if (m->n == m->cap) {
                 size_t cap = m->cap ? m->cap * 2 : 4;
@@ -841,6 +933,119 @@ static int method_remove_introduction(struct varlink_call *call, json_t *params,
                       remove_intro_fn);
 }
 
+/* ---- who knows whom ---- */
+
+static int know_fn(struct store_txn *t, void *userdata)
+{
+        struct net_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        struct intro i;
+        bool replaced = false;
+        int r;
+
+        r = reply_resolve_who(t, param_str(op, "a"), &op->err, &a);
+        if (r >= 0)
+                r = reply_resolve_who(t, param_str(op, "b"), &op->err, &b);
+        if (r < 0)
+                return r;
+        if (a->id == b->id)
+                return op_error_set(&op->err, "io.tend.Service.InvalidValue",
+                                    json_pack("{s:s,s:s}", "parameter", "b", "reason",
+                                              "a tie is between two different people"));
+        r = ties_add(t, a->id, b->id, (int)op->cadence, op->text1 && *op->text1 ? op->text1 : NULL,
+                     op->now, &i, &replaced);
+        if (r < 0)
+                return r;
+        json_decref(op->result);
+        op->result = json_pack("{s:o,s:b}", "tie", intro_json(t, &i), "replaced", replaced);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_know(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct net_op op = {.d = userdata,
+                            .params = params,
+                            .now = core_now(((struct rpc *)userdata)->core),
+                            .cadence = -1};
+        const char *level = NULL;
+        int r;
+
+        if ((r = fields_text(params, "note", FIELD_NOTE_MAX, 1, &op.err, &op.text1)) < 0 ||
+            (r = fields_text(params, "strength", 16, 0, &op.err, &level)) < 0)
+                return reply_invalid(call, &op, r);
+        if (level && *level) {
+                op.cadence = tie_level_from_string(level);
+                if (op.cadence < 0) {
+                        op_error_set(&op.err, "io.tend.Service.InvalidValue",
+                                     json_pack("{s:s,s:s}", "parameter", "strength", "reason",
+                                               "not weak, medium or strong"));
+                        return reply_invalid(call, &op, -ECANCELED);
+                }
+        }
+        return run_op(call, &op, true, know_fn);
+}
+
+static int ties_fn(struct store_txn *t, void *userdata)
+{
+        struct net_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        struct intros_ctx ctx = {.t = t, .array = json_array(), .ties = true};
+        const char *who = param_str(op, "who");
+        int r;
+
+        if (!ctx.array)
+                return -ENOMEM;
+        if (who) {
+                r = reply_resolve_who(t, who, &op->err, &c);
+                if (r >= 0)
+                        r = store_txn_contact_intros(t, c->id, append_intro, &ctx);
+        } else
+                r = store_txn_intro_list(t, append_intro, &ctx);
+        if (r < 0) {
+                json_decref(ctx.array);
+                return r;
+        }
+        op->result = json_pack("{s:o}", "ties", ctx.array);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_ties(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct net_op op = {.d = userdata, .params = params};
+
+        return run_op(call, &op, false, ties_fn);
+}
+
+static int remove_tie_fn(struct store_txn *t, void *userdata)
+{
+        struct net_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *a = NULL, *b = NULL;
+        int r;
+
+        r = reply_resolve_who(t, param_str(op, "a"), &op->err, &a);
+        if (r >= 0)
+                r = reply_resolve_who(t, param_str(op, "b"), &op->err, &b);
+        if (r >= 0)
+                r = ties_remove(t, a->id, b->id, op->now);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return op_error_set(&op->err, "io.tend.Network.NoSuchTie",
+                                    json_pack("{s:o,s:o}", "a", reply_contact_ref(a->id, a->name),
+                                              "b", reply_contact_ref(b->id, b->name)));
+        json_decref(op->result);
+        op->result = json_pack("{s:i}", "removed", r);
+        return op->result ? 0 : -ENOMEM;
+}
+
+static int method_remove_tie(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct net_op op = {
+            .d = userdata, .params = params, .now = core_now(((struct rpc *)userdata)->core)};
+
+        return run_op(call, &op, true, remove_tie_fn);
+}
+
 /* ---- paths ---- */
 
 static json_t *chain_json(const struct netdata *nd, const struct netgraph_chain *ch)
@@ -850,27 +1055,35 @@ static json_t *chain_json(const struct netdata *nd, const struct netgraph_chain 
         if (!people)
                 return NULL;
         for (size_t k = 0; k < ch->n; k++) {
-                const struct person_data *p = netdata_find(nd, ch->hops[k].id);
+                const struct netgraph_hop *h = &ch->hops[k];
+                const struct person_data *p = netdata_find(nd, h->id);
+                const struct person_data *by = h->by ? netdata_find(nd, h->by) : NULL;
                 bool last = k + 1 == ch->n;
-                const char *link = netgraph_link_to_string(ch->hops[k].link);
+                const char *link = netgraph_link_to_string(h->link);
                 json_t *o;
 
-                if (ch->hops[k].link == NETGRAPH_MET_VIA && !ch->hops[k].introducer)
+                if (h->link == NETGRAPH_MET_VIA && !h->introducer)
                         link = "met-via-them"; /* the next person introduced you to this one */
-                o = json_pack("{s:o,s:o,s:o}", "contact",
-                              reply_contact_ref(ch->hops[k].id, p ? p->c->name : "?"), "link",
+                o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "contact",
+                              reply_contact_ref(h->id, p ? p->c->name : "?"), "link",
                               last ? json_null() : json_string(link), "org",
-                              !last && ch->hops[k].link == NETGRAPH_ORG
-                                  ? str_or_null(ch->hops[k].org)
-                                  : json_null());
+                              !last && h->link == NETGRAPH_ORG ? str_or_null(h->org) : json_null(),
+                              "strength", last ? json_null() : json_integer(h->strength), "level",
+                              last ? json_null()
+                                   : json_string(tie_level_to_string(strength_level(h->strength))),
+                              "by", by ? reply_contact_ref(by->c->id, by->c->name) : json_null(),
+                              "note", last ? json_null() : str_or_null(h->note));
 
                 if (!o || json_array_append_new(people, o) < 0) {
                         json_decref(people);
                         return NULL;
                 }
         }
-        return json_pack("{s:i,s:i,s:o}", "cost", (int)ch->cost, "hops", (int)(ch->n - 1), "people",
-                         people);
+        return json_pack("{s:i,s:s,s:i,s:s,s:b,s:i,s:o}", "weakest", ch->weakest, "weakest_level",
+                         tie_level_to_string(strength_level(ch->weakest)), "you_strength",
+                         ch->you_strength, "you_level",
+                         tie_level_to_string(strength_level(ch->you_strength)), "you_introduced",
+                         ch->you_introduced, "hops", (int)ch->n, "people", people);
 }
 
 static int path_fn(struct store_txn *t, void *userdata)
@@ -954,9 +1167,10 @@ static int graph_fn(struct store_txn *t, void *userdata)
                 if (op->networks && !(c->networks & op->networks))
                         continue;
                 if (json_array_append_new(
-                        nodes, json_pack("{s:I,s:s,s:o,s:o}", "id", (json_int_t)c->id, "name",
-                                         strempty(c->name), "org", str_or_null(c->org), "networks",
-                                         networks_json(c->networks))) < 0)
+                        nodes,
+                        json_pack("{s:I,s:s,s:o,s:o,s:i}", "id", (json_int_t)c->id, "name",
+                                  strempty(c->name), "org", str_or_null(c->org), "networks",
+                                  networks_json(c->networks), "strength", nd.p[i].strength)) < 0)
                         goto oom;
                 if (c->introduced_by) {
                         const struct person_data *via = netdata_find(&nd, c->introduced_by);
@@ -972,9 +1186,10 @@ static int graph_fn(struct store_txn *t, void *userdata)
 
                         if (via && via->c->id != c->id &&
                             (!op->networks || (via->c->networks & op->networks)) &&
-                            json_array_append_new(
-                                edges, json_pack("{s:I,s:I,s:s}", "from", (json_int_t)via->c->id,
-                                                 "to", (json_int_t)c->id, "kind", "knows")) < 0)
+                            json_array_append_new(edges, json_pack("{s:I,s:I,s:s}", "from",
+                                                                   (json_int_t)via->c->id, "to",
+                                                                   (json_int_t)c->id, "kind",
+                                                                   "can-introduce")) < 0)
                                 goto oom;
                 }
         }
@@ -987,8 +1202,15 @@ static int graph_fn(struct store_txn *t, void *userdata)
                      (!(a->c->networks & op->networks) || !(b->c->networks & op->networks))))
                         continue;
                 if (json_array_append_new(
-                        edges, json_pack("{s:I,s:I,s:s}", "from", (json_int_t)a->c->id, "to",
-                                         (json_int_t)b->c->id, "kind", "introduced")) < 0)
+                        edges, json_pack("{s:I,s:I,s:s,s:i,s:o}", "from", (json_int_t)a->c->id,
+                                         "to", (json_int_t)b->c->id, "kind",
+                                         nd.intros[i]->kind == INTRO_KNOWS      ? "knows"
+                                         : nd.intros[i]->kind == INTRO_BY_OTHER ? "introduced-by"
+                                                                                : "introduced",
+                                         "strength", ties_record_strength(nd.intros[i]), "by",
+                                         nd.intros[i]->kind == INTRO_BY_OTHER && nd.intros[i]->by
+                                             ? json_integer((json_int_t)nd.intros[i]->by)
+                                             : json_null())) < 0)
                         goto oom;
         }
         op->result = json_pack("{s:o,s:o,s:s}", "nodes", nodes, "edges", edges, "dot", dot);
@@ -1130,7 +1352,7 @@ static int method_ledger(struct varlink_call *call, json_t *params, void *userda
 
 /* ---- health ---- */
 
-static int health_of(const struct netdata *nd, struct health_report *ret)
+static int health_of(const struct netdata *nd, unsigned tolerance, struct health_report *ret)
 {
         _cleanup_free_ struct health_person *people = calloc(nd->n + 1, sizeof(*people));
         _cleanup_free_ struct health_intro *intros = calloc(nd->n_intros + 1, sizeof(*intros));
@@ -1142,6 +1364,8 @@ static int health_of(const struct netdata *nd, struct health_report *ret)
                 const struct contact *c = nd->p[i].c;
 
                 people[i] = (struct health_person){
+                    .name = c->name,
+                    .strength = nd->p[i].strength,
                     .networks = c->networks,
                     .last_touch = c->last_interaction,
                     .next_due = c->next_due,
@@ -1155,17 +1379,53 @@ static int health_of(const struct netdata *nd, struct health_report *ret)
                 const struct person_data *a = netdata_find(nd, nd->intros[i]->a);
                 const struct person_data *b = netdata_find(nd, nd->intros[i]->b);
 
-                if (!a || !b)
+                if (!a || !b || nd->intros[i]->kind != INTRO_BY_YOU)
                         continue;
                 intros[k++] = (struct health_intro){a->c->networks, b->c->networks};
         }
-        return health_compute(people, nd->n, intros, k, nd->profile, nd->now, ret);
+        return health_compute(people, nd->n, intros, k, nd->profile, tolerance, nd->now, ret);
 }
 
-static json_t *health_json(const struct health_report *h)
+static json_t *named_json(const struct netdata *nd, const size_t *idx, size_t n)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && i < n; i++) {
+                const struct person_data *p = &nd->p[idx[i]];
+                json_t *o = reply_contact_ref(p->c->id, p->c->name);
+
+                if (!o || json_object_set_new(o, "strength", json_integer(p->strength)) < 0 ||
+                    json_object_set_new(o, "last_touch",
+                                        reply_time_or_null(p->c->last_interaction)) < 0 ||
+                    json_array_append_new(a, o) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
+/* "Ann Lee, Bob Ray and 3 more" */
+static void names_text(const struct netdata *nd, const size_t *idx, size_t n, size_t total,
+                       char *buf, size_t size)
+{
+        size_t len = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < n && len < size; i++)
+                len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                        i == 0                     ? ""
+                                        : i + 1 == n && total == n ? " and "
+                                                                   : ", ",
+                                        nd->p[idx[i]].c->name);
+        if (total > n && len < size)
+                snprintf(buf + len, size - len, " and %zu more", total - n);
+}
+
+static json_t *health_json(const struct netdata *nd, const struct health_report *h)
 {
         json_t *networks = json_array(), *advice = json_array();
-        char buf[512];
+        char buf[1024], names[512];
 
         if (!networks || !advice) {
                 json_decref(networks);
@@ -1174,21 +1434,32 @@ static json_t *health_json(const struct health_report *h)
         }
         for (int k = 0; k < _NETWORK_MAX; k++) {
                 const struct health_network *n = &h->net[k];
+                json_t *o = json_pack(
+                    "{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:f,s:f,s:i,s:i,s:s}", "network",
+                    network_to_string(k), "people", (json_int_t)n->people, "touched_30",
+                    (json_int_t)n->touched_30, "touched_90", (json_int_t)n->touched_90,
+                    "never_touched", (json_int_t)n->never_touched, "overdue",
+                    (json_int_t)n->overdue, "median_days_between_touches",
+                    n->median_gap_days < 0 ? json_null() : json_real(n->median_gap_days),
+                    "organisations", (json_int_t)n->orgs, "introductions_made",
+                    (json_int_t)n->intros_made, "introductions_received",
+                    (json_int_t)n->intros_received, "touches_90", (json_int_t)n->touches_90,
+                    "share", n->share, "target", n->target, "share_points", n->share_pct,
+                    "target_points", n->target_pct, "verdict",
+                    health_verdict_to_string(n->verdict));
 
-                json_array_append_new(
-                    networks,
-                    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:f,s:f,s:s}",
-                              "network", network_to_string(k), "people", (json_int_t)n->people,
-                              "touched_30", (json_int_t)n->touched_30, "touched_90",
-                              (json_int_t)n->touched_90, "never_touched",
-                              (json_int_t)n->never_touched, "overdue", (json_int_t)n->overdue,
-                              "median_days_between_touches",
-                              n->median_gap_days < 0 ? json_null() : json_real(n->median_gap_days),
-                              "organisations", (json_int_t)n->orgs, "introductions_made",
-                              (json_int_t)n->intros_made, "introductions_received",
-                              (json_int_t)n->intros_received, "touches_90",
-                              (json_int_t)n->touches_90, "share", n->share, "target", n->target,
-                              "verdict", health_verdict_to_string(n->verdict)));
+                if (!o ||
+                    json_object_set_new(o, "fading", json_integer((json_int_t)n->fading)) < 0 ||
+                    json_object_set_new(o, "never_touched_people",
+                                        named_json(nd, n->never_named, n->n_never_named)) < 0 ||
+                    json_object_set_new(o, "fading_people",
+                                        named_json(nd, n->fading_named, n->n_fading_named)) < 0 ||
+                    json_array_append_new(networks, o) < 0) {
+                        json_decref(o);
+                        json_decref(networks);
+                        json_decref(advice);
+                        return NULL;
+                }
                 if (n->people == 0) {
                         snprintf(buf, sizeof(buf),
                                  "Your %s network is empty: add people with 'tend add NAME "
@@ -1197,10 +1468,26 @@ static json_t *health_json(const struct health_report *h)
                         json_array_append_new(advice, json_string(buf));
                 } else if (n->verdict == HEALTH_UNDER) {
                         snprintf(buf, sizeof(buf),
-                                 "Your %s network gets %.0f%% of your attention; a %s profile "
-                                 "needs about %.0f%%. 'tend plan' picks people from it.",
-                                 network_to_string(k), n->share * 100,
-                                 profile_to_string(h->profile), n->target * 100);
+                                 "Your %s network gets %d%% of your attention; a %s profile "
+                                 "needs %d%% (±%u): under-served. 'tend plan' proposes its "
+                                 "people first.",
+                                 network_to_string(k), n->share_pct, profile_to_string(h->profile),
+                                 n->target_pct, h->tolerance);
+                        json_array_append_new(advice, json_string(buf));
+                }
+                if (n->n_fading_named > 0) {
+                        names_text(nd, n->fading_named, n->n_fading_named, n->fading, names,
+                                   sizeof(names));
+                        snprintf(buf, sizeof(buf),
+                                 "Fading in your %s network (not touched in %d days): %s.",
+                                 network_to_string(k), HEALTH_ATTENTION_DAYS, names);
+                        json_array_append_new(advice, json_string(buf));
+                }
+                if (n->n_never_named > 0) {
+                        names_text(nd, n->never_named, n->n_never_named, n->never_touched, names,
+                                   sizeof(names));
+                        snprintf(buf, sizeof(buf), "Never touched in your %s network: %s.",
+                                 network_to_string(k), names);
                         json_array_append_new(advice, json_string(buf));
                 }
                 if (n->overdue > 0) {
@@ -1210,8 +1497,9 @@ static json_t *health_json(const struct health_report *h)
                         json_array_append_new(advice, json_string(buf));
                 }
         }
-        return json_pack("{s:s,s:f,s:I,s:I,s:I,s:o,s:o}", "profile", profile_to_string(h->profile),
-                         "balance", h->balance, "people", (json_int_t)h->people, "unfiled",
+        return json_pack("{s:s,s:f,s:i,s:I,s:I,s:I,s:o,s:o}", "profile",
+                         profile_to_string(h->profile), "balance", h->balance, "tolerance_points",
+                         (int)h->tolerance, "people", (json_int_t)h->people, "unfiled",
                          (json_int_t)h->unfiled, "touches_90", (json_int_t)h->touches_90,
                          "networks", networks, "advice", advice);
 }
@@ -1225,10 +1513,10 @@ static int health_fn(struct store_txn *t, void *userdata)
 
         r = netdata_load(t, op->now, goals_conf_every(op->d->core), &nd);
         if (r >= 0)
-                r = health_of(&nd, &h);
+                r = health_of(&nd, op->d->core->config->plan_tolerance, &h);
         if (r < 0)
                 return r;
-        op->result = health_json(&h);
+        op->result = health_json(&nd, &h);
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -1242,6 +1530,40 @@ static int method_health(struct varlink_call *call, json_t *params, void *userda
 
 /* ---- plan ---- */
 
+static bool intro_recorded(const struct netdata *nd, uint64_t id)
+{
+        for (size_t i = 0; i < nd->n_intros; i++)
+                if (nd->intros[i]->kind != INTRO_KNOWS &&
+                    (nd->intros[i]->a == id || nd->intros[i]->b == id))
+                        return true;
+        return false;
+}
+
+static bool intro_asked(const struct netdata *nd, const struct person_data *p,
+                        const struct person_data *go_between)
+{
+        return rank_intro_asked(p->c->stage_changed, p->last_ask,
+                                go_between ? go_between->last_ask : 0,
+                                intro_recorded(nd, p->c->id));
+}
+
+static json_t *reason_json(const struct rank_reason *r)
+{
+        json_t *nums = json_object();
+        json_t *o;
+
+        for (size_t i = 0; nums && i < r->n_numbers; i++) {
+                double v = r->numbers[i].value;
+
+                json_object_set_new(nums, r->numbers[i].key,
+                                    v == (double)(json_int_t)v ? json_integer((json_int_t)v)
+                                                               : json_real(v));
+        }
+        o = json_pack("{s:s,s:i,s:s,s:o}", "code", rank_reason_to_string(r->code), "points",
+                      r->points, "text", r->text, "numbers", nums ? nums : json_object());
+        return o;
+}
+
 static int plan_fn(struct store_txn *t, void *userdata)
 {
         struct net_op *op = userdata;
@@ -1249,14 +1571,15 @@ static int plan_fn(struct store_txn *t, void *userdata)
         _cleanup_(netgraph_freep) struct netgraph *g = NULL;
         _cleanup_free_ struct rank_candidate *cand = NULL;
         _cleanup_free_ struct rank_item *items = NULL;
+        const struct config *cfg = op->d->core->config;
         struct health_report h;
         size_t n_items = 0, prospects = 0;
-        json_t *array;
+        json_t *array, *networks;
         int r;
 
         r = netdata_load(t, op->now, goals_conf_every(op->d->core), &nd);
         if (r >= 0)
-                r = health_of(&nd, &h);
+                r = health_of(&nd, cfg->plan_tolerance, &h);
         if (r >= 0)
                 r = netdata_graph(&nd, &g);
         if (r < 0)
@@ -1267,6 +1590,7 @@ static int plan_fn(struct store_txn *t, void *userdata)
         for (size_t i = 0; i < nd.n; i++) {
                 const struct person_data *p = &nd.p[i];
                 const struct contact *c = p->c;
+                const struct person_data *via = NULL;
 
                 cand[i] = (struct rank_candidate){
                     .id = c->id,
@@ -1282,21 +1606,27 @@ static int plan_fn(struct store_txn *t, void *userdata)
                     .goal_why = p->goal_why,
                     .gave = p->gave,
                     .got = p->got,
+                    .strength = p->strength,
                 };
-                if (c->prospect_via) {
-                        const struct person_data *via = netdata_find(&nd, c->prospect_via);
-
-                        if (via)
-                                cand[i].via_name = via->c->name;
+                if (c->prospect_via && (via = netdata_find(&nd, c->prospect_via))) {
+                        cand[i].via_name = via->c->name;
+                        cand[i].via_id = via->c->id;
                 }
+                if (c->stage == STAGE_WANT_TO_MEET)
+                        cand[i].intro_asked = intro_asked(&nd, p, via);
+                cand[i].needs[0] = c->brings;
+                cand[i].needs[1] = c->notes;
+                cand[i].needs[2] = c->prospect_plan;
         }
-        /* Warm paths: the best first person toward each open prospect. */
+        /* Warm paths: the best first person toward each open prospect not asked about yet. */
         for (size_t i = 0; i < nd.n && prospects < PLAN_PROSPECTS_MAX; i++) {
                 const struct contact *c = nd.p[i].c;
                 struct netgraph_chain *chains = NULL;
                 size_t n = 0;
 
                 if (c->stage != STAGE_WANT_TO_MEET && c->stage != STAGE_REACHED_OUT)
+                        continue;
+                if (cand[i].intro_asked)
                         continue;
                 prospects++;
                 r = netgraph_paths(g, c->id, op->now, 1, &chains, &n);
@@ -1305,20 +1635,30 @@ static int plan_fn(struct store_txn *t, void *userdata)
                 if (n == 1) {
                         const struct person_data *first = netdata_find(&nd, chains[0].hops[0].id);
 
-                        if (first) {
+                        if (first && !intro_asked(&nd, &nd.p[i], first)) {
                                 struct rank_candidate *fc = &cand[first - nd.p];
 
                                 if (!fc->warm_path_to) {
                                         fc->warm_path_to = c->name;
+                                        fc->warm_path_to_id = c->id;
                                         fc->warm_path_stage = prospect_stage_to_string(c->stage);
                                 }
-                                if (!cand[i].via_name && c->stage == STAGE_WANT_TO_MEET)
+                                if (!cand[i].via_name && c->stage == STAGE_WANT_TO_MEET) {
                                         cand[i].via_name = first->c->name;
+                                        cand[i].via_id = first->c->id;
+                                }
                         }
                 }
                 netgraph_chains_free(chains, n);
         }
-        r = rank_plan(cand, nd.n, &h, nd.goal_every, op->now, op->limit ? op->limit : PLAN_DEFAULT,
+        r = rank_plan(cand, nd.n,
+                      &(struct rank_options){.health = &h,
+                                             .goal_every = nd.goal_every,
+                                             .recent = cfg->plan_recent,
+                                             .now = op->now,
+                                             .limit = op->limit ? op->limit : PLAN_DEFAULT,
+                                             .offers = nd.offers,
+                                             .n_offers = nd.n_offers},
                       &items, &n_items);
         if (r < 0)
                 return r;
@@ -1329,16 +1669,13 @@ static int plan_fn(struct store_txn *t, void *userdata)
                 json_t *reasons = json_array(), *o;
 
                 for (size_t k = 0; reasons && k < it->n_reasons; k++)
-                        json_array_append_new(
-                            reasons, json_pack("{s:s,s:i,s:s}", "code",
-                                               rank_reason_to_string(it->reasons[k].code), "points",
-                                               it->reasons[k].points, "text", it->reasons[k].text));
-                o = json_pack("{s:o,s:i,s:s,s:o,s:o,s:o,s:o}", "contact",
+                        json_array_append_new(reasons, reason_json(&it->reasons[k]));
+                o = json_pack("{s:o,s:i,s:s,s:o,s:o,s:o,s:o,s:i}", "contact",
                               reply_contact_ref(c->id, c->name), "score", it->score, "action",
                               it->action, "reasons", reasons ? reasons : json_array(), "next_due",
                               reply_time_or_null(c->next_due), "last_touch",
                               reply_time_or_null(c->last_touch), "networks",
-                              networks_json(c->networks));
+                              networks_json(c->networks), "strength", c->strength);
                 if (!o || json_array_append_new(array, o) < 0) {
                         json_decref(array);
                         array = NULL;
@@ -1346,8 +1683,20 @@ static int plan_fn(struct store_txn *t, void *userdata)
         }
         if (!array)
                 return -ENOMEM;
-        op->result = json_pack("{s:s,s:f,s:o}", "profile", profile_to_string(nd.profile), "balance",
-                               h.balance, "items", array);
+        /* The figures it ranked from: the same as `tend health`'s. */
+        networks = json_array();
+        for (int k = 0; networks && k < _NETWORK_MAX; k++)
+                json_array_append_new(
+                    networks,
+                    json_pack("{s:s,s:f,s:f,s:i,s:i,s:s}", "network", network_to_string(k), "share",
+                              h.net[k].share, "target", h.net[k].target, "share_points",
+                              h.net[k].share_pct, "target_points", h.net[k].target_pct, "verdict",
+                              health_verdict_to_string(h.net[k].verdict)));
+        op->result =
+            json_pack("{s:s,s:f,s:i,s:I,s:o,s:o}", "profile", profile_to_string(nd.profile),
+                      "balance", h.balance, "tolerance_points", (int)h.tolerance, "recent_days",
+                      (json_int_t)(cfg->plan_recent / DURATION_DAY), "networks",
+                      networks ? networks : json_array(), "items", array);
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -1701,10 +2050,21 @@ static const struct varlink_param set_profile_params[] = {
 };
 
 static const struct varlink_param introduce_params[] = {
+    {"a", VARLINK_STRING, true},   {"b", VARLINK_STRING, true},   {"note", VARLINK_STRING, false},
+    {"at", VARLINK_STRING, false}, {"by", VARLINK_STRING, false}, {0},
+};
+
+static const struct varlink_param know_params[] = {
     {"a", VARLINK_STRING, true},
     {"b", VARLINK_STRING, true},
     {"note", VARLINK_STRING, false},
-    {"at", VARLINK_STRING, false},
+    {"strength", VARLINK_STRING, false},
+    {0},
+};
+
+static const struct varlink_param remove_tie_params[] = {
+    {"a", VARLINK_STRING, true},
+    {"b", VARLINK_STRING, true},
     {0},
 };
 
@@ -1765,6 +2125,9 @@ static const struct varlink_method network_methods[] = {
     {"Introduce", method_introduce, introduce_params},
     {"Introductions", method_introductions, who_opt_params},
     {"RemoveIntroduction", method_remove_introduction, remove_intro_params},
+    {"Know", method_know, know_params},
+    {"Ties", method_ties, who_opt_params},
+    {"RemoveTie", method_remove_tie, remove_tie_params},
     {"Path", method_path, path_params},
     {"Graph", method_graph, graph_params},
     {"Ledger", method_ledger, who_opt_params},

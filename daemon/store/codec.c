@@ -254,6 +254,7 @@ int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret
                                  (int64_t)*CONTACT_FIELD_PTR(c, &f[i], enum prospect_stage));
                         break;
                 case CF_REF:
+                case CF_U64:
                         wbuf_u64(&b, tag, *CONTACT_FIELD_PTR(c, &f[i], uint64_t));
                         break;
                 }
@@ -487,6 +488,7 @@ static int contact_decode_field(struct contact *c, const struct tlv *t, struct s
                         *CONTACT_FIELD_PTR(c, f, enum prospect_stage) = (enum prospect_stage)v;
                 return r < 0 ? r : 0;
         case CF_REF:
+        case CF_U64:
                 return dec_u64(t, CONTACT_FIELD_PTR(c, f, uint64_t));
         }
         return keep_unknown(t, &c->unknown, &c->unknown_len);
@@ -607,6 +609,9 @@ enum {
         INTRO_TAG_NOTE = 5,
         INTRO_TAG_AT = 6,
         INTRO_TAG_CREATED = 7,
+        INTRO_TAG_KIND = 8,
+        INTRO_TAG_BY = 9,
+        INTRO_TAG_TIE = 10,
 };
 
 int codec_goal_encode(const struct goal *g, uint8_t **ret_buf, size_t *ret_len)
@@ -751,6 +756,9 @@ int codec_intro_encode(const struct intro *i, uint8_t **ret_buf, size_t *ret_len
         wbuf_str(&b, INTRO_TAG_NOTE, i->note);
         wbuf_i64(&b, INTRO_TAG_AT, i->at);
         wbuf_i64(&b, INTRO_TAG_CREATED, i->created);
+        wbuf_u64(&b, INTRO_TAG_KIND, i->kind);
+        wbuf_u64(&b, INTRO_TAG_BY, i->by);
+        wbuf_u64(&b, INTRO_TAG_TIE, i->tie);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -771,6 +779,20 @@ static int intro_decode_field(struct intro *i, const struct tlv *f)
                 return dec_i64(f, &i->at);
         case INTRO_TAG_CREATED:
                 return dec_i64(f, &i->created);
+        case INTRO_TAG_KIND:
+        case INTRO_TAG_TIE: {
+                uint64_t v;
+                int r = dec_u64(f, &v);
+
+                if (r < 0)
+                        return r;
+                if (v > UINT32_MAX || (f->tag == INTRO_TAG_KIND && v >= _INTRO_KIND_MAX))
+                        return -EBADMSG;
+                *(f->tag == INTRO_TAG_KIND ? &i->kind : &i->tie) = (uint32_t)v;
+                return 0;
+        }
+        case INTRO_TAG_BY:
+                return dec_u64(f, &i->by);
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }

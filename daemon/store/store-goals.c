@@ -73,28 +73,12 @@ void intro_free(struct intro *i)
 
 static int counter_next(struct store_txn *t, const char *name, uint64_t *ret)
 {
-        MDB_val k = {strlen(name), (void *)name}, v;
-        int rc = mdb_get(t->txn, dbi(t, DB_META), &k, &v);
-
-        if (rc == MDB_NOTFOUND) {
-                *ret = 1;
-                return 0;
-        }
-        if (rc)
-                return txn_err(t, rc);
-        if (v.mv_size != 8)
-                return -EBADMSG;
-        *ret = be64_get(v.mv_data);
-        return 0;
+        return store_counter_get(t, name, ret);
 }
 
 static int counter_put(struct store_txn *t, const char *name, uint64_t next)
 {
-        uint8_t be[8];
-        MDB_val k = {strlen(name), (void *)name}, v = {sizeof(be), be};
-
-        be64_put(be, next);
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
+        return store_counter_put(t, name, next);
 }
 
 static int uuid_fill(char uuid[static UUID_STRING_LEN + 1])

@@ -6,7 +6,8 @@
  *   goals           goal id → goal record (codec 'G')
  *   goal_links      goal id ‖ contact id → link record (codec 'L': why, linked_at)
  *   contact_goals   DUPSORT contact id → goal id       (a person's goals)
- *   intros          intro id → introduction record (codec 'N': a, b, note, at)
+ *   intros          intro id → introduction record (codec 'N': a, b, note, at; kind, by,
+ *                   tie): introductions you made, ones someone else made, and "a knows b"
  *   idx_intro       DUPSORT contact id → intro id      (both people of an introduction)
  *   settings        name → value (profile, offers, goal follow-up interval)
  *   goal_interactions DUPSORT goal id → interaction key (contact id ‖ time ‖ seq): the
@@ -60,10 +61,21 @@ struct goal_link {
         size_t unknown_len;
 };
 
+enum intro_kind {
+        INTRO_BY_YOU,   /* you introduced a and b */
+        INTRO_BY_OTHER, /* `by` introduced a and b */
+        INTRO_KNOWS,    /* a and b know each other (tend knows) */
+        _INTRO_KIND_MAX,
+};
+
 struct intro {
         uint64_t id;
         char uuid[UUID_STRING_LEN + 1];
-        uint64_t a, b; /* the two people you introduced */
+        uint64_t a, b; /* the two people introduced, or who know each other */
+        uint32_t kind; /* enum intro_kind (codec tag 8; absent: INTRO_BY_YOU) */
+        uint64_t by;   /* INTRO_BY_OTHER: who introduced them (tag 9) */
+        uint32_t tie;  /* how strong a and b's tie is: 0 = not said, else enum tie_level + 1
+                        * (tag 10) */
         char *note;
         int64_t at;
         int64_t created;

@@ -19,29 +19,12 @@
 
 static int next_id_get(struct store_txn *t, uint64_t *ret)
 {
-        MDB_val k = {strlen(META_NEXT_INTERACTION_ID), (void *)META_NEXT_INTERACTION_ID}, v;
-        int rc = mdb_get(t->txn, dbi(t, DB_META), &k, &v);
-
-        if (rc == MDB_NOTFOUND) {
-                *ret = 1;
-                return 0;
-        }
-        if (rc)
-                return txn_err(t, rc);
-        if (v.mv_size != 8)
-                return -EBADMSG;
-        *ret = be64_get(v.mv_data);
-        return 0;
+        return store_counter_get(t, META_NEXT_INTERACTION_ID, ret);
 }
 
 static int next_id_put(struct store_txn *t, uint64_t next)
 {
-        uint8_t be[8];
-        MDB_val k = {strlen(META_NEXT_INTERACTION_ID), (void *)META_NEXT_INTERACTION_ID},
-                v = {sizeof(be), be};
-
-        be64_put(be, next);
-        return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
+        return store_counter_put(t, META_NEXT_INTERACTION_ID, next);
 }
 
 int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret)

@@ -301,6 +301,10 @@ static inline int val_to_id(const MDB_val *v, uint64_t *ret)
         return 0;
 }
 
+/** A counter in meta (next contact, goal, intro or interaction id): 1 when never set. */
+int store_counter_get(struct store_txn *t, const char *name, uint64_t *ret);
+int store_counter_put(struct store_txn *t, const char *name, uint64_t next);
+
 /* ---- interactions (store-interactions.c) ---- */
 
 static inline void interaction_key_make(uint8_t key[static INTERACTION_KEY_LEN],

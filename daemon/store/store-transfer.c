@@ -155,19 +155,7 @@ int store_txn_tombstone_put_exact(struct store_txn *t, const char *uuid, uint8_t
 
 int store_txn_next_id_get(struct store_txn *t, uint64_t *ret)
 {
-        MDB_val k = {strlen(META_NEXT_ID), (void *)META_NEXT_ID}, v;
-        int rc = mdb_get(t->txn, dbi(t, DB_META), &k, &v);
-
-        if (rc == MDB_NOTFOUND) {
-                *ret = 1;
-                return 0;
-        }
-        if (rc)
-                return txn_err(t, rc);
-        if (v.mv_size != 8)
-                return -EBADMSG;
-        *ret = be64_get(v.mv_data);
-        return 0;
+        return store_counter_get(t, META_NEXT_ID, ret);
 }
 
 int store_txn_next_id_raise(struct store_txn *t, uint64_t next)

@@ -501,18 +501,11 @@ static int meta_put(struct store_txn *t, const char *name, const void *buf, size
         return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
 }
 
-static int meta_put_next_id(struct store_txn *t, uint64_t next)
+
+int store_counter_get(struct store_txn *t, const char *name, uint64_t *ret)
 {
         uint8_t be[8];
-
-        be64_put(be, next);
-        return meta_put(t, META_NEXT_ID, be, sizeof(be));
-}
-
-static int meta_get_next_id(struct store_txn *t, uint64_t *ret)
-{
-        uint8_t be[8];
-        int r = meta_get(t, META_NEXT_ID, be, sizeof(be));
+        int r = meta_get(t, name, be, sizeof(be));
 
         if (r == -ENOENT) {
                 *ret = 1;
@@ -522,6 +515,14 @@ static int meta_get_next_id(struct store_txn *t, uint64_t *ret)
                 return r;
         *ret = be64_get(be);
         return 0;
+}
+
+int store_counter_put(struct store_txn *t, const char *name, uint64_t next)
+{
+        uint8_t be[8];
+
+        be64_put(be, next);
+        return meta_put(t, name, be, sizeof(be));
 }
 
 /* ---- schema upgrades ----
@@ -632,7 +633,7 @@ static int store_init_txn(struct store_txn *t, void *userdata)
                 r = meta_put(t, META_SCHEMA, be, sizeof(be));
                 if (r < 0)
                         return r;
-                return meta_put_next_id(t, 1);
+                return store_counter_put(t, META_NEXT_ID, 1);
         }
         if (r < 0)
                 return r;
@@ -920,7 +921,7 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
                 return -EINVAL;
 
         /* Every check before the first write, so a refused put leaves the txn untouched. */
-        r = meta_get_next_id(t, &next);
+        r = store_counter_get(t, META_NEXT_ID, &next);
         if (r < 0)
                 return r;
         if (tmp.id == 0) {
@@ -966,7 +967,7 @@ int store_txn_contact_put(struct store_txn *t, struct contact *c)
 
         /* An explicit id (import, or a store_write re-run) must stay below next_id. */
         if (tmp.id >= next) {
-                r = meta_put_next_id(t, tmp.id + 1);
+                r = store_counter_put(t, META_NEXT_ID, tmp.id + 1);
                 if (r < 0)
                         return r;
         }

@@ -63,6 +63,10 @@ class TransferTestCase(TendTestCase):
             self.ok("goal", "link", "Find a new role", "jane", "--why", "knows the CTOs")
             self.ok("goal", "rm", "Old goal", "--yes")
             self.ok("intro", "jane", "sam", "--note", "both into robotics")
+            if self.tend("knows", "ls").returncode == 0:  # who knows whom
+                self.ok("add", "Bo Chen")
+                self.ok("knows", "jane", "bo", "--strength", "strong", "--note", "climbing")
+                self.ok("intro", "sam", "bo", "--by", "jane")
             self.ok("me", "offers", "Rust code reviews")
         self.ok("import", os.path.join(DATA, "google30-grouped-labels.vcf"))
         self.ok("import", os.path.join(DATA, "apple30-bday-noyear-photo.vcf"))

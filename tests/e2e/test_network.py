@@ -62,12 +62,19 @@ class IntroPathGraphTests(TendTestCase):
         firsts = [c["people"][0]["contact"]["name"] for c in r["chains"]]
         self.assertEqual(firsts, ["Cara Diaz", "Ann Lee"])
         self.assertEqual(r["chains"][0]["people"][0]["link"], "same-org")
-        self.assertEqual(r["chains"][1]["hops"], 2)
+        # Hops from you: you → Cara → Tara is two, you → Ann → Bob → Tara three; both are as
+        # strong as the shared organisation (weak, 20), so the shorter comes first.
+        self.assertEqual(r["chains"][0]["hops"], 2)
+        self.assertEqual(r["chains"][0]["weakest"], 20)
+        self.assertEqual(r["chains"][0]["people"][0]["level"], "weak")
+        self.assertGreater(r["chains"][0]["you_strength"], 50)  # a coffee three days ago
+        self.assertEqual(r["chains"][1]["hops"], 3)
         self.assertEqual([s["contact"]["name"] for s in r["chains"][1]["people"]],
                          ["Ann Lee", "Bob Ray", "Tara Singh"])
         self.assertEqual(r["chains"][1]["people"][0]["link"], "met-via")
         human = self.ok("path", "tara", "singh").stdout
-        self.assertIn("Cara Diaz —(both at Globex)→ Tara Singh", human)
+        self.assertIn("Cara Diaz —(both at Globex, weak)→ Tara Singh", human)
+        self.assertIn("[2 hops, weakest: weak 20]", human)
         self.assertEqual(len(self.json("path", "tara", "--limit", "1")["chains"]), 1)
         # An introduction makes Dan a way to Bob.
         self.assertEqual(self.json("path", "bob")["chains"][0]["people"][0]["contact"]["name"],
@@ -91,11 +98,11 @@ class IntroPathGraphTests(TendTestCase):
         r = self.json("path", "quinn")
         self.assertEqual([s["contact"]["name"] for s in r["chains"][0]["people"]],
                          ["Wendy Warm", "Gil Between", "Quinn Prospect"])
-        self.assertEqual(r["chains"][0]["people"][1]["link"], "knows")
-        self.assertIn("Gil Between —(can introduce you to)→ Quinn Prospect",
+        self.assertEqual(r["chains"][0]["people"][1]["link"], "can-introduce")
+        self.assertIn("Gil Between —(can introduce you to, medium)→ Quinn Prospect",
                       self.ok("path", "quinn").stdout)
         edges = self.json("graph")["edges"]
-        self.assertIn("knows", [e["kind"] for e in edges])
+        self.assertIn("can-introduce", [e["kind"] for e in edges])
 
     def test_intro_list_and_errors(self):
         self.json("intro", "ann", "cara")
@@ -234,14 +241,20 @@ class HealthPlanTests(TendTestCase):
         self.assertEqual(names[0], "Olga Overdue")
         self.assertIn("Gary Goal", names)
         self.assertIn("Owen Owed", names)
-        self.assertIn("Pat Prospect", names)
+        # Pat's next step is asking Owen, who is in the plan too: one entry, with Owen.
+        self.assertNotIn("Pat Prospect", names)
+        self.assertEqual(len(names), len(set(names)))
         self.assertNotIn("Quiet Quinn", names)
         by_name = {i["contact"]["name"]: i for i in r["items"]}
         self.assertIn("overdue", [x["code"] for x in by_name["Olga Overdue"]["reasons"]])
         self.assertTrue(any("hires PMs" in x["text"] for x in by_name["Gary Goal"]["reasons"]))
         self.assertIn("owe", [x["code"] for x in by_name["Owen Owed"]["reasons"]])
-        self.assertEqual(by_name["Pat Prospect"]["action"],
+        self.assertEqual(by_name["Owen Owed"]["action"],
                          "ask Owen Owed to introduce you to Pat Prospect")
+        self.assertTrue(any(x["text"].startswith("Pat Prospect: prospect you want to meet")
+                            for x in by_name["Owen Owed"]["reasons"]))
+        overdue = [x for x in by_name["Olga Overdue"]["reasons"] if x["code"] == "overdue"][0]
+        self.assertGreater(overdue["numbers"]["days_overdue"], 0)
         self.assertEqual(len(self.json("plan", "--limit", "2")["items"]), 2)
         text = self.ok("plan").stdout
         self.assertIn("1. Get in touch with Olga Overdue", text)

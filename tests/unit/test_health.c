@@ -56,7 +56,9 @@ static void test_figures(void **state)
         struct health_report h;
         const struct health_network *op, *pe, *st;
 
-        assert_int_equal(health_compute(people, 5, intros, 2, PROFILE_JOB_SEEKING, NOW, &h), 0);
+        assert_int_equal(health_compute(people, 5, intros, 2, PROFILE_JOB_SEEKING,
+                                        HEALTH_TOLERANCE_DEF, NOW, &h),
+                         0);
         op = &h.net[NETWORK_OPERATIONAL];
         pe = &h.net[NETWORK_PERSONAL];
         st = &h.net[NETWORK_STRATEGIC];
@@ -108,18 +110,82 @@ static void test_profile_changes_verdicts(void **state)
         struct health_report h;
 
         /* Growing (50/20/30): operational 67 % is over, personal under, strategic 33 % fine. */
-        assert_int_equal(health_compute(people, 5, intros, 2, PROFILE_GROWING, NOW, &h), 0);
+        assert_int_equal(
+            health_compute(people, 5, intros, 2, PROFILE_GROWING, HEALTH_TOLERANCE_DEF, NOW, &h),
+            0);
         assert_int_equal(h.net[NETWORK_OPERATIONAL].verdict, HEALTH_OVER);
         assert_int_equal(h.net[NETWORK_PERSONAL].verdict, HEALTH_UNDER);
         assert_int_equal(h.net[NETWORK_STRATEGIC].verdict, HEALTH_BALANCED);
         assert_true(h.balance > 0.5);
 }
 
+static void test_thresholds(void **state)
+{
+        (void)state;
+        /* 40 % against 50 % is within ten points: balanced, every time. */
+        assert_int_equal(health_verdict_of(40, 50, 10), HEALTH_BALANCED);
+        assert_int_equal(health_verdict_of(39, 50, 10), HEALTH_UNDER);
+        assert_int_equal(health_verdict_of(60, 50, 10), HEALTH_BALANCED);
+        assert_int_equal(health_verdict_of(61, 50, 10), HEALTH_OVER);
+        /* A tighter tolerance calls it. */
+        assert_int_equal(health_verdict_of(40, 50, 5), HEALTH_UNDER);
+        assert_int_equal(health_verdict_of(50, 50, 0), HEALTH_BALANCED);
+}
+
+static void test_shares_that_round_the_same_give_one_verdict(void **state)
+{
+        /* 2 of 5 touches personal = 40 % against the job-seeking 35 %... and with a 50 % target
+         * (growing operational) 40 % stays balanced whatever the float arithmetic says. */
+        static const int64_t t1[] = {AGO(1), AGO(2)};
+        static const int64_t t2[] = {AGO(3), AGO(4), AGO(5)};
+        const struct health_person p[] = {
+            {.name = "Op", .networks = OP, .last_touch = AGO(1), .touches = t1, .n_touches = 2},
+            {.name = "St", .networks = ST, .last_touch = AGO(3), .touches = t2, .n_touches = 3},
+        };
+        struct health_report h;
+
+        (void)state;
+        assert_int_equal(health_compute(p, 2, NULL, 0, PROFILE_GROWING, 10, NOW, &h), 0);
+        assert_int_equal(h.net[NETWORK_OPERATIONAL].share_pct, 40);
+        assert_int_equal(h.net[NETWORK_OPERATIONAL].target_pct, 50);
+        assert_int_equal(h.net[NETWORK_OPERATIONAL].verdict, HEALTH_BALANCED);
+        assert_int_equal(h.tolerance, 10);
+        assert_int_equal(health_compute(p, 2, NULL, 0, PROFILE_GROWING, 5, NOW, &h), 0);
+        assert_int_equal(h.net[NETWORK_OPERATIONAL].verdict, HEALTH_UNDER);
+}
+
+static void test_named_people(void **state)
+{
+        const struct health_person p[] = {
+            {.name = "Never1", .networks = PE},
+            {.name = "Old weak", .networks = PE, .last_touch = AGO(200), .strength = 10},
+            {.name = "Recent", .networks = PE, .last_touch = AGO(5), .strength = 60},
+            {.name = "Old strong", .networks = PE, .last_touch = AGO(120), .strength = 30},
+            {.name = "Never2", .networks = PE | ST},
+        };
+        const struct health_network *pe;
+        struct health_report h;
+
+        (void)state;
+        assert_int_equal(health_compute(p, 5, NULL, 0, PROFILE_UNSET, 10, NOW, &h), 0);
+        pe = &h.net[NETWORK_PERSONAL];
+        assert_int_equal(pe->never_touched, 2);
+        assert_int_equal(pe->n_never_named, 2);
+        assert_int_equal(pe->never_named[0], 0);
+        assert_int_equal(pe->never_named[1], 4);
+        assert_int_equal(pe->fading, 2);
+        assert_int_equal(pe->n_fading_named, 2);
+        assert_int_equal(pe->fading_named[0], 3); /* the stronger tie first */
+        assert_int_equal(pe->fading_named[1], 1);
+        assert_int_equal(h.net[NETWORK_STRATEGIC].never_touched, 1);
+}
+
 static void test_empty(void **state)
 {
         struct health_report h;
 
-        assert_int_equal(health_compute(NULL, 0, NULL, 0, PROFILE_UNSET, NOW, &h), 0);
+        assert_int_equal(
+            health_compute(NULL, 0, NULL, 0, PROFILE_UNSET, HEALTH_TOLERANCE_DEF, NOW, &h), 0);
         assert_int_equal(h.people, 0);
         assert_int_equal(h.touches_90, 0);
         assert_true(h.balance == 0);
@@ -163,6 +229,9 @@ int main(void)
             cmocka_unit_test(test_figures),
             cmocka_unit_test(test_profile_changes_verdicts),
             cmocka_unit_test(test_empty),
+            cmocka_unit_test(test_thresholds),
+            cmocka_unit_test(test_shares_that_round_the_same_give_one_verdict),
+            cmocka_unit_test(test_named_people),
             cmocka_unit_test(test_profiles),
         };
 

@@ -16,6 +16,7 @@
 #include "model.h"
 #include "store-goals.h"
 #include "store.h"
+#include "strength.h"
 #include "touch.h"
 
 #define DAY     86400LL
@@ -188,6 +189,54 @@ static void test_recompute_cadence(void **state)
         expect(f, ann, 0, NULL, D(10));
 }
 
+static int strength_fn(struct store_txn *t, void *userdata)
+{
+        struct contact **c = userdata;
+        struct contact copy;
+        int r = store_txn_contact_get(t, (*c)->id, c);
+
+        if (r < 0)
+                return r;
+        /* What every touch kept must equal what the whole history gives. */
+        copy = **c;
+        r = strength_recompute(t, &copy);
+        assert_int_equal(r, 0);
+        assert_true(llabs((long long)copy.strength_milli - (long long)(*c)->strength_milli) <= 2);
+        assert_int_equal(copy.strength_ref, (*c)->strength_ref);
+        return 0;
+}
+
+static int64_t kept_strength(struct fixture *f, uint64_t id)
+{
+        struct contact key = {.id = id}, *c = &key;
+        int s;
+
+        assert_int_equal(store_read(f->s, strength_fn, &c), 0);
+        s = strength_contact(c, c->strength_ref);
+        contact_free(c);
+        return s;
+}
+
+/* Every touch keeps the strength, back-filled ones too; corrections recompute it. */
+static void test_strength_kept_by_every_touch(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t ann = run(f, (struct op){OP_ADD, .what = "Ann"});
+        uint64_t coffee;
+
+        run(f, (struct op){OP_LOG, ann, .at = D(10), .what = "email"});
+        assert_int_equal(kept_strength(f, ann), 28);
+        coffee = run(f, (struct op){OP_LOG, ann, .at = D(100), .what = "coffee"});
+        run(f, (struct op){OP_LOG, ann, .at = D(50), .what = "call"}); /* back-filled */
+        assert_true(kept_strength(f, ann) > 63);
+        run(f, (struct op){OP_REMOVE, ann, coffee, .at = 0});
+        kept_strength(f, ann);
+        run(f, (struct op){OP_MOVE, ann,
+                           run(f, (struct op){OP_LOG, ann, .at = D(20), .what = "meeting"}),
+                           .at = D(120)});
+        kept_strength(f, ann);
+}
+
 static void test_recompute_backfill_is_not_latest(void **state)
 {
         struct fixture *f = *state;
@@ -287,6 +336,7 @@ int main(void)
                                             teardown),
             cmocka_unit_test_setup_teardown(test_recompute_goal_people_stay, setup, teardown),
             cmocka_unit_test_setup_teardown(test_touch_without_cadence, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_strength_kept_by_every_touch, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
