@@ -14,9 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # What tend needs at run time, features included (tend graph --format svg runs graphviz).
-RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 dbus-user-session graphviz)
+RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 libunistring2 dbus-user-session
+              graphviz)
 BUILD_PKGS=(build-essential cmake pkgconf libev-dev liblmdb-dev libjansson-dev libsystemd-dev
-            libinih-dev scdoc)
+            libinih-dev libunistring-dev scdoc)
 TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            # packaging check, units and completions (tests/e2e/test_systemd.py, completion, docs)
            dpkg-dev debhelper lintian bash-completion zsh fish man-db systemd

@@ -692,6 +692,51 @@ static const struct output_column contact_columns[] = {
     {"ID", true}, {"NAME", false}, {"NETWORKS", false}, {"ORG", false}, {"NEXT", false},
 };
 
+/* Where find matched, said shortly: "in notes", "in a coffee note, 3 weeks ago"; the first place
+ * other than the name (the row shows it), "(+N)" for more. Nothing for ls and due. */
+static void find_place(struct cli *cli, json_t *c, char *buf, size_t size)
+{
+        json_t *matches = json_object_get(c, "matches"), *m;
+        size_t i, shown = 0, more = 0;
+        int n = 0;
+
+        buf[0] = '\0';
+        json_array_foreach(matches, i, m)
+        {
+                const char *field = strempty(cmd_jstr(m, "field")), *title = cmd_jstr(m, "title");
+                char where[160], rel[64];
+
+                if (strcmp(field, "name") == 0)
+                        continue; /* the row shows the name */
+                if (shown) {
+                        more++;
+                        continue;
+                }
+                if (strcmp(field, "interaction") == 0) {
+                        const char *kind = cmd_jstr(m, "kind");
+
+                        time_format_days(cmd_jtime(m, "at"), cli->now, TIME_DAYS_WHEN, rel,
+                                         sizeof(rel));
+                        snprintf(where, sizeof(where), "in %s %s note, %s",
+                                 kind && strchr("aeiouAEIOU", kind[0]) ? "an" : "a",
+                                 kind ? kind : "", rel);
+                } else if (strcmp(field, "goal") == 0)
+                        snprintf(where, sizeof(where), "in goal '%s'", strempty(title));
+                else if (strcmp(field, "goal_why") == 0)
+                        snprintf(where, sizeof(where), "in why for goal '%s'", strempty(title));
+                else if (strcmp(field, "how_met") == 0)
+                        snprintf(where, sizeof(where), "in how you met");
+                else if (strcmp(field, "brings") == 0)
+                        snprintf(where, sizeof(where), "in what they bring");
+                else
+                        snprintf(where, sizeof(where), "in %s", field);
+                n = snprintf(buf, size, " — %s", where);
+                shown++;
+        }
+        if (more && n > 0 && (size_t)n < size)
+                snprintf(buf + n, size - (size_t)n, " (+%zu)", more);
+}
+
 static const struct output_column contact_columns_strength[] = {
     {"ID", true},   {"NAME", false},    {"NETWORKS", false},
     {"ORG", false}, {"STRENGTH", true}, {"NEXT", false},
@@ -712,11 +757,13 @@ int cmd_contact_table(struct cli *cli, json_t *contacts)
                 return cmd_oom(cli);
         json_array_foreach(contacts, i, c)
         {
-                char nets[64];
+                char nets[64], where[256];
 
                 output_format_networks(json_object_get(c, "networks"), false, nets, sizeof(nets));
+                find_place(cli, c, where, sizeof(where));
                 if (output_table_addf(t, OUTPUT_DIM, "%lld", cmd_jid(c)) < 0 ||
-                    output_table_add(t, strempty(cmd_jstr(c, "name")), OUTPUT_PLAIN) < 0 ||
+                    output_table_addf(t, OUTPUT_PLAIN, "%s%s", strempty(cmd_jstr(c, "name")),
+                                      where) < 0 ||
                     output_table_add(t, nets[0] ? nets : NULL, OUTPUT_PLAIN) < 0 ||
                     output_table_add(t, cmd_jstr(c, "org"), OUTPUT_PLAIN) < 0 ||
                     (strength && output_table_addf(t, OUTPUT_PLAIN, "%lld",

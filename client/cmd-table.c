@@ -137,8 +137,11 @@ static const struct command commands[] = {
     {"ls", "", commands_ls, "List people", ls_options,
      "Sorted by name, or by follow-up date with --due-before, or by tie strength with\n"
      "--sort strength. STRENGTH is 0-100 from recency, frequency and kind of touches."},
-    {"find", "TEXT...", commands_find, "Search names, organisations, titles, emails and tags",
-     find_options, "Every word must match the start of a word in one of those fields."},
+    {"find", "TEXT...", commands_find, "Search people, notes, interactions and goals",
+     find_options,
+     "Names, organisations, titles, emails, tags, notes, how-met, brings, interaction notes,\n"
+     "goal titles and why. Every word must match the start of a word; case and accents are\n"
+     "ignored ('rene' finds René). Each result says where it matched."},
     {"log", "WHO KIND [NOTE...]", commands_log, "Log an interaction", log_options,
      "KIND is one word such as coffee, call, informational-interview, email, message,\n"
      "meeting, event, intro or referral ('tend kinds' lists them). A new kind one typo\n"

@@ -97,11 +97,6 @@ int free_and_strdup(char **dst, const char *src);
 /** Lower-case ASCII letters in place; UTF-8 bytes above 0x7f are left alone. */
 char *ascii_strlower(char *s);
 
-/** Case-fold len bytes of UTF-8 from s into out (which may equal s): ASCII, Latin-1,
- * Latin Extended-A, Greek and Cyrillic capitals become small letters; every other byte is
- * copied. The mapped letters keep their encoded length, so out has len bytes too. Names
- * like "Örjan", "ÅSA" or "Иван" then match whatever case they are typed in. */
-void utf8_casefold(const char *s, size_t len, char *out);
 
 /** The value of a hexadecimal digit (either case), or -1. */
 static inline int hex_digit_value(char c)

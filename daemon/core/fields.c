@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fold.h"
 #include "model.h"
 #include "timeutil.h"
 
@@ -138,15 +139,15 @@ int fields_list(json_t *params, const char *key, enum field_kind kind, struct op
         }
         json_array_foreach(v, i, item)
         {
-                _cleanup_free_ char *value = strdup(json_string_value(item));
+                /* Tags compare case-insensitively everywhere; store them lower-cased. */
+                _cleanup_free_ char *value = kind == FIELD_TAG
+                                                 ? text_lower_dup(json_string_value(item))
+                                                 : strdup(json_string_value(item));
                 const char *reason;
                 char full[160];
 
                 if (!value)
                         return -ENOMEM;
-                /* Tags compare case-insensitively everywhere; store them lower-cased. */
-                if (kind == FIELD_TAG)
-                        utf8_casefold(value, strlen(value), value);
                 reason = fields_check(kind, value);
                 if (reason) {
                         snprintf(full, sizeof(full), "'%.64s': %s", value, reason);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "goals.h"
 #include "store-goals.h"
 #include "store-transfer.h"
@@ -57,19 +58,7 @@ int identity_check_name(struct store_txn *t, const char *name, uint64_t self, st
 
 static bool same_folded(const char *a, const char *b)
 {
-        size_t la = strlen(a), lb = strlen(b);
-        _cleanup_free_ char *fa = NULL, *fb = NULL;
-
-        /* Folding keeps every letter's encoded length, so different lengths never match. */
-        if (la != lb)
-                return false;
-        fa = malloc(la + 1);
-        fb = malloc(lb + 1);
-        if (!fa || !fb)
-                return false;
-        utf8_casefold(a, la, fa);
-        utf8_casefold(b, lb, fb);
-        return memcmp(fa, fb, la) == 0;
+        return text_fold_equal(a, b);
 }
 
 struct title_match {
@@ -464,10 +453,9 @@ static int pass_contact(const struct contact *c, void *userdata)
         }
         if (!c->name || !strchr(c->name, ' '))
                 return 0; /* one word: its order cannot differ */
-        folded = strdup(c->name);
+        folded = text_fold_dup(c->name);
         if (!folded)
                 return -ENOMEM;
-        utf8_casefold(folded, strlen(folded), folded);
         key = name_words_key(folded);
         if (!key) {
                 free(folded);

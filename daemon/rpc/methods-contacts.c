@@ -1,4 +1,6 @@
 /* io.tend.Contacts: add, look up, change, remove and list people. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -679,6 +681,95 @@ static int method_list(struct varlink_call *call, json_t *params, void *userdata
         return run_read(call, userdata, &op, list_fn);
 }
 
+/* Where a search matched: "notes", "interaction #17", "goal #3"; and the same as an object
+ * carrying what a reader needs to say it ("in a coffee note, 3 weeks ago"). */
+static int append_place(const struct store_text_match *m, void *userdata)
+{
+        static const char *const names[] = {
+            [STORE_MATCH_NAME] = "name",
+            [STORE_MATCH_ORG] = "org",
+            [STORE_MATCH_TITLE] = "title",
+            [STORE_MATCH_NOTES] = "notes",
+            [STORE_MATCH_HOW_MET] = "how_met",
+            [STORE_MATCH_BRINGS] = "brings",
+            [STORE_MATCH_EMAIL] = "email",
+            [STORE_MATCH_TAG] = "tag",
+            [STORE_MATCH_INTERACTION] = "interaction",
+            [STORE_MATCH_GOAL] = "goal",
+            [STORE_MATCH_GOAL_WHY] = "goal_why",
+        };
+        json_t *contact = userdata, *matched = json_object_get(contact, "matched"),
+               *matches = json_object_get(contact, "matches"), *o;
+        const char *field = names[m->field];
+        char label[64];
+
+        if (m->field == STORE_MATCH_INTERACTION)
+                snprintf(label, sizeof(label), "interaction #%" PRIu64, m->id);
+        else if (m->field == STORE_MATCH_GOAL)
+                snprintf(label, sizeof(label), "goal #%" PRIu64, m->id);
+        else if (m->field == STORE_MATCH_GOAL_WHY)
+                snprintf(label, sizeof(label), "goal #%" PRIu64 " why", m->id);
+        else
+                snprintf(label, sizeof(label), "%s", field);
+        /* The fields of the record come once each (several emails, several tags). */
+        for (size_t i = 0; i < json_array_size(matched); i++)
+                if (strcmp(json_string_value(json_array_get(matched, i)), label) == 0)
+                        return 0;
+        o = json_pack("{s:s}", "field", field);
+        if (!o)
+                return -ENOMEM;
+        if (m->field == STORE_MATCH_INTERACTION)
+                json_object_set_new(o, "at", reply_time_or_null(m->at));
+        if (m->field == STORE_MATCH_INTERACTION && m->kind)
+                json_object_set_new(o, "kind", json_string(m->kind));
+        if (m->id)
+                json_object_set_new(o, "id", json_integer((json_int_t)m->id));
+        if (m->title)
+                json_object_set_new(o, "title", json_string(m->title));
+        if (json_array_append_new(matched, json_string(label)) < 0 ||
+            json_array_append_new(matches, o) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+struct find_ctx {
+        struct store_txn *t;
+        json_t *array;
+        const char *text;
+};
+
+static int append_found(const struct contact *c, void *userdata)
+{
+        struct find_ctx *ctx = userdata;
+        json_t *o = reply_contact(ctx->t, c);
+        int r;
+
+        if (!o || json_array_append_new(ctx->array, o) < 0)
+                return -ENOMEM;
+        if (json_object_set_new(o, "matched", json_array()) < 0 ||
+            json_object_set_new(o, "matches", json_array()) < 0)
+                return -ENOMEM;
+        r = store_txn_contact_places(ctx->t, c, ctx->text, append_place, o);
+        return r < 0 ? r : 0;
+}
+
+static int find_fn(struct store_txn *t, void *userdata)
+{
+        struct read_op *op = userdata;
+        struct find_ctx ctx = {.t = t, .array = json_array(), .text = op->filter.text};
+        int r;
+
+        if (!ctx.array)
+                return -ENOMEM;
+        r = store_txn_contact_list(t, &op->filter, append_found, &ctx);
+        if (r < 0) {
+                json_decref(ctx.array);
+                return r;
+        }
+        op->result = json_pack("{s:o}", "contacts", ctx.array);
+        return op->result ? 0 : -ENOMEM;
+}
+
 static int method_find(struct varlink_call *call, json_t *params, void *userdata)
 {
         struct read_op op = {.params = params};
@@ -699,7 +790,8 @@ static int method_find(struct varlink_call *call, json_t *params, void *userdata
                 return r;
         }
         op.filter.text = text;
-        return run_read(call, userdata, &op, list_fn);
+        op.filter.everywhere = true;
+        return run_read(call, userdata, &op, find_fn);
 }
 
 static int dupes_fn(struct store_txn *t, void *userdata)

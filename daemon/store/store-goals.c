@@ -270,6 +270,12 @@ int store_txn_goal_put(struct store_txn *t, struct goal *g)
         r = put_record(t, DB_GOALS, tmp.id, buf, len);
         if (r < 0)
                 return r;
+        if (old)
+                r = text_index_goal(t, old, false);
+        if (r >= 0)
+                r = text_index_goal(t, &tmp, true);
+        if (r < 0)
+                return r;
         r = untombstone(t, tmp.uuid);
         if (r < 0)
                 return r;
@@ -326,6 +332,9 @@ int store_txn_goal_delete(struct store_txn *t, uint64_t id, int64_t now)
         if (r < 0)
                 return r;
         r = del_record(t, DB_GOALS, id);
+        if (r < 0)
+                return r;
+        r = text_index_goal(t, g, false);
         if (r < 0)
                 return r;
         return tombstone(t, g->uuid, 'G', now);
@@ -462,6 +471,7 @@ int store_txn_goal_resolve(struct store_txn *t, const char *goal, uint64_t *ret_
 
 int store_txn_goal_link_put(struct store_txn *t, const struct goal_link *l)
 {
+        _cleanup_(goal_link_freep) struct goal_link *old = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
         uint8_t key[LINK_KEY_LEN];
         MDB_val k = {sizeof(key), key}, v;
@@ -477,6 +487,14 @@ int store_txn_goal_link_put(struct store_txn *t, const struct goal_link *l)
         if (r < 0)
                 return r;
         r = codec_goal_link_encode(l, &buf, &len);
+        if (r < 0)
+                return r;
+        r = store_txn_goal_link_get(t, l->goal_id, l->contact_id, &old);
+        if (r >= 0)
+                r = text_index_link(t, old, false);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = text_index_link(t, l, true);
         if (r < 0)
                 return r;
         link_key(key, l->goal_id, l->contact_id);
@@ -510,12 +528,18 @@ int store_txn_goal_link_get(struct store_txn *t, uint64_t goal_id, uint64_t cont
 
 int store_txn_goal_link_delete(struct store_txn *t, uint64_t goal_id, uint64_t contact_id)
 {
+        _cleanup_(goal_link_freep) struct goal_link *old = NULL;
         uint8_t key[LINK_KEY_LEN];
         MDB_val k = {sizeof(key), key};
         int rc, r;
 
         r = txn_writable(t);
         if (r < 0)
+                return r;
+        r = store_txn_goal_link_get(t, goal_id, contact_id, &old);
+        if (r >= 0)
+                r = text_index_link(t, old, false);
+        if (r < 0 && r != -ENOENT && r != -EBADMSG)
                 return r;
         link_key(key, goal_id, contact_id);
         rc = rec_del(t, DB_GOAL_LINKS, &k);
@@ -580,19 +604,70 @@ int store_txn_contact_goal_links(struct store_txn *t, uint64_t contact_id, store
         return 0;
 }
 
+/* The text index entries of a link image (undo and redo). */
+static int link_text_reindex(struct store_txn *t, uint64_t goal_id, uint64_t contact_id,
+                             const MDB_val *image, bool add)
+{
+        _cleanup_(goal_link_freep) struct goal_link *l = NULL;
+        int r;
+
+        if (!image)
+                return 0;
+        r = codec_goal_link_decode(image->mv_data, image->mv_size, &l);
+        if (r == -EBADMSG)
+                return 0;
+        if (r < 0)
+                return r;
+        l->goal_id = goal_id;
+        l->contact_id = contact_id;
+        return text_index_link(t, l, add);
+}
+
 int store_goal_link_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
                             const MDB_val *new)
 {
         uint64_t goal_id, contact_id;
+        int r;
 
         if (key->mv_size != LINK_KEY_LEN)
                 return -EBADMSG;
         goal_id = be64_get(key->mv_data);
         contact_id = be64_get((const uint8_t *)key->mv_data + 8);
+        r = link_text_reindex(t, goal_id, contact_id, old, false);
+        if (r >= 0)
+                r = link_text_reindex(t, goal_id, contact_id, new, true);
+        if (r < 0)
+                return r;
         if (old && !new)
                 return dup_del(t, DB_CONTACT_GOALS, contact_id, goal_id);
         if (new && !old)
                 return dup_put(t, DB_CONTACT_GOALS, contact_id, goal_id);
+        return 0;
+}
+
+int store_goal_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                       const MDB_val *new)
+{
+        const MDB_val *image[2] = {old, new};
+        int r;
+
+        if (key->mv_size != ID_KEY_LEN)
+                return -EBADMSG;
+        for (int i = 0; i < 2; i++) {
+                _cleanup_(goal_freep) struct goal *g = NULL;
+
+                if (!image[i])
+                        continue;
+                r = codec_goal_decode(image[i]->mv_data, image[i]->mv_size, &g);
+                if (r == -EBADMSG)
+                        continue; /* unreadable: it had no words indexed */
+                if (r < 0)
+                        return r;
+                g->id = be64_get(key->mv_data);
+                r = text_index_goal(t, g, i == 1);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 

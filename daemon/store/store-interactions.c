@@ -177,6 +177,9 @@ int interaction_indexed(struct store_txn *t, const struct interaction *i,
                 if (rc)
                         return txn_err(t, rc);
         }
+        rc = text_index_interaction(t, i, true);
+        if (rc < 0)
+                return rc;
         return kind_adjust(t, i->kind, +1);
 }
 
@@ -201,6 +204,9 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i)
                 if (rc && rc != MDB_NOTFOUND)
                         return txn_err(t, rc);
         }
+        rc = text_index_interaction(t, i, false);
+        if (rc < 0)
+                return rc;
         return kind_adjust(t, i->kind, -1);
 }
 
@@ -258,6 +264,9 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         if (rc)
                 return txn_err(t, rc);
         r = store_goals_interaction_removed(t, old);
+        if (r < 0)
+                return r;
+        r = text_index_interaction(t, old, false);
         if (r < 0)
                 return r;
         return kind_adjust(t, old->kind, -1);

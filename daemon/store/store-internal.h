@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "store.h"
 #include "util.h"
 
@@ -18,9 +19,9 @@
 #define RESIZE_RETRIES       16   /* MDB_MAP_RESIZED loops before giving up */
 #define RESOLVE_COUNT_SLACK  1000 /* prefix candidates counted beyond max */
 #define ID_KEY_LEN           8
-#define DUE_KEY_LEN          16 /* due time ‖ contact id */
-#define INTERACTION_KEY_LEN  20 /* contact id ‖ time ‖ seq */
-#define TOMBSTONE_LEN        9  /* type byte ‖ deletion time */
+#define DUE_KEY_LEN          16                                /* due time ‖ contact id */
+#define INTERACTION_KEY_LEN  20                                /* contact id ‖ time ‖ seq */
+#define TOMBSTONE_LEN        9                                 /* type byte ‖ deletion time */
 #define TOMBSTONE_MERGED_LEN (TOMBSTONE_LEN + UUID_STRING_LEN) /* ‖ uuid merged into */
 
 #define META_SCHEMA              "schema"
@@ -55,6 +56,8 @@ enum db {
         DB_KINDS,
         /* store-journal.c: the undo journal */
         DB_JOURNAL,
+        /* store-text.c: folded word of interaction, goal and goal-link text → owner ‖ ref */
+        DB_IDX_TEXT,
         _DB_MAX,
 };
 
@@ -117,6 +120,8 @@ int store_interaction_reindex(struct store_txn *t, const MDB_val *key, const MDB
                               const MDB_val *new);
 int store_goal_link_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
                             const MDB_val *new);
+int store_goal_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
+                       const MDB_val *new);
 int store_intro_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *old,
                         const MDB_val *new);
 
@@ -186,18 +191,11 @@ static inline uint8_t ascii_lower(uint8_t b)
         return (b >= 'A' && b <= 'Z') ? (uint8_t)(b - 'A' + 'a') : b;
 }
 
-/* Lower-case ASCII into buf and cut at a UTF-8 boundary so the result fits max bytes.
+/* Fold s into buf (text_fold) and cut at a UTF-8 boundary so the result fits max bytes.
  * buf holds at least max bytes. Returns the length. */
 static inline size_t key_normalize(const char *s, size_t len, size_t max, uint8_t *buf)
 {
-        if (len > max) {
-                len = max;
-                /* s[len] is the first byte dropped; never cut inside a sequence. */
-                while (len > 0 && ((uint8_t)s[len] & 0xc0) == 0x80)
-                        len--;
-        }
-        utf8_casefold(s, len, (char *)buf);
-        return len;
+        return text_fold(s, len, (char *)buf, max);
 }
 
 static inline void cursor_closep(MDB_cursor **c)
@@ -332,6 +330,60 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i);
  * the kind counts. Run once from the store's migration at open. */
 int store_migrate_interaction_ids(struct store_txn *t);
 
+/* ---- the text index (store-text.c) ---- */
+
+struct goal;
+struct goal_link;
+
+/* Folded query words, each a prefix to look for. */
+struct text_words {
+        size_t n;
+        const uint8_t *const *data;
+        const size_t *len;
+};
+
+/* Add (add) or remove the idx_text entries of a record. */
+int text_index_interaction(struct store_txn *t, const struct interaction *i, bool add);
+int text_index_goal(struct store_txn *t, const struct goal *g, bool add);
+int text_index_link(struct store_txn *t, const struct goal_link *l, bool add);
+
+/* Entries of a DUPSORT index under keys starting with word, counted a key at a time until
+ * count_max (0 = all). Entries of idx_text under such keys collected as contact ids (a goal's
+ * entries as its linked people), unsorted. */
+int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
+                       size_t count_max, size_t *ret);
+struct idvec;
+/* The ids under keys of a DUPSORT | DUPFIXED id index (idx_token) starting with word. */
+int index_prefix_ids(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
+                     struct idvec *out);
+int text_prefix_collect(struct store_txn *t, const uint8_t *word, size_t len, struct idvec *out);
+
+/* One query word's keys (idx_token, then idx_text), to test candidates one by one: a few
+ * B-tree lookups per candidate instead of reading the word's whole range. */
+struct word_probe {
+        MDB_cursor *tok, *txt, *goals; /* kept open across candidates */
+        MDB_val *keys;
+        size_t n_tok, n_txt, keys_cap;
+        uint8_t *buf;
+        size_t buf_len, buf_cap;
+};
+
+/* -E2BIG when the word prefixes more than limit distinct keys (probing would cost more). */
+int word_probe_init(struct store_txn *t, const uint8_t *word, size_t len, bool text, size_t limit,
+                    struct word_probe *p);
+int word_probe_has(struct store_txn *t, const struct word_probe *p, uint64_t id, bool *ret);
+void word_probe_done(struct word_probe *p);
+
+/* Mark in found[w] the words matched anywhere in contact c's record, history and goals; when
+ * cb is set, report every place that matched (the record first, then each interaction and
+ * goal). Without cb the history is read only if the record left a word unmatched. */
+int store_txn_contact_text_matches(struct store_txn *t, const struct contact *c,
+                                   const struct text_words *words, bool *found,
+                                   store_text_match_cb cb, void *userdata);
+
+/* Schema 2 → 3: build idx_text from every interaction, goal and goal link. */
+int store_migrate_text_index(struct store_txn *t);
+
 /* ---- growable arrays ---- */
 
 struct idvec {
@@ -372,9 +424,15 @@ static inline void idvec_sort_uniq(struct idvec *v)
 {
         size_t w = 0;
 
+        bool sorted = true;
+
         if (v->n == 0)
                 return;
-        qsort(v->v, v->n, sizeof(uint64_t), u64_cmp);
+        /* Ids from one index key come sorted: then only duplicates go. */
+        for (size_t i = 1; i < v->n && sorted; i++)
+                sorted = v->v[i - 1] <= v->v[i];
+        if (!sorted)
+                qsort(v->v, v->n, sizeof(uint64_t), u64_cmp);
         for (size_t r = 1; r < v->n; r++)
                 if (v->v[r] != v->v[w])
                         v->v[++w] = v->v[r];

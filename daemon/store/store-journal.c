@@ -46,6 +46,7 @@ typedef int (*reindex_fn)(struct store_txn *t, const MDB_val *key, const MDB_val
 static const reindex_fn reindex[_DB_MAX] = {
     [DB_CONTACTS] = store_contact_reindex,
     [DB_INTERACTIONS] = store_interaction_reindex,
+    [DB_GOALS] = store_goal_reindex,
     [DB_GOAL_LINKS] = store_goal_link_reindex,
     [DB_INTROS] = store_intro_reindex,
 };

@@ -8,8 +8,8 @@
  *  - Index entries are computed as a sorted set of (database, key) pairs per contact
  *    (contact_index_keys); an update deletes the pairs only the old record had and adds the
  *    pairs only the new one has.
- *  - Index strings are case-folded (utf8_casefold: ASCII, Latin, Greek, Cyrillic) and cut at a
- * UTF-8 boundary to fit the LMDB key limit. */
+ *  - Index strings are folded (text_fold: libunistring case folding, NFKD, no combining marks)
+ *    and cut at a UTF-8 boundary to fit the LMDB key limit. */
 #include "store.h"
 #include "store-internal.h"
 
@@ -29,6 +29,7 @@
 #include "store-sched.h"
 #include "paths.h"
 #include "store-goals.h"
+#include "fold.h"
 #include "store-transfer.h"
 #include "util.h"
 
@@ -60,6 +61,7 @@ static const struct {
     [DB_INTERACTION_IDS] = {"interaction_ids", 0},
     [DB_KINDS] = {"kinds", 0},
     [DB_JOURNAL] = {"journal", 0},
+    [DB_IDX_TEXT] = {"idx_text", DB_INDEX_FLAGS},
 };
 
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
@@ -145,25 +147,16 @@ static int ikeys_add_str(struct ikeys *k, enum db db, const char *s, size_t len,
         return ikeys_add(k, db, buf, key_normalize(s, len, max, buf));
 }
 
-/* Add every maximal run of alphanumeric or non-ASCII bytes of s, lower-cased. */
+/* Add every word of s (letters, digits, marks: text_next_word), folded. */
 static int ikeys_add_words(struct ikeys *k, enum db db, const char *s, size_t max)
 {
-        const uint8_t *p = (const uint8_t *)s;
+        size_t len = s ? strlen(s) : 0, pos = 0, start, wlen;
         int r;
 
-        while (p && *p) {
-                const uint8_t *start;
-
-                while (*p && !is_word_byte(*p))
-                        p++;
-                start = p;
-                while (*p && is_word_byte(*p))
-                        p++;
-                if (p > start) {
-                        r = ikeys_add_str(k, db, (const char *)start, (size_t)(p - start), max);
-                        if (r < 0)
-                                return r;
-                }
+        while (text_next_word(s, len, &pos, &start, &wlen)) {
+                r = ikeys_add_str(k, db, s + start, wlen, max);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -222,6 +215,13 @@ static int contact_tokens(const struct contact *c, size_t max, enum db db, struc
         }
         for (char **g = c->tags; r >= 0 && g && *g; g++)
                 r = ikeys_add_words(k, db, *g, max);
+        /* Free text of the record itself; interactions and goals have idx_text. */
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->notes, max);
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->how_met, max);
+        if (r >= 0)
+                r = ikeys_add_words(k, db, c->brings, max);
         return r;
 }
 
@@ -525,6 +525,122 @@ int store_counter_put(struct store_txn *t, const char *name, uint64_t next)
         return meta_put(t, name, be, sizeof(be));
 }
 
+static int index_put(struct store_txn *t, const struct ikey *ik, uint64_t id);
+
+/* ==== schema 2 → 3: keys folded with libunistring, and the text index ====
+ * Keys written before were only lower-cased (and only some scripts), so the string indexes
+ * are emptied and rebuilt from the records, the kind counts re-keyed, and idx_text built
+ * from every interaction, goal and goal link. One transaction: the upgrade's. */
+static int migrate_refold_kinds(struct store_txn *t)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_(ikeys_done) struct ikeys kinds = {0};
+        _cleanup_free_ uint64_t *counts = NULL;
+        size_t n = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        r = cursor_open(t, DB_KINDS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                uint8_t key[KEY_MAX];
+                uint64_t *p;
+
+                if (v.mv_size != 8)
+                        continue;
+                r = ikeys_add(&kinds, DB_KINDS, key,
+                              key_normalize(k.mv_data, k.mv_size, t->store->max_key, key));
+                if (r < 0)
+                        return r;
+                if (kinds.n == n)
+                        continue; /* folded to nothing */
+                p = reallocarray(counts, kinds.n, sizeof(uint64_t));
+                if (!p)
+                        return -ENOMEM;
+                counts = p;
+                counts[n++] = be64_get(v.mv_data);
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        mdb_cursor_close(cur);
+        cur = NULL;
+        rc = mdb_drop(t->txn, dbi(t, DB_KINDS), 0);
+        if (rc)
+                return txn_err(t, rc);
+        for (size_t i = 0; i < n; i++) {
+                MDB_val kk = {kinds.v[i].len, kinds.v[i].data}, vv;
+                uint8_t vb[8];
+                uint64_t sum = counts[i];
+
+                /* Kinds that differed only in accents or case become one count. */
+                rc = mdb_get(t->txn, dbi(t, DB_KINDS), &kk, &vv);
+                if (rc == 0 && vv.mv_size == 8)
+                        sum += be64_get(vv.mv_data);
+                else if (rc && rc != MDB_NOTFOUND)
+                        return txn_err(t, rc);
+                be64_put(vb, sum);
+                vv = (MDB_val){sizeof(vb), vb};
+                rc = mdb_put(t->txn, dbi(t, DB_KINDS), &kk, &vv, 0);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        return 0;
+}
+
+static int store_migrate_fold_keys(struct store_txn *t)
+{
+        static const enum db refolded[] = {DB_IDX_NAME, DB_IDX_TOKEN, DB_IDX_EMAIL, DB_IDX_TAG};
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_val k, v;
+        int rc, r;
+
+        for (size_t i = 0; i < sizeof(refolded) / sizeof(refolded[0]); i++) {
+                rc = mdb_drop(t->txn, dbi(t, refolded[i]), 0);
+                if (rc)
+                        return txn_err(t, rc);
+        }
+        r = cursor_open(t, DB_CONTACTS, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                _cleanup_(ikeys_done) struct ikeys keys = {0};
+                uint64_t id;
+
+                if (k.mv_size != ID_KEY_LEN)
+                        return -EBADMSG;
+                id = be64_get(k.mv_data);
+                r = codec_contact_decode(v.mv_data, v.mv_size, &c);
+                if (r == -EBADMSG)
+                        continue; /* unreadable: it had no keys we could rebuild either */
+                if (r < 0)
+                        return r;
+                r = contact_index_keys(c, id, t->store->max_key, &keys);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < keys.n; i++) {
+                        enum db db = keys.v[i].db;
+
+                        if (db != DB_IDX_NAME && db != DB_IDX_TOKEN && db != DB_IDX_EMAIL &&
+                            db != DB_IDX_TAG)
+                                continue;
+                        r = index_put(t, &keys.v[i], id);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        r = migrate_refold_kinds(t);
+        if (r < 0)
+                return r;
+        return store_migrate_text_index(t);
+}
+/* ==== end of schema 2 → 3 ==== */
+
 /* ---- schema upgrades ----
  * An upgrade runs at open, inside the one transaction that opens the databases (a new
  * database such as the journal is created there), after store_open wrote a compacted copy of
@@ -540,6 +656,7 @@ struct migration {
 static const struct migration migrations[] = {
     {1, "interaction ids", store_migrate_interaction_ids},
     {1, "undo journal", journal_init},
+    {2, "folded keys and the text index", store_migrate_fold_keys},
 };
 
 static int store_migrate(struct store_txn *t, uint32_t from)
@@ -1040,6 +1157,7 @@ static int interactions_take(struct store_txn *t, uint64_t contact_id, int64_t n
                                 return r;
                 }
                 if (i) {
+                        i->contact_id = contact_id; /* its text index entries name it */
                         r = interaction_unindexed(t, i);
                         if (r < 0)
                                 return r;
@@ -1495,33 +1613,57 @@ int store_txn_contact_resolve(struct store_txn *t, const char *who, uint64_t *re
 
 /* ---- listing ---- */
 
-/* Whether every query word is a prefix of one of the contact's tokens. */
-static int contact_match_words(const struct contact *c, const struct ikeys *words, size_t max,
-                               bool *ret)
+/* Whether every query word is a prefix of one of the contact's tokens, or, everywhere, of a
+ * word of its history and goals (read only for words the record does not have). */
+static int contact_match_words(struct store_txn *t, const struct contact *c,
+                               const struct ikeys *words, bool everywhere, bool *ret)
 {
         _cleanup_(ikeys_done) struct ikeys tokens = {0};
+        _cleanup_free_ const uint8_t **data = NULL;
+        _cleanup_free_ size_t *lens = NULL;
+        _cleanup_free_ bool *found = NULL;
+        bool all = true;
         int r;
 
         if (words->n == 0) {
                 *ret = true;
                 return 0;
         }
-        r = contact_tokens(c, max, DB_IDX_TOKEN, &tokens);
+        r = contact_tokens(c, t->store->max_key, DB_IDX_TOKEN, &tokens);
         if (r < 0)
                 return r;
+        found = calloc(words->n, sizeof(bool));
+        if (!found)
+                return -ENOMEM;
         for (size_t w = 0; w < words->n; w++) {
                 const struct ikey *word = &words->v[w];
-                bool found = false;
 
-                for (size_t i = 0; !found && i < tokens.n; i++)
-                        found = tokens.v[i].len >= word->len &&
-                                memcmp(tokens.v[i].data, word->data, word->len) == 0;
-                if (!found) {
-                        *ret = false;
-                        return 0;
-                }
+                for (size_t i = 0; !found[w] && i < tokens.n; i++)
+                        found[w] = tokens.v[i].len >= word->len &&
+                                   memcmp(tokens.v[i].data, word->data, word->len) == 0;
+                all = all && found[w];
         }
-        *ret = true;
+        if (all || !everywhere) {
+                *ret = all;
+                return 0;
+        }
+        data = calloc(words->n, sizeof(*data));
+        lens = calloc(words->n, sizeof(*lens));
+        if (!data || !lens)
+                return -ENOMEM;
+        for (size_t w = 0; w < words->n; w++) {
+                data[w] = words->v[w].data;
+                lens[w] = words->v[w].len;
+        }
+        r = store_txn_contact_text_matches(
+            t, c, &(struct text_words){.n = words->n, .data = data, .len = lens}, found, NULL,
+            NULL);
+        if (r < 0)
+                return r;
+        all = true;
+        for (size_t w = 0; w < words->n; w++)
+                all = all && found[w];
+        *ret = all;
         return 0;
 }
 
@@ -1533,9 +1675,10 @@ static bool tag_equal(const char *a, const char *b, size_t max)
         return lx == ly && memcmp(x, y, lx) == 0;
 }
 
-static int contact_match(const struct contact *c, const struct contact_filter *f,
-                         const struct ikeys *words, size_t max, bool *ret)
+static int contact_match(struct store_txn *t, const struct contact *c,
+                         const struct contact_filter *f, const struct ikeys *words, bool *ret)
 {
+        size_t max = t->store->max_key;
         bool tag = !f->tag;
 
         if (f->networks && (c->networks & f->networks) != f->networks)
@@ -1546,7 +1689,7 @@ static int contact_match(const struct contact *c, const struct contact_filter *f
                 tag = tag_equal(*g, f->tag, max);
         if (!tag)
                 goto no;
-        return contact_match_words(c, words, max, ret);
+        return contact_match_words(t, c, words, f->everywhere, ret);
 no:
         *ret = false;
         return 0;
@@ -1633,7 +1776,7 @@ static int list_candidates(struct store_txn *t, struct idvec *ids, const struct 
                         continue;
                 if (r < 0)
                         return r;
-                r = contact_match(c, f, words, max, &match);
+                r = contact_match(t, c, f, words, &match);
                 if (r < 0 || !match) {
                         contact_free(c);
                         if (r < 0)
@@ -1670,7 +1813,7 @@ static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
                                    store_contact_cb cb, void *userdata)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        size_t max = t->store->max_key, seen = 0;
+        size_t seen = 0;
         MDB_val k, v;
         int rc, r;
 
@@ -1694,7 +1837,7 @@ static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
                         continue;
                 if (r < 0)
                         return r;
-                r = contact_match(c, f, words, max, &match);
+                r = contact_match(t, c, f, words, &match);
                 if (r < 0)
                         return r;
                 if (!match)
@@ -1737,7 +1880,7 @@ static int due_walk(struct store_txn *t, bool has_until, int64_t until,
                 if (r < 0)
                         return r;
                 if (f) {
-                        r = contact_match(c, f, words, t->store->max_key, &match);
+                        r = contact_match(t, c, f, words, &match);
                         if (r < 0)
                                 return r;
                 }
@@ -1818,12 +1961,243 @@ static int network_pick(struct store_txn *t, uint32_t networks, uint8_t *ret)
         return 0;
 }
 
+/* Keep the ids of sorted a that are in sorted b. */
+static void idvec_intersect(struct idvec *a, const struct idvec *b)
+{
+        size_t i = 0, j = 0, w = 0;
+
+        while (i < a->n && j < b->n) {
+                if (a->v[i] < b->v[j])
+                        i++;
+                else if (a->v[i] > b->v[j])
+                        j++;
+                else {
+                        a->v[w++] = a->v[i++];
+                        j++;
+                }
+        }
+        a->n = w;
+}
+
+/* The ids having one word: its token range, and everywhere its text range too. */
+static int word_ids(struct store_txn *t, const struct ikey *word, bool everywhere,
+                    struct idvec *out)
+{
+        int r = index_prefix_ids(t, DB_IDX_TOKEN, word->data, word->len, out);
+
+        if (r >= 0 && everywhere)
+                r = text_prefix_collect(t, word->data, word->len, out);
+        if (r >= 0)
+                idvec_sort_uniq(out);
+        return r;
+}
+
+/* A word whose range is at most this many times the candidates is read and intersected;
+ * a larger one is probed candidate by candidate (a few lookups each), and one with more
+ * distinct keys than PROBE_KEYS_MAX is left to the check of each candidate's record. */
+#define INTERSECT_RATIO 16
+#define PROBE_KEYS_MAX  64
+
+struct word_count {
+        size_t w, n;
+};
+
+static int word_count_cmp(const void *a, const void *b)
+{
+        const struct word_count *x = a, *y = b;
+
+        return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* Whether walking the name index and probing each person for every word (until limit match)
+ * should cost less than reading the ranges: with common words and a small limit it visits
+ * about limit × contacts / matches people, a few B-tree lookups each, where the ranges cost
+ * an id each. Matches are estimated as if the words were independent. */
+#define PROBE_COST 25 /* a probe of one word costs about this many ids read from a range */
+
+static bool probe_walk_cheaper(struct store_txn *t, const struct word_count *order, size_t n,
+                               size_t limit, size_t *ret_visits)
+{
+        double contacts, share = 1, matches, visits, walk, ranges = 0;
+        MDB_stat st;
+
+        if (mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st) != 0 || st.ms_entries == 0)
+                return false;
+        contacts = (double)st.ms_entries;
+        for (size_t i = 0; i < n; i++) {
+                double w = (double)order[i].n;
+
+                share *= w < contacts ? w / contacts : 1;
+                /* The rarest is read whole; the others up to INTERSECT_RATIO times as much. */
+                ranges += i == 0 ? w
+                                 : (w < (double)order[0].n * INTERSECT_RATIO
+                                        ? w
+                                        : (double)order[0].n * INTERSECT_RATIO);
+        }
+        matches = contacts * share;
+        if (matches < 1)
+                return false;
+        visits = (double)limit * contacts / matches;
+        if (visits > contacts)
+                visits = contacts;
+        walk = visits * (double)n * 2 * PROBE_COST; /* a token and a text key per word */
+        *ret_visits = (size_t)visits;
+        return walk < ranges;
+}
+
+/* Candidates for the query words, narrowed by every word the indexes can answer for: drive
+ * from the rarest (its range counted a key at a time), intersect with the ranges of words not
+ * much larger, probe each candidate for the others. rest gets the words no index settled. */
+static int candidates_by_words(struct store_txn *t, const struct ikeys *words, bool everywhere,
+                               size_t limit, struct idvec *ids, struct ikeys *rest,
+                               size_t *ret_walk)
+{
+        _cleanup_free_ struct word_count *order = calloc(words->n, sizeof(struct word_count));
+        size_t best_n = SIZE_MAX;
+        int r;
+
+        if (!order)
+                return -ENOMEM;
+        for (size_t w = 0; w < words->n; w++) {
+                size_t n = 0, m = 0;
+                /* Beyond INTERSECT_RATIO × the best the exact count no longer matters. */
+                size_t cap = best_n == SIZE_MAX || best_n > SIZE_MAX / INTERSECT_RATIO
+                                 ? 0
+                                 : best_n * INTERSECT_RATIO + 1;
+
+                if (words->n > 1 || limit > 0) {
+                        r = index_prefix_count(t, DB_IDX_TOKEN, words->v[w].data, words->v[w].len,
+                                               cap, &n);
+                        if (r >= 0 && everywhere && (cap == 0 || n < cap))
+                                r = index_prefix_count(t, DB_IDX_TEXT, words->v[w].data,
+                                                       words->v[w].len, cap ? cap - n : 0, &m);
+                        if (r < 0)
+                                return r;
+                }
+                order[w] = (struct word_count){.w = w, .n = n + m};
+                if (n + m < best_n)
+                        best_n = n + m;
+        }
+        qsort(order, words->n, sizeof(struct word_count), word_count_cmp);
+        if (limit > 0 && probe_walk_cheaper(t, order, words->n, limit, ret_walk))
+                return 0;
+        *ret_walk = 0;
+        r = word_ids(t, &words->v[order[0].w], everywhere, ids);
+        if (r < 0)
+                return r;
+        for (size_t o = 1; o < words->n; o++) {
+                const struct ikey *word = &words->v[order[o].w];
+                _cleanup_(word_probe_done) struct word_probe probe = {0};
+                size_t keep = 0;
+
+                if (ids->n == 0)
+                        return 0;
+                if (order[o].n <= ids->n * INTERSECT_RATIO) {
+                        _cleanup_(idvec_done) struct idvec other = {0};
+
+                        r = word_ids(t, word, everywhere, &other);
+                        if (r < 0)
+                                return r;
+                        idvec_intersect(ids, &other);
+                        continue;
+                }
+                r = word_probe_init(t, word->data, word->len, everywhere, PROBE_KEYS_MAX, &probe);
+                if (r == -E2BIG) {
+                        r = ikeys_add(rest, DB_IDX_TOKEN, word->data, word->len);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < ids->n; i++) {
+                        bool has;
+
+                        r = word_probe_has(t, &probe, ids->v[i], &has);
+                        if (r < 0)
+                                return r;
+                        if (has)
+                                ids->v[keep++] = ids->v[i];
+                }
+                ids->n = keep;
+        }
+        return 0;
+}
+
+/* With a small limit and common words: walk the name index, probe each person for every word
+ * and visit the first limit who have them all (and pass the other filters). The estimate
+ * assumes the words are spread evenly in name order; a word of the names is not (every
+ * "Lovelace" sorts after every "Ada Allen"), so after budget people without limit matches
+ * it gives up before visiting anyone: -EAGAIN. -E2BIG: a word has too many keys to probe. */
+static int list_by_name_probing(struct store_txn *t, const struct contact_filter *f,
+                                const struct ikeys *words, size_t budget, store_contact_cb cb,
+                                void *userdata)
+{
+        static const struct ikeys none = {0};
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        _cleanup_(idvec_done) struct idvec found = {0};
+        struct word_probe *probes = calloc(words->n, sizeof(struct word_probe));
+        size_t visited = 0;
+        MDB_val k, v;
+        int rc = 0, r = 0;
+
+        if (!probes)
+                return -ENOMEM;
+        for (size_t w = 0; w < words->n && r >= 0; w++)
+                r = word_probe_init(t, words->v[w].data, words->v[w].len, f->everywhere,
+                                    PROBE_KEYS_MAX, &probes[w]);
+        if (r >= 0)
+                r = cursor_open(t, DB_IDX_NAME, &cur);
+        for (rc = r >= 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : MDB_NOTFOUND;
+             rc == 0 && r >= 0 && found.n < f->limit; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                bool has = true, match;
+                uint64_t id;
+
+                if (++visited > budget) {
+                        r = -EAGAIN;
+                        break;
+                }
+                r = val_to_id(&v, &id);
+                for (size_t w = 0; r >= 0 && has && w < words->n; w++)
+                        r = word_probe_has(t, &probes[w], id, &has);
+                if (r < 0 || !has)
+                        continue;
+                r = contact_load(t, id, &c);
+                if (r == -ENOENT) {
+                        r = 0;
+                        continue;
+                }
+                if (r >= 0)
+                        r = contact_match(t, c, f, &none, &match);
+                if (r < 0 || !match)
+                        continue;
+                r = idvec_push(&found, id);
+        }
+        if (r >= 0 && rc && rc != MDB_NOTFOUND)
+                r = txn_err(t, rc);
+        for (size_t i = 0; r >= 0 && i < found.n; i++) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+
+                r = contact_load(t, found.v[i], &c);
+                if (r >= 0)
+                        r = cb(c, userdata);
+                if (r != 0)
+                        break;
+        }
+        for (size_t w = 0; w < words->n; w++)
+                word_probe_done(&probes[w]);
+        free(probes);
+        return r;
+}
+
 int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, store_contact_cb cb,
                            void *userdata)
 {
         static const struct contact_filter none = {0};
-        _cleanup_(ikeys_done) struct ikeys words = {0};
+        _cleanup_(ikeys_done) struct ikeys words = {0}, rest = {0};
         _cleanup_(idvec_done) struct idvec ids = {0};
+        const struct ikeys *verify = &words; /* the words each candidate is still checked for */
         size_t total, max = t->store->max_key;
         int r;
 
@@ -1846,25 +2220,17 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
 
                 r = collect_exact(t, DB_IDX_TAG, key, len, SIZE_MAX, &ids, &total);
         } else if (words.n > 0) {
-                /* Drive from the rarest word: count each prefix range, never past the best. */
-                size_t best = 0, best_n = SIZE_MAX;
+                size_t walk = 0;
 
-                for (size_t w = 0; w < words.n && words.n > 1; w++) {
-                        struct idvec unused = {0};
-                        size_t n = 0;
-
-                        r = collect_prefix(t, DB_IDX_TOKEN, words.v[w].data, words.v[w].len, 0,
-                                           best_n == SIZE_MAX ? 0 : best_n, &unused, &n);
-                        idvec_done(&unused);
-                        if (r < 0)
+                r = candidates_by_words(t, &words, f->everywhere, f->limit, &ids, &rest, &walk);
+                if (r >= 0 && walk) {
+                        r = list_by_name_probing(t, f, &words, 4 * walk + 1000, cb, userdata);
+                        if (r != -E2BIG && r != -EAGAIN)
                                 return r;
-                        if (n < best_n) {
-                                best_n = n;
-                                best = w;
-                        }
+                        r = candidates_by_words(t, &words, f->everywhere, 0, &ids, &rest, &walk);
                 }
-                r = collect_prefix(t, DB_IDX_TOKEN, words.v[best].data, words.v[best].len, SIZE_MAX,
-                                   0, &ids, &total);
+                if (r >= 0)
+                        verify = &rest;
         } else if (f->networks) {
                 uint8_t n = 0;
 
@@ -1881,9 +2247,9 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
                 /* Name walk when limit × contacts / candidates < candidates (see above). */
                 if (mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st) == 0 &&
                     (double)f->limit * (double)st.ms_entries < (double)ids.n * (double)ids.n)
-                        return list_candidates_by_name(t, &ids, f, &words, cb, userdata);
+                        return list_candidates_by_name(t, &ids, f, verify, cb, userdata);
         }
-        return list_candidates(t, &ids, f, &words, cb, userdata);
+        return list_candidates(t, &ids, f, verify, cb, userdata);
 }
 
 int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_contact_cb cb,

@@ -32,8 +32,9 @@
 
 #include "model.h"
 
-/* 2: the undo journal, global interaction ids and the kind counts. */
-#define STORE_SCHEMA_VERSION 2
+/* 2: the undo journal, global interaction ids and the kind counts.
+ * 3: keys folded with libunistring, the text index (idx_text). */
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 struct store_txn;
@@ -201,8 +202,40 @@ struct contact_filter {
         const char *tag;    /* case-insensitive; NULL = any */
         int64_t due_before; /* next_due set and < due_before; 0 = no filter */
         const char *text;   /* every word must prefix-match a token of the contact; NULL = any */
+        bool everywhere;    /* text also matches interaction notes and goals (find) */
         size_t limit;       /* 0 = all */
 };
+
+/* Where a search matched a contact (store_txn_contact_places). */
+enum store_match_field {
+        STORE_MATCH_NAME,
+        STORE_MATCH_ORG,
+        STORE_MATCH_TITLE,
+        STORE_MATCH_NOTES,
+        STORE_MATCH_HOW_MET,
+        STORE_MATCH_BRINGS,
+        STORE_MATCH_EMAIL,
+        STORE_MATCH_TAG,
+        STORE_MATCH_INTERACTION, /* id, kind, at: an interaction's note, gave or got */
+        STORE_MATCH_GOAL,        /* id, title: a linked goal's title or note */
+        STORE_MATCH_GOAL_WHY,    /* id, title: why the contact is linked to that goal */
+};
+
+struct store_text_match {
+        enum store_match_field field;
+        uint64_t id;
+        const char *kind;
+        int64_t at;
+        const char *title;
+};
+
+typedef int (*store_text_match_cb)(const struct store_text_match *m, void *userdata);
+
+/** Visit the places where a word of text (folded, prefix-matched) occurs for contact c: its
+ * fields, its interactions' text, its goals' titles and notes and the why of its links.
+ * Returns 0, the callback's positive stop value, or -errno. */
+int store_txn_contact_places(struct store_txn *t, const struct contact *c, const char *text,
+                             store_text_match_cb cb, void *userdata);
 
 /** Return 0 to continue, > 0 to stop early (returned by the iteration), < 0 to fail. The
  * contact is only valid during the call. */

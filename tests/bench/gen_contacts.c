@@ -23,6 +23,13 @@ static const char *const orgs[] = {"Acme",     "Initech", "Globex", "Umbrella", 
 static const char *const tags[] = {"mentor", "alumni", "climbing", "board", "investor",
                                    "hiring", "rust",   "design",   "sales", "friend"};
 static const char *const kinds[] = {"coffee", "call", "email", "meeting", "event"};
+/* Interaction notes: a few common words ("roadmap", "hiring": ~1 in 8 each) and rarer ones,
+ * with accents, so find over history is measured with common and rare words. */
+static const char *const topics[] = {"the roadmap", "hiring plans", "a café in Zürich",
+                                     "the board deck", "climbing in Åre", "Rust at work",
+                                     "the Série A round", "a conference talk"};
+static const char *const moods[] = {"Talked about", "Caught up on", "Asked about",
+                                    "Planned", "Shared notes on"};
 
 struct gen {
         uint64_t first_index, count;
@@ -51,7 +58,7 @@ static int batch_fn(struct store_txn *t, void *userdata)
                 uint64_t n = g->first_index + i;
                 struct contact c = {0};
                 struct interaction in = {0};
-                char name[128], email[128];
+                char name[128], email[128], note[160];
 
                 snprintf(name, sizeof(name), "%s %s %" PRIu64, PICK(g, first), PICK(g, last), n);
                 c.name = name;
@@ -74,6 +81,9 @@ static int batch_fn(struct store_txn *t, void *userdata)
                 in.at = c.last_interaction;
                 in.kind = c.last_kind;
                 in.created = g->now;
+                snprintf(note, sizeof(note), "%s %s and %s, follow-up %" PRIu64,
+                         PICK(g, moods), PICK(g, topics), PICK(g, topics), n % 1000);
+                in.note = note;
                 r = store_txn_interaction_add(t, &in);
         next:
                 strv_free(c.emails);

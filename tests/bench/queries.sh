@@ -23,6 +23,11 @@ hyperfine -N --warmup 5 --runs 50 --export-markdown "$tmp/results.md" \
     -n "due --limit 20" "$tend due --limit 20" \
     -n "find lovelace --limit 20" "$tend find lovelace --limit 20" \
     -n "find ada lovelace 4242" "$tend find ada lovelace 4242" \
+    -n "find zurich --limit 20 (notes)" "$tend find zurich --limit 20" \
+    -n "find ada roadmap --limit 20" "$tend find ada roadmap --limit 20" \
+    -n "find ada lovelace hiring roadmap --limit 20" \
+        "$tend find ada lovelace hiring roadmap --limit 20" \
+    -n "find rene --limit 20 (no match)" "$tend find rene --limit 20" \
     -n "show person4242@… (email)" "$tend show person4242@acme.example" \
     -n "show 4242 (id)" "$tend show 4242" \
     -n "ls --tag mentor --limit 20" "$tend ls --tag mentor --limit 20" \

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -796,13 +797,86 @@ static void test_find_text(void **state)
         expect_list(f->s, (struct contact_filter){.text = "engine prog"}, IDS(ada));
         expect_list(f->s, (struct contact_filter){.text = "colleague"}, IDS(ada));
         expect_list(f->s, (struct contact_filter){.text = "ex-coll"}, IDS(ada));
-        /* Non-ASCII letters are word bytes and fold case like ASCII (utf8_casefold). */
+        /* Letters beyond ASCII fold (text_fold): case and accents. */
         expect_list(f->s, (struct contact_filter){.text = "Ève"}, IDS(eve));
         expect_list(f->s, (struct contact_filter){.text = "ève"}, IDS(eve));
         expect_list(f->s, (struct contact_filter){.text = "ÖH"}, IDS(eve));
         expect_list(f->s, (struct contact_filter){.text = "öh"}, IDS(eve));
-        expect_list(f->s, (struct contact_filter){.text = "eve"}, NONE); /* no accent folding */
+        expect_list(f->s, (struct contact_filter){.text = "eve"}, IDS(eve)); /* accents folded */
+        expect_list(f->s, (struct contact_filter){.text = "oh"}, IDS(eve));
         expect_list(f->s, (struct contact_filter){.text = "love", .limit = 1}, IDS(ada));
+}
+
+static int places_cb(const struct store_text_match *m, void *userdata)
+{
+        char *out = userdata;
+        char one[64];
+
+        snprintf(one, sizeof(one), "%s%d:%" PRIu64, *out ? " " : "", (int)m->field, m->id);
+        strcat(out, one);
+        return 0;
+}
+
+struct places_op {
+        uint64_t id;
+        const char *text;
+        char out[256];
+};
+
+static int places_fn(struct store_txn *t, void *userdata)
+{
+        struct places_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r = store_txn_contact_get(t, op->id, &c);
+
+        return r < 0 ? r : store_txn_contact_places(t, c, op->text, places_cb, op->out);
+}
+
+/* find (everywhere): interaction notes and the record's free text, narrowed word by word. */
+static void test_find_everywhere(void **state)
+{
+        struct fixture *f = *state;
+        struct interaction *i;
+        struct contact *c;
+        uint64_t rene, ivan, other;
+        struct places_op op = {0};
+
+        c = mk("René Girard");
+        c->notes = strdup("Espresso at Café Nero");
+        rene = add(f->s, c);
+        c = mk("Иван Петров");
+        c->how_met = strdup("Hackathon in Zürich");
+        ivan = add(f->s, c);
+        other = add(f->s, mk("Ada Lovelace"));
+        i = interaction_new();
+        i->contact_id = other;
+        i->at = 1000;
+        i->kind = strdup("coffee");
+        i->note = strdup("Talked about the Zürich roadmap");
+        assert_int_equal(store_write(f->s, ia_add_fn, i), 0);
+        interaction_free(i);
+
+        /* The record's own text is a token: ls finds it too. */
+        expect_list(f->s, (struct contact_filter){.text = "cafe"}, IDS(rene));
+        expect_list(f->s, (struct contact_filter){.text = "rene espresso"}, IDS(rene));
+        /* An interaction note only with everywhere. */
+        expect_list(f->s, (struct contact_filter){.text = "roadmap"}, NONE);
+        expect_list(f->s, (struct contact_filter){.text = "roadmap", .everywhere = true},
+                    IDS(other));
+        expect_list(f->s, (struct contact_filter){.text = "zurich", .everywhere = true},
+                    IDS(other, ivan));
+        expect_list(f->s, (struct contact_filter){.text = "ada zur", .everywhere = true},
+                    IDS(other));
+        expect_list(f->s, (struct contact_filter){.text = "иван zurich", .everywhere = true},
+                    IDS(ivan));
+        expect_list(f->s, (struct contact_filter){.text = "ada cafe", .everywhere = true}, NONE);
+        /* Where: the name (0), then interaction #1 (8). */
+        op = (struct places_op){.id = other, .text = "ada roadmap"};
+        assert_int_equal(store_read(f->s, places_fn, &op), 0);
+        assert_string_equal(op.out, "0:0 8:1");
+        op = (struct places_op){.id = ivan, .text = "zurich"};
+        assert_int_equal(store_read(f->s, places_fn, &op), 0);
+        assert_string_equal(op.out, "4:0"); /* how-met */
 }
 
 static void test_long_names(void **state)
@@ -1737,6 +1811,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_resolve_prefix_ambiguous, setup, teardown),
             cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
             cmocka_unit_test_setup_teardown(test_find_text, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_find_everywhere, setup, teardown),
             cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
             cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
             cmocka_unit_test_setup_teardown(test_interactions, setup, teardown),

@@ -50,41 +50,6 @@ static void test_free_and_strdup(void **state)
         assert_null(s);
 }
 
-static void fold_eq(const char *in, const char *want)
-{
-        char buf[256];
-        size_t n = strlen(in);
-
-        utf8_casefold(in, n, buf);
-        buf[n] = 0;
-        assert_string_equal(buf, want);
-}
-
-static void test_casefold(void **state)
-{
-        fold_eq("Jane DOE", "jane doe");
-        fold_eq("ÖRJAN Åström", "örjan åström");
-        fold_eq("ÀÉÎÕÜÇÑ", "àéîõüçñ");
-        fold_eq("×", "×"); /* the multiplication sign has no small form */
-        fold_eq("ŁUKASZ ŻÓŁW", "łukasz żółw");
-        fold_eq("ČEŠKA ĐURO", "češka đuro");
-        fold_eq("ΣΩΚΡΑΤΗΣ", "σωκρατησ");
-        fold_eq("ИВАН ЁЖИКОВ", "иван ёжиков");
-        fold_eq("Ÿ", "ÿ");
-        fold_eq("日本 ẞ 😀", "日本 ẞ 😀"); /* untouched beyond the folded ranges */
-        /* Broken sequences are copied, never read past the end. */
-        fold_eq("A\xc3", "a\xc3");
-        fold_eq("\xc3(", "\xc3(");
-}
-
-static void test_casefold_in_place(void **state)
-{
-        char s[] = "ÅSA";
-
-        utf8_casefold(s, strlen(s), s);
-        assert_string_equal(s, "åsa");
-}
-
 static void test_utf8_clean(void **state)
 {
         assert_true(utf8_is_clean_text("héllo\twörld", strlen("héllo\twörld"), false));
@@ -145,8 +110,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_strv_push_remove_contains), cmocka_unit_test(test_strv_copy),
-            cmocka_unit_test(test_free_and_strdup),           cmocka_unit_test(test_casefold),
-            cmocka_unit_test(test_casefold_in_place),         cmocka_unit_test(test_utf8_clean),
+            cmocka_unit_test(test_free_and_strdup),           cmocka_unit_test(test_utf8_clean),
             cmocka_unit_test(test_utf8_clean_every_byte),     cmocka_unit_test(test_json_plain_run),
         };
 
