@@ -5,11 +5,19 @@
 #                       /usr/local, else into ~/.local) and start tendd: socket-activated
 #                       when a systemd user manager runs, else in the foreground
 #   ./build.sh test     install missing packages, build with -Werror and run the whole suite,
-#                       then again with AddressSanitizer + UndefinedBehaviorSanitizer, then
+#                       then again with AddressSanitizer + UndefinedBehaviorSanitizer, bounded
+#                       fuzz runs, end-to-end tests with tendd under valgrind memcheck, then
 #                       build, lintian-check and check the Debian package (unpacked, not
 #                       installed)
 #   ./build.sh deps     only install missing packages
 #   ./build.sh build    only build (into ./build)
+#   ./build.sh fuzz-long
+#                       the long fuzzing run: every parser target for 10 million executions,
+#                       the dispatch target for 1 million (tests/fuzz/run-long.sh)
+#   ./build.sh crash-long
+#                       build, then kill -9 tendd 1,000 times over a mix of writes (add, log,
+#                       edit, merge, undo, import): every acknowledged write must be there
+#                       afterwards and 'tend check' clean (TEND_CRASH_KILLS=N to change)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,8 +31,12 @@ TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            dpkg-dev debhelper lintian bash-completion zsh fish man-db systemd
            # notifications on a private bus, a real notification daemon, the idle check
            python3-dbus python3-dbusmock dunst xvfb strace
+           # sync through a real CardDAV server (tests/e2e/test_sync.py; khard is below)
+           radicale vdirsyncer
            # import/export interop (khard, calcurse, an iCalendar parser) and the fuzzers
-           khard calcurse python3-icalendar clang libclang-rt-14-dev)
+           khard calcurse python3-icalendar clang libclang-rt-14-dev
+           # tendd under memcheck (tests/e2e/run-valgrind.sh)
+           valgrind)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 say() { printf '==> %s\n' "$*"; }
@@ -129,16 +141,33 @@ case "${1:-start}" in
         build build-asan -DTEND_TESTS=ON -DTEND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
             run_suite build-asan
-        say "Fuzzing the vCard and CSV parsers (bounded runs over the seed corpus)"
+        say "Fuzzing every parser and the dispatch (bounded runs over the seed corpora)"
         CC=clang build build-fuzz -DTEND_FUZZ=ON -DTEND_TESTS=ON
         ctest --test-dir build-fuzz -L fuzz --output-on-failure
+        say "End-to-end tests with tendd under valgrind memcheck (tests/e2e/run-valgrind.sh)"
+        tests/e2e/run-valgrind.sh build
         say "Building and checking the Debian package (unpacked; nothing is installed)"
         # nocheck: the suite just ran twice; check-deb.sh runs it inside the build without it.
         DEB_BUILD_OPTIONS=nocheck packaging/check-deb.sh
         say "All tests passed, with and without sanitizers, and the package is good."
         ;;
+    fuzz-long)
+        install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" clang libclang-rt-14-dev
+        CC=clang build build-fuzz -DTEND_FUZZ=ON -DTEND_TESTS=ON
+        tests/fuzz/run-long.sh build-fuzz
+        ;;
+    crash-long)
+        install_missing "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" python3
+        build build -DTEND_TESTS=ON
+        say "kill -9 loop over mixed writes: ${TEND_CRASH_KILLS:-1000} kills"
+        (cd tests/e2e &&
+            TEND_BIN="$PWD/../../build/client/tend" TENDD_BIN="$PWD/../../build/daemon/tendd" \
+            TEND_CRASH_KILLS="${TEND_CRASH_KILLS:-1000}" PYTHONDONTWRITEBYTECODE=1 \
+            python3 -m unittest -v test_durability.MixedCrashTests)
+        say "No acknowledged write lost; 'tend check' clean every 100 kills and at the end."
+        ;;
     *)
-        sed -n '2,12p' "$0" >&2
+        sed -n '2,20p' "$0" >&2
         exit 2
         ;;
 esac

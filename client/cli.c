@@ -97,6 +97,8 @@ const char *cli_suggest(const char *word)
 /* One error, as people read it ("tend: MESSAGE" and the hint, if any) or, under --json, as
  * one line holding {"error": name, "message": MESSAGE, "parameters": params}. */
 static void print_error(struct cli *cli, const char *name, json_t *params, const char *hint,
+                        const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void print_error(struct cli *cli, const char *name, json_t *params, const char *hint,
                         const char *fmt, va_list ap)
 {
         _cleanup_free_ char *message = NULL;

@@ -85,11 +85,19 @@ enum cli_option {
         CLI_OPT_NEW_KIND,
         /* one person, one record: add/edit/goal add --new (client/cmd-merge.c) */
         CLI_OPT_NEW,
+        /* tend check, tend backup --list */
+        CLI_OPT_REPAIR,
         /* tend undo --list (client/cmd-undo.c) */
         CLI_OPT_LIST,
         /* tie strength, who knows whom, companies (client/cmd-network.c, ls) */
         CLI_OPT_SORT,
         CLI_OPT_STRENGTH,
+        /* important dates, group interactions, agenda (client/cmd-dates.c, cmd-interactions.c) */
+        CLI_OPT_BIRTHDAY,
+        CLI_OPT_YEARLY,
+        CLI_OPT_REMIND,
+        CLI_OPT_WITH,
+        CLI_OPT_CLEAR,
 };
 
 /* One option of a command, as parsed and as documented. */

@@ -98,6 +98,8 @@ static int contact_option(struct cli *cli, struct contact_args *a, int id, const
                 return set_text_option(cli, a, "--met-via", "met_via", arg, FIELD_NAME_MAX, false);
         case CLI_OPT_BRINGS:
                 return set_text_option(cli, a, "--brings", "brings", arg, FIELD_NOTE_MAX, true);
+        case CLI_OPT_BIRTHDAY:
+                return set_text_option(cli, a, "--birthday", "birthday", arg, 16, false);
         case CLI_OPT_INTERNAL:
         case CLI_OPT_EXTERNAL: {
                 const char *scope = id == CLI_OPT_INTERNAL ? "internal" : "external";
@@ -362,11 +364,39 @@ static void print_contact(struct cli *cli, json_t *c)
         } else {
                 cmd_label(&lp, "Last interaction", "never", OUTPUT_DIM);
         }
+        if (cmd_jstr(c, "agenda"))
+                cmd_label(&lp, "Agenda", cmd_jstr(c, "agenda"), OUTPUT_PLAIN);
         if (cmd_jstr(c, "notes"))
                 cmd_label(&lp, "Notes", cmd_jstr(c, "notes"), OUTPUT_PLAIN);
         if (created)
                 cmd_label(&lp, "Added", cmd_format_when(created, cli->now, when, sizeof(when)),
                           OUTPUT_DIM);
+}
+
+/* Important dates and postal addresses (Contacts.Get's dates and addresses). */
+static void print_contact_extras(struct cli *cli, json_t *reply)
+{
+        json_t *dates = json_object_get(reply, "dates"),
+               *addrs = json_object_get(reply, "addresses");
+        json_t *a, *l;
+        size_t i, j;
+
+        if (json_array_size(dates) > 0) {
+                fputs("Dates:\n", cli->out);
+                cmd_print_dates(cli, dates, "  ");
+        }
+        if (json_array_size(addrs) == 0)
+                return;
+        fputs("Addresses:\n", cli->out);
+        json_array_foreach(addrs, i, a)
+        {
+                fputs("  ", cli->out);
+                if (cmd_jstr(a, "type"))
+                        fprintf(cli->out, "%s: ", cmd_jstr(a, "type"));
+                json_array_foreach(json_object_get(a, "lines"), j, l)
+                    fprintf(cli->out, "%s%s", j ? ", " : "", strempty(json_string_value(l)));
+                fputc('\n', cli->out);
+        }
 }
 
 /* The goals a person is linked to, each with why (Contacts.Get's goals). */
@@ -421,6 +451,21 @@ static char *interaction_text(json_t *i)
                         strbuf_puts(&b, "; ");
                 strbuf_puts(&b, parts[k][0]);
                 strbuf_puts(&b, parts[k][1]);
+        }
+        /* A group interaction names the others who were there. */
+        if (json_array_size(json_object_get(i, "with")) > 0) {
+                json_t *w;
+                size_t k;
+
+                if (b.len)
+                        strbuf_puts(&b, "; ");
+                strbuf_puts(&b, "with ");
+                json_array_foreach(json_object_get(i, "with"), k, w)
+                {
+                        if (k)
+                                strbuf_puts(&b, ", ");
+                        strbuf_puts(&b, strempty(cmd_jstr(w, "name")));
+                }
         }
         if (b.error) {
                 strbuf_done(&b);
@@ -531,13 +576,20 @@ int commands_show(struct cli *cli, int argc, char **argv)
                     json_object_set(out, "interactions", interactions) < 0 ||
                     json_object_set_new(out, "interaction_count", json_integer(count)) < 0 ||
                     json_object_set_new(out, "goals", goals ? json_incref(goals) : json_array()) <
-                        0)
+                        0 ||
+                    json_object_set_new(out, "dates",
+                                        json_incref(json_object_get(got, "dates"))
+                                            ?: json_array()) < 0 ||
+                    json_object_set_new(out, "addresses",
+                                        json_incref(json_object_get(got, "addresses"))
+                                            ?: json_array()) < 0)
                         return cmd_oom(cli);
                 return cli_print_json(cli, out);
         }
 
         print_contact(cli, contact);
         print_contact_goals(cli, goals);
+        print_contact_extras(cli, got);
         fputc('\n', cli->out);
         if (json_array_size(interactions) == 0) {
                 fputs("No interactions yet.\n", cli->out);
@@ -813,7 +865,7 @@ static int sort_by_strength(json_t *reply)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
                 v[i] = json_array_get(contacts, i);
-        qsort(v, n, sizeof(json_t *), strength_cmp);
+        qsort_safe(v, n, sizeof(json_t *), strength_cmp);
         sorted = json_array();
         if (!sorted)
                 return -ENOMEM;

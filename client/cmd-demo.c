@@ -107,7 +107,7 @@ static const struct demo_link links[] = {
 
 const struct option_help cmd_demo_options[] = {
     {"remove", CLI_OPT_REMOVE, NULL, "take the demo network out again (and nothing else)", NULL},
-    {NULL},
+    {0},
 };
 
 const char cmd_demo_help[] =
@@ -285,15 +285,36 @@ static int store_is_empty(struct cli *cli, bool *ret)
         return 0;
 }
 
+/* Whether tendd mirrors the store into a vdir ([sync] vdir): demo people would travel to the
+ * user's address book server and their other machines. */
+static int sync_enabled(struct cli *cli, bool *ret)
+{
+        json_t *reply = NULL;
+        int r = cli_call(cli, "io.tend.Sync.Status", NULL, &reply);
+
+        if (r < 0)
+                return r;
+        *ret = json_is_true(json_object_get(reply, "enabled"));
+        json_decref(reply);
+        return 0;
+}
+
 static int demo_add(struct cli *cli)
 {
         json_t *recs, *reply = NULL;
-        bool empty = false;
+        bool empty = false, syncing = false;
         int r;
 
         r = store_is_empty(cli, &empty);
         if (r < 0)
                 return r;
+        r = sync_enabled(cli, &syncing);
+        if (r < 0)
+                return r;
+        if (syncing)
+                return cli_fail(cli, -EPERM,
+                                "sync is configured ([sync] vdir in tendd.conf): the demo people "
+                                "would travel to your address book; try tend demo without it");
         if (!empty)
                 return cli_fail(cli, -EEXIST,
                                 "the demo network goes into an empty store only; this one has "

@@ -136,10 +136,7 @@ int commands_watch(struct cli *cli, int argc, char **argv)
 /* ---- due ---- */
 
 static const struct output_column due_columns[] = {
-    {"ID", true},
-    {"NAME", false},
-    {"DUE", false},
-    {"LAST", false},
+    {"ID", true}, {"NAME", false}, {"DUE", false}, {"LAST", false}, {"AGENDA", false},
 };
 
 int commands_due(struct cli *cli, int argc, char **argv)
@@ -152,6 +149,7 @@ int commands_due(struct cli *cli, int argc, char **argv)
         const char *arg;
         int64_t d;
         size_t i;
+        bool agenda = false;
         int r;
 
         if (!params)
@@ -186,7 +184,8 @@ int commands_due(struct cli *cli, int argc, char **argv)
                 return 0;
         }
 
-        t = output_table_new(due_columns, ARRAY_SIZE(due_columns));
+        json_array_foreach(contacts, i, c) agenda |= cmd_jstr(c, "agenda") != NULL;
+        t = output_table_new(due_columns, ARRAY_SIZE(due_columns) - (agenda ? 0 : 1));
         if (!t)
                 return cmd_oom(cli);
         json_array_foreach(contacts, i, c)
@@ -206,6 +205,9 @@ int commands_due(struct cli *cli, int argc, char **argv)
                 } else {
                         r = output_table_add(t, NULL, OUTPUT_DIM);
                 }
+                /* What to talk about (tend agenda). */
+                if (r >= 0 && agenda)
+                        r = output_table_add(t, cmd_jstr(c, "agenda"), OUTPUT_PLAIN);
                 if (r < 0)
                         return cmd_oom(cli);
         }

@@ -107,7 +107,7 @@ int cmd_kind_error(struct cli *cli, json_t *reply, const char *who, char **rest,
                         print_arg(cli->err, note);
                 }
         }
-        fputs(".\nTo record it with someone else too, log it for each person.\n", cli->err);
+        fputs(".\nTo record it with someone else too: tend log WHO --with WHO2 KIND.\n", cli->err);
         return -EINVAL;
 }
 

@@ -79,6 +79,20 @@ int commands_log(struct cli *cli, int argc, char **argv)
                 } else if (r == CLI_OPT_NEW_KIND) {
                         r = json_object_set_new(params, "new_kind", json_true()) < 0 ? cmd_oom(cli)
                                                                                      : 0;
+                } else if (r == CLI_OPT_WITH) {
+                        /* A group: one interaction with every one of them. */
+                        json_t *with = json_object_get(params, "with");
+
+                        if (!arg[0])
+                                return cli_usage(cli, "--with needs a WHO");
+                        r = cmd_check_text(cli, "--with", arg, FIELD_NAME_MAX, false);
+                        if (r >= 0 && !with) {
+                                with = json_array();
+                                if (!with || json_object_set_new(params, "with", with) < 0)
+                                        return cmd_oom(cli);
+                        }
+                        if (r >= 0 && json_array_append_new(with, json_string(arg)) < 0)
+                                return cmd_oom(cli);
                 } else if (r == CLI_OPT_GOAL) {
                         if (json_object_get(params, "goal"))
                                 return cli_usage(cli, "--goal given more than once");
@@ -154,6 +168,14 @@ int commands_log(struct cli *cli, int argc, char **argv)
         due = cmd_jtime(reply, "next_due");
         fprintf(cli->out, "Logged %s with %s", strempty(cmd_jstr(interaction, "kind")),
                 strempty(cmd_jstr(json_object_get(interaction, "contact"), "name")));
+        {
+                json_t *w, *with = json_object_get(interaction, "with");
+                size_t k;
+
+                json_array_foreach(with, k, w)
+                    fprintf(cli->out, "%s%s", k + 1 == json_array_size(with) ? " and " : ", ",
+                            strempty(cmd_jstr(w, "name")));
+        }
         if (json_is_object(json_object_get(reply, "goal")))
                 fprintf(cli->out, " toward goal #%lld \"%s\"",
                         cmd_jid(json_object_get(reply, "goal")),
@@ -199,4 +221,65 @@ int commands_history(struct cli *cli, int argc, char **argv)
                 return 0;
         }
         return cmd_interaction_table(cli, interactions, true);
+}
+
+/* ---- agenda ---- */
+
+const struct option_help cmd_agenda_options[] = {
+    {"clear", CLI_OPT_CLEAR, NULL, "forget it without logging anything", NULL},
+    {0},
+};
+
+const char cmd_agenda_help[] =
+    "  tend agenda WHO TEXT    keep what to talk about next time\n"
+    "  tend agenda WHO         show it\n"
+    "  tend agenda WHO --clear forget it\n"
+    "It shows in 'tend due', 'tend show' and the follow-up notification. The next\n"
+    "interaction logged with them clears it and keeps it in that interaction.";
+
+int commands_agenda(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *arg, *name;
+        bool clear = false;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0)
+                clear = true; /* --clear, the only option */
+        if (r < 0)
+                return r;
+        r = cmd_parse_who(cli, params, p.pos[0]);
+        if (r < 0)
+                return r;
+        if (cli_parser_rest(&p, 1, &text) < 0)
+                return cmd_oom(cli);
+        if (clear && text && text[0])
+                return cli_usage(cli, "--clear takes no TEXT");
+        if (text && text[0]) {
+                r = cmd_check_text(cli, "TEXT", text, FIELD_NOTE_MAX, true);
+                if (r >= 0)
+                        r = cmd_set_string(cli, params, "text", text);
+        } else if (clear && json_object_set_new(params, "clear", json_true()) < 0)
+                r = cmd_oom(cli);
+        if (r < 0)
+                return r;
+        r = cli_call(cli, "io.tend.Interactions.Agenda", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                return cli_print_json(cli, reply);
+        name = strempty(cmd_jstr(json_object_get(reply, "contact"), "name"));
+        if (cmd_jstr(reply, "agenda"))
+                fprintf(cli->out, "Next time with %s: %s\n", name, cmd_jstr(reply, "agenda"));
+        else
+                fprintf(cli->out, "Nothing on the agenda with %s.\n", name);
+        return 0;
 }

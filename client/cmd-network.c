@@ -1473,7 +1473,7 @@ int commands_org(struct cli *cli, int argc, char **argv)
                 return cmd_oom(cli);
         for (size_t i = 0; i < n; i++)
                 v[i] = json_array_get(people, i);
-        qsort(v, n, sizeof(json_t *), org_strength_cmp);
+        qsort_safe(v, n, sizeof(json_t *), org_strength_cmp);
         if (cli->json) {
                 json_t *sorted = json_array();
 

@@ -23,6 +23,8 @@ static const struct option_help add_options[] = {
     {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
     {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
+    {"birthday", CLI_OPT_BIRTHDAY, "DATE", "their birthday: YYYY-MM-DD, or MM-DD without a year",
+     NULL},
     {"new", CLI_OPT_NEW, NULL, "add even when someone already has this name", NULL},
     {0},
 };
@@ -53,6 +55,8 @@ static const struct option_help edit_options[] = {
     {"internal", CLI_OPT_INTERNAL, NULL, "inside your organisation", NULL},
     {"external", CLI_OPT_EXTERNAL, NULL, "outside your organisation", NULL},
     {"brings", CLI_OPT_BRINGS, "TEXT", "what they bring to the table ('' clears)", NULL},
+    {"birthday", CLI_OPT_BIRTHDAY, "DATE", "set the birthday: YYYY-MM-DD or MM-DD ('' clears)",
+     NULL},
     {0},
 };
 
@@ -85,6 +89,8 @@ static const struct option_help log_options[] = {
     {"got", CLI_OPT_GOT, "TEXT", "what they brought to the table", NULL},
     {"goal", CLI_OPT_GOAL, "GOAL", "the goal it was toward (listed by 'tend goal show')", NULL},
     {"new-kind", CLI_OPT_NEW_KIND, NULL, "KIND is new on purpose, not a typo of a known one", NULL},
+    {"with", CLI_OPT_WITH, "WHO",
+     "someone else who was there: one interaction for all (repeatable)", NULL},
     {0},
 };
 
@@ -137,8 +143,7 @@ static const struct command commands[] = {
     {"ls", "", commands_ls, "List people", ls_options,
      "Sorted by name, or by follow-up date with --due-before, or by tie strength with\n"
      "--sort strength. STRENGTH is 0-100 from recency, frequency and kind of touches."},
-    {"find", "TEXT...", commands_find, "Search people, notes, interactions and goals",
-     find_options,
+    {"find", "TEXT...", commands_find, "Search people, notes, interactions and goals", find_options,
      "Names, organisations, titles, emails, tags, notes, how-met, brings, interaction notes,\n"
      "goal titles and why. Every word must match the start of a word; case and accents are\n"
      "ignored ('rene' finds René). Each result says where it matched."},
@@ -153,6 +158,14 @@ static const struct command commands[] = {
     {"interaction", "edit|rm ID", commands_interaction,
      "Correct an interaction: 'interaction edit ID --at DATE', 'interaction rm ID'",
      cmd_interaction_options, cmd_interaction_help},
+    {"agenda", "WHO [TEXT...]", commands_agenda, "Keep what to talk about next time with a person",
+     cmd_agenda_options, cmd_agenda_help},
+    {"date", "SUBCOMMAND [ARGS...]", commands_date,
+     "Important dates: 'date add WHO LABEL DATE', 'date ls WHO', 'date rm WHO LABEL'",
+     cmd_date_options, cmd_date_help},
+    {"dates", "", commands_dates, "List birthdays, anniversaries and other dates coming up",
+     cmd_dates_options,
+     "Soonest first, with the age or the number of years when the year is known."},
     {"kinds", "", commands_kinds, "List the kinds of interaction, with how often each was logged",
      no_options, NULL},
     {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
@@ -207,10 +220,18 @@ static const struct command commands[] = {
     {"export", "", commands_export,
      "Take everything out: vCard, iCalendar follow-ups or JSON lines", cmd_export_options,
      cmd_export_help},
-    {"backup", "FILE", commands_backup, "Write a consistent copy of the store while tendd runs",
-     no_options, cmd_backup_help},
+    {"backup", "[FILE]", commands_backup,
+     "Write a consistent copy of the store while tendd runs (--list: the rolling ones)",
+     cmd_backup_options, cmd_backup_help},
     {"restore", "FILE", commands_restore, "Put a backup in place (tendd stopped)",
      cmd_restore_options, cmd_restore_help},
+    {"sync", "SUBCOMMAND [FILE...]", commands_sync,
+     "Machines in step through a vdir and vdirsyncer: status, now, resolve", no_options,
+     cmd_sync_help},
+    {"conflicts", "", commands_conflicts, "List fields two machines changed differently",
+     no_options, cmd_conflicts_help},
+    {"check", "", commands_check, "Check the store's indexes against its records (--repair)",
+     cmd_check_options, cmd_check_help},
     {"undo", "", commands_undo, "Take back the most recent change (--list: the journal)",
      cmd_undo_options, cmd_undo_help},
     {"redo", "", commands_redo, "Put back what undo took back", no_options, cmd_redo_help},

@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "conn.h"
 #include "csv.h"
 #include "ical.h"
 #include "jsonfast.h"
@@ -82,10 +83,17 @@ const char cmd_export_help[] =
     "json: JSON lines with everything (contacts, interactions, deletions); 'tend import' of it\n"
     "into an empty store restores it exactly.";
 
+const struct option_help cmd_backup_options[] = {
+    {"list", CLI_OPT_LIST, NULL, "list the rolling backups tendd keeps (size, time, verified)",
+     NULL},
+    {0},
+};
+
 const char cmd_backup_help[] =
     "A compacted copy of the LMDB store, consistent to one moment, written while tendd keeps\n"
-    "serving (to a temporary file, then renamed). Check it with 'mdb_stat -n FILE'; bring it\n"
-    "back with 'tend restore FILE'.";
+    "serving (on a thread of its own, to a temporary file read back before it is renamed).\n"
+    "Without FILE, a rolling backup now into tendd's backup folder (tendd.conf [backup]; it\n"
+    "writes one a day on its own). Bring one back with 'tend restore FILE'.";
 
 const char cmd_restore_help[] =
     "Puts FILE (from 'tend backup') in place as the store. tendd must not be running on that\n"
@@ -857,6 +865,61 @@ static void todo_description(json_t *rec, struct strbuf *d)
         strbuf_printf(d, "Log it: tend log %lld KIND", (long long)cmd_jid(rec));
 }
 
+/* One VEVENT for date (the birthday or one of "dates") of contact rec. Returns 1 when written. */
+static size_t export_ics_date(json_t *rec, const char *label, const char *date,
+                              const char *uid_tail, bool yearly, int remind_days, int64_t now,
+                              struct strbuf *out)
+{
+        _cleanup_free_ char *summary = NULL, *uid = NULL;
+        int y = 0, m = 0, d = 0;
+        const char *name = strempty(cmd_jstr(rec, "name"));
+
+        if (!date || (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 &&
+                      (y = 0, sscanf(date, "--%2d-%2d", &m, &d) != 2)))
+                return 0;
+        if (streq(label, "birthday") ? asprintf(&summary, "%s's birthday", name) < 0
+                                     : asprintf(&summary, "%s: %s", name, label) < 0)
+                return 0;
+        if (asprintf(&uid, "%s-%s@tend", strempty(cmd_jstr(rec, "uuid")), uid_tail) < 0)
+                return 0;
+        return ical_add_date(out,
+                             &(struct ical_date){
+                                 .uid = uid,
+                                 .dtstamp = now,
+                                 .year = y,
+                                 .month = m,
+                                 .day = d,
+                                 .yearly = yearly,
+                                 .remind_days = remind_days,
+                                 .summary = summary,
+                                 .categories = "tend-date",
+                             }) == 0
+                   ? 1
+                   : 0;
+}
+
+/* The important dates of contact rec as VEVENTs. Returns how many. */
+static size_t export_ics_dates(json_t *rec, int64_t now, struct strbuf *out)
+{
+        json_t *dates = json_object_get(rec, "dates"), *d;
+        size_t n = 0, i;
+
+        n += export_ics_date(rec, "birthday", cmd_jstr(rec, "birthday"), "birthday", true, 0, now,
+                             out);
+        json_array_foreach(dates, i, d)
+        {
+                char tail[32];
+
+                snprintf(tail, sizeof(tail), "date-%lld",
+                         (long long)json_integer_value(json_object_get(d, "id")));
+                n += export_ics_date(rec, strempty(cmd_jstr(d, "label")), cmd_jstr(d, "date"), tail,
+                                     json_is_true(json_object_get(d, "yearly")),
+                                     (int)json_integer_value(json_object_get(d, "remind_days")),
+                                     now, out);
+        }
+        return n;
+}
+
 static int export_ics(struct cli *cli, json_t *records, struct strbuf *out, size_t *ret_n)
 {
         int64_t now = cli->now ? cli->now : time_now();
@@ -872,7 +935,10 @@ static int export_ics(struct cli *cli, json_t *records, struct strbuf *out, size
                 int64_t due = cmd_jtime(rec, "next_due");
                 size_t k;
 
-                if (!streq_ptr(cmd_jstr(rec, "type"), "contact") || !due)
+                if (!streq_ptr(cmd_jstr(rec, "type"), "contact"))
+                        continue;
+                n += export_ics_dates(rec, now, out);
+                if (!due)
                         continue;
                 if (asprintf(&summary, "Follow up with %s", strempty(cmd_jstr(rec, "name"))) < 0 ||
                     asprintf(&uid, "%s@tend", strempty(cmd_jstr(rec, "uuid"))) < 0)
@@ -1018,28 +1084,90 @@ static int absolute_path(const char *path, char **ret)
         return 0;
 }
 
-int commands_backup(struct cli *cli, int argc, char **argv)
+static int backup_list(struct cli *cli)
 {
-        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
         _cleanup_(json_decrefp) json_t *reply = NULL;
-        _cleanup_free_ char *path = NULL;
+        json_t *list, *x;
+        size_t i;
         int r;
 
-        r = cmd_parse_plain(&p, cli, argc, argv);
-        if (r < 0)
-                return r;
-        if (is_dir(p.pos[0]))
-                return cli_fail(cli, -EISDIR, "%s is a directory; name the backup file", p.pos[0]);
-        r = absolute_path(p.pos[0], &path);
-        if (r < 0)
-                return cli_fail(cli, r, "cannot write a backup to %s: %s", p.pos[0], strerror(-r));
-        r = cli_call(cli, "io.tend.Transfer.Backup", json_pack("{s:s}", "path", path), &reply);
+        r = cli_call(cli, "io.tend.Transfer.BackupList", NULL, &reply);
         if (r < 0)
                 return r;
         if (cli->json)
                 return cli_print_json(cli, reply);
-        fprintf(cli->out, "Backed up the store to %s (%lld KiB).\n", path,
-                (long long)(json_integer_value(json_object_get(reply, "size")) + 1023) / 1024);
+        list = json_object_get(reply, "backups");
+        if (json_array_size(list) == 0) {
+                fprintf(cli->out, "No backups in %s yet.\n", strempty(cmd_jstr(reply, "dir")));
+                return 0;
+        }
+        fprintf(cli->out, "Backups in %s, newest first:\n", strempty(cmd_jstr(reply, "dir")));
+        json_array_foreach(list, i, x)
+        {
+                char when[64];
+                int64_t t = cmd_jtime(x, "time");
+
+                fprintf(cli->out, "  %s  %10lld KiB  %s  %s\n", strempty(cmd_jstr(x, "name")),
+                        (long long)(json_integer_value(json_object_get(x, "size")) + 1023) / 1024,
+                        time_format_local(t, when, sizeof(when)),
+                        json_is_true(json_object_get(x, "verified")) ? "verified" : "not verified");
+        }
+        return 0;
+}
+
+int commands_backup(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *reply = NULL, *call = NULL;
+        _cleanup_free_ char *path = NULL, *msg = NULL;
+        bool list = false;
+        const char *arg;
+        int r;
+
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0)
+                if (r == CLI_OPT_LIST)
+                        list = true;
+        if (r < 0)
+                return r;
+        if (list) {
+                if (p.n_pos > 0)
+                        return cli_usage(cli, "--list takes no FILE");
+                return backup_list(cli);
+        }
+        if (p.n_pos > 0) {
+                if (is_dir(p.pos[0]))
+                        return cli_fail(cli, -EISDIR, "%s is a directory; name the backup file",
+                                        p.pos[0]);
+                r = absolute_path(p.pos[0], &path);
+                if (r < 0)
+                        return cli_fail(cli, r, "cannot write a backup to %s: %s", p.pos[0],
+                                        strerror(-r));
+        }
+        /* tendd answers once the copy is written and read back: minutes for a big store, so
+         * this reply may take as long as it takes (tendd serves everyone else meanwhile). */
+        call = json_pack("{s:s,s:o}", "method", "io.tend.Transfer.Backup", "parameters",
+                         path ? json_pack("{s:s}", "path", path) : json_object());
+        msg = call ? json_dumps(call, JSON_COMPACT) : NULL;
+        if (!msg)
+                return cmd_oom(cli);
+        r = cli_send(cli, msg, strlen(msg));
+        if (r < 0)
+                return r;
+        r = tend_conn_set_timeout(cli->conn, 0);
+        if (r < 0)
+                return cli_fail(cli, r, "cannot wait for tendd: %s", strerror(-r));
+        r = cli_receive(cli, &reply);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                return cli_print_json(cli, reply);
+        fprintf(cli->out, "Backed up the store to %s (%lld KiB, read back: %lld contacts).\n",
+                strempty(cmd_jstr(reply, "path")),
+                (long long)(json_integer_value(json_object_get(reply, "size")) + 1023) / 1024,
+                (long long)json_integer_value(json_object_get(reply, "contacts")));
         return 0;
 }
 

@@ -22,6 +22,16 @@ extern const char cmd_merge_help[];
 int commands_log(struct cli *cli, int argc, char **argv);
 int commands_history(struct cli *cli, int argc, char **argv);
 int commands_interaction(struct cli *cli, int argc, char **argv);
+int commands_date(struct cli *cli, int argc, char **argv);
+int commands_dates(struct cli *cli, int argc, char **argv);
+int commands_agenda(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_date_options[];
+extern const char cmd_date_help[];
+extern const struct option_help cmd_dates_options[];
+extern const struct option_help cmd_agenda_options[];
+extern const char cmd_agenda_help[];
+/** Print a person's dates (io.tend.Dates.Date objects), one a line after indent. */
+void cmd_print_dates(struct cli *cli, json_t *dates, const char *indent);
 int commands_kinds(struct cli *cli, int argc, char **argv);
 extern const struct option_help cmd_interaction_options[];
 extern const char cmd_interaction_help[];
@@ -32,6 +42,12 @@ int cmd_call_raw(struct cli *cli, const char *method, json_t *params, json_t **r
  * errno, or 1 when reply is no such error. who and rest (the words after KIND) let tend log
  * show the line it probably meant; NULL for none. */
 int cmd_kind_error(struct cli *cli, json_t *reply, const char *who, char **rest, size_t n_rest);
+
+/* Keeping machines in step through a vdir: client/cmd-sync.c. */
+int commands_sync(struct cli *cli, int argc, char **argv);
+int commands_conflicts(struct cli *cli, int argc, char **argv);
+extern const char cmd_sync_help[];
+extern const char cmd_conflicts_help[];
 
 /* What tendd is doing: client/cmd-status.c. */
 int commands_status(struct cli *cli, int argc, char **argv);
@@ -80,6 +96,11 @@ extern const char cmd_export_help[];
 extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
 
+/* The store checked against itself: client/cmd-check.c. */
+int commands_check(struct cli *cli, int argc, char **argv);
+extern const struct option_help cmd_check_options[];
+extern const char cmd_check_help[];
+extern const struct option_help cmd_backup_options[];
 /* Taking changes back: client/cmd-undo.c. */
 int commands_undo(struct cli *cli, int argc, char **argv);
 int commands_redo(struct cli *cli, int argc, char **argv);

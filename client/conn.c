@@ -50,6 +50,15 @@ int tend_conn_open(const char *path, struct tend_conn **ret)
         return 0;
 }
 
+int tend_conn_set_timeout(struct tend_conn *c, unsigned seconds)
+{
+        struct timeval tv = {.tv_sec = seconds};
+
+        if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+                return -errno;
+        return 0;
+}
+
 struct tend_conn *tend_conn_free(struct tend_conn *c)
 {
         if (!c)

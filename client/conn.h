@@ -38,6 +38,10 @@ int tend_conn_call(struct tend_conn *c, const char *method, json_t *params, json
  * calls were sent. Returns 0, -ECONNRESET, -ETIMEDOUT, -ENOMEM or -errno. */
 int tend_conn_send(struct tend_conn *c, const char *msg, size_t len);
 
+/** How long a reply may take from now on: seconds, 0 for as long as it takes (a backup of a
+ * big store). Returns 0 or -errno. */
+int tend_conn_set_timeout(struct tend_conn *c, unsigned seconds);
+
 /** Wait for the next reply (of the oldest call sent and not yet answered). Returns 0 with the
  * reply object in *ret_reply, or fails like tend_conn_call. */
 int tend_conn_receive(struct tend_conn *c, json_t **ret_reply);

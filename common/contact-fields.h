@@ -11,7 +11,9 @@
  *          TIME (UTC seconds, RFC 3339 outside), SECONDS (a duration, arg = maximum), U32,
  *          NETWORKS (a mask of enum network, names outside), SCOPE, STAGE (enums, names
  *          outside), REF (a contact id; its uuid outside; arg = which reference), BIRTHDAY
- *          ("YYYY-MM-DD" or "--MM-DD"), U64
+ *          ("YYYY-MM-DD" or "--MM-DD"), U64, DATE_STATE (a date's notification state, struct
+ *          date_state), DATES (important dates: struct contact_date *member and size_t
+ *          n_member beside it; one codec field per date)
  *   tag    the codec's TLV tag (1 and 2 are the id and uuid)
  *   key    NULL: derived from other records, not in the export format (tie strength: kept
  *          by every touch, computed again from the history an import brings)
@@ -59,31 +61,58 @@
         F(prospect_plan, NOTE, 53, "prospect_plan", FIELD_NOTE_MAX, FILL, OWN,                     \
           "X-TEND-PROSPECT-PLAN")                                                                  \
         F(prospect_via, REF, 54, "prospect_via", 1, FILL, OWN, "X-TEND-PROSPECT-VIA")              \
-        F(birthday, BIRTHDAY, 70, "birthday", 0, FILL, NONE, "BDAY")                               \
+        F(birthday, BIRTHDAY, 70, "birthday", 0, FILL, REPLY, "BDAY")                              \
         F(name_parts, STR, 71, "name_parts", 2 * FIELD_NAME_MAX, FILL, NONE, "N")                  \
         F(vcard_extra, LINES, 72, "vcard", 0, UNION, NONE, NULL)                                   \
-        F(met_via_name, STR, 21, "met_via_name", FIELD_NAME_MAX, FILL, REPLY, NULL)                \
-        F(prospect_via_name, STR, 55, "prospect_via_name", FIELD_NAME_MAX, FILL, OWN, NULL)        \
+        F(met_via_name, STR, 21, "met_via_name", FIELD_NAME_MAX, FILL, REPLY,                      \
+          "X-TEND-MET-VIA-NAME")                                                                   \
+        F(prospect_via_name, STR, 55, "prospect_via_name", FIELD_NAME_MAX, FILL, OWN,              \
+          "X-TEND-PROSPECT-VIA-NAME")                                                              \
+        F(birthday_state, DATE_STATE, 91, "birthday_state", 0, NONE, NONE, NULL)                   \
+        F(dates, DATES, 90, "dates", 0, UNION, NONE, NULL)                                         \
+        F(agenda, NOTE, 92, "agenda", FIELD_NOTE_MAX, FILL, REPLY, NULL)                           \
         F(strength_milli, U64, 100, NULL, 0, NONE, OWN, NULL)                                      \
         F(strength_ref, TIME, 101, NULL, 0, NONE, OWN, NULL)
 
 /* The C type of each kind of field. */
-#define CONTACT_CTYPE_STR      char *
-#define CONTACT_CTYPE_NOTE     char *
-#define CONTACT_CTYPE_KIND     char *
-#define CONTACT_CTYPE_BIRTHDAY char *
-#define CONTACT_CTYPE_LIST     char **
-#define CONTACT_CTYPE_LINES    char **
-#define CONTACT_CTYPE_TIME     int64_t
-#define CONTACT_CTYPE_SECONDS  int64_t
-#define CONTACT_CTYPE_U32      uint32_t
-#define CONTACT_CTYPE_NETWORKS uint32_t
-#define CONTACT_CTYPE_SCOPE    enum scope
-#define CONTACT_CTYPE_STAGE    enum prospect_stage
-#define CONTACT_CTYPE_REF      uint64_t
-#define CONTACT_CTYPE_U64      uint64_t
+#define CONTACT_CTYPE_STR        char *
+#define CONTACT_CTYPE_NOTE       char *
+#define CONTACT_CTYPE_KIND       char *
+#define CONTACT_CTYPE_BIRTHDAY   char *
+#define CONTACT_CTYPE_LIST       char **
+#define CONTACT_CTYPE_LINES      char **
+#define CONTACT_CTYPE_TIME       int64_t
+#define CONTACT_CTYPE_SECONDS    int64_t
+#define CONTACT_CTYPE_U32        uint32_t
+#define CONTACT_CTYPE_NETWORKS   uint32_t
+#define CONTACT_CTYPE_SCOPE      enum scope
+#define CONTACT_CTYPE_STAGE      enum prospect_stage
+#define CONTACT_CTYPE_REF        uint64_t
+#define CONTACT_CTYPE_U64        uint64_t
+#define CONTACT_CTYPE_DATE_STATE struct date_state
 
-#define CONTACT_MEMBER(member, type, ...) CONTACT_CTYPE_##type member;
+/* The members of each kind of field: one of its C type, a pointer and a count for DATES. */
+#define CONTACT_DECL(type, member) CONTACT_CTYPE_##type member;
+#define CONTACT_DECL_STR(m)        CONTACT_DECL(STR, m)
+#define CONTACT_DECL_NOTE(m)       CONTACT_DECL(NOTE, m)
+#define CONTACT_DECL_KIND(m)       CONTACT_DECL(KIND, m)
+#define CONTACT_DECL_BIRTHDAY(m)   CONTACT_DECL(BIRTHDAY, m)
+#define CONTACT_DECL_LIST(m)       CONTACT_DECL(LIST, m)
+#define CONTACT_DECL_LINES(m)      CONTACT_DECL(LINES, m)
+#define CONTACT_DECL_TIME(m)       CONTACT_DECL(TIME, m)
+#define CONTACT_DECL_SECONDS(m)    CONTACT_DECL(SECONDS, m)
+#define CONTACT_DECL_U32(m)        CONTACT_DECL(U32, m)
+#define CONTACT_DECL_NETWORKS(m)   CONTACT_DECL(NETWORKS, m)
+#define CONTACT_DECL_SCOPE(m)      CONTACT_DECL(SCOPE, m)
+#define CONTACT_DECL_STAGE(m)      CONTACT_DECL(STAGE, m)
+#define CONTACT_DECL_REF(m)        CONTACT_DECL(REF, m)
+#define CONTACT_DECL_U64(m)        CONTACT_DECL(U64, m)
+#define CONTACT_DECL_DATE_STATE(m) CONTACT_DECL(DATE_STATE, m)
+#define CONTACT_DECL_DATES(m)                                                                      \
+        struct contact_date *m;                                                                    \
+        size_t n_##m;
+
+#define CONTACT_MEMBER(member, type, ...) CONTACT_DECL_##type(member)
 
 /* How many fields the table has, as a constant expression. */
 #define CONTACT_FIELD_COUNT_ONE(...) +1
@@ -104,6 +133,8 @@ enum contact_field_type {
         CF_STAGE,
         CF_REF,
         CF_U64,
+        CF_DATE_STATE,
+        CF_DATES,
 };
 
 enum contact_field_merge {

@@ -86,6 +86,50 @@ int ical_add_todo(struct strbuf *out, const struct ical_todo *t)
         return 0;
 }
 
+int ical_add_date(struct strbuf *out, const struct ical_date *d)
+{
+        static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        struct strbuf line = {0};
+        char buf[32];
+        int year = d->year > 0 ? d->year : 2000;
+
+        if (!d->uid || !*d->uid || !d->summary || !*d->summary || d->month < 1 || d->month > 12 ||
+            d->day < 1 || d->day > mdays[d->month - 1] || year > 9999 ||
+            (d->month == 2 && d->day == 29 && !(year % 4 == 0 && (year % 100 || year % 400 == 0))))
+                return -EINVAL;
+        strbuf_puts(out, "BEGIN:VEVENT\r\n");
+        prop_text(out, &line, "UID", d->uid);
+        prop_raw(out, &line, "DTSTAMP", ical_format_time(d->dtstamp, buf));
+        snprintf(buf, sizeof(buf), "%04d%02d%02d", year, d->month, d->day);
+        prop_raw(out, &line, "DTSTART;VALUE=DATE", buf);
+        prop_text(out, &line, "SUMMARY", d->summary);
+        if (d->description && *d->description)
+                prop_text(out, &line, "DESCRIPTION", d->description);
+        if (d->categories && *d->categories) {
+                strbuf_reset(&line);
+                strbuf_puts(&line, "CATEGORIES:");
+                strbuf_put_text(&line, d->categories, true);
+                if (!line.error)
+                        strbuf_put_folded(out, line.data, line.len);
+        }
+        if (d->yearly)
+                /* A Feb 29 date falls on the last day of February in other years. */
+                strbuf_puts(out, d->month == 2 && d->day == 29
+                                     ? "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1\r\n"
+                                     : "RRULE:FREQ=YEARLY\r\n");
+        strbuf_puts(out, "TRANSP:TRANSPARENT\r\n");
+        if (d->remind_days > 0) {
+                strbuf_puts(out, "BEGIN:VALARM\r\nACTION:DISPLAY\r\n");
+                prop_text(out, &line, "DESCRIPTION", d->summary);
+                snprintf(buf, sizeof(buf), "-P%dD", d->remind_days);
+                prop_raw(out, &line, "TRIGGER", buf);
+                strbuf_puts(out, "END:VALARM\r\n");
+        }
+        strbuf_puts(out, "END:VEVENT\r\n");
+        strbuf_done(&line);
+        return 0;
+}
+
 int ical_end(struct strbuf *out)
 {
         strbuf_puts(out, "END:VCALENDAR\r\n");

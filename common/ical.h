@@ -1,8 +1,10 @@
 /* iCalendar (RFC 5545) writing for tend's follow-up export: one VTODO per follow-up, with a
- * DISPLAY alarm at the due time, so calendars, task lists and calcurse show them. Times are
+ * DISPLAY alarm at the due time, so calendars, task lists and calcurse show them; and one
+ * all-day VEVENT per important date (birthdays, anniversaries), yearly. Times are
  * UTC (no VTIMEZONE needed); text is escaped and lines are folded at 75 octets. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "strbuf.h"
@@ -23,6 +25,23 @@ void ical_begin(struct strbuf *out);
 
 /** Append one VTODO. Returns 0 or -EINVAL (a required field missing). */
 int ical_add_todo(struct strbuf *out, const struct ical_todo *t);
+
+/* An important date as an all-day VEVENT, yearly (RRULE:FREQ=YEARLY) unless once. */
+struct ical_date {
+        const char *uid; /* required */
+        int64_t dtstamp; /* required */
+        int year;        /* 0: unknown (the event starts in 2000, a leap year) */
+        int month, day;  /* required */
+        bool yearly;
+        int remind_days;         /* > 0: a DISPLAY alarm that many days before */
+        const char *summary;     /* required */
+        const char *description; /* or NULL */
+        const char *categories;  /* or NULL */
+};
+
+/** Append one VEVENT for an important date. Feb 29 recurs on the last day of February.
+ * Returns 0 or -EINVAL (a required field missing or not a date). */
+int ical_add_date(struct strbuf *out, const struct ical_date *d);
 
 /** Append END:VCALENDAR. Returns 0 or -ENOMEM when any append failed. */
 int ical_end(struct strbuf *out);

@@ -114,7 +114,9 @@ static json_t *lex_integer(struct json_lexer *x)
 
         x->p += neg;
         while (x->p < x->end && *x->p >= '0' && *x->p <= '9') {
-                v = v * 10 + (*x->p++ - '0');
+                if (digits < 18) /* longer ones are declined below; no overflow on the way */
+                        v = v * 10 + (*x->p - '0');
+                x->p++;
                 digits++;
         }
         /* No fractions, exponents, leading zeros or numbers near the limits. */

@@ -99,6 +99,13 @@ struct contact *contact_new(void)
         return calloc(1, sizeof(struct contact));
 }
 
+void contact_date_done(struct contact_date *d)
+{
+        free(d->label);
+        free(d->date);
+        memset(d, 0, sizeof(*d));
+}
+
 void contact_done(struct contact *c)
 {
         size_t n;
@@ -115,6 +122,11 @@ void contact_done(struct contact *c)
                 case CF_LIST:
                 case CF_LINES:
                         strv_free(*CONTACT_FIELD_PTR(c, &f[i], char **));
+                        break;
+                case CF_DATES:
+                        for (size_t k = 0; k < c->n_dates; k++)
+                                contact_date_done(&c->dates[k]);
+                        free(c->dates);
                         break;
                 default:
                         break;
@@ -142,6 +154,8 @@ void interaction_done(struct interaction *i)
         free(i->note);
         free(i->gave);
         free(i->got);
+        free(i->with);
+        free(i->agenda);
         free(i->unknown);
         memset(i, 0, sizeof(*i));
 }

@@ -66,6 +66,31 @@ enum prospect_stage prospect_stage_from_string(const char *s);
 
 #define UUID_STRING_LEN 36
 
+/* Important dates (codec tags 90-99): the notification state of one yearly or one-off date,
+ * see common/dates.h. An occurrence is pending until shown; shown_year records it, so a
+ * restart never shows it twice. */
+struct date_state {
+        int64_t since;      /* occurrences from this instant's day on (0: the contact's created) */
+        int32_t shown_year; /* the last occurrence shown, 0 = none */
+        int32_t acked_year; /* the last occurrence acknowledged with Done, 0 = none */
+        int64_t snoozed_to; /* the shown occurrence comes back at this instant, 0 = not snoozed */
+        uint32_t notify_id; /* notification server id of the last one shown (its buttons) */
+};
+
+#define CONTACT_DATE_BIRTHDAY 1 /* the event id of the birthday; other dates count from 2 */
+#define CONTACT_DATES_MAX     32
+#define DATE_LABEL_MAX        64
+#define DATE_REMIND_MAX_DAYS  366
+
+struct contact_date {
+        uint32_t id; /* stable within the contact, >= 2 */
+        char *label; /* "anniversary", or any label */
+        char *date;  /* "YYYY-MM-DD", or "--MM-DD" without a year */
+        bool yearly;
+        int32_t remind_days; /* notify this many days before the day */
+        struct date_state st;
+};
+
 /* What the entries of a contact's list fields are (checked by daemon/core/fields.c). */
 enum field_kind {
         FIELD_EMAIL,
@@ -97,9 +122,20 @@ struct interaction {
         char *got;  /* what they brought */
         int64_t created;
         uint64_t goal_id; /* the goal it was toward (issue 4; codec tag 50), 0 = none */
+        /* A group interaction: the other people it was with (codec tag 90). The record lives
+         * under contact_id; each other person's history refers to it by id. */
+        uint64_t *with;
+        size_t n_with;
+        char *agenda; /* the agenda this touch cleared (codec tag 91) */
+        /* Nonzero in a participant's entry of a group interaction (codec tag 92): a copy kept
+         * under that person's key for their history, of the record of this contact id. */
+        uint64_t group_of;
         uint8_t *unknown;
         size_t unknown_len;
 };
+
+/** Release what a contact date owns and zero it. */
+void contact_date_done(struct contact_date *d);
 
 /** Allocate an empty contact. Returns NULL on allocation failure. */
 struct contact *contact_new(void);

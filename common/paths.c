@@ -193,6 +193,11 @@ int paths_config_file(char **ret)
         return xdg_path("XDG_CONFIG_HOME", "/.config", "/tend/tendd.conf", ret);
 }
 
+int paths_backup_dir(char **ret)
+{
+        return xdg_path("XDG_STATE_HOME", "/.local/state", "/tend/backups", ret);
+}
+
 /* mkdir, treating "already there as a directory" as success. */
 static int mkdir_one(const char *path, unsigned mode)
 {

@@ -22,6 +22,9 @@ int paths_data_dir(char **ret);
 /** $XDG_CONFIG_HOME/tend/tendd.conf, default ~/.config/tend/tendd.conf. */
 int paths_config_file(char **ret);
 
+/** $XDG_STATE_HOME/tend/backups (default ~/.local/state/tend/backups): rolling backups. */
+int paths_backup_dir(char **ret);
+
 /** mkdir -p; directories it creates get the given mode. Existing ones are left alone.
  * Returns 0 or -errno. */
 int mkdir_parents(const char *path, unsigned mode);

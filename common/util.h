@@ -10,6 +10,15 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* qsort for arrays that may be empty: qsort's base must not be NULL even with no elements
+ * (UBSan rejects it), and an empty vector's pointer often is. */
+static inline void qsort_safe(void *base, size_t n, size_t size,
+                              int (*cmp)(const void *, const void *))
+{
+        if (n > 1)
+                qsort(base, n, size, cmp);
+}
+
 static inline bool streq(const char *a, const char *b)
 {
         return strcmp(a, b) == 0;
@@ -96,7 +105,6 @@ int free_and_strdup(char **dst, const char *src);
 
 /** Lower-case ASCII letters in place; UTF-8 bytes above 0x7f are left alone. */
 char *ascii_strlower(char *s);
-
 
 /** The value of a hexadecimal digit (either case), or -1. */
 static inline int hex_digit_value(char c)

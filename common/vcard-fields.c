@@ -66,6 +66,15 @@ const struct vcard_xtend vcard_xtend[] = {
     {"X-TEND-STAGE-CHANGED", "stage_changed", VCARD_X_TIME},
     {"X-TEND-PROSPECT-PLAN", "prospect_plan", VCARD_X_TEXT},
     {"X-TEND-PROSPECT-VIA", "prospect_via", VCARD_X_UUID},
+    {"X-TEND-MET-VIA-NAME", "met_via_name", VCARD_X_STRING},
+    {"X-TEND-PROSPECT-VIA-NAME", "prospect_via_name", VCARD_X_STRING},
+    {"X-TEND-UNKNOWN", "unknown", VCARD_X_STRING},
+    /* Sync (one card per person in a vdir): the person's interactions, markers of deleted
+     * ones, the uuids merged into this person, and when each field last changed. */
+    {"X-TEND-INTERACTION", "interactions", VCARD_X_JSON_EACH},
+    {"X-TEND-INTERACTION-DELETED", "interactions_deleted", VCARD_X_JSON_EACH},
+    {"X-TEND-MERGED", "merged", VCARD_X_LIST},
+    {"X-TEND-REVS", "revs", VCARD_X_JSON},
 };
 
 bool vcard_list_has(json_t *list, const char *s, bool icase)

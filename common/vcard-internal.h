@@ -17,6 +17,8 @@ enum vcard_xtype {
         VCARD_X_INT,
         VCARD_X_TIME,
         VCARD_X_UUID,
+        VCARD_X_JSON,      /* any JSON value, written as escaped compact JSON text */
+        VCARD_X_JSON_EACH, /* a JSON array: one property per element */
 };
 
 struct vcard_xtend {

@@ -183,6 +183,56 @@ static char *prop_text(const struct vcard_prop *p)
         return s;
 }
 
+/* An important date: ANNIVERSARY (a yearly "anniversary") or tend's X-TEND-DATE
+ * (label;date;yearly;remind days), appended to the record's "dates" with the next id. Returns 1
+ * when mapped, 0 when it is not a date tend reads (kept raw then), -ENOMEM. */
+static int map_date(struct mapper *m, const struct vcard_prop *p, bool anniversary)
+{
+        _cleanup_strv_ char **v = NULL;
+        json_t *dates = json_object_get(m->rec, "dates"), *d;
+        const char *label = "anniversary", *value;
+        char date[11];
+        long remind = 0;
+        bool yearly = true;
+
+        if (vcard_split(p->value, p->value_len, anniversary ? 0 : ';', &v) < 0) {
+                m->error = -ENOMEM;
+                return -ENOMEM;
+        }
+        if (!v || !v[0])
+                return 0;
+        value = v[0];
+        if (!anniversary) {
+                if (!v[1] || !*v[0] || strlen(v[0]) > DATE_LABEL_MAX ||
+                    !utf8_is_clean_text(v[0], strlen(v[0]), false))
+                        return 0;
+                label = v[0];
+                value = v[1];
+                yearly = v[2] && streq(v[2], "1");
+                remind = v[2] && v[3] ? strtol(v[3], NULL, 10) : 0;
+                if (remind < 0 || remind > DATE_REMIND_MAX_DAYS)
+                        remind = 0;
+        }
+        if (vcard_birthday_normalize(value, false, date) < 0 ||
+            json_array_size(dates) >= CONTACT_DATES_MAX)
+                return 0;
+        if (!dates) {
+                dates = json_array();
+                if (!dates || json_object_set_new(m->rec, "dates", dates) < 0) {
+                        m->error = -ENOMEM;
+                        return -ENOMEM;
+                }
+        }
+        d = json_pack("{s:I,s:s,s:s,s:b,s:I}", "id",
+                      (json_int_t)(CONTACT_DATE_BIRTHDAY + 1 + json_array_size(dates)), "label",
+                      label, "date", date, "yearly", yearly, "remind_days", (json_int_t)remind);
+        if (!d || json_array_append_new(dates, d) < 0) {
+                m->error = -ENOMEM;
+                return -ENOMEM;
+        }
+        return 1;
+}
+
 static void set_str(struct mapper *m, const char *key, const char *s)
 {
         json_t *j;
@@ -386,6 +436,34 @@ static void map_time(struct mapper *m, const char *key, const char *v)
         set_str(m, key, time_format_rfc3339(t, buf));
 }
 
+/* A JSON-valued X-TEND property: a value that is no JSON (or too deep) is named and dropped. */
+static void map_json(struct mapper *m, const struct vcard_xtend *x, const char *prop,
+                     const char *text)
+{
+        json_error_t err;
+        json_t *v = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err), *a;
+
+        if (!v) {
+                warn(m, "%s: not valid JSON (%s); ignored", prop, err.text);
+                return;
+        }
+        if (x->type == VCARD_X_JSON) {
+                json_object_set_new(m->rec, x->key, v);
+                return;
+        }
+        a = json_object_get(m->rec, x->key);
+        if (!a) {
+                a = json_array();
+                if (!a || json_object_set_new(m->rec, x->key, a) < 0) {
+                        json_decref(v);
+                        m->error = -ENOMEM;
+                        return;
+                }
+        }
+        if (json_array_append_new(a, v) < 0)
+                m->error = -ENOMEM;
+}
+
 static bool map_xtend(struct mapper *m, const struct vcard_prop *p)
 {
         for (size_t i = 0; i < VCARD_XTEND_N; i++) {
@@ -412,6 +490,11 @@ static bool map_xtend(struct mapper *m, const struct vcard_prop *p)
                 v = prop_text(p);
                 if (!v) {
                         m->error = -ENOMEM;
+                        return true;
+                }
+                if (vcard_xtend[i].type == VCARD_X_JSON ||
+                    vcard_xtend[i].type == VCARD_X_JSON_EACH) {
+                        map_json(m, &vcard_xtend[i], p->name, v);
                         return true;
                 }
                 if (vcard_xtend[i].type == VCARD_X_TEXT)
@@ -549,6 +632,11 @@ static void map_prop(struct mapper *m, const struct vcard_prop *p)
                                              bday) == 0)
                         set_str(m, "birthday", bday);
                 else
+                        keep_raw(m, p);
+                return;
+        }
+        if (streq(name, "ANNIVERSARY") || streq(name, "X-TEND-DATE")) {
+                if (map_date(m, p, streq(name, "ANNIVERSARY")) <= 0)
                         keep_raw(m, p);
                 return;
         }

@@ -49,6 +49,18 @@ static void put_text(struct strbuf *out, struct strbuf *line, const char *name, 
         strbuf_put_folded(out, line->data, line->len);
 }
 
+static void put_json(struct strbuf *out, struct strbuf *line, const char *name, json_t *v)
+{
+        _cleanup_free_ char *text =
+            json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH);
+
+        if (!text) {
+                out->error = -ENOMEM;
+                return;
+        }
+        put_text(out, line, name, text);
+}
+
 /* Group and name of a raw line, and the unescaped contact value for EMAIL/TEL/URL. */
 struct raw_line {
         const char *text;
@@ -204,6 +216,35 @@ int vcard_write_record(struct strbuf *out, json_t *rec)
                 b[k] = 0;
                 put_line(out, &line, "BDAY", b);
         }
+        /* Important dates: anniversaries as ANNIVERSARY, the others as X-TEND-DATE. */
+        json_array_foreach(json_object_get(rec, "dates"), i, v)
+        {
+                const char *label = jstr(v, "label"), *date = jstr(v, "date");
+                char b[16];
+                size_t k = 0;
+
+                if (!label || !date)
+                        continue;
+                for (const char *c = date; *c && k < sizeof(b) - 1; c++)
+                        if (*c != '-' || c < date + 2)
+                                b[k++] = *c;
+                b[k] = 0;
+                if (streq(label, "anniversary") && json_is_true(json_object_get(v, "yearly")) &&
+                    json_integer_value(json_object_get(v, "remind_days")) == 0) {
+                        put_line(out, &line, "ANNIVERSARY", b);
+                        continue;
+                }
+                strbuf_reset(&line);
+                strbuf_puts(&line, "X-TEND-DATE:");
+                strbuf_put_text(&line, label, false);
+                strbuf_printf(&line, ";%s;%d;%lld", date,
+                              json_is_true(json_object_get(v, "yearly")) ? 1 : 0,
+                              (long long)json_integer_value(json_object_get(v, "remind_days")));
+                if (line.error)
+                        out->error = line.error;
+                else
+                        strbuf_put_folded(out, line.data, line.len);
+        }
         for (size_t x = 0; x < VCARD_XTEND_N; x++) {
                 json_t *f = json_object_get(rec, vcard_xtend[x].key);
 
@@ -220,6 +261,10 @@ int vcard_write_record(struct strbuf *out, json_t *rec)
                         }
                         if (json_array_size(f) && !line.error)
                                 strbuf_put_folded(out, line.data, line.len);
+                } else if (vcard_xtend[x].type == VCARD_X_JSON) {
+                        put_json(out, &line, vcard_xtend[x].prop, f);
+                } else if (vcard_xtend[x].type == VCARD_X_JSON_EACH) {
+                        json_array_foreach(f, i, v) put_json(out, &line, vcard_xtend[x].prop, v);
                 } else if (vcard_xtend[x].type == VCARD_X_INT && json_is_integer(f)) {
                         snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(f));
                         put_line(out, &line, vcard_xtend[x].prop, buf);

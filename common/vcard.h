@@ -10,15 +10,15 @@
  *    and inline binaries (PHOTO;ENCODING=b, 2.1 BASE64 blocks, data: URIs) which are measured
  *    and dropped, never copied. A card that is broken (a line that is no property, no
  *    END:VCARD) is reported with its line number and skipped; parsing goes on.
- *  - vcard_to_record() (vcard-record.c) maps one card onto tend's contact record (the JSON object of the
- *    io.tend.Transfer interface, see docs/tend.1.scd "Import and export"): FN, N, EMAIL, TEL,
+ *  - vcard_to_record() (vcard-record.c) maps one card onto tend's contact record (the JSON object
+ * of the io.tend.Transfer interface, see docs/tend.1.scd "Import and export"): FN, N, EMAIL, TEL,
  *    URL, ORG, TITLE, NOTE, CATEGORIES, BDAY (also without a year), UID, REV and tend's own
  *    X-TEND-* properties. Every other property, and EMAIL/TEL/URL lines whose group or
  *    parameters carry information (types, Apple/Google labels), is kept as a raw 4.0 line in
  *    the record's "vcard" list, so it survives a round trip.
  *
- * vcard_write_record() (vcard-write.c) writes a record as vCard 4.0: CRLF, folded at 75 octets (never inside
- * a UTF-8 sequence), TEXT escaped, FN and N always present, UID as urn:uuid. */
+ * vcard_write_record() (vcard-write.c) writes a record as vCard 4.0: CRLF, folded at 75 octets
+ * (never inside a UTF-8 sequence), TEXT escaped, FN and N always present, UID as urn:uuid. */
 #pragma once
 
 #include <jansson.h>

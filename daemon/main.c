@@ -9,24 +9,28 @@
 
 static void help(void)
 {
-        printf("Usage: tendd [OPTIONS]\n"
-               "\n"
-               "The tend daemon: keeps your contacts, interactions and follow-ups in LMDB and\n"
-               "serves the tend client over a varlink Unix socket. Runs in the foreground.\n"
-               "\n"
-               "  -d, --data-dir DIR   store location (default $XDG_DATA_HOME/tend)\n"
-               "  -s, --socket PATH    socket path (default $XDG_RUNTIME_DIR/tend/tendd.sock)\n"
-               "  -c, --config FILE    configuration (default $XDG_CONFIG_HOME/tend/tendd.conf)\n"
-               "      --check-config [FILE]\n"
-               "                       check the configuration, print the effective settings\n"
-               "                       (or the errors, with line numbers: exit status 1)\n"
-               "  -v, --verbose        log debug messages\n"
-               "      --version        print the version and exit\n"
-               "  -h, --help           print this help and exit\n"
-               "\n"
-               "Under systemd the socket may be passed by socket activation (tendd.socket).\n"
-               "SIGTERM and SIGINT stop the daemon cleanly; SIGHUP reloads the configuration\n"
-               "(a file with errors is refused and the running settings stay).\n");
+        printf(
+            "Usage: tendd [OPTIONS]\n"
+            "\n"
+            "The tend daemon: keeps your contacts, interactions and follow-ups in LMDB and\n"
+            "serves the tend client over a varlink Unix socket. Runs in the foreground.\n"
+            "\n"
+            "  -d, --data-dir DIR   store location (default $XDG_DATA_HOME/tend)\n"
+            "  -s, --socket PATH    socket path (default $XDG_RUNTIME_DIR/tend/tendd.sock)\n"
+            "  -c, --config FILE    configuration (default $XDG_CONFIG_HOME/tend/tendd.conf)\n"
+            "      --check-config [FILE]\n"
+            "                       check the configuration, print the effective settings\n"
+            "                       (or the errors, with line numbers: exit status 1)\n"
+            "      --check-store    check the store in DATA_DIR with tendd stopped: every index\n"
+            "                       against its records (exit status 1 when anything is wrong)\n"
+            "      --repair         with --check-store: rebuild every index from the records\n"
+            "  -v, --verbose        log debug messages\n"
+            "      --version        print the version and exit\n"
+            "  -h, --help           print this help and exit\n"
+            "\n"
+            "Under systemd the socket may be passed by socket activation (tendd.socket).\n"
+            "SIGTERM and SIGINT stop the daemon cleanly; SIGHUP reloads the configuration\n"
+            "(a file with errors is refused and the running settings stay).\n");
 }
 
 int main(int argc, char **argv)
@@ -36,6 +40,8 @@ int main(int argc, char **argv)
             {"socket", required_argument, NULL, 's'},
             {"config", required_argument, NULL, 'c'},
             {"check-config", optional_argument, NULL, 'C'},
+            {"check-store", no_argument, NULL, 'S'},
+            {"repair", no_argument, NULL, 'R'},
             {"verbose", no_argument, NULL, 'v'},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
@@ -43,7 +49,7 @@ int main(int argc, char **argv)
         };
         struct tendd_options opts = {0};
         struct tendd *d = NULL;
-        bool check_config = false;
+        bool check_config = false, check_store = false, repair = false;
         const char *check_path = NULL;
         int c, r;
 
@@ -66,6 +72,12 @@ int main(int argc, char **argv)
                         else if (optind < argc && argv[optind][0] != '-')
                                 check_path = argv[optind++];
                         break;
+                case 'S':
+                        check_store = true;
+                        break;
+                case 'R':
+                        repair = true;
+                        break;
                 case 'v':
                         opts.verbose = true;
                         break;
@@ -85,6 +97,17 @@ int main(int argc, char **argv)
                         argv[optind]);
                 return 2;
         }
+        if (repair && !check_store) {
+                fprintf(stderr, "tendd: --repair goes with --check-store\nTry 'tendd --help'.\n");
+                return 2;
+        }
+        if (check_config && check_store) {
+                fprintf(stderr, "tendd: --check-config and --check-store are separate runs\n"
+                                "Try 'tendd --help'.\n");
+                return 2;
+        }
+        if (check_store)
+                return tendd_check_store(&opts, repair);
         if (check_config)
                 return config_check(check_path ? check_path : opts.config_path, stdout, stderr);
         if (opts.verbose)

@@ -7,6 +7,8 @@
 #include <systemd/sd-daemon.h>
 #include <sys/socket.h>
 
+#include "backups.h"
+#include "check.h"
 #include "config.h"
 #include "goals.h"
 #include "log.h"
@@ -17,6 +19,7 @@
 #include "rpc.h"
 #include "server.h"
 #include "timeutil.h"
+#include "vdir.h"
 
 /* How long SIGTERM waits for replies still queued to slow clients. */
 #define SHUTDOWN_GRACE 2.0
@@ -41,6 +44,57 @@ static void on_committed(const struct store_changes *ch, void *userdata)
 
         scheduler_committed(d->scheduler, ch);
         sdnotify_status_changed(d->sdnotify);
+        vdir_committed(d->vdir, ch);
+}
+
+static void sync_withdraw(uint32_t notify_id, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        scheduler_withdraw(d->scheduler, notify_id);
+}
+
+/* [sync]: (re)start the vdir mirror when its settings changed. A folder that cannot be used
+ * is logged and leaves sync off; it never stops tendd. */
+static void start_sync(struct tendd *d)
+{
+        _cleanup_free_ char *state = NULL;
+        const struct config *c = d->config;
+        int r;
+
+        vdir_free(d->vdir);
+        d->vdir = NULL;
+        if (!c->sync_vdir)
+                return;
+        if (asprintf(&state, "%s/sync", d->data_dir) < 0)
+                return;
+        r = vdir_new(d->loop, d->store,
+                     &(struct vdir_options){.dir = c->sync_vdir,
+                                            .ics_dir = c->sync_ics,
+                                            .state_dir = state,
+                                            .exclude = c->sync_exclude,
+                                            .conf_every = c->goal_follow_up,
+                                            .withdraw = sync_withdraw,
+                                            .userdata = d},
+                     &d->vdir);
+        if (r < 0)
+                log_error_errno(r, "Sync is off: the vdir %s cannot be used: %m", c->sync_vdir);
+        else
+                log_info("Mirroring contacts to the vdir %s.", c->sync_vdir);
+}
+
+static json_t *sync_status(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return vdir_status(d->vdir);
+}
+
+static void sync_flush(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        vdir_flush(d->vdir);
 }
 
 static void on_store_broken(void *userdata)
@@ -115,10 +169,18 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 config_done(&cfg);
         } else {
                 int64_t old_goal_every = d->config->goal_follow_up;
+                bool sync_changed = !streq_ptr(d->config->sync_vdir, cfg.sync_vdir) ||
+                                    !streq_ptr(d->config->sync_ics, cfg.sync_ics) ||
+                                    d->config->sync_exclude != cfg.sync_exclude;
 
                 config_done(d->config);
                 *d->config = cfg;
+                if (sync_changed)
+                        start_sync(d);
                 scheduler_reload(d->scheduler);
+                r = backups_configure(d->backups, d->config);
+                if (r < 0)
+                        log_error_errno(r, "Rolling backups are off: %m");
                 /* A new [goals] follow_up re-dates the people the goal rule had dated. */
                 r = goals_conf_every_changed(&d->core, old_goal_every);
                 if (r < 0)
@@ -129,6 +191,23 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 log_info("Settings reloaded.");
         }
         sdnotify_reloaded(d->sdnotify, r >= 0);
+}
+
+/* The varlink methods' way to the backup engine (rpc.h). */
+static int backup_start(const char *path, rpc_backup_done_fn done, void *done_userdata,
+                        void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return backups_start(d->backups, path, done, done_userdata);
+}
+
+static int backup_list(json_t **ret_list, const char **ret_dir, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        *ret_dir = backups_dir(d->backups);
+        return backups_list(d->backups, ret_list);
 }
 
 static int listen_socket(struct tendd *d, const struct tendd_options *opts)
@@ -176,30 +255,69 @@ static int listen_socket(struct tendd *d, const struct tendd_options *opts)
 
 /* One daemon per store: a second one would serve the same data and fire the same follow-ups
  * twice. The lock dies with the process, so a crash never leaves it stale. */
-static int lock_data_dir(struct tendd *d)
+static int lock_dir(const char *dir, int *ret_fd)
 {
         _cleanup_free_ char *path = NULL;
         int r;
 
-        r = mkdir_parents(d->data_dir, 0700);
+        r = mkdir_parents(dir, 0700);
         if (r < 0)
-                return log_error_errno(r, "Failed to create %s: %m", d->data_dir);
-        r = dir_ensure_private(d->data_dir);
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        r = dir_ensure_private(dir);
         if (r < 0)
-                return log_error_errno(r, "The data directory %s is not private to us: %m",
-                                       d->data_dir);
-        if (asprintf(&path, "%s/tendd.lock", d->data_dir) < 0)
+                return log_error_errno(r, "The data directory %s is not private to us: %m", dir);
+        if (asprintf(&path, "%s/tendd.lock", dir) < 0)
                 return log_error_errno(-ENOMEM, "Out of memory.");
-        d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (d->lock_fd < 0)
+        *ret_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (*ret_fd < 0)
                 return log_error_errno(-errno, "Failed to open %s: %m", path);
-        if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (flock(*ret_fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EWOULDBLOCK)
-                        return log_error_errno(-EBUSY, "Another tendd is already using %s.",
-                                               d->data_dir);
+                        return log_error_errno(-EBUSY, "Another tendd is already using %s.", dir);
                 return log_error_errno(-errno, "Failed to lock %s: %m", path);
         }
         return 0;
+}
+
+static int lock_data_dir(struct tendd *d)
+{
+        return lock_dir(d->data_dir, &d->lock_fd);
+}
+
+int tendd_check_store(const struct tendd_options *opts, bool repair)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(json_decrefp) json_t *report = NULL;
+        _cleanup_close_ int lock_fd = -1;
+        struct store_options so = {0};
+        struct store *s = NULL;
+        int r;
+
+        if (opts->data_dir)
+                dir = strdup(opts->data_dir);
+        else if ((r = paths_data_dir(&dir)) < 0)
+                return log_error_errno(r, "Failed to find the data directory: %m"), 1;
+        if (!dir)
+                return log_error_errno(-ENOMEM, "Out of memory."), 1;
+        r = lock_dir(dir, &lock_fd);
+        if (r == -EBUSY) {
+                log_error("Stop it first, or run 'tend check' against the running tendd.");
+                return 1;
+        }
+        if (r < 0)
+                return 1;
+        so.dir = dir;
+        r = store_open(&so, &s);
+        if (r == -EPROTONOSUPPORT)
+                return log_error_errno(r, "The store in %s was written by a newer tend.", dir), 1;
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the store in %s: %m", dir), 1;
+        r = check_store(s, repair, &report);
+        store_close(s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check the store in %s: %m", dir), 1;
+        check_report_print(stdout, report, "'tendd --check-store --repair' rebuilds the indexes");
+        return r > 0 ? 1 : 0;
 }
 
 int tendd_new(const struct tendd_options *opts, struct tendd **ret)
@@ -300,6 +418,12 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
             .data_dir = d->data_dir,
             .next_check = next_check,
             .next_check_userdata = d,
+            .sync_status = sync_status,
+            .sync_flush = sync_flush,
+            .sync_userdata = d,
+            .backup_start = backup_start,
+            .backup_list = backup_list,
+            .backup_userdata = d,
         };
         r = server_new(d->loop, NULL, methods_service(), &d->rpc, &d->server);
         if (r < 0) {
@@ -319,6 +443,15 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         r = scheduler_new(d->loop, &d->core, send_watch_event, d, &d->scheduler);
         if (r < 0)
                 goto fail;
+        r = backups_new(d->loop, d->store, &d->backups);
+        if (r < 0) {
+                log_error_errno(r, "Out of memory.");
+                goto fail;
+        }
+        r = backups_configure(d->backups, d->config);
+        if (r < 0)
+                log_error_errno(r, "Rolling backups are off: %m");
+        start_sync(d);
 
         *ret = d;
         return 0;
@@ -341,6 +474,8 @@ void tendd_free(struct tendd *d)
 {
         if (!d)
                 return;
+        vdir_free(d->vdir);
+        backups_free(d->backups); /* a backup being written finishes and is answered first */
         scheduler_free(d->scheduler);
         sdnotify_free(d->sdnotify);
         rpc_done(&d->rpc);

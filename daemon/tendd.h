@@ -13,6 +13,8 @@ struct server;
 struct sdnotify;
 struct config;
 struct scheduler;
+struct vdir;
+struct backups;
 
 struct tendd_options {
         const char *data_dir;    /* NULL = $XDG_DATA_HOME/tend */
@@ -39,6 +41,8 @@ struct tendd {
         struct config *config;     /* tendd.conf, replaced whole on SIGHUP (config.h) */
         char *config_path;
         struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
+        struct vdir *vdir;           /* [sync] vdir mirror (vdir.h), NULL when off */
+        struct backups *backups;     /* rolling and on-demand backups off the loop */
         struct core core;            /* store + settings + clock, for every door (core.h) */
         struct rpc rpc;              /* what the varlink methods work with (rpc.h) */
 };
@@ -49,6 +53,11 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret);
 
 /** Run the loop until SIGTERM/SIGINT (or a fatal store error). Returns the exit code. */
 int tendd_run(struct tendd *d);
+
+/** tendd --check-store [--repair]: check (and repair) the store in opts->data_dir with no
+ * daemon running on it (its lock is taken), print the report. Returns the exit status: 0 all
+ * is well (after a repair: nothing remains), 1 problems or a failure. */
+int tendd_check_store(const struct tendd_options *opts, bool repair);
 
 /** Close everything; accepts NULL. */
 void tendd_free(struct tendd *d);

@@ -7,8 +7,10 @@
  * turns an indented "key = value" into part of the previous value. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "sync-card.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -62,6 +65,8 @@ void config_init(struct config *c)
                 },
             .desktop = true,
             .goal_follow_up = 30 * DURATION_DAY,
+            .backup_keep = 7,
+            .backup_every = DURATION_DAY,
             .plan_tolerance = 10,
             .plan_recent = 14 * DURATION_DAY,
         };
@@ -71,21 +76,33 @@ void config_done(struct config *c)
 {
         strv_free(c->command);
         strv_free(c->open_command);
+        free(c->sync_vdir);
+        free(c->sync_ics);
+        free(c->backup_dir);
         config_init(c);
 }
 
 int config_copy(struct config *dst, const struct config *src)
 {
-        char **cmd = NULL, **open = NULL;
+        char **cmd = NULL, **open = NULL, *vdir = NULL, *ics = NULL, *dir = NULL;
 
-        if (strv_copy(src->command, &cmd) < 0 || strv_copy(src->open_command, &open) < 0) {
+        if (strv_copy(src->command, &cmd) < 0 || strv_copy(src->open_command, &open) < 0 ||
+            (src->sync_vdir && !(vdir = strdup(src->sync_vdir))) ||
+            (src->sync_ics && !(ics = strdup(src->sync_ics))) ||
+            (src->backup_dir && !(dir = strdup(src->backup_dir)))) {
                 strv_free(cmd);
+                strv_free(open);
+                free(vdir);
+                free(ics);
                 return -ENOMEM;
         }
         config_done(dst);
         *dst = *src;
         dst->command = cmd;
         dst->open_command = open;
+        dst->sync_vdir = vdir;
+        dst->sync_ics = ics;
+        dst->backup_dir = dir;
         return 0;
 }
 
@@ -329,6 +346,85 @@ static const char *parse_command(const char *v, void *dst)
         return split_command(v, dst);
 }
 
+/* A folder: absolute, or ~/ for the home directory; empty: none. */
+static const char *parse_path(const char *v, void *dst)
+{
+        char **ret = dst, *p = NULL;
+
+        if (!*v) {
+                free(*ret);
+                *ret = NULL;
+                return NULL;
+        }
+        if (strncmp(v, "~/", 2) == 0) {
+                const char *home = getenv("HOME");
+
+                if (!home || home[0] != '/')
+                        return "~ needs $HOME";
+                if (asprintf(&p, "%s/%s", home, v + 2) < 0)
+                        return "out of memory";
+        } else if (v[0] == '/') {
+                p = strdup(v);
+                if (!p)
+                        return "out of memory";
+        } else
+                return "not an absolute path (/... or ~/...)";
+        free(*ret);
+        *ret = p;
+        return NULL;
+}
+
+static const char *parse_exclude(const char *v, void *dst)
+{
+        int mask = sync_exclude_parse(v, NULL);
+
+        if (mask < 0)
+                return "not a list of notes, history, ledger, goals";
+        *(unsigned *)dst = (unsigned)mask;
+        return NULL;
+}
+
+static const char *parse_backup_keep(const char *v, void *dst)
+{
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (!(v[0] >= '0' && v[0] <= '9') || *end || errno || n > CONFIG_BACKUP_KEEP_MAX)
+                return "expected a whole number from 0 (no backups) to 1000";
+        *(unsigned *)dst = (unsigned)n;
+        return NULL;
+}
+
+static const char *parse_backup_every(const char *v, void *dst)
+{
+        int64_t s;
+
+        if (time_parse_duration(v, &s) < 0 || s < CONFIG_BACKUP_EVERY_MIN)
+                return "expected a duration of at least 1h, such as 1d or 1w";
+        if (s > CADENCE_MAX_SECONDS)
+                return "backups may be at most 10 years apart";
+        *(int64_t *)dst = s;
+        return NULL;
+}
+
+static const char *parse_backup_dir(const char *v, void *dst)
+{
+        char *copy;
+
+        if (v[0] != '/')
+                return "expected an absolute path";
+        if (strlen(v) >= PATH_MAX / 2)
+                return "the path is too long";
+        copy = strdup(v);
+        if (!copy)
+                return "out of memory";
+        free(*(char **)dst);
+        *(char **)dst = copy;
+        return NULL;
+}
+
 /* ---- the key table ---- */
 
 enum section {
@@ -336,6 +432,8 @@ enum section {
         SECTION_CADENCE,
         SECTION_NOTIFY,
         SECTION_GOALS,
+        SECTION_SYNC,
+        SECTION_BACKUP,
         SECTION_PLAN,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
@@ -343,7 +441,8 @@ enum section {
 
 static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
-    [SECTION_GOALS] = "goals",       [SECTION_PLAN] = "plan",
+    [SECTION_GOALS] = "goals",       [SECTION_SYNC] = "sync",       [SECTION_BACKUP] = "backup",
+    [SECTION_PLAN] = "plan",
 };
 
 struct key {
@@ -370,6 +469,12 @@ static const struct key keys[] = {
     {SECTION_NOTIFY, "command", parse_command, offsetof(struct config, command)},
     {SECTION_NOTIFY, "open_command", parse_command, offsetof(struct config, open_command)},
     {SECTION_GOALS, "follow_up", parse_follow_up, offsetof(struct config, goal_follow_up)},
+    {SECTION_SYNC, "vdir", parse_path, offsetof(struct config, sync_vdir)},
+    {SECTION_SYNC, "ics", parse_path, offsetof(struct config, sync_ics)},
+    {SECTION_SYNC, "exclude", parse_exclude, offsetof(struct config, sync_exclude)},
+    {SECTION_BACKUP, "keep", parse_backup_keep, offsetof(struct config, backup_keep)},
+    {SECTION_BACKUP, "every", parse_backup_every, offsetof(struct config, backup_every)},
+    {SECTION_BACKUP, "dir", parse_backup_dir, offsetof(struct config, backup_dir)},
     {SECTION_PLAN, "tolerance", parse_tolerance, offsetof(struct config, plan_tolerance)},
     {SECTION_PLAN, "recent", parse_recent, offsetof(struct config, plan_recent)},
 };
@@ -431,11 +536,12 @@ static void check_line(struct parse_state *st, char *str)
         if (st->line == 1 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
             (unsigned char)p[2] == 0xbf)
                 p += 3;
-        while (*p == ' ' || *p == '\t')
+        /* White space as inih sees it (isspace: also \v and \f), or a line this check takes
+         * for a key could reach inih as a section header. */
+        while (isspace((unsigned char)*p))
                 p++;
         len = strlen(p);
-        while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' ||
-                           p[len - 1] == '\t'))
+        while (len > 0 && isspace((unsigned char)p[len - 1]))
                 p[--len] = '\0';
         memmove(str, p, len + 1);
         if (len == 0 || str[0] == '#' || str[0] == ';')
@@ -454,7 +560,7 @@ static void check_line(struct parse_state *st, char *str)
                      section_from_string(name) < 0)) {
                         add_error(st,
                                   "unknown section %.*s; the sections are [schedule], "
-                                  "[cadence], [notify] and [goals]",
+                                  "[cadence], [notify], [goals], [sync], [backup] and [plan]",
                                   (int)(end - str + 1), str);
                         st->section_bad = true;
                         str[0] = '\0';
@@ -508,11 +614,15 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!section[0]) {
                 add_error(st,
                           "'%s' is outside a section; put it under [schedule], [cadence], "
-                          "[notify] or [goals]",
+                          "[notify], [goals], [sync], [backup] or [plan]",
                           name);
                 return 1;
         }
         sec = section_from_string(section);
+        if (sec < 0) {
+                add_error(st, "'%s' is in an unknown section", name);
+                return 1;
+        }
         for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
                 void *dst;
 
@@ -684,6 +794,21 @@ void config_dump(const struct config *c, FILE *f)
         dump_command("open_command", c->open_command, f);
         fprintf(f, "\n[goals]\nfollow_up = %s\n",
                 time_format_duration(c->goal_follow_up, d, sizeof(d)));
+        fprintf(f, "\n[sync]\nvdir = %s\nics = %s\nexclude =", strempty(c->sync_vdir),
+                strempty(c->sync_ics));
+        for (unsigned b = 0, first = 1; b < 4; b++)
+                if (c->sync_exclude & (1u << b)) {
+                        fprintf(f, "%s %s", first ? "" : ",",
+                                (const char *const[]){"notes", "history", "ledger", "goals"}[b]);
+                        first = 0;
+                }
+        fputc('\n', f);
+        fprintf(f, "\n[backup]\nkeep = %u\nevery = %s\n", c->backup_keep,
+                time_format_duration(c->backup_every, d, sizeof(d)));
+        if (c->backup_dir)
+                fprintf(f, "dir = %s\n", c->backup_dir);
+        else
+                fprintf(f, "# dir = $XDG_STATE_HOME/tend/backups\n");
         fprintf(f, "\n[plan]\ntolerance = %u\nrecent = %s\n", c->plan_tolerance,
                 time_format_duration(c->plan_recent, d, sizeof(d)));
 }

@@ -45,6 +45,22 @@
  *   follow_up         DURATION         30d
  *       People linked to an active goal are followed up at least this often after their
  *       last touch (1s to 366d). `tend profile set --goal-every`, when set, wins over this.
+ * [sync]
+ *   vdir              PATH             (none)
+ *       Mirror every contact into this folder as one vCard per person (UID.vcf) and import
+ *       what vdirsyncer, khard or anything else changes there. An absolute path or ~/...
+ *   ics               PATH             (none)
+ *       Write one iCalendar file per follow-up and birthday into this folder (one way).
+ *   exclude           LIST             (none)
+ *       What stays on this machine: any of notes, history, ledger, goals.
+ * [backup]
+ *   keep              integer 0..1000  7
+ *       How many daily backups tendd keeps: a compacted copy of the store, verified after
+ *       writing, named by date; the oldest beyond this count is removed. 0: no backups.
+ *   every             DURATION         1d
+ *       How often a backup is written (at least 1h).
+ *   dir               PATH             $XDG_STATE_HOME/tend/backups
+ *       The folder the backups go to (an absolute path).
  * [plan]
  *   tolerance         POINTS           10
  *       How far (in percentage points, 0 to 50) a network's share of your attention may be
@@ -93,10 +109,21 @@ struct config {
         char **open_command; /* argv template; NULL = none */
         /* [goals] */
         int64_t goal_follow_up; /* seconds; the store's goal_every setting wins when set */
+        /* [sync] */
+        char *sync_vdir;       /* NULL = no vdir mirror */
+        char *sync_ics;        /* NULL = no iCalendar folder */
+        unsigned sync_exclude; /* enum sync_exclude mask */
+        /* [backup] */
+        unsigned backup_keep; /* 0: no rolling backups */
+        int64_t backup_every; /* seconds */
+        char *backup_dir;     /* NULL: $XDG_STATE_HOME/tend/backups */
         /* [plan] */
         unsigned plan_tolerance; /* percentage points either side of a network's target */
         int64_t plan_recent;     /* seconds: touched this recently, not proposed without a date */
 };
+
+#define CONFIG_BACKUP_KEEP_MAX  1000
+#define CONFIG_BACKUP_EVERY_MIN 3600
 
 #define CONFIG_PLAN_TOLERANCE_MAX 50
 #define CONFIG_PLAN_RECENT_MAX    (366 * 86400LL)

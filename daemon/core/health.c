@@ -147,7 +147,7 @@ static double pool_median_days(struct pool *p)
 
         if (p->n == 0)
                 return -1;
-        qsort(p->v, p->n, sizeof(int64_t), i64_cmp);
+        qsort_safe(p->v, p->n, sizeof(int64_t), i64_cmp);
         if (p->n % 2)
                 m = (double)p->v[p->n / 2];
         else
@@ -161,7 +161,7 @@ static size_t count_distinct(char **keys, size_t n)
 
         if (n == 0)
                 return 0;
-        qsort(keys, n, sizeof(char *), str_cmp);
+        qsort_safe(keys, n, sizeof(char *), str_cmp);
         for (size_t i = 0; i < n; i++)
                 if (i == 0 || !streq(keys[i], keys[i - 1]))
                         d++;
@@ -226,7 +226,7 @@ int health_compute(const struct health_person *people, size_t n, const struct he
                         if (!sorted)
                                 goto out;
                         memcpy(sorted, p->touches, p->n_touches * sizeof(int64_t));
-                        qsort(sorted, p->n_touches, sizeof(int64_t), i64_cmp);
+                        qsort_safe(sorted, p->n_touches, sizeof(int64_t), i64_cmp);
                 }
                 for (size_t j = 0; j < p->n_touches; j++)
                         if (sorted[j] >= now - HEALTH_ATTENTION_DAYS * DURATION_DAY &&

@@ -420,7 +420,7 @@ static char *name_words_key(const char *folded)
                 words[n++] = w;
                 len += strlen(w) + 1;
         }
-        qsort(words, n, sizeof(char *), word_cmp);
+        qsort_safe(words, n, sizeof(char *), word_cmp);
         key = calloc(len + 1, 1);
         if (!key)
                 return NULL;
@@ -470,7 +470,7 @@ static int groups_from(struct dupes *d, struct dkeys *k, const char *reason, boo
         _cleanup_free_ uint64_t *ids = NULL;
         int r;
 
-        qsort(k->v, k->n, sizeof(*k->v), dkey_cmp);
+        qsort_safe(k->v, k->n, sizeof(*k->v), dkey_cmp);
         ids = calloc(k->n + 1, sizeof(uint64_t));
         if (!ids)
                 return -ENOMEM;

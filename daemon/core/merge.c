@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datemd.h"
 #include "goals.h"
 #include "identity.h"
 #include "reply.h"
@@ -84,6 +85,45 @@ static json_t *ref_name(struct store_txn *t, uint64_t id)
         return json_string(c->name);
 }
 
+/* The birthday like any text field; when KEEP takes OTHER's, its notification state comes too. */
+static int merge_birthday(struct merge_report *rep, struct contact *keep, const struct contact *o)
+{
+        bool had = keep->birthday && *keep->birthday;
+        int r = merge_text(rep, o, "birthday", &keep->birthday, &o->birthday, true);
+
+        if (r >= 0 && !had && keep->birthday)
+                keep->birthday_state = o->birthday_state;
+        return r;
+}
+
+/* OTHER's important dates that KEEP has no date of that label for, with fresh ids. */
+static int merge_dates(struct contact *keep, const struct contact *o)
+{
+        for (size_t k = 0; k < o->n_dates; k++) {
+                struct contact_date *nd;
+                uint32_t id = CONTACT_DATE_BIRTHDAY + 1;
+                bool have = false;
+                int r;
+
+                for (size_t j = 0; j < keep->n_dates; j++) {
+                        have |= streq_ptr(keep->dates[j].label, o->dates[k].label);
+                        if (keep->dates[j].id >= id)
+                                id = keep->dates[j].id + 1;
+                }
+                if (have || keep->n_dates >= CONTACT_DATES_MAX)
+                        continue;
+                nd = reallocarray(keep->dates, keep->n_dates + 1, sizeof(*nd));
+                if (!nd)
+                        return -ENOMEM;
+                keep->dates = nd;
+                r = contact_date_copy(&nd[keep->n_dates], &o->dates[k]);
+                if (r < 0)
+                        return r;
+                nd[keep->n_dates++].id = id;
+        }
+        return 0;
+}
+
 static int merge_fields(struct store_txn *t, struct contact *keep, const struct contact *o,
                         struct merge_report *rep)
 {
@@ -96,14 +136,16 @@ static int merge_fields(struct store_txn *t, struct contact *keep, const struct 
             (r = merge_text(rep, o, "notes", &keep->notes, &o->notes, true)) < 0 ||
             (r = merge_text(rep, o, "how_met", &keep->how_met, &o->how_met, true)) < 0 ||
             (r = merge_text(rep, o, "brings", &keep->brings, &o->brings, true)) < 0 ||
-            (r = merge_text(rep, o, "birthday", &keep->birthday, &o->birthday, true)) < 0 ||
+            (r = merge_birthday(rep, keep, o)) < 0 ||
+            (r = merge_text(rep, o, "agenda", &keep->agenda, &o->agenda, true)) < 0 ||
             (r = merge_text(rep, o, "name_parts", &keep->name_parts, &o->name_parts, false)) < 0)
                 return r;
         if ((r = merge_list(&keep->emails, o->emails, true)) < 0 ||
             (r = merge_list(&keep->phones, o->phones, false)) < 0 ||
             (r = merge_list(&keep->urls, o->urls, false)) < 0 ||
             (r = merge_list(&keep->tags, o->tags, true)) < 0 ||
-            (r = merge_list(&keep->vcard_extra, o->vcard_extra, false)) < 0)
+            (r = merge_list(&keep->vcard_extra, o->vcard_extra, false)) < 0 ||
+            (r = merge_dates(keep, o)) < 0)
                 return r;
         keep->networks |= o->networks;
 

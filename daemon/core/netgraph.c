@@ -615,7 +615,7 @@ int netgraph_paths(const struct netgraph *g, uint64_t target, int64_t now, size_
         }
         n = kept;
         if (n > 0)
-                qsort(chains, n, sizeof(struct netgraph_chain), chain_cmp);
+                qsort_safe(chains, n, sizeof(struct netgraph_chain), chain_cmp);
         if (limit && n > limit) {
                 for (size_t i = limit; i < n; i++)
                         free(chains[i].hops);

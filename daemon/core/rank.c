@@ -454,7 +454,7 @@ static void merge_intros(const struct rank_candidate *c, struct rank_item *items
                         to->text[name + 2 + rest] = '\0';
                         via->score += to->points;
                 }
-                qsort(via->reasons, via->n_reasons, sizeof(struct rank_reason), reason_cmp);
+                qsort_safe(via->reasons, via->n_reasons, sizeof(struct rank_reason), reason_cmp);
                 snprintf(via->action, sizeof(via->action), "ask %s to introduce you to %s",
                          c[via->index].name, p->name);
                 memmove(&items[i], &items[i + 1], (*k - i - 1) * sizeof(struct rank_item));
@@ -539,7 +539,7 @@ int rank_plan(const struct rank_candidate *c, size_t n, const struct rank_option
                         it->score -= RANK_PENALTY_JUST_TOUCHED;
                 if (it->score <= 0)
                         continue;
-                qsort(it->reasons, it->n_reasons, sizeof(struct rank_reason), reason_cmp);
+                qsort_safe(it->reasons, it->n_reasons, sizeof(struct rank_reason), reason_cmp);
                 choose_action(&c[i], it);
                 k++;
         }

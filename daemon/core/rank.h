@@ -49,8 +49,8 @@ struct rank_candidate {
         const char *warm_path_stage; /* that prospect's stage */
         uint64_t warm_path_to_id;    /* that prospect's id */
         uint64_t via_id;             /* a prospect: the id behind via_name, 0 = none */
-        bool intro_asked;       /* a prospect: the introduction was already asked for or made */
-        int strength;           /* tie strength 0..100 */
+        bool intro_asked;     /* a prospect: the introduction was already asked for or made */
+        int strength;         /* tie strength 0..100 */
         const char *needs[3]; /* what they need, in their record's words: what they bring,
                                * the notes, the plan for them (NULL = none) */
 };

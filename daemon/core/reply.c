@@ -1,5 +1,12 @@
 #include "reply.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vcard.h"
+
 #include "model.h"
 #include "timeutil.h"
 
@@ -97,6 +104,68 @@ static json_t *reply_field(const struct contact *c, const struct contact_field *
         }
 }
 
+/* One ADR line kept in vcard_extra ("ADR;TYPE=home:;;1 Main St;Springfield;;12345;USA") as
+ * {type, lines}: the non-empty components, unescaped by the vCard reader's own splitter. */
+static json_t *address_json(const char *line)
+{
+        const char *colon = NULL, *type = NULL;
+        _cleanup_strv_ char **parts = NULL;
+        json_t *lines = json_array(), *o;
+        bool quoted = false;
+        char tbuf[32] = "";
+
+        for (const char *p = line; *p; p++) {
+                if (*p == '"')
+                        quoted = !quoted;
+                else if (*p == ':' && !quoted) {
+                        colon = p;
+                        break;
+                }
+        }
+        if (!lines || !colon || vcard_split(colon + 1, strlen(colon + 1), ';', &parts) < 0) {
+                json_decref(lines);
+                return NULL;
+        }
+        type = strcasestr(line, "TYPE=");
+        if (type && type < colon) {
+                size_t n = strcspn(type + 5, ";:,\"");
+
+                if (type[5] == '"')
+                        n = strcspn(type + 6, "\",;:"), type++;
+                snprintf(tbuf, sizeof(tbuf), "%.*s", (int)(n < sizeof(tbuf) ? n : sizeof(tbuf) - 1),
+                         type + 5);
+                for (char *q = tbuf; *q; q++)
+                        *q = (char)tolower((unsigned char)*q);
+        }
+        for (size_t i = 0; parts && parts[i]; i++)
+                if (*parts[i])
+                        json_array_append_new(lines, json_string(parts[i]));
+        o = json_pack("{s:o,s:o}", "type", *tbuf ? json_string(tbuf) : json_null(), "lines", lines);
+        return o;
+}
+
+json_t *reply_addresses(const struct contact *c)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && c->vcard_extra && c->vcard_extra[i]; i++) {
+                const char *l = c->vcard_extra[i];
+                json_t *o;
+
+                /* A group prefix ("item1.ADR") is allowed. */
+                if (strchr(l, '.') && strchr(l, '.') < l + strcspn(l, ";:"))
+                        l = strchr(l, '.') + 1;
+                if (strncasecmp(l, "ADR", 3) != 0 || (l[3] != ':' && l[3] != ';'))
+                        continue;
+                o = address_json(l);
+                if (o && json_array_append_new(a, o) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
 json_t *reply_contact(struct store_txn *t, const struct contact *c)
 {
         json_t *o, *networks = json_array(), *met_via = json_null();
@@ -169,11 +238,17 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
 
 json_t *reply_interaction(const struct interaction *i, const char *contact_name)
 {
-        return json_pack("{s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "id",
-                         i->id ? json_integer((json_int_t)i->id) : json_null(), "uuid", i->uuid,
-                         "contact", reply_contact_ref(i->contact_id, contact_name), "at",
-                         reply_time_or_null(i->at), "kind", strempty(i->kind), "note",
-                         str_or_null(i->note), "gave", str_or_null(i->gave), "got",
-                         str_or_null(i->got), "goal_id",
-                         i->goal_id ? json_integer((json_int_t)i->goal_id) : json_null());
+        json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "id",
+                              i->id ? json_integer((json_int_t)i->id) : json_null(), "uuid",
+                              i->uuid, "contact", reply_contact_ref(i->contact_id, contact_name),
+                              "at", reply_time_or_null(i->at), "kind", strempty(i->kind), "note",
+                              str_or_null(i->note), "gave", str_or_null(i->gave), "got",
+                              str_or_null(i->got), "goal_id",
+                              i->goal_id ? json_integer((json_int_t)i->goal_id) : json_null());
+
+        if (o && i->agenda && json_object_set_new(o, "agenda", json_string(i->agenda)) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }

@@ -31,6 +31,9 @@ json_t *reply_contact_ref(uint64_t id, const char *name);
 /** The Contact object of io.tend.Contacts (met_via resolved to {id,name} through t). */
 json_t *reply_contact(struct store_txn *t, const struct contact *c);
 
+/** The postal addresses kept among c's vCard properties (ADR), as [{type, lines}]. */
+json_t *reply_addresses(const struct contact *c);
+
 /** The Interaction object of io.tend.Interactions. */
 json_t *reply_interaction(const struct interaction *i, const char *contact_name);
 

@@ -179,6 +179,11 @@ static void put_str(FILE *m, const char *s, bool markup)
         put_text(m, s, strlen(s), markup);
 }
 
+void schedule_put_text(FILE *m, const char *s, bool markup)
+{
+        put_str(m, s, markup);
+}
+
 /* The first line of the notes, cut at a UTF-8 boundary. */
 static void put_excerpt(FILE *m, const char *notes, bool markup)
 {
@@ -248,6 +253,10 @@ char *schedule_body(const struct contact *ct, int64_t now, bool markup, bool act
                                          sizeof(days)));
         } else
                 fputs("No interaction logged yet", m);
+        if (ct->agenda && *ct->agenda) {
+                fputs("\nAgenda: ", m);
+                put_excerpt(m, ct->agenda, markup);
+        }
         if (ct->next_due && ct->next_due < now - 3600)
                 fprintf(m, "\n%s",
                         time_format_days(ct->next_due, now, TIME_DAYS_DUE, days, sizeof(days)));
@@ -279,8 +288,9 @@ int schedule_digest_text(const struct contact *const *cts, size_t n, int64_t now
                         fputc('\n', m);
                 put_str(m, strempty(cts[i]->name), markup);
                 if (cts[i]->next_due && cts[i]->next_due < now - 3600)
-                        fprintf(m, " (%s)", time_format_days(cts[i]->next_due, now, TIME_DAYS_DUE,
-                                                             days, sizeof(days)));
+                        fprintf(m, " (%s)",
+                                time_format_days(cts[i]->next_due, now, TIME_DAYS_DUE, days,
+                                                 sizeof(days)));
         }
         if (n > DIGEST_NAMES_MAX)
                 fprintf(m, "\nand %zu more", n - DIGEST_NAMES_MAX);

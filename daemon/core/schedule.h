@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "model.h"
@@ -82,6 +83,9 @@ bool schedule_unshown(const struct contact *ct);
 
 /* ---- notification text ---- */
 
+/** Append s to m, escaping notification markup when markup is true. */
+void schedule_put_text(FILE *m, const char *s, bool markup);
+
 /** "Follow up with NAME". Returns a heap string or NULL. */
 char *schedule_summary(const struct contact *ct);
 
@@ -95,4 +99,3 @@ char *schedule_body(const struct contact *ct, int64_t now, bool markup, bool act
  * at most 10 named). Returns 0 or -ENOMEM. */
 int schedule_digest_text(const struct contact *const *cts, size_t n, int64_t now, bool markup,
                          char **ret_summary, char **ret_body);
-

@@ -2,6 +2,7 @@
 #include "touch.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,13 +49,22 @@ int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
 int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, struct interaction *in,
                  int64_t now)
 {
+        _cleanup_free_ char *taken = NULL;
+        char *before = in->agenda;
         int r;
 
         in->contact_id = c->id;
         if (!in->created)
                 in->created = now;
         store_txn_describe(t, "log %s with %s", in->kind, c->name);
+        /* The latest touch takes the agenda with it: kept in its record, cleared from c. The
+         * caller's in->agenda is left as it was. */
+        if (c->agenda && in->at >= c->last_interaction) {
+                taken = TAKE_PTR(c->agenda);
+                in->agenda = taken;
+        }
         r = store_txn_interaction_add(t, in);
+        in->agenda = before;
         if (r < 0)
                 return r;
         r = touch_apply(t, conf_every, c, in);
@@ -62,6 +72,90 @@ int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, str
                 return r;
         c->updated = now;
         return store_txn_contact_put(t, c);
+}
+
+int touch_record_group(struct store_txn *t, int64_t conf_every, struct contact *c,
+                       struct contact **others, size_t n, struct interaction *in, int64_t now)
+{
+        _cleanup_free_ char *agenda = NULL;
+        size_t size = 0;
+        FILE *m;
+        int r;
+
+        /* Everyone's agenda goes into the one record, each under their name. */
+        m = open_memstream(&agenda, &size);
+        if (!m)
+                return -ENOMEM;
+        for (size_t k = 0; k < n; k++)
+                if (others[k]->agenda && in->at >= others[k]->last_interaction) {
+                        fprintf(m, "%s%s: %s", size || ftell(m) ? "\n" : "",
+                                strempty(others[k]->name), others[k]->agenda);
+                        free(others[k]->agenda);
+                        others[k]->agenda = NULL;
+                }
+        if (fclose(m) != 0)
+                return -ENOMEM;
+        free(in->agenda);
+        in->agenda = NULL;
+        if (agenda && *agenda) {
+                if (c->agenda && in->at >= c->last_interaction) {
+                        char *both = NULL;
+
+                        if (asprintf(&both, "%s: %s\n%s", strempty(c->name), c->agenda, agenda) < 0)
+                                return -ENOMEM;
+                        free(c->agenda);
+                        c->agenda = both;
+                        in->agenda = NULL;
+                } else
+                        in->agenda = TAKE_PTR(agenda);
+        }
+        free(in->with);
+        in->with = NULL;
+        in->n_with = 0;
+        if (n > 0) {
+                in->with = calloc(n, sizeof(*in->with));
+                if (!in->with)
+                        return -ENOMEM;
+                for (size_t k = 0; k < n; k++)
+                        in->with[k] = others[k]->id;
+                in->n_with = n;
+        }
+        /* The record (and the others' entries, store.h) with c; then the rhythm of each. */
+        r = touch_record(t, conf_every, c, in, now);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < n; k++) {
+                r = touch_apply(t, conf_every, others[k], in);
+                if (r < 0)
+                        return r;
+                others[k]->updated = now;
+                r = store_txn_contact_put(t, others[k]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int touch_recompute_group(struct store_txn *t, int64_t conf_every, const struct interaction *i,
+                          int64_t now)
+{
+        for (size_t k = 0; k < i->n_with; k++) {
+                _cleanup_(contact_freep) struct contact *o = NULL;
+                int r = store_txn_contact_get(t, i->with[k], &o);
+
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                r = touch_recompute(t, conf_every, o);
+                if (r < 0)
+                        return r;
+                o->updated = now;
+                r = store_txn_contact_put(t, o);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 /* The date the rules give c when its latest touch is at last (0 = none): the rhythm, then the

@@ -11,6 +11,7 @@
  * remains: touch_recompute. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -22,10 +23,24 @@ int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
                 const struct interaction *in);
 
 /** Store in as an interaction of c (in->contact_id is set; a fresh uuid when empty; created =
- * now when 0), apply it (touch_apply) and put c with updated = now. Safe to re-run after map
- * growth when in->uuid was empty. Returns 0 or -errno. */
+ * now when 0), apply it (touch_apply) and put c with updated = now. When it is the latest touch,
+ * c's agenda ("what to talk about next time") is stored as the record's agenda and cleared
+ * (in->agenda, owned by the caller, is left as it was). Safe to re-run
+ * after map growth when in->uuid was empty. Returns 0 or -errno. */
 int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, struct interaction *in,
                  int64_t now);
+
+/** One interaction with c and the n people in others (a group: tend log --with): the record is
+ * stored once with c (in->with names the others; each of them gets an entry in their own
+ * history, store.h) and the touch is applied to every one of them, each put with updated = now.
+ * Everyone's agenda is cleared into the record. Returns 0 or -errno. */
+int touch_record_group(struct store_txn *t, int64_t conf_every, struct contact *c,
+                       struct contact **others, size_t n, struct interaction *in, int64_t now);
+
+/** After a group interaction i (as it was, or as it is now) was edited or removed: recompute
+ * (touch_recompute) and put every other person it names. Returns 0 or -errno. */
+int touch_recompute_group(struct store_txn *t, int64_t conf_every, const struct interaction *i,
+                          int64_t now);
 
 /** After an interaction of c was edited or removed (c as it was before, loaded in t after the
  * change): last_interaction and last_kind become those of the latest remaining interaction

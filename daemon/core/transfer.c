@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "codec.h"
+#include "datemd.h"
 #include "fields.h"
 #include "jsonfast.h"
 #include "model.h"
@@ -146,6 +147,41 @@ static int ref_uuid(struct store_txn *t, uint64_t id, char uuid[static UUID_STRI
         return 0;
 }
 
+static json_t *date_state_json(const struct date_state *st)
+{
+        json_t *o = json_object();
+
+        if (o && st->since)
+                json_object_set_new(o, "since", time_json(st->since));
+        if (o && st->shown_year)
+                json_object_set_new(o, "shown_year", json_integer(st->shown_year));
+        if (o && st->acked_year)
+                json_object_set_new(o, "acked_year", json_integer(st->acked_year));
+        if (o && st->snoozed_to)
+                json_object_set_new(o, "snoozed_to", time_json(st->snoozed_to));
+        return o;
+}
+
+static json_t *dates_json(const struct contact_date *d, size_t n)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && i < n; i++) {
+                json_t *o = date_state_json(&d[i].st);
+
+                if (!o || json_object_set_new(o, "id", json_integer(d[i].id)) < 0 ||
+                    json_object_set_new(o, "label", json_string(strempty(d[i].label))) < 0 ||
+                    json_object_set_new(o, "date", json_string(strempty(d[i].date))) < 0 ||
+                    json_object_set_new(o, "yearly", json_boolean(d[i].yearly)) < 0 ||
+                    json_object_set_new(o, "remind_days", json_integer(d[i].remind_days)) < 0 ||
+                    json_array_append_new(a, o) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
 json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
 {
         _cleanup_(json_decrefp) json_t *o =
@@ -176,6 +212,17 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
 
                         if (v && *v)
                                 r = set_new(o, f->key, strv_json(v));
+                        break;
+                }
+                case CF_DATES:
+                        if (c->n_dates)
+                                r = set_new(o, f->key, dates_json(c->dates, c->n_dates));
+                        break;
+                case CF_DATE_STATE: {
+                        const struct date_state *st = CONTACT_FIELD_PTR(c, f, struct date_state);
+
+                        if (st->since || st->shown_year || st->acked_year || st->snoozed_to)
+                                r = set_new(o, f->key, date_state_json(st));
                         break;
                 }
                 case CF_TIME:
@@ -264,6 +311,8 @@ static int export_interaction(const struct interaction *i, void *userdata)
         _cleanup_(json_decrefp) json_t *o = NULL;
         int r;
 
+        if (i->group_of)
+                return 0; /* another person's entry of a group record: the record names them */
         if (i->contact_id != x->contact_id) {
                 r = ref_uuid(x->t, i->contact_id, x->contact_uuid);
                 if (r == -ENOENT)
@@ -298,6 +347,25 @@ static int export_interaction(const struct interaction *i, void *userdata)
                         r = set_new(o, "goal", json_string(g->uuid));
                 else if (r == -ENOENT)
                         r = 0;
+        }
+        if (r >= 0 && i->agenda)
+                r = set_new(o, "agenda", json_string(i->agenda));
+        if (r >= 0 && i->n_with) {
+                /* A group: the other people by uuid (those removed since are left out). */
+                json_t *with = json_array();
+
+                r = set_new(o, "with", with);
+                for (size_t k = 0; r >= 0 && k < i->n_with; k++) {
+                        char uuid[UUID_STRING_LEN + 1];
+
+                        r = ref_uuid(x->t, i->with[k], uuid);
+                        if (r == -ENOENT) {
+                                r = 0;
+                                continue;
+                        }
+                        if (r >= 0 && json_array_append_new(with, json_string(uuid)) < 0)
+                                r = -ENOMEM;
+                }
         }
         if (r >= 0 && i->unknown_len)
                 r = set_new(o, "unknown", b64_encode(i->unknown, i->unknown_len));
@@ -533,6 +601,7 @@ struct import_rec {
         struct contact *c;
         char refs[N_REFS][UUID_STRING_LEN + 1]; /* met_via, prospect_via */
         struct interaction *i;
+        json_t *with;                   /* interaction: the uuids of the other people of a group */
         char uuid[UUID_STRING_LEN + 1]; /* interaction: its contact; tombstone: itself */
                                         /* (an interaction's goal: uuid2) */
         bool auto_seq;                  /* interaction without a seq */
@@ -569,6 +638,7 @@ void import_set_free(struct import_set *s)
                 json_decref(s->v[k].warnings);
                 contact_free(s->v[k].c);
                 interaction_free(s->v[k].i);
+                json_decref(s->v[k].with);
                 goal_free(s->v[k].g);
                 goal_link_free(s->v[k].gl);
                 intro_free(s->v[k].in);
@@ -724,6 +794,80 @@ static int get_list(struct import_rec *rec, json_t *v, const struct cfield *f, s
         return 0;
 }
 
+static int get_date_state(json_t *v, const char *key, struct bad *b, struct date_state *st)
+{
+        json_t *y;
+        int r;
+
+        if (!json_is_object(v))
+                return badf(b, "%s: not an object", key);
+        *st = (struct date_state){0};
+        if (json_object_get(v, "since") &&
+            (r = get_time(json_object_get(v, "since"), key, b, &st->since)) < 0)
+                return r;
+        if (json_object_get(v, "snoozed_to") &&
+            (r = get_time(json_object_get(v, "snoozed_to"), key, b, &st->snoozed_to)) < 0)
+                return r;
+        y = json_object_get(v, "shown_year");
+        if (y && (!json_is_integer(y) || json_integer_value(y) < 0 || json_integer_value(y) > 9999))
+                return badf(b, "%s: shown_year is not a year", key);
+        st->shown_year = (int32_t)json_integer_value(y);
+        y = json_object_get(v, "acked_year");
+        if (y && (!json_is_integer(y) || json_integer_value(y) < 0 || json_integer_value(y) > 9999))
+                return badf(b, "%s: acked_year is not a year", key);
+        st->acked_year = (int32_t)json_integer_value(y);
+        return 0;
+}
+
+static int get_dates(json_t *v, const char *key, struct bad *b, struct contact *c)
+{
+        json_t *e;
+        size_t i;
+        int r;
+
+        if (!json_is_array(v) || json_array_size(v) > CONTACT_DATES_MAX)
+                return badf(b, "%s: not a list of at most %d dates", key, CONTACT_DATES_MAX);
+        for (size_t k = 0; k < c->n_dates; k++)
+                contact_date_done(&c->dates[k]);
+        free(c->dates);
+        c->dates = NULL;
+        c->n_dates = 0;
+        if (json_array_size(v) == 0)
+                return 0;
+        c->dates = calloc(json_array_size(v), sizeof(*c->dates));
+        if (!c->dates)
+                return -ENOMEM;
+        json_array_foreach(v, i, e)
+        {
+                struct contact_date *d = &c->dates[c->n_dates];
+                json_int_t id = json_integer_value(json_object_get(e, "id"));
+                json_int_t remind = json_integer_value(json_object_get(e, "remind_days"));
+                const char *label = json_string_value(json_object_get(e, "label"));
+                const char *date = json_string_value(json_object_get(e, "date"));
+                struct date_md md;
+
+                r = get_date_state(e, key, b, &d->st);
+                if (r < 0)
+                        return r;
+                if (id <= CONTACT_DATE_BIRTHDAY || id > UINT32_MAX || !label ||
+                    text_validate(label, DATE_LABEL_MAX, false) < 0 || !*label || !date ||
+                    date_md_parse(date, &md) < 0 || remind < 0 || remind > DATE_REMIND_MAX_DAYS)
+                        return badf(b,
+                                    "%s: a date needs an id, a label, a date and remind_days "
+                                    "from 0 to 366",
+                                    key);
+                d->id = (uint32_t)id;
+                d->yearly = json_is_true(json_object_get(e, "yearly"));
+                d->remind_days = (int32_t)remind;
+                d->label = strdup(label);
+                d->date = strdup(date);
+                c->n_dates++;
+                if (!d->label || !d->date)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int parse_field(struct import_rec *rec, const struct cfield *f, json_t *v, struct bad *b)
 {
         struct contact *c = rec->c;
@@ -758,6 +902,10 @@ static int parse_field(struct import_rec *rec, const struct cfield *f, json_t *v
                         return badf(b, "%s: not YYYY-MM-DD or --MM-DD", f->key);
                 return free_and_strdup(CONTACT_FIELD_PTR(c, f, char *), bday);
         }
+        case CF_DATES:
+                return get_dates(v, f->key, b, c);
+        case CF_DATE_STATE:
+                return get_date_state(v, f->key, b, CONTACT_FIELD_PTR(c, f, struct date_state));
         case CF_LIST:
         case CF_LINES:
                 strv_free(*CONTACT_FIELD_PTR(c, f, char **));
@@ -948,7 +1096,26 @@ static int parse_interaction(struct import_rec *rec, json_t *o, struct bad *b)
                         r = get_text(v, key, FIELD_NOTE_MAX, true, b, &i->got);
                 else if (streq(key, "goal"))
                         r = get_uuid(v, key, b, rec->uuid2);
-                else if (streq(key, "unknown"))
+                else if (streq(key, "agenda"))
+                        r = get_text(v, key, FIELD_NOTE_MAX, true, b, &i->agenda);
+                else if (streq(key, "with")) {
+                        size_t n;
+                        json_t *u;
+
+                        if (!json_is_array(v) || json_array_size(v) > FIELD_LIST_MAX)
+                                return badf(b, "with: not a list of at most 64 uuids");
+                        json_array_foreach(v, n, u)
+                        {
+                                char uuid[UUID_STRING_LEN + 1];
+
+                                r = get_uuid(u, key, b, uuid);
+                                if (r < 0)
+                                        return r;
+                        }
+                        json_decref(rec->with);
+                        rec->with = json_incref(v);
+                        r = 0;
+                } else if (streq(key, "unknown"))
                         r = get_unknown(v, b, &i->unknown, &i->unknown_len);
                 else {
                         warn(rec, "unknown field '%.64s' ignored", key);
@@ -997,6 +1164,59 @@ static int parse_tombstone(struct import_rec *rec, json_t *o, struct bad *b)
                         return r;
         }
         return get_time(json_object_get(o, "deleted"), "deleted", b, &rec->deleted);
+}
+
+/* One contact or interaction record outside an import (sync reads cards this way). */
+int transfer_contact_parse(json_t *o, struct contact **ret,
+                           char refs[static 2][UUID_STRING_LEN + 1], char *reason,
+                           size_t reason_size)
+{
+        struct import_rec rec = {0};
+        struct bad b = {{0}};
+        int r = parse_contact(&rec, o, &b);
+
+        if (r >= 0) {
+                memcpy(refs, rec.refs, sizeof(rec.refs));
+                *ret = TAKE_PTR(rec.c);
+        } else if (reason_size)
+                snprintf(reason, reason_size, "%s", b.reason[0] ? b.reason : strerror(-r));
+        contact_free(rec.c);
+        free(rec.name);
+        json_decref(rec.warnings);
+        return r;
+}
+
+int transfer_interaction_parse(json_t *o, struct interaction **ret,
+                               char goal[static UUID_STRING_LEN + 1], char *reason,
+                               size_t reason_size)
+{
+        struct import_rec rec = {0};
+        struct bad b = {{0}};
+        int r = parse_interaction(&rec, o, &b);
+
+        if (r >= 0) {
+                memcpy(goal, rec.uuid2, UUID_STRING_LEN + 1);
+                *ret = TAKE_PTR(rec.i);
+        } else if (reason_size)
+                snprintf(reason, reason_size, "%s", b.reason[0] ? b.reason : strerror(-r));
+        interaction_free(rec.i);
+        json_decref(rec.warnings);
+        return r;
+}
+
+json_t *transfer_interaction_json(struct store_txn *t, const struct interaction *i,
+                                  const char *contact_uuid)
+{
+        struct export_ctx x = {.t = t, .array = json_array(), .contact_id = i->contact_id};
+        json_t *o = NULL;
+
+        if (!x.array)
+                return NULL;
+        snprintf(x.contact_uuid, sizeof(x.contact_uuid), "%s", contact_uuid);
+        if (export_interaction(i, &x) >= 0 && json_array_size(x.array) == 1)
+                o = json_incref(json_array_get(x.array, 0));
+        json_decref(x.array);
+        return o;
 }
 
 /* Optional members shared by goals, links and introductions. */
@@ -1271,6 +1491,8 @@ bad:
         contact_free(rec->c);
         rec->c = NULL;
         interaction_free(rec->i);
+        json_decref(rec->with);
+        rec->with = NULL;
         rec->i = NULL;
         goal_free(rec->g);
         rec->g = NULL;
@@ -1719,6 +1941,32 @@ static void merge_into(struct contact *dst, const struct contact *src, struct st
                 }
                 case CF_U32:
                 case CF_U64:
+                case CF_DATE_STATE:
+                        break;
+                case CF_DATES:
+                        /* Dates the record lacks (by label) are added, with fresh ids. */
+                        for (size_t k = 0; k < src->n_dates; k++) {
+                                const struct contact_date *sd = &src->dates[k];
+                                struct contact_date *nd;
+                                uint32_t id = CONTACT_DATE_BIRTHDAY + 1;
+                                bool have = false;
+
+                                for (size_t j = 0; j < dst->n_dates; j++) {
+                                        have |= streq_ptr(dst->dates[j].label, sd->label);
+                                        if (dst->dates[j].id >= id)
+                                                id = dst->dates[j].id + 1;
+                                }
+                                if (have || dst->n_dates >= CONTACT_DATES_MAX)
+                                        continue;
+                                nd = reallocarray(dst->dates, dst->n_dates + 1, sizeof(*nd));
+                                if (!nd)
+                                        break;
+                                dst->dates = nd;
+                                if (contact_date_copy(&nd[dst->n_dates], sd) < 0)
+                                        break;
+                                nd[dst->n_dates++].id = id;
+                                ch = true;
+                        }
                         break;
                 case CF_SCOPE: {
                         enum scope *d = CONTACT_FIELD_PTR(dst, f, enum scope);
@@ -1894,6 +2142,26 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
         }
         if (!i.created)
                 i.created = run->o->now;
+        /* A group: the other people who are here. */
+        uint64_t with[FIELD_LIST_MAX];
+        size_t n_with = 0, wk;
+        json_t *wu;
+
+        json_array_foreach(rec->with, wk, wu)
+        {
+                uint64_t wid;
+
+                r = contact_by_uuid(run->t, json_string_value(wu), &wid);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (wid != id && n_with < FIELD_LIST_MAX)
+                        with[n_with++] = wid;
+        }
+        i.with = n_with ? with : NULL;
+        i.n_with = n_with;
+        i.group_of = 0;
         r = rec->auto_seq ? -ENOENT : store_txn_interaction_get(run->t, id, i.at, i.seq, &old);
         if (r >= 0 && streq(old->uuid, i.uuid)) {
                 run->i_unchanged++;
@@ -1938,6 +2206,22 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
                 /* None kept yet (a person the import brought): from the history so far, then
                  * kept up to date by the rest of the import. */
                 r = strength_recompute(run->t, *cache);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t w = 0; w < n_with; w++) {
+                _cleanup_(contact_freep) struct contact *o = NULL;
+
+                if (*cache && (*cache)->id == with[w])
+                        continue; /* written when the cache moves on */
+                r = store_txn_contact_get(run->t, with[w], &o);
+                if (r < 0)
+                        return r;
+                if (i.at <= o->last_interaction)
+                        continue;
+                r = touch_apply(run->t, run->o->conf_every, o, &i);
+                if (r >= 0)
+                        r = store_txn_contact_put(run->t, o);
                 if (r < 0)
                         return r;
         }

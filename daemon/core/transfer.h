@@ -82,6 +82,22 @@ int import_run(struct store_txn *t, const struct import_set *s, const struct imp
 /** The JSON object of one contact as exported (uuid references resolved through t). */
 json_t *transfer_contact_json(struct store_txn *t, const struct contact *c);
 
+/** Parse one contact record (as exported) into a new contact; the uuids of met_via and
+ * prospect_via go to refs. Returns 0, -EINVAL with a reason, or -ENOMEM. */
+int transfer_contact_parse(json_t *o, struct contact **ret,
+                           char refs[static 2][UUID_STRING_LEN + 1], char *reason,
+                           size_t reason_size);
+
+/** Parse one interaction record (needs "contact"); its goal's uuid goes to goal (empty when
+ * none). Returns 0, -EINVAL with a reason, or -ENOMEM. */
+int transfer_interaction_parse(json_t *o, struct interaction **ret,
+                               char goal[static UUID_STRING_LEN + 1], char *reason,
+                               size_t reason_size);
+
+/** The JSON object of one interaction as exported, for the contact with contact_uuid. */
+json_t *transfer_interaction_json(struct store_txn *t, const struct interaction *i,
+                                  const char *contact_uuid);
+
 /* Uploads: an import bigger than one message (1 MiB) arrives in pieces (io.tend.Transfer.
  * Upload) and is applied by Import in one transaction. The daemon keeps at most
  * TRANSFER_UPLOADS_MAX of them, each up to TRANSFER_UPLOAD_RECORDS records, and forgets one

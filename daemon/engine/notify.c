@@ -281,6 +281,23 @@ static int append_message(sd_bus_message *msg, const struct notify *n,
         return sd_bus_message_append(msg, "i", (int32_t)(m->urgency >= 2 ? 0 : -1));
 }
 
+int notify_close(struct notify *n, uint32_t id)
+{
+        sd_bus *bus;
+        int r;
+
+        if (!n || !n->bus || !id)
+                return -ENOTCONN;
+        r = evbus_connect_now(n->bus);
+        bus = evbus_get(n->bus);
+        if (r < 0 || !bus)
+                return -ENOTCONN;
+        /* Fire and forget: the server answers with NotificationClosed (reason 3), which the
+         * closed callback already handles. */
+        return sd_bus_call_method_async(bus, NULL, NOTIFY_DEST, NOTIFY_PATH, NOTIFY_IFACE,
+                                        "CloseNotification", NULL, NULL, "u", id);
+}
+
 int notify_send(struct notify *n, const struct notify_message *m)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;

@@ -65,6 +65,10 @@ bool notify_has_markup(const struct notify *n);
  * -errno. Never blocks. */
 int notify_send(struct notify *n, const struct notify_message *m);
 
+/** Withdraw notification id if the server still shows it (CloseNotification). Returns 0 or
+ * -ENOTCONN (no bus: nothing is shown either). */
+int notify_close(struct notify *n, uint32_t id);
+
 /** Run argv (argv[0] looked up in $PATH) with the given extra environment entries
  * ("NAME=value", NULL-terminated; may be NULL), stdin from /dev/null and stdout/stderr shared
  * with tendd (the journal). At most NOTIFY_COMMANDS_MAX run at once; the exit status is logged

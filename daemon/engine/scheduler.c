@@ -19,6 +19,7 @@
 #include "schedule.h"
 #include "store-sched.h"
 #include "core.h"
+#include "dates.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -38,6 +39,7 @@
 struct shown {
         uint32_t id;         /* notification id, 0 = free slot */
         uint64_t contact_id; /* CONTACT_DIGEST for a summary */
+        uint32_t event;      /* STORE_SCHED_FOLLOW_UP, or the date it shows */
         unsigned count;      /* contacts in a digest */
 };
 
@@ -52,6 +54,7 @@ struct item {
 struct pending {
         uint64_t cookie; /* 0 = free slot */
         uint64_t contact_id;
+        uint32_t event; /* STORE_SCHED_FOLLOW_UP, or the date it shows */
         unsigned count;
         char *name;
         struct item *items;
@@ -132,16 +135,24 @@ static void arm(struct scheduler *s, int64_t at)
 
 /* ---- the scan ---- */
 
+/* A date of a contact that fell due. */
+struct date_due {
+        uint64_t id;
+        uint32_t event;
+};
+
 struct collect_op {
         const struct config *cfg;
         int64_t now;
         int64_t best; /* earliest future instant seen */
         uint64_t *ids;
         size_t n;
+        struct date_due *dates; /* important dates due, shown one by one */
+        size_t n_dates;
         bool more;
 };
 
-static int collect_cb(int64_t t, const struct contact *c, void *userdata)
+static int collect_cb(int64_t t, const struct contact *c, uint32_t event, void *userdata)
 {
         struct collect_op *op = userdata;
         int64_t at;
@@ -150,6 +161,23 @@ static int collect_cb(int64_t t, const struct contact *c, void *userdata)
          * found so far, nothing can come earlier. */
         if (t >= op->best)
                 return 1;
+        if (event != STORE_SCHED_FOLLOW_UP) {
+                at = dates_event_next(op->cfg, c, event, op->now);
+                if (at == 0)
+                        return 0;
+                if (at > op->now) {
+                        if (at < op->best)
+                                op->best = at;
+                        return 0;
+                }
+                if (op->n_dates == BATCH_MAX) {
+                        op->more = true;
+                        op->best = op->now;
+                        return 1;
+                }
+                op->dates[op->n_dates++] = (struct date_due){c->id, event};
+                return 0;
+        }
         at = schedule_contact_next(op->cfg, c, op->now);
         if (at == 0)
                 return 0;
@@ -172,6 +200,7 @@ static int collect_fn(struct store_txn *t, void *userdata)
         struct collect_op *op = userdata;
 
         op->n = 0;
+        op->n_dates = 0;
         op->more = false;
         op->best = INT64_MAX;
         return store_txn_sched_walk(t, collect_cb, op);
@@ -269,10 +298,10 @@ static struct pending *pending_add(struct scheduler *s, uint64_t contact_id, con
                                    bool expected)
 {
         struct pending *p = &s->pending[s->pending_next];
-        struct item *items = calloc(n, sizeof(*items));
+        struct item *items = n ? calloc(n, sizeof(*items)) : NULL;
         char *copy = name ? strdup(name) : NULL;
 
-        if (!items || (name && !copy)) {
+        if ((n && !items) || (name && !copy)) {
                 free(items);
                 free(copy);
                 return NULL;
@@ -538,9 +567,12 @@ static bool in_flight(const struct scheduler *s, const struct contact *c)
         return false;
 }
 
-static int unshown_cb(int64_t t, const struct contact *c, void *userdata)
+static int unshown_cb(int64_t t, const struct contact *c, uint32_t event, void *userdata)
 {
         struct unshown_op *op = userdata;
+
+        if (event != STORE_SCHED_FOLLOW_UP)
+                return 0;
 
         if (!schedule_unshown(c) || in_flight(op->s, c))
                 return 0;
@@ -594,6 +626,131 @@ static int deliver(struct scheduler *s, uint64_t *ids, struct contact **shown, b
         return uo.more ? 1 : 0;
 }
 
+/* ---- important dates ---- */
+
+/* One date shown: a copy of its contact and the occurrence's year. */
+struct date_shown {
+        struct contact *c;
+        uint32_t event;
+        int year;
+};
+
+struct date_fire_op {
+        const struct config *cfg;
+        int64_t now;
+        const struct date_due *due;
+        size_t n_due;
+        struct date_shown *shown;
+        size_t n;
+};
+
+static void date_fire_op_clear(struct date_fire_op *op)
+{
+        for (size_t i = 0; i < op->n; i++)
+                contact_free(op->shown[i].c);
+        op->n = 0;
+}
+
+/* Mark each date still due as shown, in one transaction (exactly once: re-checked here, and a
+ * restart finds shown_year set). Re-runnable. */
+static int date_fire_fn(struct store_txn *t, void *userdata)
+{
+        struct date_fire_op *op = userdata;
+        int r;
+
+        date_fire_op_clear(op);
+        for (size_t i = 0; i < op->n_due; i++) {
+                struct contact *c = NULL;
+                int64_t at;
+                int year;
+
+                r = store_txn_contact_get(t, op->due[i].id, &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                at = dates_event_next(op->cfg, c, op->due[i].event, op->now);
+                year = at != 0 && at <= op->now ? dates_mark_shown(c, op->due[i].event) : 0;
+                if (year == 0) {
+                        contact_free(c);
+                        continue;
+                }
+                r = store_txn_contact_put(t, c);
+                if (r < 0) {
+                        contact_free(c);
+                        return r;
+                }
+                op->shown[op->n++] = (struct date_shown){c, op->due[i].event, year};
+        }
+        return 0;
+}
+
+static void show_date(struct scheduler *s, const struct date_shown *ds, int64_t now)
+{
+        _cleanup_free_ char *summary = NULL, *body = NULL, *plain_s = NULL, *plain = NULL;
+        struct contact_date d;
+        struct notify_message m;
+        struct pending *p = NULL;
+        char id[32], when[DATE_TEXT_MAX];
+        json_t *ev;
+
+        if (dates_get(ds->c, ds->event, &d) <= 0)
+                return;
+        if (dates_notification_text(ds->c, &d, ds->year, now, notify_has_markup(s->notify),
+                                    &summary, &body) >= 0 &&
+            dates_notification_text(ds->c, &d, ds->year, now, false, &plain_s, &plain) >= 0)
+                p = pending_add(s, ds->c->id, ds->c->name, NULL, NULL, 0, true);
+        if (!p) {
+                log_error("Out of memory showing a date.");
+                return;
+        }
+        p->event = ds->event;
+        snprintf(id, sizeof(id), "%" PRIu64, ds->c->id);
+        snprintf(when, sizeof(when), "%04d", ds->year % 10000);
+        log_struct(LOG_NOTICE,
+                   LOG_FIELDS({"TEND_EVENT", "date"}, {"TEND_CONTACT_ID", id},
+                              {"TEND_CONTACT_NAME", ds->c->name}, {"TEND_DATE_LABEL", d.label},
+                              {"TEND_DATE_YEAR", when}),
+                   "%s: %s %s.", strempty(ds->c->name), d.label, when);
+        ev = json_pack("{s:s,s:o,s:{s:I,s:s?},s:{s:I,s:s,s:s,s:i}}", "event", "date", "at",
+                       reply_time_or_null(now), "contact", "id", (json_int_t)ds->c->id, "name",
+                       ds->c->name, "date", "id", (json_int_t)ds->event, "label", d.label, "date",
+                       d.date, "year", ds->year);
+        watch_send(s, ev);
+        s->fired++;
+        m = (struct notify_message){
+            .summary = summary,
+            .body = body,
+            .urgency = SCHEDULE_URGENCY_NORMAL,
+            .buttons = true,
+            .snooze_label = "Snooze 1 day",
+            .cookie = p->cookie,
+        };
+        send_or_log(s, p, &m, summary);
+        run_command(s, cfg(s)->command, plain_s, plain, ds->c, 1);
+}
+
+/* Show the dates collected as due. Returns 0 or -errno. */
+static int fire_dates(struct scheduler *s, const struct collect_op *co)
+{
+        _cleanup_free_ struct date_shown *shown = calloc(co->n_dates, sizeof(*shown));
+        struct date_fire_op op = {
+            .cfg = cfg(s), .now = co->now, .due = co->dates, .n_due = co->n_dates, .shown = shown};
+        int r;
+
+        if (!shown)
+                return -ENOMEM;
+        r = store_write(s->core->store, date_fire_fn, &op);
+        if (r < 0) {
+                date_fire_op_clear(&op);
+                return log_error_errno(r, "Failed to record shown dates: %m");
+        }
+        for (size_t i = 0; i < op.n; i++)
+                show_date(s, &shown[i], co->now);
+        date_fire_op_clear(&op);
+        return 0;
+}
+
 /* Arm for at, or for a delivery that is due earlier. */
 static void arm_next(struct scheduler *s, int64_t at)
 {
@@ -608,10 +765,11 @@ static void run(struct scheduler *s)
         _cleanup_free_ uint64_t *ids = calloc(BATCH_MAX, sizeof(uint64_t));
         _cleanup_free_ struct contact **shown = calloc(BATCH_MAX, sizeof(struct contact *));
         _cleanup_free_ bool *fresh = calloc(BATCH_MAX, sizeof(bool));
-        struct collect_op op = {.cfg = cfg(s)};
+        _cleanup_free_ struct date_due *dates = calloc(BATCH_MAX, sizeof(struct date_due));
+        struct collect_op op = {.cfg = cfg(s), .dates = dates};
         int r;
 
-        if (!ids || !shown || !fresh) {
+        if (!ids || !shown || !fresh || !dates) {
                 log_error("Out of memory scanning follow-ups; retrying in a minute.");
                 arm(s, sched_now(s) + 60);
                 return;
@@ -641,7 +799,13 @@ static void run(struct scheduler *s)
                         arm(s, op.now + 60);
                         return;
                 }
+                if (op.n_dates > 0 && fire_dates(s, &op) < 0) {
+                        arm(s, op.now + 60);
+                        return;
+                }
                 if (op.n == 0) {
+                        if (op.more)
+                                continue;
                         arm_next(s, op.best == INT64_MAX || op.best > op.now + IDLE_RESCAN
                                         ? op.now + IDLE_RESCAN
                                         : op.best);
@@ -751,16 +915,18 @@ uint64_t scheduler_fired_count(const struct scheduler *s)
 
 /* ---- notification callbacks ---- */
 
-static void remember_shown(struct scheduler *s, uint32_t id, uint64_t contact_id, unsigned count)
+static void remember_shown(struct scheduler *s, uint32_t id, uint64_t contact_id, uint32_t event,
+                           unsigned count)
 {
         for (size_t i = 0; i < SHOWN_MAX; i++)
                 if (s->shown[i].id == id) {
                         s->shown[i].contact_id = contact_id;
+                        s->shown[i].event = event;
                         s->shown[i].count = count;
                         return;
                 }
         s->shown[s->shown_next] =
-            (struct shown){.id = id, .contact_id = contact_id, .count = count};
+            (struct shown){.id = id, .contact_id = contact_id, .event = event, .count = count};
         s->shown_next = (s->shown_next + 1) % SHOWN_MAX;
 }
 
@@ -774,6 +940,7 @@ static struct shown *shown_find(struct scheduler *s, uint32_t id)
 
 struct notify_id_op {
         uint64_t id;
+        uint32_t event; /* STORE_SCHED_FOLLOW_UP, or a date */
         uint32_t notify_id;
         bool closing; /* clear notify_id, if it is still the closed one */
         uint32_t closed;
@@ -789,6 +956,14 @@ static int notify_id_fn(struct store_txn *t, void *userdata)
         r = store_txn_contact_get(t, op->id, &c);
         if (r < 0)
                 return r == -ENOENT ? 0 : r;
+        if (op->event != STORE_SCHED_FOLLOW_UP) {
+                struct date_state *st = dates_state(c, op->event);
+
+                if (!st || st->notify_id == op->notify_id)
+                        return 0;
+                st->notify_id = op->notify_id;
+                return store_txn_contact_put(t, c);
+        }
         if (op->closing && c->notify_id != op->closed)
                 return 0;
         if (c->notify_id == op->notify_id)
@@ -816,8 +991,14 @@ static void on_sent(void *userdata, uint64_t cookie, uint32_t id, int error)
                 settle(s, p, false, error);
                 return;
         }
-        remember_shown(s, id, p->contact_id, p->count);
-        if (p->contact_id == CONTACT_DIGEST)
+        remember_shown(s, id, p->contact_id, p->event, p->count);
+        if (p->event != STORE_SCHED_FOLLOW_UP) {
+                /* Kept in the date's state: its buttons still work after a restart. */
+                op = (struct notify_id_op){.id = p->contact_id, .event = p->event, .notify_id = id};
+                r = store_write(s->core->store, notify_id_fn, &op);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to record a notification id: %m");
+        } else if (p->contact_id == CONTACT_DIGEST)
                 s->digest_id = id;
         else {
                 /* Kept in the record: the next notification for this contact replaces this
@@ -834,7 +1015,27 @@ static void on_sent(void *userdata, uint64_t cookie, uint32_t id, int error)
 struct find_op {
         uint32_t notify_id;
         uint64_t found;
+        uint32_t event;
 };
+
+static int find_date_cb(int64_t t, const struct contact *c, uint32_t event, void *userdata)
+{
+        struct find_op *op = userdata;
+        struct contact_date d;
+
+        /* A date that was shown is indexed under its next occurrence: every date is here. */
+        if (event == STORE_SCHED_FOLLOW_UP || dates_get(c, event, &d) <= 0 ||
+            d.st.notify_id != op->notify_id)
+                return 0;
+        op->found = c->id;
+        op->event = event;
+        return 1;
+}
+
+static int find_date_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_sched_walk(t, find_date_cb, userdata);
+}
 
 static int find_cb(const struct contact *c, void *userdata)
 {
@@ -854,6 +1055,7 @@ static int find_fn(struct store_txn *t, void *userdata)
 
 struct button_op {
         uint64_t id;
+        uint32_t event; /* STORE_SCHED_FOLLOW_UP, or a date */
         const char *key;
         int64_t now, snooze, conf_every;
         json_t *result;
@@ -875,6 +1077,14 @@ static int button_fn(struct store_txn *t, void *userdata)
         op->name = strdup(strempty(c->name));
         if (!op->name)
                 return -ENOMEM;
+        if (op->event != STORE_SCHED_FOLLOW_UP) {
+                /* Done acknowledges the date for this year; Snooze brings it back in a day. */
+                r = streq(op->key, "done") ? dates_done(c, op->event, op->now)
+                                           : dates_snooze(c, op->event, op->now);
+                if (r < 0)
+                        return r == -ENOENT ? 0 : r;
+                return store_txn_contact_put(t, c);
+        }
         if (streq(op->key, "done"))
                 return followups_txn_done(t, op->conf_every, c, NULL, op->now, &op->result);
         return followups_txn_snooze(t, c, op->now + op->snooze, op->now, &op->result);
@@ -933,14 +1143,18 @@ static void on_action(void *userdata, uint32_t id, const char *key)
         if (sh) {
                 contact_id = sh->contact_id;
                 count = sh->count;
+                op.event = sh->event;
         } else {
                 struct find_op fo = {.notify_id = id};
 
-                if (store_read(s->core->store, find_fn, &fo) < 0 || fo.found == 0) {
+                if (store_read(s->core->store, find_fn, &fo) >= 0 && fo.found == 0)
+                        (void)store_read(s->core->store, find_date_fn, &fo);
+                if (fo.found == 0) {
                         log_debug("Action %s on notification %" PRIu32 " we do not know.", key, id);
                         return;
                 }
                 contact_id = fo.found;
+                op.event = fo.event;
         }
         if (streq(key, "default")) {
                 open_contact(s, contact_id, count);
@@ -980,6 +1194,8 @@ static void on_closed(void *userdata, uint32_t id, uint32_t reason)
         if (!sh)
                 return;
         op = (struct notify_id_op){.id = sh->contact_id, .closing = true, .closed = id};
+        if (sh->event != STORE_SCHED_FOLLOW_UP)
+                op.id = CONTACT_DIGEST; /* a date keeps no notification id in the record */
         *sh = (struct shown){0};
         if (op.id == CONTACT_DIGEST)
                 return;
@@ -1189,4 +1405,10 @@ void scheduler_free(struct scheduler *s)
         for (size_t i = 0; i < PENDING_MAX; i++)
                 pending_clear(&s->pending[i]);
         free(s);
+}
+
+void scheduler_withdraw(struct scheduler *s, uint32_t notify_id)
+{
+        if (s && notify_id)
+                (void)notify_close(s->notify, notify_id);
 }

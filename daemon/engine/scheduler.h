@@ -69,5 +69,9 @@ void scheduler_set_clock_offset(struct scheduler *s, int64_t offset);
 /** When the periodic fires next (0: not armed). */
 int64_t scheduler_next_wakeup(const struct scheduler *s);
 
+/** A follow-up shown here was done or snoozed on another machine (sync): take its
+ * notification down if the server still shows it. Accepts NULL. */
+void scheduler_withdraw(struct scheduler *s, uint32_t notify_id);
+
 /** Follow-ups shown since start (status, tests). */
 uint64_t scheduler_fired_count(const struct scheduler *s);

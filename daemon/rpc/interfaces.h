@@ -8,4 +8,6 @@ extern const char idl_io_tend_FollowUps[];
 extern const char idl_io_tend_Goals[];
 extern const char idl_io_tend_Network[];
 extern const char idl_io_tend_Transfer[];
+extern const char idl_io_tend_Dates[];
+extern const char idl_io_tend_Sync[];
 extern const char idl_io_tend_Journal[];

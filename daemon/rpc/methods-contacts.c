@@ -11,6 +11,7 @@
 #include "merge.h"
 #include "methods.h"
 #include "config.h"
+#include "dates.h"
 #include "reply.h"
 #include "rpc.h"
 #include "strength.h"
@@ -18,7 +19,8 @@
 /* Everything a client may set on a contact, validated before any transaction starts. */
 struct contact_input {
         const char *name, *org, *title, *notes, *how_met, *met_via, *scope;
-        const char *brings; /* what they bring to the table (issue 4) */
+        const char *brings;   /* what they bring to the table (issue 4) */
+        const char *birthday; /* "YYYY-MM-DD", "MM-DD"; "" clears */
         char **emails, **phones, **urls, **tags;
         char **remove_emails, **remove_phones, **remove_urls, **remove_tags;
         uint32_t networks, remove_networks;
@@ -57,6 +59,16 @@ static int parse_contact_input(json_t *p, bool update, struct contact_input *in,
                 return r;
         if ((r = fields_text(p, "brings", FIELD_NOTE_MAX, 1, e, &in->brings)) < 0)
                 return r;
+        if ((r = fields_text(p, "birthday", 16, 0, e, &in->birthday)) < 0)
+                return r;
+        if (in->birthday && *in->birthday) {
+                struct date_md d;
+
+                if (date_md_parse(in->birthday, &d) < 0)
+                        return op_error_set(e, "io.tend.Service.InvalidValue",
+                                            json_pack("{s:s,s:s}", "parameter", "birthday",
+                                                      "reason", "not a date: YYYY-MM-DD or MM-DD"));
+        }
         if (in->name) {
                 /* A name is what people are found by: no empty or blank names. */
                 const char *s = in->name;
@@ -241,6 +253,11 @@ static int add_fn(struct store_txn *t, void *userdata)
         else if (c->cadence > 0)
                 c->next_due = op->now + c->cadence;
         c->created = c->updated = op->now;
+        if (op->in.birthday && *op->in.birthday) {
+                r = dates_set_birthday(c, op->in.birthday, op->now);
+                if (r < 0)
+                        return r;
+        }
         r = store_txn_contact_put(t, c);
         if (r < 0)
                 return r;
@@ -332,6 +349,11 @@ static int update_fn(struct store_txn *t, void *userdata)
                 c->next_due = 0;
         if (op->in.next_due)
                 c->next_due = op->in.next_due;
+        if (op->in.birthday) {
+                r = dates_set_birthday(c, *op->in.birthday ? op->in.birthday : NULL, op->now);
+                if (r < 0)
+                        return r;
+        }
         c->updated = op->now;
         r = store_txn_contact_put(t, c);
         if (r < 0)
@@ -513,6 +535,7 @@ static int method_merge(struct varlink_call *call, json_t *params, void *userdat
 }
 
 struct read_op {
+        struct rpc *d;
         json_t *params;
         struct op_error err;
         json_t *result;
@@ -555,8 +578,10 @@ static int get_fn(struct store_txn *t, void *userdata)
         r = goals_contact_json(t, c->id, &goals); /* issue 4: the goals they matter for */
         if (r < 0)
                 return r;
-        op->result = json_pack("{s:o,s:I,s:o}", "contact", reply_contact(t, c), "interaction_count",
-                               (json_int_t)count, "goals", goals);
+        op->result = json_pack("{s:o,s:I,s:o,s:o,s:o}", "contact", reply_contact(t, c),
+                               "interaction_count", (json_int_t)count, "goals", goals, "dates",
+                               dates_contact_json(op->d->core->config, c, op->now), "addresses",
+                               reply_addresses(c));
         if (!op->result)
                 return -ENOMEM;
         return add_strength(t, c, op->now, json_object_get(op->result, "contact"));
@@ -579,7 +604,8 @@ static int run_read(struct varlink_call *call, struct rpc *d, struct read_op *op
 
 static int method_get(struct varlink_call *call, json_t *params, void *userdata)
 {
-        struct read_op op = {.params = params, .now = core_now(((struct rpc *)userdata)->core)};
+        struct read_op op = {
+            .d = userdata, .params = params, .now = core_now(((struct rpc *)userdata)->core)};
 
         return run_read(call, userdata, &op, get_fn);
 }
@@ -825,8 +851,9 @@ static int method_duplicates(struct varlink_call *call, json_t *params, void *us
             {"notes", VARLINK_STRING, false}, {"how_met", VARLINK_STRING, false},                  \
             {"met_via", VARLINK_STRING, false}, {"cadence_seconds", VARLINK_INT, false},           \
             {"brings", VARLINK_STRING, false}, {"next_due", VARLINK_STRING, false},                \
-            {prefix "networks", VARLINK_STRV, false}, {prefix "emails", VARLINK_STRV, false},      \
-            {prefix "phones", VARLINK_STRV, false}, {prefix "urls", VARLINK_STRV, false},          \
+            {"birthday", VARLINK_STRING, false}, {prefix "networks", VARLINK_STRV, false},         \
+            {prefix "emails", VARLINK_STRV, false}, {prefix "phones", VARLINK_STRV, false},        \
+            {prefix "urls", VARLINK_STRV, false},                                                  \
         {                                                                                          \
                 prefix "tags", VARLINK_STRV, false                                                 \
         }

@@ -324,7 +324,7 @@ static int get_fn(struct store_txn *t, void *userdata)
         if (r < 0)
                 goto out;
         if (ctx.n)
-                qsort(ctx.items, ctx.n, sizeof(struct timed), timed_cmp);
+                qsort_safe(ctx.items, ctx.n, sizeof(struct timed), timed_cmp);
         for (size_t i = 0; i < ctx.n; i++) {
                 if (i < GOAL_INTERACTIONS_MAX)
                         json_array_append(interactions, ctx.items[i].o);

@@ -19,6 +19,7 @@
 
 struct log_op {
         struct rpc *d;
+        json_t *params;
         const char *who;
         struct interaction in;
         struct op_error err;
@@ -60,6 +61,83 @@ static int check_kind(struct store_txn *t, const char *typed, bool new_kind, str
         }
 }
 
+/* The other people of a group interaction, seen from i's person: "with": [{id, name}]. */
+static int set_with(struct store_txn *t, const struct interaction *i, json_t *o)
+{
+        json_t *a;
+        int r;
+
+        if (i->n_with == 0)
+                return 0;
+        a = json_array();
+        if (!a || json_object_set_new(o, "with", a) < 0)
+                return -ENOMEM;
+        for (size_t k = 0; k <= i->n_with; k++) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+                /* The record's own person first, then the others as logged. */
+                uint64_t id = k == 0 ? i->group_of : i->with[k - 1];
+
+                if (id == 0 || id == i->contact_id)
+                        continue;
+                r = store_txn_contact_get(t, id, &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (json_array_append_new(a, reply_contact_ref(c->id, c->name)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Everyone else at a group interaction (Log's "with"): resolved, without repeats or c. */
+static int resolve_with(struct store_txn *t, struct log_op *op, const struct contact *c,
+                        struct contact ***ret, size_t *ret_n)
+{
+        json_t *with = json_object_get(op->params, "with"), *w;
+        struct contact **v;
+        size_t i, n = 0;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (json_array_size(with) == 0)
+                return 0;
+        if (json_array_size(with) > FIELD_LIST_MAX)
+                return op_error_set(
+                    &op->err, "io.tend.Service.InvalidValue",
+                    json_pack("{s:s,s:s}", "parameter", "with", "reason", "at most 64 people"));
+        v = calloc(json_array_size(with), sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        *ret = v;
+        json_array_foreach(with, i, w)
+        {
+                struct contact *o = NULL;
+                bool seen = false;
+
+                r = reply_resolve_who(t, json_string_value(w), &op->err, &o);
+                if (r < 0)
+                        return r;
+                seen = o->id == c->id;
+                for (size_t k = 0; k < n && !seen; k++)
+                        seen = v[k]->id == o->id;
+                if (seen)
+                        contact_free(o);
+                else
+                        v[n++] = o;
+                *ret_n = n;
+        }
+        return 0;
+}
+
+static void contacts_free(struct contact **v, size_t n)
+{
+        for (size_t k = 0; k < n; k++)
+                contact_free(v[k]);
+        free(v);
+}
+
 static int log_fn(struct store_txn *t, void *userdata)
 {
         struct log_op *op = userdata;
@@ -85,13 +163,28 @@ static int log_fn(struct store_txn *t, void *userdata)
         }
         op->in.uuid[0] = 0; /* a re-run after map growth draws a fresh one */
         op->in.created = op->now;
-        r = touch_record(t, goals_conf_every(op->d->core), c, &op->in, op->now);
-        if (r < 0)
-                return r;
-        json_decref(op->result);
-        op->result = json_pack("{s:o,s:o,s:o}", "interaction", reply_interaction(&op->in, c->name),
-                               "next_due", reply_time_or_null(c->next_due), "goal",
-                               g ? goals_ref(g->id, g->title) : json_null());
+        {
+                struct contact **others = NULL;
+                size_t n = 0;
+                json_t *o;
+
+                r = resolve_with(t, op, c, &others, &n);
+                if (r >= 0)
+                        r = touch_record_group(t, goals_conf_every(op->d->core), c, others, n,
+                                               &op->in, op->now);
+                contacts_free(others, n);
+                if (r < 0)
+                        return r;
+                o = reply_interaction(&op->in, c->name);
+                if (!o || set_with(t, &op->in, o) < 0) {
+                        json_decref(o);
+                        return -ENOMEM;
+                }
+                json_decref(op->result);
+                op->result = json_pack("{s:o,s:o,s:o}", "interaction", o, "next_due",
+                                       reply_time_or_null(c->next_due), "goal",
+                                       g ? goals_ref(g->id, g->title) : json_null());
+        }
         return op->result ? 0 : -ENOMEM;
 }
 
@@ -120,6 +213,7 @@ static int method_log(struct varlink_call *call, json_t *params, void *userdata)
         const char *note = NULL, *gave = NULL, *got = NULL;
         int r;
 
+        op.params = params;
         op.who = json_string_value(json_object_get(params, "who"));
         op.goal = json_string_value(json_object_get(params, "goal"));
         op.typed = json_string_value(json_object_get(params, "kind"));
@@ -145,6 +239,8 @@ static int method_log(struct varlink_call *call, json_t *params, void *userdata)
         op_error_done(&op.err);
         json_decref(op.result);
         free(op.kind);
+        free(op.in.agenda);
+        free(op.in.with);
         return r;
 }
 
@@ -191,6 +287,8 @@ static int append_interaction(const struct interaction *i, void *userdata)
         r = history_goal(op, i->goal_id, &goal);
         if (r >= 0 && json_object_set_new(o, "goal", goal) < 0)
                 r = -ENOMEM;
+        if (r >= 0)
+                r = set_with(op->t, i, o);
         if (r >= 0 && json_array_append_new(op->array, o) < 0)
                 return -ENOMEM;
         if (r < 0)
@@ -289,7 +387,11 @@ static int one_result(struct store_txn *t, struct one_op *op, const struct inter
                 return -ENOMEM;
         r = history_goal(&h, i->goal_id, &goal);
         goal_free(h.goal);
-        if (r < 0 || json_object_set_new(o, "goal", goal) < 0) {
+        if (r >= 0 && json_object_set_new(o, "goal", goal) < 0)
+                r = -ENOMEM;
+        if (r >= 0)
+                r = set_with(t, i, o);
+        if (r < 0) {
                 json_decref(o);
                 return r < 0 ? r : -ENOMEM;
         }
@@ -366,6 +468,10 @@ static int update_fn(struct store_txn *t, void *userdata)
         r = store_txn_interaction_update(t, i);
         if (r < 0)
                 return r;
+        /* A group interaction is one: everyone it names is re-derived. */
+        r = touch_recompute_group(t, goals_conf_every(op->d->core), i, op->now);
+        if (r < 0)
+                return r;
         r = touch_recompute(t, goals_conf_every(op->d->core), c);
         if (r < 0)
                 return r;
@@ -387,6 +493,9 @@ static int remove_fn(struct store_txn *t, void *userdata)
         if (r < 0)
                 return r;
         r = store_txn_interaction_delete(t, op->id, op->now);
+        if (r < 0)
+                return r;
+        r = touch_recompute_group(t, goals_conf_every(op->d->core), i, op->now);
         if (r < 0)
                 return r;
         r = touch_recompute(t, goals_conf_every(op->d->core), c);
@@ -498,15 +607,11 @@ static int method_kinds(struct varlink_call *call, json_t *params, void *userdat
 }
 
 static const struct varlink_param log_params[] = {
-    {"who", VARLINK_STRING, true},
-    {"kind", VARLINK_STRING, true},
-    {"note", VARLINK_STRING, false},
-    {"at", VARLINK_STRING, false},
-    {"gave", VARLINK_STRING, false},
-    {"got", VARLINK_STRING, false},
-    {"goal", VARLINK_STRING, false},
-    {"new_kind", VARLINK_BOOL, false},
-    {0},
+    {"who", VARLINK_STRING, true},   {"kind", VARLINK_STRING, true},
+    {"note", VARLINK_STRING, false}, {"at", VARLINK_STRING, false},
+    {"gave", VARLINK_STRING, false}, {"got", VARLINK_STRING, false},
+    {"goal", VARLINK_STRING, false}, {"new_kind", VARLINK_BOOL, false},
+    {"with", VARLINK_STRV, false},   {0},
 };
 
 static const struct varlink_param list_params[] = {
@@ -536,14 +641,82 @@ static const struct varlink_param no_params[] = {
     {0},
 };
 
-static const struct varlink_method interactions_methods[] = {
-    {"Log", method_log, log_params},
-    {"List", method_list, list_params},
-    {"Get", method_get, id_params},
-    {"Update", method_update, update_params},
-    {"Remove", method_remove, id_params},
-    {"Kinds", method_kinds, no_params},
+struct agenda_op {
+        struct rpc *d;
+        const char *who, *text;
+        bool clear;
+        int64_t now;
+        struct op_error err;
+        json_t *result;
+};
+
+static int agenda_fn(struct store_txn *t, void *userdata)
+{
+        struct agenda_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        r = reply_resolve_who(t, op->who, &op->err, &c);
+        if (r < 0)
+                return r;
+        if (op->clear || op->text) {
+                r = free_and_strdup(&c->agenda, op->clear || !*op->text ? NULL : op->text);
+                if (r < 0)
+                        return r;
+                c->updated = op->now;
+                r = store_txn_contact_put(t, c);
+                if (r < 0)
+                        return r;
+        }
+        json_decref(op->result);
+        op->result = json_pack("{s:o,s:o}", "contact", reply_contact_ref(c->id, c->name), "agenda",
+                               c->agenda ? json_string(c->agenda) : json_null());
+        return op->result ? 0 : -ENOMEM;
+}
+
+/* What to talk about next time with someone: set (text), shown (neither), or cleared. The next
+ * touch clears it and keeps it in its interaction's record (touch.h). */
+static int method_agenda(struct varlink_call *call, json_t *params, void *userdata)
+{
+        struct agenda_op op = {
+            .d = userdata,
+            .who = json_string_value(json_object_get(params, "who")),
+            .clear = json_is_true(json_object_get(params, "clear")),
+            .now = core_now(((struct rpc *)userdata)->core),
+        };
+        int r;
+
+        r = fields_text(params, "text", FIELD_NOTE_MAX, 1, &op.err, &op.text);
+        if (r >= 0 && op.clear && op.text)
+                r = op_error_set(
+                    &op.err, "io.tend.Service.InvalidValue",
+                    json_pack("{s:s,s:s}", "parameter", "clear", "reason", "goes without text"));
+        if (r >= 0)
+                r = op.clear || op.text ? store_write(op.d->store, agenda_fn, &op)
+                                        : store_read(op.d->store, agenda_fn, &op);
+        if (r < 0)
+                r = op_error_reply(&op.err, call, r);
+        else {
+                r = varlink_call_reply(call, op.result);
+                op.result = NULL;
+        }
+        op_error_done(&op.err);
+        json_decref(op.result);
+        return r;
+}
+
+static const struct varlink_param agenda_params[] = {
+    {"who", VARLINK_STRING, true},
+    {"text", VARLINK_STRING, false},
+    {"clear", VARLINK_BOOL, false},
     {0},
+};
+
+static const struct varlink_method interactions_methods[] = {
+    {"Agenda", method_agenda, agenda_params}, {"Log", method_log, log_params},
+    {"List", method_list, list_params},       {"Get", method_get, id_params},
+    {"Update", method_update, update_params}, {"Remove", method_remove, id_params},
+    {"Kinds", method_kinds, no_params},       {0},
 };
 
 const struct varlink_interface methods_interactions_interface = {

@@ -10,6 +10,8 @@ extern const struct varlink_interface methods_followups_interface;
 extern const struct varlink_interface methods_goals_interface;
 extern const struct varlink_interface methods_network_interface;
 extern const struct varlink_interface methods_transfer_interface;
+extern const struct varlink_interface methods_dates_interface;
+extern const struct varlink_interface methods_sync_interface;
 extern const struct varlink_interface methods_journal_interface;
 
 /** The complete service description (vendor, product, version, interfaces). */

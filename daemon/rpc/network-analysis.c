@@ -626,7 +626,7 @@ static int ledger_fn(struct store_txn *t, void *userdata)
                         list[n++] = p;
         }
         if (n > 1)
-                qsort(list, n, sizeof(*list), ledger_cmp);
+                qsort_safe(list, n, sizeof(*list), ledger_cmp);
         for (size_t i = 0; i < n; i++) {
                 struct entries_ctx ctx = {.array = who ? json_array() : NULL};
 

@@ -325,7 +325,7 @@ static int prospects_fn(struct store_txn *t, void *userdata)
         }
         for (size_t i = 0; i < n; i++)
                 sorted[i] = json_array_get(ctx.array, i);
-        qsort(sorted, n, sizeof(json_t *), stage_cmp);
+        qsort_safe(sorted, n, sizeof(json_t *), stage_cmp);
         for (size_t i = 0; i < n; i++)
                 json_array_append(out, sorted[i]);
         json_decref(ctx.array);

@@ -10,6 +10,7 @@
 
 #include "core.h"
 #include "reply.h"
+#include "store-transfer.h"
 #include "varlink.h"
 
 /* The varlink stream `tend watch` subscribes to (io.tend.FollowUps.Watch). */
@@ -17,6 +18,10 @@
 
 struct server;
 struct transfer_uploads;
+
+/** A backup ended (on the loop): r is 0 or -errno. path NULL: a rolling backup. */
+typedef void (*rpc_backup_done_fn)(int r, const char *path, uint64_t size,
+                                   const struct store_backup_check *check, void *userdata);
 
 struct rpc {
         struct core *core;
@@ -29,6 +34,16 @@ struct rpc {
         /* When the follow-up engine looks next (for the watch stream's first event); NULL: 0. */
         int64_t (*next_check)(void *userdata);
         void *next_check_userdata;
+        /* The vdir mirror (io.tend.Sync): its status object, and export/import now. NULL: no
+         * sync engine in this process. */
+        json_t *(*sync_status)(void *userdata);
+        void (*sync_flush)(void *userdata);
+        void *sync_userdata;
+        /* Backups off the loop (the daemon's backup engine); NULL: written in the call. */
+        int (*backup_start)(const char *path, rpc_backup_done_fn done, void *done_userdata,
+                            void *userdata);
+        int (*backup_list)(json_t **ret_list, const char **ret_dir, void *userdata);
+        void *backup_userdata;
 };
 
 /** Send a recorded error (ownership moves to the call) or, when none was recorded, the errno

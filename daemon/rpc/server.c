@@ -51,6 +51,9 @@ struct connection {
         bool dead;              /* closed; waiting in s->dead to be freed */
         const char *stream;     /* a call kept open (varlink "more"): no idle timeout, and
                                  * any further call closes the connection */
+        uint64_t serial;        /* names the connection to a deferred reply */
+        bool deferred;          /* a call waits for server_call_finish: dispatch nothing */
+        bool deferred_oneway;   /* ... and its reply is to be dropped */
 };
 
 struct server {
@@ -68,7 +71,9 @@ struct server {
         ino_t bound_ino;
 
         struct connection *connections; /* live */
-        struct connection *dead;        /* closed, freed by the reaper */
+        struct connection *current;     /* the connection whose call is being dispatched */
+        uint64_t next_serial;
+        struct connection *dead; /* closed, freed by the reaper */
         ev_prepare reaper;
         size_t n_connections;
         size_t released; /* bytes of big buffers freed since the heap was last trimmed */
@@ -163,8 +168,9 @@ static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
         struct connection *c = w->data;
         ev_tstamp left = c->last_activity + c->server->limits.idle_timeout - ev_now(loop);
 
-        if (c->stream)
-                return; /* a watcher waits for events as long as it likes */
+        if (c->stream || c->deferred)
+                return; /* a watcher waits for events as long as it likes; a deferred call
+                         * waits for us */
 
         if (left <= 0) {
                 conn_close(c);
@@ -258,6 +264,8 @@ static bool conn_dispatch(struct connection *c)
 
                 if (frame_out_pending(&c->out) > s->limits.max_output)
                         return true;
+                if (c->deferred) /* replies go out in call order: wait for that one */
+                        break;
                 r = frame_in_next(&c->in, &msg, &len);
                 if (r == 0) {
                         /* At EOF a partial message without its NUL is dropped. */
@@ -278,7 +286,9 @@ static bool conn_dispatch(struct connection *c)
                 }
                 conn_touch(c);
                 c->dispatching = true;
+                s->current = c;
                 r = varlink_dispatch_stream(s->svc, msg, len, s->userdata, &reply, &stream);
+                s->current = NULL;
                 c->dispatching = false;
                 if (r >= 0 && reply && !c->dead && conn_queue(c, reply) < 0)
                         r = -ENOMEM;
@@ -611,6 +621,51 @@ void server_stop_accepting(struct server *s)
                 if (!c->dispatching)
                         conn_update(c);
         }
+}
+
+int server_call_defer(struct server *s, struct varlink_call *call, uint64_t *ret_handle)
+{
+        struct connection *c = s ? s->current : NULL;
+
+        if (!c || c->dead || call->deferred)
+                return -EINVAL;
+        if (c->serial == 0)
+                c->serial = ++s->next_serial;
+        c->deferred = true;
+        c->deferred_oneway = call->oneway;
+        call->deferred = true;
+        ev_timer_stop(s->loop, &c->idle); /* waiting on us is not idling */
+        *ret_handle = c->serial;
+        return 0;
+}
+
+int server_call_finish(struct server *s, uint64_t handle, json_t *msg)
+{
+        struct connection *c;
+        int r = 0;
+
+        for (c = s ? s->connections : NULL; c; c = c->next)
+                if (c->serial == handle && c->deferred)
+                        break;
+        if (!c) { /* the client went away meanwhile */
+                json_decref(msg);
+                return 0;
+        }
+        c->deferred = false;
+        if (msg && !c->deferred_oneway)
+                r = conn_queue(c, msg);
+        json_decref(msg);
+        if (r < 0) {
+                conn_close(c);
+                return r;
+        }
+        conn_touch(c);
+        if (!c->stream) {
+                ev_timer_set(&c->idle, s->limits.idle_timeout, 0.);
+                ev_timer_start(s->loop, &c->idle);
+        }
+        conn_process(c); /* the calls that waited behind it */
+        return 0;
 }
 
 int server_stream_send(struct server *s, const char *stream, json_t *params)

@@ -6,6 +6,7 @@
 
 #include <ev.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "varlink.h"
@@ -55,6 +56,16 @@ void server_stop_accepting(struct server *s);
  * whose queued output would exceed max_output (a watcher that does not read) is closed.
  * Returns the number of connections it was queued for, or -ENOMEM. */
 int server_stream_send(struct server *s, const char *stream, json_t *params);
+
+/** From inside a method handler: answer this call later (for work done off the loop). The
+ * handler then returns 0 without a reply; the connection dispatches none of its further calls
+ * until server_call_finish gets *ret_handle. Returns 0 or -EINVAL (not inside a dispatch). */
+int server_call_defer(struct server *s, struct varlink_call *call, uint64_t *ret_handle);
+
+/** Send the reply message of a deferred call (stolen: {"parameters": ...} or {"error": ...,
+ * "parameters": ...}) and go on with the connection's calls. A connection closed meanwhile
+ * is no error. Returns 0 or -errno. */
+int server_call_finish(struct server *s, uint64_t handle, json_t *msg);
 
 /** Number of connections kept open on stream. */
 size_t server_stream_count(const struct server *s, const char *stream);

@@ -569,6 +569,12 @@ int varlink_dispatch_stream(const struct varlink_service *svc, const char *msg, 
 
         call.method = method;
         r = call_method(svc, &call, dot - method, dot + 1, upgrade, params, userdata);
+        if (r >= 0 && call.deferred && !call.reply) {
+                /* Answered later through the server (server_call_defer): nothing now. */
+                *ret_reply = NULL;
+                r = VARLINK_NO_REPLY;
+                goto finish;
+        }
         if (!call.reply) {
                 if (r < 0)
                         call.reply = varlink_errno_reply(r);

@@ -58,6 +58,7 @@ struct varlink_call {
         bool more;
         json_t *reply;      /* the complete reply message, set by reply/error; owned */
         const char *stream; /* set by varlink_call_reply_continues: the call stays open */
+        bool deferred;      /* set by server_call_defer: the reply comes later */
 };
 
 /** Reply with parameters (stolen; NULL = {}). Returns 0 or -ENOMEM. */

@@ -59,6 +59,10 @@ enum {
         INTERACTION_TAG_ID = 10,
         /* 50-69: intentional networking (issue 4). */
         INTERACTION_TAG_GOAL_ID = 50,
+        /* Group interactions and the agenda. */
+        INTERACTION_TAG_WITH = 90, /* list: a contact id each */
+        INTERACTION_TAG_AGENDA = 91,
+        INTERACTION_TAG_GROUP_OF = 92,
 };
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -189,6 +193,72 @@ static void wbuf_i64(struct wbuf *b, uint16_t tag, int64_t v)
         wbuf_u64(b, tag, (uint64_t)v);
 }
 
+/* A date state: since ‖ shown_year ‖ acked_year ‖ snoozed_to ‖ notify_id (big-endian). */
+#define DATE_STATE_LEN 28
+/* A contact date: id ‖ yearly ‖ remind_days ‖ state ‖ label length (u16) ‖ label ‖ date. */
+#define DATE_FIXED_LEN (4 + 1 + 4 + DATE_STATE_LEN + 2)
+
+static void date_state_put(uint8_t *p, const struct date_state *st)
+{
+        put_be64(p, (uint64_t)st->since);
+        put_be32(p + 8, (uint32_t)st->shown_year);
+        put_be32(p + 12, (uint32_t)st->acked_year);
+        put_be64(p + 16, (uint64_t)st->snoozed_to);
+        put_be32(p + 24, st->notify_id);
+}
+
+static void date_state_get(const uint8_t *p, struct date_state *st)
+{
+        uint64_t since = get_be64(p), snoozed = get_be64(p + 16);
+        uint32_t shown = get_be32(p + 8), acked = get_be32(p + 12);
+
+        memcpy(&st->since, &since, sizeof(since));
+        memcpy(&st->shown_year, &shown, sizeof(shown));
+        memcpy(&st->acked_year, &acked, sizeof(acked));
+        memcpy(&st->snoozed_to, &snoozed, sizeof(snoozed));
+        st->notify_id = get_be32(p + 24);
+}
+
+static void wbuf_date_state(struct wbuf *b, uint16_t tag, const struct date_state *st)
+{
+        uint8_t v[DATE_STATE_LEN];
+
+        if (st->since == 0 && st->shown_year == 0 && st->acked_year == 0 && st->snoozed_to == 0 &&
+            st->notify_id == 0)
+                return;
+        date_state_put(v, st);
+        wbuf_tlv(b, tag, v, sizeof(v));
+}
+
+static void wbuf_date(struct wbuf *b, uint16_t tag, const struct contact_date *d)
+{
+        size_t ll = d->label ? strlen(d->label) : 0, dl = d->date ? strlen(d->date) : 0;
+        uint8_t *v;
+
+        if (ll > UINT16_MAX) {
+                if (!b->error)
+                        b->error = -E2BIG;
+                return;
+        }
+        v = malloc(DATE_FIXED_LEN + ll + dl);
+        if (!v) {
+                if (!b->error)
+                        b->error = -ENOMEM;
+                return;
+        }
+        put_be32(v, d->id);
+        v[4] = d->yearly ? 1 : 0;
+        put_be32(v + 5, (uint32_t)d->remind_days);
+        date_state_put(v + 9, &d->st);
+        put_be16(v + 9 + DATE_STATE_LEN, (uint16_t)ll);
+        if (ll)
+                memcpy(v + DATE_FIXED_LEN, d->label, ll);
+        if (dl)
+                memcpy(v + DATE_FIXED_LEN + ll, d->date, dl);
+        wbuf_tlv(b, tag, v, DATE_FIXED_LEN + ll + dl);
+        free(v);
+}
+
 static void wbuf_header(struct wbuf *b, uint8_t type, const uint8_t *unknown, size_t unknown_len)
 {
         uint8_t *h = wbuf_grow(b, RECORD_HEADER_LEN);
@@ -257,6 +327,13 @@ int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret
                 case CF_U64:
                         wbuf_u64(&b, tag, *CONTACT_FIELD_PTR(c, &f[i], uint64_t));
                         break;
+                case CF_DATE_STATE:
+                        wbuf_date_state(&b, tag, CONTACT_FIELD_PTR(c, &f[i], struct date_state));
+                        break;
+                case CF_DATES:
+                        for (size_t k = 0; k < c->n_dates; k++)
+                                wbuf_date(&b, tag, &c->dates[k]);
+                        break;
                 }
         }
         return wbuf_finish(&b, ret_buf, ret_len);
@@ -279,6 +356,10 @@ int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, siz
         wbuf_i64(&b, INTERACTION_TAG_CREATED, i->created);
         wbuf_u64(&b, INTERACTION_TAG_GOAL_ID, i->goal_id);
         wbuf_u64(&b, INTERACTION_TAG_ID, i->id);
+        for (size_t k = 0; k < i->n_with; k++)
+                wbuf_u64(&b, INTERACTION_TAG_WITH, i->with[k]);
+        wbuf_str(&b, INTERACTION_TAG_AGENDA, i->agenda);
+        wbuf_u64(&b, INTERACTION_TAG_GROUP_OF, i->group_of);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -434,6 +515,57 @@ static int keep_unknown(const struct tlv *f, uint8_t **unknown, size_t *unknown_
         return 0;
 }
 
+static int dec_date(const struct tlv *f, struct contact *c)
+{
+        struct contact_date d = {0}, *nd;
+        uint32_t remind;
+        size_t ll;
+
+        if (f->len < DATE_FIXED_LEN || c->n_dates >= CONTACT_DATES_MAX)
+                return -EBADMSG;
+        ll = get_be16(f->value + 9 + DATE_STATE_LEN);
+        if (ll > f->len - DATE_FIXED_LEN ||
+            memchr(f->value + DATE_FIXED_LEN, 0, f->len - DATE_FIXED_LEN))
+                return -EBADMSG;
+        d.id = get_be32(f->value);
+        d.yearly = f->value[4] != 0;
+        remind = get_be32(f->value + 5);
+        if (remind > DATE_REMIND_MAX_DAYS)
+                return -EBADMSG;
+        d.remind_days = (int32_t)remind;
+        date_state_get(f->value + 9, &d.st);
+        d.label = strndup((const char *)f->value + DATE_FIXED_LEN, ll);
+        d.date =
+            strndup((const char *)f->value + DATE_FIXED_LEN + ll, f->len - DATE_FIXED_LEN - ll);
+        nd = reallocarray(c->dates, c->n_dates + 1, sizeof(*nd));
+        if (!d.label || !d.date || !nd) {
+                contact_date_done(&d);
+                if (nd)
+                        c->dates = nd;
+                return -ENOMEM;
+        }
+        c->dates = nd;
+        c->dates[c->n_dates++] = d;
+        return 0;
+}
+
+static int dec_with(const struct tlv *f, struct interaction *i)
+{
+        uint64_t id, *n;
+        int r = dec_u64(f, &id);
+
+        if (r < 0)
+                return r;
+        if (i->n_with >= FIELD_LIST_MAX)
+                return -EBADMSG;
+        n = reallocarray(i->with, i->n_with + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        i->with = n;
+        i->with[i->n_with++] = id;
+        return 0;
+}
+
 /* An enum value this build does not know (a scope or stage added later) is kept verbatim. */
 static int dec_enum(struct contact *c, const struct tlv *t, int max, int *ret)
 {
@@ -490,6 +622,13 @@ static int contact_decode_field(struct contact *c, const struct tlv *t, struct s
         case CF_REF:
         case CF_U64:
                 return dec_u64(t, CONTACT_FIELD_PTR(c, f, uint64_t));
+        case CF_DATE_STATE:
+                if (t->len != DATE_STATE_LEN)
+                        return -EBADMSG;
+                date_state_get(t->value, CONTACT_FIELD_PTR(c, f, struct date_state));
+                return 0;
+        case CF_DATES:
+                return dec_date(t, c);
         }
         return keep_unknown(t, &c->unknown, &c->unknown_len);
 }
@@ -544,6 +683,12 @@ static int interaction_decode_field(struct interaction *i, const struct tlv *f)
                 return dec_u64(f, &i->goal_id);
         case INTERACTION_TAG_ID:
                 return dec_u64(f, &i->id);
+        case INTERACTION_TAG_WITH:
+                return dec_with(f, i);
+        case INTERACTION_TAG_AGENDA:
+                return dec_str(f, &i->agenda);
+        case INTERACTION_TAG_GROUP_OF:
+                return dec_u64(f, &i->group_of);
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }

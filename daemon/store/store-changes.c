@@ -16,6 +16,19 @@ void store_txn_set_event(struct store_txn *t, const char *event)
         t->changes.event = event;
 }
 
+void store_changes_person(struct store_txn *t, uint64_t contact_id)
+{
+        struct store_changes *ch = &t->changes;
+
+        ch->contacts = true;
+        if (ch->n_changed && ch->n_changed <= STORE_CHANGED_MAX &&
+            ch->changed[ch->n_changed - 1] == contact_id)
+                return; /* the same one again (a contact and its interactions) */
+        if (ch->n_changed < STORE_CHANGED_MAX)
+                ch->changed[ch->n_changed] = contact_id;
+        ch->n_changed++;
+}
+
 void store_changes_contact(struct store_txn *t, const struct contact *old,
                            const struct contact *new)
 {
@@ -23,8 +36,8 @@ void store_changes_contact(struct store_txn *t, const struct contact *old,
         int64_t was = old ? old->next_due : 0, now = new ? new->next_due : 0;
         const struct contact *c = new ? new : old;
 
-        ch->contacts = true;
-        if (store_sched_time(old) != store_sched_time(new))
+        store_changes_person(t, c->id);
+        if (store_sched_differs(old, new))
                 ch->sched = true;
         if (was == now)
                 return;

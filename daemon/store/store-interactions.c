@@ -162,6 +162,109 @@ int store_txn_kind_walk(struct store_txn *t, store_kind_cb cb, void *userdata)
         return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
 }
 
+static void fill_from_key(struct interaction *i, const uint8_t key[static INTERACTION_KEY_LEN]);
+
+/* ---- group interactions ---- */
+
+/* A group interaction is one record, under its first person's key, naming the others (with).
+ * Each other person gets an entry under their own key: a copy marked group_of, so their history,
+ * their latest touch and their count read it like any other. The entries carry no id index and
+ * no kind count: the record does. They are written and removed with the record. */
+int interaction_group_written(struct store_txn *t, const struct interaction *i)
+{
+        for (size_t n = 0; n < i->n_with; n++) {
+                _cleanup_free_ uint8_t *buf = NULL;
+                struct interaction e = *i; /* shallow; never freed */
+                uint8_t key[INTERACTION_KEY_LEN];
+                MDB_val k = {sizeof(key), key}, v;
+                size_t len;
+                int r;
+
+                if (i->with[n] == i->contact_id)
+                        continue;
+                {
+                        /* Someone removed since keeps no entry. */
+                        struct contact *c = NULL;
+
+                        r = store_txn_contact_get(t, i->with[n], &c);
+                        contact_free(c);
+                        if (r == -ENOENT)
+                                continue;
+                        if (r < 0)
+                                return r;
+                }
+                e.contact_id = i->with[n];
+                e.group_of = i->contact_id;
+                e.goal_id = 0;
+                e.unknown = NULL;
+                e.unknown_len = 0;
+                r = interaction_seq_next(t, e.contact_id, e.at, &e.seq);
+                if (r < 0)
+                        return r;
+                r = codec_interaction_encode(&e, &buf, &len);
+                if (r < 0)
+                        return r;
+                interaction_key_make(key, e.contact_id, e.at, e.seq);
+                v = (MDB_val){len, buf};
+                r = txn_err(t, rec_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
+                if (r < 0)
+                        return r;
+                r = interaction_indexed(t, &e, key); /* its text, under its person */
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Remove the entries of record i (as stored) under its other people's keys. */
+int interaction_group_removed(struct store_txn *t, const struct interaction *i)
+{
+        for (size_t n = 0; n < i->n_with; n++) {
+                uint8_t key[INTERACTION_KEY_LEN], found[INTERACTION_KEY_LEN];
+                bool hit = false;
+                int rc, r;
+
+                {
+                        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+                        MDB_val k = {sizeof(key), key}, v;
+
+                        interaction_key_make(key, i->with[n], i->at, 0);
+                        r = cursor_open(t, DB_INTERACTIONS, &cur);
+                        if (r < 0)
+                                return r;
+                        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+                             rc == 0 && k.mv_size == INTERACTION_KEY_LEN &&
+                             memcmp(k.mv_data, key, 16) == 0;
+                             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                                _cleanup_(interaction_freep) struct interaction *e = NULL;
+
+                                r = codec_interaction_decode(v.mv_data, v.mv_size, &e);
+                                if (r < 0)
+                                        return r;
+                                if (e->group_of != i->contact_id || e->id != i->id)
+                                        continue;
+                                memcpy(found, k.mv_data, sizeof(found));
+                                fill_from_key(e, found);
+                                r = interaction_unindexed(t, e);
+                                if (r < 0)
+                                        return r;
+                                hit = true;
+                                break;
+                        }
+                        if (rc && rc != MDB_NOTFOUND)
+                                return txn_err(t, rc);
+                }
+                if (hit) {
+                        MDB_val k = {sizeof(found), found};
+
+                        rc = rec_del(t, DB_INTERACTIONS, &k);
+                        if (rc)
+                                return txn_err(t, rc);
+                }
+        }
+        return 0;
+}
+
 /* ---- the side tables of a record ---- */
 
 int interaction_indexed(struct store_txn *t, const struct interaction *i,
@@ -171,6 +274,10 @@ int interaction_indexed(struct store_txn *t, const struct interaction *i,
         MDB_val k = {sizeof(kb), kb}, v = {INTERACTION_KEY_LEN, (void *)key};
         int rc;
 
+        /* Another person's entry of a group record: its text under its person; the record has
+         * the id and the count. */
+        if (i->group_of)
+                return text_index_interaction(t, i, true);
         if (i->id) {
                 be64_put(kb, i->id);
                 rc = mdb_put(t->txn, dbi(t, DB_INTERACTION_IDS), &k, &v, 0);
@@ -188,6 +295,9 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i)
         uint8_t kb[ID_KEY_LEN];
         MDB_val k = {sizeof(kb), kb};
         int rc;
+
+        if (i->group_of)
+                return text_index_interaction(t, i, false);
 
         if (i->id) {
                 uint8_t mine[INTERACTION_KEY_LEN];
@@ -263,6 +373,10 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         rc = rec_del(t, DB_INTERACTIONS, &k);
         if (rc)
                 return txn_err(t, rc);
+        r = interaction_group_removed(t, old);
+        if (r < 0)
+                return r;
+        store_changes_person(t, old->contact_id);
         r = store_goals_interaction_removed(t, old);
         if (r < 0)
                 return r;
@@ -312,10 +426,14 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
         r = txn_err(t, rec_put(t, DB_INTERACTIONS, &k, &v, MDB_NOOVERWRITE));
         if (r < 0)
                 return r;
+        store_changes_person(t, i->contact_id);
         r = store_goals_interaction_added(t, i);
         if (r < 0)
                 return r;
-        return interaction_indexed(t, i, nkey);
+        r = interaction_indexed(t, i, nkey);
+        if (r < 0)
+                return r;
+        return interaction_group_written(t, i);
 }
 
 int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
@@ -428,7 +546,7 @@ int store_migrate_interaction_ids(struct store_txn *t)
         mdb_cursor_close(cur);
         cur = NULL;
         if (n)
-                qsort(p, n, sizeof(*p), pending_cmp);
+                qsort_safe(p, n, sizeof(*p), pending_cmp);
 
         for (size_t j = 0; j < n; j++) {
                 _cleanup_(interaction_freep) struct interaction *i = NULL;
@@ -451,6 +569,7 @@ int store_migrate_interaction_ids(struct store_txn *t)
                 rc = rec_put(t, DB_INTERACTIONS, &k, &v, 0);
                 if (rc)
                         return txn_err(t, rc);
+                store_changes_person(t, i->contact_id);
                 r = interaction_indexed(t, i, p[j].key);
                 if (r < 0)
                         return r;

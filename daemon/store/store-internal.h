@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,6 +72,10 @@ struct store {
         bool broken;
         bool broken_reported; /* the observer heard of it */
         struct store_observer observer;
+        /* A backup copies on a thread of its own while the loop goes on: LMDB remaps the
+         * environment when the map grows, which readers on other threads must not see. The
+         * copy holds this for reading, a map resize for writing. */
+        pthread_rwlock_t resize_lock;
         int64_t (*clock)(void *userdata); /* the journal's clock (store_options) */
         uint32_t upgraded_from;           /* the schema store_open upgraded, 0: none */
         void *clock_userdata;
@@ -110,6 +115,13 @@ int rec_del(struct store_txn *t, enum db db, MDB_val *k);
 int journal_finish(struct store_txn *t);
 /** Keep the state of a store written before the journal (the schema upgrade). */
 int journal_init(struct store_txn *t);
+/** Check the journal (store-check.c): its state readable, its entries in sequence within it,
+ * each header readable, each image after its header, of a record database and decodable.
+ * Counts entries and problems; returns 0 or -errno. */
+int journal_check(struct store_txn *t, uint64_t *ret_entries, uint64_t *ret_problems);
+/** Drop every journal entry (a repair of a journal that fails the check); undo then has
+ * nothing to take back, and the sequence goes on. */
+int journal_reset(struct store_txn *t);
 
 /* What undo and redo call to move a record's derived index entries (and the change set)
  * from old to new; old or new NULL: absent. The same functions the record's own put and
@@ -126,6 +138,8 @@ int store_intro_reindex(struct store_txn *t, const MDB_val *key, const MDB_val *
                         const MDB_val *new);
 
 /* store-changes.c: collecting a write's change set. */
+/** Contact contact_id (or its interactions) changed in this write. */
+void store_changes_person(struct store_txn *t, uint64_t contact_id);
 void store_changes_contact(struct store_txn *t, const struct contact *old,
                            const struct contact *new);
 void store_changes_reset(struct store_changes *ch);
@@ -299,6 +313,22 @@ static inline int val_to_id(const MDB_val *v, uint64_t *ret)
         return 0;
 }
 
+/* ---- what a contact record gives its indexes (store.c, for store-check.c) ---- */
+
+typedef int (*store_index_entry_cb)(enum db db, const void *key, size_t klen, const void *val,
+                                    size_t vlen, void *userdata);
+
+/** Call cb for every index entry (database, key, value) that contact c stored under id has:
+ * the same entries store_txn_contact_put writes, sorted by database then key. */
+int store_contact_index_entries(const struct contact *c, uint64_t id, size_t max,
+                                store_index_entry_cb cb, void *userdata);
+
+/** Whether a database keeps several values per key (the DUPSORT indexes). */
+bool store_db_is_dupsort(enum db db);
+
+/** The name of a database ("idx_name"). */
+const char *store_db_name(enum db db);
+
 /** A counter in meta (next contact, goal, intro or interaction id): 1 when never set. */
 int store_counter_get(struct store_txn *t, const char *name, uint64_t *ret);
 int store_counter_put(struct store_txn *t, const char *name, uint64_t next);
@@ -330,6 +360,15 @@ int interaction_unindexed(struct store_txn *t, const struct interaction *i);
  * the kind counts. Run once from the store's migration at open. */
 int store_migrate_interaction_ids(struct store_txn *t);
 
+/* A group interaction's entries under its other people (store-interactions.c): written after
+ * the record is (add, update, exact put), removed with it (update, delete, the person's
+ * removal). Not from the index hooks: an undo replays the entries as the records they are. */
+int interaction_group_written(struct store_txn *t, const struct interaction *i);
+int interaction_group_removed(struct store_txn *t, const struct interaction *i);
+
+/** Schema 2 → 3 (store-sched.c): re-key the sched index as time ‖ id ‖ event. */
+int store_migrate_sched_events(struct store_txn *t);
+
 /* ---- the text index (store-text.c) ---- */
 
 struct goal;
@@ -346,6 +385,12 @@ struct text_words {
 int text_index_interaction(struct store_txn *t, const struct interaction *i, bool add);
 int text_index_goal(struct store_txn *t, const struct goal *g, bool add);
 int text_index_link(struct store_txn *t, const struct goal_link *l, bool add);
+/* The idx_text entries those records give (store-check.c), in no particular order. */
+int text_entries_interaction(const struct interaction *i, size_t max, store_index_entry_cb cb,
+                             void *userdata);
+int text_entries_goal(const struct goal *g, size_t max, store_index_entry_cb cb, void *userdata);
+int text_entries_link(const struct goal_link *l, size_t max, store_index_entry_cb cb,
+                      void *userdata);
 
 /* Entries of a DUPSORT index under keys starting with word, counted a key at a time until
  * count_max (0 = all). Entries of idx_text under such keys collected as contact ids (a goal's

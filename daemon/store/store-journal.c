@@ -44,10 +44,8 @@ typedef int (*reindex_fn)(struct store_txn *t, const MDB_val *key, const MDB_val
 
 /* The derived entries of each record database; NULL: it has none. */
 static const reindex_fn reindex[_DB_MAX] = {
-    [DB_CONTACTS] = store_contact_reindex,
-    [DB_INTERACTIONS] = store_interaction_reindex,
-    [DB_GOALS] = store_goal_reindex,
-    [DB_GOAL_LINKS] = store_goal_link_reindex,
+    [DB_CONTACTS] = store_contact_reindex, [DB_INTERACTIONS] = store_interaction_reindex,
+    [DB_GOALS] = store_goal_reindex,       [DB_GOAL_LINKS] = store_goal_link_reindex,
     [DB_INTROS] = store_intro_reindex,
 };
 
@@ -728,4 +726,124 @@ int store_txn_journal_list(struct store_txn *t, size_t limit, store_journal_cb c
                         return r;
         }
         return 0;
+}
+
+/* ---- checking (store-check.c) ---- */
+
+/* Whether a present image decodes as a record of its database. */
+static bool image_decodes(enum db db, const uint8_t *p, size_t len)
+{
+        int r = 0;
+
+        switch (db) {
+        case DB_CONTACTS: {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+
+                r = codec_contact_decode(p, len, &c);
+                break;
+        }
+        case DB_INTERACTIONS: {
+                _cleanup_(interaction_freep) struct interaction *i = NULL;
+
+                r = codec_interaction_decode(p, len, &i);
+                break;
+        }
+        case DB_GOALS: {
+                _cleanup_(goal_freep) struct goal *g = NULL;
+
+                r = codec_goal_decode(p, len, &g);
+                break;
+        }
+        case DB_GOAL_LINKS: {
+                _cleanup_(goal_link_freep) struct goal_link *l = NULL;
+
+                r = codec_goal_link_decode(p, len, &l);
+                break;
+        }
+        case DB_INTROS: {
+                _cleanup_(intro_freep) struct intro *i = NULL;
+
+                r = codec_intro_decode(p, len, &i);
+                break;
+        }
+        case DB_TOMBSTONES:
+                return len >= TOMBSTONE_LEN;
+        default:
+                return true;
+        }
+        return r >= 0;
+}
+
+int journal_check(struct store_txn *t, uint64_t *ret_entries, uint64_t *ret_problems)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        struct jstate st;
+        uint64_t entries = 0, problems = 0, header = 0;
+        MDB_val k, v;
+        int rc, r;
+
+        r = state_get(t, &st);
+        if (r == -EBADMSG) {
+                st = (struct jstate){.first = 1};
+                problems++;
+        } else if (r < 0)
+                return r;
+        r = cursor_open(t, DB_JOURNAL, &cur);
+        if (r < 0)
+                return r;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                const uint8_t *kp = k.mv_data, *vp = v.mv_data;
+                uint64_t seq;
+
+                if (k.mv_size < SEQ_LEN) {
+                        problems++;
+                        continue;
+                }
+                seq = be64_get(kp);
+                if (seq < st.first || seq > st.last) { /* outside the entries kept */
+                        problems++;
+                        continue;
+                }
+                if (k.mv_size == SEQ_LEN) {
+                        struct store_journal_entry e;
+
+                        /* Entries in sequence: each the one after the previous. */
+                        if (seq != (header ? header + 1 : st.first) ||
+                            header_get(t, seq, &st, &e) < 0)
+                                problems++;
+                        header = seq;
+                        entries++;
+                        continue;
+                }
+                /* An image: after its entry's header, of a record database, decodable. */
+                if (seq != header || kp[SEQ_LEN] >= _DB_MAX || !journaled[kp[SEQ_LEN]] ||
+                    v.mv_size < 1 || vp[0] > IMAGE_PRESENT ||
+                    (vp[0] == IMAGE_PRESENT && !image_decodes(kp[SEQ_LEN], vp + 1, v.mv_size - 1)))
+                        problems++;
+        }
+        if (rc && rc != MDB_NOTFOUND)
+                return txn_err(t, rc);
+        if (st.last >= st.first && entries != st.last - st.first + 1)
+                problems++; /* an entry is missing */
+        *ret_entries = entries;
+        *ret_problems = problems;
+        return 0;
+}
+
+int journal_reset(struct store_txn *t)
+{
+        struct jstate st;
+        int rc, r;
+
+        r = state_get(t, &st);
+        if (r == -EBADMSG)
+                st = (struct jstate){.first = 1};
+        else if (r < 0)
+                return r;
+        rc = mdb_drop(t->txn, dbi(t, DB_JOURNAL), 0);
+        if (rc)
+                return txn_err(t, rc);
+        return state_put(
+            t, &(struct jstate){.first = st.last + 1, .applied = st.last, .last = st.last});
 }

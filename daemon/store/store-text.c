@@ -75,6 +75,60 @@ int text_index_link(struct store_txn *t, const struct goal_link *l, bool add)
         return text_entry(t, l->why, l->contact_id, TEXT_REF_LINK | l->goal_id, add);
 }
 
+/* ---- what the records give the index (store-check.c) ---- */
+
+static int text_entries(const char *s, uint64_t owner, uint64_t ref, size_t max,
+                        store_index_entry_cb cb, void *userdata)
+{
+        size_t len = s ? strlen(s) : 0, pos = 0, start, wlen;
+        uint8_t key[KEY_MAX], val[TEXT_VAL_LEN];
+        int r;
+
+        be64_put(val, owner);
+        be64_put(val + 8, ref);
+        while (text_next_word(s, len, &pos, &start, &wlen)) {
+                size_t klen = key_normalize(s + start, wlen, max, key);
+
+                if (klen == 0)
+                        continue;
+                r = cb(DB_IDX_TEXT, key, klen, val, sizeof(val), userdata);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int text_entries_interaction(const struct interaction *i, size_t max, store_index_entry_cb cb,
+                             void *userdata)
+{
+        uint64_t ref = TEXT_REF_INTERACTION | i->id;
+        int r;
+
+        if (!i->id || !i->contact_id)
+                return 0;
+        r = text_entries(i->note, i->contact_id, ref, max, cb, userdata);
+        if (r >= 0)
+                r = text_entries(i->gave, i->contact_id, ref, max, cb, userdata);
+        if (r >= 0)
+                r = text_entries(i->got, i->contact_id, ref, max, cb, userdata);
+        return r;
+}
+
+int text_entries_goal(const struct goal *g, size_t max, store_index_entry_cb cb, void *userdata)
+{
+        int r = text_entries(g->title, g->id, TEXT_REF_GOAL, max, cb, userdata);
+
+        if (r >= 0)
+                r = text_entries(g->note, g->id, TEXT_REF_GOAL, max, cb, userdata);
+        return r;
+}
+
+int text_entries_link(const struct goal_link *l, size_t max, store_index_entry_cb cb,
+                      void *userdata)
+{
+        return text_entries(l->why, l->contact_id, TEXT_REF_LINK | l->goal_id, max, cb, userdata);
+}
+
 /* ---- queries ---- */
 
 int index_prefix_count(struct store_txn *t, enum db db, const uint8_t *word, size_t len,
@@ -525,7 +579,7 @@ static int migrate_link(const struct goal_link *l, void *userdata)
 int store_migrate_text_index(struct store_txn *t)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        _cleanup_(idvec_done) struct idvec contacts = {0}, goals = {0};
+        _cleanup_(idvec_done) struct idvec contacts = {0};
         MDB_val k, v;
         int rc, r;
 

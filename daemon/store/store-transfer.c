@@ -296,7 +296,8 @@ int store_txn_interaction_put_exact(struct store_txn *t, struct interaction *i)
         r = store_goals_interaction_added(t, i);
         if (r < 0)
                 return r;
-        return interaction_indexed(t, i, key);
+        r = interaction_indexed(t, i, key);
+        return r < 0 ? r : interaction_group_written(t, i);
 }
 
 int store_reserve(struct store *s, size_t bytes)
@@ -324,14 +325,113 @@ int store_reserve(struct store *s, size_t bytes)
                 next = s->max_map_size;
         if (next <= info.me_mapsize)
                 return -ENOSPC;
+        pthread_rwlock_wrlock(&s->resize_lock); /* a backup thread may be reading */
         rc = mdb_env_set_mapsize(s->env, next);
+        pthread_rwlock_unlock(&s->resize_lock);
         if (rc)
                 return lmdb_errno(s, NULL, rc);
         s->map_size = next;
         return 0;
 }
 
+/* The databases a store has, by name (store.c's table is the authority; a copy has them
+ * all, some perhaps empty). */
+static int verify_walk_db(MDB_txn *txn, const char *name, bool contacts, uint64_t *ret_n)
+{
+        _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
+        MDB_dbi d;
+        MDB_val k, v;
+        int rc;
+
+        rc = mdb_dbi_open(txn, name, 0, &d);
+        if (rc == MDB_NOTFOUND)
+                return 0;
+        if (rc)
+                return lmdb_errno(NULL, NULL, rc);
+        rc = mdb_cursor_open(txn, d, &cur);
+        if (rc)
+                return lmdb_errno(NULL, NULL, rc);
+        /* Every entry read: every page of the copy is touched and its structure checked. */
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                (*ret_n)++;
+                if (contacts) {
+                        _cleanup_(contact_freep) struct contact *c = NULL;
+                        int r = codec_contact_decode(v.mv_data, v.mv_size, &c);
+
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return rc == MDB_NOTFOUND ? 0 : lmdb_errno(NULL, NULL, rc);
+}
+
+static void env_closep(MDB_env **e)
+{
+        if (*e)
+                mdb_env_close(*e);
+}
+
+int store_backup_verify(const char *path, struct store_backup_check *ret)
+{
+        _cleanup_(env_closep) MDB_env *env = NULL;
+        MDB_txn *txn = NULL;
+        MDB_dbi meta;
+        MDB_val k = {strlen(META_SCHEMA), (void *)META_SCHEMA}, v;
+        struct store_backup_check c = {0};
+        int rc, r;
+
+        rc = mdb_env_create(&env);
+        if (rc) {
+                env = NULL;
+                return lmdb_errno(NULL, NULL, rc);
+        }
+        rc = mdb_env_set_maxdbs(env, 64);
+        if (!rc)
+                rc = mdb_env_open(env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOTLS,
+                                  0600);
+        if (!rc)
+                rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+        if (rc)
+                return lmdb_errno(NULL, NULL, rc);
+        rc = mdb_dbi_open(txn, "meta", 0, &meta);
+        if (!rc)
+                rc = mdb_get(txn, meta, &k, &v);
+        if (rc) {
+                mdb_txn_abort(txn);
+                return rc == MDB_NOTFOUND ? -EBADMSG : lmdb_errno(NULL, NULL, rc);
+        }
+        c.schema = v.mv_size == 4 ? be32_get(v.mv_data) : 0;
+        if (c.schema == 0 || c.schema > STORE_SCHEMA_VERSION) {
+                mdb_txn_abort(txn);
+                return -EPROTONOSUPPORT;
+        }
+        r = 0;
+        for (int i = 0; r >= 0 && i < _DB_MAX; i++) {
+                uint64_t n = 0;
+
+                r = verify_walk_db(txn, store_db_name(i), i == DB_CONTACTS, &n);
+                c.entries += n;
+                if (i == DB_CONTACTS)
+                        c.contacts = n;
+                else if (i == DB_INTERACTIONS)
+                        c.interactions = n;
+        }
+        mdb_txn_abort(txn);
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = c;
+        return 0;
+}
+
 int store_backup(struct store *s, const char *path, uint64_t *ret_size)
+{
+        return store_backup_checked(s, path, ret_size, NULL);
+}
+
+int store_backup_checked(struct store *s, const char *path, uint64_t *ret_size,
+                         struct store_backup_check *ret_check)
 {
         _cleanup_free_ char *tmp = NULL, *dircopy = NULL;
         _cleanup_close_ int fd = -1, dfd = -1;
@@ -348,14 +448,22 @@ int store_backup(struct store *s, const char *path, uint64_t *ret_size)
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        /* Its own read transaction, on whichever thread calls: the map must stay put. */
+        pthread_rwlock_rdlock(&s->resize_lock);
         rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+        pthread_rwlock_unlock(&s->resize_lock);
         if (rc) {
-                r = lmdb_errno(s, NULL, rc);
+                r = lmdb_errno(NULL, NULL, rc);
                 goto fail;
         }
         if (fsync(fd) < 0 || fstat(fd, &st) < 0) {
                 r = -errno;
                 goto fail;
+        }
+        if (ret_check) { /* only a copy that reads back gets the name */
+                r = store_backup_verify(tmp, ret_check);
+                if (r < 0)
+                        goto fail;
         }
         if (rename(tmp, path) < 0) {
                 r = -errno;

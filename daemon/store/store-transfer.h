@@ -73,5 +73,23 @@ int store_reserve(struct store *s, size_t bytes);
  * data.mdb format; open it with mdb_stat -n or copy it to DIR/data.mdb): a temporary file in
  * the same directory, fsync, rename, fsync of the directory, so path is either the old file
  * or the complete new one. Runs in a read transaction: writers are not blocked. Returns 0 with
- * the size in *ret_size, or -errno. */
+ * the size in *ret_size, or -errno. Safe to call from a thread other than the loop's (a map
+ * resize on the loop waits for the copy). */
 int store_backup(struct store *s, const char *path, uint64_t *ret_size);
+
+/** What reading a backup back found. */
+struct store_backup_check {
+        uint32_t schema;
+        uint64_t contacts, interactions;
+        uint64_t entries; /* in every database */
+};
+
+/** store_backup, and before the copy gets its name: open it read-only with LMDB, read every
+ * entry of every database (every page touched) and decode every contact; a copy that fails is
+ * removed (-EBADMSG and the like). Fills *ret_check (may be NULL: no verification). */
+int store_backup_checked(struct store *s, const char *path, uint64_t *ret_size,
+                         struct store_backup_check *ret_check);
+
+/** Verify a backup file (see store_backup_checked). Returns 0, -EPROTONOSUPPORT (a schema this
+ * build does not know), -EBADMSG (corrupt) or -errno. */
+int store_backup_verify(const char *path, struct store_backup_check *ret);

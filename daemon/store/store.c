@@ -64,6 +64,16 @@ static const struct {
     [DB_IDX_TEXT] = {"idx_text", DB_INDEX_FLAGS},
 };
 
+bool store_db_is_dupsort(enum db db)
+{
+        return (db_info[db].flags & MDB_DUPSORT) != 0;
+}
+
+const char *store_db_name(enum db db)
+{
+        return db_info[db].name;
+}
+
 /* A set of index entries: (database, key). The value is the contact id (none for `due`). */
 struct ikey {
         enum db db;
@@ -181,7 +191,7 @@ static void ikeys_sort_uniq(struct ikeys *k)
         if (k->n == 0)
                 return;
         if (k->n > 32) {
-                qsort(k->v, k->n, sizeof(struct ikey), ikey_cmp);
+                qsort_safe(k->v, k->n, sizeof(struct ikey), ikey_cmp);
         } else { /* a contact's dozen keys: insertion sort, no allocation */
                 for (size_t i = 1; i < k->n; i++) {
                         struct ikey x = k->v[i];
@@ -249,13 +259,41 @@ static int contact_index_keys(const struct contact *c, uint64_t id, size_t max, 
                 be64_put(due + 8, id);
                 r = ikeys_add(k, DB_DUE, due, sizeof(due));
         }
-        if (r >= 0 && store_sched_time(c) != 0) { /* issue 3: the scheduler's index */
-                store_sched_key(store_sched_time(c), id, due);
-                r = ikeys_add(k, DB_SCHED, due, sizeof(due));
+        if (r >= 0) { /* the scheduler's index: one entry per pending event */
+                struct store_sched_event ev[STORE_SCHED_EVENTS];
+                uint8_t sk[STORE_SCHED_KEY_LEN];
+                size_t n = store_sched_events(c, ev);
+
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        store_sched_key(ev[i].t, id, ev[i].event, sk);
+                        r = ikeys_add(k, DB_SCHED, sk, sizeof(sk));
+                }
         }
         if (r < 0)
                 return r;
         ikeys_sort_uniq(k);
+        return 0;
+}
+
+int store_contact_index_entries(const struct contact *c, uint64_t id, size_t max,
+                                store_index_entry_cb cb, void *userdata)
+{
+        _cleanup_(ikeys_done) struct ikeys keys = {0};
+        uint8_t idb[ID_KEY_LEN];
+        int r;
+
+        r = contact_index_keys(c, id, max, &keys);
+        if (r < 0)
+                return r;
+        be64_put(idb, id);
+        for (size_t i = 0; i < keys.n; i++) {
+                bool bare = keys.v[i].db == DB_DUE || keys.v[i].db == DB_SCHED;
+
+                r = cb(keys.v[i].db, keys.v[i].data, keys.v[i].len, bare ? NULL : idb,
+                       bare ? 0 : sizeof(idb), userdata);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -319,7 +357,11 @@ static int store_refresh_map_size(struct store *s)
 
 static int store_set_map_size(struct store *s, size_t size)
 {
-        int rc = mdb_env_set_mapsize(s->env, size);
+        int rc;
+
+        pthread_rwlock_wrlock(&s->resize_lock); /* waits for a backup copying on its thread */
+        rc = mdb_env_set_mapsize(s->env, size);
+        pthread_rwlock_unlock(&s->resize_lock);
 
         if (rc)
                 return lmdb_errno(s, NULL, rc);
@@ -501,7 +543,6 @@ static int meta_put(struct store_txn *t, const char *name, const void *buf, size
         return txn_err(t, mdb_put(t->txn, dbi(t, DB_META), &k, &v, 0));
 }
 
-
 int store_counter_get(struct store_txn *t, const char *name, uint64_t *ret)
 {
         uint8_t be[8];
@@ -657,6 +698,9 @@ static const struct migration migrations[] = {
     {1, "interaction ids", store_migrate_interaction_ids},
     {1, "undo journal", journal_init},
     {2, "folded keys and the text index", store_migrate_fold_keys},
+    /* 2 → 3, important dates: the sched index keyed time ‖ id ‖ event (after the keys above,
+     * which rewrites every index entry, so the rebuild sees the final records). */
+    {2, "sched index by event", store_migrate_sched_events},
 };
 
 static int store_migrate(struct store_txn *t, uint32_t from)
@@ -774,6 +818,7 @@ void store_close(struct store *s)
                 return;
         if (s->env)
                 mdb_env_close(s->env);
+        pthread_rwlock_destroy(&s->resize_lock);
         free(s->dir);
         free(s);
 }
@@ -788,6 +833,7 @@ int store_open(const struct store_options *opts, struct store **ret)
         _cleanup_(store_closep) struct store *s = NULL;
         size_t initial, max, maxkey;
         bool existing = false;
+        unsigned flags;
         int dead, rc, r;
 
         if (!opts || !opts->dir || !*opts->dir)
@@ -804,6 +850,7 @@ int store_open(const struct store_options *opts, struct store **ret)
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
+        pthread_rwlock_init(&s->resize_lock, NULL);
         s->max_map_size = max;
         s->dir = strdup(opts->dir);
         if (!s->dir)
@@ -824,7 +871,8 @@ int store_open(const struct store_options *opts, struct store **ret)
                 if (rc)
                         return lmdb_errno(s, NULL, rc);
         }
-        rc = mdb_env_open(s->env, s->dir, MDB_NOTLS, 0600);
+        flags = MDB_NOTLS | (opts->unsafe_no_sync ? MDB_NOSYNC : 0);
+        rc = mdb_env_open(s->env, s->dir, flags, 0600);
         if (rc)
                 return lmdb_errno(s, NULL, rc);
         r = store_refresh_map_size(s);
@@ -1159,10 +1207,13 @@ static int interactions_take(struct store_txn *t, uint64_t contact_id, int64_t n
                 if (i) {
                         i->contact_id = contact_id; /* its text index entries name it */
                         r = interaction_unindexed(t, i);
+                        if (r >= 0 && !i->group_of)
+                                r = interaction_group_removed(t, i);
                         if (r < 0)
                                 return r;
                 }
-                if (to && i) {
+                /* Another person's entry of a group record is theirs, not moved. */
+                if (to && i && !i->group_of) {
                         /* Moved to another contact: the same record, id and uuid. */
                         i->contact_id = to;
                         r = store_txn_interaction_add(t, i);
@@ -1788,7 +1839,7 @@ static int list_candidates(struct store_txn *t, struct idvec *ids, const struct 
                         return r;
         }
         if (hits.n > 0)
-                qsort(hits.v, hits.n, sizeof(struct hit), hit_cmp);
+                qsort_safe(hits.v, hits.n, sizeof(struct hit), hit_cmp);
         for (size_t i = 0; i < hits.n && (f->limit == 0 || i < f->limit); i++) {
                 r = cb(hits.v[i].c, userdata);
                 if (r != 0)
@@ -2078,7 +2129,7 @@ static int candidates_by_words(struct store_txn *t, const struct ikeys *words, b
                 if (n + m < best_n)
                         best_n = n + m;
         }
-        qsort(order, words->n, sizeof(struct word_count), word_count_cmp);
+        qsort_safe(order, words->n, sizeof(struct word_count), word_count_cmp);
         if (limit > 0 && probe_walk_cheaper(t, order, words->n, limit, ret_walk))
                 return 0;
         *ret_walk = 0;
@@ -2365,6 +2416,8 @@ int store_txn_interaction_add(struct store_txn *t, struct interaction *i)
         if (r < 0)
                 return r;
         r = interaction_indexed(t, &tmp, key);
+        if (r >= 0)
+                r = interaction_group_written(t, &tmp);
         if (r < 0)
                 return r;
         i->id = tmp.id;

@@ -33,7 +33,8 @@
 #include "model.h"
 
 /* 2: the undo journal, global interaction ids and the kind counts.
- * 3: keys folded with libunistring, the text index (idx_text). */
+ * 3: keys folded with libunistring, the text index (idx_text); the sched index keyed
+ *    time ‖ id ‖ event (important dates). */
 #define STORE_SCHEMA_VERSION 3
 
 struct store;
@@ -46,6 +47,9 @@ struct store_options {
         /* The journal's clock in UTC seconds; NULL: the wall clock. */
         int64_t (*clock)(void *userdata);
         void *clock_userdata;
+        /* Tests and fuzzers only (tendd never sets it): commit without fsync (MDB_NOSYNC), so
+         * a crash of the machine may lose or corrupt the store. */
+        bool unsafe_no_sync;
 };
 
 /** Open (creating if needed) the environment in opts->dir, run mdb_reader_check, create the
@@ -88,7 +92,8 @@ int store_write(struct store *s, store_txn_fn fn, void *userdata);
  * daemon registered: the scheduler re-arms, the STATUS line and watch streams update. No
  * writer calls them by hand, so no door can forget one. */
 
-#define STORE_MOVES_MAX 64 /* due-date moves listed one by one; more are only counted */
+#define STORE_MOVES_MAX   64  /* due-date moves listed one by one; more are only counted */
+#define STORE_CHANGED_MAX 256 /* contacts changed listed by id; more are only counted */
 
 struct store_due_move {
         uint64_t id;
@@ -103,6 +108,10 @@ struct store_changes {
         bool contacts;     /* a contact was added, changed or removed */
         size_t n_moves;    /* contacts whose next_due moved; moves[] lists the first ones */
         struct store_due_move moves[STORE_MOVES_MAX];
+        /* Contacts written, removed, or whose interactions changed (a contact may appear
+         * more than once); changed[] lists the first ones, n_changed counts them all. */
+        size_t n_changed;
+        uint64_t changed[STORE_CHANGED_MAX];
 };
 
 struct store_observer {

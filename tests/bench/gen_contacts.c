@@ -25,11 +25,11 @@ static const char *const tags[] = {"mentor", "alumni", "climbing", "board", "inv
 static const char *const kinds[] = {"coffee", "call", "email", "meeting", "event"};
 /* Interaction notes: a few common words ("roadmap", "hiring": ~1 in 8 each) and rarer ones,
  * with accents, so find over history is measured with common and rare words. */
-static const char *const topics[] = {"the roadmap", "hiring plans", "a café in Zürich",
-                                     "the board deck", "climbing in Åre", "Rust at work",
+static const char *const topics[] = {"the roadmap",       "hiring plans",     "a café in Zürich",
+                                     "the board deck",    "climbing in Åre",  "Rust at work",
                                      "the Série A round", "a conference talk"};
-static const char *const moods[] = {"Talked about", "Caught up on", "Asked about",
-                                    "Planned", "Shared notes on"};
+static const char *const moods[] = {"Talked about", "Caught up on", "Asked about", "Planned",
+                                    "Shared notes on"};
 
 struct gen {
         uint64_t first_index, count;
@@ -81,8 +81,8 @@ static int batch_fn(struct store_txn *t, void *userdata)
                 in.at = c.last_interaction;
                 in.kind = c.last_kind;
                 in.created = g->now;
-                snprintf(note, sizeof(note), "%s %s and %s, follow-up %" PRIu64,
-                         PICK(g, moods), PICK(g, topics), PICK(g, topics), n % 1000);
+                snprintf(note, sizeof(note), "%s %s and %s, follow-up %" PRIu64, PICK(g, moods),
+                         PICK(g, topics), PICK(g, topics), n % 1000);
                 in.note = note;
                 r = store_txn_interaction_add(t, &in);
         next:

@@ -53,6 +53,18 @@ class DemoTests(TendTestCase):
         self.ok("goal", "rm", "My own goal", *(["--yes"] if self.has_yes("goal") else []))
         self.ok("demo")
 
+    def test_refused_when_sync_is_configured(self):
+        # Demo people must not travel to the user's address book server.
+        self.assertEqual(self.daemon.stop(), 0)
+        conf = os.path.join(self.root, "config", "tend")
+        os.makedirs(conf, exist_ok=True)
+        with open(os.path.join(conf, "tendd.conf"), "w") as f:
+            f.write("[sync]\nvdir = %s\n" % os.path.join(self.root, "vdir"))
+        self.daemon.start()
+        p = self.tend("demo", check=1)
+        self.assertIn("sync is configured", p.stderr)
+        self.assertEqual(self.json("ls"), [])
+
     def has_yes(self, verb):
         return "--yes" in self.ok("help", verb).stdout
 

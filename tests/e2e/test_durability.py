@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from tendtest import TendTestCase, VarlinkSocket
+from tendtest import WAIT, TendTestCase, VarlinkSocket
 
 
 class DurabilityTests(TendTestCase):
@@ -70,6 +70,137 @@ class DurabilityTests(TendTestCase):
             self.assertEqual(self.json("show", c["emails"][0])["id"], c["id"])
             self.assertEqual(self.json("show", c["name"])["id"], c["id"])
         self.assertEqual(self.json("status")["contacts"], len(contacts))
+
+
+class MixedCrashTests(TendTestCase):
+    """kill -9 at random instants over a mix of writes: add, log, edit, merge, undo and import.
+    Every acknowledged write is there afterwards and `tend check` finds nothing wrong. CI runs
+    a few kills; `./build.sh crash-long` sets TEND_CRASH_KILLS=1000."""
+
+    KILLS = int(os.environ.get("TEND_CRASH_KILLS", "8"))
+    CHECK_EVERY = int(os.environ.get("TEND_CRASH_CHECK_EVERY", "100"))  # kills per verify
+
+    def setUp(self):
+        super().setUp()
+        self.rng = random.Random(int(os.environ.get("TEND_CRASH_SEED", "1313")))
+        info = self.call("org.varlink.service.GetInfo")["parameters"]
+        self.have_undo = "io.tend.Journal" in info["interfaces"]
+        self.editable = []          # names added (acked) that only add/log/edit touch
+        self.present = set()        # names that must exist
+        self.absent = set()         # names that must not exist
+        self.notes = set()          # interaction notes that must exist
+        self.orgs = {}              # name -> set of org values it may have
+        self.ops = {}               # op -> acknowledged count
+        self.errors = []            # what the writer thread failed with
+
+    def ack(self, op):
+        self.ops[op] = self.ops.get(op, 0) + 1
+
+    def writer(self, rnd, stop):
+        """One connection, one call at a time; a call without a reply may or may not have
+        happened, and the model allows both."""
+        try:
+            with VarlinkSocket(self.daemon.socket) as v:
+                def call(method, params):
+                    v.send({"method": method, "parameters": params})
+                    r = v.recv()
+                    if r is None:
+                        raise OSError("closed")
+                    if "error" in r:
+                        raise AssertionError("%s: %s" % (method, r))
+                    return r["parameters"]
+
+                i = 0
+                while not stop.is_set():
+                    i += 1
+                    op = self.rng.choice(["add", "add", "log", "log", "edit", "merge",
+                                          "undo", "import"])
+                    tag = "r%04d-%04d" % (rnd, i)
+                    if op == "add" or not self.editable and op in ("log", "edit"):
+                        name = "Crash %s" % tag
+                        call("io.tend.Contacts.Add", {"name": name, "tags": ["crash"],
+                                                      "emails": ["%s@example.org" % tag],
+                                                      "cadence_seconds": 86400 * 7})
+                        self.editable.append(name)
+                        self.present.add(name)
+                        self.ack("add")
+                    elif op == "log":
+                        name = self.rng.choice(self.editable)
+                        note = "note %s" % tag
+                        call("io.tend.Interactions.Log", {"who": name, "kind": "call",
+                                                          "note": note})
+                        self.notes.add(note)
+                        self.ack("log")
+                    elif op == "edit":
+                        name = self.rng.choice(self.editable)
+                        org = "Org %s" % tag
+                        self.orgs.setdefault(name, {None}).add(org)  # in flight: may land
+                        call("io.tend.Contacts.Update", {"who": name, "org": org})
+                        self.orgs[name] = {org}
+                        self.ack("edit")
+                    elif op == "merge":
+                        keep, other = "Keep %s" % tag, "Other %s" % tag
+                        call("io.tend.Contacts.Add", {"name": keep})
+                        self.present.add(keep)
+                        call("io.tend.Contacts.Add", {"name": other})
+                        call("io.tend.Interactions.Log", {"who": other, "kind": "email",
+                                                          "note": "merged %s" % tag})
+                        self.notes.add("merged %s" % tag)
+                        call("io.tend.Contacts.Merge", {"keep": keep, "others": [other]})
+                        self.absent.add(other)
+                        self.ack("merge")
+                    elif op == "undo" and self.have_undo:
+                        name = "Undone %s" % tag
+                        call("io.tend.Contacts.Add", {"name": name})
+                        call("io.tend.Journal.Undo", {})
+                        self.absent.add(name)
+                        self.ack("undo")
+                    elif op == "import":
+                        names = ["Imported %s-%d" % (tag, k) for k in range(3)]
+                        lines = "\n".join(json.dumps({"type": "contact", "name": n})
+                                           for n in names)
+                        call("io.tend.Transfer.Import", {"lines": lines, "quiet": True})
+                        self.present.update(names)
+                        self.ack("import")
+        except OSError:
+            return  # killed mid-call
+        except Exception as e:  # a refused call is a failure of the test, not a crash
+            self.errors.append(repr(e))
+
+    def verify(self):
+        self.assertEqual(self.errors, [])
+        records = [json.loads(line) for line in
+                   self.ok("export", "--format", "json").stdout.splitlines() if line]
+        contacts = {r["name"]: r for r in records if r.get("type") == "contact"}
+        notes = {r.get("note") for r in records if r.get("type") == "interaction"}
+        self.assertEqual(sorted(self.present - contacts.keys()), [], "acknowledged, lost")
+        self.assertEqual(sorted(self.absent & contacts.keys()), [], "merged/undone, back")
+        self.assertEqual(sorted(self.notes - notes), [], "acknowledged interactions lost")
+        for name, allowed in self.orgs.items():
+            self.assertIn(contacts[name].get("org"), allowed, name)
+        p = self.tend("check")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_kill_9_over_mixed_writes(self):
+        for k in range(self.KILLS):
+            stop = threading.Event()
+            t = threading.Thread(target=self.writer, args=(k, stop))
+            t.start()
+            time.sleep(self.rng.uniform(0.005, 0.06))
+            self.daemon.proc.send_signal(signal.SIGKILL)
+            self.daemon.proc.wait()
+            self.daemon.log.close()
+            stop.set()
+            t.join(WAIT)
+            self.assertFalse(t.is_alive(), "writer stuck")
+            self.daemon.start()
+            if (k + 1) % self.CHECK_EVERY == 0:
+                self.verify()
+                print("%d kills: %r" % (k + 1, self.ops), flush=True)
+        self.verify()
+        print("%d kills, acknowledged: %r; %d contacts that must exist" %
+              (self.KILLS, self.ops, len(self.present)), flush=True)
+        self.assertGreater(sum(self.ops.values()), 0)  # the writer really wrote
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ CASES = {
     "history": (["history", "ann"], ["history", "nobody"]),
     "interaction": (None, ["interaction", "rm", "999999", "--yes"]),
     "kinds": (["kinds"], None),
+    "agenda": (["agenda", "ann", "the move"], ["agenda", "nobody", "x"]),
+    "date": (["date", "add", "ann", "anniversary", "06-20"], ["date", "rm", "ann", "nope"]),
+    "dates": (["dates"], None),
     "merge": (None, ["merge", "ann", "nobody"]),
     "dupes": (["dupes"], None),
     "undo": (["undo"], None),  # the setup's last change
@@ -47,7 +50,10 @@ CASES = {
     "export": (["export", "--format", "json"], ["export", "--out", "/nonexistent/dir/x"]),
     "backup": (["backup", "copy.tend"], ["backup", "/nonexistent/dir/copy.tend"]),
     "restore": (None, ["restore", "copy.tend"]),  # tendd is running: refused
+    "sync": (["sync", "status"], ["sync", "resolve", "/nonexistent/a", "/nonexistent/b"]),
+    "conflicts": (["conflicts"], None),
     "demo": (None, ["demo"]),  # the store has people: refused
+    "check": (["check"], None),  # a damaged store: tests/unit/test_store_check.c
     "help": (["help", "add"], None),
 }
 

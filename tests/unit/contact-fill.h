@@ -20,6 +20,15 @@ static char **fill_strv(const char *a, const char *b)
         return v;
 }
 
+static void fill_date_state(struct date_state *st, int64_t base)
+{
+        st->since = base;
+        st->shown_year = 2026;
+        st->acked_year = 2025;
+        st->snoozed_to = base + 3600;
+        st->notify_id = 7;
+}
+
 /* ref: a contact id the references may point at (0: leave them unset). */
 static inline void fill_every_field(struct contact *c, uint64_t ref)
 {
@@ -89,8 +98,34 @@ static inline void fill_every_field(struct contact *c, uint64_t ref)
                 case CF_U64:
                         *CONTACT_FIELD_PTR(c, &f[i], uint64_t) = 4242;
                         break;
+                case CF_DATE_STATE:
+                        fill_date_state(CONTACT_FIELD_PTR(c, &f[i], struct date_state),
+                                        1780000000LL + 60 * (int64_t)i);
+                        break;
+                case CF_DATES:
+                        c->dates = calloc(2, sizeof(*c->dates));
+                        assert_non_null(c->dates);
+                        c->n_dates = 2;
+                        for (size_t k = 0; k < 2; k++) {
+                                c->dates[k].id = CONTACT_DATE_BIRTHDAY + 1 + (uint32_t)k;
+                                c->dates[k].label = strdup(k ? "anniversary" : "started");
+                                c->dates[k].date = strdup(k ? "--06-21" : "2019-09-02");
+                                c->dates[k].yearly = k == 1;
+                                c->dates[k].remind_days = 3 + (int32_t)k;
+                                fill_date_state(&c->dates[k].st, 1780000000LL + (int64_t)k);
+                        }
+                        break;
                 }
         }
+}
+
+/* The notify_id of a date is this machine's notification server's: not exported. */
+static bool date_state_same(const struct date_state *a, const struct date_state *b,
+                            bool exported_only)
+{
+        return a->since == b->since && a->shown_year == b->shown_year &&
+               a->acked_year == b->acked_year && a->snoozed_to == b->snoozed_to &&
+               (exported_only || a->notify_id == b->notify_id);
 }
 
 /* Every field of the table equal in a and b (names the first one that is not); with
@@ -146,6 +181,22 @@ static inline void assert_every_field_equal(const struct contact *a, const struc
                 case CF_U64:
                         same = *CONTACT_FIELD_PTR(a, &f[i], uint64_t) ==
                                *CONTACT_FIELD_PTR(b, &f[i], uint64_t);
+                        break;
+                case CF_DATE_STATE:
+                        same = date_state_same(CONTACT_FIELD_PTR(a, &f[i], struct date_state),
+                                               CONTACT_FIELD_PTR(b, &f[i], struct date_state),
+                                               exported_only);
+                        break;
+                case CF_DATES:
+                        same = a->n_dates == b->n_dates;
+                        for (size_t k = 0; same && k < a->n_dates; k++)
+                                same = a->dates[k].id == b->dates[k].id &&
+                                       streq_ptr(a->dates[k].label, b->dates[k].label) &&
+                                       streq_ptr(a->dates[k].date, b->dates[k].date) &&
+                                       a->dates[k].yearly == b->dates[k].yearly &&
+                                       a->dates[k].remind_days == b->dates[k].remind_days &&
+                                       date_state_same(&a->dates[k].st, &b->dates[k].st,
+                                                       exported_only);
                         break;
                 }
                 if (!same)

@@ -151,7 +151,7 @@ static void test_errors_with_line_numbers(void **state)
                           "t.conf:7: 'digest_threshold' is set twice (first on line 3)",
                           "t.conf:8: expected 'key = value', a [section] or a # comment",
                           "t.conf:9: unknown section [nope]; the sections are [schedule], "
-                          "[cadence], [notify] and [goals]",
+                          "[cadence], [notify], [goals], [sync], [backup] and [plan]",
                           "t.conf:12: desktop = maybe: expected yes or no",
                           "t.conf:13: command = echo 'unterminated: an unterminated quote in "
                           "the command",
@@ -171,11 +171,20 @@ static void test_errors_with_line_numbers(void **state)
                           "366 days",
                           NULL,
                       });
-        expect_errors("snooze = 1d\n", (const char *const[]){
-                                           "t.conf:1: 'snooze' is outside a section; put it "
-                                           "under [schedule], [cadence], [notify] or [goals]",
-                                           NULL,
-                                       });
+        expect_errors(
+            "snooze = 1d\n",
+            (const char *const[]){
+                "t.conf:1: 'snooze' is outside a section; put it "
+                "under [schedule], [cadence], [notify], [goals], [sync], [backup] or [plan]",
+                NULL,
+            });
+        /* A vertical tab or form feed is white space to inih as well: the header is checked. */
+        expect_errors("\v[s\"e=]\nora =\n",
+                      (const char *const[]){
+                          "t.conf:1: unknown section [s\"e=]; the sections are [schedule], "
+                          "[cadence], [notify], [goals], [sync], [backup] and [plan]",
+                          NULL,
+                      });
         expect_errors("[cadence]\npersonal = 11y\n[schedule\n",
                       (const char *const[]){
                           "t.conf:2: personal = 11y: a cadence may be at most 10 years",

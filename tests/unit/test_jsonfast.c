@@ -65,9 +65,11 @@ static void test_declines_what_jansson_must_judge(void **state)
         DECLINES("[1.5]");
         DECLINES("[1e3]");
         DECLINES("[01]");
-        DECLINES("[1234567890123456789]"); /* near the limits: jansson's range checks */
-        DECLINES("{\"a\":1,\"a\":2}");     /* duplicate key: jansson's error */
-        DECLINES("[\"\\u0000\"]");         /* NUL needs JSON_ALLOW_NUL */
+        DECLINES("[1234567890123456789]");           /* near the limits: jansson's range checks */
+        DECLINES("[-3333333333333333333333333333]"); /* declined without overflowing */
+        DECLINES("{\"a\":99999999999999999999999}");
+        DECLINES("{\"a\":1,\"a\":2}"); /* duplicate key: jansson's error */
+        DECLINES("[\"\\u0000\"]");     /* NUL needs JSON_ALLOW_NUL */
         DECLINES("{\"a\\u0000b\":1}");
         DECLINES("[\"\\ud83d\\ude00\"]"); /* surrogate pairs */
         DECLINES("[\"\\x\"]");

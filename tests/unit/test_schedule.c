@@ -368,7 +368,7 @@ static void test_already_told(void **state)
         ct.notified_due = ct.next_due;
         ct.notified_at = t;
         assert_false(schedule_already_told(&ct)); /* notified, not pending */
-        ct.next_due = t - 5 * DAY;                 /* re-dated earlier */
+        ct.next_due = t - 5 * DAY;                /* re-dated earlier */
         assert_true(schedule_already_told(&ct));
         ct.next_due = t - 1; /* still before the notification */
         assert_true(schedule_already_told(&ct));
@@ -398,6 +398,25 @@ static void test_unshown(void **state)
         assert_false(schedule_unshown(&c));
 }
 
+/* The agenda (what to talk about next time) is in the body, escaped like the rest. */
+static void test_body_agenda(void **state)
+{
+        struct contact ct = {.id = 3, .name = "Jane", .agenda = "ask <about> the move & more"};
+        int64_t now = 1780000000;
+        char *s;
+
+        s = schedule_body(&ct, now, true, true);
+        assert_non_null(strstr(s, "\nAgenda: ask &lt;about&gt; the move &amp; more"));
+        free(s);
+        s = schedule_body(&ct, now, false, true);
+        assert_non_null(strstr(s, "Agenda: ask <about> the move & more"));
+        free(s);
+        ct.agenda = NULL;
+        s = schedule_body(&ct, now, false, true);
+        assert_null(strstr(s, "Agenda"));
+        free(s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -413,6 +432,7 @@ int main(void)
             cmocka_unit_test(test_digest_text),
             cmocka_unit_test(test_unshown),
             cmocka_unit_test(test_already_told),
+            cmocka_unit_test(test_body_agenda),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

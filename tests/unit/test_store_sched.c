@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "datemd.h"
 #include "model.h"
 #include "store-sched.h"
 #include "store.h"
@@ -96,6 +97,7 @@ static uint64_t put(struct fixture *f, const char *name, int64_t due)
 struct entry {
         int64_t t;
         uint64_t id;
+        uint32_t event;
 };
 
 struct walk_op {
@@ -104,12 +106,12 @@ struct walk_op {
         size_t stop_after; /* 0 = all */
 };
 
-static int walk_cb(int64_t t, const struct contact *c, void *userdata)
+static int walk_cb(int64_t t, const struct contact *c, uint32_t event, void *userdata)
 {
         struct walk_op *op = userdata;
 
         assert_true(op->n < 32);
-        op->v[op->n++] = (struct entry){t, c->id};
+        op->v[op->n++] = (struct entry){t, c->id, event};
         return op->stop_after && op->n == op->stop_after ? 7 : 0;
 }
 
@@ -278,6 +280,13 @@ static void test_rebuild(void **state)
         assert_int_equal(store_read(f->s, rebuild_read_fn, NULL), -EROFS);
 }
 
+static bool state_eq(const struct date_state *a, const struct date_state *b)
+{
+        return a->since == b->since && a->shown_year == b->shown_year &&
+               a->acked_year == b->acked_year && a->snoozed_to == b->snoozed_to &&
+               a->notify_id == b->notify_id;
+}
+
 static void test_codec_round_trip(void **state)
 {
         struct contact c = {
@@ -305,6 +314,114 @@ static void test_codec_round_trip(void **state)
         assert_int_equal(store_sched_time(d), T0 + DAY);
         contact_free(d);
         free(buf);
+
+        /* Dates, the birthday's state and the agenda. */
+        {
+                struct contact_date dates[] = {{.id = 2,
+                                                .label = "launch; day",
+                                                .date = "--03-01",
+                                                .yearly = true,
+                                                .remind_days = 3,
+                                                .st = {T0, 2026, 2025, T0 + DAY, 4000000000u}}};
+
+                c.dates = dates;
+                c.n_dates = 1;
+                c.birthday = "1990-01-02";
+                c.birthday_state = (struct date_state){T0 - 5, 2025, 0, 0, 7};
+                c.agenda = "the move";
+                assert_int_equal(codec_contact_encode(&c, &buf, &len), 0);
+                assert_int_equal(codec_contact_decode(buf, len, &d), 0);
+                assert_int_equal(d->n_dates, 1);
+                assert_int_equal(d->dates[0].id, 2);
+                assert_string_equal(d->dates[0].label, "launch; day");
+                assert_string_equal(d->dates[0].date, "--03-01");
+                assert_true(d->dates[0].yearly);
+                assert_int_equal(d->dates[0].remind_days, 3);
+                assert_true(state_eq(&d->dates[0].st, &dates[0].st));
+                assert_true(state_eq(&d->birthday_state, &c.birthday_state));
+                assert_string_equal(d->agenda, "the move");
+                assert_int_equal(d->unknown_len, 0);
+                contact_free(d);
+                free(buf);
+        }
+}
+
+static void add_dates(struct contact *c)
+{
+        free(c->birthday);
+        c->birthday = strdup("1990-06-10");
+        c->birthday_state = (struct date_state){.since = T0};
+        c->dates = calloc(2, sizeof(*c->dates));
+        assert_non_null(c->dates);
+        c->dates[0] = (struct contact_date){.id = 2,
+                                            .label = strdup("anniversary"),
+                                            .date = strdup("--06-01"),
+                                            .yearly = true,
+                                            .remind_days = 3,
+                                            .st = {.since = T0}};
+        c->dates[1] = (struct contact_date){
+            .id = 3, .label = strdup("launch"), .date = strdup("2026-05-20"), .st = {.since = T0}};
+        c->n_dates = 2;
+}
+
+static void show_birthday(struct contact *c)
+{
+        c->birthday_state.shown_year = 2026;
+}
+
+static void snooze_birthday(struct contact *c)
+{
+        c->birthday_state.snoozed_to = T0 + 20 * DAY;
+}
+
+/* Several pending events per person: the follow-up and each date have their own entry, in time
+ * order, and each moves on its own. */
+static void test_several_events(void **state)
+{
+        struct fixture *f = *state;
+        struct walk_op w;
+        uint64_t id;
+
+        id = put(f, "Ann", T0 + 30 * DAY);
+        take_sched_changed(f);
+        update(f, id, add_dates);
+        assert_true(take_sched_changed(f));
+        w = walk(f, 0);
+        /* The one-off launch on 2026-05-20 lies before T0 (05-28): never notified. */
+        assert_int_equal(w.n, 3);
+        assert_int_equal(w.v[0].t, date_local_midnight(2026, 6, 1, -3));
+        assert_int_equal(w.v[0].event, 2);
+        assert_int_equal(w.v[1].t, date_local_midnight(2026, 6, 10, 0));
+        assert_int_equal(w.v[1].event, CONTACT_DATE_BIRTHDAY);
+        assert_int_equal(w.v[2].t, T0 + 30 * DAY);
+        assert_int_equal(w.v[2].event, STORE_SCHED_FOLLOW_UP);
+        for (size_t i = 0; i < w.n; i++)
+                assert_int_equal(w.v[i].id, id);
+        /* Shown this year: next year's birthday is pending; the others stay. */
+        update(f, id, show_birthday);
+        w = walk(f, 0);
+        assert_int_equal(w.n, 3);
+        assert_int_equal(w.v[2].t, date_local_midnight(2027, 6, 10, 0));
+        assert_int_equal(w.v[2].event, CONTACT_DATE_BIRTHDAY);
+        /* Snoozed: this year's comes back at the snooze instant. */
+        update(f, id, snooze_birthday);
+        w = walk(f, 0);
+        assert_int_equal(w.v[1].t, T0 + 20 * DAY);
+        assert_int_equal(w.v[1].event, CONTACT_DATE_BIRTHDAY);
+        /* No follow-up: the dates stay indexed; and rebuilt the same. */
+        update(f, id, no_due);
+        w = walk(f, 0);
+        assert_int_equal(w.n, 2);
+        {
+                struct walk_op after;
+                int n = -1;
+
+                assert_int_equal(store_write(f->s, rebuild_fn, &n), 0);
+                assert_int_equal(n, 2);
+                after = walk(f, 0);
+                assert_int_equal(after.n, w.n);
+                assert_memory_equal(after.v, w.v, w.n * sizeof(struct entry));
+        }
 }
 
 int main(void)
@@ -313,6 +430,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_index_follows_the_record, setup, teardown),
             cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
             cmocka_unit_test(test_codec_round_trip),
+            cmocka_unit_test_setup_teardown(test_several_events, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,11 +57,22 @@ static int teardown(void **state)
 
 /* ---- one operation per write, as a method would do it ---- */
 
-enum op_kind { OP_ADD, OP_LOG, OP_REMOVE, OP_MOVE, OP_NOTE, OP_SNOOZE, OP_GOAL };
+enum op_kind {
+        OP_ADD,
+        OP_LOG,
+        OP_REMOVE,
+        OP_MOVE,
+        OP_NOTE,
+        OP_SNOOZE,
+        OP_GOAL,
+        OP_GROUP,
+        OP_AGENDA
+};
 
 struct op {
         enum op_kind kind;
         uint64_t contact, interaction;
+        uint64_t with[2]; /* OP_GROUP: the other people */
         int64_t at, cadence;
         const char *what;
 };
@@ -114,8 +125,32 @@ static int op_fn(struct store_txn *t, void *userdata)
         case OP_SNOOZE:
                 c->next_due = op->at;
                 return store_txn_contact_put(t, c);
+        case OP_AGENDA:
+                free(c->agenda);
+                c->agenda = strdup(op->what);
+                return store_txn_contact_put(t, c);
+        case OP_GROUP: {
+                struct interaction in = {.at = op->at, .kind = (char *)op->what};
+                struct contact *others[2] = {NULL, NULL};
+
+                for (int k = 0; k < 2; k++) {
+                        r = store_txn_contact_get(t, op->with[k], &others[k]);
+                        if (r < 0)
+                                break;
+                }
+                if (r >= 0)
+                        r = touch_record_group(t, 0, c, others, 2, &in, NOW);
+                contact_free(others[0]);
+                contact_free(others[1]);
+                op->interaction = in.id;
+                free(in.with);
+                free(in.agenda);
+                return r;
+        }
         case OP_REMOVE:
-                r = store_txn_interaction_delete(t, op->interaction, NOW);
+                r = store_txn_interaction_get_id(t, op->interaction, &i);
+                if (r >= 0)
+                        r = store_txn_interaction_delete(t, op->interaction, NOW);
                 break;
         case OP_MOVE:
         case OP_NOTE:
@@ -133,6 +168,11 @@ static int op_fn(struct store_txn *t, void *userdata)
         }
         if (r < 0)
                 return r;
+        if (i && i->n_with) {
+                r = touch_recompute_group(t, 0, i, NOW);
+                if (r < 0)
+                        return r;
+        }
         r = touch_recompute(t, 0, c);
         if (r < 0)
                 return r;
@@ -169,6 +209,122 @@ static void expect(struct fixture *f, uint64_t id, int64_t last, const char *kin
 #define D(n) (CREATED + (n)*DAY)
 
 /* ---- tests ---- */
+
+struct history {
+        int n;
+        uint64_t id;
+        char *agenda;
+};
+
+static int history_cb(const struct interaction *i, void *userdata)
+{
+        struct history *h = userdata;
+
+        h->n++;
+        h->id = i->id;
+        free(h->agenda);
+        h->agenda = i->agenda ? strdup(i->agenda) : NULL;
+        return 0;
+}
+
+struct history_req {
+        uint64_t contact;
+        struct history h;
+};
+
+static int history_fn(struct store_txn *t, void *userdata)
+{
+        struct history_req *q = userdata;
+
+        q->h = (struct history){0};
+        return store_txn_interaction_list(t, q->contact, 0, history_cb, &q->h);
+}
+
+static struct history history_of(struct fixture *f, uint64_t contact)
+{
+        struct history_req q = {.contact = contact};
+
+        assert_int_equal(store_read(f->s, history_fn, &q), 0);
+        return q.h;
+}
+
+struct kind_req {
+        const char *kind;
+        uint64_t n;
+};
+
+static int kind_fn(struct store_txn *t, void *userdata)
+{
+        struct kind_req *q = userdata;
+
+        return store_txn_kind_count(t, q->kind, &q->n);
+}
+
+/* One group interaction: one record, in each history once, counted once; everyone's rhythm
+ * reset; a move and a removal act on everyone. */
+static void test_group_interaction(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t a = run(f, (struct op){.kind = OP_ADD, .what = "A", .cadence = 30 * DAY});
+        uint64_t b = run(f, (struct op){.kind = OP_ADD, .what = "B", .cadence = 10 * DAY});
+        uint64_t c = run(f, (struct op){.kind = OP_ADD, .what = "C"});
+        struct kind_req k = {.kind = "meeting"};
+        struct history h;
+        uint64_t id;
+
+        id = run(
+            f, (struct op){
+                   .kind = OP_GROUP, .contact = a, .with = {b, c}, .at = D(5), .what = "meeting"});
+        expect(f, a, D(5), "meeting", D(35));
+        expect(f, b, D(5), "meeting", D(15));
+        expect(f, c, D(5), "meeting", 0);
+        for (uint64_t p = a; p <= c; p++) {
+                h = history_of(f, p);
+                assert_int_equal(h.n, 1);
+                assert_int_equal(h.id, id);
+                free(h.agenda);
+        }
+        assert_int_equal(store_read(f->s, kind_fn, &k), 0);
+        assert_int_equal(k.n, 1);
+        /* Moved: everyone's rhythm follows. */
+        run(f, (struct op){.kind = OP_MOVE, .contact = a, .interaction = id, .at = D(7)});
+        expect(f, a, D(7), "meeting", D(37));
+        expect(f, b, D(7), "meeting", D(17));
+        assert_int_equal(history_of(f, b).n, 1);
+        /* Removed: from every history. */
+        run(f, (struct op){.kind = OP_REMOVE, .contact = a, .interaction = id});
+        expect(f, a, 0, NULL, D(30));
+        expect(f, b, 0, NULL, D(10));
+        assert_int_equal(history_of(f, b).n, 0);
+        assert_int_equal(history_of(f, c).n, 0);
+        assert_int_equal(store_read(f->s, kind_fn, &k), 0);
+        assert_int_equal(k.n, 0);
+}
+
+/* The agenda is cleared by the next touch and kept in that interaction. */
+static void test_agenda_cleared_by_touch(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t a = run(f, (struct op){.kind = OP_ADD, .what = "A", .cadence = 30 * DAY});
+        struct contact key = {.id = a}, *ct = &key;
+        struct history h;
+
+        run(f, (struct op){.kind = OP_LOG, .contact = a, .at = D(5), .what = "call"});
+        run(f, (struct op){.kind = OP_AGENDA, .contact = a, .what = "the move"});
+        /* A back-filled older interaction is not the next touch: the agenda stays. */
+        run(f, (struct op){.kind = OP_LOG, .contact = a, .at = D(2), .what = "email"});
+        assert_int_equal(store_read(f->s, get_fn, &ct), 0);
+        assert_string_equal(ct->agenda, "the move");
+        contact_free(ct);
+        run(f, (struct op){.kind = OP_LOG, .contact = a, .at = D(9), .what = "coffee"});
+        ct = &key;
+        assert_int_equal(store_read(f->s, get_fn, &ct), 0);
+        assert_null(ct->agenda);
+        contact_free(ct);
+        h = history_of(f, a); /* newest first: the last one seen is the oldest */
+        assert_int_equal(h.n, 3);
+        free(h.agenda);
+}
 
 static void test_recompute_cadence(void **state)
 {
@@ -329,6 +485,8 @@ static void test_touch_without_cadence(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+            cmocka_unit_test_setup_teardown(test_group_interaction, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_agenda_cleared_by_touch, setup, teardown),
             cmocka_unit_test_setup_teardown(test_recompute_cadence, setup, teardown),
             cmocka_unit_test_setup_teardown(test_recompute_backfill_is_not_latest, setup, teardown),
             cmocka_unit_test_setup_teardown(test_recompute_keeps_later_snooze, setup, teardown),

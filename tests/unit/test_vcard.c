@@ -435,10 +435,20 @@ static void test_xtend_matches_the_field_table(void **state)
                         fail_msg("%s (%s) has no X-TEND mapping in common/vcard-fields.c",
                                  f[i].vcard, f[i].key);
         }
+        /* The others carry what a record has beside its fields: what this build does not know,
+         * and for sync the history, its deletions, the merged uuids and the revisions. */
         for (size_t x = 0; x < VCARD_XTEND_N; x++) {
                 const struct contact_field *t = contact_field_by_key(vcard_xtend[x].key);
+                static const char *const record_keys[] = {
+                    "unknown", "interactions", "interactions_deleted", "merged", "revs", NULL};
 
-                assert_non_null(t);
+                if (!t) {
+                        assert_true(
+                            strv_contains((char *const *)record_keys, vcard_xtend[x].key, false));
+                        found++;
+                        continue;
+                }
+                assert_non_null(t->vcard);
                 assert_string_equal(t->vcard, vcard_xtend[x].prop);
         }
         assert_int_equal(found, VCARD_XTEND_N);
