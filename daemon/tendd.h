@@ -15,6 +15,7 @@ struct config;
 struct scheduler;
 struct vdir;
 struct backups;
+struct capture_mail;
 
 struct tendd_options {
         const char *data_dir;    /* NULL = $XDG_DATA_HOME/tend */
@@ -43,6 +44,7 @@ struct tendd {
         struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
         struct vdir *vdir;           /* [sync] vdir mirror (vdir.h), NULL when off */
         struct backups *backups;     /* rolling and on-demand backups off the loop */
+        struct capture_mail *capture_mail; /* [capture] notmuch (capture-mail.h), NULL: off */
         struct core core;            /* store + settings + clock, for every door (core.h) */
         struct rpc rpc;              /* what the varlink methods work with (rpc.h) */
 };
