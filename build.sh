@@ -23,9 +23,9 @@ cd "$(dirname "$0")"
 
 # What tend needs at run time, features included (tend graph --format svg runs graphviz).
 RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 libunistring2 dbus-user-session
-              graphviz)
+              graphviz libical3 tzdata)
 BUILD_PKGS=(build-essential cmake pkgconf libev-dev liblmdb-dev libjansson-dev libsystemd-dev
-            libinih-dev libunistring-dev scdoc)
+            libinih-dev libunistring-dev libical-dev scdoc)
 TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            # packaging check, units and completions (tests/e2e/test_systemd.py, completion, docs)
            dpkg-dev debhelper lintian bash-completion zsh fish man-db systemd

@@ -1,0 +1,574 @@
+/* Calendar capture: which occurrences of which events in real iCalendar texts count as a
+ * meeting with whom (core/calendar-events), and the vdir reader that hands them to the sink
+ * (engine/capture-calendar). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar-events.h"
+#include "util.h"
+
+#define DAY 86400
+
+static char *const me[] = {"me@example.org", "Me.Too@Example.NET", NULL};
+
+static int64_t utc(int y, int mo, int d, int h, int mi)
+{
+        struct tm tm = {
+            .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+
+        return (int64_t)timegm(&tm);
+}
+
+static void set_tz(const char *tz)
+{
+        setenv("TZ", tz, 1);
+        tzset();
+}
+
+/* Parse with the window [now - 90 days, now]. */
+static struct calendar_events parse_at(const char *text, int64_t now)
+{
+        struct calendar_events e;
+
+        assert_int_equal(calendar_events_parse(text, me, now - 90 * DAY, now, &e), 0);
+        return e;
+}
+
+static const struct calendar_occurrence *find(const struct calendar_events *e, const char *key)
+{
+        for (size_t i = 0; i < e->n; i++)
+                if (streq(e->v[i].key, key))
+                        return &e->v[i];
+        return NULL;
+}
+
+static void assert_emails(const struct calendar_occurrence *o, const char *const *want)
+{
+        size_t n = 0;
+
+        assert_non_null(o);
+        for (; want[n]; n++)
+                assert_true(strv_contains(o->emails, want[n], false));
+        assert_int_equal(strv_length(o->emails), n);
+}
+
+#define CAL(body)                                                                                  \
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" body "END:VCALENDAR\r\n"
+
+static const char single[] = CAL("BEGIN:VEVENT\r\n"
+                                 "UID:single-1@example.org\r\n"
+                                 "DTSTAMP:20260101T000000Z\r\n"
+                                 "DTSTART:20260305T140000Z\r\n"
+                                 "DTEND:20260305T150000Z\r\n"
+                                 "SUMMARY:Coffee\r\n"
+                                 "DESCRIPTION:not read\r\n"
+                                 "ORGANIZER;CN=Ada:mailto:ada@example.com\r\n"
+                                 "ATTENDEE;CN=Me;PARTSTAT=ACCEPTED:mailto:ME@example.org\r\n"
+                                 "ATTENDEE;PARTSTAT=ACCEPTED:MAILTO:bob@example.com\r\n"
+                                 "ATTENDEE;PARTSTAT=DECLINED:mailto:carol@example.com\r\n"
+                                 "ATTENDEE;PARTSTAT=TENTATIVE;CN=\"Dave, the\r\n"
+                                 "  long name\":mailto:dave@example.com\r\n"
+                                 "ATTENDEE:urn:uuid:00000000-0000-0000-0000-000000000000\r\n"
+                                 "END:VEVENT\r\n");
+
+static void test_single_utc(void **state)
+{
+        struct calendar_events e = parse_at(single, utc(2026, 4, 1, 0, 0));
+        static const char *const want[] = {"ada@example.com", "bob@example.com", "dave@example.com",
+                                           NULL};
+
+        assert_int_equal(e.n, 1);
+        assert_string_equal(e.v[0].key, "single-1@example.org");
+        assert_int_equal(e.v[0].at, utc(2026, 3, 5, 14, 0));
+        /* The organizer and the attendees, not you, not who declined, no other scheme. */
+        assert_emails(&e.v[0], want);
+        assert_int_equal(e.next, 0);
+        assert_int_equal(e.problems, 0);
+        calendar_events_done(&e);
+
+        /* Counts from its start on, not before, and not once it left the window. */
+        e = parse_at(single, utc(2026, 3, 5, 14, 0));
+        assert_int_equal(e.n, 1);
+        calendar_events_done(&e);
+        e = parse_at(single, utc(2026, 3, 5, 13, 59));
+        assert_int_equal(e.n, 0);
+        assert_int_equal(e.next, utc(2026, 3, 5, 14, 0));
+        calendar_events_done(&e);
+        e = parse_at(single, utc(2026, 3, 5, 14, 0) + 90 * DAY + 1);
+        assert_int_equal(e.n, 0);
+        assert_int_equal(e.next, 0);
+        calendar_events_done(&e);
+}
+
+static const char future[] = CAL("BEGIN:VEVENT\r\n"
+                                 "UID:future\r\n"
+                                 "DTSTART:20260601T090000Z\r\n"
+                                 "ORGANIZER:mailto:me@example.org\r\n"
+                                 "ATTENDEE:mailto:bob@example.com\r\n"
+                                 "END:VEVENT\r\n");
+
+static void test_future(void **state)
+{
+        struct calendar_events e = parse_at(future, utc(2026, 4, 1, 0, 0));
+
+        assert_int_equal(e.n, 0);
+        assert_int_equal(e.next, utc(2026, 6, 1, 9, 0));
+        calendar_events_done(&e);
+}
+
+/* Weekly at 09:00 Berlin time across the change to summer time (2026-03-29): 08:00Z before,
+ * 07:00Z after. The zone comes from the system's data (no VTIMEZONE in the file). */
+static const char berlin_weekly[] = CAL("BEGIN:VEVENT\r\n"
+                                        "UID:standup\r\n"
+                                        "DTSTART;TZID=Europe/Berlin:20260316T090000\r\n"
+                                        "DTEND;TZID=Europe/Berlin:20260316T091500\r\n"
+                                        "RRULE:FREQ=WEEKLY;BYDAY=MO\r\n"
+                                        "ORGANIZER:mailto:ada@example.com\r\n"
+                                        "ATTENDEE:mailto:me@example.org\r\n"
+                                        "END:VEVENT\r\n");
+
+static void test_weekly_berlin_dst(void **state)
+{
+        struct calendar_events e = parse_at(berlin_weekly, utc(2026, 4, 7, 0, 0));
+
+        assert_int_equal(e.n, 4);
+        assert_string_equal(e.v[0].key, "standup/20260316T080000Z");
+        assert_int_equal(e.v[0].at, utc(2026, 3, 16, 8, 0));
+        assert_string_equal(e.v[1].key, "standup/20260323T080000Z");
+        assert_string_equal(e.v[2].key, "standup/20260330T070000Z");
+        assert_int_equal(e.v[2].at, utc(2026, 3, 30, 7, 0));
+        assert_string_equal(e.v[3].key, "standup/20260406T070000Z");
+        assert_int_equal(e.next, utc(2026, 4, 13, 7, 0));
+        calendar_events_done(&e);
+
+        /* The same with the zone behind a prefix, as some programs write it. */
+        {
+                char *t = NULL;
+
+                assert_true(asprintf(&t, "%s", berlin_weekly) > 0);
+                char *p = strstr(t, "TZID=Europe/Berlin:20260316T090000");
+                assert_non_null(p);
+                _cleanup_free_ char *s = NULL;
+                *p = '\0';
+                assert_true(asprintf(&s, "%sTZID=/freeassociation.sourceforge.net/Europe/Berlin:%s",
+                                     t, p + strlen("TZID=Europe/Berlin:")) > 0);
+                free(t);
+                e = parse_at(s, utc(2026, 4, 7, 0, 0));
+                assert_int_equal(e.n, 4);
+                assert_int_equal(e.v[2].at, utc(2026, 3, 30, 7, 0));
+                calendar_events_done(&e);
+        }
+}
+
+/* Weekly at 10:00 New York time across its change (2026-03-08), zone from an embedded
+ * VTIMEZONE under a name the system does not know (as Outlook writes them). */
+static const char newyork_weekly[] = CAL("BEGIN:VTIMEZONE\r\n"
+                                         "TZID:Eastern Standard Time\r\n"
+                                         "BEGIN:STANDARD\r\n"
+                                         "DTSTART:16011104T020000\r\n"
+                                         "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r\n"
+                                         "TZOFFSETFROM:-0400\r\n"
+                                         "TZOFFSETTO:-0500\r\n"
+                                         "END:STANDARD\r\n"
+                                         "BEGIN:DAYLIGHT\r\n"
+                                         "DTSTART:16010311T020000\r\n"
+                                         "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\n"
+                                         "TZOFFSETFROM:-0500\r\n"
+                                         "TZOFFSETTO:-0400\r\n"
+                                         "END:DAYLIGHT\r\n"
+                                         "END:VTIMEZONE\r\n"
+                                         "BEGIN:VEVENT\r\n"
+                                         "UID:040000008200E00074C5B7101A82E008\r\n"
+                                         "DTSTART;TZID=Eastern Standard Time:20260226T100000\r\n"
+                                         "RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TH\r\n"
+                                         "ORGANIZER;CN=Bob:mailto:bob@example.com\r\n"
+                                         "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me.too@example.net\r\n"
+                                         "END:VEVENT\r\n");
+
+static void test_weekly_newyork_vtimezone(void **state)
+{
+        struct calendar_events e = parse_at(newyork_weekly, utc(2026, 5, 1, 0, 0));
+        static const char *const want[] = {"bob@example.com", NULL};
+
+        assert_int_equal(e.n, 4);
+        assert_int_equal(e.v[0].at, utc(2026, 2, 26, 15, 0));
+        assert_int_equal(e.v[1].at, utc(2026, 3, 5, 15, 0));
+        assert_int_equal(e.v[2].at, utc(2026, 3, 12, 14, 0));
+        assert_string_equal(e.v[2].key, "040000008200E00074C5B7101A82E008/20260312T140000Z");
+        assert_int_equal(e.v[3].at, utc(2026, 3, 19, 14, 0));
+        assert_emails(&e.v[0], want);
+        assert_int_equal(e.next, 0); /* COUNT=4: over */
+        calendar_events_done(&e);
+
+        /* The same with the system's America/New_York. */
+        e = parse_at(CAL("BEGIN:VEVENT\r\n"
+                         "UID:ny\r\n"
+                         "DTSTART;TZID=America/New_York:20260226T100000\r\n"
+                         "RRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                         "ORGANIZER:mailto:bob@example.com\r\n"
+                         "ATTENDEE:mailto:me@example.org\r\n"
+                         "END:VEVENT\r\n"),
+                     utc(2026, 5, 1, 0, 0));
+        assert_int_equal(e.n, 4);
+        assert_int_equal(e.v[1].at, utc(2026, 3, 5, 15, 0));
+        assert_int_equal(e.v[2].at, utc(2026, 3, 12, 14, 0));
+        calendar_events_done(&e);
+}
+
+/* Weekly on Mondays 09:00Z: the 2nd moved to Tuesday 11:00, the 3rd excluded, the 4th
+ * cancelled, the 5th declined by you, the 6th with someone else. */
+static const char series_with_changes[] = CAL("BEGIN:VEVENT\r\n"
+                                              "UID:weekly\r\n"
+                                              "DTSTART:20260302T090000Z\r\n"
+                                              "RRULE:FREQ=WEEKLY;UNTIL=20260413T090000Z\r\n"
+                                              "EXDATE:20260316T090000Z\r\n"
+                                              "ORGANIZER:mailto:ada@example.com\r\n"
+                                              "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\r\n"
+                                              "END:VEVENT\r\n"
+                                              "BEGIN:VEVENT\r\n"
+                                              "UID:weekly\r\n"
+                                              "RECURRENCE-ID:20260309T090000Z\r\n"
+                                              "DTSTART:20260310T110000Z\r\n"
+                                              "ORGANIZER:mailto:ada@example.com\r\n"
+                                              "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\r\n"
+                                              "END:VEVENT\r\n"
+                                              "BEGIN:VEVENT\r\n"
+                                              "UID:weekly\r\n"
+                                              "RECURRENCE-ID:20260323T090000Z\r\n"
+                                              "DTSTART:20260323T090000Z\r\n"
+                                              "STATUS:CANCELLED\r\n"
+                                              "ORGANIZER:mailto:ada@example.com\r\n"
+                                              "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\r\n"
+                                              "END:VEVENT\r\n"
+                                              "BEGIN:VEVENT\r\n"
+                                              "UID:weekly\r\n"
+                                              "RECURRENCE-ID:20260330T090000Z\r\n"
+                                              "DTSTART:20260330T090000Z\r\n"
+                                              "ORGANIZER:mailto:ada@example.com\r\n"
+                                              "ATTENDEE;PARTSTAT=DECLINED:mailto:me@example.org\r\n"
+                                              "END:VEVENT\r\n"
+                                              "BEGIN:VEVENT\r\n"
+                                              "UID:weekly\r\n"
+                                              "RECURRENCE-ID:20260406T090000Z\r\n"
+                                              "DTSTART:20260406T090000Z\r\n"
+                                              "ORGANIZER:mailto:ada@example.com\r\n"
+                                              "ATTENDEE:mailto:me@example.org\r\n"
+                                              "ATTENDEE:mailto:erin@example.com\r\n"
+                                              "END:VEVENT\r\n");
+
+static void test_overrides_exdate_cancelled_declined(void **state)
+{
+        struct calendar_events e = parse_at(series_with_changes, utc(2026, 5, 1, 0, 0));
+        static const char *const ada[] = {"ada@example.com", NULL};
+        static const char *const ada_erin[] = {"ada@example.com", "erin@example.com", NULL};
+        const struct calendar_occurrence *o;
+
+        assert_int_equal(e.n, 4);
+        assert_non_null(find(&e, "weekly/20260302T090000Z"));
+        /* Moved: the key of the occurrence it replaces, its own time. */
+        o = find(&e, "weekly/20260309T090000Z");
+        assert_non_null(o);
+        assert_int_equal(o->at, utc(2026, 3, 10, 11, 0));
+        assert_emails(o, ada);
+        assert_null(find(&e, "weekly/20260316T090000Z")); /* EXDATE */
+        assert_null(find(&e, "weekly/20260323T090000Z")); /* cancelled */
+        assert_null(find(&e, "weekly/20260330T090000Z")); /* declined */
+        assert_emails(find(&e, "weekly/20260406T090000Z"), ada_erin);
+        assert_non_null(find(&e, "weekly/20260413T090000Z")); /* UNTIL is inclusive */
+        assert_int_equal(e.next, 0);
+        calendar_events_done(&e);
+
+        /* Before the moved occurrence happened, it is what comes next. */
+        e = parse_at(series_with_changes, utc(2026, 3, 9, 12, 0));
+        assert_int_equal(e.n, 1);
+        assert_int_equal(e.next, utc(2026, 3, 10, 11, 0));
+        calendar_events_done(&e);
+}
+
+static void test_cancelled_event(void **state)
+{
+        struct calendar_events e = parse_at(CAL("BEGIN:VEVENT\r\n"
+                                                "UID:off\r\n"
+                                                "DTSTART:20260305T140000Z\r\n"
+                                                "STATUS:CANCELLED\r\n"
+                                                "ORGANIZER:mailto:ada@example.com\r\n"
+                                                "ATTENDEE:mailto:me@example.org\r\n"
+                                                "END:VEVENT\r\n"
+                                                "BEGIN:VEVENT\r\n"
+                                                "UID:off-series\r\n"
+                                                "DTSTART:20260305T140000Z\r\n"
+                                                "RRULE:FREQ=DAILY;COUNT=3\r\n"
+                                                "STATUS:CANCELLED\r\n"
+                                                "ORGANIZER:mailto:ada@example.com\r\n"
+                                                "ATTENDEE:mailto:me@example.org\r\n"
+                                                "END:VEVENT\r\n"
+                                                "BEGIN:VEVENT\r\n"
+                                                "UID:off-series\r\n"
+                                                "RECURRENCE-ID:20260306T140000Z\r\n"
+                                                "DTSTART:20260306T150000Z\r\n"
+                                                "ORGANIZER:mailto:ada@example.com\r\n"
+                                                "ATTENDEE:mailto:me@example.org\r\n"
+                                                "END:VEVENT\r\n"),
+                                            utc(2026, 4, 1, 0, 0));
+
+        assert_int_equal(e.n, 0);
+        assert_int_equal(e.problems, 0);
+        calendar_events_done(&e);
+}
+
+static void test_declined(void **state)
+{
+        /* Declined under your second address, written in another case. */
+        struct calendar_events e =
+            parse_at(CAL("BEGIN:VEVENT\r\n"
+                         "UID:nope\r\n"
+                         "DTSTART:20260305T140000Z\r\n"
+                         "ORGANIZER:mailto:ada@example.com\r\n"
+                         "ATTENDEE;PARTSTAT=DECLINED:mailto:ME.TOO@example.net\r\n"
+                         "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com\r\n"
+                         "END:VEVENT\r\n"),
+                     utc(2026, 4, 1, 0, 0));
+
+        assert_int_equal(e.n, 0);
+        calendar_events_done(&e);
+}
+
+static void test_nobody_else(void **state)
+{
+        /* No attendees: an appointment of your own, whoever organised it. */
+        struct calendar_events e = parse_at(CAL("BEGIN:VEVENT\r\n"
+                                                "UID:dentist\r\n"
+                                                "DTSTART:20260305T140000Z\r\n"
+                                                "ORGANIZER:mailto:ada@example.com\r\n"
+                                                "END:VEVENT\r\n"
+                                                "BEGIN:VEVENT\r\n"
+                                                "UID:plain\r\n"
+                                                "DTSTART:20260305T140000Z\r\n"
+                                                "SUMMARY:Focus time\r\n"
+                                                "END:VEVENT\r\n"),
+                                            utc(2026, 4, 1, 0, 0));
+
+        assert_int_equal(e.n, 0);
+        calendar_events_done(&e);
+
+        /* Only your own addresses. */
+        e = parse_at(CAL("BEGIN:VEVENT\r\n"
+                         "UID:mine\r\n"
+                         "DTSTART:20260305T140000Z\r\n"
+                         "ORGANIZER:mailto:me@example.org\r\n"
+                         "ATTENDEE:mailto:me.too@example.net\r\n"
+                         "ATTENDEE:mailto:Me@Example.org\r\n"
+                         "END:VEVENT\r\n"),
+                     utc(2026, 4, 1, 0, 0));
+        assert_int_equal(e.n, 0);
+        assert_int_equal(e.next, 0);
+        calendar_events_done(&e);
+}
+
+/* All-day events and floating times are local time (TZ). */
+static void test_all_day_and_floating(void **state)
+{
+        static const char all_day[] = CAL("BEGIN:VEVENT\r\n"
+                                          "UID:offsite\r\n"
+                                          "DTSTART;VALUE=DATE:20260305\r\n"
+                                          "DTEND;VALUE=DATE:20260306\r\n"
+                                          "ORGANIZER:mailto:ada@example.com\r\n"
+                                          "ATTENDEE:mailto:me@example.org\r\n"
+                                          "END:VEVENT\r\n"
+                                          "BEGIN:VEVENT\r\n"
+                                          "UID:retro\r\n"
+                                          "DTSTART;VALUE=DATE:20260320\r\n"
+                                          "RRULE:FREQ=WEEKLY;COUNT=3\r\n"
+                                          "EXDATE;VALUE=DATE:20260327\r\n"
+                                          "ORGANIZER:mailto:ada@example.com\r\n"
+                                          "ATTENDEE:mailto:me@example.org\r\n"
+                                          "END:VEVENT\r\n");
+        static const char floating[] = CAL("BEGIN:VEVENT\r\n"
+                                           "UID:lunch\r\n"
+                                           "DTSTART:20260305T120000\r\n"
+                                           "RRULE:FREQ=WEEKLY;COUNT=5\r\n"
+                                           "ORGANIZER:mailto:ada@example.com\r\n"
+                                           "ATTENDEE:mailto:me@example.org\r\n"
+                                           "END:VEVENT\r\n");
+        struct calendar_events e;
+
+        set_tz("Europe/Berlin");
+        e = parse_at(all_day, utc(2026, 4, 20, 0, 0));
+        assert_int_equal(e.n, 3);
+        assert_string_equal(find(&e, "offsite")->key, "offsite");
+        assert_int_equal(find(&e, "offsite")->at, utc(2026, 3, 4, 23, 0));
+        assert_int_equal(find(&e, "retro/20260320")->at, utc(2026, 3, 19, 23, 0));
+        assert_null(find(&e, "retro/20260327"));
+        assert_int_equal(find(&e, "retro/20260403")->at, utc(2026, 4, 2, 22, 0));
+        calendar_events_done(&e);
+
+        /* 12:00 wall time wherever you are: 11:00Z in winter, 10:00Z in summer. */
+        e = parse_at(floating, utc(2026, 4, 20, 0, 0));
+        assert_int_equal(e.n, 5);
+        assert_int_equal(e.v[0].at, utc(2026, 3, 5, 11, 0));
+        assert_string_equal(e.v[0].key, "lunch/20260305T110000Z");
+        assert_int_equal(e.v[4].at, utc(2026, 4, 2, 10, 0));
+        calendar_events_done(&e);
+
+        set_tz("America/New_York");
+        e = parse_at(floating, utc(2026, 4, 20, 0, 0));
+        assert_int_equal(e.v[0].at, utc(2026, 3, 5, 17, 0));
+        assert_int_equal(e.v[4].at, utc(2026, 4, 2, 16, 0));
+        calendar_events_done(&e);
+        set_tz("UTC");
+}
+
+/* A daily series running for years: only the window is expanded. */
+static void test_long_series_bounded(void **state)
+{
+        int64_t now = utc(2026, 4, 1, 12, 0);
+        struct calendar_events e = parse_at(CAL("BEGIN:VEVENT\r\n"
+                                                "UID:daily\r\n"
+                                                "DTSTART:19800101T090000Z\r\n"
+                                                "RRULE:FREQ=DAILY\r\n"
+                                                "ORGANIZER:mailto:ada@example.com\r\n"
+                                                "ATTENDEE:mailto:me@example.org\r\n"
+                                                "END:VEVENT\r\n"),
+                                            now);
+
+        assert_int_equal(e.n, 90);
+        assert_int_equal(e.v[0].at, utc(2026, 1, 2, 9, 0));
+        assert_int_equal(e.v[89].at, utc(2026, 4, 1, 9, 0));
+        assert_int_equal(e.next, utc(2026, 4, 2, 9, 0));
+        assert_int_equal(e.problems, 0);
+        calendar_events_done(&e);
+}
+
+/* Files that would make libical work for hours or forever: refused or cut short, quickly. */
+static void test_hostile(void **state)
+{
+        static const char *const rules[] = {
+            "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=31",
+            "FREQ=MINUTELY",
+            "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=DAILY;COUNT=2000000000;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,"
+            "19,20,21,22,23;BYMINUTE=0,10,20,30,40,50",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30",
+        };
+        int64_t now = utc(2026, 4, 1, 12, 0);
+        struct timespec a, b;
+
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+                _cleanup_free_ char *text = NULL;
+                struct calendar_events e;
+
+                assert_true(asprintf(&text,
+                                     CAL("BEGIN:VEVENT\r\nUID:h\r\nDTSTART:19000101T000000Z\r\n"
+                                         "RRULE:%s\r\n"
+                                         "ORGANIZER:mailto:ada@example.com\r\n"
+                                         "ATTENDEE:mailto:me@example.org\r\nEND:VEVENT\r\n"),
+                                     rules[i]) > 0);
+                e = parse_at(text, now);
+                assert_true(e.n <= CALENDAR_OCCURRENCES_MAX);
+                calendar_events_done(&e);
+        }
+        /* A time zone whose rule changes every second. */
+        {
+                struct calendar_events e =
+                    parse_at(CAL("BEGIN:VTIMEZONE\r\nTZID:Mad\r\nBEGIN:STANDARD\r\n"
+                                 "DTSTART:19000101T000000\r\nRRULE:FREQ=SECONDLY\r\n"
+                                 "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:STANDARD\r\n"
+                                 "END:VTIMEZONE\r\n"
+                                 "BEGIN:VEVENT\r\nUID:tz\r\nDTSTART;TZID=Mad:20260305T100000\r\n"
+                                 "ORGANIZER:mailto:ada@example.com\r\n"
+                                 "ATTENDEE:mailto:me@example.org\r\nEND:VEVENT\r\n"),
+                             now);
+
+                /* Taken as local time (TZ=UTC here). */
+                assert_int_equal(e.n, 1);
+                assert_int_equal(e.v[0].at, utc(2026, 3, 5, 10, 0));
+                calendar_events_done(&e);
+        }
+        /* A TZID that is a path out of the zone directory is no zone. */
+        {
+                struct calendar_events e =
+                    parse_at(CAL("BEGIN:VEVENT\r\nUID:tz\r\nDTSTART;TZID=../../../../dev/"
+                                 "zero:20260305T100000\r\n"
+                                 "ORGANIZER:mailto:ada@example.com\r\n"
+                                 "ATTENDEE:mailto:me@example.org\r\nEND:VEVENT\r\n"),
+                             now);
+
+                assert_int_equal(e.n, 1);
+                assert_int_equal(e.v[0].at, utc(2026, 3, 5, 10, 0));
+                calendar_events_done(&e);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        /* Generous: the budget is per file; this is about hours, not milliseconds. */
+        assert_true(b.tv_sec - a.tv_sec < 60);
+}
+
+static void test_garbage(void **state)
+{
+        static const char *const texts[] = {
+            "",
+            "hello world\n",
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\nEND:VCARD\r\n",
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\nUID:x\r\n",
+            "\xff\xfe\x01"
+            "BEGIN:VCALENDAR\r\n",
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+                struct calendar_events e;
+                int r = calendar_events_parse(texts[i], me, 0, utc(2026, 4, 1, 0, 0), &e);
+
+                assert_true(r == 0 || r == -EBADMSG);
+                assert_int_equal(e.n, 0);
+                if (r == -EBADMSG)
+                        assert_non_null(e.problem);
+                calendar_events_done(&e);
+        }
+        /* An event without UID is a problem; the others in the file still count. */
+        {
+                struct calendar_events e =
+                    parse_at(CAL("BEGIN:VEVENT\r\nDTSTART:20260305T140000Z\r\n"
+                                 "ORGANIZER:mailto:ada@example.com\r\n"
+                                 "ATTENDEE:mailto:me@example.org\r\nEND:VEVENT\r\n"
+                                 "BEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20260305T140000Z\r\n"
+                                 "ORGANIZER:mailto:ada@example.com\r\n"
+                                 "ATTENDEE:mailto:me@example.org\r\nEND:VEVENT\r\n"),
+                             utc(2026, 4, 1, 0, 0));
+
+                assert_int_equal(e.n, 1);
+                assert_int_equal(e.problems, 1);
+                assert_non_null(e.problem);
+                calendar_events_done(&e);
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_single_utc),
+            cmocka_unit_test(test_future),
+            cmocka_unit_test(test_weekly_berlin_dst),
+            cmocka_unit_test(test_weekly_newyork_vtimezone),
+            cmocka_unit_test(test_overrides_exdate_cancelled_declined),
+            cmocka_unit_test(test_cancelled_event),
+            cmocka_unit_test(test_declined),
+            cmocka_unit_test(test_nobody_else),
+            cmocka_unit_test(test_all_day_and_floating),
+            cmocka_unit_test(test_long_series_bounded),
+            cmocka_unit_test(test_hostile),
+            cmocka_unit_test(test_garbage),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
