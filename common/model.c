@@ -141,6 +141,24 @@ void contact_free(struct contact *c)
         free(c);
 }
 
+static const char *const source_names[_SOURCE_MAX] = {
+    [SOURCE_MAIL] = "mail",
+    [SOURCE_CALENDAR] = "calendar",
+};
+
+const char *interaction_source_to_string(enum interaction_source s)
+{
+        return s > SOURCE_NONE && s < _SOURCE_MAX ? source_names[s] : NULL;
+}
+
+enum interaction_source interaction_source_from_string(const char *s)
+{
+        for (int i = SOURCE_NONE + 1; s && i < _SOURCE_MAX; i++)
+                if (strcmp(s, source_names[i]) == 0)
+                        return (enum interaction_source)i;
+        return _SOURCE_INVALID;
+}
+
 struct interaction *interaction_new(void)
 {
         return calloc(1, sizeof(struct interaction));
@@ -154,6 +172,7 @@ void interaction_done(struct interaction *i)
         free(i->got);
         free(i->with);
         free(i->agenda);
+        free(i->source_id);
         free(i->unknown);
         memset(i, 0, sizeof(*i));
 }

@@ -146,6 +146,22 @@ struct contact {
         size_t unknown_len;
 };
 
+/* Where a captured interaction came from (core/capture.h). */
+enum interaction_source {
+        SOURCE_NONE, /* logged by hand, imported */
+        SOURCE_MAIL,
+        SOURCE_CALENDAR,
+        _SOURCE_MAX,
+        _SOURCE_INVALID = -EINVAL,
+};
+
+/** "mail", "calendar"; NULL for SOURCE_NONE and anything else. */
+const char *interaction_source_to_string(enum interaction_source s);
+/** "mail" or "calendar" (exact); _SOURCE_INVALID otherwise. */
+enum interaction_source interaction_source_from_string(const char *s);
+
+#define FIELD_SOURCE_ID_MAX 998 /* a Message-ID or event UID[/RECURRENCE-ID] (RFC 5322 line) */
+
 struct interaction {
         uint64_t id; /* global and stable ("#17"; codec tag 10), 0 = not assigned yet */
         uint64_t contact_id;
@@ -166,6 +182,13 @@ struct interaction {
         /* Nonzero in a participant's entry of a group interaction (codec tag 92): a copy kept
          * under that person's key for their history, of the record of this contact id. */
         uint64_t group_of;
+        /* Captured from mail or a calendar (core/capture.h; codec tags 93-95): the source and
+         * its key (Message-ID; event UID[/RECURRENCE-ID]). no_touch: in the history only, not
+         * a touch (received mail with [capture] received = history): it moves no date, adds
+         * no strength and is never anyone's last interaction. */
+        enum interaction_source source;
+        char *source_id;
+        bool no_touch;
         uint8_t *unknown;
         size_t unknown_len;
 };

@@ -413,6 +413,12 @@ static int export_interaction(const struct interaction *i, void *userdata)
         }
         if (r >= 0 && i->agenda)
                 r = set_new(o, "agenda", json_string(i->agenda));
+        if (r >= 0 && interaction_source_to_string(i->source))
+                r = set_new(o, "source", json_string(interaction_source_to_string(i->source)));
+        if (r >= 0 && i->source_id)
+                r = set_new(o, "source_id", json_string(i->source_id));
+        if (r >= 0 && i->no_touch)
+                r = set_new(o, "no_touch", json_true());
         if (r >= 0 && i->n_with) {
                 /* A group: the other people by uuid (those removed since are left out). */
                 json_t *with = json_array();
@@ -1161,7 +1167,21 @@ static int parse_interaction(struct import_rec *rec, json_t *o, struct bad *b)
                         r = get_uuid(v, key, b, rec->uuid2);
                 else if (streq(key, "agenda"))
                         r = get_text(v, key, FIELD_NOTE_MAX, true, b, &i->agenda);
-                else if (streq(key, "with")) {
+                else if (streq(key, "source")) {
+                        int s = interaction_source_from_string(json_string_value(v));
+
+                        if (s < 0)
+                                return badf(b, "source: not mail or calendar");
+                        i->source = (enum interaction_source)s;
+                        r = 0;
+                } else if (streq(key, "source_id"))
+                        r = get_text(v, key, FIELD_SOURCE_ID_MAX, false, b, &i->source_id);
+                else if (streq(key, "no_touch")) {
+                        if (!json_is_boolean(v))
+                                return badf(b, "no_touch: not true or false");
+                        i->no_touch = json_is_true(v);
+                        r = 0;
+                } else if (streq(key, "with")) {
                         size_t n;
                         json_t *u;
 
@@ -2236,6 +2256,8 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
                         r = store_txn_interaction_add(run->t, &i);
                 }
         }
+        if (r >= 0)
+                r = store_txn_captured_register(run->t, &i); /* never captured again */
         if (r < 0)
                 return r;
         /* The contact's last touch follows, as when logging. */
