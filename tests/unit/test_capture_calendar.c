@@ -11,9 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calendar-events.h"
+#include "capture-calendar.h"
+#include "timeutil.h"
 #include "util.h"
 
 #define DAY 86400
@@ -553,6 +557,209 @@ static void test_garbage(void **state)
         }
 }
 
+/* ---- the reader ---- */
+
+struct sunk {
+        char **keys; /* every key handed, in order */
+        unsigned calls;
+        char *error; /* the last batch's */
+        int fail;    /* refuse this many batches */
+};
+
+static int sink(void *userdata, const struct capture_batch *b)
+{
+        struct sunk *s = userdata;
+
+        assert_int_equal(b->source, CAPTURE_CALENDAR);
+        assert_int_equal(b->checkpoint, 0);
+        if (s->fail > 0) {
+                s->fail--;
+                return -EIO;
+        }
+        s->calls++;
+        for (size_t i = 0; i < b->n; i++) {
+                assert_int_equal(b->items[i].source, CAPTURE_CALENDAR);
+                assert_true(b->items[i].n_emails > 0);
+                assert_int_equal(strv_push(&s->keys, b->items[i].key), 0);
+        }
+        free(s->error);
+        s->error = b->error ? strdup(b->error) : NULL;
+        return 0;
+}
+
+static size_t count_key(const struct sunk *s, const char *key)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; s->keys && s->keys[i]; i++)
+                n += streq(s->keys[i], key);
+        return n;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+        _cleanup_free_ char *path = NULL, *tmp = NULL;
+        FILE *f;
+
+        assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+        assert_true(asprintf(&tmp, "%s/.%s.tmp", dir, strrchr(name, '/') ? "sub" : name) > 0);
+        f = fopen(tmp, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        assert_int_equal(fclose(f), 0);
+        /* As vdirsyncer writes: a temporary file renamed into place. */
+        assert_int_equal(rename(tmp, path), 0);
+}
+
+static char *event_at(const char *uid, int64_t at)
+{
+        char *s = NULL;
+        struct tm tm;
+        time_t t = (time_t)at;
+
+        gmtime_r(&t, &tm);
+        assert_true(asprintf(&s,
+                             CAL("BEGIN:VEVENT\r\nUID:%s\r\n"
+                                 "DTSTART:%04d%02d%02dT%02d%02d%02dZ\r\n"
+                                 "ORGANIZER:mailto:ada@example.com\r\n"
+                                 "ATTENDEE:mailto:me@example.org\r\nEND:VEVENT\r\n"),
+                             uid, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                             tm.tm_min, tm.tm_sec) > 0);
+        return s;
+}
+
+struct wait {
+        struct capture_calendar *cc;
+        struct sunk *s;
+        size_t keys;
+        unsigned calls;
+};
+
+static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        (void)revents;
+        *(bool *)w->data = true;
+        ev_break(loop, EVBREAK_ALL);
+}
+
+/* Run the loop until the sink holds n keys and made `calls` calls, or fail after a while. */
+static void run_until(struct ev_loop *loop, struct capture_calendar *cc, struct sunk *s, size_t n,
+                      unsigned calls)
+{
+        bool timed_out = false;
+        ev_timer t;
+
+        ev_timer_init(&t, on_timeout, 30., 0.);
+        t.data = &timed_out;
+        ev_timer_start(loop, &t);
+        while (!timed_out) {
+                json_t *st = capture_calendar_status(cc);
+                bool scanning = json_is_true(json_object_get(st, "scanning"));
+
+                json_decref(st);
+                if (!scanning && strv_length(s->keys) >= n && s->calls >= calls)
+                        break;
+                ev_run(loop, EVRUN_ONCE);
+        }
+        ev_timer_stop(loop, &t);
+        assert_false(timed_out);
+}
+
+static void test_reader(void **state)
+{
+        char dir[] = "/tmp/test_capture_calendar.XXXXXX";
+        _cleanup_free_ char *work = NULL, *home = NULL, *junk = NULL, *soon = NULL;
+        struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+        struct capture_calendar *cc = NULL;
+        struct sunk s = {};
+        int64_t now = time_now();
+        json_t *st;
+
+        assert_non_null(mkdtemp(dir));
+        assert_true(asprintf(&work, "%s/work", dir) > 0);
+        assert_true(asprintf(&home, "%s/home", dir) > 0);
+        assert_int_equal(mkdir(work, 0700), 0);
+        assert_int_equal(mkdir(home, 0700), 0);
+        {
+                _cleanup_free_ char *a = event_at("a", now - 3 * DAY),
+                                    *b = event_at("b", now - 2 * DAY),
+                                    *old = event_at("old", now - 200 * DAY);
+
+                write_file(work, "a.ics", a);
+                write_file(home, "b.ics", b);
+                write_file(home, "old.ics", old);
+                write_file(home, "notes.txt", a); /* not .ics: not read */
+        }
+        write_file(work, "junk.ics", "this is not a calendar\n");
+        assert_int_equal(capture_calendar_new(loop,
+                                              &(struct capture_calendar_options){
+                                                  .dir = dir,
+                                                  .me = me,
+                                                  .backfill = 90 * DAY,
+                                                  .delay = 0.05,
+                                                  .sink = sink,
+                                                  .userdata = &s,
+                                              },
+                                              &cc),
+                         0);
+        run_until(loop, cc, &s, 2, 1);
+        assert_int_equal(strv_length(s.keys), 2);
+        assert_int_equal(count_key(&s, "a"), 1);
+        assert_int_equal(count_key(&s, "b"), 1);
+        assert_non_null(s.error);
+        assert_non_null(strstr(s.error, "junk.ics"));
+        st = capture_calendar_status(cc);
+        assert_int_equal(json_integer_value(json_object_get(st, "files")), 4);
+        assert_int_equal(json_array_size(json_object_get(st, "problems")), 1);
+        json_decref(st);
+
+        /* A new file (renamed into place) is read; unchanged files are not read again. */
+        {
+                _cleanup_free_ char *c = event_at("c", now - DAY);
+
+                write_file(home, "c.ics", c);
+        }
+        run_until(loop, cc, &s, 3, 2);
+        assert_int_equal(strv_length(s.keys), 3);
+        assert_int_equal(count_key(&s, "c"), 1);
+        assert_int_equal(count_key(&s, "a"), 1);
+
+        /* A meeting two seconds ahead is handed once it started, without any change. */
+        soon = event_at("soon", time_now() + 2);
+        write_file(work, "soon.ics", soon);
+        run_until(loop, cc, &s, 4, 3);
+        assert_int_equal(count_key(&s, "soon"), 1);
+        assert_true(time_now() >= now + 2);
+
+        /* A new collection made after the start is watched too. */
+        {
+                _cleanup_free_ char *extra = NULL, *d = event_at("d", now - DAY);
+
+                assert_true(asprintf(&extra, "%s/extra", dir) > 0);
+                assert_int_equal(mkdir(extra, 0700), 0);
+                run_until(loop, cc, &s, 4, 3);
+                write_file(extra, "d.ics", d);
+                run_until(loop, cc, &s, 5, 4);
+                assert_int_equal(count_key(&s, "d"), 1);
+        }
+
+        /* A rescan reads every file again (the sink's keys dedup). */
+        capture_calendar_rescan(cc);
+        run_until(loop, cc, &s, 10, 5);
+        assert_int_equal(count_key(&s, "a"), 2);
+
+        capture_calendar_free(cc);
+        ev_loop_destroy(loop);
+        strv_free(s.keys);
+        free(s.error);
+        {
+                _cleanup_free_ char *cmd = NULL;
+
+                assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+                assert_int_equal(system(cmd), 0);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -568,6 +775,7 @@ int main(void)
             cmocka_unit_test(test_long_series_bounded),
             cmocka_unit_test(test_hostile),
             cmocka_unit_test(test_garbage),
+            cmocka_unit_test(test_reader),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
