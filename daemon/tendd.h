@@ -14,6 +14,7 @@ struct sdnotify;
 struct config;
 struct scheduler;
 struct vdir;
+struct capture_calendar;
 struct backups;
 
 struct tendd_options {
@@ -42,9 +43,10 @@ struct tendd {
         char *config_path;
         struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
         struct vdir *vdir;           /* [sync] vdir mirror (vdir.h), NULL when off */
-        struct backups *backups;     /* rolling and on-demand backups off the loop */
-        struct core core;            /* store + settings + clock, for every door (core.h) */
-        struct rpc rpc;              /* what the varlink methods work with (rpc.h) */
+        struct capture_calendar *capture_calendar; /* [capture] calendar reader, NULL: off */
+        struct backups *backups;                   /* rolling and on-demand backups off the loop */
+        struct core core; /* store + settings + clock, for every door (core.h) */
+        struct rpc rpc;   /* what the varlink methods work with (rpc.h) */
 };
 
 /** Open the store, create the server and listen (socket activation or bind). Logs what

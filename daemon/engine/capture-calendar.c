@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -428,6 +429,8 @@ static void scan_end(struct capture_calendar *cc)
         cc->n_queue = cc->pos = 0;
         cc->scanning = false;
         cc->last_scan = cc->now;
+        log_debug("Calendar capture scanned %s: %zu files, %" PRIu64 " read.", cc->dir, cc->n_files,
+                  cc->read);
         arm(cc);
         if (cc->dirty || cc->refused) {
                 ev_timer_stop(cc->loop, &cc->settle);
