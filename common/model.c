@@ -108,27 +108,29 @@ void contact_date_done(struct contact_date *d)
 
 void contact_done(struct contact *c)
 {
-        free(c->name);
-        strv_free(c->emails);
-        strv_free(c->phones);
-        strv_free(c->urls);
-        strv_free(c->tags);
-        free(c->org);
-        free(c->title);
-        free(c->notes);
-        free(c->how_met);
-        free(c->last_kind);
-        free(c->brings);
-        free(c->met_via_name);
-        free(c->prospect_via_name);
-        free(c->prospect_plan);
-        free(c->birthday);
-        free(c->name_parts);
-        strv_free(c->vcard_extra);
-        for (size_t i = 0; i < c->n_dates; i++)
-                contact_date_done(&c->dates[i]);
-        free(c->dates);
-        free(c->agenda);
+        size_t n;
+        const struct contact_field *f = contact_fields(&n);
+
+        for (size_t i = 0; i < n; i++)
+                switch (f[i].type) {
+                case CF_STR:
+                case CF_NOTE:
+                case CF_KIND:
+                case CF_BIRTHDAY:
+                        free(*CONTACT_FIELD_PTR(c, &f[i], char *));
+                        break;
+                case CF_LIST:
+                case CF_LINES:
+                        strv_free(*CONTACT_FIELD_PTR(c, &f[i], char **));
+                        break;
+                case CF_DATES:
+                        for (size_t k = 0; k < c->n_dates; k++)
+                                contact_date_done(&c->dates[k]);
+                        free(c->dates);
+                        break;
+                default:
+                        break;
+                }
         free(c->unknown);
         memset(c, 0, sizeof(*c));
 }

@@ -9,6 +9,7 @@
 
 #include "backups.h"
 #include "capture-calendar.h"
+#include "capture-mail.h"
 #include "capture.h"
 #include "check.h"
 #include "config.h"
@@ -131,6 +132,41 @@ static bool strv_equal(char *const *a, char *const *b)
         return true;
 }
 
+/* [capture]: (re)start the mail reader when its source changed. A reader that cannot start is
+ * logged and leaves capture off; it never stops tendd. */
+static void start_capture(struct tendd *d)
+{
+        int r;
+
+        capture_mail_free(d->capture_mail);
+        d->capture_mail = NULL;
+        if (!d->config->capture_notmuch)
+                return;
+        r = capture_mail_new(d->loop, &d->core, &d->capture_mail);
+        if (r < 0)
+                log_error_errno(r, "Capture from mail is off: %m");
+        else
+                log_info("Capturing interactions from notmuch (%s).", d->config->capture_notmuch);
+}
+
+static json_t *capture_status(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return json_pack("{s:o,s:o}", "mail", capture_mail_status(d->capture_mail), "calendar",
+                         capture_calendar_status(d->capture_calendar));
+}
+
+static void capture_scan(const char *source, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        if (streq(source, "mail"))
+                capture_mail_scan(d->capture_mail);
+        else if (streq(source, "calendar"))
+                capture_calendar_rescan(d->capture_calendar);
+}
+
 static json_t *sync_status(void *userdata)
 {
         struct tendd *d = userdata;
@@ -217,6 +253,7 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 config_done(&cfg);
         } else {
                 int64_t old_goal_every = d->config->goal_follow_up;
+                bool capture_changed = !streq_ptr(d->config->capture_notmuch, cfg.capture_notmuch);
                 bool sync_changed = !streq_ptr(d->config->sync_vdir, cfg.sync_vdir) ||
                                     !streq_ptr(d->config->sync_ics, cfg.sync_ics) ||
                                     d->config->sync_exclude != cfg.sync_exclude;
@@ -231,6 +268,8 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                         start_sync(d);
                 if (calendar_changed)
                         start_capture_calendar(d);
+                if (capture_changed)
+                        start_capture(d);
                 scheduler_reload(d->scheduler);
                 r = backups_configure(d->backups, d->config);
                 if (r < 0)
@@ -478,6 +517,9 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
             .backup_start = backup_start,
             .backup_list = backup_list,
             .backup_userdata = d,
+            .capture_status = capture_status,
+            .capture_scan = capture_scan,
+            .capture_userdata = d,
         };
         r = server_new(d->loop, NULL, methods_service(), &d->rpc, &d->server);
         if (r < 0) {
@@ -506,6 +548,7 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         if (r < 0)
                 log_error_errno(r, "Rolling backups are off: %m");
         start_sync(d);
+        start_capture(d);
         start_capture_calendar(d);
 
         *ret = d;
@@ -530,6 +573,7 @@ void tendd_free(struct tendd *d)
         if (!d)
                 return;
         vdir_free(d->vdir);
+        capture_mail_free(d->capture_mail); /* a scan stops after its current message */
         capture_calendar_free(d->capture_calendar);
         backups_free(d->backups); /* a backup being written finishes and is answered first */
         scheduler_free(d->scheduler);

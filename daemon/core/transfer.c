@@ -1,9 +1,9 @@
 /* Records as JSON and the import engine: see transfer.h.
  *
- * Contact fields are described once, in cfields[]: the JSON key, how the value is checked and
- * written, and how an import merges it into a contact that exists. A field added to struct
- * contact needs one line here to be exported, imported and merged (tests/unit/test_transfer.c
- * fails when struct contact grows and this table does not). */
+ * Contact fields are described once, in common/contact-fields.h: the JSON key, how the value is
+ * checked and written, and how an import merges it into a contact that exists. A field added to
+ * struct contact needs one line here to be exported, imported and merged
+ * (tests/unit/test_transfer.c fails when struct contact grows and this table does not). */
 #include "transfer.h"
 
 #include <inttypes.h>
@@ -32,86 +32,19 @@
 #define NAME_PARTS_MAX (2 * FIELD_NAME_MAX)
 #define REASON_MAX     256
 
-enum ftype {
-        F_STR,        /* single-line text of at most max bytes */
-        F_NOTE,       /* multi-line text */
-        F_KIND,       /* an interaction kind */
-        F_LIST,       /* list of kind (enum field_kind) */
-        F_LINES,      /* raw vCard lines */
-        F_TIME,       /* int64 seconds as RFC 3339 */
-        F_SECONDS,    /* int64 0..max */
-        F_U32,        /* uint32 */
-        F_NETWORKS,   /* uint32 mask as names */
-        F_SCOPE,      /* enum scope */
-        F_STAGE,      /* enum prospect_stage */
-        F_REF,        /* uint64 contact id as the contact's uuid; kind = slot */
-        F_BIRTHDAY,   /* "YYYY-MM-DD" or "--MM-DD" */
-        F_DATES,      /* struct contact_date[] (and n_dates after it) as objects */
-        F_DATE_STATE, /* struct date_state as an object */
-};
+/* Contact fields come from the one table in common/contact-fields.h: key, type, limits and
+ * merge rule; export, import and merge walk it. */
+#define cfield    contact_field
+#define N_CFIELDS CONTACT_FIELDS_N
 
-enum merge {
-        M_NONE,  /* an existing contact keeps its value */
-        M_FILL,  /* set when the existing contact has none */
-        M_UNION, /* lists: add what is missing; masks: or */
-};
+static const struct cfield *cfield_at(size_t i)
+{
+        size_t n;
 
-struct cfield {
-        const char *key;
-        enum ftype type;
-        size_t off;
-        size_t max;
-        int kind;
-        enum merge merge;
-};
-
-#define FLD(k, t, m, mx, kd, mg)                                                                   \
-        {                                                                                          \
-                k, t, offsetof(struct contact, m), mx, kd, mg                                      \
-        }
-
-static const struct cfield cfields[] = {
-    FLD("name", F_STR, name, FIELD_NAME_MAX, 0, M_NONE),
-    FLD("emails", F_LIST, emails, 0, FIELD_EMAIL, M_UNION),
-    FLD("phones", F_LIST, phones, 0, FIELD_PHONE, M_UNION),
-    FLD("urls", F_LIST, urls, 0, FIELD_URL, M_UNION),
-    FLD("tags", F_LIST, tags, 0, FIELD_TAG, M_UNION),
-    FLD("org", F_STR, org, FIELD_NAME_MAX, 0, M_FILL),
-    FLD("title", F_STR, title, FIELD_NAME_MAX, 0, M_FILL),
-    FLD("notes", F_NOTE, notes, FIELD_NOTE_MAX, 0, M_FILL),
-    FLD("how_met", F_STR, how_met, FIELD_NAME_MAX, 0, M_FILL),
-    FLD("met_via", F_REF, introduced_by, 0, 0, M_FILL),
-    FLD("networks", F_NETWORKS, networks, 0, 0, M_UNION),
-    FLD("scope", F_SCOPE, scope, 0, 0, M_FILL),
-    FLD("cadence_seconds", F_SECONDS, cadence, CADENCE_MAX_SECONDS, 0, M_FILL),
-    FLD("next_due", F_TIME, next_due, 0, 0, M_FILL),
-    FLD("last_interaction", F_TIME, last_interaction, 0, 0, M_NONE),
-    FLD("last_kind", F_KIND, last_kind, FIELD_KIND_MAX, 0, M_NONE),
-    FLD("created", F_TIME, created, 0, 0, M_NONE),
-    FLD("updated", F_TIME, updated, 0, 0, M_NONE),
-    FLD("notified_due", F_TIME, notified_due, 0, 0, M_NONE),
-    FLD("notified_at", F_TIME, notified_at, 0, 0, M_NONE),
-    FLD("resurface_at", F_TIME, resurface_at, 0, 0, M_NONE),
-    FLD("notify_id", F_U32, notify_id, 0, 0, M_NONE),
-    FLD("notify_unshown", F_U32, notify_unshown, 0, 0, M_NONE),
-    FLD("brings", F_NOTE, brings, FIELD_NOTE_MAX, 0, M_FILL),
-    FLD("stage", F_STAGE, stage, 0, 0, M_FILL),
-    FLD("stage_changed", F_TIME, stage_changed, 0, 0, M_NONE),
-    FLD("prospect_plan", F_NOTE, prospect_plan, FIELD_NOTE_MAX, 0, M_FILL),
-    FLD("prospect_via", F_REF, prospect_via, 0, 1, M_FILL),
-    FLD("met_via_name", F_STR, met_via_name, FIELD_NAME_MAX, 0, M_FILL),
-    FLD("prospect_via_name", F_STR, prospect_via_name, FIELD_NAME_MAX, 0, M_FILL),
-    FLD("birthday", F_BIRTHDAY, birthday, 0, 0, M_FILL),
-    FLD("name_parts", F_STR, name_parts, NAME_PARTS_MAX, 0, M_FILL),
-    FLD("vcard", F_LINES, vcard_extra, 0, 0, M_UNION),
-    FLD("birthday_state", F_DATE_STATE, birthday_state, 0, 0, M_NONE),
-    FLD("dates", F_DATES, dates, 0, 0, M_UNION),
-    FLD("agenda", F_NOTE, agenda, FIELD_NOTE_MAX, 0, M_FILL),
-};
+        return &contact_fields(&n)[i];
+}
 
 #define N_REFS 2
-
-#define FIELD_PTR(c, f, T) ((T *)((char *)(c) + (f)->off))
 
 /* ---- base64 for unknown codec fields ---- */
 
@@ -257,58 +190,60 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
 
         if (!o)
                 return NULL;
-        for (size_t i = 0; i < ARRAY_SIZE(cfields) && r >= 0; i++) {
-                const struct cfield *f = &cfields[i];
+        for (size_t i = 0; i < N_CFIELDS && r >= 0; i++) {
+                const struct cfield *f = cfield_at(i);
 
+                if (!f->key) /* derived: computed again on import */
+                        continue;
                 switch (f->type) {
-                case F_STR:
-                case F_NOTE:
-                case F_KIND:
-                case F_BIRTHDAY: {
-                        const char *s = *FIELD_PTR(c, f, char *);
+                case CF_STR:
+                case CF_NOTE:
+                case CF_KIND:
+                case CF_BIRTHDAY: {
+                        const char *s = *CONTACT_FIELD_PTR(c, f, char *);
 
                         if (s)
                                 r = set_new(o, f->key, json_string(s));
                         break;
                 }
-                case F_LIST:
-                case F_LINES: {
-                        char **v = *FIELD_PTR(c, f, char **);
+                case CF_LIST:
+                case CF_LINES: {
+                        char **v = *CONTACT_FIELD_PTR(c, f, char **);
 
                         if (v && *v)
                                 r = set_new(o, f->key, strv_json(v));
                         break;
                 }
-                case F_DATES:
+                case CF_DATES:
                         if (c->n_dates)
                                 r = set_new(o, f->key, dates_json(c->dates, c->n_dates));
                         break;
-                case F_DATE_STATE: {
-                        const struct date_state *st = FIELD_PTR(c, f, struct date_state);
+                case CF_DATE_STATE: {
+                        const struct date_state *st = CONTACT_FIELD_PTR(c, f, struct date_state);
 
                         if (st->since || st->shown_year || st->acked_year || st->snoozed_to)
                                 r = set_new(o, f->key, date_state_json(st));
                         break;
                 }
-                case F_TIME:
-                case F_SECONDS: {
-                        int64_t v = *FIELD_PTR(c, f, int64_t);
+                case CF_TIME:
+                case CF_SECONDS: {
+                        int64_t v = *CONTACT_FIELD_PTR(c, f, int64_t);
 
                         if (v)
                                 r = set_new(o, f->key,
-                                            f->type == F_TIME ? time_json(v)
-                                                              : json_integer((json_int_t)v));
+                                            f->type == CF_TIME ? time_json(v)
+                                                               : json_integer((json_int_t)v));
                         break;
                 }
-                case F_U32: {
-                        uint32_t v = *FIELD_PTR(c, f, uint32_t);
+                case CF_U32: {
+                        uint32_t v = *CONTACT_FIELD_PTR(c, f, uint32_t);
 
                         if (v)
                                 r = set_new(o, f->key, json_integer(v));
                         break;
                 }
-                case F_NETWORKS: {
-                        uint32_t v = *FIELD_PTR(c, f, uint32_t);
+                case CF_NETWORKS: {
+                        uint32_t v = *CONTACT_FIELD_PTR(c, f, uint32_t);
                         json_t *a;
 
                         if (!v)
@@ -320,22 +255,22 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
                         r = set_new(o, f->key, a);
                         break;
                 }
-                case F_SCOPE: {
-                        enum scope v = *FIELD_PTR(c, f, enum scope);
+                case CF_SCOPE: {
+                        enum scope v = *CONTACT_FIELD_PTR(c, f, enum scope);
 
                         if (v != SCOPE_UNSET && scope_to_string(v))
                                 r = set_new(o, f->key, json_string(scope_to_string(v)));
                         break;
                 }
-                case F_STAGE: {
-                        enum prospect_stage v = *FIELD_PTR(c, f, enum prospect_stage);
+                case CF_STAGE: {
+                        enum prospect_stage v = *CONTACT_FIELD_PTR(c, f, enum prospect_stage);
 
                         if (v != STAGE_NONE && prospect_stage_to_string(v))
                                 r = set_new(o, f->key, json_string(prospect_stage_to_string(v)));
                         break;
                 }
-                case F_REF: {
-                        uint64_t id = *FIELD_PTR(c, f, uint64_t);
+                case CF_REF: {
+                        uint64_t id = *CONTACT_FIELD_PTR(c, f, uint64_t);
                         char uuid[UUID_STRING_LEN + 1];
 
                         /* A reference to someone who is gone is left out. */
@@ -343,6 +278,8 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
                                 r = set_new(o, f->key, json_string(uuid));
                         break;
                 }
+                case CF_U64: /* derived fields have no key: skipped above */
+                        break;
                 }
         }
         if (r >= 0 && c->unknown_len)
@@ -829,7 +766,7 @@ static int get_list(struct import_rec *rec, json_t *v, const struct cfield *f, s
                 s = strdup(json_string_value(e));
                 if (!s)
                         return -ENOMEM;
-                if (f->type == F_LINES) {
+                if (f->type == CF_LINES) {
                         if (strlen(s) > RAW_LINE_BYTES ||
                             !utf8_is_clean_text(s, strlen(s), false) || !strchr(s, ':')) {
                                 warn(rec, "a raw vCard line was dropped (too long or not text)");
@@ -841,9 +778,9 @@ static int get_list(struct import_rec *rec, json_t *v, const struct cfield *f, s
                                 break;
                         }
                 } else {
-                        if (f->kind == FIELD_TAG)
+                        if ((int)f->arg == FIELD_TAG)
                                 ascii_strlower(s);
-                        why = fields_check((enum field_kind)f->kind, s);
+                        why = fields_check((enum field_kind)(int)f->arg, s);
                         if (why) {
                                 warn(rec, "%s: '%.64s' dropped: %s", f->key, s, why);
                                 continue;
@@ -854,7 +791,7 @@ static int get_list(struct import_rec *rec, json_t *v, const struct cfield *f, s
                                 break;
                         }
                 }
-                if (strv_contains(out, s, f->kind == FIELD_EMAIL || f->kind == FIELD_TAG))
+                if (strv_contains(out, s, (int)f->arg == FIELD_EMAIL || (int)f->arg == FIELD_TAG))
                         continue;
                 if (strv_push(&out, s) < 0)
                         return -ENOMEM;
@@ -943,57 +880,59 @@ static int parse_field(struct import_rec *rec, const struct cfield *f, json_t *v
         int r;
 
         switch (f->type) {
-        case F_STR:
-        case F_NOTE:
-                free(*FIELD_PTR(c, f, char *));
-                *FIELD_PTR(c, f, char *) = NULL;
-                return get_text(v, f->key, f->max, f->type == F_NOTE, b, FIELD_PTR(c, f, char *));
-        case F_KIND: {
+        case CF_STR:
+        case CF_NOTE:
+                free(*CONTACT_FIELD_PTR(c, f, char *));
+                *CONTACT_FIELD_PTR(c, f, char *) = NULL;
+                return get_text(v, f->key, (size_t)f->arg, f->type == CF_NOTE, b,
+                                CONTACT_FIELD_PTR(c, f, char *));
+        case CF_KIND: {
                 char *s = NULL;
 
-                r = get_text(v, f->key, f->max, false, b, &s);
+                r = get_text(v, f->key, (size_t)f->arg, false, b, &s);
                 if (r < 0)
                         return r;
                 if (kind_validate(s) < 0) {
                         free(s);
                         return badf(b, "%s: not a kind of interaction", f->key);
                 }
-                free(*FIELD_PTR(c, f, char *));
-                *FIELD_PTR(c, f, char *) = s;
+                free(*CONTACT_FIELD_PTR(c, f, char *));
+                *CONTACT_FIELD_PTR(c, f, char *) = s;
                 return 0;
         }
-        case F_BIRTHDAY: {
+        case CF_BIRTHDAY: {
                 char bday[11];
                 const char *s = json_string_value(v);
 
                 if (!s || vcard_birthday_normalize(s, false, bday) < 0)
                         return badf(b, "%s: not YYYY-MM-DD or --MM-DD", f->key);
-                return free_and_strdup(FIELD_PTR(c, f, char *), bday);
+                return free_and_strdup(CONTACT_FIELD_PTR(c, f, char *), bday);
         }
-        case F_DATES:
+        case CF_DATES:
                 return get_dates(v, f->key, b, c);
-        case F_DATE_STATE:
-                return get_date_state(v, f->key, b, FIELD_PTR(c, f, struct date_state));
-        case F_LIST:
-        case F_LINES:
-                strv_free(*FIELD_PTR(c, f, char **));
-                *FIELD_PTR(c, f, char **) = NULL;
-                return get_list(rec, v, f, b, FIELD_PTR(c, f, char **));
-        case F_TIME:
-                return get_time(v, f->key, b, FIELD_PTR(c, f, int64_t));
-        case F_SECONDS:
+        case CF_DATE_STATE:
+                return get_date_state(v, f->key, b, CONTACT_FIELD_PTR(c, f, struct date_state));
+        case CF_LIST:
+        case CF_LINES:
+                strv_free(*CONTACT_FIELD_PTR(c, f, char **));
+                *CONTACT_FIELD_PTR(c, f, char **) = NULL;
+                return get_list(rec, v, f, b, CONTACT_FIELD_PTR(c, f, char **));
+        case CF_TIME:
+                return get_time(v, f->key, b, CONTACT_FIELD_PTR(c, f, int64_t));
+        case CF_SECONDS:
                 if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-                    (uint64_t)json_integer_value(v) > f->max)
-                        return badf(b, "%s: not a number of seconds from 0 to %zu", f->key, f->max);
-                *FIELD_PTR(c, f, int64_t) = json_integer_value(v);
+                    (uint64_t)json_integer_value(v) > (size_t)f->arg)
+                        return badf(b, "%s: not a number of seconds from 0 to %zu", f->key,
+                                    (size_t)f->arg);
+                *CONTACT_FIELD_PTR(c, f, int64_t) = json_integer_value(v);
                 return 0;
-        case F_U32:
+        case CF_U32:
                 if (!json_is_integer(v) || json_integer_value(v) < 0 ||
                     json_integer_value(v) > UINT32_MAX)
                         return badf(b, "%s: not a 32-bit number", f->key);
-                *FIELD_PTR(c, f, uint32_t) = (uint32_t)json_integer_value(v);
+                *CONTACT_FIELD_PTR(c, f, uint32_t) = (uint32_t)json_integer_value(v);
                 return 0;
-        case F_NETWORKS: {
+        case CF_NETWORKS: {
                 size_t i;
                 json_t *e;
 
@@ -1008,39 +947,37 @@ static int parse_field(struct import_rec *rec, const struct cfield *f, json_t *v
                                             "%s: '%s' is not operational, personal or "
                                             "strategic",
                                             f->key, strempty(json_string_value(e)));
-                        *FIELD_PTR(c, f, uint32_t) |= 1u << n;
+                        *CONTACT_FIELD_PTR(c, f, uint32_t) |= 1u << n;
                 }
                 return 0;
         }
-        case F_SCOPE: {
+        case CF_SCOPE: {
                 enum scope s = scope_from_string(json_string_value(v));
 
                 if (s < 0)
                         return badf(b, "%s: not internal or external", f->key);
-                *FIELD_PTR(c, f, enum scope) = s;
+                *CONTACT_FIELD_PTR(c, f, enum scope) = s;
                 return 0;
         }
-        case F_STAGE: {
+        case CF_STAGE: {
                 enum prospect_stage s = prospect_stage_from_string(json_string_value(v));
 
                 if (s < 0)
                         return badf(b, "%s: not a pipeline stage", f->key);
-                *FIELD_PTR(c, f, enum prospect_stage) = s;
+                *CONTACT_FIELD_PTR(c, f, enum prospect_stage) = s;
                 return 0;
         }
-        case F_REF:
-                return get_uuid(v, f->key, b, rec->refs[f->kind]);
+        case CF_REF:
+                return get_uuid(v, f->key, b, rec->refs[(int)f->arg]);
+        case CF_U64: /* derived fields have no key, so no JSON member reaches here */
+                break;
         }
         return badf(b, "%s: unsupported", f->key);
 }
 
 static const struct cfield *cfield_find(const char *key)
 {
-        /* Called per member of every imported record: the first byte rules out most keys. */
-        for (size_t i = 0; i < ARRAY_SIZE(cfields); i++)
-                if (cfields[i].key[0] == key[0] && streq(cfields[i].key, key))
-                        return &cfields[i];
-        return NULL;
+        return contact_field_by_key(key);
 }
 
 /* Keys every record may carry besides its fields. */
@@ -1970,46 +1907,51 @@ static bool list_union(char ***dst, char *const *add, bool icase, size_t max, co
         return changed;
 }
 
-/* Merge src into dst per cfields[]. Appends the keys that changed to changed. */
+/* Merge src into dst per the field table. Appends the keys that changed to changed. */
 static void merge_into(struct contact *dst, const struct contact *src, struct strbuf *changed,
                        json_t **w)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(cfields); i++) {
-                const struct cfield *f = &cfields[i];
+        for (size_t i = 0; i < N_CFIELDS; i++) {
+                const struct cfield *f = cfield_at(i);
                 bool ch = false;
 
-                if (f->merge == M_NONE || f->type == F_REF)
+                if (!f->key)
+                        continue;
+
+                if (f->merge == CF_MERGE_NONE || f->type == CF_REF)
                         continue;
                 switch (f->type) {
-                case F_STR:
-                case F_NOTE:
-                case F_KIND:
-                case F_BIRTHDAY: {
-                        char **d = FIELD_PTR(dst, f, char *);
-                        char *s = *FIELD_PTR(src, f, char *);
+                case CF_STR:
+                case CF_NOTE:
+                case CF_KIND:
+                case CF_BIRTHDAY: {
+                        char **d = CONTACT_FIELD_PTR(dst, f, char *);
+                        char *s = *CONTACT_FIELD_PTR(src, f, char *);
 
                         if (s && *s && (!*d || !**d)) {
                                 ch = free_and_strdup(d, s) >= 0;
                         }
                         break;
                 }
-                case F_LIST:
-                case F_LINES:
-                        ch = list_union(FIELD_PTR(dst, f, char **), *FIELD_PTR(src, f, char **),
-                                        f->kind == FIELD_EMAIL || f->kind == FIELD_TAG,
-                                        f->type == F_LINES ? RAW_LINES_MAX : FIELD_LIST_MAX, f->key,
-                                        w);
+                case CF_LIST:
+                case CF_LINES:
+                        ch = list_union(
+                            CONTACT_FIELD_PTR(dst, f, char **), *CONTACT_FIELD_PTR(src, f, char **),
+                            (int)f->arg == FIELD_EMAIL || (int)f->arg == FIELD_TAG,
+                            f->type == CF_LINES ? RAW_LINES_MAX : FIELD_LIST_MAX, f->key, w);
                         break;
-                case F_NETWORKS: {
-                        uint32_t *d = FIELD_PTR(dst, f, uint32_t), s = *FIELD_PTR(src, f, uint32_t);
+                case CF_NETWORKS: {
+                        uint32_t *d = CONTACT_FIELD_PTR(dst, f, uint32_t),
+                                 s = *CONTACT_FIELD_PTR(src, f, uint32_t);
 
                         ch = (*d | s) != *d;
                         *d |= s;
                         break;
                 }
-                case F_TIME:
-                case F_SECONDS: {
-                        int64_t *d = FIELD_PTR(dst, f, int64_t), s = *FIELD_PTR(src, f, int64_t);
+                case CF_TIME:
+                case CF_SECONDS: {
+                        int64_t *d = CONTACT_FIELD_PTR(dst, f, int64_t),
+                                s = *CONTACT_FIELD_PTR(src, f, int64_t);
 
                         if (!*d && s) {
                                 *d = s;
@@ -2017,10 +1959,11 @@ static void merge_into(struct contact *dst, const struct contact *src, struct st
                         }
                         break;
                 }
-                case F_U32:
-                case F_DATE_STATE:
+                case CF_U32:
+                case CF_U64:
+                case CF_DATE_STATE:
                         break;
-                case F_DATES:
+                case CF_DATES:
                         /* Dates the record lacks (by label) are added, with fresh ids. */
                         for (size_t k = 0; k < src->n_dates; k++) {
                                 const struct contact_date *sd = &src->dates[k];
@@ -2045,9 +1988,9 @@ static void merge_into(struct contact *dst, const struct contact *src, struct st
                                 ch = true;
                         }
                         break;
-                case F_SCOPE: {
-                        enum scope *d = FIELD_PTR(dst, f, enum scope);
-                        enum scope s = *FIELD_PTR(src, f, enum scope);
+                case CF_SCOPE: {
+                        enum scope *d = CONTACT_FIELD_PTR(dst, f, enum scope);
+                        enum scope s = *CONTACT_FIELD_PTR(src, f, enum scope);
 
                         if (*d == SCOPE_UNSET && s != SCOPE_UNSET) {
                                 *d = s;
@@ -2055,9 +1998,9 @@ static void merge_into(struct contact *dst, const struct contact *src, struct st
                         }
                         break;
                 }
-                case F_STAGE: {
-                        enum prospect_stage *d = FIELD_PTR(dst, f, enum prospect_stage);
-                        enum prospect_stage s = *FIELD_PTR(src, f, enum prospect_stage);
+                case CF_STAGE: {
+                        enum prospect_stage *d = CONTACT_FIELD_PTR(dst, f, enum prospect_stage);
+                        enum prospect_stage s = *CONTACT_FIELD_PTR(src, f, enum prospect_stage);
 
                         if (*d == STAGE_NONE && s != STAGE_NONE) {
                                 *d = s;
@@ -2066,7 +2009,7 @@ static void merge_into(struct contact *dst, const struct contact *src, struct st
                         }
                         break;
                 }
-                case F_REF:
+                case CF_REF:
                         break;
                 }
                 if (ch) {

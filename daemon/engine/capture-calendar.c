@@ -649,22 +649,12 @@ void capture_calendar_rescan(struct capture_calendar *cc)
 
 json_t *capture_calendar_status(const struct capture_calendar *cc)
 {
-        json_t *o, *problems = json_array();
         char buf[TIME_RFC3339_MAX];
 
-        for (size_t i = 0; problems && i < cc->n_files; i++) {
-                if (!cc->files[i].problem)
-                        continue;
-                if (json_array_size(problems) == CAPTURE_CALENDAR_PROBLEMS)
-                        break;
-                json_array_append_new(problems, json_pack("{s:s, s:s}", "file", cc->files[i].path,
-                                                          "reason", cc->files[i].problem));
-        }
-        o = json_pack(
-            "{s:s, s:I, s:b, s:o, s:o, s:o}", "dir", cc->dir, "files", (json_int_t)cc->n_files,
-            "scanning", cc->scanning, "last_scan",
-            cc->last_scan ? json_string(time_format_rfc3339(cc->last_scan, buf)) : json_null(),
-            "next", cc->armed ? json_string(time_format_rfc3339(cc->armed, buf)) : json_null(),
-            "problems", problems ? problems : json_array());
-        return o;
+        if (!cc)
+                return json_pack("{s:b}", "enabled", 0);
+        return json_pack(
+            "{s:b,s:s,s:b,s:s,s:I,s:o}", "enabled", 1, "path", cc->dir, "scanning", cc->scanning,
+            "watching", cc->dir, "files", (json_int_t)cc->n_files, "next",
+            cc->armed ? json_string(time_format_rfc3339(cc->armed, buf)) : json_null());
 }

@@ -16,8 +16,8 @@
  *   renames into place is read whole) and when a meeting starts: ONE absolute ev_periodic is
  *   armed at the earliest pending start among the files. Idle, nothing wakes up.
  * - Unreadable files (a symlink, not a regular file, over CAPTURE_CALENDAR_FILE_MAX, not
- *   iCalendar) and events skipped or cut short are logged, named in the status and reported
- *   to the sink as the scan's error; never fatal. A batch the sink refuses is read again
+ *   iCalendar) and events skipped or cut short are logged, and the first of them is the
+ *   scan's error for the sink (capture status); never fatal. A batch the sink refuses is read again
  *   CAPTURE_CALENDAR_RETRY seconds later. */
 #pragma once
 
@@ -31,7 +31,6 @@
 #define CAPTURE_CALENDAR_DEPTH    3          /* folders below the vdir that are read */
 #define CAPTURE_CALENDAR_BATCH    256        /* items per sink call */
 #define CAPTURE_CALENDAR_RETRY    30.        /* seconds before a refused batch is read again */
-#define CAPTURE_CALENDAR_PROBLEMS 50         /* files with problems named in the status */
 
 struct capture_calendar;
 
@@ -54,5 +53,6 @@ void capture_calendar_free(struct capture_calendar *cc);
 /** Forget what was read: the next scan, started now, reads every file again. */
 void capture_calendar_rescan(struct capture_calendar *cc);
 
-/** {dir, files, scanning, last_scan, next, problems: [{file, reason}]} (new reference). */
+/** What io.tend.Capture.Status shows of the reader: {enabled, path, scanning, watching,
+ * files, next} ({enabled: false} for NULL). New reference. */
 json_t *capture_calendar_status(const struct capture_calendar *cc);
