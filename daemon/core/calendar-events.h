@@ -58,8 +58,8 @@ struct calendar_events {
 };
 
 /** Read one calendar file. me: your addresses (strv, may be NULL); the window is
- * [from, now]. Returns 0 (ret filled; free with calendar_events_done), -EBADMSG when the
- * text is not iCalendar at all (ret->problem says why), -ENOMEM. */
+ * [from, now]. Returns 0, -EBADMSG when the text is not iCalendar at all (ret->problem says
+ * why), -ENOMEM (ret empty). Free ret with calendar_events_done whatever it returned. */
 int calendar_events_parse(const char *text, char *const *me, int64_t from, int64_t now,
                           struct calendar_events *ret);
 
