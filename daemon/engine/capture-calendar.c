@@ -491,10 +491,16 @@ static int scan_start(struct capture_calendar *cc, int64_t now)
 
 static void scan(struct capture_calendar *cc, int64_t now)
 {
+        _cleanup_free_ char *error = NULL;
         int r = scan_start(cc, now);
 
-        if (r < 0)
-                log_error_errno(r, "Calendar capture cannot read %s: %m", cc->dir);
+        if (r >= 0)
+                return;
+        log_error_errno(r, "Calendar capture cannot read %s: %m", cc->dir);
+        /* Said in capture status too; a change of the folder (or a reload) tries again. */
+        if (asprintf(&error, "the calendar vdir %s cannot be read: %s", cc->dir, strerror(-r)) >= 0)
+                (void)cc->sink(cc->userdata,
+                               &(struct capture_batch){.source = CAPTURE_CALENDAR, .error = error});
 }
 
 static void on_work(struct ev_loop *loop, ev_idle *w, int revents)

@@ -229,6 +229,10 @@ class CaptureCalendarTests(TendTestCase):
                                                     [ME, "dee@example.com"])))
         # Armed for its start, and nothing before: no polling.
         self.daemon.wait_log("Calendar capture: next meeting starts at " + rfc3339(start))
+        status = self.json("capture", "status")["calendar"]
+        self.assertTrue(status["enabled"])
+        self.assertEqual((status["path"], status["files"]), (self.vdir, 1))
+        self.assertIn(status["next"], (rfc3339(start), None))  # None: it started already
         h = self.wait_meeting("dee", "soon")
         self.assertEqual(h["at"], rfc3339(start))
         self.assertGreaterEqual(datetime.datetime.now(UTC), start)
@@ -267,6 +271,21 @@ class CaptureCalendarTests(TendTestCase):
         self.restart()
         self.assertEqual(self.meetings("ada"), [])
         self.assertEqual(self.meetings("bob"), [])
+
+    def test_unreadable_vdir_and_files_reported(self):
+        self.write("work/junk.ics", "BEGIN:VCARD\r\nFN:Not an event\r\nEND:VCARD\r\n")
+        wait_until(lambda: (self.json("capture", "status")["calendar"]["error"] or "")
+                   .startswith("work/junk.ics: not iCalendar"), what="the junk file reported")
+        self.assertIn("work/junk.ics", self.ok("capture", "status").stdout)
+        # A vdir that is not there: said in the status, tendd runs on.
+        self.daemon.stop()
+        with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
+            f.write("[capture]\ncalendar = %s/missing\n" % self.vdir)
+        self.daemon.start()
+        status = wait_until(lambda: (lambda c: "missing" in (c["error"] or "") and c)(
+            self.json("capture", "status")["calendar"]), what="the missing vdir reported")
+        self.assertIn("cannot be watched", status["error"])
+        self.ok("status")
 
     def test_kill_during_backfill_no_duplicates(self):
         # Many meetings with Ada, read in several batches at the next start.
