@@ -68,9 +68,10 @@
           "X-TEND-MET-VIA-NAME")                                                                   \
         F(prospect_via_name, STR, 55, "prospect_via_name", FIELD_NAME_MAX, FILL, OWN,              \
           "X-TEND-PROSPECT-VIA-NAME")                                                              \
-        F(birthday_state, DATE_STATE, 91, "birthday_state", 0, NONE, NONE, NULL)                   \
-        F(dates, DATES, 90, "dates", 0, UNION, NONE, NULL)                                         \
-        F(agenda, NOTE, 92, "agenda", FIELD_NOTE_MAX, FILL, REPLY, NULL)                           \
+        F(birthday_state, DATE_STATE, 91, "birthday_state", 0, NONE, NONE,                         \
+          "X-TEND-BIRTHDAY-STATE")                                                                 \
+        F(dates, DATES, 90, "dates", 0, UNION, NONE, "X-TEND-DATES")                               \
+        F(agenda, NOTE, 92, "agenda", FIELD_NOTE_MAX, FILL, REPLY, "X-TEND-AGENDA")                \
         F(strength_milli, U64, 100, NULL, 0, NONE, OWN, NULL)                                      \
         F(strength_ref, TIME, 101, NULL, 0, NONE, OWN, NULL)
 
