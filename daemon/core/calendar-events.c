@@ -16,6 +16,8 @@
 #define ZONE_NAME_MAX 64
 /* set_start lands a little before the window: its conversion of a floating start is rough. */
 #define SET_START_MARGIN (2 * 86400)
+/* Embedded time zones are worked out from a year this long before the window. */
+#define ZONE_TRIM_MARGIN (2 * 366 * 86400LL)
 
 /* One occurrence of a series: its start in UTC and as written (the RID of its key). */
 struct instance {
@@ -38,11 +40,13 @@ struct ctx {
         icaltimezone *last_zone;
 };
 
+/* The budget is CPU time: a busy machine makes reading slower, not shorter. */
 static uint64_t mono_ms(void)
 {
         struct timespec ts;
 
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+                clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
@@ -148,6 +152,52 @@ static bool cal_zones_plain(icalcomponent *cal)
         return true;
 }
 
+/* libical works out a VTIMEZONE's transitions from its first DTSTART on, and Outlook writes
+ * 1601 there: centuries of work for every file. Only times from the window on are converted,
+ * so observances that started long before it start in `year` instead (their yearly rules give
+ * the same dates), and those whose rule ended before then are dropped. */
+static void zones_trim(icalcomponent *cal, int year)
+{
+        for (icalcomponent *tz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+             tz; tz = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
+                icalcomponent *parts[64];
+                size_t n = 0, left;
+
+                for (icalcomponent *o = icalcomponent_get_first_component(tz, ICAL_ANY_COMPONENT);
+                     o && n < ARRAY_SIZE(parts);
+                     o = icalcomponent_get_next_component(tz, ICAL_ANY_COMPONENT))
+                        parts[n++] = o;
+                left = n;
+                for (size_t i = 0; i < n; i++) {
+                        icalproperty *dp =
+                            icalcomponent_get_first_property(parts[i], ICAL_DTSTART_PROPERTY);
+                        icalproperty *rp =
+                            icalcomponent_get_first_property(parts[i], ICAL_RRULE_PROPERTY);
+                        struct icaltimetype t;
+                        struct icalrecurrencetype r;
+
+                        if (!dp || !rp)
+                                continue; /* a single observance costs nothing */
+                        t = icalproperty_get_dtstart(dp);
+                        r = icalproperty_get_rrule(rp);
+                        if (icaltime_is_null_time(t) || t.year >= year || r.count > 0)
+                                continue;
+                        if (!icaltime_is_null_time(r.until) && r.until.year < year) {
+                                if (left > 1) {
+                                        icalcomponent_remove_component(tz, parts[i]);
+                                        icalcomponent_free(parts[i]);
+                                        left--;
+                                }
+                                continue;
+                        }
+                        t.year = year;
+                        if (t.month == 2 && t.day == 29)
+                                t.day = 28;
+                        icalproperty_set_dtstart(dp, t);
+                }
+        }
+}
+
 static icaltimezone *embedded_zone(struct ctx *c, icalcomponent *ev, const char *tzid)
 {
         icalcomponent *cal = icalcomponent_get_parent(ev);
@@ -155,8 +205,13 @@ static icaltimezone *embedded_zone(struct ctx *c, icalcomponent *ev, const char 
         if (!cal || icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT)
                 return NULL;
         if (cal != c->checked_cal) {
+                time_t early = (time_t)(c->from - ZONE_TRIM_MARGIN);
+                struct tm tm;
+
                 c->checked_cal = cal;
                 c->cal_zones_plain = cal_zones_plain(cal);
+                if (c->cal_zones_plain && gmtime_r(&early, &tm))
+                        zones_trim(cal, tm.tm_year + 1900);
         }
         return c->cal_zones_plain ? icalcomponent_get_timezone(cal, tzid) : NULL;
 }

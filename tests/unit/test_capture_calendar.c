@@ -213,6 +213,49 @@ static void test_weekly_newyork_vtimezone(void **state)
         assert_int_equal(e.next, 0); /* COUNT=4: over */
         calendar_events_done(&e);
 
+        /* A VTIMEZONE with its history (the rules before 2007 too), as some programs write. */
+        e = parse_at(CAL("BEGIN:VTIMEZONE\r\nTZID:US-Eastern\r\n"
+                         "BEGIN:DAYLIGHT\r\nDTSTART:19670430T020000\r\n"
+                         "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=4;UNTIL=19730429T070000Z\r\n"
+                         "TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\n"
+                         "BEGIN:DAYLIGHT\r\nDTSTART:19870405T020000\r\n"
+                         "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4;UNTIL=20060402T070000Z\r\n"
+                         "TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\n"
+                         "BEGIN:DAYLIGHT\r\nDTSTART:20070311T020000\r\n"
+                         "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\n"
+                         "TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\n"
+                         "BEGIN:STANDARD\r\nDTSTART:19671029T020000\r\n"
+                         "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10;UNTIL=20061029T060000Z\r\n"
+                         "TZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\n"
+                         "BEGIN:STANDARD\r\nDTSTART:20071104T020000\r\n"
+                         "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r\n"
+                         "TZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\n"
+                         "END:VTIMEZONE\r\n"
+                         "BEGIN:VEVENT\r\n"
+                         "UID:hist\r\n"
+                         "DTSTART;TZID=US-Eastern:20260226T100000\r\n"
+                         "RRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                         "ORGANIZER:mailto:bob@example.com\r\n"
+                         "ATTENDEE:mailto:me@example.org\r\n"
+                         "END:VEVENT\r\n"),
+                     utc(2026, 5, 1, 0, 0));
+        assert_int_equal(e.n, 4);
+        assert_int_equal(e.problems, 0);
+        assert_int_equal(e.v[1].at, utc(2026, 3, 5, 15, 0));
+        assert_int_equal(e.v[2].at, utc(2026, 3, 12, 14, 0));
+        calendar_events_done(&e);
+        /* The same far back in time: the window decides which rules are worked out. */
+        {
+                struct calendar_events old;
+
+                assert_int_equal(calendar_events_parse(newyork_weekly, me, utc(2016, 1, 1, 0, 0),
+                                                       utc(2026, 5, 1, 0, 0), &old),
+                                 0);
+                assert_int_equal(old.n, 4);
+                assert_int_equal(old.v[2].at, utc(2026, 3, 12, 14, 0));
+                calendar_events_done(&old);
+        }
+
         /* The same with the system's America/New_York. */
         e = parse_at(CAL("BEGIN:VEVENT\r\n"
                          "UID:ny\r\n"
