@@ -272,6 +272,29 @@ class CaptureCalendarTests(TendTestCase):
         self.assertEqual(self.meetings("ada"), [])
         self.assertEqual(self.meetings("bob"), [])
 
+    def test_reload_turns_calendar_on(self):
+        day = datetime.datetime.now(UTC) - datetime.timedelta(days=4)
+        self.write("work/call.ics", calendar(vevent("call", ":" + utc_text(day),
+                                                    [ME, "dee@example.com"])))
+        self.wait_meeting("dee", "call")
+        # Off by a reload: a new file is not read.
+        conf = os.path.join(self.root, "config", "tend", "tendd.conf")
+        with open(conf, "w") as f:
+            f.write("[capture]\nme = %s\n" % ME)
+        reloads = self.daemon.read_log().count("Settings reloaded.")
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: self.daemon.read_log().count("Settings reloaded.") > reloads,
+                   what="the reload")
+        self.assertFalse(self.json("capture", "status")["calendar"]["enabled"])
+        self.write("work/call2.ics", calendar(vevent("call-2", ":" + utc_text(day),
+                                                     [ME, "dee@example.com"])))
+        # On again: what was added meanwhile is read, nothing twice.
+        with open(conf, "w") as f:
+            f.write("[capture]\ncalendar = %s\nme = %s\nbackfill = 30d\n" % (self.vdir, ME))
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        self.wait_meeting("dee", "call-2")
+        self.assertEqual(self.keys("dee"), ["call", "call-2"])
+
     def test_unreadable_vdir_and_files_reported(self):
         self.write("work/junk.ics", "BEGIN:VCARD\r\nFN:Not an event\r\nEND:VCARD\r\n")
         wait_until(lambda: (self.json("capture", "status")["calendar"]["error"] or "")
