@@ -509,9 +509,9 @@ static void test_hostile(void **state)
             "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30",
         };
         int64_t now = utc(2026, 4, 1, 12, 0);
-        struct timespec a, b;
 
-        clock_gettime(CLOCK_MONOTONIC, &a);
+        /* Each ends (libical alone would take hours on the first three); the test's timeout is
+         * the bound. */
         for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
                 _cleanup_free_ char *text = NULL;
                 struct calendar_events e;
@@ -524,6 +524,11 @@ static void test_hostile(void **state)
                                      rules[i]) > 0);
                 e = parse_at(text, now);
                 assert_true(e.n <= CALENDAR_OCCURRENCES_MAX);
+                /* Sub-daily series are refused, named as a problem; DTSTART is long gone. */
+                if (i < 3) {
+                        assert_int_equal(e.n, 0);
+                        assert_non_null(e.problem);
+                }
                 calendar_events_done(&e);
         }
         /* A time zone whose rule changes every second. */
@@ -556,9 +561,6 @@ static void test_hostile(void **state)
                 assert_int_equal(e.v[0].at, utc(2026, 3, 5, 10, 0));
                 calendar_events_done(&e);
         }
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        /* Generous: the budget is per file; this is about hours, not milliseconds. */
-        assert_true(b.tv_sec - a.tv_sec < 60);
 }
 
 static void test_garbage(void **state)
