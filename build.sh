@@ -23,10 +23,10 @@ cd "$(dirname "$0")"
 
 # What tend needs at run time, features included (tend graph --format svg runs graphviz).
 RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 libunistring2 dbus-user-session
-              libnotmuch5 libgmime-3.0-0
+              libnotmuch5 libgmime-3.0-0 libical3 tzdata
               graphviz)
 BUILD_PKGS=(build-essential cmake pkgconf libev-dev liblmdb-dev libjansson-dev libsystemd-dev
-            libinih-dev libunistring-dev scdoc libnotmuch-dev libgmime-3.0-dev)
+            libinih-dev libunistring-dev scdoc libnotmuch-dev libgmime-3.0-dev libical-dev)
 TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            # capture: a real notmuch index of a generated maildir, strace for the headers-only check
            notmuch strace

@@ -31,6 +31,10 @@ static void print_source(struct cli *cli, const char *name, json_t *s)
                 json_is_true(json_object_get(s, "scanning")) ? " (scanning)" : "");
         fprintf(cli->out, "  last scan  %s\n",
                 cmd_jstr(s, "last_scan") ? cmd_jstr(s, "last_scan") : "never");
+        if (json_is_integer(json_object_get(s, "files")))
+                fprintf(cli->out, "  files      %lld, next meeting %s\n",
+                        (long long)json_integer_value(json_object_get(s, "files")),
+                        cmd_jstr(s, "next") ? cmd_jstr(s, "next") : "none");
         if (json_is_object(bf))
                 fprintf(cli->out, "  back-fill  %lld of %lld, up to %s\n",
                         (long long)json_integer_value(json_object_get(bf, "done")),
