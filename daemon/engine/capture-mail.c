@@ -55,10 +55,13 @@ struct capture_mail {
         bool finished; /* the thread ended; join it */
         bool stop;
         char *xapian_dir; /* found by the thread, watched by the loop */
+        char *wait_dir;   /* no database yet: where notmuch will create it, watched meanwhile */
         bool found;
         struct job job;
         /* inotify */
         int inotify_fd;
+        int wd;        /* the one watch: on xapian_dir, else on wait_dir */
+        char *watched; /* what wd watches */
         ev_io inotify_io;
         ev_timer debounce;
 };
@@ -427,6 +430,32 @@ static void find_xapian(struct reader *rd)
         }
 }
 
+/* No database yet: the folder it will be created in (the configured database path, with
+ * .notmuch/ inside it or as it), so that its creation by the first `notmuch new` is noticed. */
+static void find_wait_dir(struct capture_mail *m, const char *path)
+{
+        notmuch_database_t *db = NULL;
+        char *msg = NULL, *dir = NULL;
+        notmuch_status_t st;
+
+        st = notmuch_database_load_config(path, path ? "" : NULL, NULL, &db, &msg);
+        free(msg);
+        if (db && (st == NOTMUCH_STATUS_SUCCESS || st == NOTMUCH_STATUS_NO_DATABASE)) {
+                const char *p = notmuch_config_get(db, NOTMUCH_CONFIG_DATABASE_PATH);
+
+                if (p && *p)
+                        dir = strdup(p);
+        }
+        if (db)
+                notmuch_database_destroy(db);
+        if (!dir && path)
+                dir = strdup(path);
+        pthread_mutex_lock(&m->lock);
+        free(m->wait_dir);
+        m->wait_dir = dir;
+        pthread_mutex_unlock(&m->lock);
+}
+
 static void add_notmuch_me(struct reader *rd)
 {
         const char *primary = notmuch_config_get(rd->db, NOTMUCH_CONFIG_PRIMARY_EMAIL);
@@ -470,6 +499,8 @@ static void *scan_thread(void *userdata)
                 pthread_mutex_lock(&m->lock);
                 m->found = false;
                 pthread_mutex_unlock(&m->lock);
+                if (st == NOTMUCH_STATUS_NO_DATABASE || st == NOTMUCH_STATUS_FILE_ERROR)
+                        find_wait_dir(m, job->path);
                 if (!absent && asprintf(&error, "cannot open the notmuch database: %s",
                                         status_text(st, msg)) < 0)
                         error = NULL;
@@ -533,29 +564,45 @@ static int state_fn(struct store_txn *t, void *userdata)
         return capture_state_get(t, CAPTURE_MAIL, userdata);
 }
 
+/* Watch the Xapian folder (a scan after every `notmuch new`), or while there is no database
+ * the folder it will appear in. One watch at a time; changed when the thread found another. */
 static void watch_xapian(struct capture_mail *m)
 {
-        bool have;
+        _cleanup_free_ char *target = NULL;
+        bool xapian;
+        int wd;
 
         pthread_mutex_lock(&m->lock);
-        have = m->xapian_dir != NULL;
+        xapian = m->xapian_dir != NULL;
+        target = m->xapian_dir ? strdup(m->xapian_dir) : m->wait_dir ? strdup(m->wait_dir) : NULL;
         pthread_mutex_unlock(&m->lock);
-        if (m->inotify_fd >= 0 || !have)
+        if (!target || (m->watched && streq(m->watched, target)))
                 return;
-        m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (m->inotify_fd < 0) {
-                log_error_errno(-errno, "Capture: no inotify, mail is read at start only: %m");
+                m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+                if (m->inotify_fd < 0) {
+                        log_error_errno(-errno,
+                                        "Capture: no inotify, mail is read at start only: %m");
+                        return;
+                }
+                m->wd = -1;
+                ev_io_set(&m->inotify_io, m->inotify_fd, EV_READ);
+                ev_io_start(m->loop, &m->inotify_io);
+        }
+        wd = inotify_add_watch(m->inotify_fd, target,
+                               xapian ? IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE
+                                      : IN_CREATE | IN_MOVED_TO);
+        if (wd < 0) {
+                /* A mail folder that does not exist yet: the next scan (a rescan, a reload)
+                 * tries again. */
+                log_warning_errno(-errno, "Capture: cannot watch %s: %m", target);
                 return;
         }
-        if (inotify_add_watch(m->inotify_fd, m->xapian_dir,
-                              IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE) < 0) {
-                log_error_errno(-errno, "Capture: cannot watch %s: %m", m->xapian_dir);
-                close(m->inotify_fd);
-                m->inotify_fd = -1;
-                return;
-        }
-        ev_io_set(&m->inotify_io, m->inotify_fd, EV_READ);
-        ev_io_start(m->loop, &m->inotify_io);
+        if (m->wd >= 0 && m->wd != wd)
+                inotify_rm_watch(m->inotify_fd, m->wd);
+        m->wd = wd;
+        free(m->watched);
+        m->watched = TAKE_PTR(target);
 }
 
 void capture_mail_scan(struct capture_mail *m)
@@ -659,6 +706,7 @@ int capture_mail_new(struct ev_loop *loop, struct core *core, struct capture_mai
         m->loop = loop;
         m->core = core;
         m->inotify_fd = -1;
+        m->wd = -1;
         m->auto_path = strcasecmp(core->config->capture_notmuch, "auto") == 0;
         m->path_shown = strdup(core->config->capture_notmuch);
         if (!m->path_shown) {
@@ -701,6 +749,8 @@ void capture_mail_free(struct capture_mail *m)
         pthread_mutex_destroy(&m->lock);
         pthread_cond_destroy(&m->cond);
         free(m->xapian_dir);
+        free(m->wait_dir);
+        free(m->watched);
         free(m->path_shown);
         free(m);
 }

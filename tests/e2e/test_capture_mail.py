@@ -172,6 +172,41 @@ class CaptureMailTests(TendTestCase):
         self.assertEqual(self.json("capture", "status")["ignored"], [])
         self.assertEqual(self.tend("capture", "ignore", "nobody at all").returncode != 0, True)
 
+    def test_due_plan_and_health_follow_captured_mail(self):
+        """Turning capture on is all it takes: mail sent to an overdue person takes them out
+        of `due` and the plan and counts in health, as a hand-logged touch would; mail only
+        received from someone never touched leaves them never touched."""
+        self.daemon.start()
+        self.ok("add", "Dana Doe", "--email", "dana@d.example", "--every", "14d",
+                "--network", "operational")
+        self.ok("add", "Eve Early", "--email", "eve@e.example", "--every", "14d",
+                "--network", "operational")
+        self.ok("log", "dana", "coffee", "--at", time.strftime(
+            "%Y-%m-%d", time.gmtime(self.now - 60 * DAY)))
+
+        def planned():
+            return [i["contact"]["name"] for i in self.json("plan")["items"]]
+
+        def operational():
+            return [n for n in self.json("health")["networks"]
+                    if n["network"] == "operational"][0]
+        self.assertIn("Dana Doe", [c["name"] for c in self.json("due")])
+        self.assertIn("Dana Doe", planned())
+        self.assertEqual(operational()["touched_30"], 0)
+
+        self.message("me@home.example", ["Dana <dana@d.example>"], 2)
+        self.message("Eve <eve@e.example>", ["me@home.example"], 1)
+        self.notmuch_new()
+        wait_until(lambda: self.json("show", "dana")["last_kind"] == "email",
+                   what="the captured mail")
+        self.wait_scanned(captured=2)
+        self.assertNotIn("Dana Doe", [c["name"] for c in self.json("due")])
+        self.assertNotIn("Dana Doe", planned())
+        health = operational()
+        self.assertEqual(health["touched_30"], 1)
+        self.assertEqual([p["name"] for p in health["never_touched_people"]], ["Eve Early"])
+        self.assertIsNone(self.json("show", "eve").get("last_interaction"))
+
     def test_kill_during_backfill_loses_and_repeats_nothing(self):
         for k in range(3000):
             self.message("me@home.example", ["ann@a.example"], 1 + (k % 80))
