@@ -108,27 +108,29 @@ void contact_date_done(struct contact_date *d)
 
 void contact_done(struct contact *c)
 {
-        free(c->name);
-        strv_free(c->emails);
-        strv_free(c->phones);
-        strv_free(c->urls);
-        strv_free(c->tags);
-        free(c->org);
-        free(c->title);
-        free(c->notes);
-        free(c->how_met);
-        free(c->last_kind);
-        free(c->brings);
-        free(c->met_via_name);
-        free(c->prospect_via_name);
-        free(c->prospect_plan);
-        free(c->birthday);
-        free(c->name_parts);
-        strv_free(c->vcard_extra);
-        for (size_t i = 0; i < c->n_dates; i++)
-                contact_date_done(&c->dates[i]);
-        free(c->dates);
-        free(c->agenda);
+        size_t n;
+        const struct contact_field *f = contact_fields(&n);
+
+        for (size_t i = 0; i < n; i++)
+                switch (f[i].type) {
+                case CF_STR:
+                case CF_NOTE:
+                case CF_KIND:
+                case CF_BIRTHDAY:
+                        free(*CONTACT_FIELD_PTR(c, &f[i], char *));
+                        break;
+                case CF_LIST:
+                case CF_LINES:
+                        strv_free(*CONTACT_FIELD_PTR(c, &f[i], char **));
+                        break;
+                case CF_DATES:
+                        for (size_t k = 0; k < c->n_dates; k++)
+                                contact_date_done(&c->dates[k]);
+                        free(c->dates);
+                        break;
+                default:
+                        break;
+                }
         free(c->unknown);
         memset(c, 0, sizeof(*c));
 }
@@ -139,6 +141,24 @@ void contact_free(struct contact *c)
                 return;
         contact_done(c);
         free(c);
+}
+
+static const char *const source_names[_SOURCE_MAX] = {
+    [SOURCE_MAIL] = "mail",
+    [SOURCE_CALENDAR] = "calendar",
+};
+
+const char *interaction_source_to_string(enum interaction_source s)
+{
+        return s > SOURCE_NONE && s < _SOURCE_MAX ? source_names[s] : NULL;
+}
+
+enum interaction_source interaction_source_from_string(const char *s)
+{
+        for (int i = SOURCE_NONE + 1; s && i < _SOURCE_MAX; i++)
+                if (strcmp(s, source_names[i]) == 0)
+                        return (enum interaction_source)i;
+        return _SOURCE_INVALID;
 }
 
 struct interaction *interaction_new(void)
@@ -154,6 +174,7 @@ void interaction_done(struct interaction *i)
         free(i->got);
         free(i->with);
         free(i->agenda);
+        free(i->source_id);
         free(i->unknown);
         memset(i, 0, sizeof(*i));
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "contact-fields.h"
 #include "util.h"
 
 /* Ibarra & Hunter's three networks; a contact may belong to any subset. */
@@ -90,61 +91,40 @@ struct contact_date {
         struct date_state st;
 };
 
+/* What the entries of a contact's list fields are (checked by daemon/core/fields.c). */
+enum field_kind {
+        FIELD_EMAIL,
+        FIELD_PHONE,
+        FIELD_URL,
+        FIELD_TAG,
+};
+
+/* A person. Every field but the id, the uuid and what this build does not know is declared in
+ * contact-fields.h, and the struct is generated from that table. */
 struct contact {
         uint64_t id;
         char uuid[UUID_STRING_LEN + 1];
-        char *name;
-        char **emails;
-        char **phones;
-        char **urls;
-        char **tags;
-        char *org;
-        char *title;
-        char *notes;
-        char *how_met;          /* free text: how or where you met */
-        uint64_t introduced_by; /* contact id of who introduced you, 0 = none */
-        uint32_t networks;      /* bit mask of 1u << enum network */
-        enum scope scope;
-        int64_t cadence;          /* seconds between touches, 0 = none */
-        int64_t next_due;         /* UTC seconds, 0 = not due */
-        int64_t last_interaction; /* UTC seconds, 0 = never */
-        char *last_kind;
-        int64_t created;
-        int64_t updated;
-        /* Follow-up notification state (issue 3; codec tags 40-49), see daemon/schedule.h. */
-        int64_t notified_due;    /* the next_due that was last shown, 0 = none */
-        int64_t notified_at;     /* when it was shown */
-        int64_t resurface_at;    /* while still overdue: when it comes back in the digest */
-        uint32_t notify_id;      /* notification server id of the last one shown, 0 = none */
-        uint32_t notify_unshown; /* 1: notified_due fell due but no server showed it yet */
-        /* Intentional networking (issue 4; codec tags 50-69). */
-        char *brings;              /* what they bring to the table */
-        enum prospect_stage stage; /* outreach pipeline, STAGE_NONE = not a prospect */
-        int64_t stage_changed;     /* when the stage last changed */
-        char *prospect_plan;       /* what you plan to ask or talk about */
-        uint64_t prospect_via;     /* contact id who could introduce you, 0 = none */
-        /* A reference to someone who was removed keeps their name as text (codec tags 21, 55):
-         * the warm path it stood for is still worth knowing. */
-        char *met_via_name;      /* who introduced you, once no longer a contact */
-        char *prospect_via_name; /* who could introduce you, once no longer a contact */
-        /* Address-book data from imports (issue 6; codec tags 70-89). */
-        char *birthday;     /* "YYYY-MM-DD", or "--MM-DD" without a year */
-        char *name_parts;   /* the vCard N value (family;given;additional;prefix;suffix), escaped */
-        char **vcard_extra; /* vCard properties tend has no field for, as raw 4.0 lines */
-        /* Important dates and the agenda (codec tags 90-99). */
-        struct date_state birthday_state; /* the birthday's notifications */
-        struct contact_date *dates;
-        size_t n_dates;
-        char *agenda; /* what to talk about next time; cleared by the next touch */
-        /* Tie strength kept up to date by every touch (codec tags 100-101; core/strength.h):
-         * the decayed score in thousandths as of strength_ref, the latest touch counted.
-         * strength_ref 0 with a last_interaction: not computed yet (an older store). */
-        uint64_t strength_milli;
-        int64_t strength_ref;
+        CONTACT_FIELDS(CONTACT_MEMBER)
         /* Encoded fields this version does not know, kept verbatim so they survive a rewrite. */
         uint8_t *unknown;
         size_t unknown_len;
 };
+
+/* Where a captured interaction came from (core/capture.h). */
+enum interaction_source {
+        SOURCE_NONE, /* logged by hand, imported */
+        SOURCE_MAIL,
+        SOURCE_CALENDAR,
+        _SOURCE_MAX,
+        _SOURCE_INVALID = -EINVAL,
+};
+
+/** "mail", "calendar"; NULL for SOURCE_NONE and anything else. */
+const char *interaction_source_to_string(enum interaction_source s);
+/** "mail" or "calendar" (exact); _SOURCE_INVALID otherwise. */
+enum interaction_source interaction_source_from_string(const char *s);
+
+#define FIELD_SOURCE_ID_MAX 998 /* a Message-ID or event UID[/RECURRENCE-ID] (RFC 5322 line) */
 
 struct interaction {
         uint64_t id; /* global and stable ("#17"; codec tag 10), 0 = not assigned yet */
@@ -166,6 +146,13 @@ struct interaction {
         /* Nonzero in a participant's entry of a group interaction (codec tag 92): a copy kept
          * under that person's key for their history, of the record of this contact id. */
         uint64_t group_of;
+        /* Captured from mail or a calendar (core/capture.h; codec tags 93-95): the source and
+         * its key (Message-ID; event UID[/RECURRENCE-ID]). no_touch: in the history only, not
+         * a touch (received mail with [capture] received = history): it moves no date, adds
+         * no strength and is never anyone's last interaction. */
+        enum interaction_source source;
+        char *source_id;
+        bool no_touch;
         uint8_t *unknown;
         size_t unknown_len;
 };

@@ -68,6 +68,9 @@ const struct vcard_xtend vcard_xtend[] = {
     {"X-TEND-PROSPECT-VIA", "prospect_via", VCARD_X_UUID},
     {"X-TEND-MET-VIA-NAME", "met_via_name", VCARD_X_STRING},
     {"X-TEND-PROSPECT-VIA-NAME", "prospect_via_name", VCARD_X_STRING},
+    {"X-TEND-DATES", "dates", VCARD_X_JSON},
+    {"X-TEND-BIRTHDAY-STATE", "birthday_state", VCARD_X_JSON},
+    {"X-TEND-AGENDA", "agenda", VCARD_X_TEXT},
     {"X-TEND-UNKNOWN", "unknown", VCARD_X_STRING},
     /* Sync (one card per person in a vdir): the person's interactions, markers of deleted
      * ones, the uuids merged into this person, and when each field last changed. */

@@ -84,7 +84,37 @@ int dates_mark_shown(struct contact *ct, uint32_t event)
                 return 0;
         st->shown_year = o.year;
         st->snoozed_to = 0;
+        st->notify_id = 0; /* the server's id for this showing comes with its answer */
         return o.year;
+}
+
+int dates_mark_unshown(struct contact *ct, uint32_t event, int64_t now)
+{
+        struct date_state *st = dates_state(ct, event);
+
+        if (!st || st->shown_year == 0 || st->snoozed_to != 0 || st->notify_id != 0)
+                return 0;
+        st->notify_id = DATES_NOTIFY_UNSHOWN;
+        st->snoozed_to = now + DATES_UNSHOWN_RETRY;
+        return 1;
+}
+
+bool dates_unshown(const struct contact *ct, uint32_t event)
+{
+        struct contact_date d;
+
+        return dates_get(ct, event, &d) > 0 && d.st.shown_year != 0 &&
+               d.st.notify_id == DATES_NOTIFY_UNSHOWN && d.st.snoozed_to != 0;
+}
+
+int dates_deliver(struct contact *ct, uint32_t event, int64_t now)
+{
+        struct date_state *st = dates_state(ct, event);
+
+        if (!st || !dates_unshown(ct, event))
+                return 0;
+        st->snoozed_to = now;
+        return 1;
 }
 
 /* The occurrence a button acts on: the one shown, else the pending one (shown now). */
@@ -105,6 +135,8 @@ int dates_done(struct contact *ct, uint32_t event, int64_t now)
                 return -ENOENT;
         st->acked_year = st->shown_year;
         st->snoozed_to = 0;
+        if (st->notify_id == DATES_NOTIFY_UNSHOWN)
+                st->notify_id = 0;
         return 0;
 }
 
@@ -117,6 +149,8 @@ int dates_snooze(struct contact *ct, uint32_t event, int64_t now)
         if (st->shown_year == 0)
                 return -ENOENT; /* a one-off date that has passed */
         st->snoozed_to = now + DATES_SNOOZE;
+        if (st->notify_id == DATES_NOTIFY_UNSHOWN)
+                st->notify_id = 0; /* answered: no longer waiting for a server */
         return 0;
 }
 

@@ -24,6 +24,12 @@
 
 #define DATES_SNOOZE (86400) /* Snooze on a date notification: a day */
 
+/* A date that fell due while no notification server could show it keeps this as its
+ * notify_id (a server's ids count up from 1 and never reach it) and comes back like a snooze:
+ * at once when a server appears (dates_deliver), else a day later. */
+#define DATES_NOTIFY_UNSHOWN UINT32_MAX
+#define DATES_UNSHOWN_RETRY  (86400)
+
 /** The date of event `event` of ct (CONTACT_DATE_BIRTHDAY or a date id), borrowed from ct:
  * 1, or 0 when ct has no such date. */
 int dates_get(const struct contact *ct, uint32_t event, struct contact_date *ret);
@@ -43,6 +49,19 @@ int64_t dates_event_next(const struct config *c, const struct contact *ct, uint3
 /** Record that the pending occurrence of `event` was shown: it will not be shown again.
  * Returns the year shown, or 0 when nothing was pending. */
 int dates_mark_shown(struct contact *ct, uint32_t event);
+
+/** The occurrence of `event` just marked shown was not shown (no notification server): it
+ * waits for one (DATES_NOTIFY_UNSHOWN), and comes back DATES_UNSHOWN_RETRY after now in any
+ * case. Only an occurrence no server has answered for (notify_id 0) is marked. Returns 1 when
+ * marked, 0 when not. */
+int dates_mark_unshown(struct contact *ct, uint32_t event, int64_t now);
+
+/** Whether `event` of ct fell due unshown and waits for a notification server. */
+bool dates_unshown(const struct contact *ct, uint32_t event);
+
+/** A notification server is there: an unshown occurrence of `event` falls due at now. Returns
+ * 1 when it was unshown, 0 when not. */
+int dates_deliver(struct contact *ct, uint32_t event, int64_t now);
 
 /** Done: acknowledge the occurrence last shown (or the pending one) for its year. -ENOENT
  * without such a date. */

@@ -8,13 +8,6 @@
 
 #include "reply.h"
 
-enum field_kind {
-        FIELD_EMAIL,
-        FIELD_PHONE,
-        FIELD_URL,
-        FIELD_TAG,
-};
-
 /** Validate a text parameter of at most max bytes; empty strings are allowed (they clear).
  * *ret points into params (borrowed). Absent → *ret = NULL, returns 0. */
 int fields_text(json_t *params, const char *key, size_t max, int multiline, struct op_error *e,

@@ -85,6 +85,25 @@ static json_t *strv_json(char *const *v)
         return a;
 }
 
+/* The value of a REPLY field of the table (contact-fields.h), as the Contact object has it. */
+static json_t *reply_field(const struct contact *c, const struct contact_field *f)
+{
+        switch (f->type) {
+        case CF_STR:
+        case CF_NOTE:
+        case CF_KIND:
+        case CF_BIRTHDAY:
+                return str_or_null(*CONTACT_FIELD_PTR(c, f, char *));
+        case CF_LIST:
+        case CF_LINES:
+                return strv_json(*CONTACT_FIELD_PTR(c, f, char **));
+        case CF_TIME:
+                return reply_time_or_null(*CONTACT_FIELD_PTR(c, f, int64_t));
+        default:
+                return NULL; /* the others are shaped by reply_contact itself (OWN) */
+        }
+}
+
 /* One ADR line kept in vcard_extra ("ADR;TYPE=home:;;1 Main St;Springfield;;12345;USA") as
  * {type, lines}: the non-empty components, unescaped by the vCard reader's own splitter. */
 static json_t *address_json(const char *line)
@@ -150,10 +169,12 @@ json_t *reply_addresses(const struct contact *c)
 json_t *reply_contact(struct store_txn *t, const struct contact *c)
 {
         json_t *o, *networks = json_array(), *met_via = json_null();
+        size_t n;
+        const struct contact_field *f = contact_fields(&n);
 
-        for (int n = 0; n < _NETWORK_MAX; n++)
-                if (c->networks & (1u << n))
-                        json_array_append_new(networks, json_string(network_to_string(n)));
+        for (int k = 0; k < _NETWORK_MAX; k++)
+                if (c->networks & (1u << k))
+                        json_array_append_new(networks, json_string(network_to_string(k)));
 
         if (c->introduced_by) {
                 struct contact *intro = NULL;
@@ -166,16 +187,20 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
         }
 
         o = json_pack(
-            "{s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)c->id,
-            "uuid", c->uuid, "name", strempty(c->name), "networks", networks, "scope",
-            c->scope == SCOPE_UNSET ? json_null() : json_string(scope_to_string(c->scope)),
-            "emails", strv_json(c->emails), "phones", strv_json(c->phones), "urls",
-            strv_json(c->urls), "org", str_or_null(c->org), "title", str_or_null(c->title), "tags",
-            strv_json(c->tags), "notes", str_or_null(c->notes), "how_met", str_or_null(c->how_met),
+            "{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)c->id, "uuid", c->uuid, "networks", networks,
+            "scope", c->scope == SCOPE_UNSET ? json_null() : json_string(scope_to_string(c->scope)),
             "met_via", met_via);
         if (!o)
                 return NULL;
-        json_object_set_new(o, "met_via_name", str_or_null(c->met_via_name));
+        /* Every field the table marks REPLY, under its key. */
+        for (size_t i = 0; i < n; i++)
+                if (f[i].reply == CF_REPLY_REPLY &&
+                    json_object_set_new(o, f[i].key, reply_field(c, &f[i])) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        if (!c->name)
+                json_object_set_new(o, "name", json_string(""));
         if (c->cadence > 0) {
                 /* Whole days stay integers in JSON; 45 s test cadences become fractions. */
                 json_object_set_new(o, "cadence_days",
@@ -187,15 +212,6 @@ json_t *reply_contact(struct store_txn *t, const struct contact *c)
                 json_object_set_new(o, "cadence_days", json_null());
                 json_object_set_new(o, "cadence_seconds", json_null());
         }
-        json_object_set_new(o, "next_due", reply_time_or_null(c->next_due));
-        json_object_set_new(o, "last_interaction", reply_time_or_null(c->last_interaction));
-        json_object_set_new(o, "last_kind", str_or_null(c->last_kind));
-        json_object_set_new(o, "created", reply_time_or_null(c->created));
-        json_object_set_new(o, "updated", reply_time_or_null(c->updated));
-        /* Intentional networking (issue 4). */
-        json_object_set_new(o, "brings", str_or_null(c->brings));
-        json_object_set_new(o, "birthday", str_or_null(c->birthday));
-        json_object_set_new(o, "agenda", str_or_null(c->agenda));
         if (c->stage != STAGE_NONE) {
                 json_t *via = json_null();
 
@@ -231,6 +247,16 @@ json_t *reply_interaction(const struct interaction *i, const char *contact_name)
                               i->goal_id ? json_integer((json_int_t)i->goal_id) : json_null());
 
         if (o && i->agenda && json_object_set_new(o, "agenda", json_string(i->agenda)) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        /* Captured from mail or a calendar: where from, and whether it is a touch at all. */
+        if (o && interaction_source_to_string(i->source) &&
+            (json_object_set_new(o, "source",
+                                 json_pack("{s:s,s:s?}", "type",
+                                           interaction_source_to_string(i->source), "id",
+                                           i->source_id)) < 0 ||
+             json_object_set_new(o, "touch", json_boolean(!i->no_touch)) < 0)) {
                 json_decref(o);
                 return NULL;
         }

@@ -369,6 +369,39 @@ static int mark_fn(struct store_txn *t, void *userdata)
         return 0;
 }
 
+struct date_unshown_op {
+        uint64_t id;
+        uint32_t event;
+        int64_t now;
+};
+
+static int date_unshown_fn(struct store_txn *t, void *userdata)
+{
+        struct date_unshown_op *op = userdata;
+        _cleanup_(contact_freep) struct contact *c = NULL;
+        int r;
+
+        store_txn_no_journal(t);
+        r = store_txn_contact_get(t, op->id, &c);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        if (dates_mark_unshown(c, op->event, op->now) == 0)
+                return 0;
+        return store_txn_contact_put(t, c);
+}
+
+/* A date recorded as shown could not be: it waits for a notification server. */
+static void date_unshown(struct scheduler *s, uint64_t id, uint32_t event)
+{
+        struct date_unshown_op op = {.id = id, .event = event, .now = sched_now(s)};
+        int r = store_write(s->core->store, date_unshown_fn, &op);
+
+        if (r < 0)
+                log_warning_errno(r, "Failed to record that a date was not shown: %m");
+}
+
 /* The server answered a Notify call (or it could not be sent): correct what was recorded
  * when the answer differs from what was expected. Only a certain failure (no server, no bus)
  * makes a follow-up unshown; a timeout may have shown it, and showing twice is worse. Frees
@@ -379,6 +412,12 @@ static void settle(struct scheduler *s, struct pending *p, bool shown, int error
         struct mark_op op = {.items = p->items, .n = p->n_items, .shown = shown};
         int r;
 
+        if (p->event != STORE_SCHED_FOLLOW_UP) {
+                if (!shown && p->expected && certain)
+                        date_unshown(s, p->contact_id, p->event);
+                pending_clear(p);
+                return;
+        }
         if (shown ? !p->expected : p->expected && certain) {
                 r = store_write(s->core->store, mark_fn, &op);
                 if (r < 0) {
@@ -549,6 +588,8 @@ struct unshown_op {
         const struct scheduler *s;
         uint64_t *ids;
         size_t n;
+        struct date_due dates[BATCH_MAX]; /* dates that fell due unshown */
+        size_t n_dates;
         bool more;
 };
 
@@ -572,8 +613,16 @@ static int unshown_cb(int64_t t, const struct contact *c, uint32_t event, void *
 {
         struct unshown_op *op = userdata;
 
-        if (event != STORE_SCHED_FOLLOW_UP)
+        if (event != STORE_SCHED_FOLLOW_UP) {
+                if (!dates_unshown(c, event))
+                        return 0;
+                if (op->n_dates == BATCH_MAX) {
+                        op->more = true;
+                        return 1;
+                }
+                op->dates[op->n_dates++] = (struct date_due){c->id, event};
                 return 0;
+        }
 
         if (!schedule_unshown(c) || in_flight(op->s, c))
                 return 0;
@@ -591,8 +640,38 @@ static int unshown_fn(struct store_txn *t, void *userdata)
         struct unshown_op *op = userdata;
 
         op->n = 0;
+        op->n_dates = 0;
         op->more = false;
         return store_txn_sched_walk(t, unshown_cb, op);
+}
+
+struct date_deliver_op {
+        const struct date_due *dates;
+        size_t n;
+        int64_t now;
+};
+
+static int date_deliver_fn(struct store_txn *t, void *userdata)
+{
+        struct date_deliver_op *op = userdata;
+        int r;
+
+        store_txn_no_journal(t);
+        for (size_t i = 0; i < op->n; i++) {
+                _cleanup_(contact_freep) struct contact *c = NULL;
+
+                r = store_txn_contact_get(t, op->dates[i].id, &c);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (dates_deliver(c, op->dates[i].event, op->now) == 0)
+                        continue;
+                r = store_txn_contact_put(t, c);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 /* A notification server is there (again): show, once, every follow-up that fell due while
@@ -612,8 +691,16 @@ static int deliver(struct scheduler *s, uint64_t *ids, struct contact **shown, b
         r = store_read(s->core->store, unshown_fn, &uo);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the follow-ups: %m");
+        if (uo.n_dates > 0) {
+                /* They fall due now, and the scan that follows shows them. */
+                struct date_deliver_op dop = {.dates = uo.dates, .n = uo.n_dates, .now = now};
+
+                r = store_write(s->core->store, date_deliver_fn, &dop);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to deliver dates: %m");
+        }
         if (uo.n == 0)
-                return 0;
+                return uo.more ? 1 : 0;
         fo.ids = uo.ids;
         fo.n_ids = uo.n;
         r = store_write(s->core->store, fire_fn, &fo);
@@ -639,6 +726,7 @@ struct date_shown {
 struct date_fire_op {
         const struct config *cfg;
         int64_t now;
+        bool expect; /* expect_shown(): without a server they wait for one, unshown */
         const struct date_due *due;
         size_t n_due;
         struct date_shown *shown;
@@ -676,6 +764,8 @@ static int date_fire_fn(struct store_txn *t, void *userdata)
                         contact_free(c);
                         continue;
                 }
+                if (!op->expect)
+                        dates_mark_unshown(c, op->due[i].event, op->now);
                 r = store_txn_contact_put(t, c);
                 if (r < 0) {
                         contact_free(c);
@@ -735,8 +825,12 @@ static void show_date(struct scheduler *s, const struct date_shown *ds, int64_t 
 static int fire_dates(struct scheduler *s, const struct collect_op *co)
 {
         _cleanup_free_ struct date_shown *shown = calloc(co->n_dates, sizeof(*shown));
-        struct date_fire_op op = {
-            .cfg = cfg(s), .now = co->now, .due = co->dates, .n_due = co->n_dates, .shown = shown};
+        struct date_fire_op op = {.cfg = cfg(s),
+                                  .now = co->now,
+                                  .expect = expect_shown(s),
+                                  .due = co->dates,
+                                  .n_due = co->n_dates,
+                                  .shown = shown};
         int r;
 
         if (!shown)

@@ -845,7 +845,7 @@ static int method_duplicates(struct varlink_call *call, json_t *params, void *us
         return run_read(call, userdata, &op, dupes_fn);
 }
 
-#define CONTACT_FIELDS(prefix)                                                                     \
+#define CONTACT_PARAMS(prefix)                                                                     \
         {"name", VARLINK_STRING, false}, {"scope", VARLINK_STRING, false},                         \
             {"org", VARLINK_STRING, false}, {"title", VARLINK_STRING, false},                      \
             {"notes", VARLINK_STRING, false}, {"how_met", VARLINK_STRING, false},                  \
@@ -859,14 +859,14 @@ static int method_duplicates(struct varlink_call *call, json_t *params, void *us
         }
 
 static const struct varlink_param add_params[] = {
-    CONTACT_FIELDS(""),
+    CONTACT_PARAMS(""),
     {"allow_duplicate", VARLINK_BOOL, false},
     {0},
 };
 
 static const struct varlink_param update_params[] = {
     {"who", VARLINK_STRING, true},
-    CONTACT_FIELDS("add_"),
+    CONTACT_PARAMS("add_"),
     {"clear_due", VARLINK_BOOL, false},
     {"remove_networks", VARLINK_STRV, false},
     {"remove_emails", VARLINK_STRV, false},

@@ -35,54 +35,15 @@
 #define TLV_HEADER_LEN     6
 #define TAG_END            0 /* end marker, length 0, always the last TLV */
 
-/* Contact tags. STABLE FOREVER: never renumber, never reuse. */
+/* Contact tags: 1 and 2 here, every other one in the field table (common/contact-fields.h).
+ * STABLE FOREVER: never renumber, never reuse. */
 enum {
         CONTACT_TAG_ID = 1,
         CONTACT_TAG_UUID = 2,
-        CONTACT_TAG_NAME = 3,
-        CONTACT_TAG_EMAIL = 4, /* list */
-        CONTACT_TAG_PHONE = 5, /* list */
-        CONTACT_TAG_URL = 6,   /* list */
-        CONTACT_TAG_TAG = 7,   /* list */
-        CONTACT_TAG_ORG = 8,
-        CONTACT_TAG_TITLE = 9,
-        CONTACT_TAG_NOTES = 10,
-        CONTACT_TAG_HOW_MET = 11,
-        CONTACT_TAG_INTRODUCED_BY = 12,
-        CONTACT_TAG_NETWORKS = 13,
-        CONTACT_TAG_SCOPE = 14,
-        CONTACT_TAG_CADENCE = 15,
-        CONTACT_TAG_NEXT_DUE = 16,
-        CONTACT_TAG_LAST_INTERACTION = 17,
-        CONTACT_TAG_LAST_KIND = 18,
-        CONTACT_TAG_CREATED = 19,
-        CONTACT_TAG_UPDATED = 20,
-        CONTACT_TAG_MET_VIA_NAME = 21,
-        /* 40-49: follow-up notification state (issue 3). */
-        CONTACT_TAG_NOTIFIED_DUE = 40,
-        CONTACT_TAG_NOTIFIED_AT = 41,
-        CONTACT_TAG_RESURFACE_AT = 42,
-        CONTACT_TAG_NOTIFY_ID = 43,
-        CONTACT_TAG_NOTIFY_UNSHOWN = 44,
-        /* 50-69: intentional networking (issue 4). */
-        CONTACT_TAG_BRINGS = 50,
-        CONTACT_TAG_STAGE = 51,
-        CONTACT_TAG_STAGE_CHANGED = 52,
-        CONTACT_TAG_PROSPECT_PLAN = 53,
-        CONTACT_TAG_PROSPECT_VIA = 54,
-        CONTACT_TAG_PROSPECT_VIA_NAME = 55,
-        /* 70-89: address-book data from imports (issue 6). */
-        CONTACT_TAG_BIRTHDAY = 70,
-        CONTACT_TAG_NAME_PARTS = 71,
-        CONTACT_TAG_VCARD_EXTRA = 72, /* list */
-        /* Important dates and the agenda. */
-        CONTACT_TAG_DATE = 90, /* list: one date each (date_put) */
-        CONTACT_TAG_BIRTHDAY_STATE = 91,
-        CONTACT_TAG_AGENDA = 92,
-        /* 100-109: tie strength, maintained by every touch. */
-        CONTACT_TAG_STRENGTH_MILLI = 100,
-        CONTACT_TAG_STRENGTH_REF = 101,
 };
+
+/* One list builder per field of the table, when decoding a contact. */
+#define CODEC_CONTACT_FIELDS_MAX CONTACT_FIELDS_N
 
 /* Interaction tags. STABLE FOREVER: never renumber, never reuse. */
 enum {
@@ -102,6 +63,9 @@ enum {
         INTERACTION_TAG_WITH = 90, /* list: a contact id each */
         INTERACTION_TAG_AGENDA = 91,
         INTERACTION_TAG_GROUP_OF = 92,
+        INTERACTION_TAG_SOURCE = 93,    /* enum interaction_source */
+        INTERACTION_TAG_SOURCE_ID = 94, /* Message-ID, event UID[/RECURRENCE-ID] */
+        INTERACTION_TAG_NO_TOUCH = 95,  /* 1: in the history only, not a touch */
 };
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -326,50 +290,55 @@ static int wbuf_finish(struct wbuf *b, uint8_t **ret_buf, size_t *ret_len)
 int codec_contact_encode(const struct contact *c, uint8_t **ret_buf, size_t *ret_len)
 {
         struct wbuf b = {0};
+        size_t n;
+        const struct contact_field *f = contact_fields(&n);
 
         wbuf_header(&b, RECORD_CONTACT, c->unknown, c->unknown_len);
         wbuf_u64(&b, CONTACT_TAG_ID, c->id);
         if (c->uuid[0])
                 wbuf_tlv(&b, CONTACT_TAG_UUID, c->uuid, strnlen(c->uuid, UUID_STRING_LEN));
-        wbuf_str(&b, CONTACT_TAG_NAME, c->name);
-        wbuf_strv(&b, CONTACT_TAG_EMAIL, c->emails);
-        wbuf_strv(&b, CONTACT_TAG_PHONE, c->phones);
-        wbuf_strv(&b, CONTACT_TAG_URL, c->urls);
-        wbuf_strv(&b, CONTACT_TAG_TAG, c->tags);
-        wbuf_str(&b, CONTACT_TAG_ORG, c->org);
-        wbuf_str(&b, CONTACT_TAG_TITLE, c->title);
-        wbuf_str(&b, CONTACT_TAG_NOTES, c->notes);
-        wbuf_str(&b, CONTACT_TAG_HOW_MET, c->how_met);
-        wbuf_u64(&b, CONTACT_TAG_INTRODUCED_BY, c->introduced_by);
-        wbuf_u64(&b, CONTACT_TAG_NETWORKS, c->networks);
-        wbuf_i64(&b, CONTACT_TAG_SCOPE, (int64_t)c->scope);
-        wbuf_i64(&b, CONTACT_TAG_CADENCE, c->cadence);
-        wbuf_i64(&b, CONTACT_TAG_NEXT_DUE, c->next_due);
-        wbuf_i64(&b, CONTACT_TAG_LAST_INTERACTION, c->last_interaction);
-        wbuf_str(&b, CONTACT_TAG_LAST_KIND, c->last_kind);
-        wbuf_i64(&b, CONTACT_TAG_CREATED, c->created);
-        wbuf_i64(&b, CONTACT_TAG_UPDATED, c->updated);
-        wbuf_i64(&b, CONTACT_TAG_NOTIFIED_DUE, c->notified_due);
-        wbuf_i64(&b, CONTACT_TAG_NOTIFIED_AT, c->notified_at);
-        wbuf_i64(&b, CONTACT_TAG_RESURFACE_AT, c->resurface_at);
-        wbuf_u64(&b, CONTACT_TAG_NOTIFY_ID, c->notify_id);
-        wbuf_u64(&b, CONTACT_TAG_NOTIFY_UNSHOWN, c->notify_unshown);
-        wbuf_str(&b, CONTACT_TAG_BRINGS, c->brings);
-        wbuf_i64(&b, CONTACT_TAG_STAGE, (int64_t)c->stage);
-        wbuf_i64(&b, CONTACT_TAG_STAGE_CHANGED, c->stage_changed);
-        wbuf_str(&b, CONTACT_TAG_PROSPECT_PLAN, c->prospect_plan);
-        wbuf_u64(&b, CONTACT_TAG_PROSPECT_VIA, c->prospect_via);
-        wbuf_str(&b, CONTACT_TAG_BIRTHDAY, c->birthday);
-        wbuf_str(&b, CONTACT_TAG_NAME_PARTS, c->name_parts);
-        wbuf_strv(&b, CONTACT_TAG_VCARD_EXTRA, c->vcard_extra);
-        wbuf_str(&b, CONTACT_TAG_MET_VIA_NAME, c->met_via_name);
-        wbuf_str(&b, CONTACT_TAG_PROSPECT_VIA_NAME, c->prospect_via_name);
-        wbuf_date_state(&b, CONTACT_TAG_BIRTHDAY_STATE, &c->birthday_state);
-        for (size_t i = 0; i < c->n_dates; i++)
-                wbuf_date(&b, CONTACT_TAG_DATE, &c->dates[i]);
-        wbuf_str(&b, CONTACT_TAG_AGENDA, c->agenda);
-        wbuf_u64(&b, CONTACT_TAG_STRENGTH_MILLI, c->strength_milli);
-        wbuf_i64(&b, CONTACT_TAG_STRENGTH_REF, c->strength_ref);
+        for (size_t i = 0; i < n; i++) {
+                uint16_t tag = (uint16_t)f[i].tag;
+
+                switch (f[i].type) {
+                case CF_STR:
+                case CF_NOTE:
+                case CF_KIND:
+                case CF_BIRTHDAY:
+                        wbuf_str(&b, tag, *CONTACT_FIELD_PTR(c, &f[i], char *));
+                        break;
+                case CF_LIST:
+                case CF_LINES:
+                        wbuf_strv(&b, tag, *CONTACT_FIELD_PTR(c, &f[i], char **));
+                        break;
+                case CF_TIME:
+                case CF_SECONDS:
+                        wbuf_i64(&b, tag, *CONTACT_FIELD_PTR(c, &f[i], int64_t));
+                        break;
+                case CF_U32:
+                case CF_NETWORKS:
+                        wbuf_u64(&b, tag, *CONTACT_FIELD_PTR(c, &f[i], uint32_t));
+                        break;
+                case CF_SCOPE:
+                        wbuf_i64(&b, tag, (int64_t)*CONTACT_FIELD_PTR(c, &f[i], enum scope));
+                        break;
+                case CF_STAGE:
+                        wbuf_i64(&b, tag,
+                                 (int64_t)*CONTACT_FIELD_PTR(c, &f[i], enum prospect_stage));
+                        break;
+                case CF_REF:
+                case CF_U64:
+                        wbuf_u64(&b, tag, *CONTACT_FIELD_PTR(c, &f[i], uint64_t));
+                        break;
+                case CF_DATE_STATE:
+                        wbuf_date_state(&b, tag, CONTACT_FIELD_PTR(c, &f[i], struct date_state));
+                        break;
+                case CF_DATES:
+                        for (size_t k = 0; k < c->n_dates; k++)
+                                wbuf_date(&b, tag, &c->dates[k]);
+                        break;
+                }
+        }
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -394,6 +363,9 @@ int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, siz
                 wbuf_u64(&b, INTERACTION_TAG_WITH, i->with[k]);
         wbuf_str(&b, INTERACTION_TAG_AGENDA, i->agenda);
         wbuf_u64(&b, INTERACTION_TAG_GROUP_OF, i->group_of);
+        wbuf_u64(&b, INTERACTION_TAG_SOURCE, (uint64_t)i->source);
+        wbuf_str(&b, INTERACTION_TAG_SOURCE_ID, i->source_id);
+        wbuf_u64(&b, INTERACTION_TAG_NO_TOUCH, i->no_touch);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -600,116 +572,77 @@ static int dec_with(const struct tlv *f, struct interaction *i)
         return 0;
 }
 
-static int contact_decode_field(struct contact *c, const struct tlv *f, struct strv_builder sb[5])
+/* An enum value this build does not know (a scope or stage added later) is kept verbatim. */
+static int dec_enum(struct contact *c, const struct tlv *t, int max, int *ret)
 {
         int64_t v;
-        int r;
+        int r = dec_i64(t, &v);
 
-        switch (f->tag) {
-        case CONTACT_TAG_ID:
-                return dec_u64(f, &c->id);
-        case CONTACT_TAG_UUID:
-                return dec_uuid(f, c->uuid);
-        case CONTACT_TAG_NAME:
-                return dec_str(f, &c->name);
-        case CONTACT_TAG_EMAIL:
-                return dec_strv(f, &c->emails, &sb[0]);
-        case CONTACT_TAG_PHONE:
-                return dec_strv(f, &c->phones, &sb[1]);
-        case CONTACT_TAG_URL:
-                return dec_strv(f, &c->urls, &sb[2]);
-        case CONTACT_TAG_TAG:
-                return dec_strv(f, &c->tags, &sb[3]);
-        case CONTACT_TAG_ORG:
-                return dec_str(f, &c->org);
-        case CONTACT_TAG_TITLE:
-                return dec_str(f, &c->title);
-        case CONTACT_TAG_NOTES:
-                return dec_str(f, &c->notes);
-        case CONTACT_TAG_HOW_MET:
-                return dec_str(f, &c->how_met);
-        case CONTACT_TAG_INTRODUCED_BY:
-                return dec_u64(f, &c->introduced_by);
-        case CONTACT_TAG_NETWORKS:
-                return dec_u32(f, &c->networks);
-        case CONTACT_TAG_SCOPE:
-                r = dec_i64(f, &v);
-                if (r < 0)
-                        return r;
-                if (v < 0 || v >= _SCOPE_MAX) /* a scope added later: keep it, verbatim */
-                        return keep_unknown(f, &c->unknown, &c->unknown_len);
-                c->scope = (enum scope)v;
-                return 0;
-        case CONTACT_TAG_CADENCE:
-                return dec_i64(f, &c->cadence);
-        case CONTACT_TAG_NEXT_DUE:
-                return dec_i64(f, &c->next_due);
-        case CONTACT_TAG_LAST_INTERACTION:
-                return dec_i64(f, &c->last_interaction);
-        case CONTACT_TAG_LAST_KIND:
-                return dec_str(f, &c->last_kind);
-        case CONTACT_TAG_CREATED:
-                return dec_i64(f, &c->created);
-        case CONTACT_TAG_UPDATED:
-                return dec_i64(f, &c->updated);
-        case CONTACT_TAG_NOTIFIED_DUE:
-                return dec_i64(f, &c->notified_due);
-        case CONTACT_TAG_NOTIFIED_AT:
-                return dec_i64(f, &c->notified_at);
-        case CONTACT_TAG_RESURFACE_AT:
-                return dec_i64(f, &c->resurface_at);
-        case CONTACT_TAG_NOTIFY_ID:
-                return dec_u32(f, &c->notify_id);
-        case CONTACT_TAG_NOTIFY_UNSHOWN:
-                return dec_u32(f, &c->notify_unshown);
-        case CONTACT_TAG_BRINGS:
-                return dec_str(f, &c->brings);
-        case CONTACT_TAG_STAGE:
-                r = dec_i64(f, &v);
-                if (r < 0)
-                        return r;
-                if (v < 0 || v >= _STAGE_MAX) /* a stage added later: keep it, verbatim */
-                        return keep_unknown(f, &c->unknown, &c->unknown_len);
-                c->stage = (enum prospect_stage)v;
-                return 0;
-        case CONTACT_TAG_STAGE_CHANGED:
-                return dec_i64(f, &c->stage_changed);
-        case CONTACT_TAG_PROSPECT_PLAN:
-                return dec_str(f, &c->prospect_plan);
-        case CONTACT_TAG_PROSPECT_VIA:
-                return dec_u64(f, &c->prospect_via);
-        case CONTACT_TAG_MET_VIA_NAME:
-                return dec_str(f, &c->met_via_name);
-        case CONTACT_TAG_PROSPECT_VIA_NAME:
-                return dec_str(f, &c->prospect_via_name);
-        case CONTACT_TAG_BIRTHDAY:
-                return dec_str(f, &c->birthday);
-        case CONTACT_TAG_STRENGTH_MILLI:
-                return dec_u64(f, &c->strength_milli);
-        case CONTACT_TAG_STRENGTH_REF:
-                return dec_i64(f, &c->strength_ref);
-        case CONTACT_TAG_NAME_PARTS:
-                return dec_str(f, &c->name_parts);
-        case CONTACT_TAG_VCARD_EXTRA:
-                return dec_strv(f, &c->vcard_extra, &sb[4]);
-        case CONTACT_TAG_BIRTHDAY_STATE:
-                if (f->len != DATE_STATE_LEN)
+        if (r < 0)
+                return r;
+        if (v < 0 || v >= max)
+                return keep_unknown(t, &c->unknown, &c->unknown_len) < 0 ? -ENOMEM : 1;
+        *ret = (int)v;
+        return 0;
+}
+
+/* sb: one list builder per entry of the field table. */
+static int contact_decode_field(struct contact *c, const struct tlv *t, struct strv_builder *sb)
+{
+        size_t n;
+        const struct contact_field *all = contact_fields(&n), *f;
+        int v, r;
+
+        if (t->tag == CONTACT_TAG_ID)
+                return dec_u64(t, &c->id);
+        if (t->tag == CONTACT_TAG_UUID)
+                return dec_uuid(t, c->uuid);
+        f = contact_field_by_tag(t->tag);
+        if (!f)
+                return keep_unknown(t, &c->unknown, &c->unknown_len);
+        switch (f->type) {
+        case CF_STR:
+        case CF_NOTE:
+        case CF_KIND:
+        case CF_BIRTHDAY:
+                return dec_str(t, CONTACT_FIELD_PTR(c, f, char *));
+        case CF_LIST:
+        case CF_LINES:
+                return dec_strv(t, CONTACT_FIELD_PTR(c, f, char **), &sb[f - all]);
+        case CF_TIME:
+        case CF_SECONDS:
+                return dec_i64(t, CONTACT_FIELD_PTR(c, f, int64_t));
+        case CF_U32:
+        case CF_NETWORKS:
+                return dec_u32(t, CONTACT_FIELD_PTR(c, f, uint32_t));
+        case CF_SCOPE:
+                r = dec_enum(c, t, _SCOPE_MAX, &v);
+                if (r == 0)
+                        *CONTACT_FIELD_PTR(c, f, enum scope) = (enum scope)v;
+                return r < 0 ? r : 0;
+        case CF_STAGE:
+                r = dec_enum(c, t, _STAGE_MAX, &v);
+                if (r == 0)
+                        *CONTACT_FIELD_PTR(c, f, enum prospect_stage) = (enum prospect_stage)v;
+                return r < 0 ? r : 0;
+        case CF_REF:
+        case CF_U64:
+                return dec_u64(t, CONTACT_FIELD_PTR(c, f, uint64_t));
+        case CF_DATE_STATE:
+                if (t->len != DATE_STATE_LEN)
                         return -EBADMSG;
-                date_state_get(f->value, &c->birthday_state);
+                date_state_get(t->value, CONTACT_FIELD_PTR(c, f, struct date_state));
                 return 0;
-        case CONTACT_TAG_DATE:
-                return dec_date(f, c);
-        case CONTACT_TAG_AGENDA:
-                return dec_str(f, &c->agenda);
-        default:
-                return keep_unknown(f, &c->unknown, &c->unknown_len);
+        case CF_DATES:
+                return dec_date(t, c);
         }
+        return keep_unknown(t, &c->unknown, &c->unknown_len);
 }
 
 int codec_contact_decode(const void *buf, size_t len, struct contact **ret)
 {
         _cleanup_(contact_freep) struct contact *c = NULL;
-        struct strv_builder sb[5] = {{0}};
+        struct strv_builder sb[CODEC_CONTACT_FIELDS_MAX] = {{0}};
         struct tlv f;
         size_t pos = RECORD_HEADER_LEN;
         int r;
@@ -762,6 +695,26 @@ static int interaction_decode_field(struct interaction *i, const struct tlv *f)
                 return dec_str(f, &i->agenda);
         case INTERACTION_TAG_GROUP_OF:
                 return dec_u64(f, &i->group_of);
+        case INTERACTION_TAG_SOURCE: {
+                uint32_t v = 0;
+                int r = dec_u32(f, &v);
+
+                if (r < 0)
+                        return r;
+                if (v >= _SOURCE_MAX)
+                        return -EBADMSG;
+                i->source = (enum interaction_source)v;
+                return 0;
+        }
+        case INTERACTION_TAG_SOURCE_ID:
+                return dec_str(f, &i->source_id);
+        case INTERACTION_TAG_NO_TOUCH: {
+                uint32_t v = 0;
+                int r = dec_u32(f, &v);
+
+                i->no_touch = v != 0;
+                return r;
+        }
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }

@@ -61,7 +61,9 @@ enum db {
         DB_JOURNAL,
         /* store-text.c: folded word of interaction, goal and goal-link text → owner ‖ ref */
         DB_IDX_TEXT,
-        /* schema 4: bucket of due time (DUE_BUCKET_SHIFT) → u64 number of due entries in it,
+        /* store-capture.c: captured mail and calendar keys → interaction id; reader state */
+        DB_CAPTURED,
+        /* schema 5: bucket of due time (DUE_BUCKET_SHIFT) → u64 number of due entries in it,
          * kept beside every `due` entry written or removed (status counts without a scan) */
         DB_DUE_COUNTS,
         _DB_MAX,
@@ -378,7 +380,7 @@ int interaction_group_removed(struct store_txn *t, const struct interaction *i);
 
 /** Schema 2 → 3 (store-sched.c): re-key the sched index as time ‖ id ‖ event. */
 int store_migrate_sched_events(struct store_txn *t);
-/** Schema 3 → 4: due_counts from the due index (store.c). */
+/** Schema 4 → 5: due_counts from the due index (store.c). */
 int store_migrate_due_counts(struct store_txn *t);
 
 /* ---- the text index (store-text.c) ---- */
@@ -440,6 +442,9 @@ int store_txn_contact_text_matches(struct store_txn *t, const struct contact *c,
 
 /* Schema 2 → 3: build idx_text from every interaction, goal and goal link. */
 int store_migrate_text_index(struct store_txn *t);
+
+/* store-capture.c: schema 3 → 4, the captured database (keys of interactions with a source). */
+int store_migrate_captured(struct store_txn *t);
 
 /* ---- growable arrays ---- */
 

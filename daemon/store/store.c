@@ -63,6 +63,7 @@ static const struct {
     [DB_DUE_COUNTS] = {"due_counts", 0},
     [DB_JOURNAL] = {"journal", 0},
     [DB_IDX_TEXT] = {"idx_text", DB_INDEX_FLAGS},
+    [DB_CAPTURED] = {"captured", 0},
 };
 
 bool store_db_is_dupsort(enum db db)
@@ -906,8 +907,10 @@ static const struct migration migrations[] = {
     /* 2 → 3, important dates: the sched index keyed time ‖ id ‖ event (after the keys above,
      * which rewrites every index entry, so the rebuild sees the final records). */
     {2, "sched index by event", store_migrate_sched_events},
-    /* ==== 3 → 4: due_counts (status without a scan of the due index) ==== */
-    {3, "due counts", store_migrate_due_counts},
+    /* 3 → 4, capture: the captured keys (store-capture.c). */
+    {3, "captured keys", store_migrate_captured},
+    /* ==== 4 → 5: due_counts (status without a scan of the due index) ==== */
+    {4, "due counts", store_migrate_due_counts},
 };
 
 static int store_migrate(struct store_txn *t, uint32_t from)
@@ -2673,7 +2676,7 @@ int store_txn_due_count(struct store_txn *t, int64_t until, uint64_t *ret)
         return 0;
 }
 
-/* ==== schema 3 → 4: due_counts, from the due index ==== */
+/* ==== schema 4 → 5: due_counts, from the due index ==== */
 int store_migrate_due_counts(struct store_txn *t)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;

@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from tendtest import WAIT, TendTestCase, VarlinkSocket
+from tendtest import WAIT, Daemon, TendTestCase, VarlinkSocket
 
 
 class DurabilityTests(TendTestCase):
@@ -205,3 +205,46 @@ class MixedCrashTests(TendTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FatalStoreErrorTests(TendTestCase):
+    """A commit whose last step fails (LMDB cannot write its meta page: a dying disk) leaves
+    LMDB's environment failed, MDB_PANIC from then on. The client is told its write failed,
+    tendd exits non-zero for the service manager to restart it (the unit says
+    Restart=on-failure), and the store reopens with every acknowledged write and nothing of
+    the failed one. The fault is real: an LD_PRELOAD library makes those pwrite() calls fail."""
+
+    start_daemon = False
+
+    def test_panic_exits_and_loses_nothing_acknowledged(self):
+        lib = os.environ.get("TEND_FAULT_LIB")
+        if not lib:
+            self.fail("TEND_FAULT_LIB is not set: run the end-to-end tests through ctest")
+        trigger = os.path.join(self.root, "fail-meta-writes")
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        self.daemon = Daemon(self.root, env={
+            "LD_PRELOAD": lib, "TEND_FAULT_TRIGGER": trigger,
+            # The sanitizer build wants its runtime first; the fault library comes before it.
+            "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"})
+        self.daemon.start()
+        self.ok("add", "Kept Karl", "--every", "2w")
+        self.ok("log", "karl", "coffee", "kept")
+        open(trigger, "w").close()
+        r = self.tend("add", "Lost Lisa")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("error", r.stderr.lower())
+        # The next request meets the failed environment: tendd says why and exits.
+        self.tend("ls")
+        rc = self.daemon.proc.wait(WAIT)
+        self.daemon.log.close()
+        self.assertEqual(rc, 1, self.daemon.read_log())
+        self.assertIn("fatal error (MDB_PANIC)", self.daemon.read_log())
+        # Restarted (on a healthy disk): what was acknowledged is there, the failed write is
+        # not, and every index agrees with the records.
+        os.unlink(trigger)
+        self.daemon = Daemon(self.root)
+        self.daemon.start()
+        self.assertEqual([c["name"] for c in self.json("ls")], ["Kept Karl"])
+        self.assertEqual([i["note"] for i in self.json("history", "karl")], ["kept"])
+        self.ok("check")
+        self.ok("add", "Lisa Again")

@@ -8,7 +8,8 @@ import os
 import time
 
 from bustest import wait_for
-from test_notify import NotifyTestCase
+from bustest import NotificationMock
+from test_notify import DeliveryChecks, NotifyTestCase
 from tendtest import TendTestCase
 
 
@@ -229,3 +230,31 @@ class DateAtPreferredTime(NotifyTestCase):
         self.log_has("Timely Tom: birthday")
         self.signals_handled()
         self.assertEqual(len(self.server.notifies()), 1)
+
+
+class DateWithoutServer(DeliveryChecks, NotifyTestCase):
+    """A date that falls due while no notification server is there is shown once one appears
+    (as a follow-up is), not recorded as shown and lost."""
+    with_server = False
+    config = "[schedule]\nquiet_hours = off\npreferred_time = 00:00\n"
+
+    def test_server_arriving_later_shows_the_date_once(self):
+        self.ok("add", "Late Lena", "--birthday", "%d-%s" % (today().year - 40, md(today())))
+        self.log_has("Late Lena: birthday")
+        self.log_has("it stays due")
+        server = NotificationMock(self.bus, "body actions")
+        self.log_has("notification server appeared")
+        args = server.wait_notifies(1)[0]
+        self.assertEqual(args[3], "Late Lena: birthday")
+        self.assertIn("Turns 40 today", args[4])
+        self.signals_handled(server)
+        self.assertEqual(len(server.notifies()), 1, server.notifies())
+        # Shown now: a restart shows nothing more, and its Done button acknowledges the year.
+        self.restart()
+        self.scan_done()
+        self.signals_handled(server)
+        self.assertEqual(len(server.notifies()), 1, server.notifies())
+        server.invoke(1, "done")
+        wait_for(lambda: self.json("show", "lena")["dates"][0].get("acknowledged") ==
+                 today().year, what="acknowledged")
+        self.assertEqual(len(server.notifies()), 1)

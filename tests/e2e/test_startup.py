@@ -26,6 +26,7 @@ class StartupTests(TendTestCase):
         self.daemon.start()
 
     def rebuilds(self):
+        self.ok("status")  # answered by the loop: start-up, and its log, are complete
         return self.daemon.read_log().count("Follow-ups indexed for this time zone")
 
     def test_restart_in_the_same_zone_rebuilds_nothing(self):

@@ -45,10 +45,16 @@ class SyncTests(SyncTestCase):
         a.tend("interaction", "rm", interaction_id(a, "ada", "an email to forget"), "--yes")
         a.tend("rm", "Carol Doe", "--yes")
         a.tend("merge", "Bob Smith", "Robert Smith")
+        a.tend("date", "add", "ada", "anniversary", "2015-06-01")
+        a.tend("agenda", "ada", "ask about the engine drawings")
 
         a.sync()
         b.sync()
         exp = self.assertSame(a, b)
+        # Important dates and the agenda travel too.
+        self.assertEqual([d["label"] for d in b.json("date", "ls", "ada")["dates"]],
+                         ["anniversary"])
+        self.assertEqual(b.json("show", "ada")["agenda"], "ask about the engine drawings")
         names = sorted(c["name"] for c in exp["contacts"].values())
         self.assertEqual(names, ["Ada Lovelace", "Bob Smith"])
         notes = sorted(i.get("note", "") for i in exp["interactions"].values())

@@ -199,6 +199,44 @@ static void test_shown_done_snooze(void **state)
         contact_done(&ct);
 }
 
+/* A date that fell due with no notification server waits for one: delivered at once when one
+ * appears, retried a day later otherwise; an answered one is never marked. */
+static void test_unshown_waits_for_a_server(void **state)
+{
+        struct config c;
+        struct contact ct = {0};
+        int64_t now;
+
+        set_tz("UTC");
+        config_init(&c);
+        now = local(2026, 6, 10, 12, 0);
+        ct.created = now;
+        assert_int_equal(dates_add(&ct, "anniversary", "2015-06-10", false, 0, now), 2);
+        assert_false(dates_unshown(&ct, 2));
+        assert_int_equal(dates_deliver(&ct, 2, now), 0);
+        assert_int_equal(dates_mark_shown(&ct, 2), 2026);
+        assert_int_equal(dates_mark_unshown(&ct, 2, now), 1);
+        assert_true(dates_unshown(&ct, 2));
+        assert_int_equal(dates_mark_unshown(&ct, 2, now), 0); /* once */
+        /* Still this year's, a day later if no server comes. */
+        assert_int_equal(dates_event_next(&c, &ct, 2, now), now + DATES_UNSHOWN_RETRY);
+        /* A server appears an hour later: due then, and shown as this year's. */
+        assert_int_equal(dates_deliver(&ct, 2, now + 3600), 1);
+        assert_int_equal(dates_event_next(&c, &ct, 2, now + 3600), now + 3600);
+        assert_int_equal(dates_mark_shown(&ct, 2), 2026);
+        assert_false(dates_unshown(&ct, 2));
+        assert_int_equal(dates_event_next(&c, &ct, 2, now + 3600) > now + 300 * DAY, true);
+        /* An occurrence a server answered for (its notification id) is not marked. */
+        ct.dates[0].st.notify_id = 42;
+        assert_int_equal(dates_mark_unshown(&ct, 2, now), 0);
+        /* Done on a waiting one ends the wait. */
+        ct.dates[0].st.notify_id = 0;
+        assert_int_equal(dates_mark_unshown(&ct, 2, now), 1);
+        assert_int_equal(dates_done(&ct, 2, now), 0);
+        assert_false(dates_unshown(&ct, 2));
+        contact_done(&ct);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -208,6 +246,7 @@ int main(void)
             cmocka_unit_test(test_pending_occurrence),
             cmocka_unit_test(test_fire_time_dst),
             cmocka_unit_test(test_shown_done_snooze),
+            cmocka_unit_test(test_unshown_waits_for_a_server),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,8 @@
 #include "strbuf.h"
 #include "util.h"
 #include "vcard.h"
+#include "model.h"
+#include "vcard-internal.h"
 
 /* tests/data/import, found from this file's path. */
 static char *data_path(const char *name)
@@ -410,9 +412,52 @@ static void test_limits(void **state)
         strbuf_done(&s);
 }
 
+/* tend's X-TEND-* properties and the contact field table (contact-fields.h) name the same
+ * fields: a field given an X-TEND property in the table is read and written, and no property
+ * is read into a key the table does not have. */
+static void test_xtend_matches_the_field_table(void **state)
+{
+        size_t n, found = 0;
+        const struct contact_field *f = contact_fields(&n);
+
+        for (size_t i = 0; i < n; i++) {
+                bool seen = false;
+
+                if (!f[i].vcard || strncmp(f[i].vcard, "X-TEND-", 7) != 0)
+                        continue;
+                found++;
+                for (size_t x = 0; x < VCARD_XTEND_N; x++)
+                        if (streq(vcard_xtend[x].prop, f[i].vcard)) {
+                                assert_string_equal(vcard_xtend[x].key, f[i].key);
+                                seen = true;
+                        }
+                if (!seen)
+                        fail_msg("%s (%s) has no X-TEND mapping in common/vcard-fields.c",
+                                 f[i].vcard, f[i].key);
+        }
+        /* The others carry what a record has beside its fields: what this build does not know,
+         * and for sync the history, its deletions, the merged uuids and the revisions. */
+        for (size_t x = 0; x < VCARD_XTEND_N; x++) {
+                const struct contact_field *t = contact_field_by_key(vcard_xtend[x].key);
+                static const char *const record_keys[] = {
+                    "unknown", "interactions", "interactions_deleted", "merged", "revs", NULL};
+
+                if (!t) {
+                        assert_true(
+                            strv_contains((char *const *)record_keys, vcard_xtend[x].key, false));
+                        found++;
+                        continue;
+                }
+                assert_non_null(t->vcard);
+                assert_string_equal(t->vcard, vcard_xtend[x].prop);
+        }
+        assert_int_equal(found, VCARD_XTEND_N);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_xtend_matches_the_field_table),
             cmocka_unit_test(test_corpus),
             cmocka_unit_test(test_photo_skipped_with_warning),
             cmocka_unit_test(test_birthday),
