@@ -17,19 +17,24 @@ tmp=$(mktemp -d /tmp/tend-gc-XXXXXX)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
 mkdir -m 0700 "$tmp/run"
-"$build/tests/bench/tend-bench-gen" "$tmp/store" "$n" >/dev/null
-# The synthetic store has most follow-ups overdue: a first tendd shows them (one big write)
-# and goes away, so the rounds measure the writers, not that first look.
-"$build/daemon/tendd" --data-dir "$tmp/store" --socket "$tmp/run/tendd.sock" 2>/dev/null &
-pid=$!
-for _ in $(seq 1200); do [ -S "$tmp/run/tendd.sock" ] && break; sleep 0.05; done
-TEND_SOCKET=$tmp/run/tendd.sock "$build/client/tend" status >/dev/null
-sleep 3
-TEND_SOCKET=$tmp/run/tendd.sock "$build/client/tend" status >/dev/null
-kill $pid; wait $pid || true; pid=
+# Each build gets a store of its own generator (the schema may differ), settled: the synthetic
+# store has most follow-ups overdue, so a first tendd shows them (one big write) and goes
+# away, and the rounds measure the writers, not that first look.
+settle() { # BUILD STORE
+        "$1/tests/bench/tend-bench-gen" "$2" "$n" >/dev/null
+        "$1/daemon/tendd" --data-dir "$2" --socket "$tmp/run/tendd.sock" 2>/dev/null &
+        pid=$!
+        for _ in $(seq 1200); do [ -S "$tmp/run/tendd.sock" ] && break; sleep 0.05; done
+        TEND_SOCKET=$tmp/run/tendd.sock "$1/client/tend" status >/dev/null
+        sleep 3
+        TEND_SOCKET=$tmp/run/tendd.sock "$1/client/tend" status >/dev/null
+        kill $pid; wait $pid || true; pid=
+}
+settle "$build" "$tmp/store"
+[ -n "$other" ] && settle "$other" "$tmp/store-other"
 
-tend_round() { # BUILD → Log calls/s, p50, p99
-        rm -rf "$tmp/data" && cp -r "$tmp/store" "$tmp/data"
+tend_round() { # BUILD STORE → Log calls/s, p50, p99
+        rm -rf "$tmp/data" && cp -r "$2" "$tmp/data"
         "$1/daemon/tendd" --data-dir "$tmp/data" --socket "$tmp/run/tendd.sock" 2>"$tmp/tendd.log" &
         pid=$!
         for _ in $(seq 400); do [ -S "$tmp/run/tendd.sock" ] && break; sleep 0.05; done
@@ -53,8 +58,8 @@ redis_round() { # → SET, INCR, LPUSH requests/s
 
 : >"$tmp/tend" ; : >"$tmp/other" ; : >"$tmp/redis.txt"
 for r in $(seq "$rounds"); do
-        tend_round "$build" >>"$tmp/tend"
-        [ -n "$other" ] && tend_round "$other" >>"$tmp/other"
+        tend_round "$build" "$tmp/store" >>"$tmp/tend"
+        [ -n "$other" ] && tend_round "$other" "$tmp/store-other" >>"$tmp/other"
         redis_round >>"$tmp/redis.txt"
         echo "round $r: tend $(tail -1 "$tmp/tend")${other:+ · other $(tail -1 "$tmp/other")} · redis $(tail -1 "$tmp/redis.txt") · load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
