@@ -145,7 +145,8 @@ struct date_due {
 struct collect_op {
         const struct config *cfg;
         int64_t now;
-        int64_t best; /* earliest future instant seen */
+        int64_t best;  /* earliest future instant seen */
+        int64_t floor; /* no event is shown before this: now, or the end of quiet hours */
         uint64_t *ids;
         size_t n;
         struct date_due *dates; /* important dates due, shown one by one */
@@ -159,8 +160,11 @@ static int collect_cb(int64_t t, const struct contact *c, uint32_t event, void *
         int64_t at;
 
         /* Keys are in order and no contact is shown before its key: past the best instant
-         * found so far, nothing can come earlier. */
-        if (t >= op->best)
+         * found so far, nothing can come earlier. Nor can anything come before the floor:
+         * during quiet hours every overdue event is deferred to their end, and once one is,
+         * the rest of the walk (every overdue person: all of the store at worst, after every
+         * write) could find nothing earlier and nothing to show now. */
+        if (t >= op->best || op->best <= op->floor)
                 return 1;
         if (event != STORE_SCHED_FOLLOW_UP) {
                 at = dates_event_next(op->cfg, c, event, op->now);
@@ -204,6 +208,10 @@ static int collect_fn(struct store_txn *t, void *userdata)
         op->n_dates = 0;
         op->more = false;
         op->best = INT64_MAX;
+        /* Every event's instant is schedule_after_quiet of a time ≥ now, never earlier than
+         * this (schedule_after_quiet is monotonic). Outside quiet hours it is now, and an
+         * instant found (> now) never reaches it. */
+        op->floor = schedule_after_quiet(op->cfg, op->now);
         return store_txn_sched_walk(t, collect_cb, op);
 }
 
