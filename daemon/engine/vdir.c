@@ -205,6 +205,38 @@ static int save_base(struct vdir *v, const char *name, const char *text, size_t 
         return write_atomic(v->state_dir, name, text, len);
 }
 
+/* Who this machine holds merged into card's person: what base (the card last agreed) named
+ * and what tombstones here newly name (more, may be NULL), but nobody who lives again here (an
+ * undone merge). "merged" is versioned like a field, so it must be whole before stamping. */
+static int set_merged(struct store_txn *t, json_t *card, json_t *base, json_t *more)
+{
+        json_t *lists[] = {json_object_get(base, "merged"), more}, *m = json_array(), *e, *f;
+        size_t i, j;
+
+        if (!m)
+                return -ENOMEM;
+        for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+                json_array_foreach(lists[l], i, e)
+                {
+                        bool have = false;
+
+                        if (!json_string_value(e) ||
+                            store_txn_contact_by_uuid(t, json_string_value(e), &(uint64_t){0}) >= 0)
+                                continue;
+                        json_array_foreach(m, j, f) if (json_equal(e, f)) have = true;
+                        if (!have && json_array_append(m, e) < 0) {
+                                json_decref(m);
+                                return -ENOMEM;
+                        }
+                }
+        if (json_array_size(m) == 0) {
+                json_decref(m);
+                json_object_del(card, "merged");
+                return 0;
+        }
+        return json_object_set_new(card, "merged", m) < 0 ? -ENOMEM : 0;
+}
+
 /* ---- out: the store to the vdir ---- */
 
 struct export_ctx {
@@ -258,9 +290,8 @@ static int export_one(const struct contact *c, void *userdata)
         json_auto_t *card = NULL, *base = NULL;
         _cleanup_free_ char *name = NULL, *dump = NULL, *base_text = NULL, *text = NULL;
         size_t base_len = 0, len = 0;
-        json_t *extra, *m, *e;
+        json_t *extra;
         struct stat st;
-        size_t i;
         int r;
 
         json_object_set_new(x->live, c->uuid, json_true());
@@ -283,19 +314,11 @@ static int export_one(const struct contact *c, void *userdata)
                         return 0; /* nothing changed since the last pass */
         }
         base = load_base(v, name, &base_text, &base_len);
-        r = sync_card_stamp(card, base, x->now_us, interaction_deleted, x);
+        r = set_merged(x->t, card, base, extra);
+        if (r >= 0)
+                r = sync_card_stamp(card, base, x->now_us, interaction_deleted, x);
         if (r < 0)
                 return r;
-        /* Merged uuids that live again (an undone merge) are no longer merged. */
-        m = json_object_get(card, "merged");
-        for (i = json_array_size(m); i-- > 0;) {
-                e = json_array_get(m, i);
-                if (json_string_value(e) &&
-                    store_txn_contact_by_uuid(x->t, json_string_value(e), &(uint64_t){0}) >= 0)
-                        json_array_remove(m, i);
-        }
-        if (m && json_array_size(m) == 0)
-                json_object_del(card, "merged");
         if (sync_card_settle(card)) {
                 json_t *lines = json_object_get(card, "vcard");
 
@@ -555,8 +578,9 @@ static int import_txn(struct store_txn *t, void *userdata)
                 r = sync_card_local(t, c, x->v->exclude, &local);
                 if (r < 0)
                         return r;
-                if (base && json_object_get(base, "merged"))
-                        json_object_set(local, "merged", json_object_get(base, "merged"));
+                r = set_merged(t, local, base, NULL);
+                if (r < 0)
+                        return r;
                 r = sync_card_stamp(local, base, x->now_us, deleted_here, t);
                 if (r < 0)
                         return r;
@@ -604,6 +628,8 @@ static int delete_txn(struct store_txn *t, void *userdata)
         if (r < 0)
                 return r;
         r = sync_card_local(t, c, x->v->exclude, &local);
+        if (r >= 0)
+                r = set_merged(t, local, base, NULL);
         if (r >= 0)
                 r = sync_card_stamp(local, base, x->now_us, deleted_here, t);
         if (r < 0)

@@ -436,7 +436,7 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
         return interaction_group_written(t, i);
 }
 
-int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
+static int interaction_delete(struct store_txn *t, uint64_t id, int64_t now, bool tombstone)
 {
         _cleanup_(interaction_freep) struct interaction *old = NULL;
         uint8_t key[INTERACTION_KEY_LEN], kb[ID_KEY_LEN];
@@ -461,12 +461,22 @@ int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
         rc = mdb_del(t->txn, dbi(t, DB_INTERACTION_IDS), &k, NULL);
         if (rc)
                 return txn_err(t, rc);
-        if (old->uuid[0]) {
+        if (tombstone && old->uuid[0]) {
                 r = store_txn_tombstone_put_exact(t, old->uuid, 'I', now);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
+{
+        return interaction_delete(t, id, now, true);
+}
+
+int store_txn_interaction_drop(struct store_txn *t, uint64_t id)
+{
+        return interaction_delete(t, id, 0, false);
 }
 
 int interaction_seq_next(struct store_txn *t, uint64_t contact_id, int64_t at, uint32_t *ret)

@@ -308,6 +308,10 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i);
  * contact. Returns 0, -ENOENT or -errno. */
 int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now);
 
+/** Delete interaction id without a tombstone: the record lives on elsewhere (it moved to another
+ * person on another machine, and comes here under that person). Returns 0, -ENOENT or -errno. */
+int store_txn_interaction_drop(struct store_txn *t, uint64_t id);
+
 /** The next interaction id the store will hand out. */
 int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret);
 

@@ -192,6 +192,89 @@ class SyncTests(SyncTestCase):
         self.assertSame(a, b)
         self.assertEqual(len(b.export()["contacts"]), 61)
 
+    def _names(self, exp):
+        return sorted(c["name"] for c in exp["contacts"].values())
+
+    def _notes_of(self, exp, name):
+        uuid = [u for u, c in exp["contacts"].items() if c["name"] == name][0]
+        return sorted(i.get("note", "") for i in exp["interactions"].values()
+                      if i["contact"] == uuid)
+
+    def test_undo_of_a_synced_merge_reaches_the_other_machine(self):
+        a, b = self.m["a"], self.m["b"]
+        a.tend("add", "Bob Smith", "--email", "bob@example.com", "--tag", "friend")
+        a.tend("add", "Robert Smith", "--email", "robert@example.com", "--org", "ACME",
+               "--tag", "work")
+        a.tend("log", "Bob Smith", "coffee", "coffee with bob")
+        a.tend("log", "Robert Smith", "meeting", "met robert")
+        a.tend("log", "Robert Smith", "call", "called robert")
+        a.sync()
+        b.sync()
+        before = self.assertSame(a, b)
+
+        a.tend("merge", "Bob Smith", "Robert Smith")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith"])
+        self.assertEqual(self._notes_of(exp, "Bob Smith"),
+                         ["called robert", "coffee with bob", "met robert"])
+
+        # Undone on A: Robert is back with his own interactions and emails, on B too.
+        a.tend("undo")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith", "Robert Smith"])
+        self.assertEqual(self._notes_of(exp, "Bob Smith"), ["coffee with bob"])
+        self.assertEqual(self._notes_of(exp, "Robert Smith"), ["called robert", "met robert"])
+        self.assertEqual(exp["contacts"], before["contacts"])
+        self.assertEqual(sorted(exp["interactions"]), sorted(before["interactions"]))
+        bob = b.json("show", "Bob Smith")
+        self.assertEqual(bob["emails"], ["bob@example.com"])
+        self.assertEqual(b.json("show", "Robert Smith")["emails"], ["robert@example.com"])
+
+        # Redo: B merges again.
+        a.tend("redo")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith"])
+        self.assertEqual(self._notes_of(exp, "Bob Smith"),
+                         ["called robert", "coffee with bob", "met robert"])
+        self.assertIn("robert@example.com", b.json("show", "Bob Smith")["emails"])
+        # Nothing comes back at the next rounds, either way.
+        b.sync()
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith"])
+        self.assertEqual(len(exp["interactions"]), 3)
+        for m in (a, b):
+            self.assertEqual(m.json("sync", "status")["errors"], [])
+
+    def test_undo_of_a_synced_removal_brings_the_person_back(self):
+        a, b = self.m["a"], self.m["b"]
+        a.tend("add", "Carol Doe", "--email", "carol@example.com")
+        a.tend("add", "Ada Lovelace")
+        a.tend("log", "Carol Doe", "coffee", "coffee with carol")
+        a.sync()
+        b.sync()
+        before = self.assertSame(a, b)
+        a.tend("rm", "Carol Doe", "--yes")
+        a.sync()
+        b.sync()
+        self.assertEqual(self._names(self.assertSame(a, b)), ["Ada Lovelace"])
+        a.tend("undo")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(exp["contacts"], before["contacts"])
+        self.assertEqual(self._notes_of(exp, "Carol Doe"), ["coffee with carol"])
+        b.sync()
+        a.sync()
+        self.assertEqual(self._names(self.assertSame(a, b)), ["Ada Lovelace", "Carol Doe"])
+
     def test_hostile_files_are_named_and_skipped(self):
         a = self.m["a"]
         a.tend("add", "Ada Lovelace")
