@@ -3,6 +3,7 @@ and a tendd per machine mirroring its store into a vdir ([sync] vdir)."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -420,6 +421,52 @@ class IcsTests(TendTestCase):
         self.json("sync", "now")
         self.assertEqual(os.listdir(ics), [])
         self.assertEqual(os.listdir(vdir), [self.json("show", "bob")["uuid"] + ".vcf"])
+
+
+@unittest.skipIf(not shutil.which("strace"), "not installed: strace")
+class DurableTests(TendTestCase):
+    """vdir files are durable once written: the temporary files' data is flushed before they
+    are renamed over their names, and each folder is synced after the renames of a batch."""
+
+    start_daemon = False
+
+    def test_cards_are_flushed_before_the_rename_and_the_folder_after(self):
+        vdir = os.path.join(self.root, "vdir")
+        os.makedirs(os.path.join(self.root, "config", "tend"))
+        with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
+            f.write("[sync]\nvdir = %s\n" % vdir)
+        self.daemon.start()
+        self.json("sync", "now")
+        out = os.path.join(self.root, "strace.txt")
+        st = subprocess.Popen(["strace", "-f", "-y", "-o", out, "-e",
+                               "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2",
+                               "-p", str(self.daemon.proc.pid)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        first = st.stderr.readline()
+        if "Operation not permitted" in first:
+            st.wait()
+            self.skipTest("ptrace is not permitted here: " + first.strip())
+        try:
+            ada = self.json("add", "Ada Lovelace")
+            self.json("add", "Bob Smith")
+            self.json("sync", "now")
+            wait_until(lambda: os.path.exists(os.path.join(vdir, ada["uuid"] + ".vcf")),
+                       what="Ada's card")
+        finally:
+            st.terminate()
+            st.communicate(timeout=WAIT)
+        with open(out) as f:
+            calls = [line.split(None, 1)[1] for line in f if " = " in line]
+        renames = [i for i, c in enumerate(calls) if c.startswith("rename")
+                   and ("/" + ada["uuid"] + ".vcf\"") in c]
+        self.assertTrue(renames, "no rename of Ada's card:\n" + "".join(calls))
+        first_rename, last_rename = renames[0], renames[-1]
+        flushed = [c for c in calls[:first_rename] if c.startswith(("syncfs", "fsync",
+                                                                    "fdatasync"))]
+        self.assertTrue(flushed, "nothing flushed before the rename:\n" + "".join(calls))
+        dirs = [c for c in calls[last_rename:] if c.startswith("fsync(")
+                and (vdir + ">") in c]
+        self.assertTrue(dirs, "the vdir was not synced after the rename:\n" + "".join(calls))
 
 
 if __name__ == "__main__":
