@@ -423,6 +423,85 @@ class IcsTests(TendTestCase):
         self.assertEqual(os.listdir(vdir), [self.json("show", "bob")["uuid"] + ".vcf"])
 
 
+class FirstExportTests(TendTestCase):
+    """The first export of a big store into an empty vdir goes a slice at a time: clients are
+    answered meanwhile, and a tendd killed half-way finishes the vdir when started again."""
+
+    start_daemon = False
+    PEOPLE = 5000
+
+    def setUp(self):
+        super().setUp()
+        self.vdir = os.path.join(self.root, "vdir")
+        self.state = os.path.join(self.daemon.data, "sync")
+        cards = os.path.join(self.root, "people.vcf")
+        with open(cards, "w") as f:
+            for n in range(self.PEOPLE):
+                f.write("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Person %05d\r\n"
+                        "EMAIL:p%05d@example.com\r\nNOTE:%s\r\nEND:VCARD\r\n"
+                        % (n, n, "a note to render " * 8))
+        self.daemon.start()
+        self.ok("import", cards)
+        self.assertEqual(self.daemon.stop(), 0)
+        os.makedirs(os.path.join(self.root, "config", "tend"), exist_ok=True)
+        with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
+            f.write("[sync]\nvdir = %s\n" % self.vdir)
+
+    @staticmethod
+    def cards(folder):
+        try:
+            return [f for f in os.listdir(folder) if f.endswith(".vcf") and f[0] != "."]
+        except FileNotFoundError:
+            return []
+
+    def assertComplete(self):
+        names = sorted(self.cards(self.vdir))
+        self.assertEqual(len(names), self.PEOPLE)
+        self.assertEqual(sorted(self.cards(self.state)), names)
+        for name in names:
+            text = read(os.path.join(self.vdir, name))
+            self.assertIn("UID:urn:uuid:" + name[:-4] + "\n", text)  # read() folds CRLF
+            self.assertTrue(text.endswith("END:VCARD\n"), name)
+        strays = [f for d in (self.vdir, self.state) for f in os.listdir(d) if f[0] == "."]
+        self.assertEqual(strays, [])
+        self.assertEqual(self.json("status")["contacts"], self.PEOPLE)
+        self.assertEqual(self.json("sync", "status")["errors"], [])
+
+    def test_clients_are_answered_while_the_first_export_runs(self):
+        self.daemon.start()
+        # Answered before the export is done: the vdir is still incomplete at the reply.
+        self.assertEqual(len(self.json("ls", "--limit", "1")), 1)
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        self.ok("status")
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        # A change meanwhile, to someone the walk has not reached yet and to one it passed.
+        self.ok("edit", "Person 04999", "--org", "Late Edit")
+        wait_until(lambda: len(self.cards(self.vdir)) > 0, what="the first cards")
+        self.ok("edit", "Person 00000", "--org", "Early Edit")
+        wait_until(lambda: len(self.cards(self.vdir)) == self.PEOPLE and
+                   len(self.cards(self.state)) == self.PEOPLE, what="the whole vdir")
+        self.json("sync", "now")
+        self.assertComplete()
+        for who, org in (("Person 04999", "Late Edit"), ("Person 00000", "Early Edit")):
+            uuid = self.json("show", who)["uuid"]
+            self.assertIn("ORG:" + org, read(os.path.join(self.vdir, uuid + ".vcf")))
+
+    def test_killed_half_way_the_vdir_is_completed_at_the_next_start(self):
+        self.daemon.start()
+        wait_until(lambda: len(self.cards(self.vdir)) > 0, what="the first cards")
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        self.daemon.proc.kill()
+        self.daemon.proc.wait()
+        self.daemon.log.close()
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        self.daemon.start()
+        self.json("sync", "now")
+        self.assertComplete()
+        # Nothing reads as deleted: a second round changes nothing.
+        self.json("sync", "now")
+        self.assertComplete()
+
+
 @unittest.skipIf(not shutil.which("strace"), "not installed: strace")
 class DurableTests(TendTestCase):
     """vdir files are durable once written: the temporary files' data is flushed before they
