@@ -62,7 +62,7 @@ def main():
         print("%d contacts: tendd listening after %.2f s, vdir complete after %.2f s"
               % (n, ready, total))
         if answered:
-            print(" ".join("%.2f@%d" % a for a in answered))
+            print("replies (seconds@cards written): " + " ".join("%.2f@%d" % a for a in answered))
             worst = max(answered)
             print("tend status answered %d times during the export; slowest %.2f s "
                   "(with %d cards written)" % (len(answered), worst[0], worst[1]))
