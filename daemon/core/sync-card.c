@@ -420,6 +420,19 @@ static void sort_strings(json_t *list)
         free(v);
 }
 
+/* The uuids either list names, sorted (the same list whichever way round); NULL: no memory. */
+static json_t *merged_union(json_t *a, json_t *b)
+{
+        json_t *u = json_is_array(a) ? json_deep_copy(a) : json_array(), *e;
+        size_t i;
+
+        if (!u)
+                return NULL;
+        json_array_foreach(b, i, e) if (!json_array_has(u, e)) json_array_append(u, e);
+        sort_strings(u);
+        return u;
+}
+
 static void union_by_uuid(json_t *dst, json_t *src, bool keep_newer)
 {
         json_t *v;
@@ -467,6 +480,15 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
                                 json_object_set(revs, k, json_object_get(rb, k));
                         continue;
                 }
+                if (streq(k, "merged") && !ha && !hb) {
+                        /* Cards written before the list had a rev: it only ever grew. */
+                        json_t *u = merged_union(va, vb);
+
+                        if (!u)
+                                return -ENOMEM;
+                        json_object_set_new(out, k, u);
+                        continue;
+                }
                 if (!ha || rev_has(rb, k, ha))
                         take_b = true; /* b is an edit of a's value (or a never had one) */
                 else if (!hb || rev_has(ra, k, hb))
@@ -478,8 +500,7 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
                         bool b_newer = hb > ha || (hb == ha && value_cmp(vb, va) > 0);
                         json_t *l = rev_new(newest_head(rb, newest_head(ra, 0)) + 1,
                                             json_object_get(b_newer ? rb : ra, k));
-                        json_t *u = json_is_array(va) ? json_deep_copy(va) : json_array();
-                        json_t *e;
+                        json_t *u = merged_union(va, vb);
 
                         if (!l || !u) {
                                 json_decref(l);
@@ -489,9 +510,6 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
                         json_array_insert_new(l, 1, json_integer(b_newer ? ha : hb));
                         while (json_array_size(l) > SYNC_REV_CHAIN)
                                 json_array_remove(l, json_array_size(l) - 1);
-                        json_array_foreach(vb, n, e) if (!json_array_has(u, e))
-                            json_array_append(u, e);
-                        sort_strings(u); /* the same list whichever way round */
                         json_object_set_new(out, k, u);
                         json_object_set_new(revs, k, l);
                         continue;

@@ -233,6 +233,19 @@ static void test_concurrent_merges_both_stand(void **state)
                             "88888888-2222-4333-8444-555555555555");
 }
 
+static void test_merged_without_revs_is_united(void **state)
+{
+        /* Cards from before X-TEND-MERGED had a rev of its own: the list only ever grew. */
+        json_auto_t *a = card(KEEPER ",\"merged\":[\"99999999-2222-4333-8444-555555555555\"]}");
+        json_auto_t *b = card(KEEPER "}"), *m1 = NULL, *m2 = NULL;
+
+        (void)state;
+        assert_int_equal(sync_card_merge(a, b, &m1, NULL), 0);
+        assert_int_equal(sync_card_merge(b, a, &m2, NULL), 0);
+        assert_true(json_equal(m1, m2));
+        assert_int_equal(json_array_size(json_object_get(m1, "merged")), 1);
+}
+
 static void test_newer_interaction_replaces_the_older_whole(void **state)
 {
         json_auto_t *a = card(KEEPER ",\"interactions\":[{\"uuid\":\"aaaaaaaa-0000-4000-8000-"
@@ -323,6 +336,7 @@ int main(void)
             cmocka_unit_test(test_interaction_gone_without_deletion_is_marked_moved),
             cmocka_unit_test(test_undone_merge_travels),
             cmocka_unit_test(test_concurrent_merges_both_stand),
+            cmocka_unit_test(test_merged_without_revs_is_united),
             cmocka_unit_test(test_newer_interaction_replaces_the_older_whole),
             cmocka_unit_test(test_vcard_round_trip),
             cmocka_unit_test(test_hostile_cards),
