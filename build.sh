@@ -23,10 +23,13 @@ cd "$(dirname "$0")"
 
 # What tend needs at run time, features included (tend graph --format svg runs graphviz).
 RUNTIME_PKGS=(libev4 liblmdb0 libjansson4 libsystemd0 libinih1 libunistring2 dbus-user-session
+              libnotmuch5 libgmime-3.0-0 libical3 tzdata
               graphviz)
 BUILD_PKGS=(build-essential cmake pkgconf libev-dev liblmdb-dev libjansson-dev libsystemd-dev
-            libinih-dev libunistring-dev scdoc)
+            libinih-dev libunistring-dev scdoc libnotmuch-dev libgmime-3.0-dev libical-dev)
 TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
+           # capture: a real notmuch index of a generated maildir, strace for the headers-only check
+           notmuch strace
            # packaging check, units and completions (tests/e2e/test_systemd.py, completion, docs)
            dpkg-dev debhelper lintian bash-completion zsh fish man-db systemd
            # notifications on a private bus, a real notification daemon, the idle check
@@ -36,7 +39,9 @@ TEST_PKGS=(libcmocka-dev python3 lmdb-utils dbus-daemon socat
            # import/export interop (khard, calcurse, an iCalendar parser) and the fuzzers
            khard calcurse python3-icalendar clang libclang-rt-14-dev
            # tendd under memcheck (tests/e2e/run-valgrind.sh)
-           valgrind)
+           valgrind
+           # the benchmark suite's smoke run (ctest -L bench-smoke; tests/bench/run.sh)
+           hyperfine)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 say() { printf '==> %s\n' "$*"; }

@@ -440,6 +440,9 @@ static char *interaction_text(json_t *i)
             {"gave: ", cmd_jstr(i, "gave")},
             {"got: ", cmd_jstr(i, "got")},
             {"goal: ", cmd_jstr(json_object_get(i, "goal"), "title")},
+            /* captured from mail or a calendar: where from, and a received one is no touch */
+            {"from ", cmd_jstr(json_object_get(i, "source"), "type")},
+            {"", json_is_false(json_object_get(i, "touch")) ? "not a touch" : NULL},
         };
         struct strbuf b = {0};
 

@@ -43,6 +43,10 @@ int cmd_call_raw(struct cli *cli, const char *method, json_t *params, json_t **r
  * show the line it probably meant; NULL for none. */
 int cmd_kind_error(struct cli *cli, json_t *reply, const char *who, char **rest, size_t n_rest);
 
+/* Interactions that log themselves: client/cmd-capture.c. */
+int commands_capture(struct cli *cli, int argc, char **argv);
+extern const char cmd_capture_help[];
+
 /* Keeping machines in step through a vdir: client/cmd-sync.c. */
 int commands_sync(struct cli *cli, int argc, char **argv);
 int commands_conflicts(struct cli *cli, int argc, char **argv);

@@ -110,6 +110,22 @@ struct contact {
         size_t unknown_len;
 };
 
+/* Where a captured interaction came from (core/capture.h). */
+enum interaction_source {
+        SOURCE_NONE, /* logged by hand, imported */
+        SOURCE_MAIL,
+        SOURCE_CALENDAR,
+        _SOURCE_MAX,
+        _SOURCE_INVALID = -EINVAL,
+};
+
+/** "mail", "calendar"; NULL for SOURCE_NONE and anything else. */
+const char *interaction_source_to_string(enum interaction_source s);
+/** "mail" or "calendar" (exact); _SOURCE_INVALID otherwise. */
+enum interaction_source interaction_source_from_string(const char *s);
+
+#define FIELD_SOURCE_ID_MAX 998 /* a Message-ID or event UID[/RECURRENCE-ID] (RFC 5322 line) */
+
 struct interaction {
         uint64_t id; /* global and stable ("#17"; codec tag 10), 0 = not assigned yet */
         uint64_t contact_id;
@@ -130,6 +146,13 @@ struct interaction {
         /* Nonzero in a participant's entry of a group interaction (codec tag 92): a copy kept
          * under that person's key for their history, of the record of this contact id. */
         uint64_t group_of;
+        /* Captured from mail or a calendar (core/capture.h; codec tags 93-95): the source and
+         * its key (Message-ID; event UID[/RECURRENCE-ID]). no_touch: in the history only, not
+         * a touch (received mail with [capture] received = history): it moves no date, adds
+         * no strength and is never anyone's last interaction. */
+        enum interaction_source source;
+        char *source_id;
+        bool no_touch;
         uint8_t *unknown;
         size_t unknown_len;
 };
@@ -158,6 +181,11 @@ static inline void interaction_freep(struct interaction **i)
 
 /** Fill buf with a random RFC 4122 version 4 UUID, lower-case. Returns 0 or -errno. */
 int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1]);
+
+/** A UUID that is a function of (space, name), RFC 9562 version 8 from a 128-bit FNV-1a hash:
+ * two machines that record the same thing (a captured Message-ID) give it the same UUID, so
+ * sync sees one interaction, not two. */
+void uuid_from_name(const char *space, const char *name, char buf[static UUID_STRING_LEN + 1]);
 
 /** The 16 bytes b as a lower-case UUID string (8-4-4-4-12 hex digits). */
 void uuid_format(const uint8_t b[static 16], char buf[static UUID_STRING_LEN + 1]);

@@ -8,6 +8,9 @@
 #include <sys/socket.h>
 
 #include "backups.h"
+#include "capture-calendar.h"
+#include "capture-mail.h"
+#include "capture.h"
 #include "check.h"
 #include "config.h"
 #include "goals.h"
@@ -81,6 +84,87 @@ static void start_sync(struct tendd *d)
                 log_error_errno(r, "Sync is off: the vdir %s cannot be used: %m", c->sync_vdir);
         else
                 log_info("Mirroring contacts to the vdir %s.", c->sync_vdir);
+}
+
+/* [capture] calendar: (re)start the calendar reader when its settings changed. A vdir that
+ * cannot be watched leaves it off and says so in `tend capture status`; never fatal. */
+static void start_capture_calendar(struct tendd *d)
+{
+        const struct config *c = d->config;
+        int r;
+
+        capture_calendar_free(d->capture_calendar);
+        d->capture_calendar = NULL;
+        if (!c->capture_calendar)
+                return;
+        r = capture_calendar_new(d->loop,
+                                 &(struct capture_calendar_options){
+                                     .dir = c->capture_calendar,
+                                     .me = c->capture_me,
+                                     .backfill = c->capture_backfill,
+                                     .sink = capture_sink,
+                                     .userdata = &d->core,
+                                 },
+                                 &d->capture_calendar);
+        if (r < 0) {
+                _cleanup_free_ char *error = NULL;
+
+                if (asprintf(&error, "the calendar vdir %s cannot be watched: %s",
+                             c->capture_calendar, strerror(-r)) >= 0)
+                        (void)capture_sink(&d->core, &(struct capture_batch){
+                                                         .source = CAPTURE_CALENDAR,
+                                                         .error = error,
+                                                     });
+                return;
+        }
+        log_info("Capturing meetings from the calendar vdir %s.", c->capture_calendar);
+}
+
+static bool strv_equal(char *const *a, char *const *b)
+{
+        size_t n = strv_length(a);
+
+        if (n != strv_length(b))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!streq(a[i], b[i]))
+                        return false;
+        return true;
+}
+
+/* [capture]: (re)start the mail reader when its source changed. A reader that cannot start is
+ * logged and leaves capture off; it never stops tendd. */
+static void start_capture(struct tendd *d)
+{
+        int r;
+
+        capture_mail_free(d->capture_mail);
+        d->capture_mail = NULL;
+        if (!d->config->capture_notmuch)
+                return;
+        r = capture_mail_new(d->loop, &d->core, &d->capture_mail);
+        if (r < 0)
+                log_error_errno(r, "Capture from mail is off: %m");
+        else
+                log_info("Capturing interactions from notmuch (%s).", d->config->capture_notmuch);
+}
+
+static json_t *capture_status(void *userdata)
+{
+        struct tendd *d = userdata;
+
+        return json_pack("{s:o,s:o}", "mail", capture_mail_status(d->capture_mail), "calendar",
+                         capture_calendar_status(d->capture_calendar));
+}
+
+static void capture_scan(const char *source, void *userdata)
+{
+        struct tendd *d = userdata;
+
+        if (streq(source, "mail"))
+                capture_mail_scan(d->capture_mail);
+        else if (streq(source, "calendar"))
+                capture_calendar_rescan(d->capture_calendar);
 }
 
 static json_t *sync_status(void *userdata)
@@ -169,14 +253,23 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
                 config_done(&cfg);
         } else {
                 int64_t old_goal_every = d->config->goal_follow_up;
+                bool capture_changed = !streq_ptr(d->config->capture_notmuch, cfg.capture_notmuch);
                 bool sync_changed = !streq_ptr(d->config->sync_vdir, cfg.sync_vdir) ||
                                     !streq_ptr(d->config->sync_ics, cfg.sync_ics) ||
                                     d->config->sync_exclude != cfg.sync_exclude;
+                bool calendar_changed =
+                    !streq_ptr(d->config->capture_calendar, cfg.capture_calendar) ||
+                    !strv_equal(d->config->capture_me, cfg.capture_me) ||
+                    d->config->capture_backfill != cfg.capture_backfill;
 
                 config_done(d->config);
                 *d->config = cfg;
                 if (sync_changed)
                         start_sync(d);
+                if (calendar_changed)
+                        start_capture_calendar(d);
+                if (capture_changed)
+                        start_capture(d);
                 scheduler_reload(d->scheduler);
                 r = backups_configure(d->backups, d->config);
                 if (r < 0)
@@ -424,6 +517,9 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
             .backup_start = backup_start,
             .backup_list = backup_list,
             .backup_userdata = d,
+            .capture_status = capture_status,
+            .capture_scan = capture_scan,
+            .capture_userdata = d,
         };
         r = server_new(d->loop, NULL, methods_service(), &d->rpc, &d->server);
         if (r < 0) {
@@ -452,6 +548,8 @@ int tendd_new(const struct tendd_options *opts, struct tendd **ret)
         if (r < 0)
                 log_error_errno(r, "Rolling backups are off: %m");
         start_sync(d);
+        start_capture(d);
+        start_capture_calendar(d);
 
         *ret = d;
         return 0;
@@ -475,6 +573,8 @@ void tendd_free(struct tendd *d)
         if (!d)
                 return;
         vdir_free(d->vdir);
+        capture_mail_free(d->capture_mail); /* a scan stops after its current message */
+        capture_calendar_free(d->capture_calendar);
         backups_free(d->backups); /* a backup being written finishes and is answered first */
         scheduler_free(d->scheduler);
         sdnotify_free(d->sdnotify);

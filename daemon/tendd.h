@@ -14,7 +14,9 @@ struct sdnotify;
 struct config;
 struct scheduler;
 struct vdir;
+struct capture_calendar;
 struct backups;
+struct capture_mail;
 
 struct tendd_options {
         const char *data_dir;    /* NULL = $XDG_DATA_HOME/tend */
@@ -40,11 +42,13 @@ struct tendd {
         struct sdnotify *sdnotify; /* systemd notify/watchdog glue (sdnotify.c) */
         struct config *config;     /* tendd.conf, replaced whole on SIGHUP (config.h) */
         char *config_path;
-        struct scheduler *scheduler; /* follow-up timer and notifications (scheduler.h) */
-        struct vdir *vdir;           /* [sync] vdir mirror (vdir.h), NULL when off */
-        struct backups *backups;     /* rolling and on-demand backups off the loop */
-        struct core core;            /* store + settings + clock, for every door (core.h) */
-        struct rpc rpc;              /* what the varlink methods work with (rpc.h) */
+        struct scheduler *scheduler;       /* follow-up timer and notifications (scheduler.h) */
+        struct vdir *vdir;                 /* [sync] vdir mirror (vdir.h), NULL when off */
+        struct backups *backups;           /* rolling and on-demand backups off the loop */
+        struct capture_mail *capture_mail; /* [capture] notmuch (capture-mail.h), NULL: off */
+        struct capture_calendar *capture_calendar; /* [capture] calendar reader, NULL: off */
+        struct core core; /* store + settings + clock, for every door (core.h) */
+        struct rpc rpc;   /* what the varlink methods work with (rpc.h) */
 };
 
 /** Open the store, create the server and listen (socket activation or bind). Logs what

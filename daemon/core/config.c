@@ -69,6 +69,8 @@ void config_init(struct config *c)
             .backup_every = DURATION_DAY,
             .plan_tolerance = 10,
             .plan_recent = 14 * DURATION_DAY,
+            .capture_max_recipients = 10,
+            .capture_backfill = 90 * DURATION_DAY,
         };
 }
 
@@ -79,21 +81,32 @@ void config_done(struct config *c)
         free(c->sync_vdir);
         free(c->sync_ics);
         free(c->backup_dir);
+        free(c->capture_notmuch);
+        free(c->capture_calendar);
+        strv_free(c->capture_me);
         config_init(c);
 }
 
 int config_copy(struct config *dst, const struct config *src)
 {
         char **cmd = NULL, **open = NULL, *vdir = NULL, *ics = NULL, *dir = NULL;
+        char *notmuch = NULL, *calendar = NULL, **me = NULL;
 
         if (strv_copy(src->command, &cmd) < 0 || strv_copy(src->open_command, &open) < 0 ||
             (src->sync_vdir && !(vdir = strdup(src->sync_vdir))) ||
             (src->sync_ics && !(ics = strdup(src->sync_ics))) ||
-            (src->backup_dir && !(dir = strdup(src->backup_dir)))) {
+            (src->backup_dir && !(dir = strdup(src->backup_dir))) ||
+            (src->capture_notmuch && !(notmuch = strdup(src->capture_notmuch))) ||
+            (src->capture_calendar && !(calendar = strdup(src->capture_calendar))) ||
+            strv_copy(src->capture_me, &me) < 0) {
                 strv_free(cmd);
                 strv_free(open);
                 free(vdir);
                 free(ics);
+                free(dir);
+                free(notmuch);
+                free(calendar);
+                strv_free(me);
                 return -ENOMEM;
         }
         config_done(dst);
@@ -103,6 +116,9 @@ int config_copy(struct config *dst, const struct config *src)
         dst->sync_vdir = vdir;
         dst->sync_ics = ics;
         dst->backup_dir = dir;
+        dst->capture_notmuch = notmuch;
+        dst->capture_calendar = calendar;
+        dst->capture_me = me;
         return 0;
 }
 
@@ -425,6 +441,90 @@ static const char *parse_backup_dir(const char *v, void *dst)
         return NULL;
 }
 
+/* [capture] notmuch: off (the default), auto (notmuch's own configuration) or a folder. */
+static const char *parse_notmuch(const char *v, void *dst)
+{
+        char **ret = dst, *p;
+
+        if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0 || !*v) {
+                free(*ret);
+                *ret = NULL;
+                return NULL;
+        }
+        if (strcasecmp(v, "auto") == 0) {
+                p = strdup("auto");
+                if (!p)
+                        return "out of memory";
+                free(*ret);
+                *ret = p;
+                return NULL;
+        }
+        if (parse_path(v, dst))
+                return "expected auto, off or the notmuch mail folder (/... or ~/...)";
+        return NULL;
+}
+
+/* [capture] me: addresses separated by commas or white space, stored lower-cased. */
+static const char *parse_me(const char *v, void *dst)
+{
+        _cleanup_strv_ char **list = NULL;
+        _cleanup_free_ char *copy = strdup(v);
+        char *save = NULL;
+
+        if (!copy)
+                return "out of memory";
+        for (char *w = strtok_r(copy, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+                const char *at = strchr(w, '@');
+
+                if (!at || at == w || !at[1] || strchr(at + 1, '@') || strlen(w) > FIELD_EMAIL_MAX)
+                        return "expected email addresses separated by commas";
+                for (char *c = w; *c; c++)
+                        *c = (char)tolower((unsigned char)*c);
+                if (strv_length(list) >= FIELD_LIST_MAX)
+                        return "at most 64 addresses";
+                if (strv_push(&list, w) < 0)
+                        return "out of memory";
+        }
+        strv_free(*(char ***)dst);
+        *(char ***)dst = TAKE_PTR(list);
+        return NULL;
+}
+
+static const char *parse_received(const char *v, void *dst)
+{
+        if (strcasecmp(v, "touch") == 0)
+                *(bool *)dst = true;
+        else if (strcasecmp(v, "history") == 0)
+                *(bool *)dst = false;
+        else
+                return "expected touch or history";
+        return NULL;
+}
+
+static const char *parse_max_recipients(const char *v, void *dst)
+{
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (!(v[0] >= '0' && v[0] <= '9') || *end || errno || n < 1 ||
+            n > CONFIG_CAPTURE_RECIPIENTS_MAX)
+                return "expected a whole number from 1 to 1000";
+        *(unsigned *)dst = (unsigned)n;
+        return NULL;
+}
+
+static const char *parse_backfill(const char *v, void *dst)
+{
+        int64_t s;
+
+        if (time_parse_duration(v, &s) < 0 || s < 0 || s > CONFIG_CAPTURE_BACKFILL_MAX)
+                return "expected a duration up to 10 years, such as 90d or 1y (0s: none)";
+        *(int64_t *)dst = s;
+        return NULL;
+}
+
 /* ---- the key table ---- */
 
 enum section {
@@ -435,6 +535,7 @@ enum section {
         SECTION_SYNC,
         SECTION_BACKUP,
         SECTION_PLAN,
+        SECTION_CAPTURE,
         _SECTION_MAX,
         _SECTION_INVALID = -EINVAL,
 };
@@ -442,7 +543,7 @@ enum section {
 static const char *const section_names[_SECTION_MAX] = {
     [SECTION_SCHEDULE] = "schedule", [SECTION_CADENCE] = "cadence", [SECTION_NOTIFY] = "notify",
     [SECTION_GOALS] = "goals",       [SECTION_SYNC] = "sync",       [SECTION_BACKUP] = "backup",
-    [SECTION_PLAN] = "plan",
+    [SECTION_PLAN] = "plan",         [SECTION_CAPTURE] = "capture",
 };
 
 struct key {
@@ -477,6 +578,13 @@ static const struct key keys[] = {
     {SECTION_BACKUP, "dir", parse_backup_dir, offsetof(struct config, backup_dir)},
     {SECTION_PLAN, "tolerance", parse_tolerance, offsetof(struct config, plan_tolerance)},
     {SECTION_PLAN, "recent", parse_recent, offsetof(struct config, plan_recent)},
+    {SECTION_CAPTURE, "notmuch", parse_notmuch, offsetof(struct config, capture_notmuch)},
+    {SECTION_CAPTURE, "calendar", parse_path, offsetof(struct config, capture_calendar)},
+    {SECTION_CAPTURE, "me", parse_me, offsetof(struct config, capture_me)},
+    {SECTION_CAPTURE, "received", parse_received, offsetof(struct config, capture_received_touch)},
+    {SECTION_CAPTURE, "max_recipients", parse_max_recipients,
+     offsetof(struct config, capture_max_recipients)},
+    {SECTION_CAPTURE, "backfill", parse_backfill, offsetof(struct config, capture_backfill)},
 };
 
 /* ---- parsing ---- */
@@ -558,10 +666,11 @@ static void check_line(struct parse_state *st, char *str)
                 if ((size_t)(end - str - 1) >= sizeof(name) ||
                     (*name = '\0', memcpy(name, str + 1, end - str - 1), name[end - str - 1] = '\0',
                      section_from_string(name) < 0)) {
-                        add_error(st,
-                                  "unknown section %.*s; the sections are [schedule], "
-                                  "[cadence], [notify], [goals], [sync], [backup] and [plan]",
-                                  (int)(end - str + 1), str);
+                        add_error(
+                            st,
+                            "unknown section %.*s; the sections are [schedule], "
+                            "[cadence], [notify], [goals], [sync], [backup], [plan] and [capture]",
+                            (int)(end - str + 1), str);
                         st->section_bad = true;
                         str[0] = '\0';
                         return;
@@ -614,7 +723,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!section[0]) {
                 add_error(st,
                           "'%s' is outside a section; put it under [schedule], [cadence], "
-                          "[notify], [goals], [sync], [backup] or [plan]",
+                          "[notify], [goals], [sync], [backup], [plan] or [capture]",
                           name);
                 return 1;
         }
@@ -811,6 +920,14 @@ void config_dump(const struct config *c, FILE *f)
                 fprintf(f, "# dir = $XDG_STATE_HOME/tend/backups\n");
         fprintf(f, "\n[plan]\ntolerance = %u\nrecent = %s\n", c->plan_tolerance,
                 time_format_duration(c->plan_recent, d, sizeof(d)));
+        fprintf(f, "\n[capture]\nnotmuch = %s\n", c->capture_notmuch ? c->capture_notmuch : "off");
+        fprintf(f, "%scalendar = %s\nme =", c->capture_calendar ? "" : "# ",
+                strempty(c->capture_calendar));
+        for (char **m = c->capture_me; m && *m; m++)
+                fprintf(f, "%s %s", m == c->capture_me ? "" : ",", *m);
+        fprintf(f, "\nreceived = %s\nmax_recipients = %u\nbackfill = %s\n",
+                c->capture_received_touch ? "touch" : "history", c->capture_max_recipients,
+                time_format_duration(c->capture_backfill, d, sizeof(d)));
 }
 
 /* ---- command expansion ---- */

@@ -69,6 +69,26 @@
  *   recent            DURATION         14d
  *       Someone touched this recently is not proposed by `tend plan` without a dated reason
  *       (a follow-up due, a pipeline step). 0s turns it off.
+ * [capture]
+ *   notmuch           auto|off|PATH    off
+ *       Log interactions from mail indexed by notmuch (headers only, never bodies). auto:
+ *       notmuch's own configuration ($NOTMUCH_CONFIG, ~/.notmuch-config, ...) finds the
+ *       database, and capture stays off when there is none; PATH: the mail folder whose
+ *       database is in PATH/.notmuch. The database is opened read-only between scans.
+ *   calendar          PATH             (none)
+ *       Log meetings that took place from this calendar vdir (a folder of .ics files).
+ *   me                LIST             (none)
+ *       Your own addresses, separated by commas: mail from one of them is mail you sent;
+ *       they are never matched to a contact. With notmuch = auto, notmuch's
+ *       user.primary_email and user.other_email are added.
+ *   received          touch|history    history
+ *       Mail you received is shown in history as kind `received`; with touch it also
+ *       counts as a touch (resets the rhythm), with history it moves no date.
+ *   max_recipients    integer 1..1000  10
+ *       A message to more people than this (To and Cc), or with a List-Id, is bulk: it is
+ *       counted in `tend capture status` but never recorded.
+ *   backfill          DURATION         90d
+ *       How far back the first scan reads (and how old mail indexed later may be).
  *
  * Types:
  *  - HH:MM: 24-hour local time, 00:00 to 23:59.
@@ -120,7 +140,17 @@ struct config {
         /* [plan] */
         unsigned plan_tolerance; /* percentage points either side of a network's target */
         int64_t plan_recent;     /* seconds: touched this recently, not proposed without a date */
+        /* [capture] */
+        char *capture_notmuch;           /* NULL: off; "auto"; or the mail folder */
+        char *capture_calendar;          /* NULL: off; a calendar vdir */
+        char **capture_me;               /* your own addresses, lower-cased; NULL = none */
+        bool capture_received_touch;     /* received mail counts as a touch */
+        unsigned capture_max_recipients; /* more (To + Cc) than this: bulk */
+        int64_t capture_backfill;        /* seconds back the first scan reads */
 };
+
+#define CONFIG_CAPTURE_RECIPIENTS_MAX 1000
+#define CONFIG_CAPTURE_BACKFILL_MAX   (10LL * 366 * 86400)
 
 #define CONFIG_BACKUP_KEEP_MAX  1000
 #define CONFIG_BACKUP_EVERY_MIN 3600

@@ -371,6 +371,8 @@ static int newest(const struct interaction *i, void *userdata)
 {
         struct interaction **ret = userdata;
 
+        if (i->no_touch)
+                return 0; /* not a touch: the newest touch is further back */
         *ret = interaction_new();
         if (!*ret || free_and_strdup(&(*ret)->kind, i->kind) < 0)
                 return -ENOMEM;
@@ -424,7 +426,7 @@ int merge_contact(struct store_txn *t, int64_t conf_every, struct contact *keep,
 
         /* The last touch and the next follow-up: the touch rule over the newest interaction
          * KEEP now has (it changes nothing when that was KEEP's own). */
-        r = store_txn_interaction_list(t, keep->id, 1, newest, &last);
+        r = store_txn_interaction_list(t, keep->id, 0, newest, &last);
         if (r < 0)
                 return r;
         if (last && last->at > keep->last_interaction)

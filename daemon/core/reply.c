@@ -250,5 +250,15 @@ json_t *reply_interaction(const struct interaction *i, const char *contact_name)
                 json_decref(o);
                 return NULL;
         }
+        /* Captured from mail or a calendar: where from, and whether it is a touch at all. */
+        if (o && interaction_source_to_string(i->source) &&
+            (json_object_set_new(o, "source",
+                                 json_pack("{s:s,s:s?}", "type",
+                                           interaction_source_to_string(i->source), "id",
+                                           i->source_id)) < 0 ||
+             json_object_set_new(o, "touch", json_boolean(!i->no_touch)) < 0)) {
+                json_decref(o);
+                return NULL;
+        }
         return o;
 }

@@ -113,6 +113,8 @@ static int fold_cb(const struct interaction *i, void *userdata)
 {
         struct fold *f = userdata;
 
+        if (i->no_touch)
+                return 0; /* in the history only */
         strength_add(&f->milli, &f->ref, i->at, i->kind);
         return 0;
 }

@@ -804,6 +804,8 @@ static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contac
                 if (!in->created)
                         in->created = now;
                 r = store_txn_interaction_add(t, in);
+                if (r >= 0) /* captured on another machine: not captured again here */
+                        r = store_txn_captured_register(t, in);
                 if (r < 0)
                         return r;
         }

@@ -19,6 +19,8 @@ int touch_apply(struct store_txn *t, int64_t conf_every, struct contact *c,
         int64_t before;
         int r;
 
+        if (in->no_touch)
+                return 0; /* in the history only: no date, no strength */
         /* Every touch counts for strength, a back-filled one too (decayed to the latest). */
         if (!c->strength_ref && c->last_interaction) {
                 r = strength_recompute(t, c); /* kept since the store's last upgrade */
@@ -59,7 +61,7 @@ int touch_record(struct store_txn *t, int64_t conf_every, struct contact *c, str
         store_txn_describe(t, "log %s with %s", in->kind, c->name);
         /* The latest touch takes the agenda with it: kept in its record, cleared from c. The
          * caller's in->agenda is left as it was. */
-        if (c->agenda && in->at >= c->last_interaction) {
+        if (c->agenda && !in->no_touch && in->at >= c->last_interaction) {
                 taken = TAKE_PTR(c->agenda);
                 in->agenda = taken;
         }
@@ -87,7 +89,7 @@ int touch_record_group(struct store_txn *t, int64_t conf_every, struct contact *
         if (!m)
                 return -ENOMEM;
         for (size_t k = 0; k < n; k++)
-                if (others[k]->agenda && in->at >= others[k]->last_interaction) {
+                if (others[k]->agenda && !in->no_touch && in->at >= others[k]->last_interaction) {
                         fprintf(m, "%s%s: %s", size || ftell(m) ? "\n" : "",
                                 strempty(others[k]->name), others[k]->agenda);
                         free(others[k]->agenda);
@@ -185,6 +187,8 @@ static int latest_cb(const struct interaction *i, void *userdata)
 {
         struct latest *l = userdata;
 
+        if (i->no_touch)
+                return 0; /* in the history only: never the last touch */
         l->found = true;
         l->at = i->at;
         l->kind = i->kind ? strdup(i->kind) : NULL;
@@ -198,7 +202,7 @@ int touch_recompute(struct store_txn *t, int64_t conf_every, struct contact *c)
         bool by_hand;
         int r;
 
-        r = store_txn_interaction_list(t, c->id, 1, latest_cb, &l);
+        r = store_txn_interaction_list(t, c->id, 0, latest_cb, &l);
         if (r < 0)
                 goto out;
         r = rule_due(t, conf_every, c, c->last_interaction, &before);

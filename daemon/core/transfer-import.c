@@ -528,6 +528,8 @@ static int import_interaction(struct run *run, size_t k, struct contact **cache)
                         r = store_txn_interaction_add(run->t, &i);
                 }
         }
+        if (r >= 0)
+                r = store_txn_captured_register(run->t, &i); /* never captured again */
         if (r < 0)
                 return r;
         /* The contact's last touch follows, as when logging. */

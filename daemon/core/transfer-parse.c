@@ -479,7 +479,21 @@ static int parse_interaction(struct import_rec *rec, json_t *o, struct bad *b)
                         r = get_uuid(v, key, b, rec->uuid2);
                 else if (streq(key, "agenda"))
                         r = get_text(v, key, FIELD_NOTE_MAX, true, b, &i->agenda);
-                else if (streq(key, "with")) {
+                else if (streq(key, "source")) {
+                        int s = interaction_source_from_string(json_string_value(v));
+
+                        if (s < 0)
+                                return badf(b, "source: not mail or calendar");
+                        i->source = (enum interaction_source)s;
+                        r = 0;
+                } else if (streq(key, "source_id"))
+                        r = get_text(v, key, FIELD_SOURCE_ID_MAX, false, b, &i->source_id);
+                else if (streq(key, "no_touch")) {
+                        if (!json_is_boolean(v))
+                                return badf(b, "no_touch: not true or false");
+                        i->no_touch = json_is_true(v);
+                        r = 0;
+                } else if (streq(key, "with")) {
                         size_t n;
                         json_t *u;
 

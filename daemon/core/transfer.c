@@ -307,6 +307,12 @@ static int export_interaction(const struct interaction *i, void *userdata)
         }
         if (r >= 0 && i->agenda)
                 r = set_new(o, "agenda", json_string(i->agenda));
+        if (r >= 0 && interaction_source_to_string(i->source))
+                r = set_new(o, "source", json_string(interaction_source_to_string(i->source)));
+        if (r >= 0 && i->source_id)
+                r = set_new(o, "source_id", json_string(i->source_id));
+        if (r >= 0 && i->no_touch)
+                r = set_new(o, "no_touch", json_true());
         if (r >= 0 && i->n_with) {
                 /* A group: the other people by uuid (those removed since are left out). */
                 json_t *with = json_array();

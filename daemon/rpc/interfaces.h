@@ -11,3 +11,4 @@ extern const char idl_io_tend_Transfer[];
 extern const char idl_io_tend_Dates[];
 extern const char idl_io_tend_Sync[];
 extern const char idl_io_tend_Journal[];
+extern const char idl_io_tend_Capture[];

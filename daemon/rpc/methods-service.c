@@ -122,6 +122,7 @@ static const struct varlink_interface *const interfaces[] = {
     &methods_journal_interface,
     &methods_dates_interface,
     &methods_sync_interface,
+    &methods_capture_interface,
     NULL,
 };
 

@@ -13,6 +13,7 @@ extern const struct varlink_interface methods_transfer_interface;
 extern const struct varlink_interface methods_dates_interface;
 extern const struct varlink_interface methods_sync_interface;
 extern const struct varlink_interface methods_journal_interface;
+extern const struct varlink_interface methods_capture_interface;
 
 /** The complete service description (vendor, product, version, interfaces). */
 const struct varlink_service *methods_service(void);

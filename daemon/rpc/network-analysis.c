@@ -83,6 +83,8 @@ static int load_interaction(const struct interaction *i, void *userdata)
         struct load_ctx *ctx = userdata;
         struct person_data *p = ctx->cur;
 
+        if (i->no_touch)
+                return 0; /* in the history only (received mail): not a touch */
         if (i->gave)
                 p->gave++;
         if (i->got)

@@ -44,6 +44,12 @@ struct rpc {
                             void *userdata);
         int (*backup_list)(json_t **ret_list, const char **ret_dir, void *userdata);
         void *backup_userdata;
+        /* Capture (io.tend.Capture): what the readers know besides the store, as
+         * {"mail": {...}, "calendar": {...}}, and a scan of one source ("mail", "calendar")
+         * now. NULL: no capture engine in this process. */
+        json_t *(*capture_status)(void *userdata);
+        void (*capture_scan)(const char *source, void *userdata);
+        void *capture_userdata;
 };
 
 /** Send a recorded error (ownership moves to the call) or, when none was recorded, the errno

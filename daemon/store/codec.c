@@ -63,6 +63,9 @@ enum {
         INTERACTION_TAG_WITH = 90, /* list: a contact id each */
         INTERACTION_TAG_AGENDA = 91,
         INTERACTION_TAG_GROUP_OF = 92,
+        INTERACTION_TAG_SOURCE = 93,    /* enum interaction_source */
+        INTERACTION_TAG_SOURCE_ID = 94, /* Message-ID, event UID[/RECURRENCE-ID] */
+        INTERACTION_TAG_NO_TOUCH = 95,  /* 1: in the history only, not a touch */
 };
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -360,6 +363,9 @@ int codec_interaction_encode(const struct interaction *i, uint8_t **ret_buf, siz
                 wbuf_u64(&b, INTERACTION_TAG_WITH, i->with[k]);
         wbuf_str(&b, INTERACTION_TAG_AGENDA, i->agenda);
         wbuf_u64(&b, INTERACTION_TAG_GROUP_OF, i->group_of);
+        wbuf_u64(&b, INTERACTION_TAG_SOURCE, (uint64_t)i->source);
+        wbuf_str(&b, INTERACTION_TAG_SOURCE_ID, i->source_id);
+        wbuf_u64(&b, INTERACTION_TAG_NO_TOUCH, i->no_touch);
         return wbuf_finish(&b, ret_buf, ret_len);
 }
 
@@ -689,6 +695,26 @@ static int interaction_decode_field(struct interaction *i, const struct tlv *f)
                 return dec_str(f, &i->agenda);
         case INTERACTION_TAG_GROUP_OF:
                 return dec_u64(f, &i->group_of);
+        case INTERACTION_TAG_SOURCE: {
+                uint32_t v = 0;
+                int r = dec_u32(f, &v);
+
+                if (r < 0)
+                        return r;
+                if (v >= _SOURCE_MAX)
+                        return -EBADMSG;
+                i->source = (enum interaction_source)v;
+                return 0;
+        }
+        case INTERACTION_TAG_SOURCE_ID:
+                return dec_str(f, &i->source_id);
+        case INTERACTION_TAG_NO_TOUCH: {
+                uint32_t v = 0;
+                int r = dec_u32(f, &v);
+
+                i->no_touch = v != 0;
+                return r;
+        }
         default:
                 return keep_unknown(f, &i->unknown, &i->unknown_len);
         }

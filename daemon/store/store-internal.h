@@ -59,6 +59,8 @@ enum db {
         DB_JOURNAL,
         /* store-text.c: folded word of interaction, goal and goal-link text → owner ‖ ref */
         DB_IDX_TEXT,
+        /* store-capture.c: captured mail and calendar keys → interaction id; reader state */
+        DB_CAPTURED,
         _DB_MAX,
 };
 
@@ -428,6 +430,9 @@ int store_txn_contact_text_matches(struct store_txn *t, const struct contact *c,
 
 /* Schema 2 → 3: build idx_text from every interaction, goal and goal link. */
 int store_migrate_text_index(struct store_txn *t);
+
+/* store-capture.c: schema 3 → 4, the captured database (keys of interactions with a source). */
+int store_migrate_captured(struct store_txn *t);
 
 /* ---- growable arrays ---- */
 

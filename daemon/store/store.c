@@ -62,6 +62,7 @@ static const struct {
     [DB_KINDS] = {"kinds", 0},
     [DB_JOURNAL] = {"journal", 0},
     [DB_IDX_TEXT] = {"idx_text", DB_INDEX_FLAGS},
+    [DB_CAPTURED] = {"captured", 0},
 };
 
 bool store_db_is_dupsort(enum db db)
@@ -701,6 +702,8 @@ static const struct migration migrations[] = {
     /* 2 → 3, important dates: the sched index keyed time ‖ id ‖ event (after the keys above,
      * which rewrites every index entry, so the rebuild sees the final records). */
     {2, "sched index by event", store_migrate_sched_events},
+    /* 3 → 4, capture: the captured keys (store-capture.c). */
+    {3, "captured keys", store_migrate_captured},
 };
 
 static int store_migrate(struct store_txn *t, uint32_t from)

@@ -35,7 +35,8 @@
 /* 2: the undo journal, global interaction ids and the kind counts.
  * 3: keys folded with libunistring, the text index (idx_text); the sched index keyed
  *    time ‖ id ‖ event (important dates). */
-#define STORE_SCHEMA_VERSION 3
+/* 4: the captured database (mail and calendar keys → interaction id; store-capture.c). */
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 struct store_txn;
@@ -324,6 +325,29 @@ int store_txn_kind_walk(struct store_txn *t, store_kind_cb cb, void *userdata);
 
 /** Number of interactions of kind (0 when none). */
 int store_txn_kind_count(struct store_txn *t, const char *kind, uint64_t *ret);
+
+/* ---- capture bookkeeping (store-capture.c) ----
+ *   captured   source ‖ key → interaction id; 0 ‖ source → the reader's state
+ * Not journaled: a key stays when its interaction is deleted or its capture undone, so what
+ * was captured once is never captured again; the state is where a reader is. */
+
+/** The interaction id key was captured as (0: captured, nothing kept). -ENOENT: never. */
+int store_txn_captured_get(struct store_txn *t, enum interaction_source src, const char *key,
+                           uint64_t *ret_id);
+int store_txn_captured_put(struct store_txn *t, enum interaction_source src, const char *key,
+                           uint64_t id);
+/** How many keys of src were ever captured (a walk). */
+int store_txn_captured_count(struct store_txn *t, enum interaction_source src, uint64_t *ret);
+/** The reader's state as a new string (NULL: none kept). */
+int store_txn_capture_state_get(struct store_txn *t, enum interaction_source src, char **ret);
+/** Keep text as the reader's state (NULL or "": forget it). */
+int store_txn_capture_state_put(struct store_txn *t, enum interaction_source src,
+                                const char *text);
+/** Register i's key when it names a source and its key is not known (an import, a card
+ * from another machine): what was captured anywhere is not captured again. */
+int store_txn_captured_register(struct store_txn *t, const struct interaction *i);
+/** Register the key of every interaction that names a source and has none. */
+int store_txn_captured_rebuild(struct store_txn *t);
 
 /* ---- the journal: undo and redo ----
  * One linear sequence of changes, written in the same transaction as the change it records:

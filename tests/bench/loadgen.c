@@ -2,13 +2,14 @@
  * at a time (the next when the reply came), with a mix of io.tend methods. Prints throughput
  * and latency percentiles per method, measured from sending a call to its whole reply.
  *
- *   tend-bench-load SOCKET [--connections K] [--seconds S] [--mix get:find:due:log]
+ *   tend-bench-load SOCKET [--connections K] [--seconds S] [--mix get:find:due:log[:info]]
  *                          [--contacts N] [--json]
  *
- * The mix gives relative weights (default 40:30:20:10). Get asks for a random id in 1..N,
+ * The mix gives relative weights (default 40:30:20:10:0). Get asks for a random id in 1..N,
  * Find for a random common word, Due for the first 20, Log logs a "call" with a random id
- * (a durable write: acknowledged only after the commit). A benchmark, not a test: it asserts
- * nothing about time. Bounded by --seconds; talks only to the socket it is given. */
+ * (a durable write: acknowledged only after the commit), Info is org.varlink.service.GetInfo
+ * (the smallest round trip: the cost of the loop and the protocol alone). A benchmark, not a test:
+ * it asserts nothing about time. Bounded by --seconds; talks only to the socket it is given. */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -22,9 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum op { OP_GET, OP_FIND, OP_DUE, OP_LOG, OP_MAX };
+enum op { OP_GET, OP_FIND, OP_DUE, OP_LOG, OP_INFO, OP_MAX };
 
-static const char *const op_names[OP_MAX] = {"Get", "Find", "Due", "Log"};
+static const char *const op_names[OP_MAX] = {"Get", "Find", "Due", "Log", "Info"};
 static const char *const words[] = {"ada", "smith", "engineer", "acme", "lee", "mentor"};
 
 struct options {
@@ -179,6 +180,8 @@ static int build_call(struct worker *w, enum op op, char *out, size_t size)
                 return snprintf(
                     out, size,
                     "{\"method\":\"io.tend.FollowUps.Due\",\"parameters\":{\"limit\":20}}");
+        case OP_INFO:
+                return snprintf(out, size, "{\"method\":\"org.varlink.service.GetInfo\"}");
         default:
                 return snprintf(
                     out, size,
@@ -239,33 +242,41 @@ static double percentile(const struct samples *s, double p)
         return s->v[i < s->n ? i : s->n - 1];
 }
 
+/* get:find:due:log, optionally :info (older command lines give four weights). */
 static int parse_mix(const char *s, unsigned w[OP_MAX])
 {
         for (int i = 0; i < OP_MAX; i++) {
                 char *end;
                 unsigned long v = strtoul(s, &end, 10);
 
-                if (end == s || (i < OP_MAX - 1 ? *end != ':' : *end != '\0'))
+                if (end == s || (*end != ':' && *end != '\0'))
                         return -EINVAL;
                 w[i] = (unsigned)v;
+                if (*end == '\0') {
+                        if (i < OP_LOG)
+                                return -EINVAL;
+                        for (int k = i + 1; k < OP_MAX; k++)
+                                w[k] = 0;
+                        return 0;
+                }
                 s = end + 1;
         }
-        return 0;
+        return -EINVAL;
 }
 
 static int usage(void)
 {
         fprintf(stderr, "usage: tend-bench-load SOCKET [--connections K] [--seconds S] "
-                        "[--mix get:find:due:log] [--contacts N] [--json]\n");
+                        "[--mix get:find:due:log[:info]] [--contacts N] [--json]\n");
         return 2;
 }
 
 int main(int argc, char **argv)
 {
         struct options o = {
-            .connections = 8, .seconds = 10, .weights = {40, 30, 20, 10}, .contacts = 100000};
+            .connections = 8, .seconds = 10, .weights = {40, 30, 20, 10, 0}, .contacts = 100000};
         struct worker *ws;
-        struct samples all[OP_MAX] = {0};
+        struct samples all[OP_MAX] = {0}, every = {0};
         uint64_t errors = 0, total = 0;
         double t0, elapsed;
         json_t *out;
@@ -329,6 +340,16 @@ int main(int argc, char **argv)
                               percentile(&all[k], 0.999) * 1e3));
         }
         json_object_set_new(out, "per_second", json_real((double)total / elapsed));
+        /* Percentiles over every call, whatever its method. */
+        for (int k = 0; k < OP_MAX; k++)
+                for (size_t j = 0; j < all[k].n; j++)
+                        if (samples_add(&every, all[k].v[j]) < 0)
+                                return 1;
+        qsort(every.v, every.n, sizeof(double), cmp_double);
+        json_object_set_new(out, "p50_ms", json_real(percentile(&every, 0.5) * 1e3));
+        json_object_set_new(out, "p99_ms", json_real(percentile(&every, 0.99) * 1e3));
+        json_object_set_new(out, "p999_ms", json_real(percentile(&every, 0.999) * 1e3));
+        free(every.v);
         if (o.json) {
                 json_dumpf(out, stdout, JSON_INDENT(2));
                 putchar('\n');

@@ -2,7 +2,28 @@
 # Query latency at scale: N synthetic contacts (default 100,000), a real tendd, and the real
 # tend client timed end to end (process start + connect + round trip + output) by hyperfine.
 #   tests/bench/queries.sh [BUILD_DIR] [N]
+#   tests/bench/queries.sh --list      the commands only (run.sh times the same ones)
 set -euo pipefail
+# One "name<TAB>arguments of tend" a line; arguments are split on blanks.
+QUERIES=$'status\tstatus
+due --limit 20\tdue --limit 20
+find lovelace --limit 20\tfind lovelace --limit 20
+find ada lovelace 4242\tfind ada lovelace 4242
+find Ana Smith 1 --limit 20\tfind Ana Smith 1 --limit 20
+find zurich --limit 20 (notes)\tfind zurich --limit 20
+find ada roadmap --limit 20\tfind ada roadmap --limit 20
+find ada lovelace hiring roadmap --limit 20\tfind ada lovelace hiring roadmap --limit 20
+find rene --limit 20 (no match)\tfind rene --limit 20
+show person4242@… (email)\tshow person4242@acme.example
+show 4242 (id)\tshow 4242
+ls --tag mentor --limit 20\tls --tag mentor --limit 20
+ls --due-before tomorrow --limit 20\tls --due-before tomorrow --limit 20
+ls --limit 20\tls --limit 20
+log 4242 call\tlog 4242 call'
+if [ "${1:-}" = --list ]; then
+    printf '%s\n' "$QUERIES"
+    exit 0
+fi
 build=${1:-build}
 n=${2:-100000}
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
@@ -18,22 +39,11 @@ for _ in $(seq 100); do [ -S "$tmp/run/tendd.sock" ] && break; sleep 0.05; done
 export TEND_SOCKET=$tmp/run/tendd.sock NO_COLOR=1
 tend="$build/client/tend"
 
-hyperfine -N --warmup 5 --runs 50 --export-markdown "$tmp/results.md" \
-    -n "status" "$tend status" \
-    -n "due --limit 20" "$tend due --limit 20" \
-    -n "find lovelace --limit 20" "$tend find lovelace --limit 20" \
-    -n "find ada lovelace 4242" "$tend find ada lovelace 4242" \
-    -n "find zurich --limit 20 (notes)" "$tend find zurich --limit 20" \
-    -n "find ada roadmap --limit 20" "$tend find ada roadmap --limit 20" \
-    -n "find ada lovelace hiring roadmap --limit 20" \
-        "$tend find ada lovelace hiring roadmap --limit 20" \
-    -n "find rene --limit 20 (no match)" "$tend find rene --limit 20" \
-    -n "show person4242@… (email)" "$tend show person4242@acme.example" \
-    -n "show 4242 (id)" "$tend show 4242" \
-    -n "ls --tag mentor --limit 20" "$tend ls --tag mentor --limit 20" \
-    -n "ls --due-before tomorrow --limit 20" "$tend ls --due-before tomorrow --limit 20" \
-    -n "ls --limit 20" "$tend ls --limit 20" \
-    -n "log 4242 call" "$tend log 4242 call" >/dev/null
+args=()
+while IFS=$'\t' read -r name cmd; do
+    args+=(-n "$name" "$tend $cmd")
+done <<<"$QUERIES"
+hyperfine -N --warmup 5 --runs 50 --export-markdown "$tmp/results.md" "${args[@]}" >/dev/null
 cat "$tmp/results.md"
 echo
 grep VmHWM /proc/$pid/status | sed 's/^/tendd peak RSS: /'

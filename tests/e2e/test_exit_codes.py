@@ -51,6 +51,7 @@ CASES = {
     "backup": (["backup", "copy.tend"], ["backup", "/nonexistent/dir/copy.tend"]),
     "restore": (None, ["restore", "copy.tend"]),  # tendd is running: refused
     "sync": (["sync", "status"], ["sync", "resolve", "/nonexistent/a", "/nonexistent/b"]),
+    "capture": (["capture", "status"], ["capture", "ignore", "nobody at all"]),
     "conflicts": (["conflicts"], None),
     "demo": (None, ["demo"]),  # the store has people: refused
     "check": (["check"], None),  # a damaged store: tests/unit/test_store_check.c

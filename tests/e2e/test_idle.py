@@ -1,5 +1,6 @@
-"""Idle: with follow-ups on file but nothing due in the next day, tendd makes no wake-ups at
-all — shown with strace over 60 s (TEND_IDLE_SECONDS to change it). The daemon is connected
+"""Idle: with follow-ups on file but nothing due in the next day (capture from a calendar vdir
+on, with a meeting tomorrow, and from mail when notmuch is installed), tendd makes no wake-ups
+at all — shown with strace over 60 s (TEND_IDLE_SECONDS to change it). The daemon is connected
 to a (private) session bus with a notification server, as on a desktop, and has a system bus
 to watch for resume; one periodic is armed (a week ahead), sd-bus has nothing pending.
 A step of the machine's wall clock during the window (tendd re-scans then, as it must) is the
@@ -37,11 +38,26 @@ class IdleTests(TendTestCase):
         NotificationMock(bus, "body actions")
         self.daemon.env["DBUS_SESSION_BUS_ADDRESS"] = bus.address
         self.daemon.env["DBUS_SYSTEM_BUS_ADDRESS"] = system.address
+        notmuch = shutil.which("notmuch", path="/usr/bin:/bin")
+        os.makedirs(os.path.join(self.root, "config", "tend"))
+        with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
+            f.write("[capture]\ncalendar = %s\n" % self.calendar_on())
+            if notmuch:
+                f.write("notmuch = auto\n")
+        if notmuch:
+            self.capture_on(notmuch)
         self.daemon.start()
         pid = self.daemon.proc.pid
         bus.wait_peer(pid)
         system.wait_peer(pid)
         self.daemon.wait_log("Notification server ")
+        if notmuch:
+            # the first scan over, its inotify watch on the notmuch database in place
+            wait_until(lambda: (lambda m: m["last_scan"] and not m["scanning"] and m["watching"])(
+                self.json("capture", "status")["mail"]), what="the first mail scan")
+        # The calendar's first scan over: armed for tomorrow's meeting, nothing sooner.
+        wait_until(lambda: (lambda c: c["last_scan"] and not c["scanning"] and c["next"])(
+            self.json("capture", "status")["calendar"]), what="the first calendar scan")
         idle_fds = open_fds(pid)
         # Some people, due in two days and later; one interaction logged.
         self.ok("add", "Jane Doe", "--network", "strategic", "--due", "in 2 days")
@@ -63,6 +79,35 @@ class IdleTests(TendTestCase):
                        if not (stepped and any("ECANCELED" in line for line in w))]
         self.assertEqual(unexplained, [], "tendd woke up while nothing was due:\n" + trace)
         self.assertTrue(self.daemon.alive())
+
+    def capture_on(self, notmuch):
+        """Capture from mail on, as for a user with notmuch: a maildir indexed for real."""
+        mail = os.path.join(self.root, "mail")
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(mail, sub))
+        with open(os.path.join(mail, "cur", "1.idle:2,S"), "w") as f:
+            f.write("From: me@home.example\nTo: sam@example.org\nSubject: hi\n"
+                    "Date: %s\nMessage-ID: <idle@test.example>\n\nhello\n"
+                    % time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()))
+        config = os.path.join(self.root, "notmuch-config")
+        with open(config, "w") as f:
+            f.write("[database]\npath=%s\n[user]\nprimary_email=me@home.example\n" % mail)
+        self.daemon.env["NOTMUCH_CONFIG"] = config
+        subprocess.run([notmuch, "new", "--quiet"], env=self.daemon.env, check=True,
+                       capture_output=True, timeout=WAIT)
+
+    def calendar_on(self):
+        """A calendar vdir with a meeting yesterday and one tomorrow; returns its path."""
+        vdir = os.path.join(self.root, "calendars")
+        os.makedirs(os.path.join(vdir, "work"))
+        for name, delta in (("yesterday", -86400), ("tomorrow", 86400)):
+            with open(os.path.join(vdir, "work", name + ".ics"), "w") as f:
+                f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:%s\r\n"
+                        "DTSTART:%s\r\nORGANIZER:mailto:sam@example.org\r\n"
+                        "ATTENDEE:mailto:me@home.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+                        % (name, time.strftime("%Y%m%dT%H%M%SZ",
+                                               time.gmtime(time.time() + delta))))
+        return vdir
 
     def watch(self, pid):
         """strace tendd's waits for SECONDS; returns the trace."""

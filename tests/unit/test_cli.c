@@ -260,6 +260,7 @@ static void test_table_complete(void **state)
             {"backup", {"list"}},
             {"restore", {"data-dir", "force"}},
             {"sync", {NULL}},
+            {"capture", {NULL}},
             {"conflicts", {NULL}},
             {"check", {"repair"}},
             {"undo", {"list", "limit"}},

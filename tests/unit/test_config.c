@@ -151,7 +151,7 @@ static void test_errors_with_line_numbers(void **state)
                           "t.conf:7: 'digest_threshold' is set twice (first on line 3)",
                           "t.conf:8: expected 'key = value', a [section] or a # comment",
                           "t.conf:9: unknown section [nope]; the sections are [schedule], "
-                          "[cadence], [notify], [goals], [sync], [backup] and [plan]",
+                          "[cadence], [notify], [goals], [sync], [backup], [plan] and [capture]",
                           "t.conf:12: desktop = maybe: expected yes or no",
                           "t.conf:13: command = echo 'unterminated: an unterminated quote in "
                           "the command",
@@ -175,14 +175,14 @@ static void test_errors_with_line_numbers(void **state)
             "snooze = 1d\n",
             (const char *const[]){
                 "t.conf:1: 'snooze' is outside a section; put it "
-                "under [schedule], [cadence], [notify], [goals], [sync], [backup] or [plan]",
+                "under [schedule], [cadence], [notify], [goals], [sync], [backup], [plan] or [capture]",
                 NULL,
             });
         /* A vertical tab or form feed is white space to inih as well: the header is checked. */
         expect_errors("\v[s\"e=]\nora =\n",
                       (const char *const[]){
                           "t.conf:1: unknown section [s\"e=]; the sections are [schedule], "
-                          "[cadence], [notify], [goals], [sync], [backup] and [plan]",
+                          "[cadence], [notify], [goals], [sync], [backup], [plan] and [capture]",
                           NULL,
                       });
         expect_errors("[cadence]\npersonal = 11y\n[schedule\n",
