@@ -750,17 +750,36 @@ static int have_interaction(const struct interaction *i, void *userdata)
                    : 0;
 }
 
-static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contact_id,
+/* from: the person this one had been merged into here (0: none). The interactions the card
+ * lists that are theirs come back to this person (an undone merge), the same records. */
+static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contact_id, uint64_t from,
                               const char *uuid, int64_t now, char *reason, size_t reason_size)
 {
-        json_auto_t *have = json_object();
-        struct have_ctx x = {.by_uuid = have};
+        json_auto_t *have = json_object(), *theirs = json_object();
+        struct have_ctx x = {.by_uuid = have}, y = {.by_uuid = theirs};
         json_t *v;
         size_t i;
         int r;
 
-        if (!have)
+        if (!have || !theirs)
                 return -ENOMEM;
+        if (from) {
+                r = store_txn_interaction_list(t, from, 0, have_interaction, &y);
+                if (r < 0)
+                        return r;
+                json_array_foreach(json_object_get(card, "interactions"), i, v)
+                {
+                        json_t *id = json_object_get(
+                            theirs, strempty(json_string_value(json_object_get(v, "uuid"))));
+
+                        if (!id)
+                                continue;
+                        r = store_txn_interaction_move_to(t, (uint64_t)json_integer_value(id),
+                                                          contact_id);
+                        if (r < 0 && r != -EINVAL)
+                                return r;
+                }
+        }
         r = store_txn_interaction_list(t, contact_id, 0, have_interaction, &x);
         if (r < 0)
                 return r;
@@ -826,6 +845,28 @@ static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contac
         return 0;
 }
 
+/* The live person uuid was merged into here, following merges of merges; 0 when none. */
+static int merged_into_here(struct store_txn *t, const char *uuid, uint64_t *ret)
+{
+        char cur[UUID_STRING_LEN + 1], into[UUID_STRING_LEN + 1];
+        int r;
+
+        *ret = 0;
+        snprintf(cur, sizeof(cur), "%s", uuid);
+        for (int hops = 0; hops < 16; hops++) {
+                r = store_txn_tombstone_merged_into(t, cur, into);
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0)
+                        return r;
+                r = store_txn_contact_by_uuid(t, into, ret);
+                if (r != -ENOENT)
+                        return r;
+                memcpy(cur, into, sizeof(cur));
+        }
+        return 0;
+}
+
 static int ref_id(struct store_txn *t, const char *uuid, uint64_t *ret)
 {
         int r;
@@ -844,7 +885,7 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
         json_auto_t *rec = json_deep_copy(card);
         char refs[2][UUID_STRING_LEN + 1];
         const char *uuid = json_string_value(json_object_get(card, "uuid"));
-        uint64_t id = 0;
+        uint64_t id = 0, back_from = 0;
         int64_t merged_at;
         json_t *v;
         size_t i;
@@ -870,6 +911,11 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
                         return r;
         }
         c->id = id;
+        if (!id) {
+                r = merged_into_here(t, c->uuid, &back_from);
+                if (r < 0)
+                        return r;
+        }
         if (old) {
                 /* This machine's own: its notification state and what it keeps local. */
                 c->notified_due = old->notified_due;
@@ -947,7 +993,8 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
                         return r;
         }
         if (!(exclude & SYNC_EXCLUDE_HISTORY)) {
-                r = apply_interactions(t, card, c->id, c->uuid, now, reason, reason_size);
+                r = apply_interactions(t, card, c->id, back_from, c->uuid, now, reason,
+                                       reason_size);
                 if (r < 0)
                         return r;
         }

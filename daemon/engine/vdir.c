@@ -825,6 +825,7 @@ struct import_entry {
         json_t *base, *incoming;
         bool deletion; /* the file vanished after it had been synced */
         bool failed;   /* not applied: the reason is in x.reason */
+        bool back;     /* a person merged into another here, coming back (applied first) */
         struct import_ctx x;
 };
 
@@ -900,20 +901,35 @@ static int batch_txn(struct store_txn *t, void *userdata)
         struct batch_ctx *b = userdata;
 
         store_txn_describe(t, "sync: %zu card%s from the vdir", b->n, b->n == 1 ? "" : "s");
+        /* People coming back from a merge first (an undone merge): they take their
+         * interactions back from the one they were merged into, the same records, before
+         * that one's card says they left. */
         for (size_t i = 0; i < b->n; i++) {
                 struct import_entry *e = &b->v[i];
-                int r;
+                const char *uuid = json_string_value(json_object_get(e->incoming, "uuid"));
+                char into[UUID_STRING_LEN + 1];
 
-                e->failed = false;
-                e->x.reason[0] = 0;
-                r = e->deletion ? delete_txn(t, &e->x) : import_txn(t, &e->x);
-                if (r == -ECANCELED) {
-                        e->failed = true;
-                        continue;
-                }
-                if (r < 0)
-                        return r;
+                e->back = !e->deletion && uuid &&
+                          store_txn_contact_by_uuid(t, uuid, &(uint64_t){0}) == -ENOENT &&
+                          store_txn_tombstone_merged_into(t, uuid, into) >= 0;
         }
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < b->n; i++) {
+                        struct import_entry *e = &b->v[i];
+                        int r;
+
+                        if (e->back != (pass == 0))
+                                continue;
+                        e->failed = false;
+                        e->x.reason[0] = 0;
+                        r = e->deletion ? delete_txn(t, &e->x) : import_txn(t, &e->x);
+                        if (r == -ECANCELED) {
+                                e->failed = true;
+                                continue;
+                        }
+                        if (r < 0)
+                                return r;
+                }
         return 0;
 }
 

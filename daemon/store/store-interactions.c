@@ -386,7 +386,33 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         return kind_adjust(t, old->kind, -1);
 }
 
+/* Rewrite interaction i->id as i, under contact to (0: where it is). */
+static int interaction_rewrite(struct store_txn *t, struct interaction *i, uint64_t to);
+
 int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
+{
+        return interaction_rewrite(t, i, 0);
+}
+
+int store_txn_interaction_move_to(struct store_txn *t, uint64_t id, uint64_t to)
+{
+        _cleanup_(interaction_freep) struct interaction *i = NULL;
+        int r;
+
+        if (!to)
+                return -EINVAL;
+        r = store_txn_contact_exists(t, to);
+        if (r <= 0)
+                return r < 0 ? r : -ENOENT;
+        r = store_txn_interaction_get_id(t, id, &i);
+        if (r < 0)
+                return r;
+        if (i->group_of)
+                return -EINVAL; /* another person's entry of a group record */
+        return interaction_rewrite(t, i, to);
+}
+
+static int interaction_rewrite(struct store_txn *t, struct interaction *i, uint64_t to)
 {
         _cleanup_(interaction_freep) struct interaction *old = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
@@ -406,12 +432,12 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
         r = load_at(t, key, &old);
         if (r < 0)
                 return r;
-        i->contact_id = old->contact_id;
+        i->contact_id = to ? to : old->contact_id;
         memcpy(i->uuid, old->uuid, sizeof(i->uuid));
         r = record_remove(t, old, key);
         if (r < 0)
                 return r;
-        if (i->at == old->at)
+        if (i->at == old->at && i->contact_id == old->contact_id)
                 i->seq = old->seq;
         else {
                 r = interaction_seq_next(t, i->contact_id, i->at, &i->seq);

@@ -212,6 +212,7 @@ class SyncTests(SyncTestCase):
         a.sync()
         b.sync()
         before = self.assertSame(a, b)
+        met_on_b = interaction_id(b, "Robert Smith", "met robert")
 
         a.tend("merge", "Bob Smith", "Robert Smith")
         a.sync()
@@ -234,6 +235,8 @@ class SyncTests(SyncTestCase):
         bob = b.json("show", "Bob Smith")
         self.assertEqual(bob["emails"], ["bob@example.com"])
         self.assertEqual(b.json("show", "Robert Smith")["emails"], ["robert@example.com"])
+        # The same records came back to him on B, not copies.
+        self.assertEqual(interaction_id(b, "Robert Smith", "met robert"), met_on_b)
 
         # Redo: B merges again.
         a.tend("redo")
