@@ -17,9 +17,10 @@
  * An interaction that leaves a person without being deleted (an undone merge gives it back to
  * the person it came from; an undone log takes it away) leaves a marker with "moved": true:
  * the other machine drops it from this person without a tombstone, and the card of whoever
- * has it now brings it there. "merged" is versioned like a field (its own rev list), so a merge
- * undone on one machine (the uuid gone from the list, with a newer rev) is undone on the other;
- * two machines that each merged someone keep both. */
+ * has it now brings it there (a person coming back from a merge takes the same records back
+ * from the one they were merged into). "merged" is versioned like a field (its own rev list), so a
+ * merge undone on one machine (the uuid gone from the list, with a newer rev) is undone on the
+ * other; two machines that each merged someone keep both. */
 #pragma once
 
 #include <jansson.h>
