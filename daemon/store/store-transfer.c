@@ -14,14 +14,22 @@
 
 int store_txn_contact_walk(struct store_txn *t, store_contact_cb cb, void *userdata)
 {
+        return store_txn_contact_walk_from(t, 0, cb, userdata);
+}
+
+int store_txn_contact_walk_from(struct store_txn *t, uint64_t from, store_contact_cb cb,
+                                void *userdata)
+{
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        MDB_val k, v;
+        uint8_t start[ID_KEY_LEN];
+        MDB_val k = {sizeof(start), start}, v;
         int rc, r;
 
         r = cursor_open(t, DB_CONTACTS, &cur);
         if (r < 0)
                 return r;
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+        be64_put(start, from);
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
                 _cleanup_(contact_freep) struct contact *c = NULL;
 
