@@ -199,6 +199,34 @@ void uuid_format(const uint8_t b[static 16], char buf[static UUID_STRING_LEN + 1
         buf[UUID_STRING_LEN] = '\0';
 }
 
+static unsigned __int128 fnv1a_128(unsigned __int128 h, const char *s, size_t n)
+{
+        /* FNV-1a, 128 bits: prime 2^88 + 2^8 + 0x3b. */
+        const unsigned __int128 prime = ((unsigned __int128)1 << 88) | 0x13b;
+
+        for (size_t i = 0; i < n; i++) {
+                h ^= (unsigned char)s[i];
+                h *= prime;
+        }
+        return h;
+}
+
+void uuid_from_name(const char *space, const char *name, char buf[static UUID_STRING_LEN + 1])
+{
+        /* The FNV-1a 128-bit offset basis. */
+        unsigned __int128 h =
+            ((unsigned __int128)0x6c62272e07bb0142ULL << 64) | 0x62b821756295c58dULL;
+        uint8_t b[16];
+
+        h = fnv1a_128(h, space, strlen(space) + 1); /* the NUL separates space from name */
+        h = fnv1a_128(h, name, strlen(name));
+        for (int i = 15; i >= 0; i--, h >>= 8)
+                b[i] = (uint8_t)h;
+        b[6] = (uint8_t)((b[6] & 0x0f) | 0x80);
+        b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+        uuid_format(b, buf);
+}
+
 int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1])
 {
         uint8_t b[16];

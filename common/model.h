@@ -182,6 +182,11 @@ static inline void interaction_freep(struct interaction **i)
 /** Fill buf with a random RFC 4122 version 4 UUID, lower-case. Returns 0 or -errno. */
 int uuid_generate_v4(char buf[static UUID_STRING_LEN + 1]);
 
+/** A UUID that is a function of (space, name), RFC 9562 version 8 from a 128-bit FNV-1a hash:
+ * two machines that record the same thing (a captured Message-ID) give it the same UUID, so
+ * sync sees one interaction, not two. */
+void uuid_from_name(const char *space, const char *name, char buf[static UUID_STRING_LEN + 1]);
+
 /** The 16 bytes b as a lower-case UUID string (8-4-4-4-12 hex digits). */
 void uuid_format(const uint8_t b[static 16], char buf[static UUID_STRING_LEN + 1]);
 

@@ -407,6 +407,9 @@ static int record_item(struct recorder *rc, const struct capture_item *it,
         in.kind = (char *)kind_of(it); /* borrowed: never freed here */
         in.source = src;
         in.source_id = (char *)it->key;
+        /* The same message or meeting captured on two machines is one interaction to sync. */
+        uuid_from_name(it->source == CAPTURE_MAIL ? "tend capture mail" : "tend capture calendar",
+                       it->key, in.uuid);
         in.no_touch = it->source == CAPTURE_MAIL && it->direction == CAPTURE_RECEIVED &&
                       !rc->core->config->capture_received_touch;
         r = touch_record_group(rc->t, core_goal_conf_every(rc->core), people[0], people + 1, n - 1,

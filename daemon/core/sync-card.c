@@ -208,6 +208,13 @@ static json_t *ensure_object(json_t *o, const char *key)
         return v;
 }
 
+/* Keys with a rev of their own: the person's fields, and who was merged into them (a list
+ * that grows with a merge and shrinks when one is undone, so it is versioned like a field). */
+static bool is_field(const char *k)
+{
+        return !is_meta(k) || streq(k, "merged");
+}
+
 /* The union of the field keys of a and b (a new object used as a set). */
 static json_t *field_keys(json_t *a, json_t *b)
 {
@@ -216,8 +223,8 @@ static json_t *field_keys(json_t *a, json_t *b)
 
         if (!keys)
                 return NULL;
-        json_object_foreach(a, k, v) if (!is_meta(k)) json_object_set_new(keys, k, json_true());
-        json_object_foreach(b, k, v) if (!is_meta(k)) json_object_set_new(keys, k, json_true());
+        json_object_foreach(a, k, v) if (is_field(k)) json_object_set_new(keys, k, json_true());
+        json_object_foreach(b, k, v) if (is_field(k)) json_object_set_new(keys, k, json_true());
         return keys;
 }
 
@@ -303,37 +310,32 @@ int sync_card_stamp(json_t *rec, json_t *base, int64_t now_us, sync_deleted_fn d
                 if (dead && !find_uuid(dead, json_string_value(json_object_get(v, "uuid"))))
                         json_array_append(dead, v);
         }
+        /* A marker of an interaction the person has again (a deletion or move undone) goes. */
+        for (size_t n = json_array_size(dead); n-- > 0;)
+                if (find_uuid(list,
+                              json_string_value(json_object_get(json_array_get(dead, n), "uuid"))))
+                        json_array_remove(dead, n);
         json_array_foreach(blist, i, v)
         {
                 const char *u = json_string_value(json_object_get(v, "uuid"));
                 int64_t was = json_integer_value(json_object_get(v, "rev"));
+                json_t *marker;
 
-                if (!u || find_uuid(list, u) || find_uuid(dead, u) || !dead)
+                if (!u || find_uuid(list, u) || find_uuid(dead, u) || !dead || !deleted)
                         continue;
-                if (deleted && deleted(u, userdata))
-                        json_array_append_new(
-                            dead, json_pack("{s:s,s:I}", "uuid", u, "rev",
-                                            (json_int_t)(was >= now_us ? was + 1 : now_us)));
+                /* Gone without a deletion: it left this person (an undone merge gave it back
+                 * to the one it came from, an undone log took it away) and lives on wherever
+                 * it is now; the other machine drops it from this person without a tombstone. */
+                marker = json_pack("{s:s,s:I}", "uuid", u, "rev",
+                                   (json_int_t)(was >= now_us ? was + 1 : now_us));
+                if (!marker ||
+                    (!deleted(u, userdata) &&
+                     json_object_set_new(marker, "moved", json_true()) < 0) ||
+                    json_array_append_new(dead, marker) < 0)
+                        return -ENOMEM;
         }
         if (dead && json_array_size(dead) == 0)
                 json_object_del(rec, "interactions_deleted");
-        /* Merged uuids: base's stay unless they live again (the caller drops those). */
-        json_array_foreach(json_object_get(base, "merged"), i, v)
-        {
-                json_t *m = json_object_get(rec, "merged");
-                bool have = false;
-                json_t *e;
-                size_t n;
-
-                if (!m) {
-                        m = json_array();
-                        if (!m || json_object_set_new(rec, "merged", m) < 0)
-                                return -ENOMEM;
-                }
-                json_array_foreach(m, n, e) if (json_equal(e, v)) have = true;
-                if (!have)
-                        json_array_append(m, v);
-        }
         return 0;
 }
 
@@ -387,6 +389,50 @@ static int add_conflict(json_t *out, const char *field, json_t *other, int64_t r
         return json_array_append_new(extra, json_string(line.data)) < 0 ? -ENOMEM : 0;
 }
 
+static bool json_array_has(json_t *list, json_t *e)
+{
+        json_t *v;
+        size_t i;
+
+        json_array_foreach(list, i, v) if (json_equal(v, e)) return true;
+        return false;
+}
+
+static int string_cmp(const void *a, const void *b)
+{
+        return strcmp(strempty(json_string_value(*(json_t *const *)a)),
+                      strempty(json_string_value(*(json_t *const *)b)));
+}
+
+static void sort_strings(json_t *list)
+{
+        size_t n = json_array_size(list);
+        json_t **v = n ? calloc(n, sizeof(*v)) : NULL;
+
+        if (!v)
+                return;
+        for (size_t i = 0; i < n; i++)
+                v[i] = json_incref(json_array_get(list, i));
+        qsort(v, n, sizeof(*v), string_cmp);
+        json_array_clear(list);
+        for (size_t i = 0; i < n; i++)
+                json_array_append_new(list, v[i]);
+        free(v);
+}
+
+/* The uuids either list names, sorted (the same list whichever way round); NULL: no memory. */
+static json_t *merged_union(json_t *a, json_t *b)
+{
+        json_t *u = json_is_array(a) ? json_deep_copy(a) : json_array(), *e;
+        size_t i;
+
+        if (!u)
+                return NULL;
+        json_array_foreach(b, i, e) if (!json_array_has(u, e)) json_array_append(u, e);
+        sort_strings(u);
+        return u;
+}
+
 static void union_by_uuid(json_t *dst, json_t *src, bool keep_newer)
 {
         json_t *v;
@@ -400,8 +446,11 @@ static void union_by_uuid(json_t *dst, json_t *src, bool keep_newer)
 
                 if (!d)
                         json_array_append_new(dst, json_deep_copy(v));
-                else if (keep_newer && (rv > rd || (rv == rd && value_cmp(v, d) > 0)))
+                else if (keep_newer && (rv > rd || (rv == rd && value_cmp(v, d) > 0))) {
+                        /* The newer version whole: a key it lacks (a note removed) goes. */
+                        json_object_clear(d);
                         json_object_update(d, v);
+                }
         }
 }
 
@@ -409,10 +458,10 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
 {
         json_auto_t *out = json_deep_copy(a), *keys = field_keys(a, b);
         json_t *ra = json_object_get(a, "revs"), *rb = json_object_get(b, "revs");
-        json_t *revs, *v, *list, *dead, *merged;
+        json_t *revs, *v, *list, *dead;
         unsigned conflicts = 0;
         const char *k;
-        size_t i, n;
+        size_t n;
         int r;
 
         if (!out || !keys)
@@ -431,13 +480,40 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
                                 json_object_set(revs, k, json_object_get(rb, k));
                         continue;
                 }
+                if (streq(k, "merged") && !ha && !hb) {
+                        /* Cards written before the list had a rev: it only ever grew. */
+                        json_t *u = merged_union(va, vb);
+
+                        if (!u)
+                                return -ENOMEM;
+                        json_object_set_new(out, k, u);
+                        continue;
+                }
                 if (!ha || rev_has(rb, k, ha))
                         take_b = true; /* b is an edit of a's value (or a never had one) */
                 else if (!hb || rev_has(ra, k, hb))
                         take_b = false;
                 else if (is_derived(k))
                         take_b = hb > ha || (hb == ha && value_cmp(vb, va) > 0);
-                else {
+                else if (streq(k, "merged")) {
+                        /* Both merged someone since they last agreed: both merges stand. */
+                        bool b_newer = hb > ha || (hb == ha && value_cmp(vb, va) > 0);
+                        json_t *l = rev_new(newest_head(rb, newest_head(ra, 0)) + 1,
+                                            json_object_get(b_newer ? rb : ra, k));
+                        json_t *u = merged_union(va, vb);
+
+                        if (!l || !u) {
+                                json_decref(l);
+                                json_decref(u);
+                                return -ENOMEM;
+                        }
+                        json_array_insert_new(l, 1, json_integer(b_newer ? ha : hb));
+                        while (json_array_size(l) > SYNC_REV_CHAIN)
+                                json_array_remove(l, json_array_size(l) - 1);
+                        json_object_set_new(out, k, u);
+                        json_object_set_new(revs, k, l);
+                        continue;
+                } else {
                         /* Both changed it since they last agreed: keep the newer, show the
                          * other. The merged value's rev is newer than anything either side
                          * had, so a later edit of the person is recognisably after it. */
@@ -510,21 +586,6 @@ int sync_card_merge(json_t *a, json_t *b, json_t **ret, unsigned *ret_conflicts)
                 if (find_uuid(list,
                               json_string_value(json_object_get(json_array_get(dead, n), "uuid"))))
                         json_array_remove(dead, n);
-        merged = json_object_get(out, "merged");
-        json_array_foreach(json_object_get(b, "merged"), i, v)
-        {
-                bool have = false;
-                json_t *e;
-                size_t m;
-
-                if (!merged) {
-                        merged = json_array();
-                        json_object_set_new(out, "merged", merged);
-                }
-                json_array_foreach(merged, m, e) if (json_equal(e, v)) have = true;
-                if (!have)
-                        json_array_append(merged, v);
-        }
         *ret = TAKE_PTR(out);
         if (ret_conflicts)
                 *ret_conflicts = conflicts;
@@ -689,17 +750,36 @@ static int have_interaction(const struct interaction *i, void *userdata)
                    : 0;
 }
 
-static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contact_id,
+/* from: the person this one had been merged into here (0: none). The interactions the card
+ * lists that are theirs come back to this person (an undone merge), the same records. */
+static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contact_id, uint64_t from,
                               const char *uuid, int64_t now, char *reason, size_t reason_size)
 {
-        json_auto_t *have = json_object();
-        struct have_ctx x = {.by_uuid = have};
+        json_auto_t *have = json_object(), *theirs = json_object();
+        struct have_ctx x = {.by_uuid = have}, y = {.by_uuid = theirs};
         json_t *v;
         size_t i;
         int r;
 
-        if (!have)
+        if (!have || !theirs)
                 return -ENOMEM;
+        if (from) {
+                r = store_txn_interaction_list(t, from, 0, have_interaction, &y);
+                if (r < 0)
+                        return r;
+                json_array_foreach(json_object_get(card, "interactions"), i, v)
+                {
+                        json_t *id = json_object_get(
+                            theirs, strempty(json_string_value(json_object_get(v, "uuid"))));
+
+                        if (!id)
+                                continue;
+                        r = store_txn_interaction_move_to(t, (uint64_t)json_integer_value(id),
+                                                          contact_id);
+                        if (r < 0 && r != -EINVAL)
+                                return r;
+                }
+        }
         r = store_txn_interaction_list(t, contact_id, 0, have_interaction, &x);
         if (r < 0)
                 return r;
@@ -755,9 +835,34 @@ static int apply_interactions(struct store_txn *t, json_t *card, uint64_t contac
 
                 if (!id)
                         continue;
-                r = store_txn_interaction_delete(t, (uint64_t)json_integer_value(id), now);
+                if (json_is_true(json_object_get(v, "moved")))
+                        r = store_txn_interaction_drop(t, (uint64_t)json_integer_value(id));
+                else
+                        r = store_txn_interaction_delete(t, (uint64_t)json_integer_value(id), now);
                 if (r < 0 && r != -ENOENT)
                         return r;
+        }
+        return 0;
+}
+
+/* The live person uuid was merged into here, following merges of merges; 0 when none. */
+static int merged_into_here(struct store_txn *t, const char *uuid, uint64_t *ret)
+{
+        char cur[UUID_STRING_LEN + 1], into[UUID_STRING_LEN + 1];
+        int r;
+
+        *ret = 0;
+        snprintf(cur, sizeof(cur), "%s", uuid);
+        for (int hops = 0; hops < 16; hops++) {
+                r = store_txn_tombstone_merged_into(t, cur, into);
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0)
+                        return r;
+                r = store_txn_contact_by_uuid(t, into, ret);
+                if (r != -ENOENT)
+                        return r;
+                memcpy(cur, into, sizeof(cur));
         }
         return 0;
 }
@@ -780,7 +885,8 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
         json_auto_t *rec = json_deep_copy(card);
         char refs[2][UUID_STRING_LEN + 1];
         const char *uuid = json_string_value(json_object_get(card, "uuid"));
-        uint64_t id = 0;
+        uint64_t id = 0, back_from = 0;
+        int64_t merged_at;
         json_t *v;
         size_t i;
         int r;
@@ -805,6 +911,11 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
                         return r;
         }
         c->id = id;
+        if (!id) {
+                r = merged_into_here(t, c->uuid, &back_from);
+                if (r < 0)
+                        return r;
+        }
         if (old) {
                 /* This machine's own: its notification state and what it keeps local. */
                 c->notified_due = old->notified_due;
@@ -855,7 +966,15 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
                                               : "not a valid contact");
                 return r;
         }
-        /* People merged into this one on the other machine are merged here too. */
+        /* People merged into this one on the other machine are merged here too, as of when
+         * that machine did it (the card's newest rev), not now: a card of the merged person
+         * written after that (the merge undone there) is newer than the tombstone it leaves. */
+        merged_at = rev_head(json_object_get(card, "revs"), "merged");
+        if (!merged_at)
+                merged_at = newest_head(json_object_get(card, "revs"), 0);
+        merged_at /= 1000000;
+        if (merged_at <= 0 || merged_at > now)
+                merged_at = now;
         json_array_foreach(json_object_get(card, "merged"), i, v)
         {
                 _cleanup_(contact_freep) struct contact *keep = NULL;
@@ -868,13 +987,14 @@ int sync_card_apply(struct store_txn *t, json_t *card, unsigned exclude, int64_t
                         continue;
                 r = store_txn_contact_get(t, c->id, &keep);
                 if (r >= 0)
-                        r = merge_contact(t, conf_every, keep, other, now, &rep);
+                        r = merge_contact(t, conf_every, keep, other, merged_at, &rep);
                 merge_report_done(&rep);
                 if (r < 0)
                         return r;
         }
         if (!(exclude & SYNC_EXCLUDE_HISTORY)) {
-                r = apply_interactions(t, card, c->id, c->uuid, now, reason, reason_size);
+                r = apply_interactions(t, card, c->id, back_from, c->uuid, now, reason,
+                                       reason_size);
                 if (r < 0)
                         return r;
         }

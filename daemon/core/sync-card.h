@@ -12,7 +12,15 @@
  * they last agreed: the newer value is kept and the other is kept beside it as an X-TEND-CONFLICT
  * line in the card (so both machines show it) until the field is edited again. Interactions are
  * united by uuid; an edit wins by its rev; a deletion marker newer than an interaction removes it
- * for good. */
+ * for good.
+ *
+ * An interaction that leaves a person without being deleted (an undone merge gives it back to
+ * the person it came from; an undone log takes it away) leaves a marker with "moved": true:
+ * the other machine drops it from this person without a tombstone, and the card of whoever
+ * has it now brings it there (a person coming back from a merge takes the same records back
+ * from the one they were merged into). "merged" is versioned like a field (its own rev list), so a
+ * merge undone on one machine (the uuid gone from the list, with a newer rev) is undone on the
+ * other; two machines that each merged someone keep both. */
 #pragma once
 
 #include <jansson.h>
@@ -43,8 +51,10 @@ int sync_card_local(struct store_txn *t, const struct contact *c, unsigned exclu
 
 /** Give rec the revs of base where a field is unchanged, and a new rev (at least now_us,
  * descending from base's) where it changed without a newer rev of its own. base may be
- * NULL (everything is new). Also: interactions of base that rec lacks and that the store
- * deleted become deletion markers when deleted_fn says so. */
+ * NULL (everything is new). rec's "merged" must be whole (base's are not carried over). With
+ * deleted_fn (the store's own card), interactions of base that rec lacks become markers:
+ * deletion markers when deleted_fn says so, "moved" markers otherwise; markers of base whose
+ * interaction rec has again go. */
 typedef bool (*sync_deleted_fn)(const char *uuid, void *userdata);
 int sync_card_stamp(json_t *rec, json_t *base, int64_t now_us, sync_deleted_fn deleted,
                     void *userdata);

@@ -456,6 +456,16 @@ static void find_wait_dir(struct capture_mail *m, const char *path)
         pthread_mutex_unlock(&m->lock);
 }
 
+static bool waiting(struct capture_mail *m)
+{
+        bool w;
+
+        pthread_mutex_lock(&m->lock);
+        w = m->wait_dir != NULL;
+        pthread_mutex_unlock(&m->lock);
+        return w;
+}
+
 static void add_notmuch_me(struct reader *rd)
 {
         const char *primary = notmuch_config_get(rd->db, NOTMUCH_CONFIG_PRIMARY_EMAIL);
@@ -499,7 +509,8 @@ static void *scan_thread(void *userdata)
                 pthread_mutex_lock(&m->lock);
                 m->found = false;
                 pthread_mutex_unlock(&m->lock);
-                if (st == NOTMUCH_STATUS_NO_DATABASE || st == NOTMUCH_STATUS_FILE_ERROR)
+                if ((st == NOTMUCH_STATUS_NO_DATABASE || st == NOTMUCH_STATUS_FILE_ERROR) &&
+                    !waiting(m))
                         find_wait_dir(m, job->path);
                 if (!absent && asprintf(&error, "cannot open the notmuch database: %s",
                                         status_text(st, msg)) < 0)

@@ -24,6 +24,13 @@
 
 #define VDIR_FILE_MAX   (1u << 20) /* bytes; a bigger card is skipped */
 #define VDIR_ERRORS_MAX 50         /* the newest problems kept for `tend sync status` */
+/* The walk over everyone (the first export of a store, or after a change too big to list) goes
+ * a slice at a time while the loop is idle: at most this many people or this long a slice. */
+#define VDIR_SLICE_PEOPLE 1000
+#define VDIR_SLICE_US     50000
+/* Files written by the walk are made durable and renamed into place this many at a time (one
+ * flush each time: vdir_first_export.py in tests/bench). */
+#define VDIR_BATCH_FILES 2000
 
 struct vdir;
 

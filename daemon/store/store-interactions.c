@@ -386,7 +386,33 @@ static int record_remove(struct store_txn *t, const struct interaction *old,
         return kind_adjust(t, old->kind, -1);
 }
 
+/* Rewrite interaction i->id as i, under contact to (0: where it is). */
+static int interaction_rewrite(struct store_txn *t, struct interaction *i, uint64_t to);
+
 int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
+{
+        return interaction_rewrite(t, i, 0);
+}
+
+int store_txn_interaction_move_to(struct store_txn *t, uint64_t id, uint64_t to)
+{
+        _cleanup_(interaction_freep) struct interaction *i = NULL;
+        int r;
+
+        if (!to)
+                return -EINVAL;
+        r = store_txn_contact_exists(t, to);
+        if (r <= 0)
+                return r < 0 ? r : -ENOENT;
+        r = store_txn_interaction_get_id(t, id, &i);
+        if (r < 0)
+                return r;
+        if (i->group_of)
+                return -EINVAL; /* another person's entry of a group record */
+        return interaction_rewrite(t, i, to);
+}
+
+static int interaction_rewrite(struct store_txn *t, struct interaction *i, uint64_t to)
 {
         _cleanup_(interaction_freep) struct interaction *old = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
@@ -406,12 +432,12 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
         r = load_at(t, key, &old);
         if (r < 0)
                 return r;
-        i->contact_id = old->contact_id;
+        i->contact_id = to ? to : old->contact_id;
         memcpy(i->uuid, old->uuid, sizeof(i->uuid));
         r = record_remove(t, old, key);
         if (r < 0)
                 return r;
-        if (i->at == old->at)
+        if (i->at == old->at && i->contact_id == old->contact_id)
                 i->seq = old->seq;
         else {
                 r = interaction_seq_next(t, i->contact_id, i->at, &i->seq);
@@ -436,7 +462,7 @@ int store_txn_interaction_update(struct store_txn *t, struct interaction *i)
         return interaction_group_written(t, i);
 }
 
-int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
+static int interaction_delete(struct store_txn *t, uint64_t id, int64_t now, bool tombstone)
 {
         _cleanup_(interaction_freep) struct interaction *old = NULL;
         uint8_t key[INTERACTION_KEY_LEN], kb[ID_KEY_LEN];
@@ -461,12 +487,22 @@ int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
         rc = mdb_del(t->txn, dbi(t, DB_INTERACTION_IDS), &k, NULL);
         if (rc)
                 return txn_err(t, rc);
-        if (old->uuid[0]) {
+        if (tombstone && old->uuid[0]) {
                 r = store_txn_tombstone_put_exact(t, old->uuid, 'I', now);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now)
+{
+        return interaction_delete(t, id, now, true);
+}
+
+int store_txn_interaction_drop(struct store_txn *t, uint64_t id)
+{
+        return interaction_delete(t, id, 0, false);
 }
 
 int interaction_seq_next(struct store_txn *t, uint64_t contact_id, int64_t at, uint32_t *ret)

@@ -14,23 +14,21 @@
 
 int store_txn_contact_walk(struct store_txn *t, store_contact_cb cb, void *userdata)
 {
-        return store_txn_contact_walk_after(t, 0, cb, userdata);
+        return store_txn_contact_walk_from(t, 0, cb, userdata);
 }
 
-int store_txn_contact_walk_after(struct store_txn *t, uint64_t after, store_contact_cb cb,
-                                 void *userdata)
+int store_txn_contact_walk_from(struct store_txn *t, uint64_t from, store_contact_cb cb,
+                                void *userdata)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        uint8_t from[ID_KEY_LEN];
-        MDB_val k = {sizeof(from), from}, v;
+        uint8_t start[ID_KEY_LEN];
+        MDB_val k = {sizeof(start), start}, v;
         int rc, r;
 
         r = cursor_open(t, DB_CONTACTS, &cur);
         if (r < 0)
                 return r;
-        if (after == UINT64_MAX)
-                return 0;
-        be64_put(from, after + 1);
+        be64_put(start, from);
         for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
                 _cleanup_(contact_freep) struct contact *c = NULL;
@@ -46,6 +44,14 @@ int store_txn_contact_walk_after(struct store_txn *t, uint64_t after, store_cont
                         return r;
         }
         return rc == MDB_NOTFOUND ? 0 : txn_err(t, rc);
+}
+
+int store_txn_contact_walk_after(struct store_txn *t, uint64_t after, store_contact_cb cb,
+                                 void *userdata)
+{
+        if (after == UINT64_MAX)
+                return 0;
+        return store_txn_contact_walk_from(t, after + 1, cb, userdata);
 }
 
 int store_txn_interaction_walk(struct store_txn *t, store_interaction_cb cb, void *userdata)

@@ -13,6 +13,11 @@
 /** Visit every contact in id order. Returns 0, the callback's positive stop value or -errno. */
 int store_txn_contact_walk(struct store_txn *t, store_contact_cb cb, void *userdata);
 
+/** Visit the contacts with an id of at least from, in id order (a walk resumed in a later
+ * transaction). Returns like store_txn_contact_walk. */
+int store_txn_contact_walk_from(struct store_txn *t, uint64_t from, store_contact_cb cb,
+                                void *userdata);
+
 /** Visit every interaction in key order (contact id, time, seq). contact_id, at and seq are
  * filled from the key. Returns like store_txn_contact_walk. */
 int store_txn_interaction_walk(struct store_txn *t, store_interaction_cb cb, void *userdata);

@@ -347,9 +347,18 @@ int store_txn_interaction_get_id(struct store_txn *t, uint64_t id, struct intera
  * Returns 0, -ENOENT or -errno. */
 int store_txn_interaction_update(struct store_txn *t, struct interaction *i);
 
+/** Move interaction id to contact to (which must exist: -ENOENT), keeping its id, uuid, time
+ * and content (a new seq there). Not another person's entry of a group record (-EINVAL). Does
+ * not touch either contact. Returns 0, -ENOENT, -EINVAL or -errno. */
+int store_txn_interaction_move_to(struct store_txn *t, uint64_t id, uint64_t to);
+
 /** Delete interaction id and leave a tombstone for its uuid with time now. Does not touch the
  * contact. Returns 0, -ENOENT or -errno. */
 int store_txn_interaction_delete(struct store_txn *t, uint64_t id, int64_t now);
+
+/** Delete interaction id without a tombstone: the record lives on elsewhere (it moved to another
+ * person on another machine, and comes here under that person). Returns 0, -ENOENT or -errno. */
+int store_txn_interaction_drop(struct store_txn *t, uint64_t id);
 
 /** The next interaction id the store will hand out. */
 int store_txn_interaction_next_id(struct store_txn *t, uint64_t *ret);
@@ -379,8 +388,7 @@ int store_txn_captured_count(struct store_txn *t, enum interaction_source src, u
 /** The reader's state as a new string (NULL: none kept). */
 int store_txn_capture_state_get(struct store_txn *t, enum interaction_source src, char **ret);
 /** Keep text as the reader's state (NULL or "": forget it). */
-int store_txn_capture_state_put(struct store_txn *t, enum interaction_source src,
-                                const char *text);
+int store_txn_capture_state_put(struct store_txn *t, enum interaction_source src, const char *text);
 /** Register i's key when it names a source and its key is not known (an import, a card
  * from another machine): what was captured anywhere is not captured again. */
 int store_txn_captured_register(struct store_txn *t, const struct interaction *i);

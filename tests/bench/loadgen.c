@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 enum op { OP_GET, OP_FIND, OP_DUE, OP_LOG, OP_INFO, OP_MAX };
 
 static const char *const op_names[OP_MAX] = {"Get", "Find", "Due", "Log", "Info"};
@@ -330,7 +332,7 @@ int main(int argc, char **argv)
         out = json_pack("{s:I,s:f,s:I,s:{}}", "connections", (json_int_t)o.connections, "seconds",
                         elapsed, "errors", (json_int_t)errors, "methods");
         for (int k = 0; k < OP_MAX; k++) {
-                qsort(all[k].v, all[k].n, sizeof(double), cmp_double);
+                qsort_safe(all[k].v, all[k].n, sizeof(double), cmp_double);
                 total += all[k].n;
                 json_object_set_new(
                     json_object_get(out, "methods"), op_names[k],
@@ -345,7 +347,7 @@ int main(int argc, char **argv)
                 for (size_t j = 0; j < all[k].n; j++)
                         if (samples_add(&every, all[k].v[j]) < 0)
                                 return 1;
-        qsort(every.v, every.n, sizeof(double), cmp_double);
+        qsort_safe(every.v, every.n, sizeof(double), cmp_double);
         json_object_set_new(out, "p50_ms", json_real(percentile(&every, 0.5) * 1e3));
         json_object_set_new(out, "p99_ms", json_real(percentile(&every, 0.99) * 1e3));
         json_object_set_new(out, "p999_ms", json_real(percentile(&every, 0.999) * 1e3));

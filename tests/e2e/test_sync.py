@@ -3,6 +3,7 @@ and a tendd per machine mirroring its store into a vdir ([sync] vdir)."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -192,6 +193,92 @@ class SyncTests(SyncTestCase):
         self.assertSame(a, b)
         self.assertEqual(len(b.export()["contacts"]), 61)
 
+    def _names(self, exp):
+        return sorted(c["name"] for c in exp["contacts"].values())
+
+    def _notes_of(self, exp, name):
+        uuid = [u for u, c in exp["contacts"].items() if c["name"] == name][0]
+        return sorted(i.get("note", "") for i in exp["interactions"].values()
+                      if i["contact"] == uuid)
+
+    def test_undo_of_a_synced_merge_reaches_the_other_machine(self):
+        a, b = self.m["a"], self.m["b"]
+        a.tend("add", "Bob Smith", "--email", "bob@example.com", "--tag", "friend")
+        a.tend("add", "Robert Smith", "--email", "robert@example.com", "--org", "ACME",
+               "--tag", "work")
+        a.tend("log", "Bob Smith", "coffee", "coffee with bob")
+        a.tend("log", "Robert Smith", "meeting", "met robert")
+        a.tend("log", "Robert Smith", "call", "called robert")
+        a.sync()
+        b.sync()
+        before = self.assertSame(a, b)
+        met_on_b = interaction_id(b, "Robert Smith", "met robert")
+
+        a.tend("merge", "Bob Smith", "Robert Smith")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith"])
+        self.assertEqual(self._notes_of(exp, "Bob Smith"),
+                         ["called robert", "coffee with bob", "met robert"])
+
+        # Undone on A: Robert is back with his own interactions and emails, on B too.
+        a.tend("undo")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith", "Robert Smith"])
+        self.assertEqual(self._notes_of(exp, "Bob Smith"), ["coffee with bob"])
+        self.assertEqual(self._notes_of(exp, "Robert Smith"), ["called robert", "met robert"])
+        self.assertEqual(exp["contacts"], before["contacts"])
+        self.assertEqual(sorted(exp["interactions"]), sorted(before["interactions"]))
+        bob = b.json("show", "Bob Smith")
+        self.assertEqual(bob["emails"], ["bob@example.com"])
+        self.assertEqual(b.json("show", "Robert Smith")["emails"], ["robert@example.com"])
+        # The same records came back to him on B, not copies.
+        self.assertEqual(interaction_id(b, "Robert Smith", "met robert"), met_on_b)
+
+        # Redo: B merges again.
+        a.tend("redo")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith"])
+        self.assertEqual(self._notes_of(exp, "Bob Smith"),
+                         ["called robert", "coffee with bob", "met robert"])
+        self.assertIn("robert@example.com", b.json("show", "Bob Smith")["emails"])
+        # Nothing comes back at the next rounds, either way.
+        b.sync()
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(self._names(exp), ["Bob Smith"])
+        self.assertEqual(len(exp["interactions"]), 3)
+        for m in (a, b):
+            self.assertEqual(m.json("sync", "status")["errors"], [])
+
+    def test_undo_of_a_synced_removal_brings_the_person_back(self):
+        a, b = self.m["a"], self.m["b"]
+        a.tend("add", "Carol Doe", "--email", "carol@example.com")
+        a.tend("add", "Ada Lovelace")
+        a.tend("log", "Carol Doe", "coffee", "coffee with carol")
+        a.sync()
+        b.sync()
+        before = self.assertSame(a, b)
+        a.tend("rm", "Carol Doe", "--yes")
+        a.sync()
+        b.sync()
+        self.assertEqual(self._names(self.assertSame(a, b)), ["Ada Lovelace"])
+        a.tend("undo")
+        a.sync()
+        b.sync()
+        exp = self.assertSame(a, b)
+        self.assertEqual(exp["contacts"], before["contacts"])
+        self.assertEqual(self._notes_of(exp, "Carol Doe"), ["coffee with carol"])
+        b.sync()
+        a.sync()
+        self.assertEqual(self._names(self.assertSame(a, b)), ["Ada Lovelace", "Carol Doe"])
+
     def test_hostile_files_are_named_and_skipped(self):
         a = self.m["a"]
         a.tend("add", "Ada Lovelace")
@@ -337,6 +424,131 @@ class IcsTests(TendTestCase):
         self.json("sync", "now")
         self.assertEqual(os.listdir(ics), [])
         self.assertEqual(os.listdir(vdir), [self.json("show", "bob")["uuid"] + ".vcf"])
+
+
+class FirstExportTests(TendTestCase):
+    """The first export of a big store into an empty vdir goes a slice at a time: clients are
+    answered meanwhile, and a tendd killed half-way finishes the vdir when started again."""
+
+    start_daemon = False
+    PEOPLE = 5000
+
+    def setUp(self):
+        super().setUp()
+        self.vdir = os.path.join(self.root, "vdir")
+        self.state = os.path.join(self.daemon.data, "sync")
+        cards = os.path.join(self.root, "people.vcf")
+        with open(cards, "w") as f:
+            for n in range(self.PEOPLE):
+                f.write("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Person %05d\r\n"
+                        "EMAIL:p%05d@example.com\r\nNOTE:%s\r\nEND:VCARD\r\n"
+                        % (n, n, "a note to render " * 8))
+        self.daemon.start()
+        self.ok("import", cards)
+        self.assertEqual(self.daemon.stop(), 0)
+        os.makedirs(os.path.join(self.root, "config", "tend"), exist_ok=True)
+        with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
+            f.write("[sync]\nvdir = %s\n" % self.vdir)
+
+    @staticmethod
+    def cards(folder):
+        try:
+            return [f for f in os.listdir(folder) if f.endswith(".vcf") and f[0] != "."]
+        except FileNotFoundError:
+            return []
+
+    def assertComplete(self):
+        names = sorted(self.cards(self.vdir))
+        self.assertEqual(len(names), self.PEOPLE)
+        self.assertEqual(sorted(self.cards(self.state)), names)
+        for name in names:
+            text = read(os.path.join(self.vdir, name))
+            self.assertIn("UID:urn:uuid:" + name[:-4] + "\n", text)  # read() folds CRLF
+            self.assertTrue(text.endswith("END:VCARD\n"), name)
+        strays = [f for d in (self.vdir, self.state) for f in os.listdir(d) if f[0] == "."]
+        self.assertEqual(strays, [])
+        self.assertEqual(self.json("status")["contacts"], self.PEOPLE)
+        self.assertEqual(self.json("sync", "status")["errors"], [])
+
+    def test_clients_are_answered_while_the_first_export_runs(self):
+        self.daemon.start()
+        # Answered before the export is done: the vdir is still incomplete at the reply.
+        self.assertEqual(len(self.json("ls", "--limit", "1")), 1)
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        self.ok("status")
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        # A change meanwhile, to someone the walk has not reached yet and to one it passed.
+        self.ok("edit", "Person 04999", "--org", "Late Edit")
+        wait_until(lambda: len(self.cards(self.vdir)) > 0, what="the first cards")
+        self.ok("edit", "Person 00000", "--org", "Early Edit")
+        wait_until(lambda: len(self.cards(self.vdir)) == self.PEOPLE and
+                   len(self.cards(self.state)) == self.PEOPLE, what="the whole vdir")
+        self.json("sync", "now")
+        self.assertComplete()
+        for who, org in (("Person 04999", "Late Edit"), ("Person 00000", "Early Edit")):
+            uuid = self.json("show", who)["uuid"]
+            self.assertIn("ORG:" + org, read(os.path.join(self.vdir, uuid + ".vcf")))
+
+    def test_killed_half_way_the_vdir_is_completed_at_the_next_start(self):
+        self.daemon.start()
+        wait_until(lambda: len(self.cards(self.vdir)) > 0, what="the first cards")
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        self.daemon.proc.kill()
+        self.daemon.proc.wait()
+        self.daemon.log.close()
+        self.assertLess(len(self.cards(self.vdir)), self.PEOPLE)
+        self.daemon.start()
+        self.json("sync", "now")
+        self.assertComplete()
+        # Nothing reads as deleted: a second round changes nothing.
+        self.json("sync", "now")
+        self.assertComplete()
+
+
+@unittest.skipIf(not shutil.which("strace"), "not installed: strace")
+class DurableTests(TendTestCase):
+    """vdir files are durable once written: the temporary files' data is flushed before they
+    are renamed over their names, and each folder is synced after the renames of a batch."""
+
+    start_daemon = False
+
+    def test_cards_are_flushed_before_the_rename_and_the_folder_after(self):
+        vdir = os.path.join(self.root, "vdir")
+        os.makedirs(os.path.join(self.root, "config", "tend"))
+        with open(os.path.join(self.root, "config", "tend", "tendd.conf"), "w") as f:
+            f.write("[sync]\nvdir = %s\n" % vdir)
+        self.daemon.start()
+        self.json("sync", "now")
+        out = os.path.join(self.root, "strace.txt")
+        st = subprocess.Popen(["strace", "-f", "-y", "-o", out, "-e",
+                               "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2",
+                               "-p", str(self.daemon.proc.pid)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        first = st.stderr.readline()
+        if "Operation not permitted" in first:
+            st.wait()
+            self.skipTest("ptrace is not permitted here: " + first.strip())
+        try:
+            ada = self.json("add", "Ada Lovelace")
+            self.json("add", "Bob Smith")
+            self.json("sync", "now")
+            wait_until(lambda: os.path.exists(os.path.join(vdir, ada["uuid"] + ".vcf")),
+                       what="Ada's card")
+        finally:
+            st.terminate()
+            st.communicate(timeout=WAIT)
+        with open(out) as f:
+            calls = [line.split(None, 1)[1] for line in f if " = " in line]
+        renames = [i for i, c in enumerate(calls) if c.startswith("rename")
+                   and ("/" + ada["uuid"] + ".vcf\"") in c]
+        self.assertTrue(renames, "no rename of Ada's card:\n" + "".join(calls))
+        first_rename, last_rename = renames[0], renames[-1]
+        flushed = [c for c in calls[:first_rename] if c.startswith(("syncfs", "fsync",
+                                                                    "fdatasync"))]
+        self.assertTrue(flushed, "nothing flushed before the rename:\n" + "".join(calls))
+        dirs = [c for c in calls[last_rename:] if c.startswith("fsync(")
+                and (vdir + ">") in c]
+        self.assertTrue(dirs, "the vdir was not synced after the rename:\n" + "".join(calls))
 
 
 if __name__ == "__main__":

@@ -195,6 +195,17 @@ class UndoTests(TendTestCase):
 
 
 class FollowUpTests(TendTestCase):
+    """A follow-up must fire whatever the hour the suite runs at: no quiet hours."""
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        conf = os.path.join(self.root, "config", "tend")
+        os.makedirs(conf, exist_ok=True)
+        with open(os.path.join(conf, "tendd.conf"), "w") as f:
+            f.write("[schedule]\nquiet_hours = off\n")
+        self.daemon.start()
+
     def test_undone_snooze_rearms_the_follow_up(self):
         w = subprocess.Popen([TEND, "--json", "watch"], env=self.daemon.env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -31,6 +31,25 @@ static void test_scopes(void **state)
         assert_string_equal(scope_to_string(SCOPE_EXTERNAL), "external");
 }
 
+/* Named UUIDs never change between versions (two machines must agree): FNV-1a 128 of the
+ * space, a NUL and the name (checked against an independent computation), version 8. */
+static void test_uuid_from_name(void **state)
+{
+        char a[UUID_STRING_LEN + 1], b[UUID_STRING_LEN + 1];
+
+        uuid_from_name("tend capture mail", "abc@example.com", a);
+        assert_string_equal(a, "de881054-3cb6-8c46-af04-76181ae58624");
+        assert_true(uuid_is_valid(a));
+        uuid_from_name("tend capture mail", "abc@example.com", b);
+        assert_string_equal(a, b);
+        uuid_from_name("tend capture calendar", "abc@example.com", b);
+        assert_string_not_equal(a, b);
+        uuid_from_name("tend capture mail", "abd@example.com", b);
+        assert_string_not_equal(a, b);
+        assert_int_equal(b[14], '8');
+        assert_non_null(strchr("89ab", b[19]));
+}
+
 static void test_uuid(void **state)
 {
         char a[UUID_STRING_LEN + 1], b[UUID_STRING_LEN + 1];
@@ -86,11 +105,9 @@ static void test_contact_lifecycle(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_networks),
-            cmocka_unit_test(test_scopes),
-            cmocka_unit_test(test_uuid),
-            cmocka_unit_test(test_text_and_kind),
-            cmocka_unit_test(test_contact_lifecycle),
+            cmocka_unit_test(test_networks),      cmocka_unit_test(test_scopes),
+            cmocka_unit_test(test_uuid),          cmocka_unit_test(test_uuid_from_name),
+            cmocka_unit_test(test_text_and_kind), cmocka_unit_test(test_contact_lifecycle),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

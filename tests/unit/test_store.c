@@ -1722,6 +1722,55 @@ static uint64_t ia_add_id(struct store *s, uint64_t contact, int64_t at, const c
         return id;
 }
 
+struct move_op {
+        uint64_t id, to;
+};
+
+static int iid_move_fn(struct store_txn *t, void *userdata)
+{
+        struct move_op *op = userdata;
+
+        return store_txn_interaction_move_to(t, op->id, op->to);
+}
+
+static int iid_drop_fn(struct store_txn *t, void *userdata)
+{
+        return store_txn_interaction_drop(t, *(uint64_t *)userdata);
+}
+
+/* Sync gives an interaction back to the person it came from (the same record and id), or
+ * drops it from a person without a tombstone (it lives on elsewhere). */
+static void test_interaction_move_to_and_drop(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t ann = add(f->s, mk("Ann")), bob = add(f->s, mk("Bob"));
+        uint64_t a1 = ia_add_id(f->s, ann, 200, "coffee"), a2 = ia_add_id(f->s, ann, 200, "call");
+        struct interaction *i;
+        struct uuid_op u = {0};
+        char uuid[UUID_STRING_LEN + 1];
+
+        assert_int_equal(store_write(f->s, iid_move_fn, &(struct move_op){a1, bob}), 0);
+        i = iid_get(f->s, a1);
+        assert_non_null(i);
+        assert_int_equal(i->contact_id, bob);
+        assert_int_equal(i->at, 200);
+        assert_string_equal(i->kind, "coffee");
+        interaction_free(i);
+        assert_int_equal(kind_count(f->s, "coffee"), 1);
+        assert_int_equal(store_write(f->s, iid_move_fn, &(struct move_op){a1, 999}), -ENOENT);
+        assert_int_equal(store_write(f->s, iid_move_fn, &(struct move_op){77, bob}), -ENOENT);
+
+        i = iid_get(f->s, a2);
+        memcpy(uuid, i->uuid, sizeof(uuid));
+        interaction_free(i);
+        assert_int_equal(store_write(f->s, iid_drop_fn, &a2), 0);
+        assert_null(iid_get(f->s, a2));
+        assert_int_equal(kind_count(f->s, "call"), 0);
+        u.uuid = uuid;
+        assert_int_equal(store_read(f->s, uuid_fn, &u), -ENOENT);
+        assert_int_equal(u.tomb, -ENOENT); /* no tombstone: it may come back */
+}
+
 static int goal_tagged_cb(const struct interaction *i, void *userdata)
 {
         (*(size_t *)userdata)++;
@@ -2076,6 +2125,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
             cmocka_unit_test_setup_teardown(test_schema_newer, setup_closed, teardown),
             cmocka_unit_test_setup_teardown(test_interaction_ids, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_interaction_move_to_and_drop, setup, teardown),
             cmocka_unit_test_setup_teardown(test_interaction_ids_put_exact, setup, teardown),
             cmocka_unit_test_setup_teardown(test_interaction_update_goal_index, setup, teardown),
             cmocka_unit_test_setup_teardown(test_migrate_interaction_ids, setup_closed, teardown),

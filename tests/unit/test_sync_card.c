@@ -140,6 +140,126 @@ static void test_interactions_united_and_deleted_for_good(void **state)
         assert_int_equal(json_array_size(json_object_get(m, "interactions_deleted")), 1);
 }
 
+static bool deleted_2(const char *uuid, void *userdata)
+{
+        (void)userdata;
+        return streq(uuid, "aaaaaaaa-0000-4000-8000-000000000002");
+}
+
+#define KEEPER "{\"uuid\":\"11111111-2222-4333-8444-555555555555\",\"name\":\"Ada\""
+#define I1     "{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000001\",\"kind\":\"coffee\"}"
+#define I2     "{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000002\",\"kind\":\"call\"}"
+
+static void test_interaction_gone_without_deletion_is_marked_moved(void **state)
+{
+        json_auto_t *base = card(KEEPER ",\"interactions\":[" I1 "," I2 "]}");
+        json_auto_t *now = card(KEEPER ",\"interactions\":[]}"), *back = NULL;
+        json_t *dead, *m1, *m2;
+
+        (void)state;
+        assert_int_equal(sync_card_stamp(base, NULL, 100, deleted_2, NULL), 0);
+        assert_int_equal(sync_card_stamp(now, base, 200, deleted_2, NULL), 0);
+        dead = json_object_get(now, "interactions_deleted");
+        assert_int_equal(json_array_size(dead), 2);
+        m1 = json_array_get(dead, 0);
+        m2 = json_array_get(dead, 1);
+        if (streq(str(m1, "uuid"), "aaaaaaaa-0000-4000-8000-000000000002")) {
+                m1 = json_array_get(dead, 1);
+                m2 = json_array_get(dead, 0);
+        }
+        /* #1 left the person (moved, or its log undone): no deletion; #2 was deleted. */
+        assert_true(json_is_true(json_object_get(m1, "moved")));
+        assert_null(json_object_get(m2, "moved"));
+        assert_int_equal(json_integer_value(json_object_get(m1, "rev")), 200);
+        /* It comes back (the undo undone): its marker goes, it has a newer rev. */
+        back = card(KEEPER ",\"interactions\":[" I1 "]}");
+        assert_int_equal(sync_card_stamp(back, now, 300, deleted_2, NULL), 0);
+        dead = json_object_get(back, "interactions_deleted");
+        assert_int_equal(json_array_size(dead), 1);
+        assert_string_equal(str(json_array_get(dead, 0), "uuid"),
+                            "aaaaaaaa-0000-4000-8000-000000000002");
+        assert_int_equal(json_integer_value(json_object_get(
+                             json_array_get(json_object_get(back, "interactions"), 0), "rev")),
+                         300);
+}
+
+static void test_undone_merge_travels(void **state)
+{
+        /* Both machines agreed: O merged into Ada, with O's interaction. */
+        json_auto_t *base = card(KEEPER ",\"emails\":[\"a@x\",\"o@x\"],\"merged\":"
+                                        "[\"99999999-2222-4333-8444-555555555555\"],"
+                                        "\"interactions\":[" I1 "]}");
+        json_auto_t *b = NULL, *a = NULL, *m1 = NULL, *m2 = NULL;
+        json_t *dead;
+
+        (void)state;
+        assert_int_equal(sync_card_stamp(base, NULL, 100, NULL, NULL), 0);
+        b = json_deep_copy(base);
+        assert_int_equal(sync_card_stamp(b, base, 150, deleted_2, NULL), 0);
+        /* A undid it: O and its interaction and email are O's again. */
+        a = card(KEEPER ",\"emails\":[\"a@x\"],\"interactions\":[]}");
+        assert_int_equal(sync_card_stamp(a, base, 200, deleted_2, NULL), 0);
+        assert_null(json_object_get(a, "merged"));
+        assert_int_equal(sync_card_merge(b, a, &m1, NULL), 0);
+        assert_int_equal(sync_card_merge(a, b, &m2, NULL), 0);
+        assert_true(json_equal(m1, m2));
+        assert_null(json_object_get(m1, "merged"));
+        assert_int_equal(json_array_size(json_object_get(m1, "emails")), 1);
+        assert_int_equal(json_array_size(json_object_get(m1, "interactions")), 0);
+        dead = json_object_get(m1, "interactions_deleted");
+        assert_int_equal(json_array_size(dead), 1);
+        assert_true(json_is_true(json_object_get(json_array_get(dead, 0), "moved")));
+}
+
+static void test_concurrent_merges_both_stand(void **state)
+{
+        json_auto_t *base = card(KEEPER "}"), *a = NULL, *b = NULL, *m1 = NULL, *m2 = NULL;
+        unsigned conflicts = 9;
+        json_t *merged;
+
+        (void)state;
+        assert_int_equal(sync_card_stamp(base, NULL, 100, NULL, NULL), 0);
+        a = card(KEEPER ",\"merged\":[\"99999999-2222-4333-8444-555555555555\"]}");
+        b = card(KEEPER ",\"merged\":[\"88888888-2222-4333-8444-555555555555\"]}");
+        assert_int_equal(sync_card_stamp(a, base, 200, NULL, NULL), 0);
+        assert_int_equal(sync_card_stamp(b, base, 300, NULL, NULL), 0);
+        assert_int_equal(sync_card_merge(a, b, &m1, &conflicts), 0);
+        assert_int_equal(conflicts, 0);
+        assert_int_equal(sync_card_merge(b, a, &m2, &conflicts), 0);
+        assert_true(json_equal(m1, m2));
+        merged = json_object_get(m1, "merged");
+        assert_int_equal(json_array_size(merged), 2);
+        assert_string_equal(json_string_value(json_array_get(merged, 0)),
+                            "88888888-2222-4333-8444-555555555555");
+}
+
+static void test_merged_without_revs_is_united(void **state)
+{
+        /* Cards from before X-TEND-MERGED had a rev of its own: the list only ever grew. */
+        json_auto_t *a = card(KEEPER ",\"merged\":[\"99999999-2222-4333-8444-555555555555\"]}");
+        json_auto_t *b = card(KEEPER "}"), *m1 = NULL, *m2 = NULL;
+
+        (void)state;
+        assert_int_equal(sync_card_merge(a, b, &m1, NULL), 0);
+        assert_int_equal(sync_card_merge(b, a, &m2, NULL), 0);
+        assert_true(json_equal(m1, m2));
+        assert_int_equal(json_array_size(json_object_get(m1, "merged")), 1);
+}
+
+static void test_newer_interaction_replaces_the_older_whole(void **state)
+{
+        json_auto_t *a = card(KEEPER ",\"interactions\":[{\"uuid\":\"aaaaaaaa-0000-4000-8000-"
+                                     "000000000001\",\"kind\":\"call\",\"note\":\"old\","
+                                     "\"rev\":5}]}");
+        json_auto_t *b = card(KEEPER ",\"interactions\":[{\"uuid\":\"aaaaaaaa-0000-4000-8000-"
+                                     "000000000001\",\"kind\":\"call\",\"rev\":9}]}");
+        json_auto_t *m = NULL;
+
+        (void)state;
+        assert_int_equal(sync_card_merge(a, b, &m, NULL), 0);
+        assert_null(json_object_get(json_array_get(json_object_get(m, "interactions"), 0), "note"));
+}
+
 static void test_vcard_round_trip(void **state)
 {
         json_auto_t *base = base_card(), *back = NULL;
@@ -213,6 +333,11 @@ int main(void)
             cmocka_unit_test(test_edit_of_the_other_wins),
             cmocka_unit_test(test_same_field_is_a_conflict_until_edited),
             cmocka_unit_test(test_interactions_united_and_deleted_for_good),
+            cmocka_unit_test(test_interaction_gone_without_deletion_is_marked_moved),
+            cmocka_unit_test(test_undone_merge_travels),
+            cmocka_unit_test(test_concurrent_merges_both_stand),
+            cmocka_unit_test(test_merged_without_revs_is_united),
+            cmocka_unit_test(test_newer_interaction_replaces_the_older_whole),
             cmocka_unit_test(test_vcard_round_trip),
             cmocka_unit_test(test_hostile_cards),
             cmocka_unit_test(test_exclude_parse),
