@@ -842,26 +842,29 @@ static void fmt_hhmm(int minutes, char buf[static 8])
         snprintf(buf, 8, "%02u:%02u", m / 60, m % 60);
 }
 
-/* Quote an argument so that split_command gives it back. */
+/* Quote an argument so that split_command gives it back, through inih: in double quotes with
+ * a backslash before '"' and '\\' (special inside them) and before ';' and '#' (after white
+ * space inih would take either for the start of a comment, quotes or not). White space and
+ * control characters are always quoted: inih strips them from the ends of a line. */
 static void dump_arg(const char *a, FILE *f)
 {
         bool plain = *a != '\0';
 
         for (const char *p = a; *p; p++)
-                if (strchr(" \t'\"\\;#", *p))
+                if (strchr("'\"\\;#", *p) || isspace((unsigned char)*p) ||
+                    iscntrl((unsigned char)*p))
                         plain = false;
         if (plain) {
                 fputs(a, f);
                 return;
         }
-        fputc('\'', f);
+        fputc('"', f);
         for (const char *p = a; *p; p++) {
-                if (*p == '\'')
-                        fputs("'\\''", f);
-                else
-                        fputc(*p, f);
+                if (strchr("\"\\;#", *p))
+                        fputc('\\', f);
+                fputc(*p, f);
         }
-        fputc('\'', f);
+        fputc('"', f);
 }
 
 static void dump_command(const char *key, char *const *argv, FILE *f)

@@ -171,13 +171,12 @@ static void test_errors_with_line_numbers(void **state)
                           "366 days",
                           NULL,
                       });
-        expect_errors(
-            "snooze = 1d\n",
-            (const char *const[]){
-                "t.conf:1: 'snooze' is outside a section; put it "
-                "under [schedule], [cadence], [notify], [goals], [sync], [backup], [plan] or [capture]",
-                NULL,
-            });
+        expect_errors("snooze = 1d\n", (const char *const[]){
+                                           "t.conf:1: 'snooze' is outside a section; put it "
+                                           "under [schedule], [cadence], [notify], [goals], "
+                                           "[sync], [backup], [plan] or [capture]",
+                                           NULL,
+                                       });
         /* A vertical tab or form feed is white space to inih as well: the header is checked. */
         expect_errors("\v[s\"e=]\nora =\n",
                       (const char *const[]){
@@ -249,7 +248,8 @@ static void test_dump_round_trip(void **state)
         assert_int_equal(
             config_parse_string("[schedule]\nquiet_hours=off\npreferred_time=18:05\n"
                                 "critical_after=3d\n[cadence]\npersonal=45d\n[notify]\n"
-                                "command = prog 'a b' \"it's\" {name}\n[goals]\nfollow_up = 6w\n",
+                                "command = prog 'a b' \"it's\" {name} \"x \\;y\" \"z \\#w\" "
+                                "\"end\v\" 'back\\slash'\n[goals]\nfollow_up = 6w\n",
                                 "t", &a, &errors),
             0);
         m = open_memstream(&text, &size);
@@ -261,9 +261,15 @@ static void test_dump_round_trip(void **state)
         assert_int_equal(b.critical_after, 3 * DAY);
         assert_int_equal(b.cadence[NETWORK_PERSONAL], 45 * DAY);
         assert_int_equal(b.goal_follow_up, 6 * 7 * DAY);
-        assert_int_equal(strv_length(b.command), 4);
+        /* An argument keeps what inih would take for a comment (white space, then ';' or '#')
+         * or strip from the end of the line (a vertical tab), found by fuzz_config. */
+        assert_int_equal(strv_length(b.command), 8);
         assert_string_equal(b.command[1], "a b");
         assert_string_equal(b.command[2], "it's");
+        assert_string_equal(b.command[4], "x ;y");
+        assert_string_equal(b.command[5], "z #w");
+        assert_string_equal(b.command[6], "end\v");
+        assert_string_equal(b.command[7], "back\\slash");
         assert_null(b.open_command);
         free(text);
         config_done(&a);
