@@ -503,8 +503,8 @@ static void test_hostile(void **state)
             "FREQ=MINUTELY",
             "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30",
             "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
-            "FREQ=DAILY;COUNT=2000000000;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,"
-            "19,20,21,22,23;BYMINUTE=0,10,20,30,40,50",
+            ("FREQ=DAILY;COUNT=2000000000;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,"
+             "19,20,21,22,23;BYMINUTE=0,10,20,30,40,50"),
             "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
             "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30",
         };
@@ -570,8 +570,8 @@ static void test_garbage(void **state)
             "hello world\n",
             "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\nEND:VCARD\r\n",
             "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\nUID:x\r\n",
-            "\xff\xfe\x01"
-            "BEGIN:VCALENDAR\r\n",
+            ("\xff\xfe\x01"
+             "BEGIN:VCALENDAR\r\n"),
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
@@ -713,7 +713,7 @@ static void run_until(struct ev_loop *loop, struct capture_calendar *cc, struct 
 static void test_reader(void **state)
 {
         char dir[] = "/tmp/test_capture_calendar.XXXXXX";
-        _cleanup_free_ char *work = NULL, *home = NULL, *junk = NULL, *soon = NULL;
+        _cleanup_free_ char *work = NULL, *home = NULL, *soon = NULL;
         struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
         struct capture_calendar *cc = NULL;
         struct sunk s = {};
