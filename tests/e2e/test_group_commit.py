@@ -3,12 +3,22 @@ one commit; each client is answered only once that commit is durable, a write th
 the group takes nothing of the others with it, and every acknowledged write survives kill -9
 right after its acknowledgement."""
 
+import os
 import re
 import signal
 
-from tendtest import TendTestCase, VarlinkSocket
+from tendtest import TendTestCase, VarlinkSocket, wait_until
 
 WRITERS = 50
+
+
+def stopped(pid):
+    """Whether every thread of pid is stopped (state T in /proc)."""
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] != "T":
+                return False
+    return True
 
 
 class GroupCommitTests(TendTestCase):
@@ -37,6 +47,9 @@ class GroupCommitTests(TendTestCase):
         one turn of its loop. Returns the replies in connection order."""
         self.daemon.proc.send_signal(signal.SIGSTOP)
         try:
+            # kill() returns once the signal is queued; on a busy machine tendd may still run
+            # a moment and read the first calls on their own. Send only once it has stopped.
+            wait_until(lambda: stopped(self.daemon.proc.pid), what="tendd to stop")
             for i, v in enumerate(socks):
                 v.send(call_for(i))
         finally:
