@@ -112,18 +112,10 @@ const struct varlink_interface methods_service_interface = {
 };
 
 static const struct varlink_interface *const interfaces[] = {
-    &methods_service_interface,
-    &methods_contacts_interface,
-    &methods_interactions_interface,
-    &methods_followups_interface,
-    &methods_goals_interface,
-    &methods_network_interface,
-    &methods_transfer_interface,
-    &methods_journal_interface,
-    &methods_dates_interface,
-    &methods_sync_interface,
-    &methods_capture_interface,
-    NULL,
+    &methods_service_interface,   &methods_contacts_interface, &methods_interactions_interface,
+    &methods_followups_interface, &methods_goals_interface,    &methods_network_interface,
+    &methods_transfer_interface,  &methods_journal_interface,  &methods_dates_interface,
+    &methods_sync_interface,      &methods_capture_interface,  NULL,
 };
 
 static const struct varlink_service service = {

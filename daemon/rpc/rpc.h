@@ -28,7 +28,7 @@ struct rpc {
         struct core *core;
         struct store *store; /* core->store */
         struct server *server;
-        struct rpc_writes *writes; /* group commit (writes.h); NULL: every write at once */
+        struct rpc_writes *writes;        /* group commit (writes.h); NULL: every write at once */
         struct transfer_uploads *uploads; /* imports arriving in pieces (methods-transfer.c) */
         int64_t started;
         const char *data_dir;
