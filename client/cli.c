@@ -681,6 +681,11 @@ static int report_error(struct cli *cli, const char *error, json_t *params)
                                       param_str(params, "who"));
         if (streq(error, "io.tend.Contacts.AmbiguousContact"))
                 return report_ambiguous(cli, error, params, "contacts", "who", "name");
+        if (streq(error, "io.tend.Capture.NotFound"))
+                return cli_fail_named(cli, -ENOENT, error, params,
+                                      "'%s' is no contact, address (name@example.com) or "
+                                      "domain (@example.com)",
+                                      param_str(params, "what"));
         if (streq(error, "io.tend.Goals.NoSuchGoal"))
                 return cli_fail_named(cli, -ENOENT, error, params,
                                       "no goal matches '%s' ('tend goal ls' lists them)",

@@ -175,7 +175,10 @@ class CaptureMailTests(TendTestCase):
         self.assertEqual(self.json("capture", "status")["ignored"], ["@c.example"])
         self.ok("capture", "unignore", "c.example")
         self.assertEqual(self.json("capture", "status")["ignored"], [])
-        self.assertEqual(self.tend("capture", "ignore", "nobody at all").returncode != 0, True)
+        r = self.tend("capture", "ignore", "nobody at all")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("'nobody at all' is no contact, address", r.stderr)
+        self.assertNotIn("replied with the error", r.stderr)
 
     def test_due_plan_and_health_follow_captured_mail(self):
         """Turning capture on is all it takes: mail sent to an overdue person takes them out
