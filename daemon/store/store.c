@@ -2175,7 +2175,8 @@ static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
 }
 
 /* Walk `due` in order while due < until (has_until), visiting contacts matching f. */
-static int due_walk(struct store_txn *t, bool has_until, int64_t until,
+/* after: a due key (DUE_KEY_LEN) the walk starts after, or NULL for the first. */
+static int due_walk(struct store_txn *t, const uint8_t *after, bool has_until, int64_t until,
                     const struct contact_filter *f, const struct ikeys *words, size_t limit,
                     store_contact_cb cb, void *userdata)
 {
@@ -2187,7 +2188,14 @@ static int due_walk(struct store_txn *t, bool has_until, int64_t until,
         r = cursor_open(t, DB_DUE, &cur);
         if (r < 0)
                 return r;
-        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && (limit == 0 || seen < limit);
+        if (after) {
+                k = (MDB_val){DUE_KEY_LEN, (void *)after};
+                rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+                if (rc == 0 && k.mv_size == DUE_KEY_LEN && memcmp(k.mv_data, after, DUE_KEY_LEN) == 0)
+                        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        } else
+                rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+        for (; rc == 0 && (limit == 0 || seen < limit);
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
                 _cleanup_(contact_freep) struct contact *c = NULL;
                 bool match = true;
@@ -2534,7 +2542,7 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
         }
 
         if (f->due_before != 0)
-                return due_walk(t, true, f->due_before, f, &words, f->limit, cb, userdata);
+                return due_walk(t, NULL, true, f->due_before, f, &words, f->limit, cb, userdata);
 
         if (f->tag) {
                 uint8_t key[KEY_MAX];
@@ -2577,7 +2585,17 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
 int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_contact_cb cb,
                        void *userdata)
 {
-        return due_walk(t, until != 0, until, NULL, NULL, limit, cb, userdata);
+        return due_walk(t, NULL, until != 0, until, NULL, NULL, limit, cb, userdata);
+}
+
+int store_txn_due_list_after(struct store_txn *t, int64_t after_due, uint64_t after_id,
+                             int64_t until, size_t limit, store_contact_cb cb, void *userdata)
+{
+        uint8_t after[DUE_KEY_LEN];
+
+        be64_put(after, time_to_key(after_due));
+        be64_put(after + 8, after_id);
+        return due_walk(t, after, until != 0, until, NULL, NULL, limit, cb, userdata);
 }
 
 int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id)

@@ -309,6 +309,12 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
 int store_txn_due_list(struct store_txn *t, int64_t until, size_t limit, store_contact_cb cb,
                        void *userdata);
 
+/** Like store_txn_due_list, from the entry after the contact (after_due, after_id) — its
+ * next_due and id, the last one a previous walk visited; it need not exist any more — for a
+ * list read in pieces. */
+int store_txn_due_list_after(struct store_txn *t, int64_t after_due, uint64_t after_id,
+                             int64_t until, size_t limit, store_contact_cb cb, void *userdata);
+
 /** The earliest due entry. Returns 0 with *ret_due / *ret_id, or -ENOENT when nothing is due. */
 int store_txn_due_first(struct store_txn *t, int64_t *ret_due, uint64_t *ret_id);
 

@@ -286,9 +286,16 @@ static void test_due_snooze_status(void **state)
         json_decref(ok(f, "io.tend.Contacts.Add", "{\"name\":\"Gus\",\"cadence_seconds\":3600}"));
         p = ok(f, "io.tend.FollowUps.Due", "{}");
         assert_int_equal(json_array_size(json_object_get(p, "contacts")), 1);
+        assert_int_equal(json_integer_value(json_object_get(p, "total")), 1);
         json_decref(p);
         p = ok(f, "io.tend.FollowUps.Due", "{\"within_seconds\":7200}");
         assert_int_equal(json_array_size(json_object_get(p, "contacts")), 2);
+        assert_int_equal(json_integer_value(json_object_get(p, "total")), 2);
+        json_decref(p);
+        /* total counts everyone due in the window, whatever the limit. */
+        p = ok(f, "io.tend.FollowUps.Due", "{\"within_seconds\":7200,\"limit\":1}");
+        assert_int_equal(json_array_size(json_object_get(p, "contacts")), 1);
+        assert_int_equal(json_integer_value(json_object_get(p, "total")), 2);
         json_decref(p);
         p = ok(f, "io.tend.Service.Status", "{}");
         assert_int_equal(json_integer_value(json_object_get(p, "contacts")), 2);
@@ -301,6 +308,7 @@ static void test_due_snooze_status(void **state)
                        "{\"who\":\"fi\",\"until\":\"2099-01-02T00:00:00Z\"}"));
         p = ok(f, "io.tend.FollowUps.Due", "{}");
         assert_int_equal(json_array_size(json_object_get(p, "contacts")), 0);
+        assert_int_equal(json_integer_value(json_object_get(p, "total")), 0);
         json_decref(p);
         expect_error(f, "io.tend.FollowUps.Due", "{\"within_seconds\":-1}",
                      "io.tend.Service.InvalidValue", "within_seconds");

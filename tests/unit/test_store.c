@@ -1072,6 +1072,59 @@ static void test_due(void **state)
         assert_int_equal(d.first_id, a);
 }
 
+struct due_after_op {
+        struct contact_filter unused;
+        uint64_t ids[MAX_IDS];
+        size_t n;
+        size_t stop_after;
+        int64_t after_due, until;
+        uint64_t after_id;
+        size_t limit;
+};
+
+static int due_after_fn(struct store_txn *t, void *userdata)
+{
+        struct due_after_op *op = userdata;
+
+        return store_txn_due_list_after(t, op->after_due, op->after_id, op->until, op->limit,
+                                        list_cb, op);
+}
+
+static void expect_due_after(struct store *s, int64_t after_due, uint64_t after_id,
+                             int64_t until, size_t limit, const uint64_t *want)
+{
+        struct due_after_op op = {
+            .after_due = after_due, .after_id = after_id, .until = until, .limit = limit};
+
+        assert_int_equal(store_read(s, due_after_fn, &op), 0);
+        assert_ids((const struct list_op *)&op, want);
+}
+
+/* A due list read in pieces goes on after the last one visited, whether it still exists, and
+ * covers the same people, in the same order, as the list in one go. */
+static void test_due_list_after(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t a, b, c, d;
+
+        a = add_simple(f->s, "A", NULL, NULL, 0, 1000);
+        b = add_simple(f->s, "B", NULL, NULL, 0, -1000);
+        c = add_simple(f->s, "C", NULL, NULL, 0, 1000);
+        d = add_simple(f->s, "D", NULL, NULL, 0, 5000);
+        expect_due(f->s, 0, 0, IDS(b, a, c, d));
+        expect_due_after(f->s, -1000, b, 0, 0, IDS(a, c, d));
+        expect_due_after(f->s, -1000, b, 0, 1, IDS(a));
+        expect_due_after(f->s, 1000, a, 0, 1, IDS(c));
+        expect_due_after(f->s, 1000, c, 0, 0, IDS(d));
+        expect_due_after(f->s, 1000, c, 5000, 0, NONE); /* until still applies */
+        expect_due_after(f->s, 5000, d, 0, 0, NONE);
+        /* From an entry that is gone: the next one after where it was. */
+        assert_int_equal(del(f->s, a, 1), 0);
+        expect_due_after(f->s, 1000, a, 0, 0, IDS(c, d));
+        expect_due_after(f->s, 999, 0, 0, 0, IDS(c, d));
+        expect_due_after(f->s, INT64_MIN + 1, 0, 0, 0, IDS(b, c, d));
+}
+
 struct due_count_op {
         int64_t until;
         uint64_t n;
@@ -2115,6 +2168,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_interactions, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due_count, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_due_list_after, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due_count_buckets, setup, teardown),
             cmocka_unit_test_setup_teardown(test_limited_list_matches_full_list, setup, teardown),
             cmocka_unit_test_setup_teardown(test_map_growth, setup_closed, teardown),
