@@ -133,61 +133,27 @@ int commands_watch(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, -ECONNRESET, "tendd ended the stream");
 }
 
-/* ---- due ---- */
+/* ---- due ----
+ * Without --limit, the first DUE_DEFAULT_LIMIT and a line saying how many more are due (the
+ * daemon counts them without walking everyone). --all streams everyone: tendd answers in
+ * pieces and each is printed as it comes, so neither side holds the whole list. */
+
+#define DUE_DEFAULT_LIMIT 50
+
+/* A streamed list longer than this goes straight out rather than being held for the pager. */
+#define DUE_HOLD_MAX 1000
 
 static const struct output_column due_columns[] = {
     {"ID", true}, {"NAME", false}, {"DUE", false}, {"LAST", false}, {"AGENDA", false},
 };
 
-int commands_due(struct cli *cli, int argc, char **argv)
+/* The rows of contacts, the AGENDA column when agenda. */
+static int due_rows(struct cli *cli, struct output_table *t, json_t *contacts, bool agenda)
 {
-        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
-        _cleanup_(json_decrefp) json_t *params = json_object();
-        _cleanup_(json_decrefp) json_t *reply = NULL;
-        _cleanup_(output_table_freep) struct output_table *t = NULL;
-        json_t *contacts, *c;
-        const char *arg;
-        int64_t d;
+        json_t *c;
         size_t i;
-        bool agenda = false;
         int r;
 
-        if (!params)
-                return cmd_oom(cli);
-        r = cli_parser_init(&p, cli, argc, argv);
-        if (r < 0)
-                return cmd_oom(cli);
-        while ((r = cli_parser_next(&p, &arg)) > 0) {
-                if (r == CLI_OPT_WITHIN) {
-                        r = cmd_parse_duration(cli, "--within", arg, NULL, &d);
-                        if (r >= 0)
-                                r = cmd_set_integer(cli, params, "within_seconds", d);
-                } else if (r == CLI_OPT_LIMIT) {
-                        r = cmd_parse_limit(cli, arg, params);
-                }
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-
-        r = cli_call(cli, "io.tend.FollowUps.Due", json_incref(params), &reply);
-        if (r < 0)
-                return r;
-        contacts = json_object_get(reply, "contacts");
-        if (!json_is_array(contacts))
-                return cli_fail(cli, -EBADMSG, "tendd's reply has no contact list");
-        if (cli->json)
-                return cli_print_json(cli, contacts);
-        if (json_array_size(contacts) == 0) {
-                fputs("Nobody is due for a follow-up.\n", cli->out);
-                return 0;
-        }
-
-        json_array_foreach(contacts, i, c) agenda |= cmd_jstr(c, "agenda") != NULL;
-        t = output_table_new(due_columns, ARRAY_SIZE(due_columns) - (agenda ? 0 : 1));
-        if (!t)
-                return cmd_oom(cli);
         json_array_foreach(contacts, i, c)
         {
                 int64_t last = cmd_jtime(c, "last_interaction");
@@ -211,7 +177,178 @@ int commands_due(struct cli *cli, int argc, char **argv)
                 if (r < 0)
                         return cmd_oom(cli);
         }
+        return 0;
+}
+
+static bool due_any_agenda(json_t *contacts)
+{
+        json_t *c;
+        size_t i;
+
+        json_array_foreach(contacts, i, c) if (cmd_jstr(c, "agenda")) return true;
+        return false;
+}
+
+/* n with a comma between thousands: 569,950. */
+static char *due_format_count(unsigned long long n, char *buf, size_t size)
+{
+        char digits[32];
+        size_t len = (size_t)snprintf(digits, sizeof(digits), "%llu", n), o = 0;
+
+        for (size_t i = 0; i < len && o + 2 < size; i++) {
+                if (i > 0 && (len - i) % 3 == 0)
+                        buf[o++] = ',';
+                buf[o++] = digits[i];
+        }
+        buf[o] = '\0';
+        return buf;
+}
+
+struct due_stream {
+        size_t n;    /* people printed so far */
+        bool agenda; /* the AGENDA column is shown */
+        size_t widths[ARRAY_SIZE(due_columns)];
+};
+
+/* One piece of `tend due --all`: its rows in the columns so far (they only widen), the
+ * header again when the AGENDA column first appears; with --json, its elements of one JSON
+ * array written as they come, laid out as `tend due --json` prints the whole array. */
+static int due_piece(struct cli *cli, json_t *params, void *userdata)
+{
+        struct due_stream *x = userdata;
+        _cleanup_(output_table_freep) struct output_table *t = NULL;
+        json_t *contacts = json_object_get(params, "contacts"), *c;
+        bool header;
+        size_t i;
+        int r;
+
+        if (!json_is_array(contacts))
+                return cli_fail(cli, -EBADMSG, "tendd's reply has no contact list");
+        if (x->n == 0 && json_integer_value(json_object_get(params, "total")) > DUE_HOLD_MAX)
+                cli_stream_output(cli);
+        if (cli->json) {
+                json_array_foreach(contacts, i, c)
+                {
+                        _cleanup_free_ char *text = json_dumps(c, JSON_INDENT(2));
+
+                        if (!text)
+                                return cmd_oom(cli);
+                        fputs(x->n++ == 0 ? "[\n  " : ",\n  ", cli->out);
+                        for (const char *p = text; *p; p++) {
+                                fputc(*p, cli->out);
+                                if (*p == '\n')
+                                        fputs("  ", cli->out);
+                        }
+                }
+                return ferror(cli->out) ? cli_fail(cli, -EIO, "cannot write the output") : 0;
+        }
+        if (json_array_size(contacts) == 0)
+                return 0;
+        header = x->n == 0;
+        if (!x->agenda && due_any_agenda(contacts))
+                header = x->agenda = true;
+        t = output_table_new(due_columns, ARRAY_SIZE(due_columns) - (x->agenda ? 0 : 1));
+        if (!t)
+                return cmd_oom(cli);
+        r = due_rows(cli, t, contacts, x->agenda);
+        if (r < 0)
+                return r;
+        output_table_print_piece(t, cli->out, cli->color, cli->width, x->widths, header);
+        x->n += json_array_size(contacts);
+        return ferror(cli->out) ? cli_fail(cli, -EIO, "cannot write the output") : 0;
+}
+
+static int due_all(struct cli *cli, json_t *params)
+{
+        struct due_stream x = {0};
+        int r;
+
+        r = cli_call_more(cli, "io.tend.FollowUps.Due", json_incref(params), due_piece, &x);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                fputs(x.n ? "\n]\n" : "[]\n", cli->out);
+        else if (x.n == 0)
+                fputs("Nobody is due for a follow-up.\n", cli->out);
+        return 0;
+}
+
+int commands_due(struct cli *cli, int argc, char **argv)
+{
+        _cleanup_(cli_parser_donep) struct cli_parser p = {0};
+        _cleanup_(json_decrefp) json_t *params = json_object();
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_(output_table_freep) struct output_table *t = NULL;
+        json_t *contacts;
+        const char *arg;
+        long long total;
+        bool all = false, limited = false, agenda;
+        int64_t d;
+        int r;
+
+        if (!params)
+                return cmd_oom(cli);
+        r = cli_parser_init(&p, cli, argc, argv);
+        if (r < 0)
+                return cmd_oom(cli);
+        while ((r = cli_parser_next(&p, &arg)) > 0) {
+                if (r == CLI_OPT_WITHIN) {
+                        r = cmd_parse_duration(cli, "--within", arg, NULL, &d);
+                        if (r >= 0)
+                                r = cmd_set_integer(cli, params, "within_seconds", d);
+                } else if (r == CLI_OPT_LIMIT) {
+                        limited = true;
+                        r = cmd_parse_limit(cli, arg, params);
+                } else if (r == CLI_OPT_ALL) {
+                        all = true;
+                        r = 0;
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        if (all && limited)
+                return cli_usage(cli, "--all and --limit cannot be used together");
+        /* --limit 0 means everyone, as --all does. */
+        if (all || (limited && !json_object_get(params, "limit")))
+                return due_all(cli, params);
+        if (!limited) {
+                r = cmd_set_integer(cli, params, "limit", DUE_DEFAULT_LIMIT);
+                if (r < 0)
+                        return r;
+        }
+
+        r = cli_call(cli, "io.tend.FollowUps.Due", json_incref(params), &reply);
+        if (r < 0)
+                return r;
+        contacts = json_object_get(reply, "contacts");
+        if (!json_is_array(contacts))
+                return cli_fail(cli, -EBADMSG, "tendd's reply has no contact list");
+        if (cli->json)
+                return cli_print_json(cli, contacts);
+        if (json_array_size(contacts) == 0) {
+                fputs("Nobody is due for a follow-up.\n", cli->out);
+                return 0;
+        }
+        agenda = due_any_agenda(contacts);
+        t = output_table_new(due_columns, ARRAY_SIZE(due_columns) - (agenda ? 0 : 1));
+        if (!t)
+                return cmd_oom(cli);
+        r = due_rows(cli, t, contacts, agenda);
+        if (r < 0)
+                return r;
         output_table_print(t, cli->out, cli->color, cli->width);
+        /* How many more the limit left out (a tendd without total: none said). */
+        total = json_integer_value(json_object_get(reply, "total"));
+        if (total > (long long)json_array_size(contacts)) {
+                char buf[32];
+
+                fprintf(cli->out,
+                        "… and %s more due (--all shows everyone, --limit N the first N)\n",
+                        due_format_count((unsigned long long)total - json_array_size(contacts), buf,
+                                         sizeof(buf)));
+        }
         return 0;
 }
 

@@ -106,7 +106,8 @@ static const struct option_help history_options[] = {
 
 static const struct option_help due_options[] = {
     {"within", CLI_OPT_WITHIN, "DURATION", "also people due within DURATION from now", NULL},
-    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: all)", NULL},
+    {"limit", CLI_OPT_LIMIT, "N", "at most N people (default: 50; 0 means all)", NULL},
+    {"all", CLI_OPT_ALL, NULL, "everyone due, printed as it comes", NULL},
     {0},
 };
 
@@ -168,7 +169,9 @@ static const struct command commands[] = {
      "Soonest first, with the age or the number of years when the year is known."},
     {"kinds", "", commands_kinds, "List the kinds of interaction, with how often each was logged",
      no_options, NULL},
-    {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options, NULL},
+    {"due", "", commands_due, "Show who is due for a follow-up, overdue first", due_options,
+     "The first 50, then how many more are due; --all prints everyone as it comes (with\n"
+     "--json, one array). --json alone prints the first 50 too."},
     {"snooze", "WHO DURATION|DATE...", commands_snooze, "Move a person's next follow-up",
      no_options, "A DURATION counts from now: 'tend snooze jane 3d', 'tend snooze jane fri'."},
     {"done", "WHO [NOTE...]", commands_done, "Mark a follow-up done (logs a follow-up interaction)",

@@ -378,26 +378,34 @@ static void print_row(const struct output_table *t, FILE *f, bool color, const s
         fputc('\n', f);
 }
 
-void output_table_print(const struct output_table *t, FILE *f, bool color, size_t wrap)
+void output_table_print_piece(const struct output_table *t, FILE *f, bool color, size_t wrap,
+                              size_t *widths, bool header)
 {
         size_t n = t->n_columns, rows = output_table_rows(t);
-        size_t *width = calloc(n, sizeof(size_t));
-        bool header = t->columns[0].header != NULL;
 
-        if (!width)
-                return;
+        header = header && t->columns[0].header != NULL;
         for (size_t c = 0; c < n; c++)
-                width[c] = header ? output_text_width(t->columns[c].header) : 0;
+                if (header && output_text_width(t->columns[c].header) > widths[c])
+                        widths[c] = output_text_width(t->columns[c].header);
         for (size_t i = 0; i < t->n_cells; i++) {
                 size_t w = output_text_width(t->cells[i].text);
 
-                if (w > width[i % n])
-                        width[i % n] = w;
+                if (w > widths[i % n])
+                        widths[i % n] = w;
         }
 
         if (header)
-                print_row(t, f, color, width, SIZE_MAX, wrap);
+                print_row(t, f, color, widths, SIZE_MAX, wrap);
         for (size_t r = 0; r < rows; r++)
-                print_row(t, f, color, width, r, wrap);
-        free(width);
+                print_row(t, f, color, widths, r, wrap);
+}
+
+void output_table_print(const struct output_table *t, FILE *f, bool color, size_t wrap)
+{
+        size_t *widths = calloc(t->n_columns, sizeof(size_t));
+
+        if (!widths)
+                return;
+        output_table_print_piece(t, f, color, wrap, widths, true);
+        free(widths);
 }

@@ -98,3 +98,10 @@ size_t output_table_rows(const struct output_table *t);
  * cell by display width; the last column is not padded and, when wrap > 0, wraps at column wrap
  * under its own start (output_wrapped). Styles only when color. */
 void output_table_print(const struct output_table *t, FILE *f, bool color, size_t wrap);
+
+/** Print a table that comes in pieces (a streamed list): like output_table_print, with the
+ * header only when header, and each column at least widths[c] wide; widths (one per column,
+ * zero at first, kept by the caller across pieces) grows to this piece's cells, so columns
+ * only ever widen from one piece to the next. */
+void output_table_print_piece(const struct output_table *t, FILE *f, bool color, size_t wrap,
+                              size_t *widths, bool header);

@@ -197,9 +197,9 @@ static int method_due(struct varlink_call *call, json_t *params, void *userdata)
         r = store_read(d->store, due_fn, &op);
         if (r < 0)
                 goto finish;
-        r = varlink_call_reply(call, json_pack("{s:o,s:I,s:O}", "now", reply_time_or_null(now),
-                                               "total", (json_int_t)op.total, "contacts",
-                                               op.array));
+        r = varlink_call_reply(call,
+                               json_pack("{s:o,s:I,s:O}", "now", reply_time_or_null(now), "total",
+                                         (json_int_t)op.total, "contacts", op.array));
 finish:
         if (r < 0)
                 r = op_error_reply(&err, call, r);

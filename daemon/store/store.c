@@ -2191,7 +2191,8 @@ static int due_walk(struct store_txn *t, const uint8_t *after, bool has_until, i
         if (after) {
                 k = (MDB_val){DUE_KEY_LEN, (void *)after};
                 rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-                if (rc == 0 && k.mv_size == DUE_KEY_LEN && memcmp(k.mv_data, after, DUE_KEY_LEN) == 0)
+                if (rc == 0 && k.mv_size == DUE_KEY_LEN &&
+                    memcmp(k.mv_data, after, DUE_KEY_LEN) == 0)
                         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
         } else
                 rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);

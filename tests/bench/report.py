@@ -274,7 +274,7 @@ def render(suite, r):
                 "list`", group["task"]["due"])
             row("search", n, tq.get("find lovelace --limit 20"),
                 "`task limit:20 /lovelace/ list`", group["task"]["search"])
-            row("what is next, for everyone (`tend due`, no limit)", n,
+            row("what is next, for everyone (`tend due --all`)", n,
                 tend.get(n, {}).get("due_all"), "`remind -n` (every reminder's next date)",
                 group["remind"])
         if kh:
@@ -325,7 +325,7 @@ def render(suite, r):
         limit = FIND_MEDIAN_MS if name in finds else QUERY_MEDIAN_MS
         w("| `%s` | %s | %s |" % (name, " | ".join(cells),
                                   met(s["median"] <= limit and s["p99"] <= QUERY_P99_MS)))
-    w("| `due` (no limit: every due person) | %s | |"
+    w("| `due --all` (every due person, streamed) | %s | |"
       % " | ".join(fig(tend[n]["due_all"]) for n in scales))
     w("")
 

@@ -340,8 +340,9 @@ class Suite:
         res["query_order"] = [q[0] for q in qs]
         res["queries"] = hyperfine([(name, "%s %s" % (d.tend, args)) for name, args in qs],
                                    d.env, cfg["runs"], 5, os.path.join(root, "queries.json"))
-        res["due_all"] = hyperfine([("due", d.tend + " due")], d.env, max(3, cfg["runs"] // 10),
-                                   2, os.path.join(root, "due.json"))["due"]
+        res["due_all"] = hyperfine([("due", d.tend + " due --all")], d.env,
+                                   max(3, cfg["runs"] // 10), 2,
+                                   os.path.join(root, "due.json"))["due"]
         if self.drop:
             log("tend %d: cold page cache" % n)
             res["cold"] = hyperfine(

@@ -526,6 +526,36 @@ static void test_text_width(void **state)
         }
 }
 
+/* A table printed in pieces: one header, and columns that only widen from piece to piece. */
+static void test_table_pieces(void **state)
+{
+        static const struct output_column cols[] = {{"ID", true}, {"NAME", false}, {"ORG", false}};
+        _cleanup_(output_table_freep) struct output_table *a = output_table_new(cols, 3);
+        _cleanup_(output_table_freep) struct output_table *b = output_table_new(cols, 3);
+        size_t widths[3] = {0}, len = 0;
+        char *buf = NULL;
+        FILE *f = open_memstream(&buf, &len);
+
+        (void)state;
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(output_table_add(a, "7", OUTPUT_PLAIN), 0);
+        assert_int_equal(output_table_add(a, "Zoë Åström", OUTPUT_PLAIN), 0);
+        assert_int_equal(output_table_add(a, "Café", OUTPUT_PLAIN), 0);
+        assert_int_equal(output_table_add(b, "1200", OUTPUT_PLAIN), 0);
+        assert_int_equal(output_table_add(b, "Bo", OUTPUT_PLAIN), 0);
+        assert_int_equal(output_table_add(b, "X", OUTPUT_PLAIN), 0);
+        output_table_print_piece(a, f, false, 0, widths, true);
+        output_table_print_piece(b, f, false, 0, widths, false);
+        fclose(f);
+        assert_string_equal(buf, "ID  NAME        ORG\n"
+                                 " 7  Zoë Åström  Café\n"
+                                 "1200  Bo          X\n");
+        assert_int_equal(widths[0], 4);
+        assert_int_equal(widths[1], 10);
+        free(buf);
+}
+
 static void test_table_alignment(void **state)
 {
         static const struct output_column cols[] = {{"ID", true}, {"NAME", false}, {"ORG", false}};
@@ -1332,6 +1362,7 @@ int main(void)
             cmocka_unit_test(test_unreachable),
             cmocka_unit_test(test_text_width),
             cmocka_unit_test(test_table_alignment),
+            cmocka_unit_test(test_table_pieces),
             cmocka_unit_test(test_wrap),
             cmocka_unit_test(test_due_wording),
             cmocka_unit_test(test_color_wanted),

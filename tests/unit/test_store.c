@@ -1090,8 +1090,8 @@ static int due_after_fn(struct store_txn *t, void *userdata)
                                         list_cb, op);
 }
 
-static void expect_due_after(struct store *s, int64_t after_due, uint64_t after_id,
-                             int64_t until, size_t limit, const uint64_t *want)
+static void expect_due_after(struct store *s, int64_t after_due, uint64_t after_id, int64_t until,
+                             size_t limit, const uint64_t *want)
 {
         struct due_after_op op = {
             .after_due = after_due, .after_id = after_id, .until = until, .limit = limit};
