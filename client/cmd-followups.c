@@ -310,6 +310,9 @@ int commands_due(struct cli *cli, int argc, char **argv)
                 return r;
         if (all && limited)
                 return cli_usage(cli, "--all and --limit cannot be used together");
+        /* A table needs only a few fields of each person; --json prints them all. */
+        if (!cli->json && json_object_set_new(params, "brief", json_true()) < 0)
+                return cmd_oom(cli);
         /* --limit 0 means everyone, as --all does. */
         if (all || (limited && !json_object_get(params, "limit")))
                 return due_all(cli, params);

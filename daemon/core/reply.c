@@ -166,6 +166,14 @@ json_t *reply_addresses(const struct contact *c)
         return a;
 }
 
+json_t *reply_contact_brief(const struct contact *c)
+{
+        return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)c->id, "name",
+                         strempty(c->name), "next_due", reply_time_or_null(c->next_due),
+                         "last_interaction", reply_time_or_null(c->last_interaction), "last_kind",
+                         str_or_null(c->last_kind), "agenda", str_or_null(c->agenda));
+}
+
 json_t *reply_contact(struct store_txn *t, const struct contact *c)
 {
         json_t *o, *networks = json_array(), *met_via = json_null();

@@ -23,6 +23,7 @@
 struct due_op {
         int64_t until;
         size_t limit;
+        bool brief;  /* reply_contact_brief */
         bool resume; /* start after (after_due, after_id) */
         int64_t after_due, last_due;
         uint64_t after_id, last_id; /* last: the last person appended */
@@ -35,7 +36,7 @@ struct due_op {
 static int append_due(const struct contact *c, void *userdata)
 {
         struct due_op *op = userdata;
-        json_t *o = reply_contact(op->t, c);
+        json_t *o = op->brief ? reply_contact_brief(c) : reply_contact(op->t, c);
 
         if (!o || json_array_append_new(op->array, o) < 0)
                 return -ENOMEM;
@@ -150,6 +151,7 @@ static int due_stream(struct rpc *d, struct varlink_call *call, const struct due
         x->now = now;
         x->limit = op->limit;
         x->op.until = op->until;
+        x->op.brief = op->brief;
         r = store_snapshot_open(d->store, &x->snap);
         if (r >= 0)
                 r = server_call_produce(d->server, call, due_produce, x, &handle);
@@ -185,6 +187,7 @@ static int method_due(struct varlink_call *call, json_t *params, void *userdata)
                 op.until = now + json_integer_value(within);
         }
         op.until += 1;
+        op.brief = json_is_true(json_object_get(params, "brief"));
         if (call->more && d->server) {
                 r = due_stream(d, call, &op, now);
                 goto finish;
@@ -321,6 +324,7 @@ static const struct varlink_param due_params[] = {
     {"until", VARLINK_STRING, false},
     {"within_seconds", VARLINK_INT, false},
     {"limit", VARLINK_INT, false},
+    {"brief", VARLINK_BOOL, false},
     {0},
 };
 

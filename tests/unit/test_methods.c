@@ -292,6 +292,21 @@ static void test_due_snooze_status(void **state)
         assert_int_equal(json_array_size(json_object_get(p, "contacts")), 2);
         assert_int_equal(json_integer_value(json_object_get(p, "total")), 2);
         json_decref(p);
+        /* brief: the fields a table of who is due shows, and no others. */
+        p = ok(f, "io.tend.FollowUps.Due", "{\"brief\":true}");
+        {
+                json_t *c = json_array_get(json_object_get(p, "contacts"), 0);
+                const char *keys[] = {"id",        "name",  "next_due", "last_interaction",
+                                      "last_kind", "agenda"};
+
+                assert_int_equal(json_object_size(c), ARRAY_SIZE(keys));
+                for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+                        assert_non_null(json_object_get(c, keys[i]));
+                assert_string_equal(json_string_value(json_object_get(c, "name")), "Fi");
+                assert_string_equal(json_string_value(json_object_get(c, "next_due")),
+                                    "2020-01-01T00:00:00Z");
+        }
+        json_decref(p);
         /* total counts everyone due in the window, whatever the limit. */
         p = ok(f, "io.tend.FollowUps.Due", "{\"within_seconds\":7200,\"limit\":1}");
         assert_int_equal(json_array_size(json_object_get(p, "contacts")), 1);
