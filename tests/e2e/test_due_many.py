@@ -6,6 +6,7 @@ single reply; --all and --limit together is a usage error."""
 import json
 import re
 
+import test_terminal
 from tendtest import TendTestCase, VarlinkSocket
 
 DUE = 2500   # due now: three pieces of a streamed reply
@@ -107,12 +108,47 @@ class DueManyTests(TendTestCase):
                     break
         self.assertEqual(got, single["contacts"][:1500])
 
+    def test_stream_is_one_snapshot_and_a_hang_up_costs_nothing(self):
+        before = self.call("io.tend.FollowUps.Due")["parameters"]["contacts"]
+        with VarlinkSocket(self.daemon.socket) as v:
+            v.send({"method": "io.tend.FollowUps.Due", "more": True})
+            got = v.recv()["parameters"]["contacts"]
+            # Done with someone in a later piece, and a newcomer due first, meanwhile.
+            self.ok("done", "Due 2300")
+            self.ok("add", "Newcomer", "--due", "2024-01-01")
+            while True:
+                r = v.recv()
+                got += r["parameters"]["contacts"]
+                if not r.get("continues"):
+                    break
+        self.assertEqual(got, before)
+        now = [c["name"] for c in self.json("due", "--all")]
+        self.assertEqual(now[0], "Newcomer")
+        self.assertNotIn("Due 2300", now)
+        # A client that goes away after the first piece: tendd goes on serving.
+        with VarlinkSocket(self.daemon.socket) as v:
+            v.send({"method": "io.tend.FollowUps.Due", "more": True})
+            self.assertTrue(v.recv().get("continues"))
+        self.assertEqual(len(self.json("due", "--all")), DUE)
+
     def test_agenda_column_appears_when_needed(self):
         self.ok("agenda", "Due 2400", "ask about the move")
         out = self.ok("due", "--all").stdout
         self.assertEqual(self.table_names(out), self.expected())
         self.assertIn("ask about the move", out)
         self.assertEqual(out.count("AGENDA"), 1)
+
+    def test_terminal_pages_the_first_50_but_streams_everyone(self):
+        pager = {"PAGER": test_terminal.MARKING_PAGER}
+        code, shown, err = test_terminal.TerminalTests.on_terminal(self, "due", env=pager)
+        self.assertEqual(code, 0, err)
+        self.assertIn("PAGED: … and 2,450 more due", shown)
+        # Everyone is not held in memory for a pager: it goes straight to the terminal.
+        code, shown, err = test_terminal.TerminalTests.on_terminal(self, "due", "--all",
+                                                                   env=pager)
+        self.assertEqual(code, 0, err)
+        self.assertNotIn("PAGED:", shown)
+        self.assertEqual(self.table_names(shown), self.expected())
 
     def test_all_with_limit_is_a_usage_error(self):
         p = self.tend("due", "--all", "--limit", "5", check=2)
