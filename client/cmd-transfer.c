@@ -37,9 +37,10 @@
 #include "timeutil.h"
 #include "vcard.h"
 
-#define INPUT_MAX      ((size_t)1 << 30) /* largest file import reads */
-#define CHUNK_BYTES    (768u << 10)      /* records per Upload: under the 1 MiB limit */
-#define PROGRESS_BYTES (1u << 20)        /* show a progress bar from this size on */
+#define INPUT_MAX              ((size_t)1 << 30) /* largest file import reads */
+#define IMPORT_RECORDS_PER_SEC 5000         /* the slowest an import may be before tend gives up */
+#define CHUNK_BYTES            (768u << 10) /* records per Upload: under the 1 MiB limit */
+#define PROGRESS_BYTES         (1u << 20)   /* show a progress bar from this size on */
 
 const struct option_help cmd_import_options[] = {
     {"format", CLI_OPT_FORMAT, "FORMAT", "vcard, linkedin or json (default: from the content)",
@@ -520,6 +521,15 @@ static bool refused_parameter(json_t *reply, const char *name)
 
 static int import_message(struct sender *s, json_t *opts);
 
+/* Seconds the Import reply may take: the usual wait, and a second more for every 5,000
+ * records (a generous bound: imports run at 10,000-90,000 records a second). */
+static unsigned import_timeout(size_t records)
+{
+        size_t extra = records / IMPORT_RECORDS_PER_SEC;
+
+        return TEND_CONN_TIMEOUT_SEC + (extra > 86400 ? 86400 : (unsigned)extra);
+}
+
 /* Send the Import call and read its report. A tendd from before `quiet` (still running after
  * a package upgrade) refuses the call before touching the upload: it is sent again without. */
 static int import_call(struct sender *s, json_t *opts, json_t **ret_report)
@@ -532,6 +542,10 @@ static int import_call(struct sender *s, json_t *opts, json_t **ret_report)
                 if (r < 0)
                         return cmd_oom(s->cli);
                 r = cli_send(s->cli, s->msg.data, s->msg.len);
+                /* Import is one transaction: the more records, the longer tendd may take
+                 * before it answers (a million take about a minute on two cores). */
+                if (r >= 0)
+                        r = tend_conn_set_timeout(s->cli->conn, import_timeout(s->records_total));
                 if (r >= 0)
                         r = cli_receive_raw(s->cli, &reply);
                 if (r < 0)
