@@ -797,8 +797,8 @@ static int report_transport(struct cli *cli, int r)
         switch (r) {
         case -ETIMEDOUT:
                 return cli_fail_named(cli, r, CLI_ERROR_CONNECTION, NULL,
-                                      "tendd did not answer within %d seconds",
-                                      TEND_CONN_TIMEOUT_SEC);
+                                      "tendd did not answer within %u seconds",
+                                      tend_conn_timeout(cli->conn));
         case -ECONNRESET:
                 return cli_fail_named(cli, r, CLI_ERROR_CONNECTION, NULL,
                                       "tendd closed the connection without answering");

@@ -13,6 +13,7 @@
 
 struct tend_conn {
         int fd;
+        unsigned timeout; /* seconds a reply may take (SO_RCVTIMEO), 0 for no limit */
         struct frame_in in;
         struct frame_out out;
 };
@@ -46,6 +47,7 @@ int tend_conn_open(const char *path, struct tend_conn **ret)
         frame_in_init(&c->in, TEND_CONN_REPLY_MAX);
         frame_out_init(&c->out);
         c->fd = TAKE_FD(fd);
+        c->timeout = TEND_CONN_TIMEOUT_SEC;
         *ret = c;
         return 0;
 }
@@ -56,7 +58,13 @@ int tend_conn_set_timeout(struct tend_conn *c, unsigned seconds)
 
         if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
                 return -errno;
+        c->timeout = seconds;
         return 0;
+}
+
+unsigned tend_conn_timeout(const struct tend_conn *c)
+{
+        return c ? c->timeout : TEND_CONN_TIMEOUT_SEC;
 }
 
 struct tend_conn *tend_conn_free(struct tend_conn *c)

@@ -42,6 +42,9 @@ int tend_conn_send(struct tend_conn *c, const char *msg, size_t len);
  * big store). Returns 0 or -errno. */
 int tend_conn_set_timeout(struct tend_conn *c, unsigned seconds);
 
+/** The seconds a reply may take now (TEND_CONN_TIMEOUT_SEC unless set; for NULL too). */
+unsigned tend_conn_timeout(const struct tend_conn *c);
+
 /** Wait for the next reply (of the oldest call sent and not yet answered). Returns 0 with the
  * reply object in *ret_reply, or fails like tend_conn_call. */
 int tend_conn_receive(struct tend_conn *c, json_t **ret_reply);

@@ -3,6 +3,10 @@
  * (transfer-parse.c) and the import engine (transfer-import.c) walk that table. */
 #include "transfer-internal.h"
 
+#include <unistr.h>
+
+#include "jsonline.h"
+
 /* ---- base64 for unknown codec fields ---- */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -139,14 +143,200 @@ static json_t *dates_json(const struct contact_date *d, size_t n)
         return a;
 }
 
-json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
-{
-        _cleanup_(json_decrefp) json_t *o =
-            json_pack("{s:s,s:I,s:s}", "type", "contact", "id", (json_int_t)c->id, "uuid", c->uuid);
-        int r = 0;
+/* ---- where a record's members go ----
+ * A record's members are written through a sink: a jansson object (transfer_contact_json,
+ * Export's records) or one escaped JSON line with its keys sorted (Export with lines, which
+ * never builds objects: at a million contacts the objects were most of the export's time). */
+struct member_sink {
+        int (*str)(void *u, const char *key, const char *s);
+        int (*integer)(void *u, const char *key, int64_t v);
+        int (*strv)(void *u, const char *key, char *const *v);
+        int (*json)(void *u, const char *key, json_t *v); /* v stolen; NULL: out of memory */
+        void *u;
+};
 
-        if (!o)
-                return NULL;
+static int sink_time(const struct member_sink *k, const char *key, int64_t t)
+{
+        char buf[TIME_RFC3339_MAX];
+
+        return k->str(k->u, key, time_format_rfc3339(t, buf));
+}
+
+static int obj_str(void *u, const char *key, const char *s)
+{
+        return set_new(u, key, json_string(s));
+}
+
+static int obj_integer(void *u, const char *key, int64_t v)
+{
+        return set_new(u, key, json_integer((json_int_t)v));
+}
+
+static int obj_strv(void *u, const char *key, char *const *v)
+{
+        return set_new(u, key, strv_json(v));
+}
+
+static int obj_json(void *u, const char *key, json_t *v)
+{
+        return set_new(u, key, v);
+}
+
+static struct member_sink object_sink(json_t *o)
+{
+        return (struct member_sink){obj_str, obj_integer, obj_strv, obj_json, o};
+}
+
+/* A record as a JSON line: each member's value is written (escaped for the lines string) as
+ * it comes; the line is put together in key order at the end, as JSON_SORT_KEYS would. */
+#define LINE_MEMBERS_MAX 64
+
+struct line_member {
+        const char *key;
+        size_t off, len; /* the value in vals */
+};
+
+struct line_record {
+        struct strbuf vals;
+        struct line_member m[LINE_MEMBERS_MAX];
+        size_t n;
+        size_t start; /* where this member's value began in vals */
+};
+
+static int line_begin(struct line_record *l, const char *key)
+{
+        if (l->n == LINE_MEMBERS_MAX)
+                return -E2BIG;
+        l->start = l->vals.len;
+        l->m[l->n].key = key;
+        return 0;
+}
+
+static int line_end(struct line_record *l)
+{
+        if (l->vals.error)
+                return -ENOMEM;
+        l->m[l->n].off = l->start;
+        l->m[l->n].len = l->vals.len - l->start;
+        l->n++;
+        return 0;
+}
+
+/* Text stored in the store is valid UTF-8 (it came in as JSON); a damaged record must not
+ * become a line the client cannot read. */
+static int line_text(struct line_record *l, const char *s)
+{
+        size_t n = strlen(s);
+
+        if (u8_check((const uint8_t *)s, n))
+                return -EILSEQ;
+        jsonline_put_string(&l->vals, s, n);
+        return 0;
+}
+
+static int line_str(void *u, const char *key, const char *s)
+{
+        struct line_record *l = u;
+        int r = line_begin(l, key);
+
+        if (r >= 0)
+                r = line_text(l, s);
+        return r < 0 ? r : line_end(l);
+}
+
+static int line_integer(void *u, const char *key, int64_t v)
+{
+        struct line_record *l = u;
+        int r = line_begin(l, key);
+
+        if (r < 0)
+                return r;
+        char digits[24], *p = digits + sizeof(digits);
+        uint64_t a = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+        do
+                *--p = (char)('0' + a % 10);
+        while (a /= 10);
+        if (v < 0)
+                *--p = '-';
+        strbuf_append(&l->vals, p, (size_t)(digits + sizeof(digits) - p));
+        return line_end(l);
+}
+
+static int line_strv(void *u, const char *key, char *const *v)
+{
+        struct line_record *l = u;
+        int r = line_begin(l, key);
+
+        strbuf_putc(&l->vals, '[');
+        for (size_t i = 0; r >= 0 && v && v[i]; i++) {
+                if (i)
+                        strbuf_putc(&l->vals, ',');
+                r = line_text(l, v[i]);
+        }
+        strbuf_putc(&l->vals, ']');
+        return r < 0 ? r : line_end(l);
+}
+
+static int line_json(void *u, const char *key, json_t *v)
+{
+        struct line_record *l = u;
+        int r = v ? line_begin(l, key) : -ENOMEM;
+
+        if (r >= 0)
+                r = jsonline_put_sorted(&l->vals, v);
+        json_decref(v);
+        return r < 0 ? r : line_end(l);
+}
+
+static struct member_sink line_sink(struct line_record *l)
+{
+        l->n = 0;
+        strbuf_reset(&l->vals);
+        return (struct member_sink){line_str, line_integer, line_strv, line_json, l};
+}
+
+/* Insertion sort: a record has a few dozen members at most, and qsort's calls were a tenth
+ * of the export. */
+static void line_sort(struct line_member *m, size_t n)
+{
+        for (size_t i = 1; i < n; i++) {
+                struct line_member t = m[i];
+                size_t j = i;
+
+                for (; j > 0 && strcmp(m[j - 1].key, t.key) > 0; j--)
+                        m[j] = m[j - 1];
+                m[j] = t;
+        }
+}
+
+/* The record's line, keys sorted, then an escaped newline. */
+static int line_write(struct line_record *l, struct strbuf *out)
+{
+        line_sort(l->m, l->n);
+        strbuf_putc(out, '{');
+        for (size_t i = 0; i < l->n; i++) {
+                if (i)
+                        strbuf_putc(out, ',');
+                jsonline_put_string(out, l->m[i].key, strlen(l->m[i].key));
+                strbuf_putc(out, ':');
+                strbuf_append(out, l->vals.data + l->m[i].off, l->m[i].len);
+        }
+        strbuf_append(out, "}\\n", 3);
+        return out->error ? -ENOMEM : 0;
+}
+
+/* ---- contacts and interactions ---- */
+
+static int contact_members(struct store_txn *t, const struct contact *c,
+                           const struct member_sink *k)
+{
+        int r = k->str(k->u, "type", "contact");
+
+        if (r >= 0)
+                r = k->integer(k->u, "id", (int64_t)c->id);
+        if (r >= 0)
+                r = k->str(k->u, "uuid", c->uuid);
         for (size_t i = 0; i < N_CFIELDS && r >= 0; i++) {
                 const struct cfield *f = cfield_at(i);
 
@@ -160,7 +350,7 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
                         const char *s = *CONTACT_FIELD_PTR(c, f, char *);
 
                         if (s)
-                                r = set_new(o, f->key, json_string(s));
+                                r = k->str(k->u, f->key, s);
                         break;
                 }
                 case CF_LIST:
@@ -168,18 +358,18 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
                         char **v = *CONTACT_FIELD_PTR(c, f, char **);
 
                         if (v && *v)
-                                r = set_new(o, f->key, strv_json(v));
+                                r = k->strv(k->u, f->key, v);
                         break;
                 }
                 case CF_DATES:
                         if (c->n_dates)
-                                r = set_new(o, f->key, dates_json(c->dates, c->n_dates));
+                                r = k->json(k->u, f->key, dates_json(c->dates, c->n_dates));
                         break;
                 case CF_DATE_STATE: {
                         const struct date_state *st = CONTACT_FIELD_PTR(c, f, struct date_state);
 
                         if (st->since || st->shown_year || st->acked_year || st->snoozed_to)
-                                r = set_new(o, f->key, date_state_json(st));
+                                r = k->json(k->u, f->key, date_state_json(st));
                         break;
                 }
                 case CF_TIME:
@@ -187,43 +377,43 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
                         int64_t v = *CONTACT_FIELD_PTR(c, f, int64_t);
 
                         if (v)
-                                r = set_new(o, f->key,
-                                            f->type == CF_TIME ? time_json(v)
-                                                               : json_integer((json_int_t)v));
+                                r = f->type == CF_TIME ? sink_time(k, f->key, v)
+                                                       : k->integer(k->u, f->key, v);
                         break;
                 }
                 case CF_U32: {
                         uint32_t v = *CONTACT_FIELD_PTR(c, f, uint32_t);
 
                         if (v)
-                                r = set_new(o, f->key, json_integer(v));
+                                r = k->integer(k->u, f->key, v);
                         break;
                 }
                 case CF_NETWORKS: {
                         uint32_t v = *CONTACT_FIELD_PTR(c, f, uint32_t);
-                        json_t *a;
+                        const char *names[_NETWORK_MAX + 1];
+                        size_t n = 0;
 
                         if (!v)
                                 break;
-                        a = json_array();
-                        for (int n = 0; a && n < _NETWORK_MAX; n++)
-                                if (v & (1u << n))
-                                        json_array_append_new(a, json_string(network_to_string(n)));
-                        r = set_new(o, f->key, a);
+                        for (int b = 0; b < _NETWORK_MAX; b++)
+                                if (v & (1u << b))
+                                        names[n++] = network_to_string(b);
+                        names[n] = NULL;
+                        r = k->strv(k->u, f->key, (char *const *)names);
                         break;
                 }
                 case CF_SCOPE: {
                         enum scope v = *CONTACT_FIELD_PTR(c, f, enum scope);
 
                         if (v != SCOPE_UNSET && scope_to_string(v))
-                                r = set_new(o, f->key, json_string(scope_to_string(v)));
+                                r = k->str(k->u, f->key, scope_to_string(v));
                         break;
                 }
                 case CF_STAGE: {
                         enum prospect_stage v = *CONTACT_FIELD_PTR(c, f, enum prospect_stage);
 
                         if (v != STAGE_NONE && prospect_stage_to_string(v))
-                                r = set_new(o, f->key, json_string(prospect_stage_to_string(v)));
+                                r = k->str(k->u, f->key, prospect_stage_to_string(v));
                         break;
                 }
                 case CF_REF: {
@@ -232,7 +422,7 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
 
                         /* A reference to someone who is gone is left out. */
                         if (id && ref_uuid(t, id, uuid) >= 0)
-                                r = set_new(o, f->key, json_string(uuid));
+                                r = k->str(k->u, f->key, uuid);
                         break;
                 }
                 case CF_U64: /* derived fields have no key: skipped above */
@@ -240,101 +430,180 @@ json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
                 }
         }
         if (r >= 0 && c->unknown_len)
-                r = set_new(o, "unknown", transfer_b64_encode(c->unknown, c->unknown_len));
-        return r < 0 ? NULL : TAKE_PTR(o);
+                r = k->json(k->u, "unknown", transfer_b64_encode(c->unknown, c->unknown_len));
+        return r;
+}
+
+json_t *transfer_contact_json(struct store_txn *t, const struct contact *c)
+{
+        _cleanup_(json_decrefp) json_t *o = json_object();
+        struct member_sink k = object_sink(o);
+
+        if (!o || contact_members(t, c, &k) < 0)
+                return NULL;
+        return TAKE_PTR(o);
 }
 
 struct export_ctx {
         struct store_txn *t;
-        json_t *array;
+        json_t *array;        /* records as objects, or */
+        struct strbuf *lines; /* records as escaped JSON lines */
+        struct line_record *line;
+        size_t count;        /* records written */
         uint64_t contact_id; /* cache: the contact of the last interaction */
         char contact_uuid[UUID_STRING_LEN + 1];
         char goal_uuid[UUID_STRING_LEN + 1]; /* the goal whose links are being written */
 };
 
-static int export_contact(const struct contact *c, void *userdata)
+/* A record built as an object (the few kinds that are not contacts or interactions). */
+static int export_object(struct export_ctx *x, json_t *o)
 {
-        struct export_ctx *x = userdata;
-        json_t *o = transfer_contact_json(x->t, c);
+        int r = 0;
 
-        if (!o || json_array_append_new(x->array, o) < 0)
+        if (!o)
                 return -ENOMEM;
-        return 0;
+        if (x->lines) {
+                r = jsonline_put_sorted(x->lines, o);
+                if (r >= 0)
+                        strbuf_append(x->lines, "\\n", 2);
+                json_decref(o);
+                if (r >= 0 && x->lines->error)
+                        r = -ENOMEM;
+        } else if (json_array_append_new(x->array, o) < 0) {
+                r = -ENOMEM;
+        }
+        if (r >= 0)
+                x->count++;
+        return r;
 }
 
-static int export_interaction(const struct interaction *i, void *userdata)
+/* A record's members written through a sink of the export's kind. */
+typedef int (*members_fn)(struct export_ctx *x, const void *rec, const struct member_sink *k);
+
+static int export_members(struct export_ctx *x, members_fn fn, const void *rec)
 {
-        struct export_ctx *x = userdata;
-        _cleanup_(json_decrefp) json_t *o = NULL;
+        struct member_sink k;
+        json_t *o;
+        int r;
+
+        if (x->lines) {
+                k = line_sink(x->line);
+                r = fn(x, rec, &k);
+                if (r > 0)
+                        return 0; /* left out */
+                if (r >= 0)
+                        r = line_write(x->line, x->lines);
+                if (r >= 0)
+                        x->count++;
+                return r;
+        }
+        o = json_object();
+        if (!o)
+                return -ENOMEM;
+        k = object_sink(o);
+        r = fn(x, rec, &k);
+        if (r != 0) {
+                json_decref(o);
+                return r > 0 ? 0 : r;
+        }
+        return export_object(x, o);
+}
+
+static int contact_fn(struct export_ctx *x, const void *rec, const struct member_sink *k)
+{
+        return contact_members(x->t, rec, k);
+}
+
+static int export_contact(const struct contact *c, void *userdata)
+{
+        return export_members(userdata, contact_fn, c);
+}
+
+/* An interaction's members; 1: the record is left out. */
+static int interaction_members(struct export_ctx *x, const void *rec, const struct member_sink *k)
+{
+        const struct interaction *i = rec;
         int r;
 
         if (i->group_of)
-                return 0; /* another person's entry of a group record: the record names them */
+                return 1; /* another person's entry of a group record: the record names them */
         if (i->contact_id != x->contact_id) {
                 r = ref_uuid(x->t, i->contact_id, x->contact_uuid);
                 if (r == -ENOENT)
-                        return 0; /* an orphan cannot be restored; leave it out */
+                        return 1; /* an orphan cannot be restored; leave it out */
                 if (r < 0)
                         return r;
                 x->contact_id = i->contact_id;
         }
-        o = json_pack("{s:s,s:s,s:s,s:o,s:I}", "type", "interaction", "contact", x->contact_uuid,
-                      "uuid", i->uuid, "at", time_json(i->at), "seq", (json_int_t)i->seq);
-        if (!o)
-                return -ENOMEM;
-        r = 0;
-        if (i->id)
-                r = set_new(o, "id", json_integer((json_int_t)i->id));
-        if (i->kind)
-                r = set_new(o, "kind", json_string(i->kind));
+        r = k->str(k->u, "type", "interaction");
+        if (r >= 0)
+                r = k->str(k->u, "contact", x->contact_uuid);
+        if (r >= 0)
+                r = k->str(k->u, "uuid", i->uuid);
+        if (r >= 0)
+                r = sink_time(k, "at", i->at);
+        if (r >= 0)
+                r = k->integer(k->u, "seq", (int64_t)i->seq);
+        if (r >= 0 && i->id)
+                r = k->integer(k->u, "id", (int64_t)i->id);
+        if (r >= 0 && i->kind)
+                r = k->str(k->u, "kind", i->kind);
         if (r >= 0 && i->note)
-                r = set_new(o, "note", json_string(i->note));
+                r = k->str(k->u, "note", i->note);
         if (r >= 0 && i->gave)
-                r = set_new(o, "gave", json_string(i->gave));
+                r = k->str(k->u, "gave", i->gave);
         if (r >= 0 && i->got)
-                r = set_new(o, "got", json_string(i->got));
+                r = k->str(k->u, "got", i->got);
         if (r >= 0 && i->created)
-                r = set_new(o, "created", time_json(i->created));
+                r = sink_time(k, "created", i->created);
         if (r >= 0 && i->goal_id) {
                 /* The goal by uuid; a goal that is gone leaves nothing to point at. */
                 _cleanup_(goal_freep) struct goal *g = NULL;
 
                 r = store_txn_goal_get(x->t, i->goal_id, &g);
                 if (r >= 0)
-                        r = set_new(o, "goal", json_string(g->uuid));
+                        r = k->str(k->u, "goal", g->uuid);
                 else if (r == -ENOENT)
                         r = 0;
         }
         if (r >= 0 && i->agenda)
-                r = set_new(o, "agenda", json_string(i->agenda));
+                r = k->str(k->u, "agenda", i->agenda);
         if (r >= 0 && interaction_source_to_string(i->source))
-                r = set_new(o, "source", json_string(interaction_source_to_string(i->source)));
+                r = k->str(k->u, "source", interaction_source_to_string(i->source));
         if (r >= 0 && i->source_id)
-                r = set_new(o, "source_id", json_string(i->source_id));
+                r = k->str(k->u, "source_id", i->source_id);
         if (r >= 0 && i->no_touch)
-                r = set_new(o, "no_touch", json_true());
+                r = k->json(k->u, "no_touch", json_true());
         if (r >= 0 && i->n_with) {
                 /* A group: the other people by uuid (those removed since are left out). */
-                json_t *with = json_array();
+                char(*uuids)[UUID_STRING_LEN + 1] = calloc(i->n_with, sizeof(*uuids));
+                char **with = calloc(i->n_with + 1, sizeof(*with));
+                size_t n = 0;
 
-                r = set_new(o, "with", with);
-                for (size_t k = 0; r >= 0 && k < i->n_with; k++) {
-                        char uuid[UUID_STRING_LEN + 1];
-
-                        r = ref_uuid(x->t, i->with[k], uuid);
+                if (!uuids || !with)
+                        r = -ENOMEM;
+                for (size_t w = 0; r >= 0 && w < i->n_with; w++) {
+                        r = ref_uuid(x->t, i->with[w], uuids[n]);
                         if (r == -ENOENT) {
                                 r = 0;
                                 continue;
                         }
-                        if (r >= 0 && json_array_append_new(with, json_string(uuid)) < 0)
-                                r = -ENOMEM;
+                        if (r >= 0)
+                                with[n] = uuids[n], n++;
                 }
+                if (r >= 0)
+                        r = k->strv(k->u, "with", with);
+                free(with);
+                free(uuids);
         }
         if (r >= 0 && i->unknown_len)
-                r = set_new(o, "unknown", transfer_b64_encode(i->unknown, i->unknown_len));
-        if (r < 0 || json_array_append_new(x->array, TAKE_PTR(o)) < 0)
-                return -ENOMEM;
-        return 0;
+                r = k->json(k->u, "unknown", transfer_b64_encode(i->unknown, i->unknown_len));
+        return r < 0 ? r : 0;
+}
+
+static int export_interaction(const struct interaction *i, void *userdata)
+{
+        return export_members(userdata, interaction_members, i);
 }
 
 const char *transfer_tombstone_kind(uint8_t type)
@@ -392,10 +661,9 @@ static int export_link(const struct goal_link *l, void *userdata)
         o = json_pack("{s:s,s:s,s:s}", "type", "goal_link", "goal", x->goal_uuid, "contact",
                       contact);
         if (!o || set_text(o, "why", l->why) < 0 || set_time(o, "linked_at", l->linked_at) < 0 ||
-            set_unknown(o, l->unknown, l->unknown_len) < 0 ||
-            json_array_append_new(x->array, TAKE_PTR(o)) < 0)
+            set_unknown(o, l->unknown, l->unknown_len) < 0)
                 return -ENOMEM;
-        return 0;
+        return export_object(x, TAKE_PTR(o));
 }
 
 static int export_goal(const struct goal *g, void *userdata)
@@ -403,15 +671,18 @@ static int export_goal(const struct goal *g, void *userdata)
         struct export_ctx *x = userdata;
         _cleanup_(json_decrefp) json_t *o = NULL;
         const char *status = goal_status_to_string(g->status);
+        int r;
 
         o = json_pack("{s:s,s:I,s:s,s:s,s:s}", "type", "goal", "id", (json_int_t)g->id, "uuid",
                       g->uuid, "title", strempty(g->title), "status", status ? status : "active");
         if (!o || set_text(o, "note", g->note) < 0 || set_time(o, "by", g->by) < 0 ||
             set_time(o, "created", g->created) < 0 || set_time(o, "updated", g->updated) < 0 ||
             set_time(o, "done_at", g->done_at) < 0 ||
-            set_unknown(o, g->unknown, g->unknown_len) < 0 ||
-            json_array_append_new(x->array, TAKE_PTR(o)) < 0)
+            set_unknown(o, g->unknown, g->unknown_len) < 0)
                 return -ENOMEM;
+        r = export_object(x, TAKE_PTR(o));
+        if (r < 0)
+                return r;
         memcpy(x->goal_uuid, g->uuid, sizeof(x->goal_uuid));
         return store_txn_goal_links(x->t, g->id, export_link, x);
 }
@@ -451,20 +722,17 @@ static int export_intro(const struct intro *i, void *userdata)
         }
         if (!o || set_text(o, "note", i->note) < 0 || set_time(o, "at", i->at) < 0 ||
             set_time(o, "created", i->created) < 0 ||
-            set_unknown(o, i->unknown, i->unknown_len) < 0 ||
-            json_array_append_new(x->array, TAKE_PTR(o)) < 0)
+            set_unknown(o, i->unknown, i->unknown_len) < 0)
                 return -ENOMEM;
-        return 0;
+        return export_object(x, TAKE_PTR(o));
 }
 
 static int export_setting(const char *name, const char *value, void *userdata)
 {
         struct export_ctx *x = userdata;
-        json_t *o = json_pack("{s:s,s:s,s:s}", "type", "setting", "name", name, "value", value);
 
-        if (!o || json_array_append_new(x->array, o) < 0)
-                return -ENOMEM;
-        return 0;
+        return export_object(
+            x, json_pack("{s:s,s:s,s:s}", "type", "setting", "name", name, "value", value));
 }
 
 static int export_tombstone(const char *uuid, uint8_t type, int64_t deleted, void *userdata)
@@ -488,57 +756,7 @@ static int export_tombstone(const char *uuid, uint8_t type, int64_t deleted, voi
                         return r;
                 }
         }
-
-        if (!o || json_array_append_new(x->array, o) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-int transfer_export(struct store_txn *t, unsigned types, json_t *array)
-{
-        struct export_ctx x = {.t = t, .array = array};
-        uint64_t next_id, next_iid;
-        int r;
-
-        r = store_txn_next_id_get(t, &next_id);
-        if (r >= 0)
-                r = store_txn_interaction_next_id(t, &next_iid);
-        if (r < 0)
-                return r;
-        if (json_array_append_new(array, json_pack("{s:s,s:i,s:I,s:I}", "type", "tend", "version",
-                                                   TRANSFER_VERSION, "next_id", (json_int_t)next_id,
-                                                   "next_interaction_id", (json_int_t)next_iid)) <
-            0)
-                return -ENOMEM;
-        if (types & TRANSFER_CONTACTS) {
-                r = store_txn_contact_walk(t, export_contact, &x);
-                if (r < 0)
-                        return r;
-        }
-        if (types & TRANSFER_INTERACTIONS) {
-                r = store_txn_interaction_walk(t, export_interaction, &x);
-                if (r < 0)
-                        return r;
-        }
-        if (types & TRANSFER_GOALS) {
-                r = store_txn_goal_list(t, export_goal, &x);
-                if (r < 0)
-                        return r;
-                r = store_txn_intro_list(t, export_intro, &x);
-                if (r < 0)
-                        return r;
-        }
-        if (types & TRANSFER_SETTINGS) {
-                r = store_txn_setting_walk(t, export_setting, &x);
-                if (r < 0)
-                        return r;
-        }
-        if (types & TRANSFER_TOMBSTONES) {
-                r = store_txn_tombstone_walk(t, export_tombstone, &x);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return export_object(x, o);
 }
 
 /* ---- the export in pieces ---- */
@@ -557,6 +775,7 @@ struct chunk_ctx {
         struct export_ctx x;
         struct transfer_export_pos *pos;
         size_t max;
+        size_t max_bytes;
         size_t bytes; /* about how much JSON the piece holds */
 };
 
@@ -598,7 +817,7 @@ static size_t interaction_bytes(const struct interaction *i)
 
 static bool piece_full(const struct chunk_ctx *k)
 {
-        return json_array_size(k->x.array) >= k->max || k->bytes >= PIECE_BYTES;
+        return k->x.count >= k->max || k->bytes >= k->max_bytes;
 }
 
 static int chunk_contact(const struct contact *c, void *userdata)
@@ -627,52 +846,57 @@ static int chunk_interaction(const struct interaction *i, void *userdata)
         return piece_full(k) ? 1 : 0;
 }
 
-int transfer_export_chunk(struct store_txn *t, unsigned types, struct transfer_export_pos *pos,
-                          size_t max, json_t *array)
+static int export_header(struct export_ctx *x)
 {
-        struct chunk_ctx k = {.x = {.t = t, .array = array}, .pos = pos, .max = max ? max : 1};
         uint64_t next_id, next_iid;
+        int r = store_txn_next_id_get(x->t, &next_id);
+
+        if (r >= 0)
+                r = store_txn_interaction_next_id(x->t, &next_iid);
+        if (r < 0)
+                return r;
+        return export_object(x, json_pack("{s:s,s:i,s:I,s:I}", "type", "tend", "version",
+                                          TRANSFER_VERSION, "next_id", (json_int_t)next_id,
+                                          "next_interaction_id", (json_int_t)next_iid));
+}
+
+static int export_chunk(struct chunk_ctx *k, unsigned types)
+{
+        struct store_txn *t = k->x.t;
+        struct transfer_export_pos *pos = k->pos;
         int r = 0;
 
-        while (pos->phase < PHASE_DONE && !piece_full(&k)) {
+        while (pos->phase < PHASE_DONE && !piece_full(k)) {
                 switch (pos->phase) {
                 case PHASE_HEADER:
-                        r = store_txn_next_id_get(t, &next_id);
-                        if (r >= 0)
-                                r = store_txn_interaction_next_id(t, &next_iid);
-                        if (r >= 0 &&
-                            json_array_append_new(
-                                array, json_pack("{s:s,s:i,s:I,s:I}", "type", "tend", "version",
-                                                 TRANSFER_VERSION, "next_id", (json_int_t)next_id,
-                                                 "next_interaction_id", (json_int_t)next_iid)) < 0)
-                                r = -ENOMEM;
+                        r = export_header(&k->x);
                         break;
                 case PHASE_CONTACTS:
                         if (types & TRANSFER_CONTACTS)
                                 r = store_txn_contact_walk_after(t, pos->contact_id, chunk_contact,
-                                                                 &k);
+                                                                 k);
                         break;
                 case PHASE_INTERACTIONS:
                         if (types & TRANSFER_INTERACTIONS)
                                 r = store_txn_interaction_walk_after(
-                                    t, pos->resumed ? &pos->after : NULL, chunk_interaction, &k);
+                                    t, pos->resumed ? &pos->after : NULL, chunk_interaction, k);
                         break;
                 /* The rest is what people write by hand (goals, introductions, settings) and the
                  * tombstones: each goes in one piece. */
                 case PHASE_GOALS:
                         if (types & TRANSFER_GOALS) {
-                                r = store_txn_goal_list(t, export_goal, &k.x);
+                                r = store_txn_goal_list(t, export_goal, &k->x);
                                 if (r >= 0)
-                                        r = store_txn_intro_list(t, export_intro, &k.x);
+                                        r = store_txn_intro_list(t, export_intro, &k->x);
                         }
                         break;
                 case PHASE_SETTINGS:
                         if (types & TRANSFER_SETTINGS)
-                                r = store_txn_setting_walk(t, export_setting, &k.x);
+                                r = store_txn_setting_walk(t, export_setting, &k->x);
                         break;
                 case PHASE_TOMBSTONES:
                         if (types & TRANSFER_TOMBSTONES)
-                                r = store_txn_tombstone_walk(t, export_tombstone, &k.x);
+                                r = store_txn_tombstone_walk(t, export_tombstone, &k->x);
                         break;
                 }
                 if (r < 0)
@@ -682,6 +906,42 @@ int transfer_export_chunk(struct store_txn *t, unsigned types, struct transfer_e
                 r = 0;
         }
         return pos->phase == PHASE_DONE ? 1 : 0;
+}
+
+int transfer_export(struct store_txn *t, unsigned types, json_t *array)
+{
+        struct transfer_export_pos pos = {0};
+        struct chunk_ctx k = {
+            .x = {.t = t, .array = array}, .pos = &pos, .max = SIZE_MAX, .max_bytes = SIZE_MAX};
+        int r = export_chunk(&k, types);
+
+        return r < 0 ? r : 0;
+}
+
+int transfer_export_chunk(struct store_txn *t, unsigned types, struct transfer_export_pos *pos,
+                          size_t max, json_t *array)
+{
+        struct chunk_ctx k = {.x = {.t = t, .array = array},
+                              .pos = pos,
+                              .max = max ? max : 1,
+                              .max_bytes = PIECE_BYTES};
+
+        return export_chunk(&k, types);
+}
+
+int transfer_export_lines(struct store_txn *t, unsigned types, struct transfer_export_pos *pos,
+                          size_t max, struct strbuf *lines, size_t *ret_count)
+{
+        struct line_record line = {0};
+        struct chunk_ctx k = {.x = {.t = t, .lines = lines, .line = &line},
+                              .pos = pos,
+                              .max = max ? max : 1,
+                              .max_bytes = PIECE_BYTES};
+        int r = export_chunk(&k, types);
+
+        strbuf_done(&line.vals);
+        *ret_count = k.x.count;
+        return r;
 }
 
 json_t *transfer_interaction_json(struct store_txn *t, const struct interaction *i,

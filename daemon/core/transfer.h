@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "strbuf.h"
 
 #define TRANSFER_VERSION   1
 #define TRANSFER_ITEMS_MAX 10000 /* report items listed; the counts are always complete */
@@ -57,6 +58,13 @@ struct transfer_export_pos {
  * more, or -errno. */
 int transfer_export_chunk(struct store_txn *t, unsigned types, struct transfer_export_pos *pos,
                           size_t max, json_t *array);
+
+/** transfer_export_chunk, the records written as JSON lines (keys sorted, as
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS), each followed by a newline) escaped as the inside of
+ * a JSON string and appended to lines, without building objects: Export with "lines". The
+ * number of records written goes to *ret_count. */
+int transfer_export_lines(struct store_txn *t, unsigned types, struct transfer_export_pos *pos,
+                          size_t max, struct strbuf *lines, size_t *ret_count);
 
 /* Records staged for an import, parsed and checked when they arrive. */
 struct import_set;

@@ -13,6 +13,7 @@
 
 #include "fields.h"
 #include "interfaces.h"
+#include "jsonfast.h"
 #include "log.h"
 #include "methods.h"
 #include "reply.h"
@@ -341,15 +342,19 @@ static int export_fn(struct store_txn *t, void *userdata)
 struct export_stream {
         struct rpc *d;
         unsigned types;
+        bool lines; /* pieces as {count, lines}: JSON lines in one string, no objects */
         struct store_snapshot *snap;
         struct transfer_export_pos pos;
         json_t *records;
+        struct strbuf msg; /* a lines piece: the whole reply message */
+        size_t count;
 };
 
 static void export_stream_free(struct export_stream *x)
 {
         store_snapshot_close(x->snap);
         json_decref(x->records);
+        strbuf_done(&x->msg);
         free(x);
         malloc_trim(0); /* the pieces were many small allocations */
 }
@@ -358,7 +363,33 @@ static int export_piece_fn(struct store_txn *t, void *userdata)
 {
         struct export_stream *x = userdata;
 
+        if (x->lines)
+                return transfer_export_lines(t, x->types, &x->pos, EXPORT_PIECE, &x->msg,
+                                             &x->count);
         return transfer_export_chunk(t, x->types, &x->pos, EXPORT_PIECE, x->records);
+}
+
+/* The next piece with lines: its message written here, around the lines the export appends
+ * (already escaped), so that half a megabyte of string never goes through jansson's dump. */
+static int export_lines_piece(struct server *s, uint64_t handle, struct export_stream *x)
+{
+        static const char head[] = "{\"parameters\":{\"lines\":\"";
+        char tail[96];
+        int r, n;
+
+        strbuf_reset(&x->msg);
+        strbuf_append(&x->msg, head, sizeof(head) - 1);
+        r = store_snapshot_read(x->snap, export_piece_fn, x);
+        if (r < 0)
+                return r;
+        n = snprintf(tail, sizeof(tail), "\",\"count\":%zu}%s}", x->count,
+                     r == 0 ? ",\"continues\":true" : "");
+        strbuf_append(&x->msg, tail, (size_t)n);
+        if (x->msg.error)
+                return -ENOMEM;
+        if (r == 0) /* on failure the connection is closed, and its cancel frees the export */
+                (void)server_call_continue_text(s, handle, x->msg.data, x->msg.len);
+        return r;
 }
 
 static void export_produce(struct server *s, uint64_t handle, bool cancel, void *userdata)
@@ -371,8 +402,12 @@ static void export_produce(struct server *s, uint64_t handle, bool cancel, void 
                 export_stream_free(x);
                 return;
         }
-        x->records = json_array();
-        r = x->records ? store_snapshot_read(x->snap, export_piece_fn, x) : -ENOMEM;
+        if (x->lines) {
+                r = export_lines_piece(s, handle, x);
+        } else {
+                x->records = json_array();
+                r = x->records ? store_snapshot_read(x->snap, export_piece_fn, x) : -ENOMEM;
+        }
         if (r < 0) {
                 json_t *msg = r == -ESTALE ? json_pack("{s:s,s:{s:s}}", "error",
                                                        "io.tend.Transfer.ExportInterrupted",
@@ -382,6 +417,16 @@ static void export_produce(struct server *s, uint64_t handle, bool cancel, void 
                                            : varlink_errno_reply(r);
 
                 (void)server_call_finish(s, handle, msg);
+                export_stream_free(x);
+                return;
+        }
+        if (x->lines) {
+                if (r == 0)
+                        return;
+                /* The last piece: its text as a json string (a final reply goes through
+                 * server_call_finish); the export's end is rare enough not to matter. */
+                params = jsonfast_load(x->msg.data, x->msg.len, NULL);
+                (void)server_call_finish(s, handle, params ? params : varlink_errno_reply(-ENOMEM));
                 export_stream_free(x);
                 return;
         }
@@ -396,7 +441,7 @@ static void export_produce(struct server *s, uint64_t handle, bool cancel, void 
         export_stream_free(x);
 }
 
-static int export_stream(struct rpc *d, struct varlink_call *call, unsigned types)
+static int export_stream(struct rpc *d, struct varlink_call *call, unsigned types, bool lines)
 {
         struct export_stream *x = calloc(1, sizeof(*x));
         uint64_t handle;
@@ -406,6 +451,7 @@ static int export_stream(struct rpc *d, struct varlink_call *call, unsigned type
                 return -ENOMEM;
         x->d = d;
         x->types = types;
+        x->lines = lines;
         r = store_snapshot_open(d->store, &x->snap);
         if (r >= 0)
                 r = server_call_produce(d->server, call, export_produce, x, &handle);
@@ -416,11 +462,58 @@ static int export_stream(struct rpc *d, struct varlink_call *call, unsigned type
         return 0;
 }
 
+struct export_lines_op {
+        unsigned types;
+        struct strbuf lines;
+        size_t count;
+};
+
+static int export_lines_fn(struct store_txn *t, void *userdata)
+{
+        struct export_lines_op *op = userdata;
+        struct transfer_export_pos pos = {0};
+        int r;
+
+        strbuf_reset(&op->lines);
+        strbuf_putc(&op->lines, '"');
+        op->count = 0;
+        do {
+                size_t n = 0;
+
+                r = transfer_export_lines(t, op->types, &pos, SIZE_MAX, &op->lines, &n);
+                op->count += n;
+        } while (r == 0);
+        strbuf_putc(&op->lines, '"');
+        return r < 0 ? r : op->lines.error ? -ENOMEM : 0;
+}
+
+/* Export with lines but without "more": one reply. The lines, written escaped, are read back
+ * into a string for it (the reply goes through jansson). */
+static int export_lines_whole(struct rpc *d, struct varlink_call *call, unsigned types)
+{
+        struct export_lines_op op = {.types = types};
+        json_t *text;
+        int r;
+
+        r = store_read(d->store, export_lines_fn, &op);
+        if (r < 0) {
+                strbuf_done(&op.lines);
+                return r;
+        }
+        text = json_loadb(op.lines.data, op.lines.len, JSON_DECODE_ANY, NULL);
+        strbuf_done(&op.lines);
+        if (!text)
+                return -ENOMEM;
+        return varlink_call_reply(
+            call, json_pack("{s:o,s:I}", "lines", text, "count", (json_int_t)op.count));
+}
+
 static int method_export(struct varlink_call *call, json_t *params, void *userdata)
 {
         struct rpc *d = userdata;
         struct export_op op = {.types = 0};
         json_t *types = json_object_get(params, "types"), *v;
+        bool lines;
         size_t i;
         int r;
 
@@ -445,8 +538,11 @@ static int method_export(struct varlink_call *call, json_t *params, void *userda
         }
         if (!op.types)
                 op.types = TRANSFER_ALL;
+        lines = json_is_true(json_object_get(params, "lines"));
         if (call->more && d->server)
-                return export_stream(d, call, op.types);
+                return export_stream(d, call, op.types, lines);
+        if (lines)
+                return export_lines_whole(d, call, op.types);
         op.records = json_array();
         if (!op.records)
                 return -ENOMEM;
@@ -579,6 +675,7 @@ static const struct varlink_param cancel_params[] = {
 
 static const struct varlink_param export_params[] = {
     {"types", VARLINK_STRV, false},
+    {"lines", VARLINK_BOOL, false},
     {0},
 };
 

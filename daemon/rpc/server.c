@@ -763,6 +763,22 @@ int server_call_continue(struct server *s, uint64_t handle, json_t *params)
         return 0;
 }
 
+int server_call_continue_text(struct server *s, uint64_t handle, const char *msg, size_t len)
+{
+        struct connection *c = conn_by_handle(s, handle);
+        int r;
+
+        if (!c)
+                return -ENOTCONN;
+        r = c->deferred_oneway ? 0 : frame_out_push(&c->out, msg, len);
+        if (r < 0) {
+                conn_close(c);
+                return r;
+        }
+        conn_touch(c);
+        return 0;
+}
+
 int server_call_finish(struct server *s, uint64_t handle, json_t *msg)
 {
         struct connection *c;

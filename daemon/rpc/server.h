@@ -85,6 +85,11 @@ int server_call_produce(struct server *s, struct varlink_call *call, server_prod
  * stolen). Returns 0, -ENOTCONN (the client went away) or -ENOMEM (the connection is closed). */
 int server_call_continue(struct server *s, uint64_t handle, json_t *params);
 
+/** server_call_continue for a piece whose whole message text the producer wrote itself
+ * ({"parameters":{...},"continues":true}, without the NUL): for a piece that is mostly one big
+ * string, which jansson would dump a character at a time. Same returns. */
+int server_call_continue_text(struct server *s, uint64_t handle, const char *msg, size_t len);
+
 /** Number of connections kept open on stream. */
 size_t server_stream_count(const struct server *s, const char *stream);
 

@@ -59,6 +59,31 @@ class ExportStreamTests(TendTestCase):
         with open(out) as f:
             self.assertEqual(f.read().splitlines(), lines)
 
+    def test_lines_equal_the_records(self):
+        """Export with lines (what `tend export` asks for): the same records as JSON lines,
+        compact with sorted keys, in pieces under the message limit, counted."""
+        single = self.call("io.tend.Transfer.Export")["parameters"]["records"]
+        dumped = "".join(json.dumps(r, separators=(",", ":"), sort_keys=True,
+                                    ensure_ascii=False) + "\n" for r in single)
+        with VarlinkSocket(self.daemon.socket) as v:
+            v.send({"method": "io.tend.Transfer.Export", "more": True,
+                    "parameters": {"lines": True}})
+            streamed = self.pieces(v)
+        self.assertGreater(len(streamed), 5)
+        self.assertNotIn("records", streamed[0]["parameters"])
+        self.assertEqual("".join(r["parameters"]["lines"] for r in streamed), dumped)
+        self.assertEqual(sum(r["parameters"]["count"] for r in streamed), len(single))
+        self.assertLess(max(len(json.dumps(r)) for r in streamed), 1 << 20)
+        # Without "more": one reply, the same text.
+        whole = self.call("io.tend.Transfer.Export", {"lines": True})["parameters"]
+        self.assertEqual(whole["lines"], dumped)
+        self.assertEqual(whole["count"], len(single))
+        # With types, and a bad value of lines is refused.
+        only = self.call("io.tend.Transfer.Export", {"lines": True, "types": ["interaction"]})
+        self.assertEqual(only["parameters"]["count"], 4)  # the header and three calls
+        bad = self.call("io.tend.Transfer.Export", {"lines": "yes"})
+        self.assertEqual(bad.get("error"), "org.varlink.service.InvalidParameter")
+
     def test_export_is_one_snapshot_while_writes_go_on(self):
         before = self.call("io.tend.Transfer.Export")["parameters"]["records"]
         with VarlinkSocket(self.daemon.socket) as v:

@@ -1,4 +1,4 @@
-/* client/jsonline.c: each record written straight as an escaped JSON line must be exactly
+/* common/jsonline.c: each record written straight as an escaped JSON line must be exactly
  * what the old path sent: json_dumps(record, JSON_COMPACT) escaped as the inside of a JSON
  * string. Checked over the whole import corpus (every card, error record and LinkedIn row the
  * parsers make, and the expected records), tricky strings and keys, every scalar type, deep

@@ -19,6 +19,7 @@
 #include "store-goals.h"
 #include "store-transfer.h"
 #include "store.h"
+#include "strbuf.h"
 #include "transfer.h"
 
 #include "contact-fill.h"
@@ -74,8 +75,67 @@ static int export_fn(struct store_txn *t, void *userdata)
         return transfer_export(t, TRANSFER_ALL, op->records);
 }
 
-/* The JSON lines `tend export --format json` writes. */
+struct lines_op {
+        size_t max;
+        struct strbuf text;
+        size_t count;
+};
+
+/* Export with lines, in pieces of at most max records, each unescaped and appended to text. */
+static int lines_fn(struct store_txn *t, void *userdata)
+{
+        struct lines_op *op = userdata;
+        struct transfer_export_pos pos = {0};
+        struct strbuf piece = {0};
+        size_t n;
+        int r;
+
+        do {
+                json_t *s;
+
+                strbuf_reset(&piece);
+                strbuf_putc(&piece, '"');
+                n = 0;
+                r = transfer_export_lines(t, TRANSFER_ALL, &pos, op->max, &piece, &n);
+                strbuf_putc(&piece, '"');
+                if (r < 0)
+                        break;
+                assert_true(n <= op->max);
+                assert_true(n > 0 || r == 1);
+                s = json_loadb(piece.data, piece.len, JSON_DECODE_ANY, NULL);
+                assert_non_null(s); /* a valid JSON string */
+                strbuf_append(&op->text, json_string_value(s), json_string_length(s));
+                json_decref(s);
+                op->count += n;
+        } while (r == 0);
+        strbuf_done(&piece);
+        return r < 0 ? r : 0;
+}
+
+static char *export_text_objects(struct store *s);
+
+/* The JSON lines `tend export --format json` writes: tendd's lines (Export with lines, no
+ * objects built) must be exactly the records dumped with sorted keys, whatever the pieces. */
 static char *export_text(struct store *s)
+{
+        char *objects = export_text_objects(s);
+        size_t lines = 0;
+
+        for (const char *p = objects; *p; p++)
+                lines += *p == '\n';
+        for (size_t max = 1; max <= 1000; max *= 7) {
+                struct lines_op op = {.max = max};
+
+                assert_int_equal(store_read(s, lines_fn, &op), 0);
+                assert_false(op.text.error);
+                assert_string_equal(op.text.data, objects);
+                assert_int_equal(op.count, lines);
+                strbuf_done(&op.text);
+        }
+        return objects;
+}
+
+static char *export_text_objects(struct store *s)
 {
         struct export_op op = {json_array()};
         size_t i, len = 0;
@@ -142,7 +202,8 @@ static const char full_export[] =
     "\"name\":\"Ada Lovelace\",\"emails\":[\"ada@example.com\",\"ada2@example.com\"],"
     "\"phones\":[\"+44 20 7946 0000\"],\"urls\":[\"https://example.com/ada\"],"
     "\"tags\":[\"math\",\"pioneer\"],\"org\":\"Analytical Engines\",\"title\":\"Countess\","
-    "\"notes\":\"line one\\nline two — ünïcödé\",\"how_met\":\"At Babbage's\","
+    "\"notes\":\"line one\\nline two — ünïcödé \\\"quoted\\\" back\\\\slash "
+    "\\t 🙂 </script> \\u2028\",\"how_met\":\"At Babbage's\","
     "\"met_via\":\"1b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\",\"networks\":[\"personal\",\"strategic\"]"
     ","
     "\"scope\":\"external\",\"cadence_seconds\":1209600,\"next_due\":\"2030-01-02T03:04:05Z\","
@@ -166,7 +227,8 @@ static const char full_export[] =
     "\"created\":\"2029-12-01T00:00:05Z\"}\n"
     "{\"type\":\"interaction\",\"contact\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
     "\"uuid\":\"3b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\",\"at\":\"2029-12-01T00:00:00Z\",\"seq\":1,"
-    "\"kind\":\"call\",\"created\":\"2029-12-01T00:00:06Z\"}\n"
+    "\"kind\":\"call\",\"created\":\"2029-12-01T00:00:06Z\","
+    "\"with\":[\"1b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\"]}\n"
     "{\"type\":\"tombstone\",\"uuid\":\"4b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\","
     "\"record\":\"contact\",\"deleted\":\"2029-05-05T00:00:00Z\","
     "\"merged_into\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\"}\n";
@@ -209,6 +271,8 @@ static void test_round_trip_is_byte_identical(void **state)
         assert_non_null(strstr(first, "\"merged_into\":\"0b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\""));
         assert_non_null(strstr(first, "\"next_id\":10"));
         assert_non_null(strstr(first, "\"id\":5"));
+        assert_non_null(strstr(first, "\"with\":[\"1b6e1c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b\"]"));
+        assert_non_null(strstr(first, "back\\\\slash \\t 🙂"));
 
         report = import_text(f->s[1], first, false, false, &r);
         assert_int_equal(r, 0);

@@ -26,8 +26,7 @@ void jsonline_escape(struct strbuf *b, const char *text, size_t len)
         }
 }
 
-/* A JSON string as jansson writes it ("..." with its escapes), escaped once more. */
-static void put_string(struct strbuf *b, const char *s, size_t len)
+void jsonline_put_string(struct strbuf *b, const char *s, size_t len)
 {
         static const char hex[] = "0123456789ABCDEF";
         const char *p = s, *end = s + len;
@@ -92,7 +91,7 @@ static int put_value(struct strbuf *b, const json_t *v, unsigned depth)
 
         switch (json_typeof(v)) {
         case JSON_STRING:
-                put_string(b, json_string_value(v), json_string_length(v));
+                jsonline_put_string(b, json_string_value(v), json_string_length(v));
                 return 0;
         case JSON_INTEGER:
                 n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -131,7 +130,7 @@ static int put_value(struct strbuf *b, const json_t *v, unsigned depth)
                         if (!first)
                                 strbuf_putc(b, ',');
                         first = false;
-                        put_string(b, key, strlen(key));
+                        jsonline_put_string(b, key, strlen(key));
                         strbuf_putc(b, ':');
                         r = put_value(b, item, depth + 1);
                         if (r < 0)
@@ -153,5 +152,13 @@ int jsonline_put(struct strbuf *b, const json_t *v)
 
         if (r < 0)
                 return r;
+        return b->error ? -ENOMEM : 0;
+}
+
+int jsonline_put_sorted(struct strbuf *b, const json_t *v)
+{
+        if (json_dump_callback(v, dump_escaped, b,
+                               JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) < 0)
+                return -EINVAL;
         return b->error ? -ENOMEM : 0;
 }
