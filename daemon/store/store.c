@@ -2135,11 +2135,21 @@ static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
                                    store_contact_cb cb, void *userdata)
 {
         _cleanup_(cursor_closep) MDB_cursor *cur = NULL;
-        size_t seen = 0;
+        _cleanup_free_ uint64_t *bits = NULL;
+        size_t seen = 0, words_n = 0;
         MDB_val k, v;
         int rc, r;
 
         idvec_sort_uniq(ids);
+        /* Membership as a bitmap of the ids (128 KiB at a million): the walk may pass tens of
+         * thousands of names before its first match, and a binary search for each was most of
+         * the time of `find lovelace` at a million contacts. */
+        if (ids->n > 0 && ids->v[ids->n - 1] / 64 < ids->n * 64) {
+                words_n = ids->v[ids->n - 1] / 64 + 1;
+                bits = calloc(words_n, sizeof(uint64_t));
+                for (size_t i = 0; bits && i < ids->n; i++)
+                        bits[ids->v[i] / 64] |= UINT64_C(1) << (ids->v[i] % 64);
+        }
         r = cursor_open(t, DB_IDX_NAME, &cur);
         if (r < 0)
                 return r;
@@ -2152,7 +2162,8 @@ static int list_candidates_by_name(struct store_txn *t, struct idvec *ids,
                 r = val_to_id(&v, &id);
                 if (r < 0)
                         return r;
-                if (!bsearch(&id, ids->v, ids->n, sizeof(uint64_t), u64_bsearch_cmp))
+                if (bits ? id / 64 >= words_n || !(bits[id / 64] >> (id % 64) & 1)
+                         : !bsearch(&id, ids->v, ids->n, sizeof(uint64_t), u64_bsearch_cmp))
                         continue;
                 r = contact_load(t, id, &c);
                 if (r == -ENOENT)
@@ -2548,8 +2559,26 @@ int store_txn_contact_list(struct store_txn *t, const struct contact_filter *f, 
         if (f->tag) {
                 uint8_t key[KEY_MAX];
                 size_t len = key_normalize(f->tag, strlen(f->tag), max, key);
+                MDB_stat st;
 
-                r = collect_exact(t, DB_IDX_TAG, key, len, SIZE_MAX, &ids, &total);
+                /* A common tag and a small limit: walk the names and check each person, about
+                 * limit × contacts / tagged of them, rather than read every tagged id (100,000
+                 * for a tag on one person in ten at a million: 2 ms). The walk has a budget in
+                 * case the tagged sort late; past it, the ids after all. */
+                r = collect_exact(t, DB_IDX_TAG, key, len, 0, &ids, &total);
+                if (r >= 0 && f->limit > 0 && total > 0 &&
+                    mdb_stat(t->txn, dbi(t, DB_CONTACTS), &st) == 0 &&
+                    (double)f->limit * (double)st.ms_entries < (double)total * (double)total) {
+                        double walk = (double)f->limit * (double)st.ms_entries / (double)total;
+
+                        r = list_by_name_probing(t, f, &words, (size_t)(4 * walk) + 1000, cb,
+                                                 userdata);
+                        if (r != -EAGAIN && r != -E2BIG) /* E2BIG: a word too wide to probe */
+                                return r;
+                        r = 0;
+                }
+                if (r >= 0)
+                        r = collect_exact(t, DB_IDX_TAG, key, len, SIZE_MAX, &ids, &total);
         } else if (words.n > 0) {
                 size_t walk = 0;
 

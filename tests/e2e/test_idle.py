@@ -58,6 +58,10 @@ class IdleTests(TendTestCase):
         # The calendar's first scan over: armed for tomorrow's meeting, nothing sooner.
         wait_until(lambda: (lambda c: c["last_scan"] and not c["scanning"] and c["next"])(
             self.json("capture", "status")["calendar"]), what="the first calendar scan")
+        # The status calls above were clients too: their connections closed and tendd asleep
+        # before its sockets are counted (counted while one was still open, the count after the
+        # commands below could never come back to it).
+        wait_asleep(pid)
         idle_fds = open_fds(pid)
         # Some people, due in two days and later; one interaction logged.
         self.ok("add", "Jane Doe", "--network", "strategic", "--due", "in 2 days")
@@ -65,7 +69,7 @@ class IdleTests(TendTestCase):
         self.ok("log", "sam", "coffee")
         self.ok("status")
         # The client's connections are closed and the loop sleeps again.
-        wait_until(lambda: len(open_fds(pid)) == len(idle_fds),
+        wait_until(lambda: len(open_fds(pid)) <= len(idle_fds),
                    what="tendd to close the connections (sockets at idle: %s)" % idle_fds)
         wait_asleep(pid)
 

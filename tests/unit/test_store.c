@@ -197,7 +197,7 @@ static uint64_t resolve1(struct store *s, const char *who)
         return n == 0 ? 0 : n == 1 ? ids[0] : UINT64_MAX;
 }
 
-#define MAX_IDS 64
+#define MAX_IDS 1024
 
 struct list_op {
         struct contact_filter filter;
@@ -1279,6 +1279,56 @@ static void test_limited_list_matches_full_list(void **state)
         assert_int_equal(words.ids[1], words_full.ids[1]);
 }
 
+/* A common tag and a small limit walk the names; when the tagged all sort last the walk runs
+ * out of its budget and the tagged ids are read after all: the same answers either way. */
+static int tagged_people_fn(struct store_txn *t, void *userdata)
+{
+        for (int i = 0; i < 2400; i++) {
+                struct contact *c;
+                char name[32];
+                int r;
+
+                snprintf(name, sizeof(name), "%s %04d", i < 1600 ? "Aaron" : "Zoe", (i * 7) % 2400);
+                c = mk(name);
+                push(&c->tags, i < 1600 ? (i % 2 ? "early" : "other") : "late");
+                r = store_txn_contact_put(t, c);
+                contact_free(c);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void test_limited_tag_list_walk_and_fallback(void **state)
+{
+        struct fixture *f = *state;
+        const char *tags[] = {"late", "early"};
+
+        assert_int_equal(store_write(f->s, tagged_people_fn, NULL), 0);
+        for (size_t k = 0; k < ARRAY_SIZE(tags); k++) {
+                struct list_op full = {.filter = {.tag = tags[k]}};
+                struct list_op text_full = {.filter = {.tag = tags[k], .text = "1"}};
+
+                assert_int_equal(store_read(f->s, list_fn, &full), 0);
+                assert_int_equal(full.n, 800);
+                assert_int_equal(store_read(f->s, list_fn, &text_full), 0);
+                for (size_t limit = 1; limit <= 50; limit *= 7) {
+                        struct list_op lim = {.filter = {.tag = tags[k], .limit = limit}};
+                        struct list_op text = {
+                            .filter = {.tag = tags[k], .text = "1", .limit = limit}};
+
+                        assert_int_equal(store_read(f->s, list_fn, &lim), 0);
+                        assert_int_equal(lim.n, limit);
+                        for (size_t i = 0; i < lim.n; i++)
+                                assert_int_equal(lim.ids[i], full.ids[i]);
+                        assert_int_equal(store_read(f->s, list_fn, &text), 0);
+                        assert_int_equal(text.n, limit < text_full.n ? limit : text_full.n);
+                        for (size_t i = 0; i < text.n; i++)
+                                assert_int_equal(text.ids[i], text_full.ids[i]);
+                }
+        }
+}
+
 /* ---- map growth ---- */
 
 #define SMALL_MAP ((size_t)64 << 10)
@@ -2170,6 +2220,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_due_count, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due_list_after, setup, teardown),
             cmocka_unit_test_setup_teardown(test_due_count_buckets, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_limited_tag_list_walk_and_fallback, setup,
+                                            teardown),
             cmocka_unit_test_setup_teardown(test_limited_list_matches_full_list, setup, teardown),
             cmocka_unit_test_setup_teardown(test_map_growth, setup_closed, teardown),
             cmocka_unit_test_setup_teardown(test_map_max, setup_closed, teardown),
