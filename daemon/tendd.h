@@ -37,6 +37,7 @@ struct tendd {
         int64_t started;
         ev_signal sigterm, sigint, sighup;
         ev_timer shutdown_timer;
+        ev_timer rest_timer; /* memory given back once writes stop (at_rest) */
         double shutdown_deadline;
         int exit_code;
         struct sdnotify *sdnotify; /* systemd notify/watchdog glue (sdnotify.c) */

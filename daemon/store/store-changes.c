@@ -62,6 +62,8 @@ void store_changes_reset(struct store_changes *ch)
 
 void store_changes_finish(struct store *s, struct store_changes *ch, bool ok)
 {
+        if (ok)
+                s->changed_since_release += ch->n_changed;
         if (ok && s->observer.committed && (ch->contacts || ch->sched || ch->n_moves))
                 s->observer.committed(ch, s->observer.userdata);
         store_changes_reset(ch);

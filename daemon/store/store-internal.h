@@ -77,7 +77,8 @@ struct store {
         size_t max_map_size;
         size_t max_key; /* longest index key we write: min(KEY_MAX, LMDB's limit) */
         bool broken;
-        bool broken_reported; /* the observer heard of it */
+        uint64_t changed_since_release; /* people changed by commits since the last release */
+        bool broken_reported;           /* the observer heard of it */
         struct store_observer observer;
         /* A backup copies on a thread of its own while the loop goes on: LMDB remaps the
          * environment when the map grows, which readers on other threads must not see. The

@@ -1081,10 +1081,16 @@ int store_release_memory(struct store *s)
                 store_report_broken(s);
                 return lmdb_errno(s, NULL, rc);
         }
+        s->changed_since_release = 0;
         r = store_refresh_map_size(s);
         if (r >= 0)
                 r = store_write(s, store_init_txn, NULL); /* the database handles; writes nothing */
         return r;
+}
+
+uint64_t store_changed_since_release(const struct store *s)
+{
+        return s->changed_since_release;
 }
 
 int store_open(const struct store_options *opts, struct store **ret)

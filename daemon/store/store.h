@@ -174,6 +174,10 @@ bool store_is_broken(const struct store *s);
  * copies. Returns 0 or -errno; a failure to reopen breaks the store (store_is_broken). */
 int store_release_memory(struct store *s);
 
+/** How many people the commits since the last store_release_memory (or the open) changed: a
+ * measure of what LMDB holds on to (a write's page buffers stay with it). */
+uint64_t store_changed_since_release(const struct store *s);
+
 /** Current map size in bytes (grows on MDB_MAP_FULL). */
 size_t store_map_size(const struct store *s);
 

@@ -205,8 +205,8 @@ def render(suite, r):
          met(log_s["median"] >= rp["per_second"]["median"]) if rp else "—"))
     if "disk" in T and "bytes_per_call" in T["load"]["Log"]:
         dk = T["disk"]
-        w("| … the profile of a durable write | tendd wrote %s KiB to the store for each Log "
-          "(pages of its B-trees, synced); this disk's fdatasync of 1, 10, 100 and 500 dirty "
+        w("| … the profile of a durable write | tendd wrote %s KiB for each Log "
+          "(the pages of its B-trees, then synced, and the reply); this disk's fdatasync of 1, 10, 100 and 500 dirty "
           "4 KiB pages: %s, %s, %s and %s ms (medians) | report | — |"
           % ("%.1f" % (T["load"]["Log"]["bytes_per_call"] / 1024),
              *("%.2f" % dk[k]["median"] for k in ("1", "10", "100", "500"))))

@@ -143,6 +143,14 @@ class TendTestCase(unittest.TestCase):
         self.daemon = Daemon(self.root)
         if self.start_daemon:
             self.daemon.start()
+        try:
+            self.populate()
+        except BaseException:
+            self.tearDown()  # the daemon is stopped even when setting up fails
+            raise
+
+    def populate(self):
+        """What every test of the class starts from, made once tendd runs (none by default)."""
 
     def tearDown(self):
         try:

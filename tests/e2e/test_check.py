@@ -18,7 +18,7 @@ NEWER = os.path.join(HERE, "..", "data", "store-v1", "future")
 
 
 class CheckTests(TendTestCase):
-    def populate(self):
+    def add_people(self):
         self.ok("add", "Ada Lovelace", "--email", "ada@example.org", "--tag", "math",
                 "--every", "2w")
         self.ok("add", "Brian Kernighan", "--org", "Bell Labs", "--network", "personal")
@@ -33,7 +33,7 @@ class CheckTests(TendTestCase):
                               text=True, timeout=WAIT)
 
     def test_check_on_a_healthy_store(self):
-        self.populate()
+        self.add_people()
         p = self.ok("check")
         self.assertIn("No problems found.", p.stdout)
         report = self.json("check")
@@ -53,7 +53,7 @@ class CheckTests(TendTestCase):
         self.assertEqual(self.json("show", "Ada")["name"], "Ada Lovelace")
 
     def test_check_store_with_the_daemon_stopped(self):
-        self.populate()
+        self.add_people()
         # Refused while tendd holds the store.
         p = self.tendd("--check-store")
         self.assertEqual(p.returncode, 1, p.stderr)

@@ -12,14 +12,6 @@ PEOPLE = 6000  # with their notes, over 4 MiB of JSON (4 times the 1 MiB message
 
 
 class ExportStreamTests(TendTestCase):
-    def setUp(self):
-        super().setUp()
-        try:
-            self.populate()
-        except BaseException:
-            self.tearDown()  # the daemon is stopped even when setting up fails
-            raise
-
     def populate(self):
         cards = ["BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person %05d\r\nEMAIL:p%05d@example.com\r\n"
                  "NOTE:%s\r\nEND:VCARD\r\n" % (i, i, "n%05d " % i * 120) for i in range(PEOPLE)]

@@ -22,14 +22,6 @@ def stopped(pid):
 
 
 class GroupCommitTests(TendTestCase):
-    def setUp(self):
-        super().setUp()
-        try:
-            self.populate()
-        except BaseException:
-            self.tearDown()  # the daemon is stopped even when setting up fails
-            raise
-
     def populate(self):
         for i in range(5):
             self.ok("add", "Group Person%d" % i, "--email", "g%d@example.com" % i)

@@ -7,14 +7,6 @@ from tendtest import TendTestCase
 
 
 class StartupTests(TendTestCase):
-    def setUp(self):
-        super().setUp()
-        try:
-            self.populate()
-        except BaseException:
-            self.tearDown()  # the daemon is stopped even when setting up fails
-            raise
-
     def populate(self):
         self.ok("add", "Ada Lovelace", "--birthday", "12-10", "--every", "2w")
         self.ok("add", "Brian Kernighan", "--birthday", "1942-01-01")

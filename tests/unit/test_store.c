@@ -1660,14 +1660,18 @@ static void test_release_memory(void **state)
         struct bulk_op op = {0};
         uint64_t n = 0;
 
+        assert_int_equal(store_changed_since_release(f->s), 0);
         add_simple(f->s, "Before", "before@example.com", "x", 0, 1000);
+        assert_int_equal(store_changed_since_release(f->s), 1);
         assert_int_equal(store_snapshot_open(f->s, &snap), 0);
         assert_int_equal(store_release_memory(f->s), -EBUSY);
         add_simple(f->s, "Meanwhile", NULL, NULL, 0, 0);
         assert_int_equal(store_snapshot_read(snap, snapshot_count_fn, &n), 0);
         assert_int_equal(n, 1); /* the store as it was when the snapshot was taken */
         store_snapshot_close(snap);
+        assert_int_equal(store_changed_since_release(f->s), 2);
         assert_int_equal(store_release_memory(f->s), 0);
+        assert_int_equal(store_changed_since_release(f->s), 0); /* what tendd waits for */
         assert_int_equal(count(f->s), 2);
         assert_int_equal(resolve1(f->s, "before@example.com"), 1);
         add_simple(f->s, "After", NULL, NULL, 0, 0);
