@@ -867,6 +867,17 @@ static void dump_arg(const char *a, FILE *f)
         fputc('"', f);
 }
 
+/* A plain value after "key =", as inih gives it back: one that begins with ';' or '#' follows
+ * the '=' or ',' with no space (inih takes either for a comment only after white space). inih
+ * has stripped white space from its ends and cut it at a " ;" or " #", so nothing else in a
+ * parsed value needs care. */
+static void dump_value(const char *v, FILE *f)
+{
+        if (*v != ';' && *v != '#')
+                fputc(' ', f);
+        fputs(v, f);
+}
+
 static void dump_command(const char *key, char *const *argv, FILE *f)
 {
         if (!argv) {
@@ -906,8 +917,11 @@ void config_dump(const struct config *c, FILE *f)
         dump_command("open_command", c->open_command, f);
         fprintf(f, "\n[goals]\nfollow_up = %s\n",
                 time_format_duration(c->goal_follow_up, d, sizeof(d)));
-        fprintf(f, "\n[sync]\nvdir = %s\nics = %s\nexclude =", strempty(c->sync_vdir),
-                strempty(c->sync_ics));
+        fputs("\n[sync]\nvdir =", f);
+        dump_value(strempty(c->sync_vdir), f);
+        fputs("\nics =", f);
+        dump_value(strempty(c->sync_ics), f);
+        fputs("\nexclude =", f);
         for (unsigned b = 0, first = 1; b < 4; b++)
                 if (c->sync_exclude & (1u << b)) {
                         fprintf(f, "%s %s", first ? "" : ",",
@@ -917,17 +931,24 @@ void config_dump(const struct config *c, FILE *f)
         fputc('\n', f);
         fprintf(f, "\n[backup]\nkeep = %u\nevery = %s\n", c->backup_keep,
                 time_format_duration(c->backup_every, d, sizeof(d)));
-        if (c->backup_dir)
-                fprintf(f, "dir = %s\n", c->backup_dir);
-        else
+        if (c->backup_dir) {
+                fputs("dir =", f);
+                dump_value(c->backup_dir, f);
+                fputc('\n', f);
+        } else
                 fprintf(f, "# dir = $XDG_STATE_HOME/tend/backups\n");
         fprintf(f, "\n[plan]\ntolerance = %u\nrecent = %s\n", c->plan_tolerance,
                 time_format_duration(c->plan_recent, d, sizeof(d)));
-        fprintf(f, "\n[capture]\nnotmuch = %s\n", c->capture_notmuch ? c->capture_notmuch : "off");
-        fprintf(f, "%scalendar = %s\nme =", c->capture_calendar ? "" : "# ",
-                strempty(c->capture_calendar));
-        for (char **m = c->capture_me; m && *m; m++)
-                fprintf(f, "%s %s", m == c->capture_me ? "" : ",", *m);
+        fputs("\n[capture]\nnotmuch =", f);
+        dump_value(c->capture_notmuch ? c->capture_notmuch : "off", f);
+        fprintf(f, "\n%scalendar =", c->capture_calendar ? "" : "# ");
+        dump_value(strempty(c->capture_calendar), f);
+        fputs("\nme =", f);
+        for (char **m = c->capture_me; m && *m; m++) {
+                if (m != c->capture_me)
+                        fputc(',', f);
+                dump_value(*m, f);
+        }
         fprintf(f, "\nreceived = %s\nmax_recipients = %u\nbackfill = %s\n",
                 c->capture_received_touch ? "touch" : "history", c->capture_max_recipients,
                 time_format_duration(c->capture_backfill, d, sizeof(d)));

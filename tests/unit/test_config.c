@@ -249,7 +249,8 @@ static void test_dump_round_trip(void **state)
             config_parse_string("[schedule]\nquiet_hours=off\npreferred_time=18:05\n"
                                 "critical_after=3d\n[cadence]\npersonal=45d\n[notify]\n"
                                 "command = prog 'a b' \"it's\" {name} \"x \\;y\" \"z \\#w\" "
-                                "\"end\v\" 'back\\slash'\n[goals]\nfollow_up = 6w\n",
+                                "\"end\v\" 'back\\slash'\n[goals]\nfollow_up = 6w\n"
+                                "[capture]\nme=;x@home.example,#y@home.example, z@home.example\n",
                                 "t", &a, &errors),
             0);
         m = open_memstream(&text, &size);
@@ -271,6 +272,12 @@ static void test_dump_round_trip(void **state)
         assert_string_equal(b.command[6], "end\v");
         assert_string_equal(b.command[7], "back\\slash");
         assert_null(b.open_command);
+        /* A value that begins with ';' or '#' (no white space before it in the file) comes
+         * back too, found by fuzz_config. */
+        assert_int_equal(strv_length(b.capture_me), 3);
+        assert_string_equal(b.capture_me[0], ";x@home.example");
+        assert_string_equal(b.capture_me[1], "#y@home.example");
+        assert_string_equal(b.capture_me[2], "z@home.example");
         free(text);
         config_done(&a);
         config_done(&b);
